@@ -1,0 +1,121 @@
+/**
+ * Health checks: the form modules set (spec §6.1), and the merged report that `health`,
+ * `health detail` and `get('health')` show (spec §6.2).
+ *
+ * @module
+ */
+
+/** One health check as a module sets it. */
+export interface HealthCheckInput {
+  severity: "warning" | "error" | string;
+  summary: string;
+  count?: number;
+  detail?: string[];
+}
+
+/** A module's whole set of checks, by code. */
+export type HealthChecks = Record<string, HealthCheckInput>;
+
+/** One check as the cluster reports it. */
+export interface HealthCheck {
+  severity: "HEALTH_WARN" | "HEALTH_ERR";
+  summary: { message: string; count: number };
+  detail: { message: string }[];
+  muted: boolean;
+}
+
+/** The cluster's health report (`ceph health detail -f json`). */
+export interface HealthReport {
+  status: "HEALTH_OK" | "HEALTH_WARN" | "HEALTH_ERR";
+  checks: Record<string, HealthCheck>;
+  mutes: unknown[];
+}
+
+/**
+ * Normalises what a module passed to `set_health_checks`. Like Ceph, malformed items are
+ * skipped (with a reason each) rather than failing the call, and severities other than
+ * `warning` and `error` mean the check is not raised.
+ */
+export function normaliseHealthChecks(
+  input: unknown,
+): { checks: Record<string, HealthCheck>; problems: string[] } {
+  const checks: Record<string, HealthCheck> = {};
+  const problems: string[] = [];
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { checks, problems: ["health checks must be an object of CODE → check"] };
+  }
+  for (const [code, raw] of Object.entries(input as Record<string, unknown>)) {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      problems.push(`health check ${code} is not an object`);
+      continue;
+    }
+    const item = raw as Record<string, unknown>;
+    const severity = item.severity === "error"
+      ? "HEALTH_ERR"
+      : item.severity === "warning"
+      ? "HEALTH_WARN"
+      : null;
+    if (severity === null) {
+      problems.push(`health check ${code} has severity ${JSON.stringify(item.severity)}; ignored`);
+      continue;
+    }
+    if (typeof item.summary !== "string") {
+      problems.push(`health check ${code} has no summary string`);
+      continue;
+    }
+    let count = 0;
+    if (item.count !== undefined) {
+      if (typeof item.count === "number" && Number.isInteger(item.count)) count = item.count;
+      else problems.push(`health check ${code}: count is not an integer; using 0`);
+    }
+    const detail: { message: string }[] = [];
+    if (item.detail !== undefined) {
+      if (Array.isArray(item.detail)) {
+        for (const line of item.detail) {
+          if (typeof line === "string") detail.push({ message: line });
+          else problems.push(`health check ${code}: a detail line is not a string; skipped`);
+        }
+      } else problems.push(`health check ${code}: detail is not a list; ignored`);
+    }
+    for (const key of Object.keys(item)) {
+      if (!["severity", "summary", "count", "detail"].includes(key)) {
+        problems.push(`health check ${code}: unknown key '${key}' ignored`);
+      }
+    }
+    checks[code] = { severity, summary: { message: item.summary, count }, detail, muted: false };
+  }
+  return { checks, problems };
+}
+
+/** Merges sets of checks (later sets win on the same code) into a report with its status. */
+export function healthReport(...sets: Record<string, HealthCheck>[]): HealthReport {
+  const checks: Record<string, HealthCheck> = {};
+  for (const set of sets) Object.assign(checks, set);
+  const sorted = Object.fromEntries(
+    Object.entries(checks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  let status: HealthReport["status"] = "HEALTH_OK";
+  for (const check of Object.values(sorted)) {
+    if (check.muted) continue;
+    if (check.severity === "HEALTH_ERR") status = "HEALTH_ERR";
+    else if (status === "HEALTH_OK") status = "HEALTH_WARN";
+  }
+  return { status, checks: sorted, mutes: [] };
+}
+
+/** `ceph health`: the status and the summaries, as one line. */
+export function healthSummaryText(report: HealthReport): string {
+  const summaries = Object.values(report.checks).map((c) => c.summary.message);
+  return summaries.length ? `${report.status} ${summaries.join("; ")}` : report.status;
+}
+
+/** `ceph health detail` in plain text, laid out as Ceph prints it. */
+export function healthDetailText(report: HealthReport): string {
+  const lines = [healthSummaryText(report)];
+  for (const [code, check] of Object.entries(report.checks)) {
+    const tag = check.severity === "HEALTH_ERR" ? "ERR" : "WRN";
+    lines.push(`[${tag}] ${code}: ${check.summary.message}`);
+    for (const d of check.detail) lines.push(`    ${d.message}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,359 @@
+/**
+ * The manager daemon: its mon session (ClusterLink), its local copies of the config DB and
+ * the module KV store, the module host, command dispatch and health.
+ *
+ * @module
+ */
+import type { Clock } from "./clock.ts";
+import type { ClusterLink, ClusterUpdate, ConfigEntry, MonCommandResult } from "./cluster_link.ts";
+import { EINVAL } from "./errno.ts";
+import {
+  type HealthCheck,
+  healthDetailText,
+  type HealthReport,
+  healthReport,
+  healthSummaryText,
+} from "./health.ts";
+import type { DaemonLog, ModuleLogger } from "./logging.ts";
+import type { MgrMap } from "./mgr_map.ts";
+import { RELEASE_NAME } from "./mgr_map.ts";
+import type { ModuleContext } from "./module_context.ts";
+import { type ModuleCommandTarget, ModuleHost } from "./module_host.ts";
+import { discoverModules, moduleInfo, type ModuleRecord } from "./module_loader.ts";
+import { typedOptionValue } from "./module_options.ts";
+import { cephOptionSchema } from "./ceph_options.ts";
+
+/** How a manager is put together. */
+export interface ManagerOptions {
+  /** The daemon id (`x` of `mgr.x`). */
+  id: string;
+  clock: Clock;
+  link: ClusterLink;
+  log: DaemonLog;
+  /** Modules compiled into the binary: name → the exports of its module.ts. */
+  builtins: Readonly<Record<string, Record<string, unknown>>>;
+  /** Folders holding `<name>/module.ts` module folders. */
+  modulePaths?: readonly string[];
+  /** The daemon's global id in the MgrMap. */
+  gid?: number;
+  /** Seconds a module gets to stop at shutdown or disable. */
+  shutdownGraceSeconds?: number;
+}
+
+/** A running manager daemon. */
+export class Manager {
+  readonly id: string;
+  readonly gid: number;
+  readonly clock: Clock;
+  readonly link: ClusterLink;
+  readonly log: DaemonLog;
+  readonly host: ModuleHost;
+  readonly #daemonLog: ModuleLogger;
+  /** section → option name → value, from the mon's config DB. */
+  #config = new Map<string, Map<string, string>>();
+  /** Full config-key → value for keys under `mgr/`. */
+  #kv = new Map<string, string>();
+  #mgrMap: MgrMap;
+  #services = new Map<string, string>();
+  #unsubscribe: () => void;
+  #updates: Promise<void> = Promise.resolve();
+  #stopped = false;
+  #clusterLog: { channel: string; priority: string; message: string; stamp: number }[] = [];
+
+  private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
+    this.id = options.id;
+    this.gid = options.gid ?? 4100 + Math.abs(hashString(options.id)) % 10000;
+    this.clock = options.clock;
+    this.link = options.link;
+    this.log = options.log;
+    this.#daemonLog = options.log.daemonLogger();
+    const snapshot = options.link.snapshot();
+    this.#setConfig(snapshot.config);
+    for (const [k, v] of Object.entries(snapshot.mgrKv)) this.#kv.set(k, v);
+    this.#mgrMap = snapshot.mgrMap;
+    this.host = new ModuleHost({
+      clock: options.clock,
+      mgrId: options.id,
+      log: options.log,
+      shutdownGraceSeconds: options.shutdownGraceSeconds ?? 10,
+      context: (record, log, signal) => this.#moduleContext(record, log, signal),
+      moduleOptionText: (module, key) => this.#moduleOptionText(module, key),
+      debugMgr: () => this.#cephOptionText("debug_mgr"),
+      healthChanged: () => {},
+      clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
+    }, records);
+    this.#unsubscribe = options.link.subscribe((u) => {
+      this.#updates = this.#updates.then(() => this.#onUpdate(u));
+    });
+  }
+
+  /** Discovers the modules, reports them to the mon and starts the enabled ones. */
+  static async start(options: ManagerOptions): Promise<Manager> {
+    const records = await discoverModules(options.builtins, options.modulePaths ?? []);
+    const manager = new Manager(options, records);
+    manager.#daemonLog.info(
+      `mgr.${manager.id} starting with modules: ${[...records.keys()].join(", ") || "(none)"}`,
+    );
+    await manager.#beacon();
+    await manager.host.reconcile(manager.enabledModules());
+    return manager;
+  }
+
+  /** The MgrMap as last received from the mon. */
+  get mgrMap(): MgrMap {
+    return this.#mgrMap;
+  }
+
+  /** The modules that should run: the MgrMap's modules plus this release's always-on set. */
+  enabledModules(): Set<string> {
+    return new Set([
+      ...this.#mgrMap.modules,
+      ...(this.#mgrMap.always_on_modules[RELEASE_NAME] ?? []),
+    ]);
+  }
+
+  /** Resolves once every update received so far has been applied and modules are idle. */
+  async settled(): Promise<void> {
+    await this.#updates;
+    await this.host.drained();
+  }
+
+  async #beacon(): Promise<void> {
+    await this.link.beacon({
+      gid: this.gid,
+      name: this.id,
+      available: true,
+      available_modules: [...this.host.records.values()].map(moduleInfo),
+      services: Object.fromEntries(this.#services),
+    });
+  }
+
+  async #onUpdate(update: ClusterUpdate): Promise<void> {
+    if (this.#stopped) return;
+    switch (update.kind) {
+      case "config": {
+        const before = JSON.stringify([...this.#config].map(([s, m]) => [s, [...m]]));
+        this.#setConfig(update.config);
+        const after = JSON.stringify([...this.#config].map(([s, m]) => [s, [...m]]));
+        if (before !== after) this.host.configChanged();
+        break;
+      }
+      case "kv":
+        if (update.value === null) this.#kv.delete(update.key);
+        else if (update.key.startsWith("mgr/")) this.#kv.set(update.key, update.value);
+        break;
+      case "mgr_map":
+        this.#mgrMap = update.mgrMap;
+        await this.host.reconcile(this.enabledModules());
+        break;
+      case "connection":
+        this.#daemonLog.warning(`mon session ${update.connected ? "restored" : "lost"}`);
+        break;
+    }
+  }
+
+  #setConfig(entries: readonly ConfigEntry[]): void {
+    const config = new Map<string, Map<string, string>>();
+    for (const e of entries) {
+      if (e.mask !== "") continue;
+      let section = config.get(e.section);
+      if (!section) config.set(e.section, section = new Map());
+      section.set(e.name, e.value);
+    }
+    this.#config = config;
+  }
+
+  /** The value this daemon sees for a config name: `mgr.<id>`, then `mgr`, then `global`. */
+  #configValue(name: string): string | undefined {
+    return this.#config.get(`mgr.${this.id}`)?.get(name) ??
+      this.#config.get("mgr")?.get(name) ??
+      this.#config.get("global")?.get(name);
+  }
+
+  #moduleOptionText(module: string, key: string, localizedFor?: string): string | undefined {
+    if (localizedFor !== undefined) {
+      const localized = this.#configValue(`mgr/${module}/${localizedFor}/${key}`);
+      if (localized !== undefined) return localized;
+    }
+    return this.#configValue(`mgr/${module}/${key}`);
+  }
+
+  #cephOptionText(key: string): string | undefined {
+    return this.#configValue(key) ?? cephOptionSchema(key)?.default;
+  }
+
+  /** A daemon option typed by its schema; undefined when the option does not exist. */
+  cephOption(key: string): string | number | boolean | undefined {
+    const schema = cephOptionSchema(key);
+    const text = this.#configValue(key) ?? schema?.default;
+    if (text === undefined || schema === undefined) return undefined;
+    return typedOptionValue(schema.type, text);
+  }
+
+  #moduleContext(record: ModuleRecord, log: ModuleLogger, signal: AbortSignal): ModuleContext {
+    const module = record.name;
+    const prefix = `mgr/${module}/`;
+    const ctx: ModuleContext & { options: ReadonlyMap<string, unknown> } = {
+      moduleName: module,
+      mgrId: this.id,
+      clock: this.clock,
+      log,
+      shutdownSignal: signal,
+      options: record.options,
+      childLogger: (name) => this.log.moduleLogger(module, name),
+      haveMonConnection: () => this.link.connected(),
+      cephOption: (key) => this.cephOption(key),
+      moduleOptionText: (m, key, localizedFor) => this.#moduleOptionText(m, key, localizedFor),
+      setModuleOptionText: async (m, key, value) => {
+        const name = `mgr/${m}/${key}`;
+        const result = value === null
+          ? await this.link.monCommand({ prefix: "config rm", who: "mgr", name })
+          : await this.link.monCommand({ prefix: "config set", who: "mgr", name, value });
+        if (result.r !== 0) {
+          throw new Error(result.outs || `config set ${name} failed: ${result.r}`);
+        }
+        // The mon pushes the change too; applying it here makes the write visible at once.
+        let section = this.#config.get("mgr");
+        if (!section) this.#config.set("mgr", section = new Map());
+        if (value === null) section.delete(name);
+        else section.set(name, value);
+      },
+      storeGet: (key) => this.#kv.get(prefix + key),
+      storePrefix: (p) => {
+        const out: Record<string, string> = {};
+        const full = prefix + p;
+        for (const [k, v] of [...this.#kv].sort(([a], [b]) => (a < b ? -1 : 1))) {
+          if (k.startsWith(full)) out[k.slice(prefix.length)] = v;
+        }
+        return out;
+      },
+      storeSet: async (key, value) => {
+        const full = prefix + key;
+        // Visible to the module at once, as in Ceph; the promise resolves after the commit.
+        if (value === null) this.#kv.delete(full);
+        else this.#kv.set(full, value);
+        const result = value === null
+          ? await this.link.monCommand({ prefix: "config-key rm", key: full })
+          : await this.link.monCommand({ prefix: "config-key set", key: full, val: value });
+        if (result.r !== 0) {
+          log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
+        }
+      },
+      monCommand: (cmd, inbuf) => this.link.monCommand(cmd, inbuf),
+      setHealthChecks: (checks) => {
+        this.host.setHealthChecks(module, checks);
+      },
+      setUri: (uri) => {
+        this.#services.set(module, uri);
+        void this.#beacon();
+      },
+      activeUri: () => this.#mgrMap.services[module] ?? "",
+      remote: (m, method, args) => this.host.remote(m, method, args),
+      get: (name) => this.#get(name),
+    };
+    return ctx;
+  }
+
+  #get(name: string): unknown {
+    switch (name) {
+      case "mgr_map":
+        return this.#mgrMap;
+      case "mgr_ips":
+        return { ips: ["127.0.0.1"] };
+      case "health":
+        return { json: JSON.stringify(this.health()) };
+      default:
+        return null;
+    }
+  }
+
+  /** Writes an entry to the cluster log (kept in memory for `log last`). */
+  clusterLog(channel: string, priority: string, message: string): void {
+    this.#clusterLog.push({ channel, priority, message, stamp: this.clock.now() });
+    if (this.#clusterLog.length > 1000) this.#clusterLog.shift();
+    this.#daemonLog.info(`cluster log [${channel}] ${priority}: ${message}`);
+  }
+
+  /** The merged health report: module checks and the host's module checks. */
+  health(): HealthReport {
+    const sets: Record<string, HealthCheck>[] = [this.host.moduleHealth(), this.host.hostHealth()];
+    return healthReport(...sets);
+  }
+
+  /** The command table of every loaded module (enabled or not), by prefix. */
+  moduleCommands(): Map<string, ModuleCommandTarget> {
+    const table = new Map<string, ModuleCommandTarget>();
+    for (const record of this.host.records.values()) {
+      for (const c of record.legacyCommands) {
+        const prefix = c.cmd.split(" ").filter((w) => w && !w.includes("=")).join(" ");
+        table.set(prefix, { module: record.name, prefix });
+      }
+      for (const c of record.decoratedCommands) {
+        table.set(c.prefix, { module: record.name, prefix: c.prefix, method: c.method });
+      }
+    }
+    return table;
+  }
+
+  /**
+   * Runs one command (`{prefix, ...args}`): a module's command, one the manager answers itself,
+   * or a mon command.
+   */
+  async command(cmd: Record<string, unknown>, inbuf = ""): Promise<MonCommandResult> {
+    const prefix = cmd.prefix;
+    if (typeof prefix !== "string" || prefix.trim() === "") {
+      return { r: -EINVAL, outb: "", outs: "command has no prefix" };
+    }
+    const target = this.moduleCommands().get(prefix);
+    if (target) return await this.host.command(target, cmd, inbuf);
+    switch (prefix) {
+      case "health":
+        return this.#healthCommand(cmd);
+      default:
+        return await this.link.monCommand(cmd, inbuf);
+    }
+  }
+
+  #healthCommand(cmd: Record<string, unknown>): MonCommandResult {
+    const report = this.health();
+    const detail = cmd.detail === "detail" || cmd.detail === true;
+    const format = String(cmd.format ?? "plain");
+    if (format === "json" || format === "json-pretty") {
+      const shown = detail ? report : {
+        status: report.status,
+        checks: Object.fromEntries(
+          Object.entries(report.checks).map((
+            [code, c],
+          ) => [code, { severity: c.severity, summary: c.summary, muted: c.muted }]),
+        ),
+        mutes: report.mutes,
+      };
+      return {
+        r: 0,
+        outb: format === "json" ? JSON.stringify(shown) : JSON.stringify(shown, null, 4),
+        outs: "",
+      };
+    }
+    return {
+      r: 0,
+      outb: (detail ? healthDetailText(report) : healthSummaryText(report)) + "\n",
+      outs: "",
+    };
+  }
+
+  /** Stops every module (bounded wait each) and leaves the mon session. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#daemonLog.info(`mgr.${this.id} stopping`);
+    await this.host.stopAll();
+    this.#unsubscribe();
+    this.#daemonLog.info(`mgr.${this.id} stopped`);
+  }
+}
+
+function hashString(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h;
+}

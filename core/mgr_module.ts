@@ -1,0 +1,771 @@
+/**
+ * The mgrd module SDK: the only file a module author imports.
+ *
+ * It mirrors Ceph's `mgr_module.py`: a module is a folder with one `module.ts` that exports one
+ * subclass of {@linkcode MgrModule} (and optionally one of {@linkcode MgrStandbyModule}). Method
+ * names are Ceph's, so the Ceph module guide stays true and Python modules port line by line.
+ * Reads (`get_module_option`, `get_store`, ...) answer from memory; writes (`set_store`,
+ * `set_module_option`, ...) return promises that resolve once the mon has committed them.
+ *
+ * @example A complete module
+ * ```ts
+ * import { CLIReadCommand, HandleCommandResult, MgrModule, Option } from "mgr_module";
+ *
+ * export class Hello extends MgrModule {
+ *   static override MODULE_OPTIONS = [
+ *     Option({ name: "place", default: "world", desc: "a place to greet" }),
+ *   ];
+ *
+ *   @CLIReadCommand("hello", { args: { person: { type: "str", optional: true } }, desc: "Say hello" })
+ *   hello({ person }: { person?: string }): HandleCommandResult {
+ *     return new HandleCommandResult(0, `Hello, ${person ?? this.get_module_option("place")}`);
+ *   }
+ *
+ *   override async serve(): Promise<void> {
+ *     while (!this.shutting_down) await this.sleep(60);
+ *   }
+ * }
+ * ```
+ *
+ * @module
+ */
+import type { ModuleContext } from "./module_context.ts";
+import type { ModuleLogger } from "./logging.ts";
+import {
+  declaredDefault,
+  type OptionDecl,
+  type OptionValue,
+  pythonStr,
+  typedOptionValue,
+} from "./module_options.ts";
+import type { HealthCheckInput, HealthChecks } from "./health.ts";
+import { CEPH_VERSION, RELEASE_NAME } from "./mgr_map.ts";
+
+export type { HealthCheckInput, HealthChecks, ModuleLogger, OptionDecl, OptionValue };
+export {
+  EACCES,
+  EAGAIN,
+  EEXIST,
+  EINVAL,
+  EIO,
+  ENOENT,
+  EOPNOTSUPP,
+  EPERM,
+  ETIMEDOUT,
+} from "./errno.ts";
+
+/**
+ * The notification types a module can list in `NOTIFY_TYPES` (spec §7).
+ *
+ * @example
+ * ```ts
+ * import { MgrModule, NotifyType } from "mgr_module";
+ * class Watcher extends MgrModule {
+ *   static override NOTIFY_TYPES = [NotifyType.osd_map, NotifyType.health];
+ *   override notify(type: NotifyType, id: string): void {
+ *     this.log.info(`${type} ${id}`);
+ *   }
+ * }
+ * ```
+ */
+export const NotifyType = {
+  mon_map: "mon_map",
+  pg_summary: "pg_summary",
+  health: "health",
+  clog: "clog",
+  osd_map: "osd_map",
+  fs_map: "fs_map",
+  command: "command",
+  service_map: "service_map",
+  mon_status: "mon_status",
+  perf_schema_update: "perf_schema_update",
+} as const;
+/** The scalar argument types a command declaration can name. */
+export type ArgTypeName =
+  | "str"
+  | "int"
+  | "float"
+  | "bool"
+  | "poolname"
+  | "objectname"
+  | "osdname"
+  | "name"
+  | "pgid"
+  | "uuid"
+  | "ipaddr"
+  | "entityaddr"
+  | "fragment"
+  | "sizebytes";
+
+/**
+ * One command argument's declaration: a type name, a list of choices, or an object with the
+ * details (Ceph's `CephInt(range=...)` and friends; `optional` is Python's `Optional[...]`,
+ * `list` is `List[...]`).
+ */
+export type ArgSpec =
+  | ArgTypeName
+  | readonly string[]
+  | {
+    readonly type: ArgTypeName;
+    readonly choices?: readonly string[];
+    readonly optional?: boolean;
+    readonly list?: boolean | number;
+    readonly range?: readonly [number, number?];
+    readonly goodchars?: string;
+    readonly positional?: boolean;
+  };
+
+type ScalarValue<T> = T extends "int" | "float" | "sizebytes" ? number
+  : T extends "bool" ? boolean
+  : T extends "osdname" ? number | "*"
+  : string;
+type SpecValue<S> = S extends readonly (infer C)[] ? C
+  : S extends { type: infer T; choices: readonly (infer C)[] }
+    ? (S extends { list: true | number } ? C[] : C)
+  : S extends { type: infer T; list: true | number } ? ScalarValue<T>[]
+  : S extends { type: infer T } ? ScalarValue<T>
+  : ScalarValue<S>;
+type OptionalKeys<A> = { [K in keyof A]: A[K] extends { optional: true } ? K : never }[keyof A];
+
+/** The handler's argument object for a declaration: typed values by name. */
+export type ArgValues<A extends Record<string, ArgSpec>> =
+  & { [K in Exclude<keyof A, OptionalKeys<A>>]: SpecValue<A[K]> }
+  & { [K in OptionalKeys<A>]?: SpecValue<A[K]> };
+
+/** One of {@linkcode NotifyType}'s values. */
+export type NotifyType = typeof NotifyType[keyof typeof NotifyType];
+
+/**
+ * Declares a module option (Ceph's `Option(...)`). Put the result in `MODULE_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * import { MgrModule, Option } from "mgr_module";
+ * class M extends MgrModule {
+ *   static override MODULE_OPTIONS = [
+ *     Option({ name: "interval", type: "secs", default: 60, min: 1, desc: "seconds between runs" }),
+ *     Option({ name: "mode", enum_allowed: ["fast", "slow"], default: "fast" }),
+ *   ];
+ * }
+ * ```
+ */
+export function Option(decl: OptionDecl): OptionDecl {
+  return Object.freeze({ ...decl });
+}
+
+/**
+ * What a command handler returns: a return value (0 or a negative errno), the output and a
+ * status or error message. A handler may also return the plain tuple `[retval, stdout, stderr]`.
+ *
+ * @example
+ * ```ts
+ * import { EINVAL, HandleCommandResult } from "mgr_module";
+ * const ok = new HandleCommandResult(0, "42\n");
+ * const bad = new HandleCommandResult(-EINVAL, "", "pool name is required");
+ * const [retval, stdout, stderr] = bad;
+ * ```
+ */
+export class HandleCommandResult {
+  constructor(
+    readonly retval: number = 0,
+    readonly stdout: string = "",
+    readonly stderr: string = "",
+  ) {}
+
+  *[Symbol.iterator](): IterableIterator<number | string> {
+    yield this.retval;
+    yield this.stdout;
+    yield this.stderr;
+  }
+}
+
+/** What a command handler may return. */
+export type CommandReturn = HandleCommandResult | [number, string, string];
+
+/**
+ * The outcome of `send_command`: completed by the host, awaited by the module.
+ *
+ * @example
+ * ```ts
+ * import { CommandResult } from "mgr_module";
+ * const result = new CommandResult("my-tag");
+ * result.complete(0, "out", "");
+ * const [r, outb, outs] = await result.wait();
+ * ```
+ */
+export class CommandResult {
+  r = 0;
+  outb = "";
+  outs = "";
+  #done = false;
+  #waiters: (() => void)[] = [];
+
+  constructor(readonly tag: string = "") {}
+
+  /** Records the result and wakes every waiter. */
+  complete(r: number, outb: string, outs: string): void {
+    this.r = r;
+    this.outb = outb;
+    this.outs = outs;
+    this.#done = true;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  /** Whether `complete` has been called. */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Resolves to `[r, outb, outs]` once the command has completed. */
+  async wait(): Promise<[number, string, string]> {
+    if (!this.#done) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    return [this.r, this.outb, this.outs];
+  }
+}
+
+/** A mon command failed (`check_mon_command`). */
+export class MonCommandFailed extends Error {
+  override name = "MonCommandFailed";
+}
+
+/**
+ * A legacy `COMMANDS` entry: the signature in Ceph's grammar, help text, permission and
+ * whether the CLI may poll it. Its handler is the module's `handle_command`.
+ */
+export interface CommandDict {
+  cmd: string;
+  desc: string;
+  perm: string;
+  poll?: boolean;
+}
+
+/** The declaration a command decorator takes. */
+export interface CommandDecl<A extends Record<string, ArgSpec> = Record<string, ArgSpec>> {
+  /** Arguments by name, in order (TypeScript erases parameter types, so they are declared). */
+  args?: A;
+  /** One-line help, as Ceph takes from the docstring. */
+  desc?: string;
+  /** The CLI may re-run the command every `--period` seconds. */
+  poll?: boolean;
+}
+
+/** @internal A decorated command as the host reads it. */
+export interface DecoratedCommand {
+  prefix: string;
+  perm: string;
+  poll: boolean;
+  desc: string;
+  args: Record<string, ArgSpec>;
+  method: string | symbol;
+}
+
+/** A decorated command handler: arguments by name, then the input buffer (`-i`). */
+export type CommandHandler<A extends Record<string, ArgSpec>, This> = (
+  this: This,
+  args: ArgValues<A>,
+  inbuf: string,
+) => CommandReturn | Promise<CommandReturn>;
+
+const decorated = new WeakMap<object, Omit<DecoratedCommand, "method">>();
+
+/**
+ * Declares a module command with an explicit permission (Ceph's `@CLICommand`).
+ *
+ * @example
+ * ```ts
+ * import { CLICommand, HandleCommandResult, MgrModule } from "mgr_module";
+ * class Antigravity extends MgrModule {
+ *   @CLICommand("antigravity send to blackhole", {
+ *     args: { oid: "str", blackhole: { type: "str", optional: true } },
+ *     desc: "Send the specified object to black hole",
+ *   }, "rw")
+ *   send({ oid }: { oid: string; blackhole?: string }): HandleCommandResult {
+ *     return new HandleCommandResult(0, "", `sent ${oid}`);
+ *   }
+ * }
+ * ```
+ */
+export function CLICommand<const A extends Record<string, ArgSpec>>(
+  prefix: string,
+  decl: CommandDecl<A> = {},
+  perm = "rw",
+) {
+  return function register<This>(
+    method: CommandHandler<A, This>,
+    context: ClassMethodDecoratorContext<This>,
+  ): void {
+    if (context.static) throw new Error(`command '${prefix}' must be an instance method`);
+    decorated.set(method, {
+      prefix,
+      perm,
+      poll: decl.poll ?? false,
+      desc: decl.desc ?? "",
+      args: decl.args ?? {},
+    });
+  };
+}
+
+/**
+ * Declares a read-only module command (perm `r`; Ceph's `@CLIReadCommand`).
+ *
+ * @example
+ * ```ts
+ * import { CLIReadCommand, HandleCommandResult, MgrModule } from "mgr_module";
+ * class Greeter extends MgrModule {
+ *   @CLIReadCommand("greeter hello", { args: { name: "str" }, desc: "Greet someone" })
+ *   hello({ name }: { name: string }): HandleCommandResult {
+ *     return new HandleCommandResult(0, `hello ${name}\n`);
+ *   }
+ * }
+ * ```
+ */
+export function CLIReadCommand<const A extends Record<string, ArgSpec>>(
+  prefix: string,
+  decl: CommandDecl<A> = {},
+) {
+  return CLICommand(prefix, decl, "r");
+}
+
+/**
+ * Declares a state-changing module command (perm `w`; Ceph's `@CLIWriteCommand`).
+ *
+ * @example
+ * ```ts
+ * import { CLIWriteCommand, HandleCommandResult, MgrModule } from "mgr_module";
+ * class Counter extends MgrModule {
+ *   @CLIWriteCommand("counter reset", { desc: "Reset the counter" })
+ *   async reset(): Promise<HandleCommandResult> {
+ *     await this.set_store("count", "0");
+ *     return new HandleCommandResult(0, "", "reset");
+ *   }
+ * }
+ * ```
+ */
+export function CLIWriteCommand<const A extends Record<string, ArgSpec>>(
+  prefix: string,
+  decl: CommandDecl<A> = {},
+) {
+  return CLICommand(prefix, decl, "w");
+}
+
+/**
+ * Wraps a command handler that needs an input file (`-i FILE`), like Ceph's
+ * `CLICheckNonemptyFileInput`: no input or a blank one answers -EINVAL with Ceph's message;
+ * one trailing newline is stripped before the handler sees the input.
+ *
+ * @example
+ * ```ts
+ * import { CLICheckNonemptyFileInput, CLIWriteCommand, HandleCommandResult, MgrModule } from "mgr_module";
+ * class Certs extends MgrModule {
+ *   @CLIWriteCommand("certs set", { desc: "Set the certificate" })
+ *   @CLICheckNonemptyFileInput("certificate")
+ *   async set(_args: Record<string, never>, inbuf: string): Promise<HandleCommandResult> {
+ *     await this.set_store("crt", inbuf);
+ *     return new HandleCommandResult(0, "", "certificate set");
+ *   }
+ * }
+ * ```
+ */
+export function CLICheckNonemptyFileInput(desc: string) {
+  return function wrap<This, A>(
+    method: (this: This, args: A, inbuf: string) => CommandReturn | Promise<CommandReturn>,
+    _context: ClassMethodDecoratorContext<This>,
+  ) {
+    return function checked(this: This, args: A, inbuf: string) {
+      if (inbuf === undefined || inbuf === null || inbuf === "") {
+        return new HandleCommandResult(
+          -22,
+          "",
+          `Input file not specified: Please specify the file containing ${desc} with "-i" option`,
+        );
+      }
+      const stripped = inbuf.endsWith("\n") ? inbuf.slice(0, -1) : inbuf;
+      if (stripped.trim() === "") {
+        return new HandleCommandResult(-22, "", `Empty input file: Please add ${desc} to the file`);
+      }
+      return method.call(this, args, stripped);
+    };
+  };
+}
+
+/** @internal The decorated commands of a module class, base classes included. */
+export function decoratedCommands(cls: abstract new (...args: never[]) => unknown) {
+  const found: DecoratedCommand[] = [];
+  const seen = new Set<string | symbol>();
+  for (let proto = cls.prototype; proto && proto !== Object.prototype;) {
+    for (const key of Reflect.ownKeys(proto)) {
+      if (seen.has(key) || key === "constructor") continue;
+      seen.add(key);
+      const value = Object.getOwnPropertyDescriptor(proto, key)?.value;
+      const info = typeof value === "function" ? decorated.get(value) : undefined;
+      if (info) found.push({ ...info, method: key });
+    }
+    proto = Object.getPrototypeOf(proto);
+  }
+  return found;
+}
+
+/** Shared by active and standby modules: identity, logging, time, options and store reads. */
+abstract class ModuleBase {
+  /** @internal */
+  protected readonly _ctx: ModuleContext;
+  /** The module's name (its folder's name). */
+  readonly module_name: string;
+
+  constructor(module_name: string, ctx: ModuleContext) {
+    this.module_name = module_name;
+    this._ctx = ctx;
+  }
+
+  /** The module's logger (`this.log.info(...)`), at the level `log_level` or `debug_mgr` sets. */
+  get log(): ModuleLogger {
+    return this._ctx.log;
+  }
+
+  /** A child logger named `<module>.<name>`. */
+  getLogger(name?: string): ModuleLogger {
+    return name ? this._ctx.childLogger(name) : this._ctx.log;
+  }
+
+  /** Seconds since the epoch, from the daemon's clock (virtual time under `mgrd sim`). */
+  now(): number {
+    return this._ctx.clock.now();
+  }
+
+  /** Waits `seconds` on the daemon's clock; wakes early when the module is shut down. */
+  sleep(seconds: number): Promise<void> {
+    return this._ctx.clock.sleep(seconds, this._ctx.shutdownSignal);
+  }
+
+  /** True once the host has asked the module to stop: `serve()` loops should end. */
+  get shutting_down(): boolean {
+    return this._ctx.shutdownSignal.aborted;
+  }
+
+  /** This manager daemon's id (the `x` of `mgr.x`). */
+  get_mgr_id(): string {
+    return this._ctx.mgrId;
+  }
+
+  /** The full version string, e.g. `ceph version 16.2.15 (...) pacific (stable)`. */
+  get version(): string {
+    return CEPH_VERSION;
+  }
+
+  /** The release name, `pacific`. */
+  get release_name(): string {
+    return RELEASE_NAME;
+  }
+
+  /** @internal The option declarations of this module, with the built-ins. */
+  protected abstract _options(): ReadonlyMap<string, OptionDecl>;
+
+  /** @internal */
+  protected _typedOption(key: string, text: string | undefined, dflt: unknown): unknown {
+    const decl = this._options().get(key);
+    if (text !== undefined) return typedOptionValue(decl?.type, text);
+    const declared = decl ? declaredDefault(decl) : null;
+    return declared ?? dflt ?? null;
+  }
+
+  /**
+   * This module's option, typed as declared (spec §4.2). When unset: the declared default,
+   * else `dflt`.
+   *
+   * @example
+   * ```ts ignore
+   * const interval = this.get_module_option("interval") as number;
+   * ```
+   */
+  get_module_option(key: string, dflt: OptionValue | null = null): OptionValue | null {
+    return this._typedOption(key, this._ctx.moduleOptionText(this.module_name, key), dflt) as
+      | OptionValue
+      | null;
+  }
+
+  /** Like `get_module_option`, but `mgr/<module>/<mgr_id>/<key>` wins over `mgr/<module>/<key>`. */
+  get_localized_module_option(key: string, dflt: OptionValue | null = null): OptionValue | null {
+    const text = this._ctx.moduleOptionText(this.module_name, key, this._ctx.mgrId);
+    return this._typedOption(key, text, dflt) as OptionValue | null;
+  }
+
+  /** The module's value for `key` in its KV store, or `dflt`. */
+  get_store(key: string, dflt: string | null = null): string | null {
+    return this._ctx.storeGet(key) ?? dflt;
+  }
+
+  /** `<mgr_id>/<key>` from the KV store, else `<key>`, else `dflt`. */
+  get_localized_store(key: string, dflt: string | null = null): string | null {
+    return this._ctx.storeGet(`${this._ctx.mgrId}/${key}`) ?? this._ctx.storeGet(key) ?? dflt;
+  }
+
+  /** This manager's first IP address (127.0.0.1 for the embedded cluster). */
+  get_mgr_ip(): string {
+    const ips = this._ctx.get("mgr_ips") as { ips?: string[] } | null;
+    return ips?.ips?.[0] ?? this.get_hostname();
+  }
+
+  /** The local host's name. */
+  get_hostname(): string {
+    return Deno.hostname();
+  }
+
+  /** Runs until the module is shut down. Override it; return when `shutting_down`. */
+  async serve(): Promise<void> {}
+
+  /** Called on disable and daemon stop; must make `serve()` return. */
+  shutdown(): void | Promise<void> {}
+}
+
+/**
+ * The base class of every manager module (Ceph's `MgrModule`).
+ *
+ * @example
+ * ```ts
+ * import { MgrModule, NotifyType, Option } from "mgr_module";
+ *
+ * export class Watch extends MgrModule {
+ *   static override NOTIFY_TYPES = [NotifyType.osd_map];
+ *   static override MODULE_OPTIONS = [Option({ name: "threshold", type: "int", default: 3 })];
+ *
+ *   override notify(type: NotifyType, id: string): void {
+ *     this.log.debug(`got ${type} ${id}`);
+ *   }
+ *
+ *   override async serve(): Promise<void> {
+ *     while (!this.shutting_down) {
+ *       await this.set_store("last_run", String(this.now()));
+ *       await this.sleep(30);
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export class MgrModule extends ModuleBase {
+  /** Legacy command list, answered by {@linkcode MgrModule.handle_command}. */
+  static COMMANDS: CommandDict[] = [];
+  /** The module's options (built-in logging options are added by the host). */
+  static MODULE_OPTIONS: OptionDecl[] = [];
+  /** The notifications the module wants (none when empty). */
+  static NOTIFY_TYPES: NotifyType[] = [];
+  /** The cluster pool modules may keep data in. */
+  static readonly MGR_POOL_NAME = ".mgr";
+
+  static readonly PRIO_CRITICAL = 10;
+  static readonly PRIO_INTERESTING = 8;
+  static readonly PRIO_USEFUL = 5;
+  static readonly PRIO_UNINTERESTING = 2;
+  static readonly PRIO_DEBUGONLY = 0;
+
+  /**
+   * Whether the module can run here, and why not. Checked at load; `[false, reason]` keeps the
+   * module from being enabled without `--force`.
+   */
+  static can_run(): [boolean, string] {
+    return [true, ""];
+  }
+
+  /** @internal */
+  protected override _options(): ReadonlyMap<string, OptionDecl> {
+    return (this._ctx as ModuleContext & { options: ReadonlyMap<string, OptionDecl> }).options;
+  }
+
+  /** Called for each notification type listed in `NOTIFY_TYPES`, in order, one at a time. */
+  notify(_notify_type: NotifyType, _notify_id: string): void | Promise<void> {}
+
+  /** Called after any change of the manager's configuration. */
+  config_notify(): void | Promise<void> {}
+
+  /** Answers commands from `COMMANDS` (the legacy path; decorated commands go to their method). */
+  handle_command(
+    _inbuf: string,
+    cmd: Record<string, unknown>,
+  ): CommandReturn | Promise<CommandReturn> {
+    return new HandleCommandResult(-22, "", `Command not handled: ${String(cmd.prefix)}`);
+  }
+
+  /** Runs by `mgr self-test module <name>`; throw to fail; may return a string. */
+  self_test(): unknown {
+    return undefined;
+  }
+
+  /**
+   * Sets one of this module's options through the mon. Rejects (ValueError-like) with the mon's
+   * message when the value does not fit the declaration; `null` removes it.
+   */
+  async set_module_option(key: string, val: OptionValue | null): Promise<void> {
+    if (!this._options().has(key)) {
+      throw new Error(
+        `Config option '${key}' is not in ${this.constructor.name}.MODULE_OPTIONS`,
+      );
+    }
+    await this._ctx.setModuleOptionText(
+      this.module_name,
+      key,
+      val === null ? null : pythonStr(val),
+    );
+  }
+
+  /** Sets `mgr/<module>/<mgr_id>/<key>`. */
+  async set_localized_module_option(key: string, val: OptionValue | null): Promise<void> {
+    if (!this._options().has(key)) {
+      throw new Error(
+        `Config option '${key}' is not in ${this.constructor.name}.MODULE_OPTIONS`,
+      );
+    }
+    await this._ctx.setModuleOptionText(
+      this.module_name,
+      `${this._ctx.mgrId}/${key}`,
+      val === null ? null : pythonStr(val),
+    );
+  }
+
+  override get_module_option(key: string, dflt: OptionValue | null = null): OptionValue | null {
+    if (!this._options().has(key)) {
+      throw new Error(
+        `Config option '${key}' is not in ${this.constructor.name}.MODULE_OPTIONS`,
+      );
+    }
+    return super.get_module_option(key, dflt);
+  }
+
+  /**
+   * Another module's option `mgr/<module>/<key>`, typed by that module's declaration when it is
+   * known; unset → `dflt` (that module's declared default is not applied, as in Ceph).
+   */
+  get_module_option_ex(
+    module: string,
+    key: string,
+    dflt: OptionValue | null = null,
+  ): OptionValue | null {
+    if (module === this.module_name) return this.get_module_option(key, dflt);
+    const text = this._ctx.moduleOptionText(module, key);
+    if (text === undefined) return dflt;
+    const info = this._ctx.get("mgr_map") as
+      | { available_modules?: { name: string; module_options: Record<string, { type: string }> }[] }
+      | null;
+    const type = info?.available_modules?.find((m) => m.name === module)?.module_options[key]?.type;
+    return typedOptionValue(type as OptionDecl["type"], text);
+  }
+
+  /** Sets another module's option `mgr/<module>/<key>`. */
+  async set_module_option_ex(module: string, key: string, val: OptionValue | null): Promise<void> {
+    if (module === this.module_name) return this.set_module_option(key, val);
+    await this._ctx.setModuleOptionText(module, key, val === null ? null : pythonStr(val));
+  }
+
+  /** A daemon option (`debug_mgr`, `mgr_stats_period`, ...); throws for an unknown key. */
+  get_ceph_option(key: string): OptionValue {
+    const value = this._ctx.cephOption(key);
+    if (value === undefined) throw new Error(`option not found: ${key}`);
+    return value;
+  }
+
+  /** Stores `val` under `key` in the module's KV store (`null` deletes); resolves after commit. */
+  async set_store(key: string, val: string | null): Promise<void> {
+    await this._ctx.storeSet(key, val);
+  }
+
+  /** Stores under `<mgr_id>/<key>`. */
+  async set_localized_store(key: string, val: string | null): Promise<void> {
+    await this._ctx.storeSet(`${this._ctx.mgrId}/${key}`, val);
+  }
+
+  /** Every KV entry whose key starts with `prefix`, keyed relative to the module. */
+  get_store_prefix(prefix: string): Record<string, string> {
+    return this._ctx.storePrefix(prefix);
+  }
+
+  /** Whether the manager's mon session is up. */
+  have_mon_connection(): boolean {
+    return this._ctx.haveMonConnection();
+  }
+
+  /** Sends a mon command and waits for `[retval, stdout, stderr]`. */
+  async mon_command(
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+  ): Promise<[number, string, string]> {
+    const started = this.now();
+    const result = await this._ctx.monCommand(cmd, inbuf);
+    this.log.debug(
+      `mon_command: '${String(cmd.prefix)}' -> ${result.r} in ${
+        (this.now() - started).toFixed(3)
+      }s`,
+    );
+    return [result.r, result.outb, result.outs];
+  }
+
+  /** Like `mon_command`, but throws {@linkcode MonCommandFailed} when the retval is not 0. */
+  async check_mon_command(
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+  ): Promise<HandleCommandResult> {
+    const [r, outb, outs] = await this.mon_command(cmd, inbuf);
+    if (r !== 0) throw new MonCommandFailed(`${String(cmd.prefix)} failed: ${outs} retval: ${r}`);
+    return new HandleCommandResult(r, outb, outs);
+  }
+
+  /** Replaces this module's health checks; `{}` clears them. */
+  set_health_checks(checks: HealthChecks): void {
+    this._ctx.setHealthChecks(checks);
+  }
+
+  /** Publishes the module's service URI (shown by `mgr services`). */
+  set_uri(uri: string): void {
+    this._ctx.setUri(uri);
+  }
+
+  /** Calls `method` of another enabled module with structured-cloned arguments. */
+  remote(module_name: string, method_name: string, ...args: unknown[]): Promise<unknown> {
+    return this._ctx.remote(module_name, method_name, args);
+  }
+
+  /** A named piece of cluster state (spec §10); null for an unknown name. */
+  get(data_name: string): unknown {
+    return this._ctx.get(data_name);
+  }
+}
+
+/**
+ * The class a module runs on standby managers (Ceph's `MgrStandbyModule`): no commands, no
+ * notifications, no cluster maps; options, store reads and the active instance's URI.
+ *
+ * @example
+ * ```ts
+ * import { MgrStandbyModule } from "mgr_module";
+ * export class StandbyModule extends MgrStandbyModule {
+ *   override async serve(): Promise<void> {
+ *     while (!this.shutting_down) {
+ *       this.log.info(`active instance at ${this.get_active_uri()}`);
+ *       await this.sleep(10);
+ *     }
+ *   }
+ * }
+ * ```
+ */
+export class MgrStandbyModule extends ModuleBase {
+  /** Options mirror the active class's (set this to the active class's list). */
+  static MODULE_OPTIONS: OptionDecl[] = [];
+
+  /** @internal */
+  protected override _options(): ReadonlyMap<string, OptionDecl> {
+    return (this._ctx as ModuleContext & { options: ReadonlyMap<string, OptionDecl> }).options;
+  }
+
+  /** A daemon option as a string; undefined when unknown (no error, as in Ceph). */
+  get_ceph_option(key: string): string | undefined {
+    const value = this._ctx.cephOption(key);
+    return value === undefined ? undefined : String(value);
+  }
+
+  /** The URI the active instance of this module published, "" when none. */
+  get_active_uri(): string {
+    return this._ctx.activeUri();
+  }
+
+  /** Only `mgr_ips` is available on a standby; anything else is null. */
+  get(data_name: string): unknown {
+    return data_name === "mgr_ips" ? this._ctx.get("mgr_ips") : null;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What the module host gives each module instance: the SDK's methods delegate here. Module
+ * authors never see this file; they use core/mgr_module.ts.
+ *
+ * @module
+ */
+import type { Clock } from "./clock.ts";
+import type { MonCommandResult } from "./cluster_link.ts";
+import type { ModuleLogger } from "./logging.ts";
+import type { OptionValue } from "./module_options.ts";
+import type { HealthChecks } from "./health.ts";
+
+/** The host side of one module instance. */
+export interface ModuleContext {
+  readonly moduleName: string;
+  readonly mgrId: string;
+  readonly clock: Clock;
+  readonly log: ModuleLogger;
+  /** Aborts when the module is being shut down: `sleep()` wakes early. */
+  readonly shutdownSignal: AbortSignal;
+  childLogger(name: string): ModuleLogger;
+
+  haveMonConnection(): boolean;
+  cephOption(key: string): OptionValue | undefined;
+  /** The option's stored text for `module` (localized key first when `mgrId` is given). */
+  moduleOptionText(module: string, key: string, localizedFor?: string): string | undefined;
+  setModuleOptionText(module: string, key: string, value: string | null): Promise<void>;
+  /** Declared default of one of this module's options, or undefined when undeclared. */
+  storeGet(key: string): string | undefined;
+  storePrefix(prefix: string): Record<string, string>;
+  storeSet(key: string, value: string | null): Promise<void>;
+
+  monCommand(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
+  setHealthChecks(checks: HealthChecks): void;
+  setUri(uri: string): void;
+  activeUri(): string;
+  remote(module: string, method: string, args: unknown[]): Promise<unknown>;
+  get(dataName: string): unknown;
+}

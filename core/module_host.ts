@@ -1,0 +1,447 @@
+/**
+ * The module host (spec §1.4, §1.5): runs the enabled modules, one instance each, delivers
+ * notify / config_notify / commands through each module's own queue, marks a module whose
+ * `serve()` throws as failed, and raises MGR_MODULE_ERROR / MGR_MODULE_DEPENDENCY.
+ *
+ * @module
+ */
+import type { Clock } from "./clock.ts";
+import { EINVAL, EIO, EOPNOTSUPP } from "./errno.ts";
+import type { HealthCheck } from "./health.ts";
+import { normaliseHealthChecks } from "./health.ts";
+import type { DaemonLog, ModuleLogger } from "./logging.ts";
+import { levelFromDebugMgr, type PyLogLevel } from "./logging.ts";
+import type { ModuleContext } from "./module_context.ts";
+import type { ModuleRecord } from "./module_loader.ts";
+import {
+  type CommandReturn,
+  HandleCommandResult,
+  MgrModule,
+  type NotifyType,
+} from "./mgr_module.ts";
+import type { MonCommandResult } from "./cluster_link.ts";
+import { SerialQueue } from "./serial_queue.ts";
+import { typedOptionValue } from "./module_options.ts";
+
+/** What the host needs from the manager around it. */
+export interface HostServices {
+  clock: Clock;
+  mgrId: string;
+  log: DaemonLog;
+  /** Seconds a module gets to stop before the host moves on. */
+  shutdownGraceSeconds: number;
+  /** Builds the context of one module instance. */
+  context(record: ModuleRecord, log: ModuleLogger, signal: AbortSignal): ModuleContext;
+  /** The stored text of a module option (for the logging options). */
+  moduleOptionText(module: string, key: string): string | undefined;
+  /** The daemon's `debug_mgr`. */
+  debugMgr(): string | undefined;
+  /** Called whenever the module-derived health changes. */
+  healthChanged(): void;
+  /** Writes to the cluster log. */
+  clusterLog(channel: string, priority: string, message: string): void;
+}
+
+/** One running module. */
+interface ActiveModule {
+  record: ModuleRecord;
+  instance: MgrModule;
+  queue: SerialQueue;
+  abort: AbortController;
+  serveTask: Promise<void>;
+  failed: boolean;
+  error: string;
+  dead: boolean;
+  health: Record<string, HealthCheck>;
+  logState: { level: string; toFile: boolean };
+}
+
+/** A module command as the host dispatches it. */
+export interface ModuleCommandTarget {
+  module: string;
+  prefix: string;
+  /** The decorated method, or undefined for a legacy `COMMANDS` entry. */
+  method?: string | symbol;
+}
+
+/** Structured clone that turns a failure into a clear error. */
+function cloneAcross(value: unknown, what: string): unknown {
+  try {
+    return structuredClone(value);
+  } catch (e) {
+    throw new Error(`${what} cannot be passed between modules: ${(e as Error).message}`);
+  }
+}
+
+/** Runs modules; see the module doc. */
+export class ModuleHost {
+  readonly #svc: HostServices;
+  readonly #records: Map<string, ModuleRecord>;
+  readonly #active = new Map<string, ActiveModule>();
+  readonly #log: ModuleLogger;
+  #enabled = new Set<string>();
+
+  constructor(services: HostServices, records: Map<string, ModuleRecord>) {
+    this.#svc = services;
+    this.#records = records;
+    this.#log = services.log.daemonLogger();
+    for (const record of records.values()) {
+      for (const w of record.warnings) this.#log.warning(w);
+      if (!record.loaded) {
+        this.#log.error(`module ${record.name} failed to load: ${record.errorString}`);
+      }
+    }
+  }
+
+  /** Every module record, by name. */
+  get records(): ReadonlyMap<string, ModuleRecord> {
+    return this.#records;
+  }
+
+  /** Adds or replaces module records (a module folder appeared at run time). */
+  addRecords(records: Iterable<ModuleRecord>): void {
+    for (const record of records) {
+      if (!this.#active.has(record.name)) this.#records.set(record.name, record);
+    }
+  }
+
+  /** Names of the modules running now. */
+  activeNames(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /** Whether the module runs and has not failed. */
+  isHealthy(name: string): boolean {
+    const m = this.#active.get(name);
+    return m !== undefined && !m.failed;
+  }
+
+  /** The instance of a running module (tests and `remote`). */
+  instance(name: string): MgrModule | undefined {
+    return this.#active.get(name)?.instance;
+  }
+
+  /**
+   * Brings the running set in line with the enabled set (the MgrMap's modules plus the
+   * always-on ones): starts what is enabled, loaded and can run, stops what is no longer enabled.
+   */
+  async reconcile(enabled: Iterable<string>): Promise<void> {
+    this.#enabled = new Set(enabled);
+    const stopping = [...this.#active.keys()].filter((n) => !this.#enabled.has(n));
+    await Promise.all(stopping.map((n) => this.stop(n)));
+    for (const name of this.#enabled) {
+      const record = this.#records.get(name);
+      if (record?.loaded && record.canRun && record.cls && !this.#active.has(name)) {
+        this.#start(record);
+      }
+    }
+    this.#svc.healthChanged();
+  }
+
+  #start(record: ModuleRecord): void {
+    const abort = new AbortController();
+    const log = this.#svc.log.moduleLogger(record.name);
+    const ctx = this.#svc.context(record, log, abort.signal);
+    let instance: MgrModule;
+    try {
+      instance = new record.cls!(record.name, ctx);
+    } catch (e) {
+      this.#log.error(
+        `Failed to run module in active mode ('${record.name}'): ${(e as Error).message}`,
+      );
+      return;
+    }
+    const active: ActiveModule = {
+      record,
+      instance,
+      queue: new SerialQueue(),
+      abort,
+      serveTask: Promise.resolve(),
+      failed: false,
+      error: "",
+      dead: false,
+      health: {},
+      logState: { level: "", toFile: false },
+    };
+    this.#active.set(record.name, active);
+    this.#applyLogOptions(active, false);
+    this.#log.info(`Starting module ${record.name}`);
+    // serve() runs as its own task; a throw marks the module failed, the others run on.
+    active.serveTask = (async () => {
+      try {
+        await instance.serve();
+      } catch (e) {
+        if (active.dead) return;
+        const message = e instanceof Error ? e.message : String(e);
+        active.failed = true;
+        active.error = message.split("\n")[0] ?? message;
+        const text = `Unhandled exception from module '${record.name}' while running on ` +
+          `mgr.${this.#svc.mgrId}: ${active.error}`;
+        this.#log.error(text + (e instanceof Error && e.stack ? `\n${e.stack}` : ""));
+        this.#svc.clusterLog("cluster", "error", text);
+        this.#svc.healthChanged();
+      }
+    })();
+  }
+
+  /** Stops one module: `shutdown()`, then waits up to the grace period for `serve()` to end. */
+  async stop(name: string): Promise<void> {
+    const active = this.#active.get(name);
+    if (!active) return;
+    this.#active.delete(name);
+    active.abort.abort();
+    try {
+      await active.instance.shutdown();
+    } catch (e) {
+      this.#log.error(`module ${name} shutdown() threw: ${(e as Error).message}`);
+    }
+    active.dead = true;
+    const grace = new AbortController();
+    const timedOut = await Promise.race([
+      active.serveTask.then(() => false),
+      this.#svc.clock.sleep(this.#svc.shutdownGraceSeconds, grace.signal).then(() => true),
+    ]);
+    grace.abort();
+    if (timedOut) {
+      this.#log.warning(
+        `module ${name} did not stop within ${this.#svc.shutdownGraceSeconds}s; moving on`,
+      );
+    }
+    this.#svc.log.setModuleFile(name, false);
+    this.#log.info(`Stopped module ${name}`);
+    this.#svc.healthChanged();
+  }
+
+  /** Stops every module (daemon shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#active.keys()].map((n) => this.stop(n)));
+  }
+
+  /** Delivers a notification to every running module that listed its type. */
+  notifyAll(type: NotifyType, id: string): void {
+    for (const active of this.#active.values()) {
+      if (!active.record.notifyTypes.has(type)) continue;
+      active.queue.run(async () => {
+        if (active.dead) return;
+        try {
+          await active.instance.notify(type, id);
+        } catch (e) {
+          this.#log.error(
+            `module ${active.record.name} notify(${type}) threw: ${(e as Error).stack}`,
+          );
+        }
+      });
+    }
+  }
+
+  /** After a configuration change: re-applies logging options, then `config_notify()`. */
+  configChanged(): void {
+    for (const active of this.#active.values()) {
+      active.queue.run(async () => {
+        if (active.dead) return;
+        this.#applyLogOptions(active, true);
+        try {
+          await active.instance.config_notify();
+        } catch (e) {
+          this.#log.error(
+            `module ${active.record.name} config_notify() threw: ${(e as Error).stack}`,
+          );
+        }
+      });
+    }
+  }
+
+  /** Resolves once every queued notify / config_notify / command has run. */
+  async drained(): Promise<void> {
+    await Promise.all([...this.#active.values()].map((a) => a.queue.drained()));
+  }
+
+  #applyLogOptions(active: ActiveModule, announce: boolean): void {
+    const name = active.record.name;
+    const levelText = (this.#svc.moduleOptionText(name, "log_level") ?? "").trim();
+    const toFile = typedOptionValue("bool", this.#svc.moduleOptionText(name, "log_to_file") ?? "");
+    const moduleLog = this.#svc.log.moduleLogger(name);
+    if (levelText !== active.logState.level) {
+      if (levelText === "" && announce) {
+        moduleLog.warning("unsetting module log level, falling back to debug_mgr level");
+      }
+      active.logState.level = levelText;
+    }
+    const level: PyLogLevel = levelText === ""
+      ? levelFromDebugMgr(this.#svc.debugMgr())
+      : levelText.toUpperCase() as PyLogLevel;
+    this.#svc.log.setModuleLevel(name, level);
+    if (toFile !== active.logState.toFile) {
+      if (announce) moduleLog.warning(`${toFile ? "enabling" : "disabling"} logging to file`);
+      this.#svc.log.setModuleFile(name, toFile === true);
+      active.logState.toFile = toFile === true;
+      if (toFile && announce) moduleLog.warning("enabling logging to file");
+    }
+  }
+
+  /** Replaces a module's health checks; returns the problems found in the input. */
+  setHealthChecks(name: string, input: unknown): string[] {
+    const active = this.#active.get(name);
+    const { checks, problems } = normaliseHealthChecks(input);
+    for (const p of problems) this.#log.warning(`module ${name}: ${p}`);
+    if (active && !active.dead) {
+      active.health = checks;
+      this.#svc.healthChanged();
+    }
+    return problems;
+  }
+
+  /** The checks set by running modules, merged. */
+  moduleHealth(): Record<string, HealthCheck> {
+    const merged: Record<string, HealthCheck> = {};
+    for (const active of this.#active.values()) Object.assign(merged, active.health);
+    return merged;
+  }
+
+  /** MGR_MODULE_ERROR and MGR_MODULE_DEPENDENCY for enabled modules (spec §6.3). */
+  hostHealth(): Record<string, HealthCheck> {
+    const failedList: [string, string][] = [];
+    const dependency: [string, string][] = [];
+    for (const name of [...this.#enabled].sort()) {
+      const record = this.#records.get(name);
+      const active = this.#active.get(name);
+      if (!record) failedList.push([name, "Not found or unloadable"]);
+      else if (!record.loaded) failedList.push([name, record.errorString]);
+      else if (!record.canRun) dependency.push([name, record.errorString]);
+      else if (active?.failed) failedList.push([name, active.error]);
+    }
+    const checks: Record<string, HealthCheck> = {};
+    if (dependency.length) {
+      const lines = dependency.map(([m, e]) => `Module '${m}' has failed dependency: ${e}`);
+      checks.MGR_MODULE_DEPENDENCY = {
+        severity: "HEALTH_WARN",
+        summary: {
+          message: lines.length === 1
+            ? lines[0]!
+            : `${lines.length} mgr modules have failed dependencies`,
+          count: lines.length,
+        },
+        detail: lines.map((message) => ({ message })),
+        muted: false,
+      };
+    }
+    if (failedList.length) {
+      const lines = failedList.map(([m, e]) => `Module '${m}' has failed: ${e}`);
+      checks.MGR_MODULE_ERROR = {
+        severity: "HEALTH_ERR",
+        summary: {
+          message: lines.length === 1 ? lines[0]! : `${lines.length} mgr modules have failed`,
+          count: lines.length,
+        },
+        detail: lines.map((message) => ({ message })),
+        muted: false,
+      };
+    }
+    return checks;
+  }
+
+  /**
+   * Runs a module command through the module's queue, with Ceph's answers for a module that is
+   * disabled (-EOPNOTSUPP), failed (-EIO), or whose handler throws (-EINVAL with the error).
+   */
+  async command(
+    target: ModuleCommandTarget,
+    cmd: Record<string, unknown>,
+    inbuf: string,
+  ): Promise<MonCommandResult> {
+    const record = this.#records.get(target.module);
+    const active = this.#active.get(target.module);
+    if (!active) {
+      if (this.#enabled.has(target.module) && record && (!record.loaded || !record.canRun)) {
+        return {
+          r: -EIO,
+          outb: "",
+          outs: `Module '${target.module}' has experienced an error and cannot handle commands: ` +
+            record.errorString,
+        };
+      }
+      return {
+        r: -EOPNOTSUPP,
+        outb: "",
+        outs:
+          `Module '${target.module}' is not enabled/loaded (required by command '${target.prefix}'): ` +
+          `use \`ceph mgr module enable ${target.module}\` to enable it`,
+      };
+    }
+    if (active.failed) {
+      return {
+        r: -EIO,
+        outb: "",
+        outs:
+          `Module '${target.module}' has experienced an error and cannot handle commands: ${active.error}`,
+      };
+    }
+    return await active.queue.run(async () => {
+      try {
+        let result: CommandReturn;
+        if (target.method !== undefined) {
+          const decl = active.record.decoratedCommands.find((c) => c.method === target.method);
+          const args: Record<string, unknown> = {};
+          for (const name of Object.keys(decl?.args ?? {})) {
+            if (cmd[name] !== undefined) args[name] = cmd[name];
+          }
+          const handler =
+            (active.instance as unknown as Record<string | symbol, unknown>)[target.method];
+          if (typeof handler !== "function") {
+            throw new Error(`handler ${String(target.method)} is gone`);
+          }
+          result = await handler.call(active.instance, args, inbuf);
+        } else {
+          result = await active.instance.handle_command(inbuf, cmd);
+        }
+        return this.#commandResult(target, result);
+      } catch (e) {
+        const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+        this.#log.error(`module ${target.module} command '${target.prefix}' threw: ${text}`);
+        return { r: -EINVAL, outb: "", outs: text };
+      }
+    });
+  }
+
+  #commandResult(target: ModuleCommandTarget, result: unknown): MonCommandResult {
+    let triple: unknown[] | undefined;
+    if (result instanceof HandleCommandResult) triple = [...result];
+    else if (Array.isArray(result) && result.length === 3) triple = result;
+    const [r, outb, outs] = triple ?? [];
+    if (
+      typeof r !== "number" || !Number.isInteger(r) || typeof outb !== "string" ||
+      typeof outs !== "string"
+    ) {
+      this.#log.error(
+        `module ${target.module} command '${target.prefix}' returned ${String(result)}`,
+      );
+      return { r: -EINVAL, outb: "", outs: "command handler returned wrong type" };
+    }
+    return { r, outb, outs };
+  }
+
+  /** `remote(module, method, ...args)` (spec §2.8). */
+  async remote(module: string, method: string, args: unknown[]): Promise<unknown> {
+    const active = this.#active.get(module);
+    if (!active || active.dead) throw new RemoteError("ImportError", "Module not found");
+    const fn = (active.instance as unknown as Record<string, unknown>)[method];
+    if (typeof fn !== "function") throw new RemoteError("NameError", "Method not found");
+    const cloned = cloneAcross(args, "arguments") as unknown[];
+    let result: unknown;
+    try {
+      result = await fn.apply(active.instance, cloned);
+    } catch (e) {
+      const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      throw new RemoteError("RuntimeError", `Remote method threw exception: ${text}`);
+    }
+    return cloneAcross(result, "the result");
+  }
+}
+
+/** The errors `remote()` raises, named after the Python exceptions Ceph raises. */
+export class RemoteError extends Error {
+  constructor(readonly kind: "ImportError" | "NameError" | "RuntimeError", message: string) {
+    super(message);
+    this.name = kind;
+  }
+}

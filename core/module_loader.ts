@@ -1,0 +1,236 @@
+/**
+ * Finding and loading modules (spec §1.1, §1.2): built-ins compiled into the binary and
+ * `<path>/<name>/module.ts` folders. A module that fails to load is recorded with its error, so
+ * `mgr module ls` and health can say why, and never stops the others.
+ *
+ * @module
+ */
+import {
+  type CommandDict,
+  type DecoratedCommand,
+  decoratedCommands,
+  MgrModule,
+  MgrStandbyModule,
+  NotifyType,
+} from "./mgr_module.ts";
+import {
+  checkOptionDecl,
+  moduleOptionTable,
+  type OptionDecl,
+  optionInfo,
+} from "./module_options.ts";
+import type { ModuleInfo } from "./mgr_map.ts";
+
+type ModuleClass = typeof MgrModule;
+type StandbyClass = typeof MgrStandbyModule;
+
+/** What the host knows of one module, loaded or not. */
+export interface ModuleRecord {
+  name: string;
+  /** `builtin`, or the path of its module.ts. */
+  source: string;
+  cls?: ModuleClass;
+  standbyCls?: StandbyClass;
+  /** False when importing or checking the module failed (`errorString` says why). */
+  loaded: boolean;
+  canRun: boolean;
+  errorString: string;
+  options: Map<string, OptionDecl>;
+  notifyTypes: Set<string>;
+  legacyCommands: CommandDict[];
+  decoratedCommands: DecoratedCommand[];
+  /** Notes for the daemon log (ignored extra classes and the like). */
+  warnings: string[];
+}
+
+const KNOWN_NOTIFY_TYPES = new Set<string>(Object.values(NotifyType));
+
+function failed(name: string, source: string, error: string): ModuleRecord {
+  return {
+    name,
+    source,
+    loaded: false,
+    canRun: false,
+    errorString: error,
+    options: moduleOptionTable([]),
+    notifyTypes: new Set(),
+    legacyCommands: [],
+    decoratedCommands: [],
+    warnings: [],
+  };
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.split("\n")[0]!;
+  return String(error);
+}
+
+function isSubclass(value: unknown, base: ModuleClass | StandbyClass): boolean {
+  return typeof value === "function" && value !== base && value.prototype instanceof base;
+}
+
+/** Checks a module's exports and builds its record (spec §1.2 steps a–i). */
+export function inspectModule(
+  name: string,
+  source: string,
+  exports: Record<string, unknown>,
+): ModuleRecord {
+  const keys = Object.keys(exports).sort();
+  const classes = keys.filter((k) => isSubclass(exports[k], MgrModule));
+  if (classes.length === 0) {
+    return failed(name, source, "Class not found: no MgrModule subclass is exported");
+  }
+  const warnings: string[] = [];
+  if (classes.length > 1) {
+    warnings.push(
+      `module ${name}: using class ${classes[0]}, ignoring ${classes.slice(1).join(", ")}`,
+    );
+  }
+  const cls = exports[classes[0]!] as ModuleClass;
+  const standbyKey = keys.find((k) => isSubclass(exports[k], MgrStandbyModule));
+  const standbyCls = standbyKey ? exports[standbyKey] as StandbyClass : undefined;
+
+  const commands: unknown = cls.COMMANDS;
+  if (
+    !Array.isArray(commands) ||
+    commands.some((c) =>
+      typeof c !== "object" || c === null || typeof c.cmd !== "string" ||
+      typeof c.desc !== "string" || typeof c.perm !== "string"
+    )
+  ) {
+    return failed(
+      name,
+      source,
+      "Missing or invalid COMMANDS attribute: expected a list of {cmd, desc, perm} objects",
+    );
+  }
+
+  let declared: OptionDecl[];
+  try {
+    const raw: unknown = cls.MODULE_OPTIONS;
+    if (!Array.isArray(raw)) throw new Error("MODULE_OPTIONS is not a list");
+    declared = raw.map(checkOptionDecl);
+    declared.forEach(optionInfo);
+  } catch (e) {
+    return failed(
+      name,
+      source,
+      `Missing or invalid MODULE_OPTIONS attribute: ${(e as Error).message}`,
+    );
+  }
+
+  const notify: unknown = cls.NOTIFY_TYPES;
+  if (notify !== undefined) {
+    if (!Array.isArray(notify) || notify.some((t) => typeof t !== "string")) {
+      return failed(name, source, "Invalid NOTIFY_TYPES attribute: expected a list of strings");
+    }
+    const unknown = notify.filter((t) => !KNOWN_NOTIFY_TYPES.has(t));
+    if (unknown.length) {
+      return failed(
+        name,
+        source,
+        `Invalid NOTIFY_TYPES attribute: unknown type ${unknown.map((t) => `'${t}'`).join(", ")}` +
+          ` (known: ${[...KNOWN_NOTIFY_TYPES].join(", ")})`,
+      );
+    }
+  }
+
+  let decorated: DecoratedCommand[];
+  try {
+    decorated = decoratedCommands(cls);
+  } catch (e) {
+    return failed(name, source, `Invalid command declaration: ${(e as Error).message}`);
+  }
+
+  let canRun = true;
+  let errorString = "";
+  try {
+    const verdict: unknown = cls.can_run();
+    if (
+      !Array.isArray(verdict) || verdict.length !== 2 || typeof verdict[0] !== "boolean" ||
+      typeof verdict[1] !== "string"
+    ) {
+      canRun = false;
+      errorString = "wrong type returned from can_run";
+    } else if (!verdict[0]) {
+      canRun = false;
+      errorString = verdict[1];
+    }
+  } catch (e) {
+    canRun = false;
+    errorString = errorText(e);
+  }
+
+  return {
+    name,
+    source,
+    cls,
+    standbyCls,
+    loaded: true,
+    canRun,
+    errorString,
+    options: moduleOptionTable(declared),
+    notifyTypes: new Set((notify as string[] | undefined) ?? []),
+    legacyCommands: commands as CommandDict[],
+    decoratedCommands: decorated,
+    warnings,
+  };
+}
+
+/** The ModuleInfo a manager reports for a module in its beacon. */
+export function moduleInfo(record: ModuleRecord): ModuleInfo {
+  const options: ModuleInfo["module_options"] = {};
+  for (const [key, decl] of record.options) options[key] = optionInfo(decl);
+  return {
+    name: record.name,
+    can_run: record.loaded && record.canRun,
+    error_string: record.errorString,
+    module_options: options,
+  };
+}
+
+/** Imports `<dir>/module.ts` and inspects it; any failure becomes the record's error. */
+export async function loadModuleDir(name: string, dir: string): Promise<ModuleRecord> {
+  const path = `${dir}/module.ts`;
+  try {
+    const url = new URL(`file://${path.startsWith("/") ? "" : Deno.cwd() + "/"}${path}`);
+    const exports = await import(url.href) as Record<string, unknown>;
+    return inspectModule(name, path, exports);
+  } catch (e) {
+    return failed(name, path, errorText(e));
+  }
+}
+
+/**
+ * Every module: the built-ins, then each `<path>/<name>/module.ts` (a folder module of the same
+ * name as a built-in replaces it), minus the names in `disabled` (`mgr_disabled_modules`).
+ */
+export async function discoverModules(
+  builtins: Readonly<Record<string, Record<string, unknown>>>,
+  modulePaths: readonly string[],
+  disabled: readonly string[] = [],
+): Promise<Map<string, ModuleRecord>> {
+  const records = new Map<string, ModuleRecord>();
+  const skip = new Set(disabled);
+  for (const [name, exports] of Object.entries(builtins)) {
+    if (!skip.has(name)) records.set(name, inspectModule(name, "builtin", exports));
+  }
+  for (const base of modulePaths) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(base)];
+    } catch {
+      continue;
+    }
+    for (const entry of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
+      if (!entry.isDirectory || skip.has(entry.name)) continue;
+      try {
+        Deno.statSync(`${base}/${entry.name}/module.ts`);
+      } catch {
+        continue;
+      }
+      records.set(entry.name, await loadModuleDir(entry.name, `${base}/${entry.name}`));
+    }
+  }
+  return new Map([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
+}

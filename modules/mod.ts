@@ -1,0 +1,14 @@
+/**
+ * The built-in modules, compiled into the binary: name → the exports of its module.ts.
+ *
+ * @module
+ */
+import * as hello from "./hello/module.ts";
+
+/** Every built-in module by name. */
+export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
+  hello,
+};
+
+/** Built-in modules that always run (the MgrMap's always-on set for this release). */
+export const ALWAYS_ON_MODULES: readonly string[] = [];
