@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { referenceCli } from "./_reference.ts";
+import {
+  healthDetailText,
+  healthReport,
+  healthSummaryText,
+  normaliseHealthChecks,
+} from "../core/health.ts";
+
+function reference(name: string): string {
+  return referenceCli(name).stdout;
+}
+
+Deno.test("normaliseHealthChecks() maps severities and keeps well-formed checks", () => {
+  const { checks, problems } = normaliseHealthChecks({
+    A_WARN: { severity: "warning", summary: "a thing", count: 2, detail: ["d1", "d2"] },
+    B_ERR: { severity: "error", summary: "b thing" },
+    C_INFO: { severity: "info", summary: "not raised" },
+    D_BAD: { severity: "error" },
+    E_BADDETAIL: { severity: "warning", summary: "e", detail: ["ok", 3] },
+  });
+  assert.deepEqual(Object.keys(checks).sort(), ["A_WARN", "B_ERR", "E_BADDETAIL"]);
+  assert.equal(checks.A_WARN!.severity, "HEALTH_WARN");
+  assert.deepEqual(checks.A_WARN!.summary, { message: "a thing", count: 2 });
+  assert.deepEqual(checks.A_WARN!.detail, [{ message: "d1" }, { message: "d2" }]);
+  assert.equal(checks.B_ERR!.summary.count, 0);
+  assert.deepEqual(checks.E_BADDETAIL!.detail, [{ message: "ok" }]);
+  assert.equal(problems.length, 3);
+  assert.deepEqual(normaliseHealthChecks([]).checks, {});
+  assert.deepEqual(normaliseHealthChecks(null).checks, {});
+});
+
+Deno.test("healthReport() takes the worst severity and prints like ceph health detail", () => {
+  const error = "Module 'anchorfail' has failed: anchorfail deliberately raised in serve()";
+  const report = healthReport({
+    MGR_MODULE_ERROR: {
+      severity: "HEALTH_ERR",
+      summary: { message: error, count: 1 },
+      detail: [{ message: error }],
+      muted: false,
+    },
+  });
+  assert.equal(report.status, "HEALTH_ERR");
+  assert.equal(healthDetailText(report) + "\n", reference("health_detail_module_error.txt"));
+  assert.deepEqual(report, JSON.parse(reference("health_detail_module_error_json.txt")));
+  assert.equal(healthSummaryText(healthReport()), "HEALTH_OK");
+});
