@@ -19,7 +19,13 @@ import type { MgrMap } from "./mgr_map.ts";
 import { RELEASE_NAME } from "./mgr_map.ts";
 import type { ModuleContext } from "./module_context.ts";
 import { type ModuleCommandTarget, ModuleHost } from "./module_host.ts";
-import { discoverModules, moduleInfo, type ModuleRecord } from "./module_loader.ts";
+import {
+  discoverModules,
+  loadModuleDir,
+  moduleDirs,
+  moduleInfo,
+  type ModuleRecord,
+} from "./module_loader.ts";
 import { typedOptionValue } from "./module_options.ts";
 import { cephOptionSchema } from "./ceph_options.ts";
 
@@ -59,6 +65,9 @@ export class Manager {
   #updates: Promise<void> = Promise.resolve();
   #stopped = false;
   #clusterLog: { channel: string; priority: string; message: string; stamp: number }[] = [];
+  readonly #modulePaths: readonly string[];
+  readonly #tickAbort = new AbortController();
+  #tickTask: Promise<void> = Promise.resolve();
 
   private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
     this.id = options.id;
@@ -67,6 +76,7 @@ export class Manager {
     this.link = options.link;
     this.log = options.log;
     this.#daemonLog = options.log.daemonLogger();
+    this.#modulePaths = options.modulePaths ?? [];
     const snapshot = options.link.snapshot();
     this.#setConfig(snapshot.config);
     for (const [k, v] of Object.entries(snapshot.mgrKv)) this.#kv.set(k, v);
@@ -96,7 +106,39 @@ export class Manager {
     );
     await manager.#beacon();
     await manager.host.reconcile(manager.enabledModules());
+    manager.#tickTask = manager.#tick();
     return manager;
+  }
+
+  /**
+   * Every `mgr_tick_period`: a beacon to the mon, and a look for module folders that appeared
+   * in the module paths since the last look (so a module copied in at run time can be enabled).
+   */
+  async #tick(): Promise<void> {
+    const signal = this.#tickAbort.signal;
+    while (!signal.aborted) {
+      const period = Number(this.cephOption("mgr_tick_period") ?? 2);
+      await this.clock.sleep(period > 0 ? period : 2, signal);
+      if (signal.aborted) break;
+      try {
+        await this.rescanModules();
+        if (this.link.connected()) await this.#beacon();
+      } catch (e) {
+        this.#daemonLog.error(`tick failed: ${(e as Error).stack}`);
+      }
+    }
+  }
+
+  /** Loads module folders that are new since the daemon started; returns their names. */
+  async rescanModules(): Promise<string[]> {
+    const dirs = moduleDirs(this.#modulePaths).filter(([name]) => !this.host.records.has(name));
+    if (dirs.length === 0) return [];
+    const fresh = await Promise.all(dirs.map(([name, dir]) => loadModuleDir(name, dir)));
+    this.host.addRecords(fresh);
+    for (const r of fresh) this.#daemonLog.info(`found module ${r.name} in ${r.source}`);
+    await this.#beacon();
+    await this.host.reconcile(this.enabledModules());
+    return fresh.map((r) => r.name);
   }
 
   /** The MgrMap as last received from the mon. */
@@ -346,6 +388,8 @@ export class Manager {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#daemonLog.info(`mgr.${this.id} stopping`);
+    this.#tickAbort.abort();
+    await this.#tickTask;
     await this.host.stopAll();
     this.#unsubscribe();
     this.#daemonLog.info(`mgr.${this.id} stopped`);

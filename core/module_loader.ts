@@ -201,6 +201,29 @@ export async function loadModuleDir(name: string, dir: string): Promise<ModuleRe
   }
 }
 
+/** Every `<path>/<name>/module.ts` folder, as `[name, folder]`, in path order then by name. */
+export function moduleDirs(modulePaths: readonly string[]): [string, string][] {
+  const dirs: [string, string][] = [];
+  for (const base of modulePaths) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(base)];
+    } catch {
+      continue;
+    }
+    for (const entry of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
+      if (!entry.isDirectory) continue;
+      try {
+        Deno.statSync(`${base}/${entry.name}/module.ts`);
+      } catch {
+        continue;
+      }
+      dirs.push([entry.name, `${base}/${entry.name}`]);
+    }
+  }
+  return dirs;
+}
+
 /**
  * Every module: the built-ins, then each `<path>/<name>/module.ts` (a folder module of the same
  * name as a built-in replaces it), minus the names in `disabled` (`mgr_disabled_modules`).
@@ -215,22 +238,8 @@ export async function discoverModules(
   for (const [name, exports] of Object.entries(builtins)) {
     if (!skip.has(name)) records.set(name, inspectModule(name, "builtin", exports));
   }
-  for (const base of modulePaths) {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = [...Deno.readDirSync(base)];
-    } catch {
-      continue;
-    }
-    for (const entry of entries.sort((a, b) => a.name < b.name ? -1 : 1)) {
-      if (!entry.isDirectory || skip.has(entry.name)) continue;
-      try {
-        Deno.statSync(`${base}/${entry.name}/module.ts`);
-      } catch {
-        continue;
-      }
-      records.set(entry.name, await loadModuleDir(entry.name, `${base}/${entry.name}`));
-    }
+  for (const [name, dir] of moduleDirs(modulePaths)) {
+    if (!skip.has(name)) records.set(name, await loadModuleDir(name, dir));
   }
   return new Map([...records].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
