@@ -241,8 +241,6 @@ export const CEPH_OPTIONS: readonly CephOptionDef[] = [
     level: "advanced",
     default: "250",
     desc: "Max number of PGs per OSD the cluster will allow",
-    min: "1",
-    max: "18446744073709551615",
   },
   {
     name: "mon_target_pg_per_osd",
@@ -250,8 +248,6 @@ export const CEPH_OPTIONS: readonly CephOptionDef[] = [
     level: "advanced",
     default: "100",
     desc: "Automated PG management creates this many PGs per OSD",
-    min: "1",
-    max: "18446744073709551615",
   },
   {
     name: "mon_pg_warn_max_object_skew",

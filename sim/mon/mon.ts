@@ -88,6 +88,8 @@ function buildCephOptions(): Map<string, MonOption> {
   const out = new Map<string, MonOption>();
   for (const d of CEPH_OPTIONS) {
     const parse = (s: string, what: string): OptionValue => {
+      const zero = zeroValue(d.type);
+      if (s === formatOptionValue(zero)) return zero;
       const v = parseRaw(d.type, s);
       if (v === null) throw new Error(`ceph_options: bad ${what} '${s}' for ${d.name}`);
       return v;

@@ -1,0 +1,189 @@
+/**
+ * MonLink: the ClusterLink binding of a manager to an {@link EmbeddedMon}, through a Clock.
+ *
+ * It simulates the mon session: `setConnected(false)` is a mon outage (the manager is told, no
+ * updates arrive, commands and beacons wait), `setConnected(true)` ends it (waiting calls go
+ * through, and the manager receives what it missed: the config list, the changed `mgr/` keys and
+ * the current MgrMap). Updates are delivered in order, from a microtask, never inside
+ * `monCommand`.
+ *
+ * @module
+ */
+import type { Clock } from "../../core/clock.ts";
+import type {
+  ClusterLink,
+  ClusterSnapshot,
+  ClusterUpdate,
+  MgrBeacon,
+  MonCommandOptions,
+  MonCommandResult,
+} from "../../core/cluster_link.ts";
+import { ETIMEDOUT } from "../../core/errno.ts";
+import type { EmbeddedMon } from "./mon.ts";
+
+/** Options of a {@link MonLink}. */
+export interface MonLinkOptions {
+  /** Seconds a command or beacon waits for an unreachable mon when the call gives no timeout. */
+  defaultTimeout?: number;
+}
+
+/** The key prefix a manager's session subscribes to in the config-key store (`kv:mgr/`). */
+const KV_PREFIX = "mgr/";
+
+/**
+ * A manager's mon session on an embedded mon.
+ *
+ * @example
+ * ```ts
+ * import { EmbeddedMon } from "./mon.ts";
+ * import { MonLink } from "./mon_link.ts";
+ * import { WallClock } from "../wall_clock.ts";
+ * const mon = EmbeddedMon.open(":memory:", { alwaysOnModules: [], now: () => 0 });
+ * const link = new MonLink(mon, new WallClock());
+ * await link.monCommand({ prefix: "config-key set", key: "mgr/x/k", val: "v" });
+ * link.close();
+ * mon.close();
+ * ```
+ */
+export class MonLink implements ClusterLink {
+  #mon: EmbeddedMon;
+  #clock: Clock;
+  #defaultTimeout: number;
+  #connected = true;
+  #listeners = new Set<(u: ClusterUpdate) => void>();
+  #queue: ClusterUpdate[] = [];
+  #flushScheduled = false;
+  #unsubscribe: () => void;
+  #reconnect = Promise.withResolvers<void>();
+  // What the manager missed while disconnected.
+  #missedConfig = false;
+  #missedMap = false;
+  #missedKeys = new Set<string>();
+
+  constructor(mon: EmbeddedMon, clock: Clock, options: MonLinkOptions = {}) {
+    this.#mon = mon;
+    this.#clock = clock;
+    this.#defaultTimeout = options.defaultTimeout ?? 60;
+    this.#unsubscribe = mon.subscribe((u) => this.#onMonUpdate(u));
+  }
+
+  /** Whether the mon session is up. */
+  connected(): boolean {
+    return this.#connected;
+  }
+
+  /**
+   * Starts (`false`) or ends (`true`) a simulated mon outage. The manager hears
+   * `{kind: "connection"}`; on reconnect it then receives the state it missed.
+   */
+  setConnected(up: boolean): void {
+    if (up === this.#connected) return;
+    this.#connected = up;
+    this.#push({ kind: "connection", connected: up });
+    if (!up) return;
+    if (this.#missedConfig) this.#push({ kind: "config", config: this.#mon.configEntries() });
+    for (const key of [...this.#missedKeys].sort()) {
+      this.#push({ kind: "kv", key, value: this.#mon.store.getKv(key) ?? null });
+    }
+    if (this.#missedMap) this.#push({ kind: "mgr_map", mgrMap: this.#mon.mgrMap() });
+    this.#missedConfig = false;
+    this.#missedMap = false;
+    this.#missedKeys.clear();
+    const waiters = this.#reconnect;
+    this.#reconnect = Promise.withResolvers<void>();
+    waiters.resolve();
+  }
+
+  /** The mon's current state (a fresh session's starting point). */
+  snapshot(): ClusterSnapshot {
+    return this.#mon.snapshot();
+  }
+
+  /** Sends a mon command; resolves after the mon committed it. Waits out an outage, up to a timeout. */
+  async monCommand(
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+    options?: MonCommandOptions,
+  ): Promise<MonCommandResult> {
+    const timeout = options?.timeout ?? this.#defaultTimeout;
+    if (!(await this.#waitConnected(timeout))) {
+      return {
+        r: -ETIMEDOUT,
+        outb: "",
+        outs: `timed out after ${timeout}s waiting for the mon (mon session is down): ` +
+          `'${String(cmd.prefix)}' was not sent`,
+      };
+    }
+    return this.#mon.handleCommand(cmd, inbuf);
+  }
+
+  /** Sends a beacon; waits out an outage, and rejects after the default timeout. */
+  async beacon(beacon: MgrBeacon): Promise<void> {
+    if (!(await this.#waitConnected(this.#defaultTimeout))) {
+      throw new Error(
+        `beacon from mgr.${beacon.name} timed out after ${this.#defaultTimeout}s: ` +
+          "the mon is unreachable (ETIMEDOUT)",
+      );
+    }
+    this.#mon.beacon(beacon);
+  }
+
+  /** Receives every update, in order, from a microtask. Returns the unsubscribe function. */
+  subscribe(listener: (update: ClusterUpdate) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Detaches from the mon; later mon changes are not delivered. */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  async #waitConnected(timeout: number): Promise<boolean> {
+    while (!this.#connected) {
+      const ac = new AbortController();
+      const reconnected = this.#reconnect.promise.then(() => true);
+      const timedOut = this.#clock.sleep(timeout, ac.signal).then(() => false);
+      const up = await Promise.race([reconnected, timedOut]);
+      ac.abort();
+      if (!up) return this.#connected;
+    }
+    return true;
+  }
+
+  #onMonUpdate(u: ClusterUpdate): void {
+    if (u.kind === "kv" && !u.key.startsWith(KV_PREFIX)) return;
+    if (this.#connected) {
+      this.#push(u);
+      return;
+    }
+    if (u.kind === "config") this.#missedConfig = true;
+    else if (u.kind === "mgr_map") this.#missedMap = true;
+    else if (u.kind === "kv") this.#missedKeys.add(u.key);
+  }
+
+  #push(u: ClusterUpdate): void {
+    this.#queue.push(u);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    let failure: unknown = undefined;
+    for (const u of batch) {
+      for (const l of [...this.#listeners]) {
+        try {
+          l(u);
+        } catch (e) {
+          failure ??= e;
+        }
+      }
+    }
+    // A listener's exception must not stop delivery to the others; surface it afterwards.
+    if (failure !== undefined) throw failure;
+  }
+}
