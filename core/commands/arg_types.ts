@@ -418,7 +418,10 @@ function checkIpAddr(s: string): ArgResult {
   // Ceph forces IPv6 parsing after "v2:" and IPv4 after "v1:"/"any:", so `v2:1.2.3.4:3300`
   // fails there; we strip the prefix and let the address itself decide, as intended.
   const body = s.replace(/^(?:v1|v2|any):/, "");
-  if (!body.startsWith("[") && body.includes(".")) {
+  // Ceph also reads "::ffff:1.2.3.4" as IPv4 (it has a dot) and crashes on the port; more
+  // than one colon can only be IPv6.
+  const colons = body.split(":").length - 1;
+  if (!body.startsWith("[") && body.includes(".") && colons <= 1) {
     const colon = body.indexOf(":");
     const a = colon === -1 ? body : body.slice(0, colon);
     if (colon !== -1) {

@@ -235,6 +235,10 @@ export function argFromAttrs(
     throw new Error(`${where}: name '${name}' must match ${NAME_RE.source}`);
   }
   if (name === "prefix") throw new Error(`${where}: 'prefix' is reserved for the literal words`);
+  // Names become keys of plain objects; "__proto__" would set a prototype instead.
+  if (name.startsWith("__")) {
+    throw new Error(`${where}: name '${name}' is reserved (starts with __)`);
+  }
   const typeName = attrs.type;
   if (typeName === undefined) throw new Error(`${where}: argument '${name}' has no type= key`);
   if (!(ARG_TYPE_NAMES as readonly string[]).includes(typeName)) {
