@@ -285,7 +285,7 @@ const decorated = new WeakMap<object, Omit<DecoratedCommand, "method">>();
  * }
  * ```
  */
-export function CLICommand<const A extends Record<string, ArgSpec>>(
+export function CLICommand<const A extends Record<string, ArgSpec> = Record<never, never>>(
   prefix: string,
   decl: CommandDecl<A> = {},
   perm = "rw",
@@ -319,7 +319,7 @@ export function CLICommand<const A extends Record<string, ArgSpec>>(
  * }
  * ```
  */
-export function CLIReadCommand<const A extends Record<string, ArgSpec>>(
+export function CLIReadCommand<const A extends Record<string, ArgSpec> = Record<never, never>>(
   prefix: string,
   decl: CommandDecl<A> = {},
 ) {
@@ -341,7 +341,7 @@ export function CLIReadCommand<const A extends Record<string, ArgSpec>>(
  * }
  * ```
  */
-export function CLIWriteCommand<const A extends Record<string, ArgSpec>>(
+export function CLIWriteCommand<const A extends Record<string, ArgSpec> = Record<never, never>>(
   prefix: string,
   decl: CommandDecl<A> = {},
 ) {
@@ -367,21 +367,26 @@ export function CLIWriteCommand<const A extends Record<string, ArgSpec>>(
  * ```
  */
 export function CLICheckNonemptyFileInput(desc: string) {
-  return function wrap<This, A>(
-    method: (this: This, args: A, inbuf: string) => CommandReturn | Promise<CommandReturn>,
+  return function wrap<This, A, R extends CommandReturn | Promise<CommandReturn>>(
+    method: (this: This, args: A, inbuf: string) => R,
     _context: ClassMethodDecoratorContext<This>,
-  ) {
-    return function checked(this: This, args: A, inbuf: string) {
+  ): (this: This, args: A, inbuf: string) => R {
+    return function checked(this: This, args: A, inbuf: string): R {
+      // The early answers are plain results even for an async handler: the host awaits both.
       if (inbuf === undefined || inbuf === null || inbuf === "") {
         return new HandleCommandResult(
           -22,
           "",
           `Input file not specified: Please specify the file containing ${desc} with "-i" option`,
-        );
+        ) as R;
       }
       const stripped = inbuf.endsWith("\n") ? inbuf.slice(0, -1) : inbuf;
       if (stripped.trim() === "") {
-        return new HandleCommandResult(-22, "", `Empty input file: Please add ${desc} to the file`);
+        return new HandleCommandResult(
+          -22,
+          "",
+          `Empty input file: Please add ${desc} to the file`,
+        ) as R;
       }
       return method.call(this, args, stripped);
     };

@@ -1,0 +1,96 @@
+/**
+ * A manager on the embedded mon, in memory, on virtual time: the fixture of the manager tests.
+ */
+import { DaemonLog } from "../../core/logging.ts";
+import { Manager } from "../../core/manager.ts";
+import type { MonCommandResult } from "../../core/cluster_link.ts";
+import { EmbeddedMon } from "../../sim/mon/mon.ts";
+import { MonLink } from "../../sim/mon/mon_link.ts";
+import { Rng } from "../../sim/engine/prng.ts";
+import { Scheduler, VirtualClock } from "../../sim/engine/scheduler.ts";
+
+export interface TestClusterOptions {
+  builtins?: Record<string, Record<string, unknown>>;
+  modulePaths?: string[];
+  initialModules?: string[];
+  alwaysOn?: string[];
+  /** A log directory, for tests of module log files. */
+  logDir?: string;
+  /** A mon store file instead of memory. */
+  storePath?: string;
+}
+
+export interface TestCluster {
+  scheduler: Scheduler;
+  clock: VirtualClock;
+  mon: EmbeddedMon;
+  link: MonLink;
+  log: DaemonLog;
+  manager: Manager;
+  /** Runs a command through the manager and lets modules settle. */
+  command(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
+  /** Advances virtual time, then lets every queued update and module task settle. */
+  run(seconds: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a manager with the given modules on a fresh in-memory mon. */
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const scheduler = new Scheduler({ rng: new Rng(1) });
+  const clock = new VirtualClock(scheduler);
+  const mon = EmbeddedMon.open(options.storePath ?? ":memory:", {
+    alwaysOnModules: options.alwaysOn ?? [],
+    initialModules: options.initialModules ?? [],
+    now: () => clock.now(),
+  });
+  const link = new MonLink(mon, clock);
+  const log = new DaemonLog({
+    daemonName: "mgr.x",
+    id: "x",
+    memoryLines: 2000,
+    dir: options.logDir,
+  });
+  const manager = await Manager.start({
+    id: "x",
+    clock,
+    link,
+    log,
+    builtins: options.builtins ?? {},
+    modulePaths: options.modulePaths ?? [],
+    shutdownGraceSeconds: 5,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      await scheduler.runFor(0);
+      await manager.settled();
+    }
+  };
+  await settle();
+  return {
+    scheduler,
+    clock,
+    mon,
+    link,
+    log,
+    manager,
+    async command(cmd, inbuf) {
+      const result = await manager.command(cmd, inbuf);
+      await settle();
+      return result;
+    },
+    async run(seconds) {
+      await scheduler.runFor(seconds);
+      await settle();
+    },
+    async stop() {
+      let stopped = false;
+      const stopping = manager.stop().then(() => stopped = true);
+      // A module that hangs in shutdown is waited for on virtual time.
+      while (!stopped) await scheduler.runFor(1);
+      await stopping;
+      link.close();
+      mon.close();
+      log.close();
+    },
+  };
+}
