@@ -272,7 +272,8 @@ export class ModuleHost {
       : levelText.toUpperCase() as PyLogLevel;
     this.#svc.log.setModuleLevel(name, level);
     if (toFile !== active.logState.toFile) {
-      if (announce) moduleLog.warning(`${toFile ? "enabling" : "disabling"} logging to file`);
+      // Each notice lands in the module's file: before it closes, or once it is open.
+      if (!toFile && announce) moduleLog.warning("disabling logging to file");
       this.#svc.log.setModuleFile(name, toFile === true);
       active.logState.toFile = toFile === true;
       if (toFile && announce) moduleLog.warning("enabling logging to file");
