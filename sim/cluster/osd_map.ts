@@ -1,0 +1,335 @@
+/**
+ * The OSDMap: epochs, OSD up/in state and reweights, cluster flags, pools and the CRUSH map.
+ *
+ * Per-OSD state lives in typed arrays so that 10,000 OSDs cost little. Every mutation bumps the
+ * epoch, unless it happens inside `change()`, which groups several mutations into one epoch.
+ * The map is pure data: time comes in through the `now` function given to the constructor.
+ *
+ * @module
+ */
+
+import type { RngStream } from "../engine/prng.ts";
+import { CrushMap, WEIGHT_IN } from "./crush_map.ts";
+
+/** Cluster-wide OSDMap flags with their `CEPH_OSDMAP_*` bits, in Ceph's printing order. */
+export const OSDMAP_FLAGS: ReadonlyMap<string, number> = new Map([
+  ["nearfull", 1 << 0],
+  ["full", 1 << 1],
+  ["pauserd", 1 << 2],
+  ["pausewr", 1 << 3],
+  ["pauserec", 1 << 4],
+  ["noup", 1 << 5],
+  ["nodown", 1 << 6],
+  ["noout", 1 << 7],
+  ["noin", 1 << 8],
+  ["nobackfill", 1 << 9],
+  ["norebalance", 1 << 14],
+  ["norecover", 1 << 10],
+  ["noscrub", 1 << 11],
+  ["nodeep-scrub", 1 << 12],
+  ["notieragent", 1 << 13],
+  ["nosnaptrim", 1 << 21],
+  ["sortbitwise", 1 << 15],
+  ["recovery_deletes", 1 << 19],
+  ["purged_snapdirs", 1 << 20],
+  ["pglog_hardlimit", 1 << 22],
+]);
+
+/** A replicated pool. */
+export interface Pool {
+  readonly id: number;
+  readonly name: string;
+  size: number;
+  minSize: number;
+  readonly pgNum: number;
+  /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...). */
+  application: string;
+  readonly createTime: number;
+  lastChange: number;
+}
+
+/** What `createPool` needs; `minSize` defaults to `size - size / 2` like Ceph. */
+export interface PoolSpec {
+  name: string;
+  size?: number;
+  minSize?: number;
+  pgNum: number;
+  application?: string;
+}
+
+/**
+ * The OSDMap.
+ *
+ * @example
+ * ```ts
+ * import { OsdMap } from "./osd_map.ts";
+ * import { Rng } from "../engine/prng.ts";
+ * const map = new OsdMap({ now: () => 1_700_000_000, ids: new Rng(1).stream("identity") });
+ * const host = map.crush.addBucket("node1", "host", map.crush.rootId);
+ * map.addOsd(0, host, 1.0);
+ * const before = map.epoch;
+ * map.markDown(0);
+ * if (map.epoch !== before + 1 || map.isUp(0)) throw new Error("one epoch per change");
+ * ```
+ */
+export class OsdMap {
+  epoch = 1;
+  readonly crush: CrushMap;
+  readonly fsid: string;
+  readonly created: number;
+  modified: number;
+  lastUpChange: number;
+  lastInChange: number;
+  flags: number;
+  readonly pools: Pool[] = [];
+  maxOsd = 0;
+  exists = new Uint8Array(0);
+  up = new Uint8Array(0);
+  /** OSDMap reweight in 16.16 fixed point ({@linkcode WEIGHT_IN} = in, 0 = out). */
+  weight = new Uint32Array(0);
+  primaryAffinity = new Uint32Array(0);
+  upFrom = new Int32Array(0);
+  upThru = new Int32Array(0);
+  downAt = new Int32Array(0);
+  downStamp = new Float64Array(0);
+  /** When each OSD was created (`last_purged_snaps_scrub` in the dump). */
+  createdAt = new Float64Array(0);
+  nonce = new Uint32Array(0);
+  readonly uuids: string[] = [];
+  readonly #now: () => number;
+  readonly #ids: RngStream;
+  #batchDepth = 0;
+  #dirty = false;
+
+  /**
+   * @param options.now the current (virtual) time in seconds
+   * @param options.ids the PRNG stream for identities (fsid, OSD uuids, nonces)
+   */
+  constructor(options: { now: () => number; ids: RngStream }) {
+    this.#now = options.now;
+    this.#ids = options.ids;
+    this.crush = new CrushMap();
+    this.fsid = this.#uuid();
+    this.created =
+      this.modified =
+      this.lastUpChange =
+      this.lastInChange =
+        options.now();
+    this.flags = ["sortbitwise", "recovery_deletes", "purged_snapdirs", "pglog_hardlimit"]
+      .reduce((acc, f) => acc | (OSDMAP_FLAGS.get(f) ?? 0), 0);
+  }
+
+  /** Runs `fn` and bumps the epoch once (if it changed anything); returns the epoch. */
+  change(fn: () => void): number {
+    this.#batchDepth++;
+    try {
+      fn();
+    } finally {
+      this.#batchDepth--;
+    }
+    if (this.#batchDepth === 0 && this.#dirty) this.#bump();
+    return this.epoch;
+  }
+
+  /** Adds a new OSD, up and in, to CRUSH bucket `hostId`. */
+  addOsd(id: number, hostId: number, crushWeight: number, deviceClass = "hdd"): void {
+    this.crush.addDevice(id, hostId, crushWeight, deviceClass);
+    this.#ensureCapacity(id + 1);
+    this.maxOsd = Math.max(this.maxOsd, id + 1);
+    const epoch = this.#nextEpoch();
+    this.exists[id] = 1;
+    this.up[id] = 1;
+    this.weight[id] = WEIGHT_IN;
+    this.primaryAffinity[id] = WEIGHT_IN;
+    this.upFrom[id] = epoch;
+    this.upThru[id] = epoch;
+    this.createdAt[id] = this.#now();
+    this.nonce[id] = 1000 + this.#ids.int(0, 999_999);
+    this.uuids[id] = this.#uuid();
+    this.lastUpChange = this.lastInChange = this.#now();
+    this.#touch();
+  }
+
+  /** Whether OSD `id` exists in the map. */
+  has(id: number): boolean {
+    return id >= 0 && id < this.maxOsd && this.exists[id] === 1;
+  }
+
+  /** Whether OSD `id` is up. */
+  isUp(id: number): boolean {
+    return this.has(id) && this.up[id] === 1;
+  }
+
+  /** Whether OSD `id` is in (reweight > 0). */
+  isIn(id: number): boolean {
+    return this.has(id) && (this.weight[id] ?? 0) > 0;
+  }
+
+  /** Marks an OSD down; returns false if it already was. */
+  markDown(id: number): boolean {
+    this.#check(id);
+    if (this.up[id] === 0) return false;
+    this.up[id] = 0;
+    this.downAt[id] = this.#nextEpoch();
+    this.downStamp[id] = this.#now();
+    this.lastUpChange = this.#now();
+    this.#touch();
+    return true;
+  }
+
+  /** Marks an OSD up; returns false if it already was. */
+  markUp(id: number): boolean {
+    this.#check(id);
+    if (this.up[id] === 1) return false;
+    this.up[id] = 1;
+    this.upFrom[id] = this.#nextEpoch();
+    this.upThru[id] = this.#nextEpoch();
+    this.lastUpChange = this.#now();
+    this.#touch();
+    return true;
+  }
+
+  /** Marks an OSD out (reweight 0); returns false if it already was. */
+  markOut(id: number): boolean {
+    return this.reweight(id, 0);
+  }
+
+  /** Marks an OSD in (reweight 1); returns false if it already was fully in. */
+  markIn(id: number): boolean {
+    return this.reweight(id, 1);
+  }
+
+  /** Sets an OSD's reweight in [0, 1]; returns false if nothing changed. */
+  reweight(id: number, weight: number): boolean {
+    this.#check(id);
+    if (!(weight >= 0 && weight <= 1)) {
+      throw new RangeError(`reweight must be in [0, 1], got ${weight}`);
+    }
+    const fixed = Math.round(weight * WEIGHT_IN);
+    if (this.weight[id] === fixed) return false;
+    const wasIn = (this.weight[id] ?? 0) > 0;
+    this.weight[id] = fixed;
+    if (wasIn !== fixed > 0) this.lastInChange = this.#now();
+    this.#touch();
+    return true;
+  }
+
+  /** Whether a cluster flag (`noout`, `noup`, ...) is set. */
+  hasFlag(name: string): boolean {
+    return (this.flags & _flagBit(name)) !== 0;
+  }
+
+  /** Sets a cluster flag; returns false if it was set already. */
+  setFlag(name: string): boolean {
+    const bit = _flagBit(name);
+    if (this.flags & bit) return false;
+    this.flags |= bit;
+    this.#touch();
+    return true;
+  }
+
+  /** Clears a cluster flag; returns false if it was not set. */
+  unsetFlag(name: string): boolean {
+    const bit = _flagBit(name);
+    if (!(this.flags & bit)) return false;
+    this.flags &= ~bit;
+    this.#touch();
+    return true;
+  }
+
+  /** Flag names in Ceph's printing order. */
+  flagNames(): string[] {
+    return [...OSDMAP_FLAGS].filter(([, bit]) => this.flags & bit).map(([name]) => name);
+  }
+
+  /** Creates a replicated pool; ids start at 1. */
+  createPool(spec: PoolSpec): Pool {
+    const size = spec.size ?? 3;
+    const minSize = spec.minSize ?? size - Math.floor(size / 2);
+    if (!Number.isInteger(size) || size < 1 || size > 10) {
+      throw new RangeError(`pool size must be an integer in 1..10, got ${size}`);
+    }
+    if (!Number.isInteger(minSize) || minSize < 1 || minSize > size) {
+      throw new RangeError(`pool min_size must be in 1..size (${size}), got ${minSize}`);
+    }
+    if (!Number.isInteger(spec.pgNum) || spec.pgNum < 1) {
+      throw new RangeError(`pool pg_num must be a positive integer, got ${spec.pgNum}`);
+    }
+    if (this.pools.some((p) => p.name === spec.name)) {
+      throw new RangeError(`pool "${spec.name}" already exists`);
+    }
+    const pool: Pool = {
+      id: (this.pools.at(-1)?.id ?? 0) + 1,
+      name: spec.name,
+      size,
+      minSize,
+      pgNum: spec.pgNum,
+      application: spec.application ?? "rados",
+      createTime: this.#now(),
+      lastChange: this.#nextEpoch(),
+    };
+    this.pools.push(pool);
+    this.#touch();
+    return pool;
+  }
+
+  /** The epoch the next change will produce. */
+  #nextEpoch(): number {
+    return this.epoch + 1;
+  }
+
+  #touch(): void {
+    this.#dirty = true;
+    if (this.#batchDepth === 0) this.#bump();
+  }
+
+  #bump(): void {
+    this.epoch++;
+    this.modified = this.#now();
+    this.#dirty = false;
+  }
+
+  #check(id: number): void {
+    if (!this.has(id)) throw new RangeError(`osd.${id} does not exist`);
+  }
+
+  #ensureCapacity(n: number): void {
+    if (n <= this.exists.length) return;
+    const cap = Math.max(n, this.exists.length * 2, 16);
+    const grow = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      b.set(a);
+      return b;
+    };
+    this.exists = grow(this.exists);
+    this.up = grow(this.up);
+    this.weight = grow(this.weight);
+    this.primaryAffinity = grow(this.primaryAffinity);
+    this.upFrom = grow(this.upFrom);
+    this.upThru = grow(this.upThru);
+    this.downAt = grow(this.downAt);
+    this.downStamp = grow(this.downStamp);
+    this.createdAt = grow(this.createdAt);
+    this.nonce = grow(this.nonce);
+  }
+
+  #uuid(): string {
+    const hex = (n: number) => n.toString(16).padStart(8, "0");
+    const s = hex(this.#ids.uint32()) + hex(this.#ids.uint32()) + hex(this.#ids.uint32()) +
+      hex(this.#ids.uint32());
+    // RFC 4122 version 4 layout.
+    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${
+      "89ab"[parseInt(s[16] ?? "0", 16) & 3]
+    }${s.slice(17, 20)}-${s.slice(20, 32)}`;
+  }
+}
+
+function _flagBit(name: string): number {
+  const bit = OSDMAP_FLAGS.get(name);
+  if (bit === undefined) {
+    throw new RangeError(
+      `unknown OSDMap flag "${name}"; known: ${[...OSDMAP_FLAGS.keys()].join(", ")}`,
+    );
+  }
+  return bit;
+}

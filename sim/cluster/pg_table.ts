@@ -1,0 +1,602 @@
+/**
+ * Every PG of the cluster in typed arrays: placement (raw CRUSH result, up, acting, holders of
+ * a copy), state bits, object counts and recovery progress.
+ *
+ * The model, in Ceph's terms:
+ * - A map change that touches a PG's raw mapping, up set or acting set starts a new interval:
+ *   the PG is `peering` until `completePeering()` (the cluster calls it after a delay); a PG
+ *   none of whose acting or up OSDs is up is `stale` instead.
+ * - Peering chooses the acting set. OSDs of the up set that hold the latest data keep serving;
+ *   an up OSD that held a copy but missed writes while down needs log-based recovery
+ *   (`recovery_wait` → `recovering`, degraded); an up OSD with no copy needs backfill
+ *   (`backfill_wait` → `backfilling`), and while it fills the old holders that are still up
+ *   stay in the acting set (`remapped`, like a pg_temp). Fewer acting OSDs than the pool size
+ *   is `undersized+degraded`; fewer than min_size is `peered` (not active); no up OSD with the
+ *   latest data is `down`.
+ * - Recovery and backfill take a reservation on the primary and on each target OSD (at most
+ *   `maxBackfills` per OSD), copy `recoveryObjectsPerSecond` objects per second and finish
+ *   `active+clean` (or `active+undersized+degraded` if CRUSH finds too few OSDs).
+ *
+ * @module
+ */
+
+import type { RngStream } from "../engine/prng.ts";
+import { placementSeed } from "./crush_map.ts";
+import type { OsdMap, Pool } from "./osd_map.ts";
+import { PgState, pgStateString } from "./pg_state.ts";
+
+/** Options for {@linkcode PgTable}. */
+export interface PgTableOptions {
+  /** Largest pool size the table can hold (default 3). */
+  maxReplicas?: number;
+  /** Mean number of objects per PG when a pool is created (default 100). */
+  objectsPerPg?: number;
+  /** Bytes per object (default 4 MiB). */
+  objectSize?: number;
+  /** Objects one PG recovers or backfills per second (default 20). */
+  recoveryObjectsPerSecond?: number;
+  /** Objects written per PG per second that a down replica misses (default 0.05). */
+  writeObjectsPerPgPerSecond?: number;
+  /** Recovery/backfill reservations per OSD (Ceph's osd_max_backfills, default 1). */
+  maxBackfills?: number;
+}
+
+const _DEFAULTS: Required<PgTableOptions> = {
+  maxReplicas: 3,
+  objectsPerPg: 100,
+  objectSize: 4 * 1024 * 1024,
+  recoveryObjectsPerSecond: 20,
+  writeObjectsPerPgPerSecond: 0.05,
+  maxBackfills: 1,
+};
+
+const _WORK = PgState.RECOVERY_WAIT | PgState.RECOVERING | PgState.BACKFILL_WAIT |
+  PgState.BACKFILLING;
+
+/** What one `recoveryStep()` did. */
+export interface RecoveryStepResult {
+  /** PGs that finished recovery or backfill in this step. */
+  finished: number;
+  /** PGs still waiting for or doing recovery or backfill. */
+  remaining: number;
+}
+
+/**
+ * All PGs of all pools.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../engine/prng.ts";
+ * import { OsdMap } from "./osd_map.ts";
+ * import { PgTable } from "./pg_table.ts";
+ * const rng = new Rng(1);
+ * const map = new OsdMap({ now: () => 0, ids: rng.stream("identity") });
+ * map.crush.failureDomain = 0;
+ * const host = map.crush.addBucket("h", "host", map.crush.rootId);
+ * for (let i = 0; i < 3; i++) map.addOsd(i, host, 1);
+ * const pgs = new PgTable(map, rng.stream("data"));
+ * const created = pgs.addPool(map.createPool({ name: "rbd", pgNum: 8 }));
+ * pgs.completePeering(created, pgs.intervalEpoch[0]!, 0);
+ * if (pgs.stateCounts().get("active+clean") !== 8) throw new Error("clean after peering");
+ * ```
+ */
+export class PgTable {
+  readonly stride: number;
+  readonly options: Readonly<Required<PgTableOptions>>;
+  count = 0;
+  poolId = new Uint32Array(0);
+  ps = new Uint32Array(0);
+  seed = new Uint32Array(0);
+  /** CRUSH result including down OSDs (`stride` slots per PG). */
+  raw = new Int32Array(0);
+  rawN = new Uint8Array(0);
+  up = new Int32Array(0);
+  upN = new Uint8Array(0);
+  acting = new Int32Array(0);
+  actingN = new Uint8Array(0);
+  /** OSDs that hold a copy, possibly behind (latest or stale). */
+  holders = new Int32Array(0);
+  holdersN = new Uint8Array(0);
+  /** OSDs to reserve for recovery/backfill (`stride + 1` slots per PG): primary, targets. */
+  resv = new Int32Array(0);
+  resvN = new Uint8Array(0);
+  /** Whether the last CRUSH mapping rejected an out OSD (an OSD coming in may claim it back). */
+  rejected = new Uint8Array(0);
+  state = new Uint32Array(0);
+  objects = new Uint32Array(0);
+  bytes = new Float64Array(0);
+  /** Objects still to copy for the current recovery or backfill. */
+  missing = new Float64Array(0);
+  /** Epoch at which the current interval (peering) started. */
+  intervalEpoch = new Uint32Array(0);
+  createdEpoch = new Uint32Array(0);
+  lastChange = new Float64Array(0);
+  lastActive = new Float64Array(0);
+  lastClean = new Float64Array(0);
+  /** Reports counter (`reported_seq`). */
+  reportedSeq = new Uint32Array(0);
+
+  readonly #map: OsdMap;
+  readonly #data: RngStream;
+  readonly #poolStart = new Map<number, number>();
+  #osdResv = new Int32Array(0);
+  readonly #waiting = new Set<number>();
+  readonly #working = new Set<number>();
+  readonly #scratch: Int32Array;
+  readonly #targets: Int32Array;
+  readonly #oldRaw: Int32Array;
+  readonly #oldUp: Int32Array;
+
+  /**
+   * @param map the OSDMap whose pools and OSDs the PGs live on
+   * @param data the PRNG stream for initial object counts
+   */
+  constructor(map: OsdMap, data: RngStream, options: PgTableOptions = {}) {
+    const opts = { ..._DEFAULTS, ...options };
+    if (!Number.isInteger(opts.maxReplicas) || opts.maxReplicas < 1 || opts.maxReplicas > 10) {
+      throw new RangeError(`maxReplicas must be an integer in 1..10, got ${opts.maxReplicas}`);
+    }
+    if (!(opts.recoveryObjectsPerSecond > 0)) {
+      throw new RangeError(
+        `recoveryObjectsPerSecond must be > 0, got ${opts.recoveryObjectsPerSecond}`,
+      );
+    }
+    if (!Number.isInteger(opts.maxBackfills) || opts.maxBackfills < 1) {
+      throw new RangeError(`maxBackfills must be a positive integer, got ${opts.maxBackfills}`);
+    }
+    this.options = opts;
+    this.stride = opts.maxReplicas;
+    this.#map = map;
+    this.#data = data;
+    this.#scratch = new Int32Array(this.stride);
+    this.#targets = new Int32Array(this.stride);
+    this.#oldRaw = new Int32Array(this.stride);
+    this.#oldUp = new Int32Array(this.stride);
+  }
+
+  /** Index of PG `pool.ps`, or -1. */
+  index(poolId: number, ps: number): number {
+    const start = this.#poolStart.get(poolId);
+    const pool = this.#map.pools.find((p) => p.id === poolId);
+    if (start === undefined || pool === undefined || ps < 0 || ps >= pool.pgNum) return -1;
+    return start + ps;
+  }
+
+  /** The pool of PG `p`. */
+  poolOf(p: number): Pool {
+    const id = this.poolId[p];
+    const pool = this.#map.pools.find((x) => x.id === id);
+    if (!pool) throw new RangeError(`PG index ${p} has no pool`);
+    return pool;
+  }
+
+  /** `"<pool>.<ps hex>"`, Ceph's pgid. */
+  pgid(p: number): string {
+    return `${this.poolId[p]}.${(this.ps[p] ?? 0).toString(16)}`;
+  }
+
+  /** The OSDs in slot array `arr` for PG `p` (allocates; for dumps and tests). */
+  members(arr: Int32Array, counts: Uint8Array, p: number): number[] {
+    const n = counts[p] ?? 0;
+    return Array.from(arr.subarray(p * this.stride, p * this.stride + n));
+  }
+
+  /**
+   * Adds the PGs of a new pool, placed by CRUSH, in state "unknown" until their first
+   * peering; returns their indices (pass them to `completePeering`).
+   */
+  addPool(pool: Pool): number[] {
+    if (pool.size > this.stride) {
+      throw new RangeError(
+        `pool "${pool.name}" has size ${pool.size} but the PG table holds maxReplicas=${this.stride}`,
+      );
+    }
+    if (this.#poolStart.has(pool.id)) throw new RangeError(`pool ${pool.id} is already placed`);
+    const start = this.count;
+    this.#grow(start + pool.pgNum);
+    this.#poolStart.set(pool.id, start);
+    const epoch = this.#map.epoch;
+    const now = this.#map.modified;
+    const o = this.options;
+    const created: number[] = [];
+    for (let ps = 0; ps < pool.pgNum; ps++) {
+      const p = start + ps;
+      this.poolId[p] = pool.id;
+      this.ps[p] = ps;
+      this.seed[p] = placementSeed(pool.id, ps);
+      const objs = o.objectsPerPg === 0 ? 0 : Math.max(
+        0,
+        Math.round(o.objectsPerPg * (0.75 + 0.5 * this.#data.next())),
+      );
+      this.objects[p] = objs;
+      this.bytes[p] = objs * o.objectSize;
+      this.#placeRaw(p, pool.size);
+      this.#filterUp(p);
+      this.#copy(this.up, this.upN, this.acting, this.actingN, p);
+      this.#copy(this.up, this.upN, this.holders, this.holdersN, p);
+      this.state[p] = 0;
+      this.intervalEpoch[p] = epoch;
+      this.createdEpoch[p] = epoch;
+      this.lastChange[p] = now;
+      created.push(p);
+    }
+    return created;
+  }
+
+  /**
+   * Applies a map change that touched `osds` (up/down, in/out, reweight): recomputes the CRUSH
+   * mapping of the PGs that held one of them (or were rejected before), and starts a new
+   * interval for every PG whose raw, up or acting set involves them. Returns the PGs now
+   * peering. `allPgs` recomputes every mapping (after a CRUSH change).
+   */
+  onMapChange(osds: readonly number[], allPgs = false): number[] {
+    const map = this.#map;
+    const mark = new Uint8Array(map.maxOsd);
+    for (const o of osds) if (o >= 0 && o < map.maxOsd) mark[o] = 1;
+    const peering: number[] = [];
+    const stride = this.stride;
+    for (let p = 0; p < this.count; p++) {
+      const base = p * stride;
+      let touched = allPgs || this.rejected[p] === 1;
+      for (let i = 0; !touched && i < (this.rawN[p] as number); i++) {
+        touched = mark[this.raw[base + i] as number] === 1;
+      }
+      let involved = false;
+      for (let i = 0; !involved && i < (this.actingN[p] as number); i++) {
+        involved = mark[this.acting[base + i] as number] === 1;
+      }
+      if (!touched && !involved) continue;
+      const rawN = this.rawN[p] as number, upN = this.upN[p] as number;
+      this.#oldRaw.set(this.raw.subarray(base, base + rawN));
+      this.#oldUp.set(this.up.subarray(base, base + upN));
+      this.#placeRaw(p, this.poolOf(p).size);
+      this.#filterUp(p);
+      if (
+        !involved && _same(this.#oldRaw, rawN, this.raw, base, this.rawN[p] as number) &&
+        _same(this.#oldUp, upN, this.up, base, this.upN[p] as number)
+      ) continue;
+      this.#startInterval(p, peering);
+    }
+    return peering;
+  }
+
+  /**
+   * Finishes peering for the PGs in `pgs` whose interval started at `epoch` (a PG that
+   * re-peered since is left to its newer interval). `now` stamps the state change.
+   */
+  completePeering(pgs: readonly number[], epoch: number, now: number): void {
+    for (const p of pgs) {
+      if (this.intervalEpoch[p] !== epoch) continue;
+      const s = this.state[p] as number;
+      if (s !== 0 && !(s & PgState.PEERING)) continue;
+      this.#peer(p, now);
+    }
+  }
+
+  /**
+   * Advances recovery and backfill by `dt` seconds: progresses the PGs holding reservations,
+   * finishes those done, then grants reservations to waiting PGs (unless `norecover` /
+   * `nobackfill` forbid it).
+   */
+  recoveryStep(
+    dt: number,
+    now: number,
+    flags: { norecover: boolean; nobackfill: boolean },
+  ): RecoveryStepResult {
+    let finished = 0;
+    const step = this.options.recoveryObjectsPerSecond * dt;
+    for (const p of this.#working) {
+      const left = (this.missing[p] as number) - step;
+      if (left > 0) {
+        this.missing[p] = left;
+        continue;
+      }
+      this.#finish(p, now);
+      finished++;
+    }
+    const limit = this.options.maxBackfills;
+    for (const p of this.#waiting) {
+      const s = this.state[p] as number;
+      const backfill = (s & PgState.BACKFILL_WAIT) !== 0;
+      if (backfill ? flags.nobackfill : flags.norecover) continue;
+      const base = p * (this.stride + 1);
+      const n = this.resvN[p] as number;
+      let free = true;
+      for (let i = 0; free && i < n; i++) {
+        free = (this.#osdResv[this.resv[base + i] as number] as number) < limit;
+      }
+      if (!free) continue;
+      for (let i = 0; i < n; i++) (this.#osdResv[this.resv[base + i] as number] as number)++;
+      this.#waiting.delete(p);
+      this.#working.add(p);
+      this.state[p] = backfill
+        ? (s & ~PgState.BACKFILL_WAIT) | PgState.BACKFILLING
+        : (s & ~PgState.RECOVERY_WAIT) | PgState.RECOVERING;
+      this.lastChange[p] = now;
+    }
+    return { finished, remaining: this.#waiting.size + this.#working.size };
+  }
+
+  /** PGs holding reservations and copying objects. */
+  get recoveryActive(): number {
+    return this.#working.size;
+  }
+
+  /** PGs waiting for or doing recovery/backfill. */
+  get recoveryBacklog(): number {
+    return this.#waiting.size + this.#working.size;
+  }
+
+  /** Reservations currently held on OSD `osd`. */
+  reservationsOn(osd: number): number {
+    return this.#osdResv[osd] ?? 0;
+  }
+
+  /** PG count by state string. */
+  stateCounts(): Map<string, number> {
+    const byBits = new Map<number, number>();
+    for (let p = 0; p < this.count; p++) {
+      const s = this.state[p] as number;
+      byBits.set(s, (byBits.get(s) ?? 0) + 1);
+    }
+    const out = new Map<string, number>();
+    for (const [bits, n] of [...byBits].sort((a, b) => a[0] - b[0])) {
+      const name = pgStateString(bits);
+      out.set(name, (out.get(name) ?? 0) + n);
+    }
+    return out;
+  }
+
+  /** Whether every PG is active+clean. */
+  allActiveClean(): boolean {
+    const want = PgState.ACTIVE | PgState.CLEAN;
+    for (let p = 0; p < this.count; p++) if (this.state[p] !== want) return false;
+    return true;
+  }
+
+  /** Objects degraded (copies missing) in PG `p`. */
+  degradedObjects(p: number): number {
+    const s = this.state[p] as number;
+    if (!(s & PgState.DEGRADED)) return 0;
+    const short = Math.max(0, this.poolOf(p).size - (this.actingN[p] as number));
+    return short * (this.objects[p] as number) + Math.ceil(this.missing[p] as number);
+  }
+
+  /** Objects misplaced (held, but not where CRUSH wants them) in PG `p`. */
+  misplacedObjects(p: number): number {
+    const s = this.state[p] as number;
+    if (!(s & PgState.REMAPPED) || (s & PgState.DEGRADED)) return 0;
+    return Math.ceil(this.missing[p] as number);
+  }
+
+  #startInterval(p: number, peering: number[]): void {
+    const map = this.#map;
+    const base = p * this.stride;
+    this.#release(p);
+    let anyUp = (this.upN[p] as number) > 0;
+    for (let i = 0; !anyUp && i < (this.actingN[p] as number); i++) {
+      anyUp = map.isUp(this.acting[base + i] as number);
+    }
+    this.intervalEpoch[p] = map.epoch;
+    this.lastChange[p] = map.modified;
+    if (!anyUp) {
+      this.state[p] = ((this.state[p] as number) & ~(PgState.PEERING | _WORK)) | PgState.STALE;
+      return;
+    }
+    this.state[p] = PgState.PEERING;
+    peering.push(p);
+  }
+
+  #peer(p: number, now: number): void {
+    const map = this.#map;
+    const pool = this.poolOf(p);
+    const stride = this.stride;
+    const base = p * stride;
+    const upN = this.upN[p] as number;
+    this.lastChange[p] = now;
+    this.missing[p] = 0;
+    if (upN === 0) {
+      this.state[p] = PgState.STALE;
+      return;
+    }
+    // Up OSDs of the previous acting set hold the latest data.
+    let current = 0;
+    for (let i = 0; i < (this.actingN[p] as number); i++) {
+      if (map.isUp(this.acting[base + i] as number)) current++;
+    }
+    if (current === 0 && this.lastActive[p] === 0) {
+      // Never active: nothing to wait for, the PG is created on its up set.
+      this.#adoptUp(p);
+      current = this.upN[p] as number;
+    }
+    if (current === 0) {
+      this.#copy(this.up, this.upN, this.acting, this.actingN, p);
+      this.state[p] = PgState.DOWN;
+      return;
+    }
+    // Classify the up set: keep (latest copy), returning (behind), fresh (no copy).
+    const acting = this.#scratch;
+    const targets = this.#targets;
+    let nActing = 0, nTargets = 0;
+    let lag = 0, fresh = 0, returning = 0;
+    let remapped = false;
+    for (let i = 0; i < upN; i++) {
+      const o = this.up[base + i] as number;
+      if (this.#has(this.acting, this.actingN, p, o)) {
+        acting[nActing++] = o;
+      } else if (this.#has(this.holders, this.holdersN, p, o)) {
+        acting[nActing++] = o;
+        targets[nTargets++] = o;
+        returning++;
+        const behind = Math.max(
+          1,
+          Math.round(
+            this.options.writeObjectsPerPgPerSecond * (now - (map.downStamp[o] as number)),
+          ),
+        );
+        lag += Math.min(this.objects[p] as number, behind);
+      } else {
+        targets[nTargets++] = o;
+        fresh++;
+      }
+    }
+    if (fresh > 0) {
+      // Old holders still up keep serving until backfill completes (pg_temp).
+      for (let i = 0; i < (this.actingN[p] as number) && nActing < pool.size; i++) {
+        const o = this.acting[base + i] as number;
+        if (map.isUp(o) && !this.#has(this.up, this.upN, p, o)) {
+          acting[nActing++] = o;
+          remapped = true;
+        }
+      }
+      if (nActing < upN) remapped = true;
+    }
+    this.acting.set(acting.subarray(0, nActing), base);
+    this.actingN[p] = nActing;
+    this.resvN[p] = 0;
+    if (nTargets > 0) this.#setReservations(p, targets, nTargets);
+
+    const objs = this.objects[p] as number;
+    const work = lag + fresh * objs;
+    let s = nActing >= pool.minSize ? PgState.ACTIVE : PgState.PEERED;
+    if (nActing < pool.size) s |= PgState.UNDERSIZED | PgState.DEGRADED;
+    if (remapped) s |= PgState.REMAPPED;
+    if (work > 0) {
+      this.missing[p] = work;
+      if (returning > 0) s |= PgState.RECOVERY_WAIT | PgState.DEGRADED;
+      else s |= PgState.BACKFILL_WAIT;
+      this.#waiting.add(p);
+    } else {
+      this.resvN[p] = 0;
+      if (fresh > 0 || returning > 0) this.#adoptUp(p);
+      if (!(s & PgState.UNDERSIZED) && !remapped) s |= PgState.CLEAN;
+    }
+    if (s & PgState.ACTIVE) this.lastActive[p] = now;
+    if (s & PgState.CLEAN) this.lastClean[p] = now;
+    this.state[p] = s;
+  }
+
+  #finish(p: number, now: number): void {
+    this.#release(p);
+    this.#adoptUp(p);
+    const pool = this.poolOf(p);
+    const n = this.actingN[p] as number;
+    let s = n >= pool.minSize ? PgState.ACTIVE : PgState.PEERED;
+    if (n < pool.size) s |= PgState.UNDERSIZED | PgState.DEGRADED;
+    else s |= PgState.CLEAN;
+    this.state[p] = s;
+    this.missing[p] = 0;
+    this.lastChange[p] = now;
+    if (s & PgState.ACTIVE) this.lastActive[p] = now;
+    if (s & PgState.CLEAN) this.lastClean[p] = now;
+  }
+
+  /** The up set becomes the acting set and the set of holders. */
+  #adoptUp(p: number): void {
+    this.#copy(this.up, this.upN, this.acting, this.actingN, p);
+    this.#copy(this.up, this.upN, this.holders, this.holdersN, p);
+  }
+
+  #setReservations(p: number, targets: Int32Array, n: number): void {
+    const base = p * (this.stride + 1);
+    const primary = (this.actingN[p] as number) > 0 ? this.acting[p * this.stride] as number : -1;
+    let k = 0;
+    if (primary >= 0 && !targets.subarray(0, n).includes(primary)) this.resv[base + k++] = primary;
+    for (let i = 0; i < n; i++) this.resv[base + k++] = targets[i] as number;
+    this.resvN[p] = k;
+  }
+
+  #release(p: number): void {
+    if (this.#working.delete(p)) {
+      const base = p * (this.stride + 1);
+      for (let i = 0; i < (this.resvN[p] as number); i++) {
+        (this.#osdResv[this.resv[base + i] as number] as number)--;
+      }
+    }
+    this.#waiting.delete(p);
+  }
+
+  #placeRaw(p: number, size: number): void {
+    const n = this.#map.crush.map(
+      this.seed[p] as number,
+      size,
+      this.#map.weight,
+      this.raw,
+      p * this.stride,
+    );
+    this.rawN[p] = n;
+    this.rejected[p] = this.#map.crush.lastMapRejected ? 1 : 0;
+  }
+
+  #filterUp(p: number): void {
+    const base = p * this.stride;
+    let n = 0;
+    for (let i = 0; i < (this.rawN[p] as number); i++) {
+      const o = this.raw[base + i] as number;
+      if (this.#map.isUp(o)) this.up[base + n++] = o;
+    }
+    this.upN[p] = n;
+  }
+
+  #has(arr: Int32Array, counts: Uint8Array, p: number, osd: number): boolean {
+    const base = p * this.stride;
+    for (let i = 0; i < (counts[p] as number); i++) if (arr[base + i] === osd) return true;
+    return false;
+  }
+
+  #copy(from: Int32Array, fromN: Uint8Array, to: Int32Array, toN: Uint8Array, p: number): void {
+    const base = p * this.stride;
+    const n = fromN[p] as number;
+    to.set(from.subarray(base, base + n), base);
+    toN[p] = n;
+  }
+
+  #grow(n: number): void {
+    if (this.#osdResv.length < this.#map.maxOsd) {
+      const r = new Int32Array(this.#map.maxOsd);
+      r.set(this.#osdResv);
+      this.#osdResv = r;
+    }
+    if (n <= this.count) return;
+    const s = this.stride;
+    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(
+      a: T,
+      per = 1,
+    ): T => {
+      const b = new (a.constructor as new (len: number) => T)(n * per);
+      b.set(a);
+      return b;
+    };
+    this.poolId = g(this.poolId);
+    this.ps = g(this.ps);
+    this.seed = g(this.seed);
+    this.raw = g(this.raw, s);
+    this.rawN = g(this.rawN);
+    this.up = g(this.up, s);
+    this.upN = g(this.upN);
+    this.acting = g(this.acting, s);
+    this.actingN = g(this.actingN);
+    this.holders = g(this.holders, s);
+    this.holdersN = g(this.holdersN);
+    this.resv = g(this.resv, s + 1);
+    this.resvN = g(this.resvN);
+    this.rejected = g(this.rejected);
+    this.state = g(this.state);
+    this.objects = g(this.objects);
+    this.bytes = g(this.bytes);
+    this.missing = g(this.missing);
+    this.intervalEpoch = g(this.intervalEpoch);
+    this.createdEpoch = g(this.createdEpoch);
+    this.lastChange = g(this.lastChange);
+    this.lastActive = g(this.lastActive);
+    this.lastClean = g(this.lastClean);
+    this.reportedSeq = g(this.reportedSeq);
+    this.count = n;
+  }
+}
+
+function _same(a: Int32Array, an: number, b: Int32Array, base: number, bn: number): boolean {
+  if (an !== bn) return false;
+  for (let i = 0; i < an; i++) if (a[i] !== b[base + i]) return false;
+  return true;
+}
