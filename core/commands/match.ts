@@ -149,7 +149,11 @@ function storeArg(item: Item, vals: ArgValue[], d: Record<string, unknown>): voi
     // Ceph keeps only the last value of a fixed count n>1 (it overwrites); the handler
     // expects all of them, so fixed counts accumulate like n=N.
     const prev = Object.hasOwn(d, name) ? d[name] as ArgValue[] : [];
-    d[name] = [...prev, ...vals];
+    const all = [...prev, ...vals];
+    if (typeof item.arg.n === "number" && all.length > item.arg.n) {
+      throw new ArgError("other", `saw ${all.length} of ${labelOf(item)}, expected ${item.arg.n}`);
+    }
+    d[name] = all;
   } else {
     d[name] = vals[0];
   }
@@ -250,6 +254,14 @@ function validate(
     }
   }
   if (matchcnt < reqsiglen) throw new ArgError("toofew", "not enough arguments given");
+  // Ceph does not count values given as --name for a fixed n>1; the handler needs all n.
+  for (const item of items) {
+    if (item.literal !== undefined || typeof item.arg.n !== "number" || item.arg.n === 1) continue;
+    const got = d[item.arg.name] as ArgValue[] | undefined;
+    if (got !== undefined && got.length !== item.arg.n) {
+      throw new ArgError("other", `saw ${got.length} of ${labelOf(item)}, expected ${item.arg.n}`);
+    }
+  }
   if (myargs.length > 0) {
     throw new ArgError("other", `unused arguments: ${pythonListRepr(myargs)}`);
   }
@@ -310,7 +322,12 @@ export function matchWords(
 ): MatchResult {
   const bestcmds = bestCommands(descs, words);
   const grade = (items: Item[]) => items.filter((i) => i.req).length;
-  const sorted = [...bestcmds].sort((a, b) => grade(a.items) - grade(b.items));
+  // Ceph sorts by required count only, so ties go to whichever command was declared first;
+  // preferring more literal words makes "mgr module ls" win over "mgr module <what>" in any
+  // order.
+  const sorted = [...bestcmds].sort((a, b) =>
+    grade(a.items) - grade(b.items) || b.desc.words.length - a.desc.words.length
+  );
   let error: string | undefined;
   let found: CommandDescriptor | undefined;
   for (const { desc, items } of sorted) {
