@@ -1,13 +1,16 @@
 /**
- * The Ceph daemon options the embedded mon knows for `config set/get/dump/ls` of non-module
- * options. Names and defaults follow Ceph 16.2 (Pacific) as the reference cluster ran it
+ * The Ceph daemon options: what the manager reads with `get_ceph_option`, and what the embedded
+ * mon knows for `config set/get/dump/ls` of non-module options. Names and defaults follow Ceph 16.2 (Pacific) as the reference cluster ran it
  * (../shared/ceph-reference/get/get_config.json; where the capture shows a value the cluster
  * changed, the default is Ceph's own). A data table, in Ceph's declaration spirit; nothing here
  * runs.
  *
  * @module
  */
-import type { OptionLevel, OptionType } from "./option_value.ts";
+import type { OptionType } from "./module_options.ts";
+
+/** Ceph's option levels (`Option::level_t`). */
+export type OptionLevel = "basic" | "advanced" | "dev" | "unknown";
 
 /** Ceph's option flags (`Option::flag_t`), by name. */
 export type OptionFlag = "runtime" | "no_mon_update" | "startup" | "cluster_create" | "create";
@@ -595,3 +598,14 @@ export const CEPH_OPTIONS: readonly CephOptionDef[] = [
   debug("mgr", "2/5"),
   debug("mgrc", "1/5"),
 ];
+
+const BY_NAME = new Map(CEPH_OPTIONS.map((o) => [o.name, o]));
+
+/**
+ * A daemon option's type and the default a daemon (the manager) sees, or undefined when Ceph has
+ * no such option.
+ */
+export function cephOptionSchema(name: string): { type: OptionType; default: string } | undefined {
+  const def = BY_NAME.get(name);
+  return def && { type: def.type, default: def.daemonDefault ?? def.default };
+}

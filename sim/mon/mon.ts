@@ -24,7 +24,7 @@ import {
   type StandbyInfo,
 } from "../../core/mgr_map.ts";
 import { EINVAL, ENOENT } from "../../core/errno.ts";
-import { CEPH_OPTIONS, type OptionFlag } from "./ceph_options.ts";
+import { CEPH_OPTIONS, type OptionFlag } from "../../core/ceph_options.ts";
 import { compareBytes, MonStore } from "./mon_store.ts";
 import {
   formatOptionValue,
