@@ -41,6 +41,9 @@ export function crushTypeId(name: string): number {
 /** Reweight (OSDMap `weight`) in 16.16 fixed point: 0x10000 is fully in, 0 is out. */
 export const WEIGHT_IN = 0x10000;
 
+/** `ln((u + 1) / 65536)` for every 16-bit straw2 draw `u` (Ceph uses a fixed-point table too). */
+const _LN = new Float64Array(65536).map((_, u) => Math.log((u + 1) / 65536));
+
 /** Result slot value meaning "no OSD" (Ceph's CRUSH_ITEM_NONE). */
 export const ITEM_NONE = 0x7fffffff;
 
@@ -234,7 +237,7 @@ export class CrushMap {
       if (w <= 0) continue;
       const item = items[i] as number;
       const u = crushHash3(x, item, r) & 0xffff;
-      const draw = Math.log((u + 1) / 65536) / w;
+      const draw = (_LN[u] as number) / w;
       if (draw > bestDraw) {
         bestDraw = draw;
         best = item;
