@@ -268,7 +268,7 @@ export class PgTable {
     for (const p of pgs) {
       if (this.intervalEpoch[p] !== epoch) continue;
       const s = this.state[p] as number;
-      if (s !== 0 && !(s & PgState.PEERING)) continue;
+      if ((s !== 0 && !(s & PgState.PEERING)) || (s & PgState.STALE)) continue;
       this.#peer(p, now);
     }
   }
@@ -380,7 +380,8 @@ export class PgTable {
     this.intervalEpoch[p] = map.epoch;
     this.lastChange[p] = map.modified;
     if (!anyUp) {
-      this.state[p] = ((this.state[p] as number) & ~(PgState.PEERING | _WORK)) | PgState.STALE;
+      // Nobody reports for it any more: the last known state stays, marked stale.
+      this.state[p] = ((this.state[p] as number) & ~_WORK) | PgState.STALE;
       return;
     }
     this.state[p] = PgState.PEERING;
@@ -410,7 +411,7 @@ export class PgTable {
       current = this.upN[p] as number;
     }
     if (current === 0) {
-      this.#copy(this.up, this.upN, this.acting, this.actingN, p);
+      // Peering is blocked: the acting set keeps naming the OSDs with the latest data.
       this.state[p] = PgState.DOWN;
       return;
     }
