@@ -1,0 +1,36 @@
+/**
+ * The simulated cluster's OSD side: CRUSH hierarchy and straw2 placement, OSDMap epochs,
+ * PGs and their states, and dumps in the shapes of the manager's `get()`.
+ *
+ * @example
+ * ```ts
+ * import { Rng, Scheduler } from "../engine/mod.ts";
+ * import { dumpPgSummary, SimCluster } from "./mod.ts";
+ * const s = new Scheduler({ rng: new Rng(1) });
+ * const c = new SimCluster(s, { hosts: 3, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 32 }] });
+ * await s.runFor(5);
+ * const summary = dumpPgSummary(c.pgs) as { all: Record<string, number> };
+ * if (summary.all["active+clean"] !== 32) throw new Error("healthy");
+ * ```
+ *
+ * @module
+ */
+
+export { type ClusterSpec, SimCluster } from "./cluster.ts";
+export {
+  CRUSH_TYPES,
+  type CrushBucket,
+  type CrushDevice,
+  CrushMap,
+  crushTypeId,
+  ITEM_NONE,
+  placementSeed,
+  WEIGHT_IN,
+} from "./crush_map.ts";
+export { crushHash2, crushHash3 } from "./crush_hash.ts";
+export { cephSeconds, cephStamp } from "./ceph_time.ts";
+export { OsdMap, OSDMAP_FLAGS, type Pool, type PoolSpec } from "./osd_map.ts";
+export { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_map_dump.ts";
+export { dumpPgDump, dumpPgSummary } from "./pg_dump.ts";
+export { PgState, pgStateString } from "./pg_state.ts";
+export { PgTable, type PgTableOptions, type RecoveryStepResult } from "./pg_table.ts";
