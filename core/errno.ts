@@ -38,6 +38,7 @@ const NAMES: Readonly<Record<number, string>> = {
   7: "E2BIG",
   12: "ENOMEM",
   16: "EBUSY",
+  27: "EFBIG",
   28: "ENOSPC",
   34: "ERANGE",
   38: "ENOSYS",

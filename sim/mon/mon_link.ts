@@ -18,6 +18,7 @@ import type {
   MonCommandOptions,
   MonCommandResult,
 } from "../../core/cluster_link.ts";
+import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../core/errno.ts";
 import type { EmbeddedMon } from "./mon.ts";
 
@@ -114,7 +115,12 @@ export class MonLink implements ClusterLink {
           `'${String(cmd.prefix)}' was not sent`,
       };
     }
-    return this.#mon.handleCommand(cmd, inbuf);
+    const result = this.#mon.handleCommand(cmd, inbuf);
+    // The reply arrives as a message would: on a later turn of the event loop. Without this, a
+    // module awaiting writes in a loop would run on microtasks alone and starve the daemon
+    // (signals, HTTP, timers). setImmediate keeps the order deterministic under the simulator.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return result;
   }
 
   /** Sends a beacon; waits out an outage, and rejects after the default timeout. */
