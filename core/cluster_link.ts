@@ -55,6 +55,14 @@ export interface MgrBeacon {
   services?: Record<string, string>;
 }
 
+/** A command in Ceph's signature grammar, as MonCommands.h lists them. */
+export interface CommandSignature {
+  sig: string;
+  help: string;
+  perm: string;
+  flags?: number;
+}
+
 /** Options of one mon command call. */
 export interface MonCommandOptions {
   /** Seconds to wait (for example while the mon is unreachable) before failing with -ETIMEDOUT. */
@@ -63,6 +71,8 @@ export interface MonCommandOptions {
 
 /** The manager's mon session. */
 export interface ClusterLink {
+  /** The commands the mon answers (the manager publishes and validates them). */
+  monCommands(): readonly CommandSignature[];
   /** Whether the mon session is up right now (`have_mon_connection()`). */
   connected(): boolean;
   /** The state to start from; valid while connected. */

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, ClusterUpdate, ConfigEntry, MonCommandResult } from "./cluster_link.ts";
-import { EINVAL } from "./errno.ts";
+import { EACCES, EINVAL } from "./errno.ts";
 import {
   type HealthCheck,
   healthDetailText,
@@ -28,6 +28,25 @@ import {
 } from "./module_loader.ts";
 import { typedOptionValue } from "./module_options.ts";
 import { cephOptionSchema } from "./ceph_options.ts";
+import { type CommandDescriptor, parseSignature } from "./commands/descriptor.ts";
+import type { Caller, CommandService, LocalCommand } from "./commands/service.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { usageLine } from "./commands/usage.ts";
+import { capsAllow } from "./admin/caps.ts";
+import { managerCommands } from "./mgr_commands.ts";
+
+/** Who owns a command. */
+type CommandOwner =
+  | { kind: "module"; target: ModuleCommandTarget }
+  | { kind: "local"; command: LocalCommand }
+  | { kind: "mon" };
+
+interface CommandEntry {
+  desc: CommandDescriptor;
+  owner: CommandOwner;
+}
+
+const ADMIN: Caller = { entity: "client.admin", caps: "allow *" };
 
 /** How a manager is put together. */
 export interface ManagerOptions {
@@ -44,10 +63,12 @@ export interface ManagerOptions {
   gid?: number;
   /** Seconds a module gets to stop at shutdown or disable. */
   shutdownGraceSeconds?: number;
+  /** More commands the manager answers itself (`auth ...`). */
+  extraCommands?: readonly LocalCommand[];
 }
 
 /** A running manager daemon. */
-export class Manager {
+export class Manager implements CommandService {
   readonly id: string;
   readonly gid: number;
   readonly clock: Clock;
@@ -67,6 +88,8 @@ export class Manager {
   #clusterLog: { channel: string; priority: string; message: string; stamp: number }[] = [];
   readonly #modulePaths: readonly string[];
   readonly #tickAbort = new AbortController();
+  readonly #extraCommands: readonly LocalCommand[];
+  #commands: Map<string, CommandEntry> | undefined;
   #tickTask: Promise<void> = Promise.resolve();
 
   private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
@@ -77,6 +100,7 @@ export class Manager {
     this.log = options.log;
     this.#daemonLog = options.log.daemonLogger();
     this.#modulePaths = options.modulePaths ?? [];
+    this.#extraCommands = options.extraCommands ?? [];
     const snapshot = options.link.snapshot();
     this.#setConfig(snapshot.config);
     for (const [k, v] of Object.entries(snapshot.mgrKv)) this.#kv.set(k, v);
@@ -135,6 +159,7 @@ export class Manager {
     if (dirs.length === 0) return [];
     const fresh = await Promise.all(dirs.map(([name, dir]) => loadModuleDir(name, dir)));
     this.host.addRecords(fresh);
+    this.#commands = undefined;
     for (const r of fresh) this.#daemonLog.info(`found module ${r.name} in ${r.source}`);
     await this.#beacon();
     await this.host.reconcile(this.enabledModules());
@@ -322,43 +347,92 @@ export class Manager {
     return healthReport(...sets);
   }
 
-  /** The command table of every loaded module (enabled or not), by prefix. */
-  moduleCommands(): Map<string, ModuleCommandTarget> {
-    const table = new Map<string, ModuleCommandTarget>();
+  /**
+   * Every command the manager answers, by prefix: its own (and those given in the options), every
+   * loaded module's (enabled or not, so a disabled module's command gets Ceph's message), and the
+   * mon's. Built once, and again when modules appear.
+   */
+  #commandTable(): Map<string, CommandEntry> {
+    if (this.#commands) return this.#commands;
+    const table = new Map<string, CommandEntry>();
+    for (const sig of this.link.monCommands()) {
+      const desc = parseSignature(sig.sig, {
+        help: sig.help,
+        perm: sig.perm,
+        flags: sig.flags,
+        module: "mon",
+      });
+      table.set(desc.prefix, { desc, owner: { kind: "mon" } });
+    }
     for (const record of this.host.records.values()) {
-      for (const c of record.legacyCommands) {
-        const prefix = c.cmd.split(" ").filter((w) => w && !w.includes("=")).join(" ");
-        table.set(prefix, { module: record.name, prefix });
-      }
-      for (const c of record.decoratedCommands) {
-        table.set(c.prefix, { module: record.name, prefix: c.prefix, method: c.method });
+      for (const command of record.commands) {
+        table.set(command.desc.prefix, {
+          desc: command.desc,
+          owner: { kind: "module", target: { module: record.name, command } },
+        });
       }
     }
-    return table;
+    for (const local of [...managerCommands(this), ...this.#extraCommands]) {
+      table.set(local.desc.prefix, { desc: local.desc, owner: { kind: "local", command: local } });
+    }
+    return this.#commands = table;
+  }
+
+  /** The descriptors of every command, for clients (`GET /api/v1/commands`). */
+  descriptors(): CommandDescriptor[] {
+    return [...this.#commandTable().values()].map((e) => e.desc);
   }
 
   /**
-   * Runs one command (`{prefix, ...args}`): a module's command, one the manager answers itself,
-   * or a mon command.
+   * Runs one command (`{prefix, ...args}`) for a caller: validated against its descriptor
+   * (whoever sent it), checked against the caller's caps, then answered by its owner.
    */
-  async command(cmd: Record<string, unknown>, inbuf = ""): Promise<MonCommandResult> {
+  async run(
+    cmd: Record<string, unknown>,
+    inbuf: string,
+    caller: Caller,
+  ): Promise<MonCommandResult> {
     const prefix = cmd.prefix;
     if (typeof prefix !== "string" || prefix.trim() === "") {
       return { r: -EINVAL, outb: "", outs: "command has no prefix" };
     }
-    const target = this.moduleCommands().get(prefix);
-    if (target) return await this.host.command(target, cmd, inbuf);
-    switch (prefix) {
-      case "health":
-        return this.#healthCommand(cmd);
-      default:
-        return await this.link.monCommand(cmd, inbuf);
+    const entry = this.#commandTable().get(prefix);
+    if (!entry) return { r: -EINVAL, outb: "", outs: `unrecognized command '${prefix}'` };
+    const checked = validateCommand(entry.desc, cmd);
+    if (!checked.ok) {
+      return {
+        r: -EINVAL,
+        outb: "",
+        outs: `Invalid command: ${checked.error}\n${usageLine(entry.desc)} :  ${entry.desc.help}`,
+      };
     }
+    if (!capsAllow(caller.caps, entry.desc.perm)) {
+      return { r: -EACCES, outb: "", outs: "access denied" };
+    }
+    const owner = entry.owner;
+    switch (owner.kind) {
+      case "module":
+        return await this.host.command(owner.target, checked.cmd, inbuf);
+      case "local":
+        return await owner.command.run(checked.cmd, inbuf, caller);
+      case "mon":
+        return await this.link.monCommand(checked.cmd, inbuf);
+    }
+  }
+
+  /** Runs a command as `client.admin` (in-process callers and tests). */
+  command(cmd: Record<string, unknown>, inbuf = ""): Promise<MonCommandResult> {
+    return this.run(cmd, inbuf, ADMIN);
+  }
+
+  /** @internal `health [detail]`, answered by the manager, which holds every check. */
+  healthCommand(cmd: Record<string, unknown>): MonCommandResult {
+    return this.#healthCommand(cmd);
   }
 
   #healthCommand(cmd: Record<string, unknown>): MonCommandResult {
     const report = this.health();
-    const detail = cmd.detail === "detail" || cmd.detail === true;
+    const detail = cmd.detail === "detail";
     const format = String(cmd.format ?? "plain");
     if (format === "json" || format === "json-pretty") {
       const shown = detail ? report : {

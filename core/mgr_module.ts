@@ -40,6 +40,7 @@ import {
 } from "./module_options.ts";
 import type { HealthCheckInput, HealthChecks } from "./health.ts";
 import { CEPH_VERSION, RELEASE_NAME } from "./mgr_map.ts";
+import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
 
 export type { HealthCheckInput, HealthChecks, ModuleLogger, OptionDecl, OptionValue };
 export {
@@ -80,40 +81,7 @@ export const NotifyType = {
   mon_status: "mon_status",
   perf_schema_update: "perf_schema_update",
 } as const;
-/** The scalar argument types a command declaration can name. */
-export type ArgTypeName =
-  | "str"
-  | "int"
-  | "float"
-  | "bool"
-  | "poolname"
-  | "objectname"
-  | "osdname"
-  | "name"
-  | "pgid"
-  | "uuid"
-  | "ipaddr"
-  | "entityaddr"
-  | "fragment"
-  | "sizebytes";
-
-/**
- * One command argument's declaration: a type name, a list of choices, or an object with the
- * details (Ceph's `CephInt(range=...)` and friends; `optional` is Python's `Optional[...]`,
- * `list` is `List[...]`).
- */
-export type ArgSpec =
-  | ArgTypeName
-  | readonly string[]
-  | {
-    readonly type: ArgTypeName;
-    readonly choices?: readonly string[];
-    readonly optional?: boolean;
-    readonly list?: boolean | number;
-    readonly range?: readonly [number, number?];
-    readonly goodchars?: string;
-    readonly positional?: boolean;
-  };
+export type { ArgSpec, ArgSpecObject, DeclaredType };
 
 type ScalarValue<T> = T extends "int" | "float" | "sizebytes" ? number
   : T extends "bool" ? boolean

@@ -12,7 +12,7 @@ import { normaliseHealthChecks } from "./health.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import { levelFromDebugMgr, type PyLogLevel } from "./logging.ts";
 import type { ModuleContext } from "./module_context.ts";
-import type { ModuleRecord } from "./module_loader.ts";
+import type { ModuleCommand, ModuleRecord } from "./module_loader.ts";
 import {
   type CommandReturn,
   HandleCommandResult,
@@ -59,9 +59,7 @@ interface ActiveModule {
 /** A module command as the host dispatches it. */
 export interface ModuleCommandTarget {
   module: string;
-  prefix: string;
-  /** The decorated method, or undefined for a legacy `COMMANDS` entry. */
-  method?: string | symbol;
+  command: ModuleCommand;
 }
 
 /** Structured clone that turns a failure into a clear error. */
@@ -365,7 +363,7 @@ export class ModuleHost {
         r: -EOPNOTSUPP,
         outb: "",
         outs:
-          `Module '${target.module}' is not enabled/loaded (required by command '${target.prefix}'): ` +
+          `Module '${target.module}' is not enabled/loaded (required by command '${target.command.desc.prefix}'): ` +
           `use \`ceph mgr module enable ${target.module}\` to enable it`,
       };
     }
@@ -380,16 +378,21 @@ export class ModuleHost {
     return await active.queue.run(async () => {
       try {
         let result: CommandReturn;
-        if (target.method !== undefined) {
-          const decl = active.record.decoratedCommands.find((c) => c.method === target.method);
+        const method = target.command.method;
+        if (method !== undefined) {
           const args: Record<string, unknown> = {};
-          for (const name of Object.keys(decl?.args ?? {})) {
+          for (const name of target.command.argNames) {
             if (cmd[name] !== undefined) args[name] = cmd[name];
           }
-          const handler =
-            (active.instance as unknown as Record<string | symbol, unknown>)[target.method];
-          if (typeof handler !== "function") {
-            throw new Error(`handler ${String(target.method)} is gone`);
+          const handler = (active.instance as unknown as Record<string | symbol, unknown>)[method];
+          if (typeof handler !== "function") throw new Error(`handler ${String(method)} is gone`);
+          // A handler declared without the inbuf parameter cannot take -i input (as in Ceph).
+          if (inbuf !== "" && handler.length < 2) {
+            return {
+              r: -EINVAL,
+              outb: "",
+              outs: "Invalid command: Input file data (-i) not supported",
+            };
           }
           result = await handler.call(active.instance, args, inbuf);
         } else {
@@ -398,7 +401,9 @@ export class ModuleHost {
         return this.#commandResult(target, result);
       } catch (e) {
         const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
-        this.#log.error(`module ${target.module} command '${target.prefix}' threw: ${text}`);
+        this.#log.error(
+          `module ${target.module} command '${target.command.desc.prefix}' threw: ${text}`,
+        );
         return { r: -EINVAL, outb: "", outs: text };
       }
     });
@@ -414,7 +419,9 @@ export class ModuleHost {
       typeof outs !== "string"
     ) {
       this.#log.error(
-        `module ${target.module} command '${target.prefix}' returned ${String(result)}`,
+        `module ${target.module} command '${target.command.desc.prefix}' returned ${
+          String(result)
+        }`,
       );
       return { r: -EINVAL, outb: "", outs: "command handler returned wrong type" };
     }

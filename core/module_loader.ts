@@ -20,9 +20,20 @@ import {
   optionInfo,
 } from "./module_options.ts";
 import type { ModuleInfo } from "./mgr_map.ts";
+import { type CommandDescriptor, Flag, parseSignature } from "./commands/descriptor.ts";
+import { descriptorFromDeclaration } from "./commands/declaration.ts";
 
 type ModuleClass = typeof MgrModule;
 type StandbyClass = typeof MgrStandbyModule;
+
+/** One module command: its descriptor, and the decorated method that answers it. */
+export interface ModuleCommand {
+  desc: CommandDescriptor;
+  /** The decorated handler; undefined for a legacy `COMMANDS` entry (`handle_command`). */
+  method?: string | symbol;
+  /** The declared argument names a decorated handler receives. */
+  argNames: string[];
+}
 
 /** What the host knows of one module, loaded or not. */
 export interface ModuleRecord {
@@ -37,8 +48,8 @@ export interface ModuleRecord {
   errorString: string;
   options: Map<string, OptionDecl>;
   notifyTypes: Set<string>;
-  legacyCommands: CommandDict[];
-  decoratedCommands: DecoratedCommand[];
+  /** Every command of the module, parsed: legacy `COMMANDS` entries have no method. */
+  commands: ModuleCommand[];
   /** Notes for the daemon log (ignored extra classes and the like). */
   warnings: string[];
 }
@@ -54,8 +65,7 @@ function failed(name: string, source: string, error: string): ModuleRecord {
     errorString: error,
     options: moduleOptionTable([]),
     notifyTypes: new Set(),
-    legacyCommands: [],
-    decoratedCommands: [],
+    commands: [],
     warnings: [],
   };
 }
@@ -135,9 +145,25 @@ export function inspectModule(
     }
   }
 
-  let decorated: DecoratedCommand[];
+  const parsed: ModuleCommand[] = [];
   try {
-    decorated = decoratedCommands(cls);
+    for (const c of commands as CommandDict[]) {
+      const desc = parseSignature(c.cmd.trim(), {
+        help: c.desc,
+        perm: c.perm,
+        poll: c.poll === true,
+        flags: c.poll === true ? Flag.POLL : 0,
+      });
+      parsed.push({ desc, argNames: desc.args.map((a) => a.name) });
+    }
+    for (const c of decoratedCommands(cls) as DecoratedCommand[]) {
+      const desc = descriptorFromDeclaration(c.prefix, c.args, {
+        desc: c.desc,
+        perm: c.perm,
+        poll: c.poll,
+      });
+      parsed.push({ desc, method: c.method, argNames: Object.keys(c.args) });
+    }
   } catch (e) {
     return failed(name, source, `Invalid command declaration: ${(e as Error).message}`);
   }
@@ -171,8 +197,7 @@ export function inspectModule(
     errorString,
     options: moduleOptionTable(declared),
     notifyTypes: new Set((notify as string[] | undefined) ?? []),
-    legacyCommands: commands as CommandDict[],
-    decoratedCommands: decorated,
+    commands: parsed,
     warnings,
   };
 }

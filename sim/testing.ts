@@ -1,14 +1,37 @@
 /**
- * A manager on the embedded mon, in memory, on virtual time: the fixture of the manager tests.
+ * A manager on the embedded mon, in memory, on virtual time: what module authors' own tests
+ * (and ours) start from. Import it as `mgr_module/testing`.
+ *
+ * @example
+ * ```ts
+ * import { MgrModule } from "mgr_module";
+ * import { startTestCluster } from "mgr_module/testing";
+ *
+ * class Counter extends MgrModule {
+ *   override async serve() {
+ *     for (let n = 1; !this.shutting_down; n++) {
+ *       await this.set_store("count", String(n));
+ *       await this.sleep(10);
+ *     }
+ *   }
+ * }
+ * const cluster = await startTestCluster({ builtins: { counter: { Counter } }, initialModules: ["counter"] });
+ * await cluster.run(60); // a virtual minute, in milliseconds
+ * const count = (cluster.manager.host.instance("counter") as Counter).get_store("count");
+ * await cluster.stop();
+ * ```
+ *
+ * @module
  */
-import { DaemonLog } from "../../core/logging.ts";
-import { Manager } from "../../core/manager.ts";
-import type { MonCommandResult } from "../../core/cluster_link.ts";
-import { EmbeddedMon } from "../../sim/mon/mon.ts";
-import { MonLink } from "../../sim/mon/mon_link.ts";
-import { Rng } from "../../sim/engine/prng.ts";
-import { Scheduler, VirtualClock } from "../../sim/engine/scheduler.ts";
+import { DaemonLog } from "../core/logging.ts";
+import { Manager } from "../core/manager.ts";
+import type { MonCommandResult } from "../core/cluster_link.ts";
+import { EmbeddedMon } from "./mon/mon.ts";
+import { MonLink } from "./mon/mon_link.ts";
+import { Rng } from "./engine/prng.ts";
+import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
 
+/** How to set up a test cluster. */
 export interface TestClusterOptions {
   builtins?: Record<string, Record<string, unknown>>;
   modulePaths?: string[];
@@ -20,6 +43,7 @@ export interface TestClusterOptions {
   storePath?: string;
 }
 
+/** A running test cluster. */
 export interface TestCluster {
   scheduler: Scheduler;
   clock: VirtualClock;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { MgrModule } from "mgr_module";
 import { levelFromDebugMgr } from "../core/logging.ts";
-import { startTestCluster } from "./_support/cluster.ts";
+import { startTestCluster } from "mgr_module/testing";
 
 Deno.test("levelFromDebugMgr() maps debug_mgr as spec §5 says", () => {
   assert.equal(levelFromDebugMgr("0/0"), "CRITICAL");

@@ -8,7 +8,7 @@ import {
   NotifyType,
 } from "mgr_module";
 import { referenceCli } from "./_reference.ts";
-import { startTestCluster } from "./_support/cluster.ts";
+import { startTestCluster } from "mgr_module/testing";
 
 class Steady extends MgrModule {
   ticks = 0;

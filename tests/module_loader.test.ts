@@ -27,10 +27,10 @@ Deno.test("inspectModule() finds the MgrModule subclass, its standby class and i
   assert.equal(record.cls, Mod);
   assert.equal(record.standbyCls, Standby);
   assert.deepEqual([...record.notifyTypes], ["osd_map"]);
-  assert.deepEqual(record.decoratedCommands.map((c) => [c.prefix, c.perm, c.method]), [
-    ["mod hello", "r", "hello"],
-  ]);
-  assert.equal(record.legacyCommands.length, 1);
+  assert.deepEqual(
+    record.commands.map((c) => [c.desc.prefix, c.desc.perm, c.method ?? null, c.argNames]),
+    [["mod legacy", "r", null, ["x"]], ["mod hello", "r", "hello", ["who"]]],
+  );
 });
 
 Deno.test("inspectModule() records Ceph's errors for malformed modules", () => {
@@ -48,6 +48,13 @@ Deno.test("inspectModule() records Ceph's errors for malformed modules", () => {
   assert.match(
     inspectModule("c", "x", { BadOptions }).errorString,
     /^Missing or invalid MODULE_OPTIONS attribute: MODULE_OPTIONS\[0\] has no name/,
+  );
+  class BadSignature extends MgrModule {
+    static override COMMANDS = [{ cmd: "e name=x,type=CephNumber", desc: "d", perm: "r" }];
+  }
+  assert.match(
+    inspectModule("e", "x", { BadSignature }).errorString,
+    /^Invalid command declaration: .*CephNumber/,
   );
   class BadNotify extends MgrModule {
     static override NOTIFY_TYPES = ["osdmap"] as never;

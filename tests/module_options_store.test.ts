@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MgrModule, Option } from "mgr_module";
-import { startTestCluster } from "./_support/cluster.ts";
+import { startTestCluster } from "mgr_module/testing";
 
 /** The option table of Ceph's selftest module (spec §9.1), for the §9.3 "config" checks. */
 class Selftest extends MgrModule {

@@ -14,6 +14,7 @@ import type {
   ClusterLink,
   ClusterSnapshot,
   ClusterUpdate,
+  CommandSignature,
   MgrBeacon,
   MonCommandOptions,
   MonCommandResult,
@@ -21,6 +22,7 @@ import type {
 import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../core/errno.ts";
 import type { EmbeddedMon } from "./mon.ts";
+import { MON_COMMANDS } from "./mon_commands.ts";
 
 /** Options of a {@link MonLink}. */
 export interface MonLinkOptions {
@@ -66,6 +68,11 @@ export class MonLink implements ClusterLink {
     this.#clock = clock;
     this.#defaultTimeout = options.defaultTimeout ?? 60;
     this.#unsubscribe = mon.subscribe((u) => this.#onMonUpdate(u));
+  }
+
+  /** The commands the embedded mon answers. */
+  monCommands(): readonly CommandSignature[] {
+    return MON_COMMANDS;
   }
 
   /** Whether the mon session is up. */

@@ -1,0 +1,34 @@
+/**
+ * The commands the embedded mon answers, in Ceph's signature grammar, with the help text and
+ * permissions of Ceph 16.2's src/mon/MonCommands.h. The manager publishes them beside its own,
+ * validates every call against them and forwards them to the mon.
+ *
+ * @module
+ */
+import type { CommandSignature } from "../../core/cluster_link.ts";
+
+const DEPRECATED = 4;
+
+// deno-fmt-ignore
+export const MON_COMMANDS: readonly CommandSignature[] = [
+  { sig: "config-key get name=key,type=CephString", help: "get <key>", perm: "r" },
+  { sig: "config-key set name=key,type=CephString name=val,type=CephString,req=false", help: "set <key> to value <val>", perm: "rw" },
+  { sig: "config-key put name=key,type=CephString name=val,type=CephString,req=false", help: "put <key>, value <val>", perm: "rw", flags: DEPRECATED },
+  { sig: "config-key del name=key,type=CephString", help: "delete <key>", perm: "rw", flags: DEPRECATED },
+  { sig: "config-key rm name=key,type=CephString", help: "rm <key>", perm: "rw" },
+  { sig: "config-key exists name=key,type=CephString", help: "check for <key>'s existence", perm: "r" },
+  { sig: "config-key list", help: "list keys", perm: "r", flags: DEPRECATED },
+  { sig: "config-key ls", help: "list keys", perm: "r" },
+  { sig: "config-key dump name=key,type=CephString,req=false", help: "dump keys and values (with optional prefix)", perm: "r" },
+  { sig: "mgr dump name=epoch,type=CephInt,range=0,req=false", help: "dump the latest MgrMap", perm: "r" },
+  { sig: "mgr module ls", help: "list active mgr modules", perm: "r" },
+  { sig: "mgr services", help: "list service endpoints provided by mgr modules", perm: "r" },
+  { sig: "mgr module enable name=module,type=CephString name=force,type=CephChoices,strings=--force,req=false", help: "enable mgr module", perm: "rw" },
+  { sig: "mgr module disable name=module,type=CephString", help: "disable mgr module", perm: "rw" },
+  { sig: "mgr stat", help: "dump basic info about the mgr cluster state", perm: "r" },
+  { sig: "config set name=who,type=CephString name=name,type=CephString name=value,type=CephString name=force,type=CephBool,req=false", help: "Set a configuration option for one or more entities", perm: "rw" },
+  { sig: "config rm name=who,type=CephString name=name,type=CephString", help: "Clear a configuration option for one or more entities", perm: "rw" },
+  { sig: "config get name=who,type=CephString name=key,type=CephString,req=false", help: "Show configuration option(s) for an entity", perm: "r" },
+  { sig: "config dump", help: "Show all configuration option(s)", perm: "r" },
+  { sig: "config ls", help: "List available configuration options", perm: "r" },
+];
