@@ -47,13 +47,13 @@ Deno.bench("get_store (missing, default)", { group: "reads" }, () => {
 
 let n = 0;
 Deno.bench("awaited set_store, in-memory mon store", { group: "writes" }, async () => {
-  await mod.set_store(`w${n++ % 1000}`, "value");
+  await mod.set_store(`w${n % 1000}`, `value ${n++}`);
 });
 Deno.bench(
   "awaited set_store, SQLite file (WAL, synchronous=FULL)",
   { group: "writes" },
   async () => {
-    await diskMod.set_store(`w${n++ % 1000}`, "value");
+    await diskMod.set_store(`w${n % 1000}`, `value ${n++}`);
   },
 );
 
