@@ -315,3 +315,32 @@ Deno.test("shutdown waits a bounded time for a module that hangs, and the daemon
   assert.ok(waited >= 5 && waited < 8, `waited ${waited}s of virtual time`);
   assert.ok(c.log.recent.some((l) => l.includes("module hangs did not stop within 5s")));
 });
+
+Deno.test("a module copied into a module path while the daemon runs loads, enables and serves", async () => {
+  const base = await Deno.makeTempDir({ prefix: "mgrd-runtime-modules-" });
+  const c = await startTestCluster({ modulePaths: [base] });
+  try {
+    const before = await c.command({ prefix: "mgr module enable", module: "latecomer" });
+    assert.equal(before.r, -2);
+    await Deno.mkdir(`${base}/latecomer`);
+    await Deno.writeTextFile(
+      `${base}/latecomer/module.ts`,
+      `import { MgrModule } from "mgr_module";
+export class Latecomer extends MgrModule {
+  override async serve() {
+    await this.set_store("served", "yes");
+  }
+}
+`,
+    );
+    await c.run(3); // one tick of mgr_tick_period looks at the module paths
+    const enable = await c.command({ prefix: "mgr module enable", module: "latecomer" });
+    assert.deepEqual([enable.r, enable.outs], [0, ""]);
+    await c.run(1);
+    assert.deepEqual(c.manager.host.activeNames(), ["latecomer"]);
+    assert.equal(c.mon.store.getKv("mgr/latecomer/served"), "yes");
+  } finally {
+    await c.stop();
+    await Deno.remove(base, { recursive: true });
+  }
+});
