@@ -1,0 +1,351 @@
+/**
+ * The admin endpoint: a Hono app that runs commands for authenticated entities.
+ *
+ * - Every request needs `Authorization: Bearer <token>`, a key of the keyring; otherwise 401
+ *   with a JSON `{error}` (the token is never echoed nor logged).
+ * - `POST /api/v1/command`: the body is the JSON command itself, `{"prefix": "...", <args>,
+ *   "format"?: ...}`, plus an optional top-level `"inbuf"` string, which is taken out before
+ *   dispatch. The answer is 200 `{retval, stdout, stderr}`: command failures live in retval,
+ *   as in Ceph. Malformed input is a 400 saying what is wrong; a body over the limit (8 MiB
+ *   by default) a 413, whether it announces its length or not; a body declared as something
+ *   other than JSON a 415 (no Content-Type is taken as JSON, so `curl --data-binary` with the
+ *   right header and simple scripts both work).
+ * - `GET /api/v1/commands`: the command descriptions clients fetch (any authenticated entity,
+ *   as Ceph's `get_command_descriptions`).
+ * - `GET /api/v1/health`, `GET /api/v1/status`: need `r` caps (403 otherwise), as `health`
+ *   and `status` do.
+ *
+ * The caps check of commands happens in {@link CommandService.run}, so in-process callers get
+ * it too; the app only says who the caller is. Each command leaves one audit line in the
+ * daemon log, once it has finished: `audit from='<entity>' cmd=<command JSON, inbuf left
+ * out>: dispatch r=<retval>`.
+ *
+ * @module
+ */
+
+import { type Context, Hono, type Next } from "hono";
+import { describeCommands } from "../commands/descriptions.ts";
+import type { Caller, CommandService } from "../commands/service.ts";
+import { EINVAL } from "../errno.ts";
+import type { HealthReport } from "../health.ts";
+import type { ModuleLogger } from "../logging.ts";
+import { capsAllow } from "./caps.ts";
+import type { Keyring } from "./keyring.ts";
+
+/** Default largest accepted request body: 8 MiB, room for any `-i` inbuf a command takes. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** What {@link createAdminApp} needs. */
+export interface AdminAppOptions {
+  /** Runs the commands. */
+  service: CommandService;
+  /** Authenticates bearer tokens. */
+  keyring: Keyring;
+  /** Where audit lines and internal faults go (the daemon's logger). */
+  log: ModuleLogger;
+  /** Largest accepted request body in bytes; {@link DEFAULT_MAX_BODY_BYTES} by default. */
+  maxBodyBytes?: number;
+}
+
+/** The answer to `POST /api/v1/command`. */
+export interface CommandResponse {
+  retval: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `GET /api/v1/status`. Later issues add the cluster's state next to its health. */
+export interface StatusReport {
+  health: HealthReport;
+}
+
+/**
+ * Builds the status report from the service: one place to extend when more state is shown.
+ *
+ * @example
+ * ```ts
+ * import { statusReport } from "./app.ts";
+ * const health = { status: "HEALTH_OK" as const, checks: {}, mutes: [] };
+ * const service = { descriptors: () => [], run: () => Promise.reject(), health: () => health };
+ * console.assert(statusReport(service).health.status === "HEALTH_OK");
+ * ```
+ */
+export function statusReport(service: CommandService): StatusReport {
+  return { health: service.health() };
+}
+
+type AdminEnv = { Variables: { caller: Caller; token: string } };
+
+/** Thrown inside the command handler to answer with a 4xx and a message. */
+class RequestError extends Error {
+  readonly status: 400 | 413 | 415;
+  constructor(status: 400 | 413 | 415, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Creates the admin app. Serve it with `Deno.serve({ hostname: "127.0.0.1", port }, app.fetch)`;
+ * drive it in tests with `app.request(...)`.
+ *
+ * @example
+ * ```ts
+ * import { createAdminApp } from "./app.ts";
+ * import { Keyring } from "./keyring.ts";
+ * import { DaemonLog } from "../logging.ts";
+ * const dir = await Deno.makeTempDir();
+ * const keyring = await Keyring.open(`${dir}/keyring`);
+ * const health = { status: "HEALTH_OK" as const, checks: {}, mutes: [] };
+ * const service = {
+ *   descriptors: () => [],
+ *   run: () => Promise.resolve({ r: 0, outb: "pong", outs: "" }),
+ *   health: () => health,
+ * };
+ * const log = new DaemonLog({ daemonName: "mgr.x", id: "x" });
+ * const app = createAdminApp({ service, keyring, log: log.daemonLogger() });
+ * const token = keyring.get("client.admin")?.key ?? "";
+ * const res = await app.request("/api/v1/command", {
+ *   method: "POST",
+ *   headers: { authorization: `Bearer ${token}` },
+ *   body: JSON.stringify({ prefix: "ping" }),
+ * });
+ * console.assert((await res.json()).stdout === "pong");
+ * log.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
+  const opts = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, ...options };
+  if (!Number.isSafeInteger(opts.maxBodyBytes) || opts.maxBodyBytes <= 0) {
+    throw new Error(`maxBodyBytes must be a positive integer, got ${opts.maxBodyBytes}`);
+  }
+  const { service, keyring, log, maxBodyBytes } = opts;
+
+  async function authenticate(c: Context<AdminEnv>, next: Next) {
+    const header = c.req.header("authorization");
+    const match = header === undefined ? null : /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    if (!match?.[1]) {
+      c.header("WWW-Authenticate", 'Bearer realm="mgrd"');
+      return c.json({ error: "missing bearer token: send 'Authorization: Bearer <token>'" }, 401);
+    }
+    const entry = keyring.authenticate(match[1]);
+    if (!entry) {
+      c.header("WWW-Authenticate", 'Bearer realm="mgrd", error="invalid_token"');
+      return c.json({ error: "invalid token" }, 401);
+    }
+    c.set("caller", { entity: entry.entity, caps: entry.caps.mgr ?? "" });
+    c.set("token", match[1]);
+    await next();
+  }
+
+  async function runCommand(c: Context<AdminEnv>) {
+    let parsed: { cmd: Record<string, unknown>; inbuf: string };
+    try {
+      checkContentType(c.req.header("content-type"));
+      parsed = parseCommand(await readBody(c.req.raw, maxBodyBytes));
+    } catch (e) {
+      if (e instanceof RequestError) return c.json({ error: e.message }, e.status);
+      throw e;
+    }
+    const caller = c.get("caller");
+    let result: CommandResponse;
+    try {
+      const out = await service.run(parsed.cmd, parsed.inbuf, caller);
+      result = { retval: out.r, stdout: out.outb, stderr: out.outs };
+    } catch (e) {
+      // The service answers failures in retval; a rejection is a fault of ours, not the
+      // caller's input, so it is logged in full and answered like Ceph answers a handler
+      // that raised.
+      log.exception(`command ${JSON.stringify(parsed.cmd.prefix)} failed`, e);
+      result = { retval: -EINVAL, stdout: "", stderr: `command failed: ${errorText(e)}` };
+    }
+    const line = `audit from='${caller.entity}' cmd=${
+      JSON.stringify(parsed.cmd)
+    }: dispatch r=${result.retval}`;
+    // A command argument could quote the caller's own token; it must not reach the log.
+    log.info(line.replaceAll(c.get("token"), "<redacted>"));
+    return c.json(result);
+  }
+
+  function listCommands(c: Context<AdminEnv>) {
+    return c.json(describeCommands(service.descriptors()));
+  }
+
+  function requireRead(c: Context<AdminEnv>): Response | undefined {
+    return capsAllow(c.get("caller").caps, "r")
+      ? undefined
+      : c.json({ error: "access denied" }, 403);
+  }
+
+  function getHealth(c: Context<AdminEnv>) {
+    return requireRead(c) ?? c.json(service.health());
+  }
+
+  function getStatus(c: Context<AdminEnv>) {
+    return requireRead(c) ?? c.json(statusReport(service));
+  }
+
+  function methodNotAllowed(allow: string) {
+    return function methodNotAllowed(c: Context<AdminEnv>) {
+      c.header("Allow", allow);
+      return c.json({ error: `method ${c.req.method} not allowed; use ${allow}` }, 405);
+    };
+  }
+
+  function notFound(c: Context<AdminEnv>) {
+    return c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404);
+  }
+
+  function internalError(e: Error, c: Context<AdminEnv>) {
+    log.exception(`admin endpoint: ${c.req.method} ${c.req.path} failed`, e);
+    return c.json({ error: "internal error" }, 500);
+  }
+
+  const app = new Hono<AdminEnv>();
+  app.use("*", authenticate);
+  app.post("/api/v1/command", runCommand);
+  app.all("/api/v1/command", methodNotAllowed("POST"));
+  app.get("/api/v1/commands", listCommands);
+  app.get("/api/v1/health", getHealth);
+  app.get("/api/v1/status", getStatus);
+  for (const path of ["/api/v1/commands", "/api/v1/health", "/api/v1/status"]) {
+    app.all(path, methodNotAllowed("GET"));
+  }
+  app.notFound(notFound);
+  app.onError(internalError);
+  return app;
+}
+
+function checkContentType(contentType: string | undefined): void {
+  if (contentType === undefined) return;
+  const mime = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (mime === "" || mime === "application/json" || /^application\/[^/]+\+json$/.test(mime)) {
+    return;
+  }
+  throw new RequestError(415, `Content-Type must be application/json, got '${mime}'`);
+}
+
+/**
+ * Reads the body, refusing more than `max` bytes: first by the declared Content-Length, then
+ * by counting what actually arrives (chunked bodies, and lengths that lie), cancelling the
+ * stream as soon as it is too long. Hono's bodyLimit trusts a Content-Length when there is
+ * one, so it is not used here.
+ */
+async function readBody(req: Request, max: number): Promise<Uint8Array> {
+  const tooLarge = () => new RequestError(413, `request body is larger than ${max} bytes`);
+  const declared = req.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > max) {
+    await req.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (req.body === null) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The command object and its inbuf from a request body, or a RequestError(400) saying why. */
+function parseCommand(body: Uint8Array): { cmd: Record<string, unknown>; inbuf: string } {
+  let text: string;
+  try {
+    text = decoder.decode(body);
+  } catch {
+    throw new RequestError(400, "request body is not valid UTF-8");
+  }
+  if (text.trim() === "") {
+    throw new RequestError(400, "request body is empty: send the command as a JSON object");
+  }
+  if (nestingDepth(text) > MAX_NESTING) {
+    throw new RequestError(400, `the command nests deeper than ${MAX_NESTING} levels`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new RequestError(400, `malformed JSON: ${errorText(e)}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    throw new RequestError(400, `the command must be a JSON object, got ${kind}`);
+  }
+  const cmd = value as Record<string, unknown>;
+  let inbuf = "";
+  if (Object.hasOwn(cmd, "inbuf")) {
+    if (typeof cmd.inbuf !== "string") {
+      throw new RequestError(400, `"inbuf" must be a string, got ${jsonKind(cmd.inbuf)}`);
+    }
+    inbuf = cmd.inbuf;
+    delete cmd.inbuf;
+  }
+  if (!Object.hasOwn(cmd, "prefix")) {
+    throw new RequestError(400, `the command has no "prefix" (the command's words)`);
+  }
+  if (typeof cmd.prefix !== "string") {
+    throw new RequestError(400, `"prefix" must be a string, got ${jsonKind(cmd.prefix)}`);
+  }
+  return { cmd, inbuf };
+}
+
+/**
+ * Commands are flat (scalars and lists of scalars); deeper JSON is refused before parsing,
+ * because recursive code downstream (stringify for the audit line, validation) could run out
+ * of stack on a few megabytes of brackets.
+ */
+const MAX_NESTING = 64;
+
+/** The deepest `[`/`{` nesting of JSON text (up to just past the limit), strings skipped. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+      if (max > MAX_NESTING) return max;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+function jsonKind(v: unknown): string {
+  return v === null
+    ? "null"
+    : Array.isArray(v)
+    ? "an array"
+    : typeof v === "object"
+    ? "an object"
+    : typeof v;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
