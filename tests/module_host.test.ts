@@ -333,7 +333,10 @@ export class Latecomer extends MgrModule {
 }
 `,
     );
-    await c.run(3); // one tick of mgr_tick_period looks at the module paths
+    // The daemon's tick does this every mgr_tick_period; the import is real I/O, so the test
+    // awaits it rather than a number of virtual seconds.
+    assert.deepEqual(await c.manager.rescanModules(), ["latecomer"]);
+    assert.deepEqual(await c.manager.rescanModules(), []);
     const enable = await c.command({ prefix: "mgr module enable", module: "latecomer" });
     assert.deepEqual([enable.r, enable.outs], [0, ""]);
     await c.run(1);
