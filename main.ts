@@ -10,6 +10,10 @@ import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "./modules/mod.ts";
 import { EmbeddedMon } from "./sim/mon/mon.ts";
 import { MonLink } from "./sim/mon/mon_link.ts";
 import { WallClock } from "./sim/wall_clock.ts";
+import { Keyring } from "./core/admin/keyring.ts";
+import { authCommands } from "./core/admin/auth_commands.ts";
+import { createAdminApp } from "./core/admin/app.ts";
+import { cephMain } from "./core/client/ceph_cli.ts";
 
 const USAGE = `usage: mgrd <command> [options]
 
@@ -19,6 +23,9 @@ commands:
            --data-dir DIR           data directory (default ./mgrd-data)
            --mgr-module-path DIR    a folder of module folders (repeatable)
            --initial-modules "A B"  modules enabled when the data dir is new (default hello)
+           --bind ADDR              admin endpoint address (default 127.0.0.1)
+           --port N                 admin endpoint port (default 7480; 0 picks a free one)
+  ceph     run a command on the daemon, like the ceph CLI (mgrd ceph --help)
 `;
 
 function fail(message: string): never {
@@ -37,6 +44,8 @@ async function serve(argv: string[]): Promise<void> {
         "data-dir": { type: "string", default: "./mgrd-data" },
         "mgr-module-path": { type: "string", multiple: true, default: [] },
         "initial-modules": { type: "string", default: "hello" },
+        bind: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "7480" },
       },
       strict: true,
       allowPositionals: false,
@@ -48,6 +57,10 @@ async function serve(argv: string[]): Promise<void> {
   const dataDir = parsed.values["data-dir"];
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
     fail(`--id '${id}' may hold only letters, digits, '_', '.' and '-'`);
+  }
+  const port = Number(parsed.values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`--port '${parsed.values.port}' is not a port number (0 to 65535)`);
   }
   Deno.mkdirSync(`${dataDir}/mon`, { recursive: true });
 
@@ -66,6 +79,7 @@ async function serve(argv: string[]): Promise<void> {
     )
     .flatMap((e) => e.value.split(/[\s,;]+/))
     .filter(Boolean);
+  const keyring = await Keyring.open(`${dataDir}/keyring`);
   const manager = await Manager.start({
     id,
     clock,
@@ -73,7 +87,25 @@ async function serve(argv: string[]): Promise<void> {
     log,
     builtins: BUILTIN_MODULES,
     modulePaths: [...parsed.values["mgr-module-path"], ...configuredPaths],
+    extraCommands: authCommands(keyring),
   });
+  const app = createAdminApp({ service: manager, keyring, log: daemonLog });
+  const urlFile = `${dataDir}/mgrd.${id}.url`;
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: parsed.values.bind,
+      port,
+      onListen: () => {},
+    }, app.fetch);
+  } catch (e) {
+    await manager.stop();
+    fail(`cannot listen on ${parsed.values.bind}:${port}: ${(e as Error).message}`);
+  }
+  const { hostname, port: boundPort } = server.addr;
+  const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${boundPort}`;
+  Deno.writeTextFileSync(urlFile, url + "\n");
+  daemonLog.info(`admin endpoint at ${url} (keyring ${keyring.path})`);
   daemonLog.info(
     `mgr.${id} active; data in ${dataDir}; running ${
       manager.host.activeNames().join(", ") || "no modules"
@@ -85,7 +117,11 @@ async function serve(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     daemonLog.info(`received ${signal}, shutting down`);
+    await server.shutdown();
     await manager.stop();
+    try {
+      Deno.removeSync(urlFile);
+    } catch { /* already gone */ }
     mon.close();
     log.close();
     Deno.exit(0);
@@ -99,6 +135,9 @@ if (import.meta.main) {
   switch (command) {
     case "serve":
       await serve(rest);
+      break;
+    case "ceph":
+      Deno.exit(await cephMain(rest));
       break;
     case undefined:
     case "-h":
