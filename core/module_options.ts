@@ -56,7 +56,8 @@ export const BUILTIN_OPTIONS: readonly OptionDecl[] = [
   },
 ];
 
-const OPTION_TYPES = new Set<string>([
+/** Every option type label Ceph knows. */
+export const OPTION_TYPES: ReadonlySet<string> = new Set<string>([
   "str",
   "uint",
   "int",

@@ -9,6 +9,7 @@
  * @module
  */
 import type {
+import { OPTION_TYPES } from "../../core/module_options.ts";
   ClusterSnapshot,
   ClusterUpdate,
   ConfigEntry,
@@ -63,19 +64,6 @@ export interface EmbeddedMonOptions {
 /** A beacon, optionally with the daemon's addresses. */
 export type MonBeacon = MgrBeacon & { addrs?: EntityAddr[]; mgr_features?: number };
 
-const OPTION_TYPES: ReadonlySet<string> = new Set([
-  "uint",
-  "int",
-  "str",
-  "float",
-  "bool",
-  "addr",
-  "addrvec",
-  "uuid",
-  "size",
-  "secs",
-  "millisecs",
-]);
 const ENTITY_TYPES: ReadonlySet<string> = new Set(["auth", "mon", "osd", "mds", "mgr", "client"]);
 const DUMP_TYPES = ["mon", "mgr", "osd", "mds", "client"] as const;
 
