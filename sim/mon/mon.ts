@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type {
 import { OPTION_TYPES } from "../../core/module_options.ts";
+import type {
   ClusterSnapshot,
   ClusterUpdate,
   ConfigEntry,
