@@ -32,8 +32,11 @@ export interface CliOptions {
   dataDir: string;
   /** `-p`/`--period`: seconds between runs of a POLL command; `<= 0` runs it once. */
   period: number;
-  /** `--count K`: stop a POLL command after K runs (not in `ceph`; for scripts and tests). */
-  count?: number;
+  /**
+   * `--poll-count K`: stop a POLL command after K runs. Not in `ceph`; not called `--count`
+   * because commands have `count` arguments (`--count 3` must reach them).
+   */
+  pollCount?: number;
   /** `--connect-timeout N`: seconds to wait for each HTTP exchange; none by default. */
   connectTimeout?: number;
   /** The command words, with global options and the first `--` removed. */
@@ -109,12 +112,12 @@ const VALUE_OPTIONS: readonly ValueOption[] = [
     },
   },
   {
-    flags: ["--count"],
-    label: "--count",
+    flags: ["--poll-count"],
+    label: "--poll-count",
     set: (o, v) => {
       const n = positiveInt(v);
       if (n === undefined) return `invalid positive int value: '${v}'`;
-      o.count = n;
+      o.pollCount = n;
     },
   },
   {
@@ -198,7 +201,7 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
 /** The usage summary `mgrd ceph` prints on a bad option and at the top of `--help`. */
 export const USAGE_LINE =
   "usage: mgrd ceph [-h] [-f {json,json-pretty,plain}] [-i FILE] [-o FILE] [--id ID | -n TYPE.ID]\n" +
-  "                 [--keyring FILE] [--url URL] [--data-dir DIR] [-p PERIOD] [--count K]\n" +
+  "                 [--keyring FILE] [--url URL] [--data-dir DIR] [-p PERIOD] [--poll-count K]\n" +
   "                 [--connect-timeout SECS] [-s] <command words...>\n";
 
 /** The option descriptions of `mgrd ceph --help`. */
@@ -218,7 +221,7 @@ options:
   --data-dir DIR        the daemon's data directory (default ${DEFAULT_DATA_DIR})
   -p, --period PERIOD   seconds between runs of a polling command (default ${DEFAULT_PERIOD};
                         0 runs it once); Ctrl-C stops it
-  --count K             stop a polling command after K runs
+  --poll-count K        stop a polling command after K runs
   --connect-timeout SECS
                         give up on the daemon after SECS seconds (exit 110, ETIMEDOUT)
   -s, --status          show cluster status (same as the command 'status')

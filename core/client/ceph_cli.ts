@@ -13,7 +13,7 @@
  * - the exit status is `-retval` (22 EINVAL, 2 ENOENT, 95 ENOTSUP, 5 EIO, 13 EACCES).
  *
  * POLL commands run every `--period` seconds (default 1, as in `ceph`), each output followed
- * by a newline, until Ctrl-C (prints `Interrupted`, exits 4 = EINTR) or `--count` runs. Unlike
+ * by a newline, until Ctrl-C (prints `Interrupted`, exits 4 = EINTR) or `--poll-count` runs. Unlike
  * `ceph`, no `width`/`print_header` keys are added to them: our daemon refuses keys a command
  * does not declare.
  *
@@ -242,7 +242,7 @@ async function poll(
       }
       await out(`${reply.stdout}\n`);
       if (reply.stderr !== "") await err(`${reply.stderr}\n`);
-      if (opts.count !== undefined && runs >= opts.count) return 0;
+      if (opts.pollCount !== undefined && runs >= opts.pollCount) return 0;
       if (!signal.aborted) {
         try {
           await sleep(opts.period * 1000, signal);
