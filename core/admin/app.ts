@@ -7,9 +7,10 @@
  *   "format"?: ...}`, plus an optional top-level `"inbuf"` string, which is taken out before
  *   dispatch. The answer is 200 `{retval, stdout, stderr}`: command failures live in retval,
  *   as in Ceph. Malformed input is a 400 saying what is wrong; a body over the limit (8 MiB
- *   by default) a 413, whether it announces its length or not; a body declared as something
- *   other than JSON a 415 (no Content-Type is taken as JSON, so `curl --data-binary` with the
- *   right header and simple scripts both work).
+ *   by default) a 413, whether it announces its length or not. Content-Type may be absent,
+ *   `application/json` (or `application/*+json`) or `text/plain`, which is what `fetch()`
+ *   sends for a string body; anything else (a form, `curl -d`'s default) is a 415 asking for
+ *   JSON, rather than a confusing parse error.
  * - `GET /api/v1/commands`: the command descriptions clients fetch (any authenticated entity,
  *   as Ceph's `get_command_descriptions`).
  * - `GET /api/v1/health`, `GET /api/v1/status`: need `r` caps (403 otherwise), as `health`
@@ -116,7 +117,8 @@ class RequestError extends Error {
  * ```
  */
 export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
-  const opts = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES, ...options };
+  // `??`, not a spread of defaults: an explicit `maxBodyBytes: undefined` means the default.
+  const opts = { ...options, maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES };
   if (!Number.isSafeInteger(opts.maxBodyBytes) || opts.maxBodyBytes <= 0) {
     throw new Error(`maxBodyBytes must be a positive integer, got ${opts.maxBodyBytes}`);
   }
@@ -220,7 +222,10 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
 function checkContentType(contentType: string | undefined): void {
   if (contentType === undefined) return;
   const mime = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  if (mime === "" || mime === "application/json" || /^application\/[^/]+\+json$/.test(mime)) {
+  if (
+    mime === "" || mime === "application/json" || mime === "text/plain" ||
+    /^application\/[^/]+\+json$/.test(mime)
+  ) {
     return;
   }
   throw new RequestError(415, `Content-Type must be application/json, got '${mime}'`);
