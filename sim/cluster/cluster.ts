@@ -7,10 +7,32 @@
  * @module
  */
 
-import type { Scheduler } from "../engine/scheduler.ts";
+import type { ScheduledEvent, Scheduler } from "../engine/scheduler.ts";
 import { crushTypeId } from "./crush_map.ts";
+import { DaemonRegistry } from "./daemons.ts";
+import { FsMap } from "./fs_map.ts";
+import { computeHealth, type Health } from "./health.ts";
+import { IoModel, type WorkloadSpec } from "./io_model.ts";
+import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type PoolSpec } from "./osd_map.ts";
+import { hostIp } from "./osd_map_dump.ts";
+import type { PerfReport } from "./perf_counters.ts";
 import { PgTable, type PgTableOptions } from "./pg_table.ts";
+
+/** What the cluster pushes to whoever watches it (the manager's link, oracles). */
+export type ClusterEvent =
+  /** A new OSDMap epoch. */
+  | { kind: "osd_map"; epoch: number }
+  /** The quorum changed (empty during elections and without a majority). */
+  | { kind: "quorum"; quorum: string[]; leader: string | undefined; electionEpoch: number }
+  /** The manager's mon session came or went (quorum, or a mon outage fault). */
+  | { kind: "mon_reachable"; reachable: boolean }
+  /** One `mgr_stats_period`: perf counters of the daemons that reported. */
+  | { kind: "stats"; stamp: number; reports: PerfReport[]; osdsReported: number }
+  /** The FSMap changed. */
+  | { kind: "fs_map"; epoch: number }
+  /** The active manager failed; a standby takes over with no PG stats yet. */
+  | { kind: "mgr_failover"; from: string; to: string };
 
 /** The shape of a simulated cluster. */
 export interface ClusterSpec {
@@ -34,6 +56,16 @@ export interface ClusterSpec {
   recoveryTickSeconds?: number;
   /** PG model knobs. */
   pg?: PgTableOptions;
+  /** Mons (default 3, named a, b, c). */
+  mons?: MonSpec;
+  /** Client workload (default 500 ops/s, 70% reads). */
+  workload?: WorkloadSpec;
+  /** Seconds between daemon reports to the manager (`mgr_stats_period`, default 5). */
+  statsPeriod?: number;
+  /** Manager daemon names, active first (default x, y). */
+  mgrs?: string[];
+  /** MDS daemon names, the first active (default a, b). */
+  mds?: string[];
 }
 
 /**
@@ -59,9 +91,33 @@ export class SimCluster {
   readonly peeringSeconds: number;
   readonly downOutInterval: number;
   readonly recoveryTickSeconds: number;
+  readonly statsPeriod: number;
+  readonly mons: MonCluster;
+  readonly io: IoModel;
+  readonly daemons: DaemonRegistry;
+  readonly fs: FsMap;
+  /** The PG states the manager sees: each PG as its primary last reported it (0 = unknown). */
+  reportedState: Uint32Array;
+  /** When each OSD last reported to the active manager (0 = not yet). */
+  readonly lastReport: Float64Array;
+  /** Seconds each OSD's reports arrive late (Infinity: they never arrive). */
+  readonly reportDelay: Float64Array;
+  /** An OSD sends no report before this time (late first reports). */
+  readonly firstReportAfter: Float64Array;
+  /** Heartbeat ping multiplier per OSD. */
+  readonly pingFactor: Float64Array;
+  /** Manager daemons; `activeMgr` indexes it. */
+  readonly mgrs: string[];
+  activeMgr = 0;
   readonly #hosts = new Map<string, number[]>();
   #autoOut = new Uint8Array(0);
   #recoveryScheduled = false;
+  readonly #listeners = new Set<(e: ClusterEvent) => void>();
+  #monOutageUntil = 0;
+  #monOutageEvent: ScheduledEvent | undefined;
+  #reachable = false;
+  #reporting: ScheduledEvent | undefined;
+  #lastPerf: PerfReport[] = [];
 
   constructor(scheduler: Scheduler, spec: ClusterSpec) {
     this.scheduler = scheduler;
@@ -111,7 +167,208 @@ export class SimCluster {
     });
     this.#autoOut = new Uint8Array(this.map.maxOsd);
     this.pgs = new PgTable(this.map, rng.stream("data"), spec.pg);
+    this.statsPeriod = spec.statsPeriod ?? 5;
+    if (!(this.statsPeriod > 0)) {
+      throw new RangeError(`statsPeriod must be > 0, got ${this.statsPeriod}`);
+    }
+    const hostNames = this.hostNames();
+    this.mons = new MonCluster(scheduler, {
+      ...spec.mons,
+      fsid: this.map.fsid,
+      hosts: hostNames,
+      ips: hostNames.map((h) => hostIp(crush.bucketId(h) as number)),
+      onChange: () => this.#quorumChanged(),
+    });
+    this.mgrs = spec.mgrs ?? ["x", "y"];
+    if (this.mgrs.length === 0) throw new RangeError("mgrs must name at least one manager");
+    this.daemons = new DaemonRegistry(this.map, () => this.mons, {
+      mgrs: this.mgrs,
+      mds: spec.mds ?? ["a", "b"],
+    });
+    this.fs = new FsMap(this.map, () => scheduler.now, spec.mds ?? ["a", "b"], hostNames);
+    const n = this.map.maxOsd;
+    this.lastReport = new Float64Array(n);
+    this.reportDelay = new Float64Array(n);
+    this.firstReportAfter = new Float64Array(n);
+    this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
+    this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
+    this.reportedState = new Uint32Array(this.pgs.count);
+  }
+
+  /** Receives every {@linkcode ClusterEvent}, in order. Returns the unsubscribe function. */
+  subscribe(listener: (e: ClusterEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(e: ClusterEvent): void {
+    for (const l of this.#listeners) l(e);
+  }
+
+  /** Whether the manager's mon session is up: a quorum exists and no mon outage is on. */
+  monReachable(): boolean {
+    return this.mons.hasQuorum() && this.scheduler.now >= this.#monOutageUntil;
+  }
+
+  #checkReachable(): void {
+    const r = this.monReachable();
+    if (r === this.#reachable) return;
+    this.#reachable = r;
+    this.scheduler.note(`mon session ${r ? "up" : "down"}`);
+    this.#emit({ kind: "mon_reachable", reachable: r });
+  }
+
+  #quorumChanged(): void {
+    this.#emit({
+      kind: "quorum",
+      quorum: this.mons.quorumNames(),
+      leader: this.mons.leaderName(),
+      electionEpoch: this.mons.electionEpoch,
+    });
+    this.#checkReachable();
+  }
+
+  /** The manager cannot reach any mon for `seconds` (the mons themselves are fine). */
+  monOutage(seconds: number): void {
+    const until = this.scheduler.now + Math.max(0, seconds);
+    if (until <= this.#monOutageUntil) return;
+    this.#monOutageUntil = until;
+    this.#monOutageEvent?.cancel();
+    this.#checkReachable();
+    this.#monOutageEvent = this.scheduler.scheduleAt(until, "mon outage ends", () => {
+      this.#monOutageEvent = undefined;
+      this.#checkReachable();
+    });
+  }
+
+  /** Ends a mon outage now. */
+  endMonOutage(): void {
+    this.#monOutageUntil = Math.min(this.#monOutageUntil, this.scheduler.now);
+    this.#monOutageEvent?.cancel();
+    this.#monOutageEvent = undefined;
+    this.#checkReachable();
+  }
+
+  /**
+   * Starts the daemons' reports: every `statsPeriod` the workload runs, OSDs and mons report
+   * their perf counters and PG states, and a "stats" event goes out.
+   */
+  startReporting(): void {
+    if (this.#reporting) return;
+    this.#reachable = this.monReachable();
+    const tick = () => {
+      this.#statsTick();
+      this.#reporting = this.scheduler.schedule(this.statsPeriod, "stats", tick);
+    };
+    this.#reporting = this.scheduler.schedule(this.statsPeriod, "stats", tick);
+  }
+
+  /** Stops the periodic reports. */
+  stopReporting(): void {
+    this.#reporting?.cancel();
+    this.#reporting = undefined;
+  }
+
+  /** The perf reports of the last period (OSDs, then mons). */
+  lastPerfReports(): readonly PerfReport[] {
+    return this.#lastPerf;
+  }
+
+  #statsTick(): void {
+    const now = this.scheduler.now;
+    const map = this.map, pgs = this.pgs;
+    this.io.step(this.statsPeriod, now);
+    const reported = new Uint8Array(map.maxOsd);
+    const rows: number[] = [];
+    const stamps: number[] = [];
+    for (let o = 0; o < map.maxOsd; o++) {
+      if (!map.isUp(o) || now < (this.firstReportAfter[o] as number)) continue;
+      const delay = this.reportDelay[o] as number;
+      if (delay === Infinity) continue;
+      reported[o] = 1;
+      this.lastReport[o] = now - delay;
+      rows.push(o);
+      stamps.push(now - delay);
+    }
+    if (this.reportedState.length < pgs.count) {
+      const grown = new Uint32Array(pgs.count);
+      grown.set(this.reportedState);
+      this.reportedState = grown;
+    }
+    const stride = pgs.stride;
+    for (let p = 0; p < pgs.count; p++) {
+      const primary = (pgs.actingN[p] as number) > 0 ? pgs.acting[p * stride] as number : -1;
+      if (primary < 0 || !map.isUp(primary)) {
+        this.reportedState[p] = pgs.state[p] as number;
+      } else if (reported[primary] === 1) {
+        this.reportedState[p] = pgs.state[p] as number;
+      } else if (this.lastReport[primary] === 0) {
+        this.reportedState[p] = 0;
+      }
+    }
+    const monRows: number[] = [];
+    for (let r = 0; r < this.mons.names.length; r++) if (this.mons.up[r]) monRows.push(r);
+    this.mons.setSessions(rows.length + this.mgrs.length);
+    this.#lastPerf = [
+      this.io.perf.report(now, Int32Array.from(rows), Float64Array.from(stamps)),
+      this.mons.perf.report(
+        now,
+        Int32Array.from(monRows),
+        new Float64Array(monRows.length).fill(now),
+      ),
+    ];
+    this.#emit({ kind: "stats", stamp: now, reports: this.#lastPerf, osdsReported: rows.length });
+  }
+
+  /** The cluster's health as the manager would report it (PG checks from reported states). */
+  health(): Health {
+    return computeHealth({
+      map: this.map,
+      pgs: this.pgs,
+      state: this.#reporting ? this.reportedState : undefined,
+      mons: this.mons,
+      io: this.io,
+      fs: this.fs,
+      now: this.scheduler.now,
+    });
+  }
+
+  /** The PG view for dumps: reported states once reporting runs, and the workload. */
+  pgView(): { state?: Uint32Array; io: IoModel } {
+    return { state: this.#reporting ? this.reportedState : undefined, io: this.io };
+  }
+
+  /**
+   * The active manager fails; the next one takes over and has no PG stats until the OSDs
+   * report to it (every PG is "unknown" until then).
+   */
+  mgrFailover(): void {
+    const from = this.mgrs[this.activeMgr] as string;
+    this.activeMgr = (this.activeMgr + 1) % this.mgrs.length;
+    const to = this.mgrs[this.activeMgr] as string;
+    this.lastReport.fill(0);
+    this.reportedState.fill(0);
+    this.scheduler.note(`mgr failover ${from} -> ${to}`);
+    this.#emit({ kind: "mgr_failover", from, to });
+  }
+
+  /** OSD `id` becomes slow by `factor` (1 heals it): latencies rise, slow ops after 30 s. */
+  setSlow(id: number, factor: number): void {
+    if (!(factor >= 1) || !Number.isFinite(factor)) {
+      throw new RangeError(`slow factor must be a finite number >= 1, got ${factor}`);
+    }
+    this.io.slowFactor[id] = factor;
+    this.io.slowSince[id] = factor > 1 ? (this.io.slowSince[id] || this.scheduler.now) : 0;
+    this.scheduler.note(`osd.${id} slow x${factor}`);
+  }
+
+  /** An MDS daemon stops or starts. */
+  setMds(name: string, up: boolean): void {
+    if (up) this.fs.mdsUp(name);
+    else this.fs.mdsDown(name);
+    this.scheduler.note(`mds.${name} ${up ? "up" : "down"}`);
+    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
   }
 
   /** Creates a pool; its PGs are "unknown" until they peer. */
@@ -249,6 +506,8 @@ export class SimCluster {
     const epoch = this.map.change(fn);
     if (epoch === before) return;
     this.scheduler.note(`osdmap e${epoch} ${label}`);
+    this.mons?.commit(4096 + 64 * changed.length);
+    this.#emit({ kind: "osd_map", epoch });
     if (changed.length > 0) this.#peerLater(this.pgs.onMapChange(changed), epoch);
   }
 

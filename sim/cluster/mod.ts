@@ -16,7 +16,7 @@
  * @module
  */
 
-export { type ClusterSpec, SimCluster } from "./cluster.ts";
+export { type ClusterEvent, type ClusterSpec, SimCluster } from "./cluster.ts";
 export {
   CRUSH_TYPES,
   type CrushBucket,
@@ -34,3 +34,67 @@ export { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_ma
 export { dumpPgDump, dumpPgSummary } from "./pg_dump.ts";
 export { PgState, pgStateString } from "./pg_state.ts";
 export { PgTable, type PgTableOptions, type RecoveryStepResult } from "./pg_table.ts";
+export {
+  CEPH_VERSION,
+  cephVersionString,
+  ctimeString,
+  type DaemonNames,
+  DaemonRegistry,
+  dumpDaemonStatus,
+  dumpDevices,
+  dumpOsdPingTimes,
+  heartbeatPeers,
+  osdDeviceId,
+} from "./daemons.ts";
+export { FsMap, type MdsDaemon } from "./fs_map.ts";
+export {
+  clusterAllPerfCounters,
+  clusterDaemonStatus,
+  clusterGet,
+  clusterMetadata,
+  clusterPerfSchema,
+  GET_NAMES,
+} from "./get.ts";
+export {
+  computeHealth,
+  dumpHealth,
+  type Health,
+  type HealthCheck,
+  type HealthInputs,
+  PG_STUCK_THRESHOLD,
+  timespanString,
+} from "./health.ts";
+export {
+  IoModel,
+  OP_COMPLAINT_TIME,
+  osdCapacity,
+  type PeriodDelta,
+  type PoolRates,
+  type WorkloadSpec,
+} from "./io_model.ts";
+export { dumpMonMap, dumpMonStatus, MonCluster, type MonSpec } from "./mons.ts";
+export {
+  dumpAllPerfCounters,
+  dumpPerfSchema,
+  MON_PERF_SCHEMA,
+  OSD_PERF_SCHEMA,
+  PerfCounters,
+  type PerfReport,
+  PerfSchema,
+  PerfType,
+  PerfUnit,
+} from "./perf_counters.ts";
+export {
+  addSum,
+  clusterSums,
+  dumpOsdStats,
+  dumpPgStats,
+  dumpPoolStats,
+  osdStat,
+  pgStatSum,
+  type PgStatsView,
+  statBlock,
+  type StatSum,
+  zeroSum,
+} from "./pg_dump.ts";
+export { dumpDf, dumpIoRate, dumpOsdPoolStats } from "./stats_dump.ts";

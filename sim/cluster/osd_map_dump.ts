@@ -20,7 +20,7 @@ function _fixed(w: number): number {
 }
 
 /** The IP of a host bucket (10.x.y.z derived from its bucket id). */
-function _hostIp(hostId: number): string {
+export function hostIp(hostId: number): string {
   const k = -hostId;
   return `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
 }
@@ -31,7 +31,7 @@ function _osdAddrs(map: OsdMap, id: number): { ip: string; port: number; nonce: 
   const hostId = dev?.parent ?? map.crush.rootId;
   const siblings = map.crush.bucket(hostId).items.filter((x) => x >= 0);
   const local = Math.max(0, siblings.indexOf(id));
-  return { ip: _hostIp(hostId), port: 6800 + 8 * local, nonce: map.nonce[id] as number };
+  return { ip: hostIp(hostId), port: 6800 + 8 * local, nonce: map.nonce[id] as number };
 }
 
 function _addrvec(ip: string, port: number, nonce: number): Json {

@@ -7,6 +7,7 @@
  */
 
 import { cephSeconds, cephStamp } from "./ceph_time.ts";
+import { type IoModel, osdCapacity } from "./io_model.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";
 import type { PgTable } from "./pg_table.ts";
@@ -56,7 +57,23 @@ const STAT_KEYS = [
   "num_objects_repaired",
 ] as const;
 
-type StatSum = Record<(typeof STAT_KEYS)[number], number>;
+/** An `object_stat_sum_t`. */
+export type StatSum = Record<(typeof STAT_KEYS)[number], number>;
+
+/**
+ * What the manager sees of the PGs: `state` is the PGMap's state per PG (built from OSD
+ * reports; "unknown" until the primary reported), `io` the workload's counters. Without a
+ * view the dumps show the model's own state and no client IO.
+ */
+export interface PgStatsView {
+  state?: Uint32Array;
+  io?: IoModel;
+}
+
+/** A zeroed `object_stat_sum_t`. */
+export function zeroSum(): StatSum {
+  return _zeroSum();
+}
 
 function _zeroSum(): StatSum {
   const s = {} as StatSum;
@@ -64,7 +81,8 @@ function _zeroSum(): StatSum {
   return s;
 }
 
-function _pgSum(pgs: PgTable, p: number): StatSum {
+/** The stat sum of PG `p`. */
+export function pgStatSum(pgs: PgTable, p: number, io?: IoModel): StatSum {
   const s = _zeroSum();
   const objects = pgs.objects[p] as number;
   const size = pgs.poolOf(p).size;
@@ -74,9 +92,19 @@ function _pgSum(pgs: PgTable, p: number): StatSum {
   s.num_objects_degraded = pgs.degradedObjects(p);
   s.num_objects_misplaced = pgs.misplacedObjects(p);
   s.num_objects_dirty = objects;
-  s.num_write = objects;
-  s.num_write_kb = Math.round((pgs.bytes[p] as number) / 1024);
+  s.num_write = objects + Math.round(io?.numWrite[p] ?? 0);
+  s.num_write_kb = Math.round(((pgs.bytes[p] as number) + (io?.writeBytes[p] ?? 0)) / 1024);
+  s.num_read = Math.round(io?.numRead[p] ?? 0);
+  s.num_read_kb = Math.round((io?.readBytes[p] ?? 0) / 1024);
+  const recovered = Math.round(pgs.recovered[p] as number);
+  s.num_objects_recovered = recovered;
+  s.num_bytes_recovered = recovered * pgs.options.objectSize;
   return s;
+}
+
+/** Adds `from` into `into`. */
+export function addSum(into: StatSum, from: StatSum): void {
+  _add(into, from);
 }
 
 function _add(into: StatSum, from: StatSum): void {
@@ -96,6 +124,11 @@ function _storeStats(total = 0, available = 0): Json {
     omap_allocated: 0,
     internal_metadata: 0,
   };
+}
+
+/** `{stat_sum, store_stats, log_size, ...}` as Ceph dumps a `pool_stat_t`. */
+export function statBlock(sum: StatSum, logSize: number, up: number, acting: number): Json {
+  return _statBlock(sum, logSize, up, acting);
 }
 
 function _statBlock(sum: StatSum, logSize: number, up: number, acting: number): Json {
@@ -126,7 +159,8 @@ function _statBlock(sum: StatSum, logSize: number, up: number, acting: number): 
  * if (before.all.unknown !== 8) throw new Error("unknown until peered");
  * ```
  */
-export function dumpPgSummary(pgs: PgTable): Json {
+export function dumpPgSummary(pgs: PgTable, view: PgStatsView = {}): Json {
+  const states = view.state ?? pgs.state;
   const byOsd = new Map<number, Record<string, number>>();
   const byPool = new Map<number, Record<string, number>>();
   const all: Record<string, number> = {};
@@ -134,7 +168,7 @@ export function dumpPgSummary(pgs: PgTable): Json {
   let up = 0, acting = 0;
   const stride = pgs.stride;
   for (let p = 0; p < pgs.count; p++) {
-    const state = pgStateString(pgs.state[p] as number);
+    const state = pgStateString(states[p] as number);
     const pool = pgs.poolId[p] as number;
     let counts = byPool.get(pool);
     if (!counts) byPool.set(pool, counts = {});
@@ -146,7 +180,7 @@ export function dumpPgSummary(pgs: PgTable): Json {
       c[state] = (c[state] ?? 0) + 1;
     }
     all[state] = (all[state] ?? 0) + 1;
-    _add(sum, _pgSum(pgs, p));
+    _add(sum, pgStatSum(pgs, p, view.io));
     up += pgs.upN[p] as number;
     acting += pgs.actingN[p] as number;
   }
@@ -160,9 +194,26 @@ export function dumpPgSummary(pgs: PgTable): Json {
   };
 }
 
-/** Capacity of an OSD in bytes: CRUSH weight 1.0 is 1 TiB. */
-function _osdBytes(map: OsdMap, osd: number): number {
-  return Math.round(map.crush.weightOf(osd) * 2 ** 40);
+/** One `osd_stat_t` as Ceph dumps it. */
+export function osdStat(
+  id: number,
+  upFrom: number,
+  numPgs: number,
+  total: number,
+  used: number,
+  peers: number[],
+  numOsds: number,
+  commitMs = 0,
+): { [key: string]: Json } {
+  const s = _osdStat(id, upFrom, numPgs, total, used, peers, numOsds);
+  const ms = Math.round(commitMs);
+  s.perf_stat = {
+    commit_latency_ms: ms,
+    apply_latency_ms: ms,
+    commit_latency_ns: ms * 1e6,
+    apply_latency_ns: ms * 1e6,
+  };
+  return s;
 }
 
 function _osdStat(
@@ -204,140 +255,239 @@ function _osdStat(
   };
 }
 
-/**
- * `get("pg_dump")`: the PGMap dump (per-PG stats, per-pool and per-OSD sums).
- * `now` stamps the dump; hb_peers lists at most 10 OSDs sharing PGs with each OSD.
- */
-export function dumpPgDump(pgs: PgTable, map: OsdMap, now: number): Json {
-  const pgStats: Json[] = [];
-  const poolSums = new Map<number, { sum: StatSum; n: number; up: number; acting: number }>();
+function _pgStat(
+  pgs: PgTable,
+  map: OsdMap,
+  p: number,
+  now: number,
+  bits: number,
+  sum: StatSum,
+  up: number[],
+  acting: number[],
+): Json {
+  const state = pgStateString(bits);
+  const epoch = pgs.intervalEpoch[p] as number;
+  const objects = pgs.objects[p] as number;
+  const change = pgs.lastChange[p] as number;
+  const active = pgs.lastActive[p] as number || change;
+  const clean = pgs.lastClean[p] as number || change;
+  const fresh = (bits & PgState.STALE) ? change : now;
+  return {
+    reported_seq: (pgs.reportedSeq[p] as number) + objects,
+    reported_epoch: map.epoch,
+    state,
+    mapping_epoch: epoch,
+    created: pgs.createdEpoch[p] as number,
+    last_epoch_clean: epoch,
+    parent_split_bits: 0,
+    log_size: objects,
+    ondisk_log_size: objects,
+    stats_invalid: false,
+    dirty_stats_invalid: false,
+    omap_stats_invalid: false,
+    hitset_stats_invalid: false,
+    hitset_bytes_stats_invalid: false,
+    pin_stats_invalid: false,
+    manifest_stats_invalid: false,
+    snaptrimq_len: 0,
+    stat_sum: sum,
+    up,
+    acting,
+    avail_no_missing: [],
+    object_location_counts: [],
+    blocked_by: [],
+    up_primary: up[0] ?? -1,
+    acting_primary: acting[0] ?? -1,
+    purged_snaps: [],
+    pgid: pgs.pgid(p),
+    version: `${epoch}'${objects}`,
+    last_fresh: cephStamp(fresh),
+    last_change: cephStamp(change),
+    last_active: cephStamp(active),
+    last_peered: cephStamp(active),
+    last_clean: cephStamp(clean),
+    last_became_active: cephStamp(active),
+    last_became_peered: cephStamp(active),
+    last_unstale: cephStamp(fresh),
+    last_undegraded: cephStamp(bits & PgState.DEGRADED ? change : now),
+    last_fullsized: cephStamp(bits & PgState.UNDERSIZED ? change : now),
+    log_start: "0'0",
+    ondisk_log_start: "0'0",
+    parent: "0.0",
+    last_scrub: "0'0",
+    last_scrub_stamp: cephStamp(map.created),
+    last_deep_scrub: "0'0",
+    last_deep_scrub_stamp: cephStamp(map.created),
+    last_clean_scrub_stamp: cephStamp(map.created),
+  };
+}
+
+interface _Sums {
+  total: StatSum;
+  up: number;
+  acting: number;
+  pools: Map<number, { sum: StatSum; n: number; up: number; acting: number }>;
+}
+
+function _sums(pgs: PgTable, view: PgStatsView, each?: (p: number, sum: StatSum) => void): _Sums {
   const total = _zeroSum();
-  const osdPgs = new Map<number, number>();
-  const osdUsed = new Map<number, number>();
-  const osdPeers = new Map<number, Set<number>>();
-  let upTotal = 0, actingTotal = 0;
+  const pools = new Map<number, { sum: StatSum; n: number; up: number; acting: number }>();
+  let up = 0, acting = 0;
   for (let p = 0; p < pgs.count; p++) {
-    const sum = _pgSum(pgs, p);
-    const up = pgs.members(pgs.up, pgs.upN, p);
-    const acting = pgs.members(pgs.acting, pgs.actingN, p);
-    const bits = pgs.state[p] as number;
-    const state = pgStateString(bits);
-    const epoch = pgs.intervalEpoch[p] as number;
-    const objects = pgs.objects[p] as number;
-    const change = pgs.lastChange[p] as number;
-    const active = pgs.lastActive[p] as number || change;
-    const clean = pgs.lastClean[p] as number || change;
-    const fresh = (bits & PgState.STALE) ? change : now;
-    pgStats.push({
-      reported_seq: (pgs.reportedSeq[p] as number) + objects,
-      reported_epoch: map.epoch,
-      state,
-      mapping_epoch: epoch,
-      created: pgs.createdEpoch[p] as number,
-      last_epoch_clean: epoch,
-      parent_split_bits: 0,
-      log_size: objects,
-      ondisk_log_size: objects,
-      stats_invalid: false,
-      dirty_stats_invalid: false,
-      omap_stats_invalid: false,
-      hitset_stats_invalid: false,
-      hitset_bytes_stats_invalid: false,
-      pin_stats_invalid: false,
-      manifest_stats_invalid: false,
-      snaptrimq_len: 0,
-      stat_sum: sum,
-      up,
-      acting,
-      avail_no_missing: [],
-      object_location_counts: [],
-      blocked_by: [],
-      up_primary: up[0] ?? -1,
-      acting_primary: acting[0] ?? -1,
-      purged_snaps: [],
-      pgid: pgs.pgid(p),
-      version: `${epoch}'${objects}`,
-      last_fresh: cephStamp(fresh),
-      last_change: cephStamp(change),
-      last_active: cephStamp(active),
-      last_peered: cephStamp(active),
-      last_clean: cephStamp(clean),
-      last_became_active: cephStamp(active),
-      last_became_peered: cephStamp(active),
-      last_unstale: cephStamp(fresh),
-      last_undegraded: cephStamp(bits & PgState.DEGRADED ? change : now),
-      last_fullsized: cephStamp(bits & PgState.UNDERSIZED ? change : now),
-      log_start: "0'0",
-      ondisk_log_start: "0'0",
-      parent: "0.0",
-      last_scrub: "0'0",
-      last_scrub_stamp: cephStamp(map.created),
-      last_deep_scrub: "0'0",
-      last_deep_scrub_stamp: cephStamp(map.created),
-      last_clean_scrub_stamp: cephStamp(map.created),
-    });
+    const sum = pgStatSum(pgs, p, view.io);
     const pool = pgs.poolId[p] as number;
-    let ps = poolSums.get(pool);
-    if (!ps) poolSums.set(pool, ps = { sum: _zeroSum(), n: 0, up: 0, acting: 0 });
+    let ps = pools.get(pool);
+    if (!ps) pools.set(pool, ps = { sum: _zeroSum(), n: 0, up: 0, acting: 0 });
     _add(ps.sum, sum);
     ps.n++;
-    ps.up += up.length;
-    ps.acting += acting.length;
+    ps.up += pgs.upN[p] as number;
+    ps.acting += pgs.actingN[p] as number;
     _add(total, sum);
-    upTotal += up.length;
-    actingTotal += acting.length;
-    for (const o of acting) {
-      osdPgs.set(o, (osdPgs.get(o) ?? 0) + 1);
-      osdUsed.set(o, (osdUsed.get(o) ?? 0) + (pgs.bytes[p] as number));
-      let peers = osdPeers.get(o);
-      if (!peers) osdPeers.set(o, peers = new Set());
-      for (const q of acting) if (q !== o && peers.size < 10) peers.add(q);
+    up += pgs.upN[p] as number;
+    acting += pgs.actingN[p] as number;
+    each?.(p, sum);
+  }
+  return { total, up, acting, pools };
+}
+
+function _poolStats(sums: _Sums): Json[] {
+  return [...sums.pools].sort((a, b) => b[0] - a[0]).map(([poolid, s]) => ({
+    poolid,
+    num_pg: s.n,
+    ...(_statBlock(s.sum, s.sum.num_objects, s.up, s.acting) as Record<string, Json>),
+  }));
+}
+
+function _osdStats(
+  pgs: PgTable,
+  map: OsdMap,
+  view: PgStatsView,
+): { list: Json[]; sum: { [key: string]: Json } } {
+  const io = view.io;
+  const used = new Float64Array(map.maxOsd);
+  const numPgs = new Uint32Array(map.maxOsd);
+  const peers: Set<number>[] = Array.from({ length: map.maxOsd }, () => new Set<number>());
+  const stride = pgs.stride;
+  for (let p = 0; p < pgs.count; p++) {
+    const n = pgs.actingN[p] as number;
+    const base = p * stride;
+    for (let i = 0; i < n; i++) {
+      const o = pgs.acting[base + i] as number;
+      (used[o] as number) += pgs.bytes[p] as number;
+      (numPgs[o] as number)++;
+      const set = peers[o] as Set<number>;
+      for (let j = 0; j < n && set.size < 10; j++) {
+        const q = pgs.acting[base + j] as number;
+        if (q !== o) set.add(q);
+      }
     }
   }
-  const osdStats: Json[] = [];
+  const list: Json[] = [];
   let kbTotal = 0, usedTotal = 0, pgTotal = 0, nUp = 0;
   for (let id = map.maxOsd - 1; id >= 0; id--) {
     if (!map.isUp(id)) continue;
-    const totalBytes = _osdBytes(map, id);
-    const used = osdUsed.get(id) ?? 0;
-    const n = osdPgs.get(id) ?? 0;
-    osdStats.push(
-      _osdStat(
+    const totalBytes = osdCapacity(map, id);
+    const u = used[id] as number;
+    const n = numPgs[id] as number;
+    list.push(
+      osdStat(
         id,
         map.upFrom[id] as number,
         n,
         totalBytes,
-        used,
-        [...(osdPeers.get(id) ?? [])].sort((a, b) => a - b),
+        u,
+        [...(peers[id] as Set<number>)].sort((a, b) => a - b),
         1,
+        io?.osdCommitMs[id] ?? 0,
       ),
     );
     kbTotal += totalBytes;
-    usedTotal += used;
+    usedTotal += u;
     pgTotal += n;
     nUp++;
   }
-  const osdSum = _osdStat(0, 0, pgTotal, kbTotal, usedTotal, [], nUp);
-  delete osdSum.osd;
-  osdSum.network_ping_times = [];
+  const sum = _osdStat(0, 0, pgTotal, kbTotal, usedTotal, [], nUp);
+  delete sum.osd;
+  return { list, sum };
+}
+
+/**
+ * `get("pg_dump")`: the PGMap dump (per-PG stats, per-pool and per-OSD sums).
+ * `now` stamps the dump; hb_peers lists at most 10 OSDs sharing PGs with each OSD.
+ */
+export function dumpPgDump(pgs: PgTable, map: OsdMap, now: number, view: PgStatsView = {}): Json {
+  const states = view.state ?? pgs.state;
+  const pgStats: Json[] = [];
+  const sums = _sums(pgs, view, (p, sum) => {
+    pgStats.push(
+      _pgStat(
+        pgs,
+        map,
+        p,
+        now,
+        states[p] as number,
+        sum,
+        pgs.members(pgs.up, pgs.upN, p),
+        pgs.members(pgs.acting, pgs.actingN, p),
+      ),
+    );
+  });
+  const osd = _osdStats(pgs, map, view);
+  osd.sum.network_ping_times = [];
   return {
     version: map.epoch,
     last_osdmap_epoch: 0,
     last_pg_scan: 0,
-    pg_stats_sum: _statBlock(total, total.num_objects, upTotal, actingTotal),
-    osd_stats_sum: osdSum,
+    pg_stats_sum: _statBlock(sums.total, sums.total.num_objects, sums.up, sums.acting),
+    osd_stats_sum: osd.sum,
     pg_stats_delta: {
       ...(_statBlock(_zeroSum(), 0, 0, 0) as Record<string, Json>),
       stamp_delta: cephSeconds(0),
     },
     pg_stats: pgStats,
-    pool_stats: [...poolSums].sort((a, b) => b[0] - a[0]).map(([poolid, s]) => ({
-      poolid,
-      num_pg: s.n,
-      ...(_statBlock(s.sum, s.sum.num_objects, s.up, s.acting) as Record<string, Json>),
-    })),
-    osd_stats: osdStats,
+    pool_stats: _poolStats(sums),
+    osd_stats: osd.list,
     pool_statfs: [],
     stamp: cephStamp(now),
   };
+}
+
+/** `get("pg_stats")`: `{pg_stats: [...]}`, the per-PG part of the PGMap. */
+export function dumpPgStats(pgs: PgTable, map: OsdMap, now: number, view: PgStatsView = {}): Json {
+  const states = view.state ?? pgs.state;
+  const out: Json[] = [];
+  for (let p = 0; p < pgs.count; p++) {
+    out.push(
+      _pgStat(
+        pgs,
+        map,
+        p,
+        now,
+        states[p] as number,
+        pgStatSum(pgs, p, view.io),
+        pgs.members(pgs.up, pgs.upN, p),
+        pgs.members(pgs.acting, pgs.actingN, p),
+      ),
+    );
+  }
+  return { pg_stats: out };
+}
+
+/** `get("pool_stats")`: `{pool_stats: [...]}`, per-pool sums, highest pool id first. */
+export function dumpPoolStats(pgs: PgTable, view: PgStatsView = {}): Json {
+  return { pool_stats: _poolStats(_sums(pgs, view)) };
+}
+
+/** `get("osd_stats")`: `{osd_stats: [...], pool_statfs: []}`, one entry per up OSD. */
+export function dumpOsdStats(pgs: PgTable, map: OsdMap, view: PgStatsView = {}): Json {
+  return { osd_stats: _osdStats(pgs, map, view).list, pool_statfs: [] };
+}
+
+/** Cluster-wide sums (for `df` and health). */
+export function clusterSums(
+  pgs: PgTable,
+  view: PgStatsView = {},
+): { total: StatSum; pools: Map<number, StatSum> } {
+  const s = _sums(pgs, view);
+  return { total: s.total, pools: new Map([...s.pools].map(([k, v]) => [k, v.sum])) };
 }

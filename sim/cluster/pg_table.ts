@@ -107,6 +107,8 @@ export class PgTable {
   bytes = new Float64Array(0);
   /** Objects still to copy for the current recovery or backfill. */
   missing = new Float64Array(0);
+  /** Objects recovered or backfilled so far (`num_objects_recovered`). */
+  recovered = new Float64Array(0);
   /** Epoch at which the current interval (peering) started. */
   intervalEpoch = new Uint32Array(0);
   createdEpoch = new Uint32Array(0);
@@ -286,7 +288,9 @@ export class PgTable {
     let finished = 0;
     const step = this.options.recoveryObjectsPerSecond * dt;
     for (const p of this.#working) {
-      const left = (this.missing[p] as number) - step;
+      const missing = this.missing[p] as number;
+      const left = missing - step;
+      (this.recovered[p] as number) += Math.min(step, missing);
       if (left > 0) {
         this.missing[p] = left;
         continue;
@@ -586,6 +590,7 @@ export class PgTable {
     this.objects = g(this.objects);
     this.bytes = g(this.bytes);
     this.missing = g(this.missing);
+    this.recovered = g(this.recovered);
     this.intervalEpoch = g(this.intervalEpoch);
     this.createdEpoch = g(this.createdEpoch);
     this.lastChange = g(this.lastChange);

@@ -1,0 +1,188 @@
+/**
+ * The FSMap: one CephFS file system served by MDS daemons, an active rank 0 and standbys.
+ * When the active MDS fails a standby takes rank 0 (the epoch advances at each change).
+ *
+ * @module
+ */
+
+import { cephStamp } from "./ceph_time.ts";
+import type { OsdMap } from "./osd_map.ts";
+import { hostIp, type Json } from "./osd_map_dump.ts";
+
+const _INCOMPAT: Json = {
+  feature_1: "base v0.20",
+  feature_2: "client writeable ranges",
+  feature_3: "default file layouts on dirs",
+  feature_4: "dir inode in separate object",
+  feature_5: "mds uses versioned encoding",
+  feature_6: "dirfrag is stored in omap",
+  feature_8: "no anchor table",
+  feature_9: "file layout v2",
+  feature_10: "snaprealm v2",
+};
+
+const _MDS_FEATURES = 4540138314316775423;
+
+/** One MDS daemon. */
+export interface MdsDaemon {
+  readonly name: string;
+  readonly gid: number;
+  readonly host: string;
+  up: boolean;
+}
+
+/**
+ * The FSMap with its MDS daemons.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../engine/prng.ts";
+ * import { OsdMap } from "./osd_map.ts";
+ * import { FsMap } from "./fs_map.ts";
+ * const map = new OsdMap({ now: () => 0, ids: new Rng(1).stream("identity") });
+ * const fs = new FsMap(map, () => 0, ["a", "b"], ["host1", "host2"]);
+ * fs.mdsDown("a");
+ * if (fs.activeName() !== "b") throw new Error("the standby takes over");
+ * ```
+ */
+export class FsMap {
+  epoch = 1;
+  readonly fsName = "cephfs";
+  readonly daemons: MdsDaemon[];
+  /** Name of the MDS holding rank 0, or undefined when none can. */
+  #active: string | undefined;
+  readonly #map: OsdMap;
+  readonly #now: () => number;
+  readonly created: number;
+  modified: number;
+
+  constructor(map: OsdMap, now: () => number, names: readonly string[], hosts: readonly string[]) {
+    this.#map = map;
+    this.#now = now;
+    this.created = this.modified = now();
+    this.daemons = names.map((name, i) => ({
+      name,
+      gid: 14_000 + i * 7 + 3,
+      host: hosts[i % Math.max(1, hosts.length)] ?? "localhost",
+      up: true,
+    }));
+    this.#active = this.daemons[0]?.name;
+  }
+
+  /** The MDS holding rank 0. */
+  activeName(): string | undefined {
+    return this.#active;
+  }
+
+  /** An MDS stops; a standby takes rank 0 if it was the active one. */
+  mdsDown(name: string): void {
+    const d = this.#daemon(name);
+    if (!d.up) return;
+    d.up = false;
+    if (this.#active === name) this.#active = this.daemons.find((x) => x.up)?.name;
+    this.#bump();
+  }
+
+  /** An MDS starts (as a standby, or as active when rank 0 is vacant). */
+  mdsUp(name: string): void {
+    const d = this.#daemon(name);
+    if (d.up) return;
+    d.up = true;
+    if (this.#active === undefined) this.#active = name;
+    this.#bump();
+  }
+
+  #bump(): void {
+    this.epoch++;
+    this.modified = this.#now();
+  }
+
+  #daemon(name: string): MdsDaemon {
+    const d = this.daemons.find((x) => x.name === name);
+    if (!d) throw new RangeError(`no mds "${name}"; mds are ${this.daemons.map((x) => x.name)}`);
+    return d;
+  }
+
+  /** The pools of the file system: (metadata, data) by name, else the first two pools. */
+  pools(): { metadata: number; data: number } {
+    const pools = this.#map.pools;
+    const meta = pools.find((p) => p.name.includes("meta")) ?? pools[0];
+    const data = pools.find((p) => p !== meta && p.name.includes("data")) ?? pools[1] ?? meta;
+    return { metadata: meta?.id ?? 0, data: data?.id ?? 0 };
+  }
+
+  #info(d: MdsDaemon, rank: number, state: string): { [key: string]: Json } {
+    const host = this.#map.crush.bucketId(d.host);
+    const ip = host === undefined ? "127.0.0.1" : hostIp(host);
+    const nonce = 2_000_000 + d.gid;
+    return {
+      gid: d.gid,
+      name: d.name,
+      rank,
+      incarnation: rank >= 0 ? this.epoch : 0,
+      state,
+      state_seq: 2,
+      addr: `${ip}:6831/${nonce}`,
+      addrs: {
+        addrvec: [
+          { type: "v2", addr: `${ip}:6830`, nonce },
+          { type: "v1", addr: `${ip}:6831`, nonce },
+        ],
+      },
+      join_fscid: -1,
+      export_targets: [],
+      features: _MDS_FEATURES,
+      flags: 0,
+    };
+  }
+
+  /** `get("fs_map")`. */
+  dump(): Json {
+    const { metadata, data } = this.pools();
+    const active = this.daemons.find((d) => d.name === this.#active);
+    const standbys = this.daemons.filter((d) => d.up && d.name !== this.#active);
+    const info: { [key: string]: Json } = {};
+    if (active) info[`gid_${active.gid}`] = this.#info(active, 0, "up:active");
+    const compat = { compat: {}, ro_compat: {}, incompat: _INCOMPAT };
+    return {
+      epoch: this.epoch,
+      default_fscid: 1,
+      compat,
+      feature_flags: { enable_multiple: true, ever_enabled_multiple: true },
+      standbys: standbys.map((d) => ({ ...this.#info(d, -1, "up:standby"), epoch: this.epoch })),
+      filesystems: [{
+        mdsmap: {
+          epoch: this.epoch,
+          flags: 18,
+          ever_allowed_features: 0,
+          explicitly_allowed_features: 0,
+          created: cephStamp(this.created),
+          modified: cephStamp(this.modified),
+          tableserver: 0,
+          root: 0,
+          session_timeout: 60,
+          session_autoclose: 300,
+          required_client_features: {},
+          max_file_size: 1099511627776,
+          last_failure: 0,
+          last_failure_osd_epoch: 0,
+          compat,
+          max_mds: 1,
+          in: [0],
+          up: active ? { mds_0: active.gid } : {},
+          failed: active ? [] : [0],
+          damaged: [],
+          stopped: [],
+          info,
+          data_pools: [data],
+          metadata_pool: metadata,
+          enabled: true,
+          fs_name: this.fsName,
+          balancer: "",
+          standby_count_wanted: 1,
+        },
+        id: 1,
+      }],
+    };
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * Client IO from a workload, and what it leaves behind: per-PG read/write counters, new
+ * objects, per-OSD perf counters (ops, bytes, latencies as long-running averages), per-OSD
+ * usage and per-pool IO and recovery rates for the last stats period.
+ *
+ * Each PG gets a fixed share of its pool's load (drawn once from the "workload" stream); each
+ * period draws the load's jitter and each OSD's latency noise from the same stream. Operations
+ * are whole numbers: every PG carries its fractional remainder to the next period. Only active
+ * PGs serve IO; ops on an inactive PG whose primary is up wait there and, after
+ * `osd_op_complaint_time` (30 s), count as slow ops of that OSD.
+ *
+ * @module
+ */
+
+import type { RngStream } from "../engine/prng.ts";
+import type { OsdMap } from "./osd_map.ts";
+import { OSD_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
+import { PgState } from "./pg_state.ts";
+import type { PgTable } from "./pg_table.ts";
+
+/** A client workload. */
+export interface WorkloadSpec {
+  /** Client operations per second over the whole cluster (default 500). */
+  opsPerSecond?: number;
+  /** Fraction of operations that read (default 0.7). */
+  readFraction?: number;
+  /** Bytes per operation (default 64 KiB). */
+  ioSize?: number;
+  /** Fraction of writes that create a new object (default 0.05). */
+  newObjectFraction?: number;
+  /** Relative standard deviation of the load from one period to the next (default 0.1). */
+  jitter?: number;
+  /** Mean read latency of a healthy OSD in milliseconds (default 1.5). */
+  readLatencyMs?: number;
+  /** Mean write latency of a healthy OSD in milliseconds (default 4). */
+  writeLatencyMs?: number;
+}
+
+const _DEFAULTS: Required<WorkloadSpec> = {
+  opsPerSecond: 500,
+  readFraction: 0.7,
+  ioSize: 65536,
+  newObjectFraction: 0.05,
+  jitter: 0.1,
+  readLatencyMs: 1.5,
+  writeLatencyMs: 4,
+};
+
+/** Seconds an op waits before Ceph calls it slow (`osd_op_complaint_time`). */
+export const OP_COMPLAINT_TIME = 30;
+
+/** Per-pool rates over the last period, per second. */
+export interface PoolRates {
+  readOps: number;
+  writeOps: number;
+  readBytes: number;
+  writeBytes: number;
+  recoveredObjects: number;
+  recoveredBytes: number;
+}
+
+/** Cluster-wide changes over the last period (for `io_rate`). */
+export interface PeriodDelta {
+  seconds: number;
+  reads: number;
+  readBytes: number;
+  writes: number;
+  writeBytes: number;
+  newObjects: number;
+  newBytes: number;
+  recoveredObjects: number;
+  recoveredBytes: number;
+}
+
+const _C = {
+  op: OSD_PERF_SCHEMA.indexOf("osd.op"),
+  opR: OSD_PERF_SCHEMA.indexOf("osd.op_r"),
+  opW: OSD_PERF_SCHEMA.indexOf("osd.op_w"),
+  inBytes: OSD_PERF_SCHEMA.indexOf("osd.op_in_bytes"),
+  outBytes: OSD_PERF_SCHEMA.indexOf("osd.op_out_bytes"),
+  rOutBytes: OSD_PERF_SCHEMA.indexOf("osd.op_r_out_bytes"),
+  wInBytes: OSD_PERF_SCHEMA.indexOf("osd.op_w_in_bytes"),
+  lat: OSD_PERF_SCHEMA.indexOf("osd.op_latency"),
+  procLat: OSD_PERF_SCHEMA.indexOf("osd.op_process_latency"),
+  prepLat: OSD_PERF_SCHEMA.indexOf("osd.op_prepare_latency"),
+  rLat: OSD_PERF_SCHEMA.indexOf("osd.op_r_latency"),
+  rProcLat: OSD_PERF_SCHEMA.indexOf("osd.op_r_process_latency"),
+  rPrepLat: OSD_PERF_SCHEMA.indexOf("osd.op_r_prepare_latency"),
+  wLat: OSD_PERF_SCHEMA.indexOf("osd.op_w_latency"),
+  wProcLat: OSD_PERF_SCHEMA.indexOf("osd.op_w_process_latency"),
+  wPrepLat: OSD_PERF_SCHEMA.indexOf("osd.op_w_prepare_latency"),
+  numpg: OSD_PERF_SCHEMA.indexOf("osd.numpg"),
+  statBytes: OSD_PERF_SCHEMA.indexOf("osd.stat_bytes"),
+  statUsed: OSD_PERF_SCHEMA.indexOf("osd.stat_bytes_used"),
+  recOps: OSD_PERF_SCHEMA.indexOf("osd.recovery_ops"),
+  recBytes: OSD_PERF_SCHEMA.indexOf("osd.recovery_bytes"),
+} as const;
+
+/** Capacity of an OSD in bytes: CRUSH weight 1.0 is 1 TiB. */
+export function osdCapacity(map: OsdMap, osd: number): number {
+  return Math.round(map.crush.weightOf(osd) * 2 ** 40);
+}
+
+/**
+ * The workload and its effects on a cluster's PGs and OSDs.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../engine/prng.ts";
+ * import { Scheduler } from "../engine/scheduler.ts";
+ * import { SimCluster } from "./cluster.ts";
+ * const s = new Scheduler({ rng: new Rng(1) });
+ * const c = new SimCluster(s, { hosts: 3, osdsPerHost: 1, pools: [{ name: "p", pgNum: 8 }] });
+ * await s.runFor(5);
+ * c.io.step(5, s.now);
+ * const ops = c.io.lastDelta.reads + c.io.lastDelta.writes;
+ * if (ops < 2000 || ops > 3000) throw new Error("about 500 ops/s for 5 s");
+ * ```
+ */
+export class IoModel {
+  readonly spec: Readonly<Required<WorkloadSpec>>;
+  /** Per-OSD perf counters; row = OSD id. */
+  readonly perf: PerfCounters;
+  numRead = new Float64Array(0);
+  numWrite = new Float64Array(0);
+  readBytes = new Float64Array(0);
+  writeBytes = new Float64Array(0);
+  /** Latency multiplier per OSD (1 = healthy; a slow-OSD fault raises it). */
+  readonly slowFactor: Float64Array;
+  /** Slow ops per OSD in the last period and the age of the oldest (seconds). */
+  readonly slowOps: Float64Array;
+  readonly slowOldest: Float64Array;
+  /** Bytes stored per OSD, from the acting sets (updated each period). */
+  readonly osdUsed: Float64Array;
+  /** PGs per OSD (acting), updated each period. */
+  readonly osdPgs: Uint32Array;
+  /** Mean write latency (ms) per OSD in the last period, for `perf_stat`. */
+  readonly osdCommitMs: Float64Array;
+  /** Rates of the last period by pool id. */
+  readonly poolRates = new Map<number, PoolRates>();
+  lastDelta: PeriodDelta = _zeroDelta(0);
+  /** When each OSD became slow (0 = not slow), for SLOW_OPS ages. */
+  readonly slowSince: Float64Array;
+  readonly #pgs: PgTable;
+  readonly #map: OsdMap;
+  readonly #rng: RngStream;
+  #share = new Float64Array(0);
+  #carry = new Float64Array(0);
+  #objCarry = new Float64Array(0);
+  #prevRecovered = new Float64Array(0);
+  #sized = 0;
+  readonly #ops: Float64Array;
+  readonly #reads: Float64Array;
+  readonly #rb: Float64Array;
+  readonly #wb: Float64Array;
+  readonly #rec: Float64Array;
+  readonly #recB: Float64Array;
+
+  constructor(map: OsdMap, pgs: PgTable, rng: RngStream, spec: WorkloadSpec = {}) {
+    const s = { ..._DEFAULTS, ...spec };
+    for (const [k, v] of Object.entries(s)) {
+      if (!(v >= 0) || !Number.isFinite(v)) {
+        throw new RangeError(`workload ${k} must be a finite number >= 0, got ${v}`);
+      }
+    }
+    if (s.readFraction > 1) {
+      throw new RangeError(`readFraction must be <= 1, got ${s.readFraction}`);
+    }
+    this.spec = s;
+    this.#map = map;
+    this.#pgs = pgs;
+    this.#rng = rng;
+    const n = map.maxOsd;
+    this.perf = new PerfCounters(OSD_PERF_SCHEMA, Array.from({ length: n }, (_, i) => `osd.${i}`));
+    this.slowFactor = new Float64Array(n).fill(1);
+    this.slowOps = new Float64Array(n);
+    this.slowOldest = new Float64Array(n);
+    this.slowSince = new Float64Array(n);
+    this.osdUsed = new Float64Array(n);
+    this.osdPgs = new Uint32Array(n);
+    this.osdCommitMs = new Float64Array(n);
+    this.#ops = new Float64Array(n);
+    this.#reads = new Float64Array(n);
+    this.#rb = new Float64Array(n);
+    this.#wb = new Float64Array(n);
+    this.#rec = new Float64Array(n);
+    this.#recB = new Float64Array(n);
+  }
+
+  /** Draws load shares for PGs added since the last call (new pools). */
+  #size(): void {
+    const pgs = this.#pgs;
+    if (this.#sized === pgs.count) return;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(pgs.count);
+      b.set(a);
+      return b;
+    };
+    this.numRead = grow(this.numRead);
+    this.numWrite = grow(this.numWrite);
+    this.readBytes = grow(this.readBytes);
+    this.writeBytes = grow(this.writeBytes);
+    this.#share = grow(this.#share);
+    this.#carry = grow(this.#carry);
+    this.#objCarry = grow(this.#objCarry);
+    this.#prevRecovered = grow(this.#prevRecovered);
+    // The manager's own pool (device health) gets no client IO.
+    const client = (pool: { application: string }) => pool.application !== "mgr_devicehealth";
+    const totalPgs = this.#map.pools.reduce((a, p) => a + (client(p) ? p.pgNum : 0), 0);
+    let p = this.#sized;
+    while (p < pgs.count) {
+      const pool = pgs.poolOf(p);
+      const start = p;
+      let sum = 0;
+      for (let i = 0; i < pool.pgNum; i++) {
+        sum += this.#share[start + i] = this.#rng.uniform(0.5, 1.5);
+      }
+      const poolShare = client(pool) && totalPgs > 0 ? pool.pgNum / totalPgs : 0;
+      for (let i = 0; i < pool.pgNum; i++) {
+        this.#share[start + i] = (this.#share[start + i] as number) / sum * poolShare;
+      }
+      p += pool.pgNum;
+    }
+    // Shares of older pools were relative to fewer PGs: rescale them to the new total.
+    if (this.#sized > 0 && totalPgs > 0) {
+      let added = 0;
+      for (let q = this.#sized; q < pgs.count; q++) if (client(pgs.poolOf(q))) added++;
+      const oldTotal = totalPgs - added;
+      for (let q = 0; q < this.#sized; q++) {
+        this.#share[q] = (this.#share[q] as number) * oldTotal / totalPgs;
+      }
+    }
+    this.#sized = pgs.count;
+  }
+
+  /**
+   * Runs the workload for `dt` seconds ending at `now`: updates PG counters and objects, OSD
+   * perf counters and usage, pool rates and slow ops.
+   */
+  step(dt: number, now: number): void {
+    this.#size();
+    const pgs = this.#pgs, map = this.#map, s = this.spec, rng = this.#rng;
+    const stride = pgs.stride;
+    const load = Math.max(0, 1 + s.jitter * rng.normal()) * s.opsPerSecond * dt;
+    const ops = this.#ops, reads = this.#reads, rb = this.#rb, wb = this.#wb;
+    const rec = this.#rec, recB = this.#recB;
+    ops.fill(0), reads.fill(0), rb.fill(0), wb.fill(0), rec.fill(0), recB.fill(0);
+    this.osdUsed.fill(0);
+    this.osdPgs.fill(0);
+    this.slowOps.fill(0);
+    this.slowOldest.fill(0);
+    const objectSize = pgs.options.objectSize;
+    const delta = _zeroDelta(dt);
+    const perPool = new Map<number, PoolRates>();
+    for (const pool of map.pools) perPool.set(pool.id, _zeroRates());
+    const active = PgState.ACTIVE;
+    for (let p = 0; p < pgs.count; p++) {
+      const base = p * stride;
+      const nActing = pgs.actingN[p] as number;
+      const bytes = pgs.bytes[p] as number;
+      for (let i = 0; i < nActing; i++) {
+        const o = pgs.acting[base + i] as number;
+        (this.osdUsed[o] as number) += bytes;
+        (this.osdPgs[o] as number)++;
+      }
+      const rates = perPool.get(pgs.poolId[p] as number) as PoolRates;
+      const recovered = pgs.recovered[p] as number;
+      const recDelta = recovered - (this.#prevRecovered[p] as number);
+      this.#prevRecovered[p] = recovered;
+      const primary = nActing > 0 ? pgs.acting[base] as number : -1;
+      if (recDelta > 0) {
+        rates.recoveredObjects += recDelta;
+        rates.recoveredBytes += recDelta * objectSize;
+        delta.recoveredObjects += recDelta;
+        delta.recoveredBytes += recDelta * objectSize;
+        if (primary >= 0) {
+          (rec[primary] as number) += recDelta;
+          (recB[primary] as number) += recDelta * objectSize;
+        }
+      }
+      const want = load * (this.#share[p] as number) + (this.#carry[p] as number);
+      const n = Math.floor(want);
+      this.#carry[p] = want - n;
+      if (n === 0) continue;
+      const state = pgs.state[p] as number;
+      if (!(state & active)) {
+        const waited = now - ((pgs.lastActive[p] as number) || (pgs.lastChange[p] as number));
+        if (primary >= 0 && map.isUp(primary) && waited >= OP_COMPLAINT_TIME) {
+          (this.slowOps[primary] as number) += n;
+          this.slowOldest[primary] = Math.max(this.slowOldest[primary] as number, waited);
+        }
+        continue;
+      }
+      const r = Math.round(n * s.readFraction);
+      const w = n - r;
+      const newObjs = w * s.newObjectFraction + (this.#objCarry[p] as number);
+      const created = Math.floor(newObjs);
+      this.#objCarry[p] = newObjs - created;
+      (this.numRead[p] as number) += r;
+      (this.numWrite[p] as number) += w;
+      (this.readBytes[p] as number) += r * s.ioSize;
+      (this.writeBytes[p] as number) += w * s.ioSize;
+      if (created > 0) {
+        (pgs.objects[p] as number) += created;
+        (pgs.bytes[p] as number) += created * objectSize;
+      }
+      (ops[primary] as number) += n;
+      (reads[primary] as number) += r;
+      (rb[primary] as number) += r * s.ioSize;
+      (wb[primary] as number) += w * s.ioSize;
+      rates.readOps += r;
+      rates.writeOps += w;
+      rates.readBytes += r * s.ioSize;
+      rates.writeBytes += w * s.ioSize;
+      delta.reads += r;
+      delta.writes += w;
+      delta.readBytes += r * s.ioSize;
+      delta.writeBytes += w * s.ioSize;
+      delta.newObjects += created;
+      delta.newBytes += created * objectSize;
+    }
+    const perf = this.perf;
+    for (let o = 0; o < map.maxOsd; o++) {
+      if (!map.has(o)) continue;
+      const capacity = osdCapacity(map, o);
+      perf.set(o, _C.numpg, this.osdPgs[o] as number);
+      perf.set(o, _C.statBytes, capacity);
+      perf.set(o, _C.statUsed, this.osdUsed[o] as number);
+      if ((rec[o] as number) > 0) {
+        perf.add(o, _C.recOps, Math.round(rec[o] as number));
+        perf.add(o, _C.recBytes, Math.round(recB[o] as number));
+      }
+      const slow = this.slowFactor[o] as number;
+      const since = this.slowSince[o] as number;
+      if (since > 0 && now - since >= OP_COMPLAINT_TIME && map.isUp(o)) {
+        this.slowOps[o] = (this.slowOps[o] as number) + 1 + Math.ceil((ops[o] as number) * 0.01);
+        this.slowOldest[o] = Math.max(this.slowOldest[o] as number, now - since);
+      }
+      const noise = Math.max(0.2, 1 + 0.1 * rng.normal());
+      const wMs = s.writeLatencyMs * slow * noise;
+      this.osdCommitMs[o] = wMs;
+      const n = ops[o] as number;
+      if (n === 0) continue;
+      const r = reads[o] as number, w = n - r;
+      const rNs = s.readLatencyMs * slow * noise * 1e6, wNs = wMs * 1e6;
+      const sumNs = r * rNs + w * wNs;
+      perf.add(o, _C.op, n);
+      perf.add(o, _C.opR, r);
+      perf.add(o, _C.opW, w);
+      perf.add(o, _C.inBytes, wb[o] as number);
+      perf.add(o, _C.outBytes, rb[o] as number);
+      perf.add(o, _C.rOutBytes, rb[o] as number);
+      perf.add(o, _C.wInBytes, wb[o] as number);
+      perf.avg(o, _C.lat, Math.round(sumNs), n);
+      perf.avg(o, _C.procLat, Math.round(sumNs * 0.8), n);
+      perf.avg(o, _C.prepLat, Math.round(sumNs * 0.6), n);
+      perf.avg(o, _C.rLat, Math.round(r * rNs), r);
+      perf.avg(o, _C.rProcLat, Math.round(r * rNs * 0.8), r);
+      perf.avg(o, _C.rPrepLat, Math.round(r * rNs * 0.6), r);
+      perf.avg(o, _C.wLat, Math.round(w * wNs), w);
+      perf.avg(o, _C.wProcLat, Math.round(w * wNs * 0.8), w);
+      perf.avg(o, _C.wPrepLat, Math.round(w * wNs * 0.6), w);
+    }
+    this.poolRates.clear();
+    for (const [id, r] of perPool) {
+      this.poolRates.set(id, {
+        readOps: r.readOps / dt,
+        writeOps: r.writeOps / dt,
+        readBytes: r.readBytes / dt,
+        writeBytes: r.writeBytes / dt,
+        recoveredObjects: r.recoveredObjects / dt,
+        recoveredBytes: r.recoveredBytes / dt,
+      });
+    }
+    this.lastDelta = delta;
+  }
+}
+
+function _zeroRates(): PoolRates {
+  return {
+    readOps: 0,
+    writeOps: 0,
+    readBytes: 0,
+    writeBytes: 0,
+    recoveredObjects: 0,
+    recoveredBytes: 0,
+  };
+}
+
+function _zeroDelta(seconds: number): PeriodDelta {
+  return {
+    seconds,
+    reads: 0,
+    readBytes: 0,
+    writes: 0,
+    writeBytes: 0,
+    newObjects: 0,
+    newBytes: 0,
+    recoveredObjects: 0,
+    recoveredBytes: 0,
+  };
+}

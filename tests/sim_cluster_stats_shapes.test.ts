@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { Rng } from "../sim/engine/prng.ts";
+import { Scheduler } from "../sim/engine/scheduler.ts";
+import { SimCluster } from "../sim/cluster/cluster.ts";
+import {
+  clusterAllPerfCounters,
+  clusterDaemonStatus,
+  clusterGet,
+  clusterMetadata,
+  clusterPerfSchema,
+} from "../sim/cluster/get.ts";
+import { shapeDiff } from "./sim_json_shape.ts";
+import { referenceGet } from "./_reference.ts";
+
+async function cluster(): Promise<{ s: Scheduler; c: SimCluster }> {
+  const s = new Scheduler({ rng: new Rng(7) });
+  const c = new SimCluster(s, {
+    hosts: 3,
+    osdsPerHost: 3,
+    pools: [
+      { name: "device_health_metrics", pgNum: 1, application: "mgr_devicehealth" },
+      { name: "cephfs_metadata", pgNum: 16, application: "cephfs" },
+      { name: "cephfs_data", pgNum: 64, application: "cephfs" },
+    ],
+    workload: { opsPerSecond: 800 },
+  });
+  c.startReporting();
+  await s.runFor(30);
+  return { s, c };
+}
+
+function assertShape(actual: unknown, file: string, maps: string[] = []): void {
+  const json = JSON.parse(JSON.stringify(actual));
+  const diff = shapeDiff(json, referenceGet(file).value, { maps });
+  assert.deepEqual(diff, [], `${file}:\n${diff.join("\n")}`);
+}
+
+Deno.test("stats dumps have the reference shapes: df, io_rate, osd_stats, pool_stats, pg_stats, osd_pool_stats", async (t) => {
+  const { c } = await cluster();
+  await t.step("df", () => assertShape(clusterGet(c, "df"), "get_df.json", ["$.stats_by_class"]));
+  await t.step("io_rate", () => assertShape(clusterGet(c, "io_rate"), "get_io_rate.json"));
+  await t.step("osd_stats", () => assertShape(clusterGet(c, "osd_stats"), "get_osd_stats.json"));
+  await t.step("pool_stats", () => assertShape(clusterGet(c, "pool_stats"), "get_pool_stats.json"));
+  await t.step("pg_stats", () => assertShape(clusterGet(c, "pg_stats"), "get_pg_stats.json"));
+  await t.step("pg_dump", () => assertShape(clusterGet(c, "pg_dump"), "get_pg_dump.json"));
+  await t.step("osd_pool_stats", () => {
+    const v = clusterGet(c, "osd_pool_stats") as {
+      pool_stats: { client_io_rate: Record<string, number> }[];
+    };
+    const io = v.pool_stats[2]?.client_io_rate ?? {};
+    assert.ok((io.read_bytes_sec ?? 0) > 0);
+    // The capture had no reads; Ceph prints read_bytes_sec only when it is non-zero.
+    for (const p of v.pool_stats) delete p.client_io_rate.read_bytes_sec;
+    assertShape(v, "get_osd_pool_stats.json");
+    assert.deepEqual(v.pool_stats[0]?.client_io_rate, {});
+    assert.ok((io.read_op_per_sec ?? 0) > 0 && (io.write_op_per_sec ?? 0) > 0, JSON.stringify(io));
+  });
+});
+
+Deno.test("daemon dumps have the reference shapes: metadata, devices, ping times, fs_map, mon_map, mon_status", async (t) => {
+  const { c } = await cluster();
+  await t.step("metadata osd.0", () => {
+    assertShape(clusterMetadata(c, "osd", "0"), "get_metadata_osd_0.json");
+    assert.equal(clusterMetadata(c, "osd", "999"), null);
+  });
+  await t.step(
+    "metadata mon.a",
+    () => assertShape(clusterMetadata(c, "mon", "a"), "get_metadata_mon_a.json"),
+  );
+  await t.step(
+    "metadata mgr",
+    () => assertShape(clusterMetadata(c, "mgr", "x"), "get_metadata_mgr_self.json"),
+  );
+  await t.step("osd_metadata", () => {
+    const m = clusterGet(c, "osd_metadata") as Record<string, unknown>;
+    assertShape(m, "get_osd_metadata.json", ["$"]);
+    assert.equal(Object.keys(m).length, 9);
+  });
+  await t.step("daemon status", () => {
+    assertShape(clusterDaemonStatus(c, "osd", "0"), "get_daemon_status_osd_0.json");
+    assertShape(clusterDaemonStatus(c, "mon", "a"), "get_daemon_status_mon_a.json");
+  });
+  await t.step("devices", () => {
+    const d = clusterGet(c, "devices") as { devices: { daemons: string[] }[] };
+    assertShape(d, "get_devices.json");
+    assert.equal(d.devices.length, 9);
+    assert.deepEqual(d.devices[3]?.daemons, ["osd.3"]);
+  });
+  await t.step(
+    "osd_ping_times",
+    () => assertShape(clusterGet(c, "osd_ping_times"), "get_osd_ping_times.json"),
+  );
+  await t.step("fs_map", () => {
+    const fs = clusterGet(c, "fs_map") as { filesystems: unknown[]; standbys: unknown[] };
+    assertShape(fs, "get_fs_map.json");
+    assert.equal(fs.filesystems.length, 1);
+    assert.equal(fs.standbys.length, 1);
+  });
+  await t.step("mon_map", () => assertShape(clusterGet(c, "mon_map"), "get_mon_map.json"));
+  await t.step("mon_status", () => {
+    const v = clusterGet(c, "mon_status") as { json: string };
+    assertShape(v, "get_mon_status.json");
+    const ref = JSON.parse((referenceGet("get_mon_status.json").value as { json: string }).json);
+    const diff = shapeDiff(JSON.parse(v.json), ref);
+    assert.deepEqual(diff, []);
+    assert.equal(JSON.parse(v.json).quorum.length, 3);
+  });
+});
+
+Deno.test("perf counter dumps have the reference shapes and count the workload", async (t) => {
+  const { c } = await cluster();
+  await t.step("schemas", () => {
+    assertShape(clusterPerfSchema(c, "osd", "0"), "get_perf_schema_osd_0.json");
+    assertShape(clusterPerfSchema(c, "mon", "a"), "get_perf_schema_mon_a.json");
+    assertShape(clusterPerfSchema(c, "osd", "999"), "get_perf_schema_osd_999.json");
+    const ref = referenceGet("get_perf_schema_osd_0.json").value as Record<string, unknown>;
+    assert.deepEqual(clusterPerfSchema(c, "osd", "0"), ref);
+  });
+  await t.step("all perf counters", () => {
+    const all = clusterAllPerfCounters(c) as Record<
+      string,
+      Record<string, { value: number; count?: number }>
+    >;
+    assertShape(all, "get_all_perf_counters.json", ["$"]);
+    assert.equal(Object.keys(all).length, 9 + 3);
+    let ops = 0;
+    for (let i = 0; i < 9; i++) {
+      const o = all[`osd.${i}`]!;
+      assert.equal(o["osd.op"]!.value, o["osd.op_r"]!.value + o["osd.op_w"]!.value);
+      assert.equal(o["osd.op_latency"]!.count, o["osd.op"]!.value);
+      ops += o["osd.op"]!.value;
+    }
+    assert.ok(ops > 800 * 20, `${ops} ops in 30 s at 800/s`);
+  });
+});
