@@ -53,6 +53,8 @@ export interface MgrBeacon {
   available_modules: ModuleInfo[];
   /** Module name → URI, for the active manager. */
   services?: Record<string, string>;
+  /** The daemon's metadata (`mgr metadata`): hostname, ceph_version, arch, ... */
+  metadata?: Record<string, string>;
 }
 
 /** A command in Ceph's signature grammar, as MonCommands.h lists them. */

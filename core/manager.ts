@@ -34,6 +34,7 @@ import { validateCommand } from "./commands/validate.ts";
 import { usageLine } from "./commands/usage.ts";
 import { capsAllow } from "./admin/caps.ts";
 import { managerCommands } from "./mgr_commands.ts";
+import { systemMetadata } from "./daemon_metadata.ts";
 
 /** Who owns a command. */
 type CommandOwner =
@@ -65,6 +66,8 @@ export interface ManagerOptions {
   shutdownGraceSeconds?: number;
   /** More commands the manager answers itself (`auth ...`). */
   extraCommands?: readonly LocalCommand[];
+  /** What this daemon reports about itself; the machine's description by default. */
+  metadata?: Record<string, string>;
 }
 
 /** A running manager daemon. */
@@ -89,6 +92,8 @@ export class Manager implements CommandService {
   readonly #modulePaths: readonly string[];
   readonly #tickAbort = new AbortController();
   readonly #extraCommands: readonly LocalCommand[];
+  /** What this daemon reports about itself in its beacons (`mgr metadata`). */
+  readonly metadata: Readonly<Record<string, string>>;
   #commands: Map<string, CommandEntry> | undefined;
   #tickTask: Promise<void> = Promise.resolve();
 
@@ -101,6 +106,7 @@ export class Manager implements CommandService {
     this.#daemonLog = options.log.daemonLogger();
     this.#modulePaths = options.modulePaths ?? [];
     this.#extraCommands = options.extraCommands ?? [];
+    this.metadata = options.metadata ?? systemMetadata();
     const snapshot = options.link.snapshot();
     this.#setConfig(snapshot.config);
     for (const [k, v] of Object.entries(snapshot.mgrKv)) this.#kv.set(k, v);
@@ -192,6 +198,7 @@ export class Manager implements CommandService {
       available: true,
       available_modules: [...this.host.records.values()].map(moduleInfo),
       services: Object.fromEntries(this.#services),
+      metadata: { ...this.metadata },
     });
   }
 

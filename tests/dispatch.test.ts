@@ -123,3 +123,28 @@ Deno.test("the command list holds the mon's, the manager's and every module's co
     await c.stop();
   }
 });
+
+Deno.test("mgr metadata, mgr versions and mgr count-metadata describe the manager daemons", async () => {
+  const c = await startTestCluster();
+  try {
+    const all = await c.command({ prefix: "mgr metadata", format: "json" });
+    const list = JSON.parse(all.outb);
+    assert.equal(list.length, 1);
+    assert.equal(list[0].name, "x");
+    assert.equal(list[0].ceph_version_short, "16.2.15");
+    assert.equal(list[0].ceph_release, "pacific");
+    assert.equal(typeof list[0].hostname, "string");
+    const one = await c.command({ prefix: "mgr metadata", who: "x", format: "json" });
+    assert.deepEqual(JSON.parse(one.outb), list[0]);
+    const missing = await c.command({ prefix: "mgr metadata", who: "nope" });
+    assert.deepEqual([missing.r, missing.outs], [-2, "mgr.nope does not exist"]);
+    const versions = await c.command({ prefix: "mgr versions", format: "json" });
+    assert.deepEqual(JSON.parse(versions.outb), {
+      "ceph version 16.2.15 (618f440892089921c3e944a991122ddc44e60516) pacific (stable)": 1,
+    });
+    const counted = await c.command({ prefix: "mgr count-metadata", property: "nosuchfield" });
+    assert.deepEqual(JSON.parse(counted.outb), { unknown: 1 });
+  } finally {
+    await c.stop();
+  }
+});

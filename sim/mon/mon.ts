@@ -328,6 +328,8 @@ export class EmbeddedMon {
   readonly store: MonStore;
   #opts: Required<EmbeddedMonOptions>;
   #listeners = new Set<(u: ClusterUpdate) => void>();
+  /** Manager daemons' metadata by name, as their beacons carried it. */
+  #mgrMetadata = new Map<string, Record<string, string>>();
   #moduleOptions = new Map<string, MonOption>();
   #map!: MgrMap;
 
@@ -451,6 +453,7 @@ export class EmbeddedMon {
    * when something changed. Returns whether it did.
    */
   beacon(b: MonBeacon): boolean {
+    if (b.metadata) this.#mgrMetadata.set(b.name, { ...b.metadata });
     const next = this.#pending();
     const modules = b.available_modules.map(canonicalModule);
     const services: Record<string, string> = {};
@@ -576,9 +579,55 @@ export class EmbeddedMon {
       }
       case "mgr dump":
         return this.#mgrDump(cmd);
+      case "mgr metadata":
+        return this.#mgrMetadataCommand(cmd);
+      case "mgr versions":
+        return ok(
+          formatJson(this.#countMgrMetadata("ceph_version"), formatterFor(cmd) ?? "json-pretty"),
+        );
+      case "mgr count-metadata":
+        return ok(formatJson(
+          this.#countMgrMetadata(str(cmd.property) ?? ""),
+          formatterFor(cmd) ?? "json-pretty",
+        ));
       default:
         return err(-EINVAL, "command not known");
     }
+  }
+
+  /** Every manager the MgrMap knows: the active one and the standbys, by name. */
+  #mgrNames(): string[] {
+    const names = new Set(this.#map.standbys.map((s) => s.name));
+    if (this.#map.active_name) names.add(this.#map.active_name);
+    return [...names].sort(compareBytes);
+  }
+
+  /** `mgr metadata [<who>]` (MgrMonitor.cc): one daemon's metadata, or every daemon's. */
+  #mgrMetadataCommand(cmd: Record<string, unknown>): MonCommandResult {
+    const f = formatterFor(cmd) ?? "json-pretty";
+    const who = str(cmd.who) ?? "";
+    const sorted = (m: Record<string, string> | undefined) =>
+      Object.fromEntries(Object.entries(m ?? {}).sort(([a], [b]) => compareBytes(a, b)));
+    if (who !== "") {
+      if (!this.#mgrNames().includes(who)) return err(-ENOENT, `mgr.${who} does not exist`);
+      const meta = this.#mgrMetadata.get(who);
+      if (!meta) return err(-ENOENT, "");
+      return ok(formatJson({ name: who, ...sorted(meta) }, f));
+    }
+    return ok(formatJson(
+      this.#mgrNames().map((name) => ({ name, ...sorted(this.#mgrMetadata.get(name)) })),
+      f,
+    ));
+  }
+
+  /** `mgr count-metadata <field>` and `mgr versions`: daemons per value ("unknown" if unset). */
+  #countMgrMetadata(field: string): Record<string, number> {
+    const counts = new Map<string, number>();
+    for (const name of this.#mgrNames()) {
+      const value = this.#mgrMetadata.get(name)?.[field] ?? "unknown";
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    return Object.fromEntries([...counts].sort(([a], [b]) => compareBytes(a, b)));
   }
 
   #configSetRm(prefix: string, cmd: Record<string, unknown>): MonCommandResult {
