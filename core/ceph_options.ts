@@ -609,3 +609,8 @@ export function cephOptionSchema(name: string): { type: OptionType; default: str
   const def = BY_NAME.get(name);
   return def && { type: def.type, default: def.daemonDefault ?? def.default };
 }
+
+/** The names of every daemon option, sorted. */
+export function cephOptionNames(): string[] {
+  return [...BY_NAME.keys()].sort();
+}

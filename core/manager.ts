@@ -256,6 +256,18 @@ export class Manager implements CommandService {
     return this.#configValue(key) ?? cephOptionSchema(key)?.default;
   }
 
+  /**
+   * This daemon's running configuration from the mon (`config show`): every name the config DB
+   * sets for `global`, `mgr` or `mgr.<id>`, the most specific section winning.
+   */
+  runningConfig(): Map<string, string> {
+    const running = new Map<string, string>();
+    for (const section of ["global", "mgr", `mgr.${this.id}`]) {
+      for (const [name, value] of this.#config.get(section) ?? []) running.set(name, value);
+    }
+    return new Map([...running].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
   /** A daemon option typed by its schema; undefined when the option does not exist. */
   cephOption(key: string): string | number | boolean | undefined {
     const schema = cephOptionSchema(key);
@@ -404,7 +416,7 @@ export class Manager implements CommandService {
       return { r: -EINVAL, outb: "", outs: "command has no prefix" };
     }
     const entry = this.#commandTable().get(prefix);
-    if (!entry) return { r: -EINVAL, outb: "", outs: `unrecognized command '${prefix}'` };
+    if (!entry) return { r: -EINVAL, outb: "", outs: `No handler found for '${prefix}'` };
     const checked = validateCommand(entry.desc, cmd);
     if (!checked.ok) {
       return {

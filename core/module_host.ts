@@ -351,7 +351,7 @@ export class ModuleHost {
     const record = this.#records.get(target.module);
     const active = this.#active.get(target.module);
     if (!active) {
-      if (this.#enabled.has(target.module) && record && (!record.loaded || !record.canRun)) {
+      if (this.#enabled.has(target.module) && record && !record.canRun) {
         return {
           r: -EIO,
           outb: "",

@@ -49,7 +49,7 @@ Deno.test("every command is validated against its descriptor before it reaches i
     const ok = await c.command({ prefix: "antigravity send to blackhole", oid: "o1" });
     assert.deepEqual([ok.r, ok.outb], [0, "o1->default"]);
     const unknown = await c.command({ prefix: "osd albatross" });
-    assert.deepEqual([unknown.r, unknown.outs], [-22, "unrecognized command 'osd albatross'"]);
+    assert.deepEqual([unknown.r, unknown.outs], [-22, "No handler found for 'osd albatross'"]);
     const noPrefix = await c.command({});
     assert.equal(noPrefix.r, -22);
     const badMon = await c.command({ prefix: "config set", who: "mgr" });
@@ -144,6 +144,41 @@ Deno.test("mgr metadata, mgr versions and mgr count-metadata describe the manage
     });
     const counted = await c.command({ prefix: "mgr count-metadata", property: "nosuchfield" });
     assert.deepEqual(JSON.parse(counted.outb), { unknown: 1 });
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("config show lists the manager's running configuration from the mon", async () => {
+  const c = await startTestCluster();
+  try {
+    await c.command({ prefix: "config set", who: "mgr", name: "mgr_stats_period", value: "7" });
+    await c.command({ prefix: "config set", who: "mgr.x", name: "mgr_stats_period", value: "9" });
+    await c.command({ prefix: "config set", who: "global", name: "debug_mgr", value: "4/5" });
+    const table = await c.command({ prefix: "config show", who: "mgr.x" });
+    assert.equal(
+      table.outb,
+      "NAME              VALUE  SOURCE  OVERRIDES  IGNORES\n" +
+        "debug_mgr         4/5    mon                       \n" +
+        "mgr_stats_period  9      mon                       \n",
+    );
+    const one = await c.command({ prefix: "config show", who: "mgr.x", key: "mgr_tick_period" });
+    assert.equal(one.outb, "2\n");
+    const json = await c.command({
+      prefix: "config show-with-defaults",
+      who: "mgr.x",
+      format: "json",
+    });
+    const rows = JSON.parse(json.outb) as { name: string; value: string; source: string }[];
+    assert.deepEqual(rows.find((r) => r.name === "mgr_tick_period"), {
+      name: "mgr_tick_period",
+      value: "2",
+      source: "default",
+    });
+    const other = await c.command({ prefix: "config show", who: "osd.0" });
+    assert.deepEqual([other.r, other.outs], [-2, "no config state for daemon osd.0"]);
+    const bad = await c.command({ prefix: "config show", who: "nodot" });
+    assert.deepEqual([bad.r, bad.outs], [-22, "invalid daemon name: use <type>.<id>"]);
   } finally {
     await c.stop();
   }

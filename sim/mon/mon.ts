@@ -9,6 +9,8 @@
  * @module
  */
 import { OPTION_TYPES } from "../../core/module_options.ts";
+import { formatJson, textTable } from "../../core/format.ts";
+export { formatJson, textTable };
 import type {
   ClusterSnapshot,
   ClusterUpdate,
@@ -223,19 +225,6 @@ function parseEntity(who: string): { type: string; id: string } | null {
   const type = s.slice(0, dot);
   if (!ENTITY_TYPES.has(type)) return null;
   return { type, id: s.slice(dot + 1) };
-}
-
-/** Ceph's TextTable: left-aligned columns, two spaces apart, every cell padded. */
-export function textTable(headings: string[], rows: string[][]): string {
-  const widths = headings.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ") + "\n";
-  return line(headings) + rows.map(line).join("");
-}
-
-/** Ceph's JSONFormatter output: compact for `json`, four-space indent and a newline otherwise. */
-export function formatJson(value: unknown, format: "json" | "json-pretty"): string {
-  const text = format === "json" ? JSON.stringify(value) : JSON.stringify(value, null, 4) + "\n";
-  return text.replaceAll("\u007f", "\\u007f");
 }
 
 /** Ceph's `Formatter::create(format)`: json, json-pretty, or null (plain/unknown). */
