@@ -38,12 +38,66 @@ export interface ClusterSnapshot {
   mgrMap: MgrMap;
 }
 
-/** A change pushed by the mon to the manager. */
+/** Perf counters of many daemons of one type for one reporting period, in columns. */
+export interface PerfReportBatch {
+  /** The counter schema shared by the daemons of this type, as columns. */
+  schema: {
+    size: number;
+    paths: readonly string[];
+    descriptions: readonly string[];
+    nicks: readonly string[];
+    types: ArrayLike<number>;
+    priorities: ArrayLike<number>;
+    units: ArrayLike<number>;
+  };
+  /** A stable table of daemon names; `rows` index into it. */
+  daemons: readonly string[];
+  rows: Int32Array;
+  stamps?: Float64Array;
+  /** `rows.length × size` values; long-running averages take their count from `counts`. */
+  values: Float64Array;
+  counts: Float64Array;
+}
+
+/** A change pushed by the cluster to the manager. */
 export type ClusterUpdate =
   | { kind: "config"; config: ConfigEntry[] }
   | { kind: "kv"; key: string; value: string | null }
   | { kind: "mgr_map"; mgrMap: MgrMap }
-  | { kind: "connection"; connected: boolean };
+  | { kind: "connection"; connected: boolean }
+  /** A map or the PG statistics changed: the manager notifies modules (spec §7). */
+  | { kind: "notify"; type: "osd_map" | "mon_map" | "fs_map" | "pg_summary" | "health" }
+  /** One reporting period of daemons' perf counters. */
+  | { kind: "perf"; reports: readonly PerfReportBatch[] };
+
+/** One cluster health check (the cluster's own: OSD_DOWN, PG_DEGRADED, ...). */
+export interface ClusterHealthCheck {
+  severity: "HEALTH_WARN" | "HEALTH_ERR";
+  summary: { message: string; count: number };
+  detail: { message: string }[];
+  muted: boolean;
+}
+
+/**
+ * The cluster state the manager reads (maps, statistics, daemons), as of the last update the
+ * manager received: it does not move while the mon session is down.
+ */
+export interface ClusterState {
+  /** The `get()` data names this cluster answers. */
+  readonly names: readonly string[];
+  /** Changes whenever `get(name)` would answer differently. */
+  version(name: string): number;
+  /** A fresh `get(name)` (the manager caches it per version). */
+  get(name: string): unknown;
+  /** Every daemon that has metadata (`osd.0`, `mon.a`, ...), or is known to the maps. */
+  daemonNames(): string[];
+  metadata(daemon: string): Record<string, string> | null;
+  daemonStatus(daemon: string): Record<string, string> | null;
+  /** The cluster's own health checks. */
+  health(): Record<string, ClusterHealthCheck>;
+  /** The cluster's fsid. */
+  fsid(): string;
+}
 
 /** What a manager daemon tells the mon in each beacon. */
 export interface MgrBeacon {
@@ -90,6 +144,8 @@ export interface ClusterLink {
   ): Promise<MonCommandResult>;
   /** Publishes this manager's state; the mon folds it into the MgrMap. */
   beacon(beacon: MgrBeacon): Promise<void>;
+  /** The cluster's maps and statistics, when the link carries them (the mon alone does not). */
+  state?(): ClusterState;
   /** Receives every update the mon pushes, in order. Returns the unsubscribe function. */
   subscribe(listener: (update: ClusterUpdate) => void): () => void;
 }

@@ -5,7 +5,13 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
-import type { ClusterLink, ClusterUpdate, ConfigEntry, MonCommandResult } from "./cluster_link.ts";
+import type {
+  ClusterLink,
+  ClusterUpdate,
+  ConfigEntry,
+  MonCommandResult,
+  PerfReportBatch,
+} from "./cluster_link.ts";
 import { EACCES, EINVAL } from "./errno.ts";
 import {
   type HealthCheck,
@@ -35,6 +41,15 @@ import { usageLine } from "./commands/usage.ts";
 import { capsAllow } from "./admin/caps.ts";
 import { managerCommands } from "./mgr_commands.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
+import type { ClusterState } from "./cluster_link.ts";
+import { SnapshotCache } from "./state/snapshot_cache.ts";
+import type { StatusInputs } from "./status.ts";
+import {
+  type CounterSchemaEntry,
+  PerfCounterStore,
+  schemaFromColumns,
+} from "./state/perf_counters.ts";
+import { DaemonIndex } from "./state/daemon_state.ts";
 
 /** Who owns a command. */
 type CommandOwner =
@@ -94,6 +109,15 @@ export class Manager implements CommandService {
   readonly #extraCommands: readonly LocalCommand[];
   /** What this daemon reports about itself in its beacons (`mgr metadata`). */
   readonly metadata: Readonly<Record<string, string>>;
+  /** The cluster's maps and statistics, when the link carries them. */
+  readonly clusterState: ClusterState | undefined;
+  /** Derived views of the cluster state, computed once per version and frozen. */
+  readonly views = new SnapshotCache();
+  /** Perf counters reported by the daemons, last 20 points each. */
+  readonly perf = new PerfCounterStore();
+  #daemonIndex = new DaemonIndex();
+  #daemonIndexVersion = -1;
+  #schemas = new WeakMap<object, CounterSchemaEntry[]>();
   #commands: Map<string, CommandEntry> | undefined;
   #tickTask: Promise<void> = Promise.resolve();
 
@@ -107,6 +131,16 @@ export class Manager implements CommandService {
     this.#modulePaths = options.modulePaths ?? [];
     this.#extraCommands = options.extraCommands ?? [];
     this.metadata = options.metadata ?? systemMetadata();
+    this.clusterState = options.link.state?.();
+    const state = this.clusterState;
+    for (const name of state?.names ?? []) {
+      if (name === "health") continue; // the manager's own merged report answers `health`
+      this.views.register({
+        name,
+        version: () => state!.version(name),
+        compute: () => state!.get(name),
+      });
+    }
     const snapshot = options.link.snapshot();
     this.#setConfig(snapshot.config);
     for (const [k, v] of Object.entries(snapshot.mgrKv)) this.#kv.set(k, v);
@@ -223,7 +257,46 @@ export class Manager implements CommandService {
       case "connection":
         this.#daemonLog.warning(`mon session ${update.connected ? "restored" : "lost"}`);
         break;
+      case "notify":
+        this.host.notifyAll(update.type, "");
+        break;
+      case "perf":
+        this.#ingest(update.reports);
+        break;
     }
+  }
+
+  #ingest(reports: readonly PerfReportBatch[]): void {
+    const stamp = this.clock.now();
+    for (const report of reports) {
+      let schema = this.#schemas.get(report.schema);
+      if (!schema) this.#schemas.set(report.schema, schema = schemaFromColumns(report.schema));
+      for (const row of report.rows) {
+        const daemon = report.daemons[row]!;
+        if (!this.perf.has(daemon)) this.perf.registerSchema(daemon, schema);
+      }
+      this.perf.ingestBatch(report, stamp);
+    }
+  }
+
+  /** The daemon index (metadata, servers), rebuilt when the cluster's daemons may have changed. */
+  daemonIndex(): DaemonIndex {
+    const state = this.clusterState;
+    if (!state) return this.#daemonIndex;
+    const version = state.version("osd_metadata");
+    if (version !== this.#daemonIndexVersion) {
+      const index = new DaemonIndex();
+      for (const daemon of state.daemonNames()) {
+        const meta = state.metadata(daemon);
+        if (meta) index.setMetadata(daemon, meta);
+        const status = state.daemonStatus(daemon);
+        if (status) index.setDaemonStatus(daemon, status);
+      }
+      index.setMetadata(`mgr.${this.id}`, this.metadata);
+      this.#daemonIndex = index;
+      this.#daemonIndexVersion = version;
+    }
+    return this.#daemonIndex;
   }
 
   #setConfig(entries: readonly ConfigEntry[]): void {
@@ -335,21 +408,40 @@ export class Manager implements CommandService {
       },
       activeUri: () => this.#mgrMap.services[module] ?? "",
       remote: (m, method, args) => this.host.remote(m, method, args),
-      get: (name) => this.#get(name),
+      get: (name, mutable) => this.get(name, mutable),
+      daemons: () => this.daemonIndex(),
+      perf: this.perf,
     };
     return ctx;
   }
 
-  #get(name: string): unknown {
+  /** `get(name)` (spec §10): frozen, shared snapshots; `mutable` gives a private copy. */
+  get(name: string, mutable = false): unknown {
     switch (name) {
       case "mgr_map":
-        return this.#mgrMap;
+        return mutable ? structuredClone(this.#mgrMap) : this.#mgrMap;
       case "mgr_ips":
-        return { ips: ["127.0.0.1"] };
+        return { ips: [this.metadata.addr ?? "127.0.0.1"] };
       case "health":
         return { json: JSON.stringify(this.health()) };
-      default:
-        return null;
+      case "config":
+        return Object.fromEntries(this.runningConfig());
+      case "pg_ready":
+        return { pg_ready: this.clusterState !== undefined };
+      case "have_local_config_map":
+        return { have_local_config_map: true };
+    }
+    if (name.startsWith("device ")) {
+      const devid = name.slice("device ".length);
+      const devices = this.views.get("devices") as { devices?: { devid: string }[] } | null;
+      const device = devices?.devices?.find((d) => d.devid === devid);
+      return device ? { device: mutable ? structuredClone(device) : device } : {};
+    }
+    try {
+      return mutable ? this.views.mutable(name) : this.views.get(name);
+    } catch (e) {
+      this.#daemonLog.error(`get('${name}') failed: ${(e as Error).stack}`);
+      return null;
     }
   }
 
@@ -360,9 +452,29 @@ export class Manager implements CommandService {
     this.#daemonLog.info(`cluster log [${channel}] ${priority}: ${message}`);
   }
 
-  /** The merged health report: module checks and the host's module checks. */
+  /** What `status` is built from. */
+  statusInputs(): StatusInputs {
+    // `active_change` is a Ceph stamp (`2026-11-25T13:18:16.859000+0000`) or bare seconds.
+    const stamp = this.#mgrMap.active_change;
+    const since = /^\d+(\.\d+)?$/.test(stamp)
+      ? Number(stamp)
+      : Date.parse(stamp.replace(/\.(\d{3})\d*\+0000$/, ".$1Z")) / 1000;
+    return {
+      fsid: this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
+      health: this.health(),
+      mgrMap: this.#mgrMap,
+      mgrAge: Number.isFinite(since) && since > 0 ? this.clock.now() - since : 0,
+      get: (name) => this.get(name),
+    };
+  }
+
+  /** The merged health report: the cluster's checks, the modules' and the host's own. */
   health(): HealthReport {
-    const sets: Record<string, HealthCheck>[] = [this.host.moduleHealth(), this.host.hostHealth()];
+    const sets: Record<string, HealthCheck>[] = [
+      this.clusterState?.health() ?? {},
+      this.host.moduleHealth(),
+      this.host.hostHealth(),
+    ];
     return healthReport(...sets);
   }
 

@@ -11,6 +11,7 @@ import type { LocalCommand } from "./commands/service.ts";
 import { EINVAL, ENOENT } from "./errno.ts";
 import { formatJson, textTable } from "./format.ts";
 import type { Manager } from "./manager.ts";
+import { statusJson, statusText } from "./status.ts";
 
 const ok = (outb: string): MonCommandResult => ({ r: 0, outb, outs: "" });
 
@@ -69,6 +70,14 @@ export function managerCommands(manager: Manager): LocalCommand[] {
         module: "mon",
       }),
       run: (cmd) => manager.healthCommand(cmd),
+    },
+    {
+      desc: parseSignature("status", { help: "show cluster status", perm: "r", module: "mon" }),
+      run: (cmd) => {
+        const inputs = manager.statusInputs();
+        const f = jsonFormat(cmd);
+        return ok(f ? formatJson(statusJson(inputs), f) : statusText(inputs));
+      },
     },
     {
       desc: parseSignature(

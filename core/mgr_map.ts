@@ -64,6 +64,10 @@ export interface MgrMap {
   services: Record<string, string>;
   /** Release name → the modules that release always runs. */
   always_on_modules: Record<string, string[]>;
+  /** The OSD map epoch of the last manager failure (its clients were blocklisted then). */
+  last_failure_osd_epoch: number;
+  /** The active manager's RADOS clients (modules' librados handles), blocklisted on failover. */
+  active_clients: { name: string; addrvec: EntityAddr[] }[];
 }
 
 /** The release whose behaviour and always-on set mgrd follows. */

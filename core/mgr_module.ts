@@ -694,9 +694,97 @@ export class MgrModule extends ModuleBase {
     return this._ctx.remote(module_name, method_name, args);
   }
 
-  /** A named piece of cluster state (spec §10); null for an unknown name. */
-  get(data_name: string): unknown {
-    return this._ctx.get(data_name);
+  /**
+   * A named piece of cluster state (spec §10): `osd_map`, `pg_summary`, `df`, `health`, ...
+   * The result is a frozen snapshot shared by every caller until the state changes (so a call
+   * costs next to nothing); ask for `{ mutable: true }` to get a private copy. Unknown names
+   * answer null.
+   *
+   * @example
+   * ```ts ignore
+   * const osdMap = this.get("osd_map") as { epoch: number; osds: { osd: number; up: number }[] };
+   * const down = osdMap.osds.filter((o) => !o.up).length;
+   * ```
+   */
+  get(data_name: string, options: { mutable?: boolean } = {}): unknown {
+    return this._ctx.get(data_name, options.mutable === true);
+  }
+
+  /** A daemon's metadata (`{hostname, ...}`), or `dflt` when the daemon is unknown. */
+  get_metadata<D = null>(
+    svc_type: string,
+    svc_id: string,
+    dflt: D = null as D,
+  ): Readonly<Record<string, string>> | D {
+    return this._ctx.daemons().get_metadata(svc_type, String(svc_id), dflt);
+  }
+
+  /** A daemon's status map, or null when the daemon is unknown. */
+  get_daemon_status(svc_type: string, svc_id: string): Readonly<Record<string, string>> | null {
+    return this._ctx.daemons().get_daemon_status(svc_type, String(svc_id));
+  }
+
+  /** A host and the daemons on it (`{hostname, services, ceph_version}`). */
+  get_server(hostname: string): unknown {
+    return this._ctx.daemons().get_server(hostname);
+  }
+
+  /** Every host that some daemon's metadata names. */
+  list_servers(): readonly unknown[] {
+    return this._ctx.daemons().list_servers();
+  }
+
+  /** Counter schemas, `{"osd.0": {path: {description, type, priority, units}}}`; null or "" match all. */
+  get_perf_schema(svc_type: string | null, svc_name: string | null): unknown {
+    return this._ctx.perf.get_perf_schema(svc_type, svc_name);
+  }
+
+  /** The last points of a counter: `{path: [[t, v], ...]}` (averages: `[t, sum, count]`). */
+  get_counter(svc_type: string, svc_name: string, path: string): Record<string, number[][]> {
+    return this._ctx.perf.get_counter(svc_type, String(svc_name), path);
+  }
+
+  /** The newest point of a counter: `{path: [t, v]}` or `{path: []}`. */
+  get_latest_counter(svc_type: string, svc_name: string, path: string): Record<string, number[]> {
+    return this._ctx.perf.get_latest_counter(svc_type, String(svc_name), path);
+  }
+
+  /** The newest value of a counter, or 0. */
+  get_latest(svc_type: string, svc_name: string, path: string): number {
+    return this._ctx.perf.get_latest(svc_type, String(svc_name), path);
+  }
+
+  /** The newest `[sum, count]` of a long-running average, or `[0, 0]`. */
+  get_latest_avg(svc_type: string, svc_name: string, path: string): [number, number] {
+    return this._ctx.perf.get_latest_avg(svc_type, String(svc_name), path);
+  }
+
+  /**
+   * Every counter of priority ≥ `prio_limit` of the listed services' daemons, with its
+   * latest value: `{"osd.0": {path: {...schema, value, count?}}}`.
+   */
+  get_all_perf_counters(
+    prio_limit: number = MgrModule.PRIO_USEFUL,
+    services: readonly string[] = ["mds", "mon", "osd", "rbd-mirror", "rgw", "tcmu-runner"],
+  ): unknown {
+    return this._ctx.perf.get_all_perf_counters(
+      prio_limit,
+      services,
+      this._ctx.daemons().serviceDaemons(),
+    );
+  }
+
+  /** Whether a pool of that name exists in the OSD map. */
+  pool_exists(pool_name: string): boolean {
+    const map = this.get("osd_map") as { pools?: { pool_name: string }[] } | null;
+    return map?.pools?.some((p) => p.pool_name === pool_name) ?? false;
+  }
+
+  /** Whether at least `osd_pool_default_size` OSDs are up and in. */
+  have_enough_osds(): boolean {
+    const map = this.get("osd_map") as { osds?: { up: number; in: number }[] } | null;
+    const upIn = map?.osds?.filter((o) => o.up && o.in).length ?? 0;
+    return upIn >= Number(this._ctx.cephOption("osd_pool_default_size") ?? 3);
   }
 }
 

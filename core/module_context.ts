@@ -9,6 +9,8 @@ import type { MonCommandResult } from "./cluster_link.ts";
 import type { ModuleLogger } from "./logging.ts";
 import type { OptionValue } from "./module_options.ts";
 import type { HealthChecks } from "./health.ts";
+import type { DaemonIndex } from "./state/daemon_state.ts";
+import type { PerfCounterStore } from "./state/perf_counters.ts";
 
 /** The host side of one module instance. */
 export interface ModuleContext {
@@ -35,5 +37,9 @@ export interface ModuleContext {
   setUri(uri: string): void;
   activeUri(): string;
   remote(module: string, method: string, args: unknown[]): Promise<unknown>;
-  get(dataName: string): unknown;
+  get(dataName: string, mutable?: boolean): unknown;
+  /** The daemon index: metadata, status, servers. */
+  daemons(): DaemonIndex;
+  /** The daemons' perf counters. */
+  readonly perf: PerfCounterStore;
 }

@@ -30,6 +30,9 @@ import { EmbeddedMon } from "./mon/mon.ts";
 import { MonLink } from "./mon/mon_link.ts";
 import { Rng } from "./engine/prng.ts";
 import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
+import type { ClusterLink } from "../core/cluster_link.ts";
+import { type ClusterSpec, SimCluster } from "./cluster/cluster.ts";
+import { SimClusterLink } from "./cluster_link.ts";
 
 /** How to set up a test cluster. */
 export interface TestClusterOptions {
@@ -41,6 +44,11 @@ export interface TestClusterOptions {
   logDir?: string;
   /** A mon store file instead of memory. */
   storePath?: string;
+  /**
+   * A simulated cluster around the manager (OSDs, pools, workload, perf reports); without it
+   * the manager has only the mon (config, config-key, MgrMap).
+   */
+  cluster?: ClusterSpec;
 }
 
 /** A running test cluster. */
@@ -51,6 +59,8 @@ export interface TestCluster {
   link: MonLink;
   log: DaemonLog;
   manager: Manager;
+  /** The simulated cluster, when `cluster` was given. */
+  cluster?: SimCluster;
   /** Runs a command through the manager and lets modules settle. */
   command(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
   /** Advances virtual time, then lets every queued update and module task settle. */
@@ -67,7 +77,14 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     initialModules: options.initialModules ?? [],
     now: () => clock.now(),
   });
-  const link = new MonLink(mon, clock);
+  const monLink = new MonLink(mon, clock);
+  let cluster: SimCluster | undefined;
+  let link: ClusterLink = monLink;
+  if (options.cluster) {
+    cluster = new SimCluster(scheduler, options.cluster);
+    cluster.startReporting();
+    link = new SimClusterLink(monLink, cluster);
+  }
   const log = new DaemonLog({
     daemonName: "mgr.x",
     id: "x",
@@ -94,9 +111,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     scheduler,
     clock,
     mon,
-    link,
+    link: monLink,
     log,
     manager,
+    cluster,
     async command(cmd, inbuf) {
       const result = await manager.command(cmd, inbuf);
       await settle();
@@ -112,7 +130,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       // A module that hangs in shutdown is waited for on virtual time.
       while (!stopped) await scheduler.runFor(1);
       await stopping;
-      link.close();
+      cluster?.stopReporting();
+      monLink.close();
       mon.close();
       log.close();
     },

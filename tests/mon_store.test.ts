@@ -55,6 +55,8 @@ Deno.test("a write acknowledged before an abrupt stop is in the store when it is
       available_modules: [],
       services: {},
       always_on_modules: {},
+      last_failure_osd_epoch: 0,
+      active_clients: [],
     });
     // The first handle is never closed: a second process opens the same file.
     const second = MonStore.open(path);

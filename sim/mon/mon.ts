@@ -346,6 +346,8 @@ export class EmbeddedMon {
         available_modules: [],
         services: {},
         always_on_modules: { [RELEASE_NAME]: alwaysOn },
+        last_failure_osd_epoch: 0,
+        active_clients: [],
       }, false);
     } else {
       this.#setMap(stored);

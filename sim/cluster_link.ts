@@ -1,0 +1,166 @@
+/**
+ * The manager's session with a whole simulated cluster: the embedded mon (config, config-key,
+ * MgrMap, mon commands) through a MonLink, and the cluster's maps, statistics, daemons and perf
+ * reports from a SimCluster. While the cluster says the mon is unreachable (a mon outage or a
+ * lost quorum), the session is down: commands wait, and the state the manager reads stays as
+ * it was when the session dropped; when it returns, the manager catches up at once.
+ *
+ * @module
+ */
+import type {
+  ClusterHealthCheck,
+  ClusterLink,
+  ClusterSnapshot,
+  ClusterState,
+  ClusterUpdate,
+  CommandSignature,
+  MgrBeacon,
+  MonCommandOptions,
+  MonCommandResult,
+} from "../core/cluster_link.ts";
+import type { MonLink } from "./mon/mon_link.ts";
+import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
+import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
+
+/** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
+const MAP_NAMES = new Set(["osd_map", "osd_map_tree", "osd_map_crush"]);
+const MON_NAMES = new Set(["mon_map", "mon_status"]);
+
+/** A ClusterLink over a simulated cluster and its embedded mon. */
+export class SimClusterLink implements ClusterLink {
+  readonly #mon: MonLink;
+  readonly #cluster: SimCluster;
+  readonly #listeners = new Set<(u: ClusterUpdate) => void>();
+  readonly #unsubscribe: () => void;
+  // Versions of what the manager has been told about; they stand still during an outage.
+  #osdVersion = 0;
+  #monVersion = 0;
+  #fsVersion = 0;
+  #statsVersion = 0;
+  // What happened while the session was down, to tell the manager when it returns.
+  #missed = new Set<"osd_map" | "mon_map" | "fs_map" | "pg_summary">();
+  #lastHealth = "";
+  readonly #state: ClusterState;
+
+  constructor(mon: MonLink, cluster: SimCluster) {
+    this.#mon = mon;
+    this.#cluster = cluster;
+    this.#mon.subscribe((u) => this.#push(u));
+    this.#unsubscribe = cluster.subscribe((e) => this.#onClusterEvent(e));
+    if (!cluster.monReachable()) mon.setConnected(false);
+    this.#state = this.#makeState();
+  }
+
+  monCommands(): readonly CommandSignature[] {
+    return this.#mon.monCommands();
+  }
+  connected(): boolean {
+    return this.#mon.connected();
+  }
+  snapshot(): ClusterSnapshot {
+    return this.#mon.snapshot();
+  }
+  monCommand(
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+    options?: MonCommandOptions,
+  ): Promise<MonCommandResult> {
+    return this.#mon.monCommand(cmd, inbuf, options);
+  }
+  beacon(beacon: MgrBeacon): Promise<void> {
+    return this.#mon.beacon(beacon);
+  }
+  subscribe(listener: (update: ClusterUpdate) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  state(): ClusterState {
+    return this.#state;
+  }
+
+  /** Stops listening to the cluster and the mon. */
+  close(): void {
+    this.#unsubscribe();
+    this.#mon.close();
+  }
+
+  #push(u: ClusterUpdate): void {
+    for (const l of [...this.#listeners]) {
+      try {
+        l(u);
+      } catch {
+        // One listener's fault must not keep the update from the others.
+      }
+    }
+  }
+
+  #notify(type: "osd_map" | "mon_map" | "fs_map" | "pg_summary"): void {
+    if (type === "osd_map") this.#osdVersion++;
+    else if (type === "mon_map") this.#monVersion++;
+    else if (type === "fs_map") this.#fsVersion++;
+    else this.#statsVersion++;
+    this.#push({ kind: "notify", type });
+    if (type === "pg_summary" || type === "osd_map" || type === "mon_map") {
+      const health = JSON.stringify(this.#cluster.health().checks);
+      if (health !== this.#lastHealth) {
+        this.#lastHealth = health;
+        this.#push({ kind: "notify", type: "health" });
+      }
+    }
+  }
+
+  #onClusterEvent(e: ClusterEvent): void {
+    if (e.kind === "mon_reachable") {
+      this.#mon.setConnected(e.reachable);
+      if (e.reachable) {
+        for (const type of this.#missed) this.#notify(type);
+        this.#missed.clear();
+      }
+      return;
+    }
+    const type = e.kind === "osd_map"
+      ? "osd_map"
+      : e.kind === "quorum"
+      ? "mon_map"
+      : e.kind === "fs_map"
+      ? "fs_map"
+      : e.kind === "stats"
+      ? "pg_summary"
+      : undefined;
+    if (type === undefined) return;
+    if (!this.#mon.connected()) {
+      this.#missed.add(type);
+      return;
+    }
+    if (e.kind === "stats") {
+      // Reports reach the manager directly from the daemons, as MMgrReport does.
+      this.#push({ kind: "perf", reports: e.reports });
+    }
+    this.#notify(type);
+  }
+
+  #makeState(): ClusterState {
+    const cluster = this.#cluster;
+    return {
+      names: GET_NAMES,
+      version: (name: string): number => {
+        if (MAP_NAMES.has(name)) return this.#osdVersion;
+        if (MON_NAMES.has(name)) return this.#monVersion;
+        if (name === "fs_map") return this.#fsVersion;
+        // Statistics and health also move with map changes (PGs remap, OSDs go down).
+        return this.#statsVersion * 1_000_003 + this.#osdVersion * 1009 + this.#monVersion;
+      },
+      get: (name) => clusterGet(cluster, name) ?? null,
+      daemonNames: () => cluster.daemons.daemonNames(),
+      metadata: (daemon) => cluster.daemons.metadata(daemon),
+      daemonStatus(daemon) {
+        const dot = daemon.indexOf(".");
+        return clusterDaemonStatus(cluster, daemon.slice(0, dot), daemon.slice(dot + 1)) as
+          | Record<string, string>
+          | null;
+      },
+      health: () => cluster.health().checks as Record<string, ClusterHealthCheck>,
+      fsid: () => cluster.map.fsid,
+    };
+  }
+}

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { MgrModule, NotifyType } from "mgr_module";
+import { startTestCluster } from "mgr_module/testing";
+import { referenceGet } from "./_reference.ts";
+import { shapeDiff } from "./sim_json_shape.ts";
+import { clusterGet, GET_NAMES } from "../sim/cluster/get.ts";
+
+const CLUSTER = {
+  hosts: 3,
+  osdsPerHost: 3,
+  pools: [{ name: "rbd", pgNum: 32 }, { name: "cephfs_data", pgNum: 16 }],
+};
+
+class Watcher extends MgrModule {
+  static override NOTIFY_TYPES = [NotifyType.osd_map, NotifyType.pg_summary, NotifyType.health];
+  seen: string[] = [];
+  override notify(type: NotifyType): void {
+    this.seen.push(type);
+  }
+}
+
+async function watched() {
+  const c = await startTestCluster({
+    builtins: { watcher: { Watcher } },
+    initialModules: ["watcher"],
+    cluster: CLUSTER,
+  });
+  await c.run(30);
+  return { c, m: c.manager.host.instance("watcher") as Watcher };
+}
+
+Deno.test("get() returns the same frozen snapshot until the next epoch", async () => {
+  const { c, m } = await watched();
+  try {
+    const map = m.get("osd_map") as { epoch: number; osds: unknown[] };
+    assert.equal(map.osds.length, 9);
+    assert.ok(Object.isFrozen(map));
+    await c.run(20);
+    assert.equal(m.get("osd_map"), map, "no new epoch: the same object");
+    assert.throws(() => {
+      (map as { epoch: number }).epoch = 0;
+    });
+    const copy = m.get("osd_map", { mutable: true }) as { epoch: number };
+    copy.epoch = 0;
+    assert.notEqual(copy, map);
+    c.cluster!.osdDown(0);
+    await c.run(10);
+    const next = m.get("osd_map") as { epoch: number };
+    assert.notEqual(next, map);
+    assert.ok(next.epoch > map.epoch);
+    assert.equal(m.get("no_such_thing"), null);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("get() serves every name the cluster models, as the cluster dumps it", async () => {
+  const { c, m } = await watched();
+  try {
+    for (const name of GET_NAMES) {
+      if (name === "health") continue; // the manager's merged report, tested below
+      assert.deepEqual(m.get(name), clusterGet(c.cluster!, name), name);
+    }
+    const health = JSON.parse((m.get("health") as { json: string }).json);
+    assert.equal(health.status, "HEALTH_OK");
+    assert.deepEqual(
+      shapeDiff(m.get("mgr_map"), referenceGet("get_mgr_map.json").value, {
+        maps: ["$.services", "$.always_on_modules", "$.available_modules[].module_options"],
+      }).filter((d) => !d.includes("active_mgr_features")),
+      [],
+    );
+    const devices = m.get("devices") as { devices: { devid: string }[] };
+    const devid = devices.devices[0]!.devid;
+    assert.deepEqual(m.get(`device ${devid}`), { device: devices.devices[0] });
+    assert.deepEqual(m.get("device nonexistent-dev"), {});
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("modules hear osd_map, pg_summary and health notifications they listed", async () => {
+  const { c, m } = await watched();
+  try {
+    assert.ok(m.seen.includes("pg_summary"));
+    const before = m.seen.filter((t) => t === "osd_map").length;
+    c.cluster!.osdDown(1);
+    await c.run(10);
+    assert.ok(m.seen.filter((t) => t === "osd_map").length > before);
+    assert.ok(m.seen.includes("health"));
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("perf counters, metadata and servers come from the daemons' reports", async () => {
+  const { c, m } = await watched();
+  try {
+    const counter = m.get_counter("osd", "0", "osd.op_w")["osd.op_w"]!;
+    assert.ok(counter.length >= 4, `only ${counter.length} points`);
+    assert.equal(counter[0]!.length, 2);
+    const lat = m.get_latest_counter("osd", "0", "osd.op_w_latency")["osd.op_w_latency"]!;
+    assert.equal(lat.length, 3);
+    assert.deepEqual(m.get_counter("osd", "999", "osd.op_w"), { "osd.op_w": [] });
+    const schema = m.get_perf_schema("osd", "0") as Record<string, Record<string, unknown>>;
+    assert.ok("osd.op_w" in schema["osd.0"]!);
+    const meta = m.get_metadata("osd", "0");
+    assert.equal(typeof meta?.hostname, "string");
+    assert.equal(m.get_metadata("osd", "999", { none: true }).none, true);
+    assert.equal((m.list_servers() as unknown[]).length >= 3, true);
+    const all = m.get_all_perf_counters() as Record<string, unknown>;
+    assert.ok("osd.0" in all);
+    assert.equal(m.pool_exists("rbd"), true);
+    assert.equal(m.pool_exists("nope"), false);
+    assert.equal(m.have_enough_osds(), true);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("health and status merge the cluster's checks with the modules'", async () => {
+  const { c, m } = await watched();
+  try {
+    m.set_health_checks({ MY_CHECK: { severity: "warning", summary: "mine", count: 1 } });
+    c.cluster!.osdDown(2);
+    await c.run(10);
+    const health = JSON.parse(
+      (await c.command({ prefix: "health", detail: "detail", format: "json" })).outb,
+    );
+    assert.equal(health.status, "HEALTH_WARN");
+    assert.ok("OSD_DOWN" in health.checks);
+    assert.ok("MY_CHECK" in health.checks);
+    const status = await c.command({ prefix: "status" });
+    assert.match(status.outb, /^ {2}cluster:\n {4}id: {5}\S+\n {4}health: HEALTH_WARN\n/);
+    assert.match(status.outb, /osd: 9 osds: 8 up, 9 in/);
+    assert.match(status.outb, /pools: {3}2 pools, 48 pgs/);
+    const json = JSON.parse((await c.command({ prefix: "status", format: "json" })).outb);
+    assert.equal(json.osdmap.num_up_osds, 8);
+    assert.equal(json.pgmap.num_pgs, 48);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("during a mon outage the manager says so and its maps stand still", async () => {
+  const { c, m } = await watched();
+  try {
+    assert.equal(m.have_mon_connection(), true);
+    const before = m.get("osd_map") as { epoch: number };
+    c.cluster!.monOutage(60);
+    await c.run(1);
+    assert.equal(m.have_mon_connection(), false);
+    c.cluster!.osdDown(3);
+    await c.run(10);
+    assert.equal((m.get("osd_map") as { epoch: number }).epoch, before.epoch);
+    await c.run(60);
+    assert.equal(m.have_mon_connection(), true);
+    assert.ok((m.get("osd_map") as { epoch: number }).epoch > before.epoch);
+  } finally {
+    await c.stop();
+  }
+});
