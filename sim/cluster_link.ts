@@ -24,7 +24,7 @@ import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
 const MAP_NAMES = new Set(["osd_map", "osd_map_tree", "osd_map_crush"]);
-const MON_NAMES = new Set(["mon_map", "mon_status"]);
+const MON_NAMES = new Set(["mon_map"]);
 
 /** A ClusterLink over a simulated cluster and its embedded mon. */
 export class SimClusterLink implements ClusterLink {

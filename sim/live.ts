@@ -14,6 +14,24 @@ import { WallClock } from "./wall_clock.ts";
 import { Keyring } from "../core/admin/keyring.ts";
 import { authCommands } from "../core/admin/auth_commands.ts";
 import { createAdminApp } from "../core/admin/app.ts";
+import { Rng } from "./engine/prng.ts";
+import { Scheduler } from "./engine/scheduler.ts";
+import { type ClusterSpec, SimCluster } from "./cluster/cluster.ts";
+import { SimClusterLink } from "./cluster_link.ts";
+import { FaultInjector } from "./faults/faults.ts";
+import { loadScenario } from "./runner/scenario.ts";
+import { simCommands } from "./live_commands.ts";
+
+/** The embedded cluster of live mode: 3 mons, 3 hosts of 3 OSDs, two pools, a light workload. */
+export const LIVE_CLUSTER: ClusterSpec = {
+  hosts: 3,
+  osdsPerHost: 3,
+  pools: [
+    { name: "rbd", pgNum: 64, application: "rbd" },
+    { name: "cephfs_data", pgNum: 32, application: "cephfs" },
+  ],
+  workload: { opsPerSecond: 100, readFraction: 0.7 },
+};
 
 /** The options of `mgrd serve`. */
 export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cluster
@@ -23,6 +41,8 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
            --initial-modules "A B"  modules enabled when the data dir is new (default hello)
            --bind ADDR              admin endpoint address (default 127.0.0.1)
            --port N                 admin endpoint port (default 7480; 0 picks a free one)
+           --scenario FILE|NAME     start the embedded cluster from a scenario (its cluster, faults)
+           --seed N                 the embedded cluster's seed (default 1)
 `;
 
 function fail(message: string): never {
@@ -43,6 +63,8 @@ export async function serveMain(argv: string[]): Promise<void> {
         "initial-modules": { type: "string", default: "hello" },
         bind: { type: "string", default: "127.0.0.1" },
         port: { type: "string", default: "7480" },
+        scenario: { type: "string" },
+        seed: { type: "string", default: "1" },
       },
       strict: true,
       allowPositionals: false,
@@ -59,6 +81,14 @@ export async function serveMain(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     fail(`--port '${parsed.values.port}' is not a port number (0 to 65535)`);
   }
+  const seed = Number(parsed.values.seed);
+  if (!Number.isSafeInteger(seed)) fail(`--seed '${parsed.values.seed}' is not an integer`);
+  let scenario;
+  try {
+    scenario = parsed.values.scenario ? loadScenario(parsed.values.scenario) : undefined;
+  } catch (e) {
+    fail((e as Error).message);
+  }
   Deno.mkdirSync(`${dataDir}/mon`, { recursive: true });
 
   const clock = new WallClock();
@@ -69,7 +99,20 @@ export async function serveMain(argv: string[]): Promise<void> {
     initialModules: parsed.values["initial-modules"].split(/[\s,;]+/).filter(Boolean),
     now: () => clock.now(),
   });
-  const link = new MonLink(mon, clock);
+  // The embedded cluster runs on its own scheduler, paced by the wall clock.
+  const scheduler = new Scheduler({ rng: new Rng(seed), epoch: clock.now() });
+  const cluster = new SimCluster(scheduler, scenario?.cluster ?? LIVE_CLUSTER);
+  cluster.startReporting();
+  const injector = new FaultInjector(cluster);
+  injector.scheduleAll(scenario?.faults ?? []);
+  const pacing = new AbortController();
+  const paced = (async () => {
+    while (!pacing.signal.aborted) {
+      await scheduler.run({ until: clock.now(), signal: pacing.signal });
+      await clock.sleep(0.1, pacing.signal);
+    }
+  })();
+  const link = new SimClusterLink(new MonLink(mon, clock), cluster);
   const configuredPaths = mon.configEntries()
     .filter((e) =>
       e.name === "mgr_module_path" && ["global", "mgr", `mgr.${id}`].includes(e.section)
@@ -84,7 +127,7 @@ export async function serveMain(argv: string[]): Promise<void> {
     log,
     builtins: BUILTIN_MODULES,
     modulePaths: [...parsed.values["mgr-module-path"], ...configuredPaths],
-    extraCommands: authCommands(keyring),
+    extraCommands: [...authCommands(keyring), ...simCommands(injector, seed)],
   });
   const app = createAdminApp({ service: manager, keyring, log: daemonLog });
   const urlFile = `${dataDir}/mgrd.${id}.url`;
@@ -104,6 +147,10 @@ export async function serveMain(argv: string[]): Promise<void> {
   Deno.writeTextFileSync(urlFile, url + "\n");
   daemonLog.info(`admin endpoint at ${url} (keyring ${keyring.path})`);
   daemonLog.info(
+    `embedded cluster: ${cluster.map.maxOsd} OSDs on ${cluster.hostNames().length} hosts, seed ${seed}` +
+      (scenario ? `, scenario ${scenario.name}` : ""),
+  );
+  daemonLog.info(
     `mgr.${id} active; data in ${dataDir}; running ${
       manager.host.activeNames().join(", ") || "no modules"
     }`,
@@ -116,6 +163,9 @@ export async function serveMain(argv: string[]): Promise<void> {
     daemonLog.info(`received ${signal}, shutting down`);
     await server.shutdown();
     await manager.stop();
+    pacing.abort();
+    await paced;
+    link.close();
     try {
       Deno.removeSync(urlFile);
     } catch { /* already gone */ }

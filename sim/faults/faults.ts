@@ -217,11 +217,27 @@ export class FaultInjector {
     s.scheduleAt(this.#start + f.at, `fault ${_describe(f)}`, () => this.#apply(f));
   }
 
+  /** Heals every active fault now (`sim heal`); returns how many were healed. */
+  healAll(): number {
+    const active = [...this.active];
+    for (const f of active) {
+      this.#heals.get(f)?.();
+      this.#heals.delete(f);
+      this.active.delete(f);
+    }
+    return active.length;
+  }
+
+  readonly #heals = new Map<FaultSpec, () => void>();
+
   #healAfter(f: FaultSpec, duration: number | undefined, heal: () => void): void {
     this.active.add(f);
+    this.#heals.set(f, heal);
     if (duration === undefined) return;
     this.cluster.scheduler.schedule(duration, `heal ${f.kind}`, () => {
+      if (!this.active.has(f)) return;
       heal();
+      this.#heals.delete(f);
       this.active.delete(f);
     });
   }
@@ -231,7 +247,7 @@ export class FaultInjector {
     switch (f.kind) {
       case "mon-outage":
         c.monOutage(f.duration);
-        this.#healAfter(f, f.duration, () => {});
+        this.#healAfter(f, f.duration, () => c.endMonOutage());
         break;
       case "quorum-loss": {
         const down = c.mons.names.slice(0, Math.floor(c.mons.names.length / 2) + 1);
@@ -272,7 +288,11 @@ export class FaultInjector {
           c.lastReport[o] = 0;
           c.firstReportAfter[o] = until;
         }
-        this.#healAfter(f, f.duration, () => {});
+        this.#healAfter(f, f.duration, () => {
+          for (const o of osds) {
+            c.firstReportAfter[o] = Math.min(c.firstReportAfter[o]!, c.scheduler.now);
+          }
+        });
         break;
       }
       case "slow-osd": {
