@@ -10,6 +10,7 @@ const USAGE = `usage: mgrd <command> [options]
 commands:
   serve    run the manager daemon on the embedded cluster (mgrd serve --help)
   ceph     run a command on the daemon, like the ceph CLI (mgrd ceph --help)
+  sim      run simulator scenarios with the manager and its modules (mgrd sim --help)
 `;
 
 if (import.meta.main) {
@@ -27,6 +28,11 @@ if (import.meta.main) {
     case "ceph": {
       const { cephMain } = await import("./core/client/ceph_cli.ts");
       Deno.exit(await cephMain(rest));
+      break;
+    }
+    case "sim": {
+      const { simMain } = await import("./sim/cli.ts");
+      Deno.exit(await simMain(rest));
       break;
     }
     case undefined:

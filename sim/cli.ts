@@ -11,6 +11,7 @@
  */
 
 import { type Capsule, capsuleOf, resultLine, type RunResult, runScenario } from "./runner/run.ts";
+import { managerParticipant } from "./manager_participant.ts";
 import { loadScenario, type Scenario, scenarioNames, validateScenario } from "./runner/scenario.ts";
 
 const USAGE =
@@ -84,11 +85,17 @@ async function _run(args: _Args): Promise<number> {
   for (const name of names) {
     const scenario = loadScenario(name);
     for (const seed of args.seeds) {
-      const r = await runScenario(scenario, seed, { onProgress: _progress(name, seed) });
+      const r = await runScenario(scenario, seed, {
+        onProgress: _progress(name, seed),
+        participants: [managerParticipant()],
+      });
       _clearProgress();
       let line = resultLine(r);
       if (args.determinism) {
-        const again = await runScenario(scenario, seed, { onProgress: _progress(name, seed) });
+        const again = await runScenario(scenario, seed, {
+          onProgress: _progress(name, seed),
+          participants: [managerParticipant()],
+        });
         _clearProgress();
         if (again.hash !== r.hash) {
           r.failures.push(`determinism: hash ${r.hash} then ${again.hash}`);
@@ -120,7 +127,10 @@ async function _replay(path: string | undefined): Promise<number> {
     throw new TypeError(`${path}: not a capsule (format ${capsule.format})`);
   }
   const scenario = validateScenario(capsule.scenario, path);
-  const r = await runScenario(scenario, capsule.seed, { faults: capsule.faults });
+  const r = await runScenario(scenario, capsule.seed, {
+    faults: capsule.faults,
+    participants: [managerParticipant()],
+  });
   console.log(resultLine(r));
   for (const f of r.failures) console.log(`  ${f}`);
   const same = r.hash === capsule.hash;

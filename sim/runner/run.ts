@@ -26,6 +26,8 @@ export interface Participant {
   start(clock: Clock, cluster: SimCluster): void | Promise<void>;
   /** Called after the run; should return once its tasks have ended. */
   stop(): void | Promise<void>;
+  /** After `stop()`: what went wrong in the participant during the run (the run fails). */
+  failures?(): string[];
 }
 
 /** Options of {@linkcode runScenario}. */
@@ -161,7 +163,10 @@ export async function runScenario(
       );
     }
   }
-  for (const p of options.participants ?? []) await p.stop();
+  for (const p of options.participants ?? []) {
+    await p.stop();
+    failures.push(...(p.failures?.() ?? []));
+  }
   cluster.stopReporting();
   failures.push(...oracles.violations.map((v) => `oracle: ${v}`));
   const wallSeconds = (performance.now() - wallStart) / 1000;
