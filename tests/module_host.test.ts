@@ -347,3 +347,54 @@ export class Latecomer extends MgrModule {
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("remote() calls another module with cloned arguments, and fails as Ceph does", async () => {
+  class Callee extends MgrModule {
+    seen: unknown;
+    echo(value: { n: number }) {
+      this.seen = value;
+      return { doubled: value.n * 2 };
+    }
+    async slow(n: number) {
+      await Promise.resolve();
+      return n + 1;
+    }
+    boom() {
+      throw new Error("kaput");
+    }
+  }
+  class Caller extends MgrModule {}
+  const c = await startTestCluster({
+    builtins: { callee: { Callee }, caller: { Caller }, off: { Callee } },
+    initialModules: ["callee", "caller"],
+  });
+  try {
+    const caller = c.manager.host.instance("caller") as Caller;
+    const callee = c.manager.host.instance("callee") as Callee;
+    const arg = { n: 21 };
+    assert.deepEqual(await caller.remote("callee", "echo", arg), { doubled: 42 });
+    assert.deepEqual(callee.seen, arg);
+    assert.notEqual(callee.seen, arg, "arguments are copies");
+    assert.equal(await caller.remote("callee", "slow", 1), 2);
+    await assert.rejects(caller.remote("off", "echo", arg), {
+      name: "ImportError",
+      message: "Module not found",
+    });
+    await assert.rejects(caller.remote("nope", "echo"), { name: "ImportError" });
+    await assert.rejects(caller.remote("callee", "nope"), {
+      name: "NameError",
+      message: "Method not found",
+    });
+    await assert.rejects(caller.remote("callee", "boom"), (e: Error) => {
+      assert.equal(e.name, "RuntimeError");
+      assert.match(e.message, /^Remote method threw exception: .*kaput/s);
+      return true;
+    });
+    await assert.rejects(
+      caller.remote("callee", "echo", () => 1),
+      /cannot be passed between modules/,
+    );
+  } finally {
+    await c.stop();
+  }
+});
