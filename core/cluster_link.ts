@@ -9,6 +9,7 @@
  * @module
  */
 import type { MgrMap, ModuleInfo } from "./mgr_map.ts";
+import type { HealthCheck } from "./health.ts";
 
 /** What a mon command answers: Ceph's (retval, outbuf, outs). */
 export interface MonCommandResult {
@@ -70,14 +71,6 @@ export type ClusterUpdate =
   /** One reporting period of daemons' perf counters. */
   | { kind: "perf"; reports: readonly PerfReportBatch[] };
 
-/** One cluster health check (the cluster's own: OSD_DOWN, PG_DEGRADED, ...). */
-export interface ClusterHealthCheck {
-  severity: "HEALTH_WARN" | "HEALTH_ERR";
-  summary: { message: string; count: number };
-  detail: { message: string }[];
-  muted: boolean;
-}
-
 /**
  * The cluster state the manager reads (maps, statistics, daemons), as of the last update the
  * manager received: it does not move while the mon session is down.
@@ -94,7 +87,7 @@ export interface ClusterState {
   metadata(daemon: string): Record<string, string> | null;
   daemonStatus(daemon: string): Record<string, string> | null;
   /** The cluster's own health checks. */
-  health(): Record<string, ClusterHealthCheck>;
+  health(): Record<string, HealthCheck>;
   /** The cluster's fsid. */
   fsid(): string;
 }

@@ -8,7 +8,6 @@
  * @module
  */
 import type {
-  ClusterHealthCheck,
   ClusterLink,
   ClusterSnapshot,
   ClusterState,
@@ -159,7 +158,7 @@ export class SimClusterLink implements ClusterLink {
           | Record<string, string>
           | null;
       },
-      health: () => cluster.health().checks as Record<string, ClusterHealthCheck>,
+      health: () => cluster.health().checks,
       fsid: () => cluster.map.fsid,
     };
   }

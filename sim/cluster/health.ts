@@ -11,6 +11,8 @@
  * @module
  */
 
+import type { HealthCheck } from "../../core/health.ts";
+import { CRUSH_TYPES } from "./crush_map.ts";
 import type { FsMap } from "./fs_map.ts";
 import type { IoModel } from "./io_model.ts";
 import type { MonCluster } from "./mons.ts";
@@ -18,13 +20,7 @@ import type { OsdMap } from "./osd_map.ts";
 import { PgState, pgStateString } from "./pg_state.ts";
 import type { PgTable } from "./pg_table.ts";
 
-/** One health check as the mon reports it. */
-export interface HealthCheck {
-  severity: "HEALTH_WARN" | "HEALTH_ERR";
-  summary: { message: string; count: number };
-  detail: { message: string }[];
-  muted: boolean;
-}
+export type { HealthCheck };
 
 /** The cluster's health. */
 export interface Health {
@@ -110,20 +106,7 @@ function _location(map: OsdMap, item: number): string {
 }
 
 function _typeName(typeId: number): string {
-  return [
-    "osd",
-    "host",
-    "chassis",
-    "rack",
-    "row",
-    "pdu",
-    "pod",
-    "room",
-    "datacenter",
-    "zone",
-    "region",
-    "root",
-  ][typeId] ?? "unknown";
+  return CRUSH_TYPES[typeId] ?? "unknown";
 }
 
 function _osdChecks(map: OsdMap, checks: Record<string, HealthCheck>): void {
