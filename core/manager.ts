@@ -51,6 +51,50 @@ import {
 } from "./state/perf_counters.ts";
 import { DaemonIndex } from "./state/daemon_state.ts";
 
+/** One cluster log entry, as `log last -f json` and `notify('clog', ...)` carry it. */
+export interface ClusterLogEntry {
+  name: string;
+  rank: string;
+  addrs: { addrvec: unknown[] };
+  stamp: number;
+  seq: number;
+  channel: string;
+  /** `[DBG]`, `[INF]`, `[SEC]`, `[WRN]`, `[ERR]`. */
+  priority: string;
+  message: string;
+}
+
+/** A progress event a module published. */
+export interface ProgressEvent {
+  message: string;
+  progress: number;
+  add_to_ceph_s: boolean;
+  started: number;
+}
+
+/** Cluster log priorities by the names modules and `log last` use. */
+const CLOG_PRIORITY: Record<string, string> = {
+  debug: "[DBG]",
+  info: "[INF]",
+  sec: "[SEC]",
+  security: "[SEC]",
+  warn: "[WRN]",
+  warning: "[WRN]",
+  error: "[ERR]",
+  "0": "[DBG]",
+  "1": "[INF]",
+  "2": "[SEC]",
+  "3": "[WRN]",
+  "4": "[ERR]",
+};
+const CLOG_RANK: Record<string, number> = {
+  "[DBG]": 0,
+  "[INF]": 1,
+  "[SEC]": 2,
+  "[WRN]": 3,
+  "[ERR]": 4,
+};
+
 /** Who owns a command. */
 type CommandOwner =
   | { kind: "module"; target: ModuleCommandTarget }
@@ -103,7 +147,10 @@ export class Manager implements CommandService {
   #unsubscribe: () => void;
   #updates: Promise<void> = Promise.resolve();
   #stopped = false;
-  #clusterLog: { channel: string; priority: string; message: string; stamp: number }[] = [];
+  #clusterLog: ClusterLogEntry[] = [];
+  #clusterLogSeq = 0;
+  /** Progress events modules published (`update_progress_event`), by id. */
+  readonly progressEvents = new Map<string, ProgressEvent>();
   readonly #modulePaths: readonly string[];
   readonly #tickAbort = new AbortController();
   readonly #extraCommands: readonly LocalCommand[];
@@ -407,6 +454,18 @@ export class Manager implements CommandService {
         void this.#beacon();
       },
       activeUri: () => this.#mgrMap.services[module] ?? "",
+      clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
+      updateProgress: (id, message, progress, addToCephS) => {
+        const started = this.progressEvents.get(id)?.started ?? this.clock.now();
+        this.progressEvents.set(id, {
+          message,
+          progress: Math.min(1, Math.max(0, progress)),
+          add_to_ceph_s: addToCephS,
+          started,
+        });
+      },
+      completeProgress: (id) => void this.progressEvents.delete(id),
+      clearProgress: () => this.progressEvents.clear(),
       remote: (m, method, args) => this.host.remote(m, method, args),
       get: (name, mutable) => this.get(name, mutable),
       daemons: () => this.daemonIndex(),
@@ -445,11 +504,35 @@ export class Manager implements CommandService {
     }
   }
 
-  /** Writes an entry to the cluster log (kept in memory for `log last`). */
+  /**
+   * Writes an entry to the cluster log: kept for `log last`, sent to modules listening for
+   * `clog`, and written to the daemon log.
+   */
   clusterLog(channel: string, priority: string, message: string): void {
-    this.#clusterLog.push({ channel, priority, message, stamp: this.clock.now() });
-    if (this.#clusterLog.length > 1000) this.#clusterLog.shift();
-    this.#daemonLog.info(`cluster log [${channel}] ${priority}: ${message}`);
+    const entry: ClusterLogEntry = {
+      name: `mgr.${this.id}`,
+      rank: `mgr.${this.gid}`,
+      addrs: { addrvec: [] },
+      stamp: this.clock.now(),
+      seq: ++this.#clusterLogSeq,
+      channel,
+      priority: CLOG_PRIORITY[priority] ?? priority,
+      message,
+    };
+    this.#clusterLog.push(entry);
+    if (this.#clusterLog.length > 10000) this.#clusterLog.shift();
+    this.#daemonLog.info(`cluster log [${channel}] ${entry.priority}: ${message}`);
+    this.host.notifyAll("clog", entry as unknown as string);
+  }
+
+  /** The newest cluster log entries of a channel at or above a level (`log last`). */
+  clusterLogTail(count: number, level: string, channel: string): ClusterLogEntry[] {
+    const min = CLOG_RANK[CLOG_PRIORITY[level] ?? level] ?? 1;
+    return this.#clusterLog
+      .filter((e) =>
+        (channel === "*" || e.channel === channel) && (CLOG_RANK[e.priority] ?? 1) >= min
+      )
+      .slice(-count);
   }
 
   /** What `status` is built from. */
@@ -465,6 +548,8 @@ export class Manager implements CommandService {
       mgrMap: this.#mgrMap,
       mgrAge: Number.isFinite(since) && since > 0 ? this.clock.now() - since : 0,
       get: (name) => this.get(name),
+      progress: this.progressEvents,
+      now: this.clock.now(),
     };
   }
 

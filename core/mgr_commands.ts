@@ -13,6 +13,15 @@ import { formatJson, textTable } from "./format.ts";
 import type { Manager } from "./manager.ts";
 import { statusJson, statusText } from "./status.ts";
 
+/** `2026-11-25T13:17:58.214704+0000`, as the cluster log prints stamps. */
+function cephStamp(seconds: number): string {
+  const d = new Date(Math.floor(seconds * 1000));
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  const usec = Math.round((seconds % 1) * 1e6) % 1e6;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T` +
+    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(usec, 6)}+0000`;
+}
+
 const ok = (outb: string): MonCommandResult => ({ r: 0, outb, outs: "" });
 
 function jsonFormat(cmd: Record<string, unknown>): "json" | "json-pretty" | null {
@@ -70,6 +79,30 @@ export function managerCommands(manager: Manager): LocalCommand[] {
         module: "mon",
       }),
       run: (cmd) => manager.healthCommand(cmd),
+    },
+    {
+      desc: parseSignature(
+        "log last name=num,type=CephInt,range=1,req=false " +
+          "name=level,type=CephChoices,strings=debug|info|sec|warn|error,req=false " +
+          "name=channel,type=CephChoices,strings=*|cluster|audit|cephadm,req=false",
+        { help: "print last few lines of the cluster log", perm: "r", module: "mon" },
+      ),
+      run: (cmd) => {
+        const entries = manager.clusterLogTail(
+          typeof cmd.num === "number" ? cmd.num : 20,
+          typeof cmd.level === "string" ? cmd.level : "info",
+          typeof cmd.channel === "string" ? cmd.channel : "cluster",
+        );
+        const f = jsonFormat(cmd);
+        if (f) return ok(formatJson(entries, f));
+        return ok(
+          entries.map((e) =>
+            `${
+              cephStamp(e.stamp)
+            } ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${e.message}\n`
+          ).join(""),
+        );
+      },
     },
     {
       desc: parseSignature("status", { help: "show cluster status", perm: "r", module: "mon" }),

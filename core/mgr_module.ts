@@ -100,6 +100,16 @@ export type ArgValues<A extends Record<string, ArgSpec>> =
   & { [K in Exclude<keyof A, OptionalKeys<A>>]: SpecValue<A[K]> }
   & { [K in OptionalKeys<A>]?: SpecValue<A[K]> };
 
+/**
+ * Cluster log priorities (Ceph's `ClusterLogPrio`), for `cluster_log`.
+ *
+ * @example
+ * ```ts ignore
+ * this.cluster_log("audit", ClusterLogPrio.INFO, "something changed");
+ * ```
+ */
+export const ClusterLogPrio = { DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4 } as const;
+
 /** One of {@linkcode NotifyType}'s values. */
 export type NotifyType = typeof NotifyType[keyof typeof NotifyType];
 
@@ -682,6 +692,41 @@ export class MgrModule extends ModuleBase {
   /** Replaces this module's health checks; `{}` clears them. */
   set_health_checks(checks: HealthChecks): void {
     this._ctx.setHealthChecks(checks);
+  }
+
+  /**
+   * Writes to the cluster log (`log last` shows it; modules listening for `clog` hear it).
+   *
+   * @example
+   * ```ts ignore
+   * this.cluster_log("cluster", ClusterLogPrio.WARN, "pool rbd is almost full");
+   * ```
+   */
+  cluster_log(channel: string, priority: number | string, message: string): void {
+    this._ctx.clusterLog(channel, String(priority), message);
+  }
+
+  /**
+   * Creates or updates a progress event (shown by `status` when `add_to_ceph_s`); `progress`
+   * runs from 0 to 1.
+   */
+  update_progress_event(
+    evid: string,
+    desc: string,
+    progress: number,
+    add_to_ceph_s = false,
+  ): void {
+    this._ctx.updateProgress(evid, desc, progress, add_to_ceph_s);
+  }
+
+  /** Removes a progress event. */
+  complete_progress_event(evid: string): void {
+    this._ctx.completeProgress(evid);
+  }
+
+  /** Removes every progress event. */
+  clear_all_progress_events(): void {
+    this._ctx.clearProgress();
   }
 
   /** Publishes the module's service URI (shown by `mgr services`). */

@@ -35,6 +35,10 @@ export interface ModuleContext {
   monCommand(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
   setHealthChecks(checks: HealthChecks): void;
   setUri(uri: string): void;
+  clusterLog(channel: string, priority: string, message: string): void;
+  updateProgress(id: string, message: string, progress: number, addToCephS: boolean): void;
+  completeProgress(id: string): void;
+  clearProgress(): void;
   activeUri(): string;
   remote(module: string, method: string, args: unknown[]): Promise<unknown>;
   get(dataName: string, mutable?: boolean): unknown;

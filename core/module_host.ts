@@ -215,7 +215,10 @@ export class ModuleHost {
     await Promise.all([...this.#active.keys()].map((n) => this.stop(n)));
   }
 
-  /** Delivers a notification to every running module that listed its type. */
+  /**
+   * Delivers a notification to every running module that listed its type. For `clog`, `id` is
+   * the log entry itself (as in Ceph, a dict instead of a string).
+   */
   notifyAll(type: NotifyType, id: string): void {
     for (const active of this.#active.values()) {
       if (!active.record.notifyTypes.has(type)) continue;

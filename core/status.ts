@@ -16,6 +16,13 @@ export interface StatusInputs {
   /** Seconds since the active manager took over. */
   mgrAge: number;
   get(name: string): unknown;
+  /** Progress events by id. */
+  progress: ReadonlyMap<
+    string,
+    { message: string; progress: number; add_to_ceph_s: boolean; started: number }
+  >;
+  /** Now, in seconds. */
+  now: number;
 }
 
 type Obj = Record<string, unknown>;
@@ -124,7 +131,9 @@ export function statusJson(inputs: StatusInputs): Obj {
       modules: inputs.mgrMap.modules,
       services: inputs.mgrMap.services,
     },
-    progress_events: {},
+    progress_events: Object.fromEntries(
+      [...inputs.progress].map(([id, e]) => [id, { message: e.message, progress: e.progress }]),
+    ),
   };
 }
 
@@ -216,6 +225,18 @@ export function statusText(inputs: StatusInputs): string {
     if (pg.write_bytes_sec) parts.push(`${bytesText(pg.write_bytes_sec)}/s wr`);
     parts.push(`${siText(pg.read_op_per_sec)} op/s rd`, `${siText(pg.write_op_per_sec)} op/s wr`);
     lines.push("  io:", `    client:   ${parts.join(", ")}`, " ");
+  }
+  const shown = [...inputs.progress.values()].filter((e) => e.add_to_ceph_s);
+  if (shown.length) {
+    lines.push("  progress:");
+    for (const e of shown) {
+      const done = Math.round(e.progress * 28);
+      lines.push(
+        `    ${e.message} (${ageText(inputs.now - e.started)})`,
+        `      [${"=".repeat(done)}${".".repeat(28 - done)}] `,
+      );
+    }
+    lines.push(" ");
   }
   return lines.join("\n") + "\n";
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MgrModule, NotifyType } from "mgr_module";
+import { ClusterLogPrio, MgrModule, NotifyType } from "mgr_module";
 import { startTestCluster } from "mgr_module/testing";
 import { referenceGet } from "./_reference.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
@@ -155,6 +155,71 @@ Deno.test("during a mon outage the manager says so and its maps stand still", as
     await c.run(60);
     assert.equal(m.have_mon_connection(), true);
     assert.ok((m.get("osd_map") as { epoch: number }).epoch > before.epoch);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("cluster_log reaches log last and the modules listening for clog", async () => {
+  const heard: unknown[] = [];
+  class Listener extends MgrModule {
+    static override NOTIFY_TYPES = [NotifyType.clog];
+    override notify(_type: NotifyType, entry: unknown): void {
+      heard.push(entry);
+    }
+  }
+  class Writer extends MgrModule {}
+  const c = await startTestCluster({
+    builtins: { listener: { Listener }, writer: { Writer } },
+    initialModules: ["listener", "writer"],
+  });
+  try {
+    const w = c.manager.host.instance("writer") as Writer;
+    w.cluster_log("cluster", ClusterLogPrio.WARN, "pool rbd is almost full");
+    w.cluster_log("audit", ClusterLogPrio.INFO, "an audit line");
+    w.cluster_log("cluster", ClusterLogPrio.DEBUG, "chatter");
+    await c.run(0);
+    const last = await c.command({ prefix: "log last" });
+    assert.match(
+      last.outb,
+      /^\S+\+0000 mgr\.x \(mgr\.\d+\) 1 : cluster \[WRN\] pool rbd is almost full\n$/,
+    );
+    const audit = JSON.parse(
+      (await c.command({ prefix: "log last", channel: "audit", format: "json" })).outb,
+    );
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0].message, "an audit line");
+    const debug = await c.command({ prefix: "log last", level: "debug" });
+    assert.match(debug.outb, /chatter/);
+    assert.equal(heard.length, 3);
+    assert.equal((heard[0] as { message: string }).message, "pool rbd is almost full");
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("progress events a module publishes show in status", async () => {
+  class Mover extends MgrModule {}
+  const c = await startTestCluster({
+    builtins: { mover: { Mover } },
+    initialModules: ["mover"],
+    cluster: CLUSTER,
+  });
+  try {
+    const m = c.manager.host.instance("mover") as Mover;
+    m.update_progress_event("ev1", "Rebalancing after osd.3 marked out", 0.5, true);
+    m.update_progress_event("ev2", "hidden", 0.1, false);
+    const status = await c.command({ prefix: "status" });
+    assert.match(
+      status.outb,
+      / {2}progress:\n {4}Rebalancing after osd\.3 marked out \(0s\)\n {6}\[={14}\.{14}\] \n/,
+    );
+    assert.doesNotMatch(status.outb, /hidden/);
+    const json = JSON.parse((await c.command({ prefix: "status", format: "json" })).outb);
+    assert.deepEqual(Object.keys(json.progress_events), ["ev1", "ev2"]);
+    m.complete_progress_event("ev1");
+    m.clear_all_progress_events();
+    assert.doesNotMatch((await c.command({ prefix: "status" })).outb, /progress:/);
   } finally {
     await c.stop();
   }
