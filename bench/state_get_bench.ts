@@ -1,0 +1,70 @@
+/**
+ * The module API's cluster-state reads through a real manager on a simulated cluster, at 1,000
+ * and 10,000 OSDs: `get()` of an unchanged map (a cached frozen snapshot), the first `get()`
+ * after a new epoch (the dump computed and frozen once), and the per-daemon reads.
+ * The real ceph-mgr's figures are in ../shared/ceph-reference/README.md.
+ *
+ *   deno bench --allow-all bench/state_get_bench.ts
+ */
+import { MgrModule } from "mgr_module";
+import { startTestCluster, type TestCluster } from "mgr_module/testing";
+
+class Reader extends MgrModule {}
+
+async function cluster(osds: number): Promise<{ c: TestCluster; m: Reader }> {
+  const hosts = osds / 20;
+  const c = await startTestCluster({
+    builtins: { reader: { Reader } },
+    initialModules: ["reader"],
+    cluster: {
+      racks: osds >= 10000 ? 20 : 0,
+      hosts,
+      osdsPerHost: 20,
+      pools: [
+        { name: "rbd", pgNum: osds * 20 },
+        { name: "cephfs_data", pgNum: osds * 10 },
+      ],
+      workload: { opsPerSecond: osds * 20 },
+    },
+  });
+  await c.run(30);
+  return { c, m: c.manager.host.instance("reader") as Reader };
+}
+
+for (const osds of [1000, 10000]) {
+  const { c, m } = await cluster(osds);
+  const group = `${osds} OSDs`;
+  m.get("osd_map");
+  Deno.bench(`get('osd_map') unchanged, ${osds} OSDs`, { group: `${group}: cached` }, () => {
+    m.get("osd_map");
+  });
+  Deno.bench(`get('pg_summary') unchanged, ${osds} OSDs`, { group: `${group}: cached` }, () => {
+    m.get("pg_summary");
+  });
+  for (const name of ["osd_map", "osd_map_tree", "pg_summary", "pg_dump"]) {
+    Deno.bench(
+      `first get('${name}') after a change, ${osds} OSDs`,
+      { group: `${group}: first read`, n: osds >= 10000 ? 5 : 20, warmup: 1 },
+      () => {
+        c.manager.views.erase(name);
+        m.get(name);
+      },
+    );
+  }
+  Deno.bench(`get_counter('osd', '7', 'osd.op_w'), ${osds} OSDs`, { group: `${group}: daemon` }, () => {
+    m.get_counter("osd", "7", "osd.op_w");
+  });
+  Deno.bench(
+    `get_latest_counter('osd', '7', 'osd.op_w'), ${osds} OSDs`,
+    { group: `${group}: daemon` },
+    () => {
+      m.get_latest_counter("osd", "7", "osd.op_w");
+    },
+  );
+  Deno.bench(`get_perf_schema('osd', '7'), ${osds} OSDs`, { group: `${group}: daemon` }, () => {
+    m.get_perf_schema("osd", "7");
+  });
+  Deno.bench(`get_metadata('osd', '7'), ${osds} OSDs`, { group: `${group}: daemon` }, () => {
+    m.get_metadata("osd", "7");
+  });
+}
