@@ -24,11 +24,22 @@ export interface HealthCheck {
   muted: boolean;
 }
 
+/** A muted health check (`ceph health mute`). */
+export interface HealthMute {
+  code: string;
+  /** Seconds since the epoch when the mute lapses; absent when it does not. */
+  ttl?: number;
+  /** A sticky mute stays when its check clears; others go with it. */
+  sticky: boolean;
+  summary: string;
+  count: number;
+}
+
 /** The cluster's health report (`ceph health detail -f json`). */
 export interface HealthReport {
   status: "HEALTH_OK" | "HEALTH_WARN" | "HEALTH_ERR";
   checks: Record<string, HealthCheck>;
-  mutes: unknown[];
+  mutes: HealthMute[];
 }
 
 /**
@@ -103,10 +114,39 @@ export function healthReport(...sets: Record<string, HealthCheck>[]): HealthRepo
   return { status, checks: sorted, mutes: [] };
 }
 
+/**
+ * Applies mutes to a report: a muted check stays listed, marked `muted`, and no longer counts
+ * toward the status. Returns the mutes still in force, as Ceph's HealthMonitor keeps them: a
+ * lapsed TTL ends a mute; a non-sticky mute ends when its check clears or its count grows.
+ */
+export function applyMutes(
+  report: HealthReport,
+  mutes: readonly HealthMute[],
+  now: number,
+): { report: HealthReport; mutes: HealthMute[] } {
+  const kept: HealthMute[] = [];
+  for (const mute of mutes) {
+    if (mute.ttl !== undefined && mute.ttl <= now) continue;
+    const check = report.checks[mute.code];
+    if (!mute.sticky && (!check || check.summary.count > mute.count)) continue;
+    kept.push(mute);
+  }
+  const mutedCodes = new Set(kept.map((m) => m.code));
+  const checks: Record<string, HealthCheck> = {};
+  for (const [code, check] of Object.entries(report.checks)) {
+    checks[code] = mutedCodes.has(code) ? { ...check, muted: true } : check;
+  }
+  const muted = healthReport(checks);
+  return { report: { ...muted, mutes: kept }, mutes: kept };
+}
+
 /** `ceph health`: the status and the summaries, as one line. */
 export function healthSummaryText(report: HealthReport): string {
-  const summaries = Object.values(report.checks).map((c) => c.summary.message);
-  return summaries.length ? `${report.status} ${summaries.join("; ")}` : report.status;
+  const live = Object.values(report.checks).filter((c) => !c.muted).map((c) => c.summary.message);
+  const muted = Object.entries(report.checks).filter(([, c]) => c.muted).map(([code]) => code);
+  let text = live.length ? `${report.status} ${live.join("; ")}` : report.status;
+  if (muted.length) text += ` (muted: ${muted.join(" ")})`;
+  return text;
 }
 
 /** `ceph health detail` in plain text, laid out as Ceph prints it. */
@@ -114,7 +154,7 @@ export function healthDetailText(report: HealthReport): string {
   const lines = [healthSummaryText(report)];
   for (const [code, check] of Object.entries(report.checks)) {
     const tag = check.severity === "HEALTH_ERR" ? "ERR" : "WRN";
-    lines.push(`[${tag}] ${code}: ${check.summary.message}`);
+    lines.push(`${check.muted ? "(MUTED) " : ""}[${tag}] ${code}: ${check.summary.message}`);
     for (const d of check.detail) lines.push(`    ${d.message}`);
   }
   return lines.join("\n");

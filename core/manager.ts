@@ -12,10 +12,12 @@ import type {
   MonCommandResult,
   PerfReportBatch,
 } from "./cluster_link.ts";
-import { EACCES, EINVAL } from "./errno.ts";
+import { EACCES, EINVAL, ENOENT } from "./errno.ts";
 import {
+  applyMutes,
   type HealthCheck,
   healthDetailText,
+  type HealthMute,
   type HealthReport,
   healthReport,
   healthSummaryText,
@@ -151,6 +153,8 @@ export class Manager implements CommandService {
   #clusterLogSeq = 0;
   /** Progress events modules published (`update_progress_event`), by id. */
   readonly progressEvents = new Map<string, ProgressEvent>();
+  /** Muted health checks; kept in memory (Ceph's mon persists them). */
+  #mutes: HealthMute[] = [];
   readonly #modulePaths: readonly string[];
   readonly #tickAbort = new AbortController();
   readonly #extraCommands: readonly LocalCommand[];
@@ -553,14 +557,42 @@ export class Manager implements CommandService {
     };
   }
 
-  /** The merged health report: the cluster's checks, the modules' and the host's own. */
+  /**
+   * The merged health report: the cluster's checks, the modules' and the host's own, with the
+   * mutes in force (`health mute`).
+   */
   health(): HealthReport {
     const sets: Record<string, HealthCheck>[] = [
       this.clusterState?.health() ?? {},
       this.host.moduleHealth(),
       this.host.hostHealth(),
     ];
-    return healthReport(...sets);
+    const { report, mutes } = applyMutes(healthReport(...sets), this.#mutes, this.clock.now());
+    this.#mutes = mutes;
+    return report;
+  }
+
+  /** `health mute <code> [<ttl>] [--sticky]`: the check must be raised now. */
+  mute(code: string, ttlSeconds: number | undefined, sticky: boolean): MonCommandResult {
+    const check = this.health().checks[code];
+    if (!check) return { r: -ENOENT, outb: "", outs: `health alert ${code} is not raised` };
+    this.#mutes = [
+      ...this.#mutes.filter((m) => m.code !== code),
+      {
+        code,
+        ...(ttlSeconds !== undefined ? { ttl: this.clock.now() + ttlSeconds } : {}),
+        sticky,
+        summary: check.summary.message,
+        count: check.summary.count,
+      },
+    ];
+    return { r: 0, outb: "", outs: "" };
+  }
+
+  /** `health unmute [<code>]`: one mute, or all. */
+  unmute(code: string | undefined): MonCommandResult {
+    this.#mutes = code === undefined ? [] : this.#mutes.filter((m) => m.code !== code);
+    return { r: 0, outb: "", outs: "" };
   }
 
   /**

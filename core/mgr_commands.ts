@@ -69,6 +69,16 @@ function configShow(manager: Manager, cmd: Record<string, unknown>, withDefaults
   ));
 }
 
+/** A mute's TTL as `health mute` takes it: `30`, `10s`, `5m`, `2h`, `1d`, `1w`. */
+function parseTtl(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|w)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, w: 604800 }[
+    (m[2] ?? "s") as "s"
+  ];
+  return Number(m[1]) * unit;
+}
+
 /** The manager's own commands, bound to one manager. */
 export function managerCommands(manager: Manager): LocalCommand[] {
   return [
@@ -79,6 +89,31 @@ export function managerCommands(manager: Manager): LocalCommand[] {
         module: "mon",
       }),
       run: (cmd) => manager.healthCommand(cmd),
+    },
+    {
+      desc: parseSignature(
+        "health mute name=code,type=CephString name=ttl,type=CephString,req=false " +
+          "name=sticky,type=CephBool,req=false",
+        { help: "mute health alert", perm: "w", module: "mon" },
+      ),
+      run: (cmd) => {
+        let ttl: number | undefined;
+        if (typeof cmd.ttl === "string") {
+          ttl = parseTtl(cmd.ttl);
+          if (ttl === undefined) {
+            return { r: -EINVAL, outb: "", outs: `unable to parse duration '${cmd.ttl}'` };
+          }
+        }
+        return manager.mute(String(cmd.code), ttl, cmd.sticky === true);
+      },
+    },
+    {
+      desc: parseSignature("health unmute name=code,type=CephString,req=false", {
+        help: "unmute existing health alert mute(s)",
+        perm: "w",
+        module: "mon",
+      }),
+      run: (cmd) => manager.unmute(typeof cmd.code === "string" ? cmd.code : undefined),
     },
     {
       desc: parseSignature(

@@ -224,3 +224,39 @@ Deno.test("progress events a module publishes show in status", async () => {
     await c.stop();
   }
 });
+
+Deno.test("health mute hides a check from the status until it lapses, grows or is unmuted", async () => {
+  const { c } = await watched();
+  try {
+    c.cluster!.setFlag("noup");
+    c.cluster!.osdDown(0);
+    await c.run(10);
+    const health = async () => (await c.command({ prefix: "health" })).outb;
+    assert.match(await health(), /^HEALTH_WARN .*1 osds down/);
+    const missing = await c.command({ prefix: "health mute", code: "NOPE" });
+    assert.deepEqual([missing.r, missing.outs], [-2, "health alert NOPE is not raised"]);
+    assert.equal((await c.command({ prefix: "health mute", code: "OSD_DOWN" })).r, 0);
+    assert.equal((await c.command({ prefix: "health mute", code: "OSDMAP_FLAGS" })).r, 0);
+    const muted = await health();
+    assert.match(muted, /^HEALTH_(OK|WARN).*\(muted: OSDMAP_FLAGS OSD_DOWN\)\n$/);
+    assert.doesNotMatch(muted, /1 osds down/);
+    const detail = (await c.command({ prefix: "health", detail: "detail" })).outb;
+    assert.match(detail, /^\(MUTED\) \[WRN\] OSD_DOWN: 1 osds down$/m);
+    const json = JSON.parse((await c.command({ prefix: "health", format: "json" })).outb);
+    assert.equal(json.checks.OSD_DOWN.muted, true);
+    assert.deepEqual(json.mutes.map((m: { code: string }) => m.code), ["OSD_DOWN", "OSDMAP_FLAGS"]);
+    c.cluster!.osdDown(1); // the count grows: a non-sticky mute ends
+    await c.run(10);
+    assert.match(await health(), /2 osds down/);
+    assert.equal((await c.command({ prefix: "health mute", code: "OSD_DOWN", ttl: "30s" })).r, 0);
+    assert.doesNotMatch(await health(), /osds down/);
+    await c.run(40);
+    assert.match(await health(), /2 osds down/, "the TTL lapsed");
+    assert.equal((await c.command({ prefix: "health unmute" })).r, 0);
+    assert.doesNotMatch(await health(), /muted/);
+    const badTtl = await c.command({ prefix: "health mute", code: "OSD_DOWN", ttl: "soon" });
+    assert.equal(badTtl.r, -22);
+  } finally {
+    await c.stop();
+  }
+});
