@@ -4,10 +4,12 @@
  * @module
  */
 import * as hello from "./hello/module.ts";
+import * as selftest from "./selftest/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
   hello,
+  selftest,
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
