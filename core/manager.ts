@@ -43,6 +43,7 @@ import { usageLine } from "./commands/usage.ts";
 import { capsAllow } from "./admin/caps.ts";
 import { managerCommands } from "./mgr_commands.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
+import { StandbyHost } from "./standby_host.ts";
 import type { ClusterState } from "./cluster_link.ts";
 import { SnapshotCache } from "./state/snapshot_cache.ts";
 import type { StatusInputs } from "./status.ts";
@@ -157,6 +158,9 @@ export class Manager implements CommandService {
   #mutes: HealthMute[] = [];
   readonly #modulePaths: readonly string[];
   readonly #tickAbort = new AbortController();
+  /** The standby classes of the modules, run while this daemon is a standby. */
+  readonly standby: StandbyHost;
+  #role: "starting" | "active" | "standby" = "starting";
   readonly #extraCommands: readonly LocalCommand[];
   /** What this daemon reports about itself in its beacons (`mgr metadata`). */
   readonly metadata: Readonly<Record<string, string>>;
@@ -207,6 +211,12 @@ export class Manager implements CommandService {
       healthChanged: () => {},
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
     }, records);
+    this.standby = new StandbyHost(
+      options.clock,
+      options.log,
+      (record, log, signal) => this.#moduleContext(record, log, signal),
+      options.shutdownGraceSeconds ?? 10,
+    );
     this.#unsubscribe = options.link.subscribe((u) => {
       this.#updates = this.#updates.then(() => this.#onUpdate(u));
     });
@@ -220,7 +230,9 @@ export class Manager implements CommandService {
       `mgr.${manager.id} starting with modules: ${[...records.keys()].join(", ") || "(none)"}`,
     );
     await manager.#beacon();
-    await manager.host.reconcile(manager.enabledModules());
+    // The mon folded the beacon in; start from its MgrMap rather than the pushed copy.
+    if (manager.link.connected()) manager.#mgrMap = manager.link.snapshot().mgrMap;
+    await manager.#applyRole();
     manager.#tickTask = manager.#tick();
     return manager;
   }
@@ -242,6 +254,38 @@ export class Manager implements CommandService {
         this.#daemonLog.error(`tick failed: ${(e as Error).stack}`);
       }
     }
+  }
+
+  /** Whether the MgrMap names this daemon the active manager. */
+  isActive(): boolean {
+    return this.#mgrMap.active_gid === this.gid;
+  }
+
+  /**
+   * Runs what this daemon's role asks for: the active modules when the MgrMap names it active,
+   * the standby modules otherwise (spec §8). On takeover the standby modules stop before the
+   * active ones start, and the active ones rehydrate from the KV store like any start.
+   */
+  async #applyRole(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.isActive()) {
+      if (this.#role !== "active") {
+        await this.standby.stopAll();
+        if (this.#role === "standby") this.#daemonLog.info(`mgr.${this.id} is now active`);
+        this.#role = "active";
+      }
+      await this.host.reconcile(this.enabledModules());
+      return;
+    }
+    if (this.#role === "active") {
+      this.#daemonLog.warning(
+        `mgr.${this.id} is no longer active; the active mgr is '${this.#mgrMap.active_name}'`,
+      );
+      await this.host.reconcile([]);
+    }
+    this.#role = "standby";
+    const enabled = this.enabledModules();
+    this.standby.start([...this.host.records.values()].filter((r) => enabled.has(r.name)));
   }
 
   /** Loads module folders that are new since the daemon started; returns their names. */
@@ -303,7 +347,7 @@ export class Manager implements CommandService {
         break;
       case "mgr_map":
         this.#mgrMap = update.mgrMap;
-        await this.host.reconcile(this.enabledModules());
+        await this.#applyRole();
         break;
       case "connection":
         this.#daemonLog.warning(`mon session ${update.connected ? "restored" : "lost"}`);
@@ -713,6 +757,7 @@ export class Manager implements CommandService {
     this.#tickAbort.abort();
     await this.#tickTask;
     await this.host.stopAll();
+    await this.standby.stopAll();
     this.#unsubscribe();
     this.#daemonLog.info(`mgr.${this.id} stopped`);
   }

@@ -227,6 +227,29 @@ function parseEntity(who: string): { type: string; id: string } | null {
   return { type, id: s.slice(dot + 1) };
 }
 
+/** Drops the active manager from a pending MgrMap (MgrMonitor::drop_active). */
+function dropActiveOf(next: MgrMap, now: number): void {
+  next.active_gid = 0;
+  next.active_name = "";
+  next.active_change = formatUtime(now);
+  next.active_mgr_features = 0;
+  next.available = false;
+  next.active_addrs = { addrvec: [] };
+  next.active_addr = ":/0";
+  next.services = {};
+}
+
+/** Makes the first standby active (MgrMonitor::promote_standby); it is not available yet. */
+function promoteStandby(next: MgrMap, now: number): void {
+  const standby = next.standbys.shift();
+  if (!standby) return;
+  next.active_gid = standby.gid;
+  next.active_name = standby.name;
+  next.active_change = formatUtime(now);
+  next.available = false;
+  next.available_modules = standby.available_modules;
+}
+
 /** Ceph's `Formatter::create(format)`: json, json-pretty, or null (plain/unknown). */
 function formatterFor(cmd: Record<string, unknown>): "json" | "json-pretty" | null {
   const f = cmd.format;
@@ -317,6 +340,8 @@ export class EmbeddedMon {
   readonly store: MonStore;
   #opts: Required<EmbeddedMonOptions>;
   #listeners = new Set<(u: ClusterUpdate) => void>();
+  /** When each manager (by gid) last sent a beacon. */
+  #lastBeacon = new Map<number, number>();
   /** Manager daemons' metadata by name, as their beacons carried it. */
   #mgrMetadata = new Map<string, Record<string, string>>();
   #moduleOptions = new Map<string, MonOption>();
@@ -445,21 +470,13 @@ export class EmbeddedMon {
    */
   beacon(b: MonBeacon): boolean {
     if (b.metadata) this.#mgrMetadata.set(b.name, { ...b.metadata });
+    this.#lastBeacon.set(b.gid, this.#opts.now());
     const next = this.#pending();
     const modules = b.available_modules.map(canonicalModule);
     const services: Record<string, string> = {};
     for (const k of Object.keys(b.services ?? {}).sort(compareBytes)) services[k] = b.services![k]!;
     const now = this.#opts.now();
-    const dropActive = () => {
-      next.active_gid = 0;
-      next.active_name = "";
-      next.active_change = formatUtime(now);
-      next.active_mgr_features = 0;
-      next.available = false;
-      next.active_addrs = { addrvec: [] };
-      next.active_addr = ":/0";
-      next.services = {};
-    };
+    const dropActive = () => dropActiveOf(next, now);
     if (b.name === next.active_name && b.gid !== next.active_gid) dropActive();
     next.standbys = next.standbys.filter((s) => !(s.name === b.name && s.gid !== b.gid));
     if (next.active_gid === 0) {
@@ -572,6 +589,8 @@ export class EmbeddedMon {
         return this.#mgrDump(cmd);
       case "mgr metadata":
         return this.#mgrMetadataCommand(cmd);
+      case "mgr fail":
+        return this.#mgrFail(cmd);
       case "mgr versions":
         return ok(
           formatJson(this.#countMgrMetadata("ceph_version"), formatterFor(cmd) ?? "json-pretty"),
@@ -584,6 +603,70 @@ export class EmbeddedMon {
       default:
         return err(-EINVAL, "command not known");
     }
+  }
+
+  /**
+   * Beacon grace (MgrMonitor::tick): an active manager silent for longer than
+   * `mon_mgr_beacon_grace` is failed and the first standby promoted; silent standbys are
+   * dropped. Returns whether the MgrMap changed.
+   */
+  tick(): boolean {
+    const now = this.#opts.now();
+    const grace = Number(this.#configValue("mon", "mon_mgr_beacon_grace") ?? 30);
+    const stale = (gid: number) => now - (this.#lastBeacon.get(gid) ?? now) > grace;
+    const next = this.#pending();
+    let changed = false;
+    const standbys = next.standbys.filter((s) => !stale(s.gid));
+    if (standbys.length !== next.standbys.length) {
+      next.standbys = standbys;
+      changed = true;
+    }
+    if (next.active_gid !== 0 && stale(next.active_gid)) {
+      dropActiveOf(next, now);
+      changed = true;
+    }
+    if (next.active_gid === 0 && next.standbys.length > 0) {
+      promoteStandby(next, now);
+      changed = true;
+    }
+    if (changed) this.#commitMap(next);
+    return changed;
+  }
+
+  /** `mgr fail [<who>]` (MgrMonitor.cc): fail the active manager, or a named one. */
+  #mgrFail(cmd: Record<string, unknown>): MonCommandResult {
+    const now = this.#opts.now();
+    const next = this.#pending();
+    let who = str(cmd.who);
+    if (who === undefined || who === "") {
+      if (!next.active_gid) return ok("", "Currently no active mgr");
+      who = next.active_name;
+    }
+    const gid = /^\d+$/.test(who) ? Number(who) : undefined;
+    let changed = false;
+    if (gid === undefined ? next.active_name === who : next.active_gid === gid) {
+      dropActiveOf(next, now);
+      changed = true;
+    } else {
+      const i = next.standbys.findIndex((
+        s,
+      ) => (gid === undefined ? s.name === who : s.gid === gid));
+      if (i >= 0) {
+        next.standbys.splice(i, 1);
+        changed = true;
+      } else {
+        return ok("", `Daemon not found '${who}', already failed?`);
+      }
+    }
+    if (changed && next.active_gid === 0) promoteStandby(next, now);
+    this.#commitMap(next);
+    return ok();
+  }
+
+  #configValue(section: string, name: string): string | undefined {
+    return this.configEntries().find((e) =>
+      e.name === name && e.mask === "" && (e.section === section || e.section === "global")
+    )?.value;
   }
 
   /** Every manager the MgrMap knows: the active one and the standbys, by name. */

@@ -28,6 +28,7 @@ export const MON_COMMANDS: readonly CommandSignature[] = [
   { sig: "mgr metadata name=who,type=CephString,req=false", help: "dump metadata for all daemons or a specific daemon", perm: "r" },
   { sig: "mgr count-metadata name=property,type=CephString", help: "count ceph-mgr daemons by metadata field property", perm: "r" },
   { sig: "mgr versions", help: "check running versions of ceph-mgr daemons", perm: "r" },
+  { sig: "mgr fail name=who,type=CephString,req=false", help: "treat the named manager daemon as failed", perm: "rw" },
   { sig: "mgr stat", help: "dump basic info about the mgr cluster state", perm: "r" },
   { sig: "config set name=who,type=CephString name=name,type=CephString name=value,type=CephString name=force,type=CephBool,req=false", help: "Set a configuration option for one or more entities", perm: "rw" },
   { sig: "config rm name=who,type=CephString name=name,type=CephString", help: "Clear a configuration option for one or more entities", perm: "rw" },
