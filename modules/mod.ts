@@ -5,12 +5,14 @@
  */
 import * as hello from "./hello/module.ts";
 import * as selftest from "./selftest/module.ts";
+import * as status from "./status/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
   hello,
   selftest,
+  status,
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
-export const ALWAYS_ON_MODULES: readonly string[] = [];
+export const ALWAYS_ON_MODULES: readonly string[] = ["status"];

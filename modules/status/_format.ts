@@ -1,0 +1,170 @@
+/**
+ * The text helpers Ceph's status module takes from `prettytable` and `mgr_util`: a borderless
+ * table and the five-character unit formats.
+ *
+ * @module
+ */
+
+/** How a column's cells (and its heading) are justified. */
+export type Align = "l" | "r" | "c";
+
+/** The units `format_units` steps through: none, then k, M, G, T, P, E. */
+const _UNITS = [" ", "k", "M", "G", "T", "P", "E"];
+
+/**
+ * Ceph's `mgr_util.format_units`: `n` in at most `width` characters with a unit suffix, powers
+ * of 1000 when `decimal`, else of 1024.
+ *
+ * @example
+ * ```ts
+ * import { formatUnits } from "./_format.ts";
+ * console.assert(formatUnits(7606272 * 1024, 5, false) === "7428M");
+ * console.assert(formatUnits(0, 5, true) === "   0 ");
+ * ```
+ */
+export function formatUnits(n: number, width: number, decimal: boolean): string {
+  const factor = decimal ? 1000 : 1024;
+  const value = Number.isFinite(n) ? n : 0;
+  let unit = 0;
+  while (
+    unit < _UNITS.length - 1 &&
+    String(Math.floor(Math.trunc(value) / factor ** unit)).length > width - 1
+  ) unit++;
+  let digits: string;
+  if (unit > 0) {
+    digits = (value / factor ** unit).toFixed(6).slice(0, width - 1);
+    if (digits.endsWith(".")) digits = " " + digits.slice(0, -1);
+  } else {
+    digits = String(Math.trunc(value)).padStart(width - 1);
+  }
+  return digits + _UNITS[unit];
+}
+
+/** `mgr_util.format_bytes`: powers of 1024. */
+export function formatBytes(n: number, width: number): string {
+  return formatUnits(n, width, false);
+}
+
+/** `mgr_util.format_dimless`: powers of 1000. */
+export function formatDimless(n: number, width: number): string {
+  return formatUnits(n, width, true);
+}
+
+function _justify(text: string, width: number, align: Align): string {
+  const excess = width - text.length;
+  if (align === "l") return text + " ".repeat(excess);
+  if (align === "r") return " ".repeat(excess) + text;
+  const half = Math.floor(excess / 2);
+  if (excess % 2 === 0) return " ".repeat(half) + text + " ".repeat(half);
+  // prettytable puts the odd space right of odd-length text and left of even-length text.
+  return text.length % 2 === 1
+    ? " ".repeat(half) + text + " ".repeat(half + 1)
+    : " ".repeat(half + 1) + text + " ".repeat(half);
+}
+
+/**
+ * A `PrettyTable(border=False)` with left padding 0 and right padding 2, as Ceph's status
+ * module draws it: a heading line, then one line per row; columns are centred unless aligned.
+ *
+ * @example
+ * ```ts
+ * import { PlainTable } from "./_format.ts";
+ * const t = new PlainTable(["ID", "HOST"], { ID: "r", HOST: "l" });
+ * t.addRow([0, "host1"]);
+ * console.assert(t.toString() === "ID  HOST   \n 0  host1  ");
+ * ```
+ */
+export class PlainTable {
+  readonly #headings: string[];
+  readonly #align: Align[];
+  readonly #rows: string[][] = [];
+
+  constructor(headings: string[], align: Readonly<Record<string, Align>> = {}) {
+    this.#headings = headings;
+    this.#align = headings.map((h) => align[h] ?? "c");
+  }
+
+  /** Appends a row; cells are shown as `String(cell)`. */
+  addRow(cells: readonly unknown[]): void {
+    if (cells.length !== this.#headings.length) {
+      throw new RangeError(
+        `row has ${cells.length} cells, the table has ${this.#headings.length} columns`,
+      );
+    }
+    this.#rows.push(cells.map((c) => String(c)));
+  }
+
+  /** The table as text, without a trailing newline. */
+  toString(): string {
+    const widths = this.#headings.map((h, i) =>
+      Math.max(h.length, ...this.#rows.map((r) => (r[i] as string).length))
+    );
+    const line = (cells: string[]) =>
+      cells.map((c, i) => _justify(c, widths[i] as number, this.#align[i] as Align) + "  ")
+        .join("");
+    return [line(this.#headings), ...this.#rows.map(line)].join("\n");
+  }
+}
+
+function _pyValue(value: unknown, indent: number | undefined, depth: number): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value !== "object") return JSON.stringify(value) ?? "null";
+  const pad = indent === undefined ? "" : "\n" + " ".repeat(indent * (depth + 1));
+  const end = indent === undefined ? "" : "\n" + " ".repeat(indent * depth);
+  const sep = indent === undefined ? ", " : ",";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return "[" + value.map((v) => pad + _pyValue(v, indent, depth + 1)).join(sep) + end + "]";
+  }
+  const keys = Object.keys(value).sort();
+  if (keys.length === 0) return "{}";
+  const record = value as Record<string, unknown>;
+  return "{" +
+    keys.map((k) => pad + JSON.stringify(k) + ": " + _pyValue(record[k], indent, depth + 1))
+      .join(sep) +
+    end + "}";
+}
+
+/**
+ * Python's `json.dumps(value, sort_keys=True)` (`", "` and `": "` separators), or with
+ * `indent=4` for `json-pretty`, as Ceph's status module answers `-f json`.
+ *
+ * @example
+ * ```ts
+ * import { pythonJson } from "./_format.ts";
+ * console.assert(pythonJson({ b: [1, 2], a: "x" }, "json") === '{"a": "x", "b": [1, 2]}');
+ * ```
+ */
+export function pythonJson(value: unknown, format: "json" | "json-pretty"): string {
+  return _pyValue(value, format === "json" ? undefined : 4, 0);
+}
+
+/**
+ * Python's `fnmatch.fnmatch` on a name: `*`, `?` and `[...]` wildcards, the rest literal.
+ *
+ * @example
+ * ```ts
+ * import { fnmatch } from "./_format.ts";
+ * console.assert(fnmatch("host1", "host*") && !fnmatch("rack1", "host?"));
+ * ```
+ */
+export function fnmatch(name: string, pattern: string): boolean {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch === "*") re += ".*";
+    else if (ch === "?") re += ".";
+    else if (ch === "[") {
+      const close = pattern.indexOf("]", i + 2);
+      if (close === -1) {
+        re += "\\[";
+        continue;
+      }
+      let set = pattern.slice(i + 1, close).replaceAll("\\", "\\\\");
+      if (set.startsWith("!")) set = "^" + set.slice(1);
+      re += `[${set}]`;
+      i = close;
+    } else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`, "s").test(name);
+}
