@@ -109,6 +109,7 @@ export async function serveMain(argv: string[]): Promise<void> {
   const paced = (async () => {
     while (!pacing.signal.aborted) {
       await scheduler.run({ until: clock.now(), signal: pacing.signal });
+      mon.tick();
       await clock.sleep(0.1, pacing.signal);
     }
   })();

@@ -1,7 +1,10 @@
 /**
- * The real manager, with the built-in modules, taking part in a simulated run: it starts on the
- * run's virtual clock with its own in-memory mon and a session on the simulated cluster, and
- * reports a failure when a module crashed during the run.
+ * The real managers, with the built-in modules, taking part in a simulated run: `mgr.x` starts
+ * active and `mgr.y` standby, each with a session on the run's cluster and one shared in-memory
+ * mon, on the run's virtual clock. When the cluster's active manager fails (the `mgr-fail`
+ * fault), that daemon stops beaconing; the mon fails it after `mon_mgr_beacon_grace` and the
+ * standby takes over; the failed daemon restarts a minute later, as a standby. The run fails
+ * when a module crashed or not exactly one manager ends up active.
  *
  * @module
  */
@@ -22,18 +25,27 @@ export interface ManagerParticipantOptions {
   modules?: readonly string[];
 }
 
-/** A participant that runs a manager (`mgr.x`) for the length of a simulated run. */
+interface Daemon {
+  manager: Manager;
+  link: SimClusterLink;
+  log: DaemonLog;
+  crashed: boolean;
+}
+
+/** A participant that runs the cluster's managers for the length of a simulated run. */
 export function managerParticipant(
   options: ManagerParticipantOptions = {},
-): Participant & { manager(): Manager | undefined } {
+): Participant & { managers(): Manager[] } {
   const builtins = options.builtins ?? BUILTIN_MODULES;
-  let manager: Manager | undefined;
-  let link: SimClusterLink | undefined;
+  const daemons = new Map<string, Daemon>();
   let mon: EmbeddedMon | undefined;
-  let log: DaemonLog | undefined;
+  let unsubscribe = () => {};
+  const ticking = new AbortController();
+  let ticks: Promise<void> = Promise.resolve();
+  const restarts: Promise<void>[] = [];
   const failures: string[] = [];
   return {
-    manager: () => manager,
+    managers: () => [...daemons.values()].map((d) => d.manager),
     async start(clock: Clock, cluster: SimCluster) {
       mon = EmbeddedMon.open(":memory:", {
         alwaysOnModules: [...ALWAYS_ON_MODULES],
@@ -41,30 +53,67 @@ export function managerParticipant(
         now: () => clock.now(),
         fsid: cluster.map.fsid,
       });
-      link = new SimClusterLink(new MonLink(mon, clock), cluster);
-      log = new DaemonLog({ daemonName: "mgr.x", id: "x", memoryLines: 200 });
-      manager = await Manager.start({
-        id: "x",
-        clock,
-        link,
-        log,
-        builtins,
-        metadata: cluster.daemons.metadata("mgr.x") ?? {},
+      const theMon = mon;
+      ticks = (async () => {
+        while (!ticking.signal.aborted) {
+          await clock.sleep(1, ticking.signal);
+          if (!ticking.signal.aborted) theMon.tick();
+        }
+      })();
+      const launch = async (id: string) => {
+        const link = new SimClusterLink(new MonLink(theMon, clock), cluster);
+        const log = new DaemonLog({ daemonName: `mgr.${id}`, id, memoryLines: 200 });
+        const manager = await Manager.start({
+          id,
+          clock,
+          link,
+          log,
+          builtins,
+          metadata: cluster.daemons.metadata(`mgr.${id}`) ?? {},
+        });
+        daemons.set(id, { manager, link, log, crashed: false });
+      };
+      for (const id of cluster.mgrs) await launch(id);
+      unsubscribe = cluster.subscribe((e) => {
+        if (e.kind !== "mgr_failover") return;
+        const daemon = daemons.get(e.from);
+        if (!daemon || daemon.crashed) return;
+        daemon.crashed = true;
+        // The daemon dies (no more beacons); its supervisor restarts it a minute later.
+        restarts.push((async () => {
+          await daemon.manager.stop();
+          daemon.link.close();
+          daemon.log.close();
+          await clock.sleep(60, ticking.signal);
+          if (!ticking.signal.aborted) await launch(e.from);
+        })());
       });
     },
     async stop() {
-      if (!manager) return;
-      const health = manager.health();
-      for (const code of ["MGR_MODULE_ERROR", "MGR_MODULE_DEPENDENCY"]) {
-        const check = health.checks[code];
-        if (check) {
-          failures.push(`manager: ${code}: ${check.detail.map((d) => d.message).join("; ")}`);
+      unsubscribe();
+      const active = [...daemons.values()].filter((d) => !d.crashed && d.manager.isActive());
+      if (daemons.size > 0 && active.length !== 1) {
+        failures.push(`manager: ${active.length} active managers at the end of the run`);
+      }
+      for (const d of active) {
+        const health = d.manager.health();
+        for (const code of ["MGR_MODULE_ERROR", "MGR_MODULE_DEPENDENCY"]) {
+          const check = health.checks[code];
+          if (check) {
+            failures.push(`manager: ${code}: ${check.detail.map((x) => x.message).join("; ")}`);
+          }
         }
       }
-      await manager.stop();
-      link?.close();
+      ticking.abort();
+      await ticks;
+      await Promise.all(restarts);
+      for (const d of daemons.values()) {
+        if (d.crashed) continue;
+        await d.manager.stop();
+        d.link.close();
+        d.log.close();
+      }
       mon?.close();
-      log?.close();
     },
     failures: () => failures,
   };

@@ -91,6 +91,14 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     memoryLines: 2000,
     dir: options.logDir,
   });
+  // The mon's own tick (manager beacon grace), once a second of virtual time.
+  const monTicks = new AbortController();
+  const ticking = (async () => {
+    while (!monTicks.signal.aborted) {
+      await clock.sleep(1, monTicks.signal);
+      if (!monTicks.signal.aborted) mon.tick();
+    }
+  })();
   const manager = await Manager.start({
     id: "x",
     clock,
@@ -130,6 +138,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       // A module that hangs in shutdown is waited for on virtual time.
       while (!stopped) await scheduler.runFor(1);
       await stopping;
+      monTicks.abort();
+      await ticking;
       cluster?.stopReporting();
       monLink.close();
       mon.close();
