@@ -1,0 +1,260 @@
+/**
+ * prometheus — Ceph's exporter: an HTTP server on its own address and port that answers
+ * `/metrics` in the Prometheus text format, with Ceph's metric names and labels, and a standby
+ * class that answers as the `standby_behaviour` option says.
+ *
+ * The port is published with `set_uri` once bound, so `mgr services` lists it; with
+ * `server_port` 0 the system picks a free port and the URI shows the real one.
+ *
+ * @module
+ */
+import { MgrModule, MgrStandbyModule, Option } from "mgr_module";
+import { MetricsCollector } from "./_collector.ts";
+import { TEXT_CONTENT_TYPE } from "./_exposition.ts";
+
+const DEFAULT_PORT = 9283;
+
+const OPTIONS = [
+  Option({
+    name: "server_addr",
+    default: "127.0.0.1",
+    desc: "the IPv4 or IPv6 address on which the module listens for HTTP requests",
+    runtime: true,
+  }),
+  Option({
+    name: "server_port",
+    type: "int",
+    default: DEFAULT_PORT,
+    min: 0,
+    max: 65535,
+    desc: "the port on which the module listens for HTTP requests (0: any free port)",
+    runtime: true,
+  }),
+  Option({
+    name: "scrape_interval",
+    type: "float",
+    default: 15.0,
+    min: 0,
+    desc: "how long a collected page is served again before it is collected anew (seconds)",
+    runtime: true,
+  }),
+  Option({
+    name: "cache",
+    type: "bool",
+    default: true,
+    desc: "serve a collected page again within scrape_interval",
+    runtime: true,
+  }),
+  Option({
+    name: "standby_behaviour",
+    type: "str",
+    default: "default",
+    enum_allowed: ["default", "error"],
+    desc: "what a standby manager answers: a page pointing at the active one, or an error",
+    runtime: true,
+  }),
+  Option({
+    name: "standby_error_status_code",
+    type: "int",
+    default: 500,
+    min: 400,
+    max: 599,
+    desc: "the HTTP status a standby answers when standby_behaviour is error",
+    runtime: true,
+  }),
+];
+
+const INDEX_PAGE = `<!DOCTYPE html>
+<html>
+  <head><title>Ceph Exporter</title></head>
+  <body>
+    <h1>Ceph Exporter</h1>
+    <p><a href='/metrics'>Metrics</a></p>
+  </body>
+</html>
+`;
+
+type Handler = (request: Request) => Response | Promise<Response>;
+
+interface Listener {
+  addr: string;
+  port: number;
+  server: Deno.HttpServer<Deno.NetAddr>;
+}
+
+/** What both classes need to run a server: their options, host name and logger. */
+interface ServerOwner {
+  get_module_option(key: string): unknown;
+  get_hostname(): string;
+  readonly log: { info(message: string): void };
+}
+
+/** Binds the configured address and port; throws with the address when it cannot. */
+function listen(owner: ServerOwner, handler: Handler): Listener {
+  const addr = String(owner.get_module_option("server_addr") ?? "127.0.0.1");
+  const port = Number(owner.get_module_option("server_port") ?? DEFAULT_PORT);
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({ hostname: addr, port, onListen: () => {} }, handler);
+  } catch (e) {
+    throw new Error(`prometheus: cannot listen on ${addr}:${port}: ${(e as Error).message}`);
+  }
+  owner.log.info(`server_addr: ${addr} server_port: ${server.addr.port}`);
+  return { addr, port, server };
+}
+
+/** The URI others reach a listener at: the host name for a wildcard address. */
+function uriOf(owner: ServerOwner, listener: Listener): string {
+  let host = listener.addr;
+  if (host === "::" || host === "0.0.0.0" || host === "") host = owner.get_hostname();
+  else if (host.includes(":")) host = `[${host}]`;
+  return `http://${host}:${listener.server.addr.port}/`;
+}
+
+function pathOf(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const end = url.search(/[?#]/);
+  return end > start ? url.slice(start, end) : url.slice(start);
+}
+
+/**
+ * The active exporter (Ceph's prometheus `Module`): serves `/metrics` from the cluster state
+ * the SDK exposes, caching what has not changed since the last scrape.
+ *
+ * @example
+ * ```ts ignore
+ * // mgrd ceph config set mgr mgr/prometheus/server_port 9283
+ * // mgrd ceph mgr module enable prometheus
+ * // curl http://127.0.0.1:9283/metrics
+ * ```
+ */
+export class Module extends MgrModule {
+  static override MODULE_OPTIONS = OPTIONS;
+
+  #collector: MetricsCollector | undefined;
+  #listener: Listener | undefined;
+  #page = "";
+  #collectedAt = -Infinity;
+
+  /** The URI the exporter is published at, "" before it listens. */
+  uri = "";
+
+  /** Collects the page now, bypassing the cache (what `/metrics` serves). */
+  collect(): string {
+    this.#collector ??= new MetricsCollector(this);
+    this.#page = this.#collector.collect();
+    this.#collectedAt = this.now();
+    return this.#page;
+  }
+
+  /** The page `/metrics` would serve now: cached within `scrape_interval` when `cache` is on. */
+  metricsText(): string {
+    const interval = Number(this.get_module_option("scrape_interval"));
+    const fresh = this.now() - this.#collectedAt < interval;
+    if (this.#page && fresh && this.get_module_option("cache") === true) return this.#page;
+    return this.collect();
+  }
+
+  #handle: Handler = (request) => {
+    const path = pathOf(request);
+    if (path === "/metrics") {
+      if (!this.have_mon_connection()) {
+        return new Response("No MON connection\n", { status: 503 });
+      }
+      try {
+        return new Response(this.metricsText(), {
+          headers: { "content-type": TEXT_CONTENT_TYPE },
+        });
+      } catch (e) {
+        this.log.error(`collecting metrics failed: ${(e as Error).stack}`);
+        return new Response("collecting metrics failed\n", { status: 500 });
+      }
+    }
+    if (path === "/") {
+      return new Response(INDEX_PAGE, { headers: { "content-type": "text/html" } });
+    }
+    return new Response("Not Found\n", { status: 404 });
+  };
+
+  async #bind(): Promise<void> {
+    await this.#listener?.server.shutdown();
+    this.#listener = listen(this, this.#handle);
+    this.uri = uriOf(this, this.#listener);
+    this.set_uri(this.uri);
+  }
+
+  /** Rebinds when the address or port changed (Ceph needs a module restart for that). */
+  override async config_notify(): Promise<void> {
+    const l = this.#listener;
+    if (!l || this.shutting_down) return;
+    const addr = String(this.get_module_option("server_addr"));
+    const port = Number(this.get_module_option("server_port"));
+    if (addr !== l.addr || port !== l.port) await this.#bind();
+  }
+
+  override async serve(): Promise<void> {
+    await this.#bind();
+    try {
+      while (!this.shutting_down) await this.sleep(60);
+    } finally {
+      await this.#listener?.server.shutdown();
+      this.#listener = undefined;
+    }
+  }
+
+  override self_test(): string {
+    const page = this.collect();
+    if (!page.includes("# TYPE ceph_health_status ")) throw new Error("no ceph_health_status");
+    return "prometheus self-test OK";
+  }
+}
+
+/**
+ * The exporter on a standby manager: `standby_behaviour` `default` answers a small page that
+ * points at the active exporter (and an empty `/metrics`); `error` answers every request with
+ * `standby_error_status_code`.
+ */
+export class StandbyModule extends MgrStandbyModule {
+  static override MODULE_OPTIONS = OPTIONS;
+
+  #listener: Listener | undefined;
+
+  #handle: Handler = (request) => {
+    if (this.get_module_option("standby_behaviour") === "error") {
+      const status = Number(this.get_module_option("standby_error_status_code"));
+      return new Response("Keep on looking\n", { status });
+    }
+    if (pathOf(request) === "/metrics") {
+      return new Response("", { headers: { "content-type": TEXT_CONTENT_TYPE } });
+    }
+    const active = this.get_active_uri();
+    const page = `<!DOCTYPE html>
+<html>
+  <head><title>Ceph Exporter</title></head>
+  <body>
+    <h1>Ceph Exporter</h1>
+    <p>This is a standby manager; the active exporter is at
+    <a href='${active}metrics'>${active}metrics</a>.</p>
+  </body>
+</html>
+`;
+    return new Response(page, { headers: { "content-type": "text/html" } });
+  };
+
+  override async serve(): Promise<void> {
+    this.#listener = listen(this, this.#handle);
+    try {
+      while (!this.shutting_down) await this.sleep(60);
+    } finally {
+      await this.#listener.server.shutdown();
+      this.#listener = undefined;
+    }
+  }
+
+  /** The port the standby listens on (the real one when `server_port` is 0), or 0. */
+  get port(): number {
+    return this.#listener?.server.addr.port ?? 0;
+  }
+}
