@@ -4,6 +4,7 @@
  * @module
  */
 import * as hello from "./hello/module.ts";
+import * as iostat from "./iostat/module.ts";
 import * as prometheus from "./prometheus/module.ts";
 import * as selftest from "./selftest/module.ts";
 import * as status from "./status/module.ts";
@@ -11,6 +12,7 @@ import * as status from "./status/module.ts";
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
   hello,
+  iostat,
   prometheus,
   selftest,
   status,
