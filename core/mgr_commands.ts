@@ -12,6 +12,7 @@ import { EINVAL, ENOENT } from "./errno.ts";
 import { formatJson, textTable } from "./format.ts";
 import type { Manager } from "./manager.ts";
 import { statusJson, statusText } from "./status.ts";
+import { stateCommands } from "./state_commands.ts";
 
 /** `2026-11-25T13:17:58.214704+0000`, as the cluster log prints stamps. */
 function cephStamp(seconds: number): string {
@@ -82,6 +83,7 @@ function parseTtl(text: string): number | undefined {
 /** The manager's own commands, bound to one manager. */
 export function managerCommands(manager: Manager): LocalCommand[] {
   return [
+    ...stateCommands(manager),
     {
       desc: parseSignature("health name=detail,type=CephChoices,strings=detail,req=false", {
         help: "show cluster health",
