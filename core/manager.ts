@@ -493,7 +493,11 @@ export class Manager implements CommandService {
           log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
         }
       },
-      monCommand: (cmd, inbuf) => this.link.monCommand(cmd, inbuf),
+      monCommand: (cmd, inbuf, options) => this.link.monCommand(cmd, inbuf, options),
+      // A daemon's command travels with its target, as librados' json_command carries one.
+      daemonCommand: (type, id, cmd, inbuf) =>
+        this.link.monCommand(type === "mon" ? cmd : { ...cmd, target: [type, id] }, inbuf),
+      notifyCommand: (tag) => this.host.notifyAll("command", tag),
       setHealthChecks: (checks) => {
         this.host.setHealthChecks(module, checks);
       },

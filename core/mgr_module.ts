@@ -41,6 +41,7 @@ import {
 import type { HealthCheckInput, HealthChecks } from "./health.ts";
 import { CEPH_VERSION, RELEASE_NAME } from "./mgr_map.ts";
 import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
+import * as errno from "./errno.ts";
 
 export type { HealthCheckInput, HealthChecks, ModuleLogger, OptionDecl, OptionValue };
 export {
@@ -177,6 +178,7 @@ export class CommandResult {
   outs = "";
   #done = false;
   #waiters: (() => void)[] = [];
+  #clock: ModuleContext["clock"] | undefined;
 
   constructor(readonly tag: string = "") {}
 
@@ -194,9 +196,43 @@ export class CommandResult {
     return this.#done;
   }
 
-  /** Resolves to `[r, outb, outs]` once the command has completed. */
-  async wait(): Promise<[number, string, string]> {
-    if (!this.#done) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  /** @internal The daemon clock `wait(timeout)` counts on (set by `send_command`). */
+  _useClock(clock: ModuleContext["clock"]): void {
+    this.#clock = clock;
+  }
+
+  /**
+   * Resolves to `[r, outb, outs]` once the command has completed. With `timeout` (seconds, on
+   * the daemon's clock, virtual under `mgrd sim`), resolves to `[-ETIMEDOUT, "", "timed out"]`
+   * if the command has not completed by then — librados's errno and the message of Ceph's
+   * `run_in_thread`; the command itself is not cancelled and may still complete later.
+   *
+   * @example
+   * ```ts ignore
+   * const result = new CommandResult("probe");
+   * this.send_command(result, "mon", "", JSON.stringify({ prefix: "mon stat", format: "json" }), "probe");
+   * const [r, outb] = await result.wait(5);
+   * if (r === -ETIMEDOUT) this.log.warning("mon did not answer within 5 s");
+   * ```
+   */
+  async wait(timeout?: number): Promise<[number, string, string]> {
+    if (!this.#done) {
+      const completed = new Promise<boolean>((resolve) => this.#waiters.push(() => resolve(true)));
+      if (timeout === undefined) {
+        await completed;
+      } else {
+        const ac = new AbortController();
+        const expired = this.#clock
+          ? this.#clock.sleep(Math.max(0, timeout), ac.signal).then(() => false)
+          : new Promise<boolean>((resolve) => {
+            const t = setTimeout(() => resolve(false), Math.max(0, timeout) * 1000);
+            ac.signal.addEventListener("abort", () => clearTimeout(t));
+          });
+        const done = await Promise.race([completed, expired]);
+        ac.abort();
+        if (!done && !this.#done) return [-errno.ETIMEDOUT, "", "timed out"];
+      }
+    }
     return [this.r, this.outb, this.outs];
   }
 }
@@ -664,13 +700,23 @@ export class MgrModule extends ModuleBase {
     return this._ctx.haveMonConnection();
   }
 
-  /** Sends a mon command and waits for `[retval, stdout, stderr]`. */
+  /**
+   * Sends a mon command and waits for `[retval, stdout, stderr]`. While the mon is unreachable
+   * the command waits; `timeout` (seconds) ends the wait with `-ETIMEDOUT`.
+   *
+   * @example
+   * ```ts ignore
+   * const [r, outb, outs] = await this.mon_command({ prefix: "osd pool ls", format: "json" });
+   * const [r2] = await this.mon_command({ prefix: "osd set", key: "noout" }, undefined, { timeout: 10 });
+   * ```
+   */
   async mon_command(
     cmd: Record<string, unknown>,
     inbuf?: string,
+    options: { timeout?: number } = {},
   ): Promise<[number, string, string]> {
     const started = this.now();
-    const result = await this._ctx.monCommand(cmd, inbuf);
+    const result = await this._ctx.monCommand(cmd, inbuf, options);
     this.log.debug(
       `mon_command: '${String(cmd.prefix)}' -> ${result.r} in ${
         (this.now() - started).toFixed(3)
@@ -687,6 +733,91 @@ export class MgrModule extends ModuleBase {
     const [r, outb, outs] = await this.mon_command(cmd, inbuf);
     if (r !== 0) throw new MonCommandFailed(`${String(cmd.prefix)} failed: ${outs} retval: ${r}`);
     return new HandleCommandResult(r, outb, outs);
+  }
+
+  /**
+   * Sends `command` (a JSON string, `{"prefix": ..., ...args}`) to a daemon, without waiting:
+   * `result` is completed when the answer arrives, then every module listing
+   * `NotifyType.command` gets `notify("command", tag)`. `svc_type` is `mon` (`svc_id` ignored),
+   * `osd` (`svc_id` a numeric id) or `pg` (`svc_id` a pgid like `1.1f`). Throws (Ceph's
+   * ValueError) for an invalid id or service type.
+   *
+   * @example
+   * ```ts ignore
+   * const result = new CommandResult("noout");
+   * this.send_command(result, "mon", "", JSON.stringify({ prefix: "osd set", key: "noout" }), "noout");
+   * const [r, outb, outs] = await result.wait(); // outs: "noout is set"
+   * ```
+   */
+  send_command(
+    result: CommandResult,
+    svc_type: string,
+    svc_id: string,
+    command: string,
+    tag: string,
+    inbuf?: string,
+  ): void {
+    if (svc_type === "osd") {
+      if (!/^\d+$/.test(String(svc_id))) throw new Error(`invalid osd_id: "${svc_id}"`);
+    } else if (svc_type === "pg") {
+      if (!/^\d+\.[0-9a-fA-F]+$/.test(String(svc_id))) throw new Error("invalid pgid");
+    } else if (svc_type !== "mon") {
+      throw new Error(`unknown service type: ${svc_type}`);
+    }
+    result._useClock(this._ctx.clock);
+    const finish = (r: number, outb: string, outs: string) => {
+      result.complete(r, outb, outs);
+      this._ctx.notifyCommand(tag);
+    };
+    let cmd: Record<string, unknown>;
+    try {
+      cmd = JSON.parse(command);
+    } catch (e) {
+      // The daemon rejects a command it cannot parse; the answer still arrives asynchronously.
+      queueMicrotask(() =>
+        finish(-errno.EINVAL, "", `failed to parse json: ${(e as Error).message}`)
+      );
+      return;
+    }
+    this._ctx.daemonCommand(svc_type, String(svc_id), cmd, inbuf).then(
+      (res) => finish(res.r, res.outb, res.outs),
+      (e) => finish(-errno.EIO, "", String((e as Error)?.message ?? e)),
+    );
+  }
+
+  /**
+   * Sends a command to the OSD `cmd_dict.id` and waits for `[retval, stdout, stderr]`.
+   *
+   * @example
+   * ```ts ignore
+   * const [r, outb] = await this.osd_command({ prefix: "perf dump", id: 3 });
+   * ```
+   */
+  osd_command(
+    cmd_dict: Record<string, unknown>,
+    inbuf?: string,
+  ): Promise<[number, string, string]> {
+    return this.tell_command("osd", String(cmd_dict.id), cmd_dict, inbuf);
+  }
+
+  /**
+   * `ceph tell <daemon_type>.<daemon_id> ...`: sends `cmd_dict` and waits for
+   * `[retval, stdout, stderr]`.
+   *
+   * @example
+   * ```ts ignore
+   * const [r, outb] = await this.tell_command("osd", "0", { prefix: "version" });
+   * ```
+   */
+  async tell_command(
+    daemon_type: string,
+    daemon_id: string,
+    cmd_dict: Record<string, unknown>,
+    inbuf?: string,
+  ): Promise<[number, string, string]> {
+    const result = new CommandResult("");
+    this.send_command(result, daemon_type, daemon_id, JSON.stringify(cmd_dict), "", inbuf);
+    return await result.wait();
   }
 
   /** Replaces this module's health checks; `{}` clears them. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
-import type { MonCommandResult } from "./cluster_link.ts";
+import type { MonCommandOptions, MonCommandResult } from "./cluster_link.ts";
 import type { ModuleLogger } from "./logging.ts";
 import type { OptionValue } from "./module_options.ts";
 import type { HealthChecks } from "./health.ts";
@@ -32,7 +32,20 @@ export interface ModuleContext {
   storePrefix(prefix: string): Record<string, string>;
   storeSet(key: string, value: string | null): Promise<void>;
 
-  monCommand(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
+  monCommand(
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+    options?: MonCommandOptions,
+  ): Promise<MonCommandResult>;
+  /** Sends a command to one daemon (`osd`, `pg`) or to the mon (`mon`; `id` ignored). */
+  daemonCommand(
+    type: string,
+    id: string,
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+  ): Promise<MonCommandResult>;
+  /** Tells every module listening for `command` that the command tagged `tag` completed. */
+  notifyCommand(tag: string): void;
   setHealthChecks(checks: HealthChecks): void;
   setUri(uri: string): void;
   clusterLog(channel: string, priority: string, message: string): void;

@@ -20,6 +20,16 @@ import type {
 import type { MonLink } from "./mon/mon_link.ts";
 import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
 import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
+import { setImmediate } from "node:timers";
+import {
+  CLUSTER_MON_COMMANDS,
+  clusterMonCommand,
+  clusterTellCommand,
+  DEFAULT_MON_TIMEOUT,
+  isClusterMonCommand,
+  monTimedOut,
+  waitMonReachable,
+} from "./cluster_commands.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
 const MAP_NAMES = new Set(["osd_map", "osd_map_tree", "osd_map_crush"]);
@@ -51,7 +61,7 @@ export class SimClusterLink implements ClusterLink {
   }
 
   monCommands(): readonly CommandSignature[] {
-    return this.#mon.monCommands();
+    return [...this.#mon.monCommands(), ...CLUSTER_MON_COMMANDS];
   }
   connected(): boolean {
     return this.#mon.connected();
@@ -64,7 +74,26 @@ export class SimClusterLink implements ClusterLink {
     inbuf?: string,
     options?: MonCommandOptions,
   ): Promise<MonCommandResult> {
-    return this.#mon.monCommand(cmd, inbuf, options);
+    // `target: [type, id]` sends the command to one daemon (osd_command, tell_command); OSDs
+    // answer without the mon session, as in Ceph, where the Objecter talks to them directly.
+    const target = cmd.target;
+    if (Array.isArray(target) && target[0] !== "mon") {
+      const { target: _, ...rest } = cmd;
+      const result = clusterTellCommand(this.#cluster, String(target[0]), String(target[1]), rest);
+      return new Promise((resolve) => setImmediate(() => resolve(result)));
+    }
+    if (!isClusterMonCommand(cmd.prefix)) return this.#mon.monCommand(cmd, inbuf, options);
+    const timeout = options?.timeout ?? DEFAULT_MON_TIMEOUT;
+    return waitMonReachable(this.#cluster, timeout).then((up) => {
+      if (!up) return monTimedOut(cmd, timeout);
+      const epoch = this.#cluster.map.epoch;
+      const seen = this.#osdVersion;
+      const result = clusterMonCommand(this.#cluster, cmd) as MonCommandResult;
+      // Changes the cluster applies without an event (pool create, pool set) still reach the
+      // manager before the command completes.
+      if (this.#cluster.map.epoch !== epoch && this.#osdVersion === seen) this.#notify("osd_map");
+      return new Promise((resolve) => setImmediate(() => resolve(result)));
+    });
   }
   beacon(beacon: MgrBeacon): Promise<void> {
     return this.#mon.beacon(beacon);
