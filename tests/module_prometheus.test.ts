@@ -1,0 +1,392 @@
+/**
+ * The prometheus module: its HTTP server on a simulated cluster, the text format it writes
+ * (checked by our own parser, and by promtool when it is installed), and the standby class.
+ */
+import assert from "node:assert/strict";
+import { startTestCluster, type TestCluster } from "mgr_module/testing";
+import * as prometheus from "../modules/prometheus/module.ts";
+import {
+  escapeHelp,
+  escapeLabelValue,
+  formatValue,
+  promethize,
+} from "../modules/prometheus/_exposition.ts";
+import { PG_STATES } from "../modules/prometheus/_collector.ts";
+import type { ModuleContext } from "../core/module_context.ts";
+import { WallClock } from "../sim/wall_clock.ts";
+
+/** A sample as parsed from the text format. */
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Families by name: type, help, samples. */
+interface Page {
+  families: Map<string, { type: string; help: string; samples: Sample[] }>;
+}
+
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/;
+
+function unescapeLabel(v: string): string {
+  return v.replace(/\\(.)/g, (_, c: string) => c === "n" ? "\n" : c);
+}
+
+/**
+ * A strict reader of the text format: HELP then TYPE once per family, before its samples;
+ * a family's samples together; every sample in a declared family; no series twice; label
+ * values properly escaped; values that parse as Go floats.
+ */
+function parsePage(text: string): Page {
+  const families: Page["families"] = new Map();
+  const series = new Set<string>();
+  let current = "";
+  assert(text.endsWith("\n"), "the page ends with a newline");
+  for (const line of text.slice(0, -1).split("\n")) {
+    if (line.startsWith("# HELP ")) {
+      const [name, ...help] = line.slice(7).split(" ");
+      assert(!families.has(name!), `family ${name} declared twice`);
+      families.set(name!, { type: "", help: help.join(" "), samples: [] });
+      assert(help.join(" ").length > 0, `${name} has HELP text`);
+      current = name!;
+      continue;
+    }
+    if (line.startsWith("# TYPE ")) {
+      const [name, type] = line.slice(7).split(" ");
+      assert.deepStrictEqual(name, current, `TYPE ${name} follows its HELP`);
+      const family = families.get(name!)!;
+      assert.deepStrictEqual(family.type, "", `TYPE of ${name} given twice`);
+      assert(["counter", "gauge", "untyped", "summary"].includes(type!), `type ${type}`);
+      family.type = type!;
+      continue;
+    }
+    assert(!line.startsWith("#"), `unexpected comment: ${line}`);
+    const m = SAMPLE.exec(line);
+    assert(m, `malformed sample line: ${line}`);
+    const [, name, labelText, valueText] = m;
+    const family = families.get(current);
+    assert(family && family.type, `sample ${name} outside a declared family`);
+    const belongs = name === current ||
+      (family.type === "summary" && (name === `${current}_sum` || name === `${current}_count`));
+    assert(belongs, `sample ${name} inside family ${current}`);
+    const labels: Record<string, string> = {};
+    if (labelText) {
+      const inner = labelText.slice(1, -1);
+      LABEL.lastIndex = 0;
+      while (LABEL.lastIndex < inner.length) {
+        const start = LABEL.lastIndex;
+        const l = LABEL.exec(inner);
+        assert(l && l.index === start, `malformed labels in ${line}`);
+        assert(!(l[1]! in labels), `label ${l[1]} twice in ${line}`);
+        labels[l[1]!] = unescapeLabel(l[2]!);
+      }
+    }
+    assert.match(valueText!, /^([-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?|NaN|[-+]Inf)$/);
+    const key = `${name}{${Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(",")}}`;
+    assert(!series.has(key), `series ${key} twice`);
+    series.add(key);
+    family.samples.push({ name: name!, labels, value: Number(valueText) });
+  }
+  return { families };
+}
+
+function sample(page: Page, family: string, labels: Record<string, string> = {}): number {
+  const f = page.families.get(family);
+  assert(f, `family ${family} present`);
+  const s = f.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  assert(s, `${family}${JSON.stringify(labels)} present`);
+  return s.value;
+}
+
+async function havePromtool(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command("promtool", { args: ["--version"], stdout: "null" })
+      .output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+async function promtool(text: string): Promise<{ code: number; problems: string[] }> {
+  const child = new Deno.Command("promtool", {
+    args: ["check", "metrics"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  const problems = (new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr))
+    .split("\n").filter((l) => l.trim() !== "");
+  return { code: out.code, problems };
+}
+
+async function startExporter(): Promise<{ c: TestCluster; module: prometheus.Module }> {
+  const c = await startTestCluster({
+    builtins: { prometheus },
+    cluster: { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 32 }] },
+  });
+  try {
+    const set = await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/prometheus/server_port",
+      value: "0",
+    });
+    assert.deepStrictEqual(set.r, 0, set.outs);
+    const enable = await c.command({ prefix: "mgr module enable", module: "prometheus" });
+    assert.deepStrictEqual(enable.r, 0, enable.outs);
+    await c.run(30);
+    const module = c.manager.host.instance("prometheus") as prometheus.Module;
+    assert(module.uri, "the exporter published its URI");
+    return { c, module };
+  } catch (e) {
+    await c.stop();
+    throw e;
+  }
+}
+
+async function scrape(uri: string): Promise<{ status: number; text: string; type: string }> {
+  const r = await fetch(`${uri}metrics`);
+  return { status: r.status, type: r.headers.get("content-type") ?? "", text: await r.text() };
+}
+
+Deno.test("exposition helpers escape labels and HELP, format Go floats, name counters as Ceph", () => {
+  assert.deepStrictEqual(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
+  assert.deepStrictEqual(escapeLabelValue("plain"), "plain");
+  assert.deepStrictEqual(escapeHelp("x\\y\nz"), "x\\\\y\\nz");
+  assert.deepStrictEqual(formatValue(NaN), "NaN");
+  assert.deepStrictEqual(formatValue(-Infinity), "-Inf");
+  assert.deepStrictEqual(formatValue(0.25), "0.25");
+  assert.deepStrictEqual(promethize("osd.op_r_latency"), "ceph_osd_op_r_latency");
+  assert.deepStrictEqual(
+    promethize("throttle-msgr_dispatch_throttler-"),
+    "ceph_throttle_msgr_dispatch_throttler_minus",
+  );
+  assert.deepStrictEqual(promethize("mds_mem.ino+"), "ceph_mds_mem_ino_plus");
+  assert.deepStrictEqual(
+    promethize("prioritycache:full.pri0_bytes"),
+    "ceph_prioritycache_full_pri0_bytes",
+  );
+  assert.deepStrictEqual(promethize("a::b c/d"), "ceph_a_b_c_d");
+});
+
+Deno.test("the exporter serves Ceph's families on its published URI, in a valid text format", async (t) => {
+  const { c, module } = await startExporter();
+  try {
+    let page!: Page;
+    let text = "";
+    await t.step("mgr services lists the URI with the real port", async () => {
+      assert.match(module.uri, /^http:\/\/127\.0\.0\.1:[1-9][0-9]*\/$/);
+      const services = await c.command({ prefix: "mgr services", format: "json" });
+      assert.deepStrictEqual(JSON.parse(services.outb).prometheus, module.uri);
+    });
+    await t.step("/metrics answers the text format", async () => {
+      const r = await scrape(module.uri);
+      assert.deepStrictEqual(r.status, 200);
+      assert.match(r.type, /^text\/plain; version=0\.0\.4/);
+      text = r.text;
+      page = parsePage(text);
+    });
+    await t.step("the cluster families carry Ceph's names and labels", () => {
+      assert.deepStrictEqual(sample(page, "ceph_health_status"), 0);
+      assert.deepStrictEqual(page.families.get("ceph_health_status")!.type, "untyped");
+      assert(page.families.has("ceph_health_detail"));
+      for (const mon of ["a", "b", "c"]) {
+        assert.deepStrictEqual(
+          sample(page, "ceph_mon_quorum_status", { ceph_daemon: `mon.${mon}` }),
+          1,
+        );
+      }
+      for (let id = 0; id < 9; id++) {
+        const daemon = `osd.${id}`;
+        assert.deepStrictEqual(sample(page, "ceph_osd_up", { ceph_daemon: daemon }), 1);
+        assert.deepStrictEqual(sample(page, "ceph_osd_in", { ceph_daemon: daemon }), 1);
+        assert.deepStrictEqual(sample(page, "ceph_osd_weight", { ceph_daemon: daemon }), 1);
+        const md = page.families.get("ceph_osd_metadata")!.samples
+          .find((s) => s.labels.ceph_daemon === daemon)!;
+        assert.deepStrictEqual(Object.keys(md.labels).sort(), [
+          "back_iface",
+          "ceph_daemon",
+          "ceph_version",
+          "cluster_addr",
+          "device_class",
+          "front_iface",
+          "hostname",
+          "objectstore",
+          "public_addr",
+        ]);
+        assert.deepStrictEqual(md.labels.device_class, "hdd");
+      }
+      const pool = page.families.get("ceph_pool_metadata")!.samples[0]!;
+      assert.deepStrictEqual(pool.labels.name, "rbd");
+      assert.deepStrictEqual(pool.labels.type, "replicated");
+      const poolId = pool.labels.pool_id!;
+      assert(sample(page, "ceph_pool_stored", { pool_id: poolId }) > 0);
+      assert(sample(page, "ceph_pool_max_avail", { pool_id: poolId }) > 0);
+      assert.deepStrictEqual(sample(page, "ceph_pg_total", { pool_id: poolId }), 32);
+      assert.deepStrictEqual(sample(page, "ceph_pg_active", { pool_id: poolId }), 32);
+      for (const state of PG_STATES) assert(page.families.has(`ceph_pg_${state}`), state);
+      assert(sample(page, "ceph_cluster_total_bytes") > 0);
+      assert.deepStrictEqual(page.families.get("ceph_pool_objects_repaired")!.samples.length, 1);
+    });
+    await t.step("perf counters: counters, gauges, long-running averages as _sum/_count", () => {
+      assert.deepStrictEqual(page.families.get("ceph_osd_op_w")!.type, "counter");
+      assert(sample(page, "ceph_osd_op_w", { ceph_daemon: "osd.0" }) >= 0);
+      const latency = page.families.get("ceph_osd_op_r_latency")!;
+      assert.deepStrictEqual(latency.type, "summary");
+      const sum = latency.samples.find((s) =>
+        s.name === "ceph_osd_op_r_latency_sum" && s.labels.ceph_daemon === "osd.0"
+      )!;
+      const count = latency.samples.find((s) =>
+        s.name === "ceph_osd_op_r_latency_count" && s.labels.ceph_daemon === "osd.0"
+      )!;
+      assert(count.value > 0, "reads happened");
+      // Seconds, not nanoseconds: an average read under a second.
+      assert(sum.value / count.value < 1, `average ${sum.value / count.value}s`);
+      assert(!page.families.has("ceph_osd_op_r_latency_out_bytes_histogram"));
+    });
+    await t.step({
+      name: "promtool finds no problem but Ceph's counter names",
+      ignore: !(await havePromtool()),
+      fn: async () => {
+        const { code, problems } = await promtool(text);
+        const others = problems.filter((p) =>
+          !p.endsWith('counter metrics should have "_total" suffix')
+        );
+        assert.deepStrictEqual(others, []);
+        assert(code === 0 || code === 3, `promtool exit code ${code}`);
+      },
+    });
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("the exporter follows the cluster: an OSD down, health detail, cache per interval", async () => {
+  const { c, module } = await startExporter();
+  try {
+    c.cluster!.osdDown(4);
+    await c.run(60);
+    const page = parsePage((await scrape(module.uri)).text);
+    assert.deepStrictEqual(sample(page, "ceph_osd_up", { ceph_daemon: "osd.4" }), 0);
+    assert.deepStrictEqual(sample(page, "ceph_osd_up", { ceph_daemon: "osd.3" }), 1);
+    assert(sample(page, "ceph_health_status") >= 1);
+    assert.deepStrictEqual(sample(page, "ceph_health_detail", { name: "OSD_DOWN" }), 1);
+    // Within scrape_interval the same page is served again.
+    assert.deepStrictEqual((await scrape(module.uri)).text, module.metricsText());
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("the exporter answers 503 while the mon is away, and serves again after", async () => {
+  const { c, module } = await startExporter();
+  try {
+    c.cluster!.monOutage(120);
+    await c.run(10);
+    assert(!module.have_mon_connection());
+    const away = await scrape(module.uri);
+    assert.deepStrictEqual([away.status, away.text], [503, "No MON connection\n"]);
+    await c.run(180);
+    // The manager may have restarted its modules on reconnecting: ask for the instance again.
+    const after = c.manager.host.instance("prometheus") as prometheus.Module;
+    assert(after.have_mon_connection());
+    assert.deepStrictEqual((await scrape(after.uri)).status, 200);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("the exporter rebinds on a port change, and closes its server on disable", async () => {
+  const { c, module } = await startExporter();
+  try {
+    const before = module.uri;
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/prometheus/server_port",
+      value: String(port),
+    });
+    await c.run(5);
+    assert.deepStrictEqual(module.uri, `http://127.0.0.1:${port}/`);
+    assert.deepStrictEqual((await scrape(module.uri)).status, 200);
+    await assert.rejects(() => fetch(`${before}metrics`));
+    await c.command({ prefix: "mgr module disable", module: "prometheus" });
+    await c.run(5);
+    await assert.rejects(() => fetch(`${module.uri}metrics`));
+  } finally {
+    await c.stop();
+  }
+});
+
+function standbyContext(options: Record<string, string>, signal: AbortSignal): ModuleContext {
+  const quiet = () => {};
+  const log = { debug: quiet, info: quiet, warning: quiet, warn: quiet, error: quiet };
+  const decls = new Map(prometheus.StandbyModule.MODULE_OPTIONS.map((o) => [o.name, o]));
+  return {
+    moduleName: "prometheus",
+    mgrId: "y",
+    clock: new WallClock(),
+    log,
+    shutdownSignal: signal,
+    options: decls,
+    moduleOptionText: (_m: string, key: string) => options[key],
+    activeUri: () => "http://10.0.0.9:9283/",
+    get: () => null,
+    cephOption: () => undefined,
+    storeGet: () => undefined,
+  } as unknown as ModuleContext;
+}
+
+async function withStandby(
+  options: Record<string, string>,
+  body: (base: string) => Promise<void>,
+): Promise<void> {
+  const abort = new AbortController();
+  const standby = new prometheus.StandbyModule(
+    "prometheus",
+    standbyContext({ server_port: "0", ...options }, abort.signal),
+  );
+  const serving = standby.serve();
+  try {
+    while (standby.port === 0) await new Promise((r) => setTimeout(r, 1));
+    await body(`http://127.0.0.1:${standby.port}/`);
+  } finally {
+    abort.abort();
+    await serving;
+  }
+}
+
+Deno.test("the standby answers as standby_behaviour says", async (t) => {
+  await t.step("default: a page pointing at the active exporter, an empty /metrics", async () => {
+    await withStandby({}, async (base) => {
+      const index = await fetch(base);
+      assert.deepStrictEqual(index.status, 200);
+      assert.match(await index.text(), /href='http:\/\/10\.0\.0\.9:9283\/metrics'/);
+      const metrics = await fetch(`${base}metrics`);
+      assert.deepStrictEqual(metrics.status, 200);
+      assert.deepStrictEqual(await metrics.text(), "");
+    });
+  });
+  await t.step("error: standby_error_status_code for every request", async () => {
+    await withStandby(
+      { standby_behaviour: "error", standby_error_status_code: "503" },
+      async (base) => {
+        for (const path of ["", "metrics"]) {
+          const r = await fetch(base + path);
+          await r.body?.cancel();
+          assert.deepStrictEqual(r.status, 503);
+        }
+      },
+    );
+  });
+});
