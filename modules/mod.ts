@@ -5,6 +5,7 @@
  */
 import * as hello from "./hello/module.ts";
 import * as iostat from "./iostat/module.ts";
+import * as progress from "./progress/module.ts";
 import * as prometheus from "./prometheus/module.ts";
 import * as selftest from "./selftest/module.ts";
 import * as status from "./status/module.ts";
@@ -13,10 +14,11 @@ import * as status from "./status/module.ts";
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
   hello,
   iostat,
+  progress,
   prometheus,
   selftest,
   status,
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
-export const ALWAYS_ON_MODULES: readonly string[] = ["status"];
+export const ALWAYS_ON_MODULES: readonly string[] = ["progress", "status"];
