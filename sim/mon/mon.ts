@@ -342,6 +342,20 @@ export class EmbeddedMon {
   #listeners = new Set<(u: ClusterUpdate) => void>();
   /** When each manager (by gid) last sent a beacon. */
   #lastBeacon = new Map<number, number>();
+  /** Managers whose session is cut off from the mon side: their grace does not run. */
+  #graceHeld = new Set<number>();
+
+  /**
+   * Holds (or releases) a manager's beacon grace while its session to the mon is down; on
+   * release the grace starts afresh.
+   */
+  holdBeaconGrace(gid: number, held: boolean): void {
+    if (held) this.#graceHeld.add(gid);
+    else {
+      this.#graceHeld.delete(gid);
+      this.#lastBeacon.set(gid, this.#opts.now());
+    }
+  }
   /** Manager daemons' metadata by name, as their beacons carried it. */
   #mgrMetadata = new Map<string, Record<string, string>>();
   #moduleOptions = new Map<string, MonOption>();
@@ -613,7 +627,8 @@ export class EmbeddedMon {
   tick(): boolean {
     const now = this.#opts.now();
     const grace = Number(this.#configValue("mon", "mon_mgr_beacon_grace") ?? 30);
-    const stale = (gid: number) => now - (this.#lastBeacon.get(gid) ?? now) > grace;
+    const stale = (gid: number) =>
+      !this.#graceHeld.has(gid) && now - (this.#lastBeacon.get(gid) ?? now) > grace;
     const next = this.#pending();
     let changed = false;
     const standbys = next.standbys.filter((s) => !stale(s.gid));

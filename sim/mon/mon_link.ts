@@ -53,6 +53,8 @@ export class MonLink implements ClusterLink {
   #clock: Clock;
   #defaultTimeout: number;
   #connected = true;
+  /** The gid of the manager beaconing through this session. */
+  #gid: number | undefined;
   #listeners = new Set<(u: ClusterUpdate) => void>();
   #queue: ClusterUpdate[] = [];
   #flushScheduled = false;
@@ -87,6 +89,9 @@ export class MonLink implements ClusterLink {
   setConnected(up: boolean): void {
     if (up === this.#connected) return;
     this.#connected = up;
+    // A manager cut off from the mon is not a manager that died: hold its beacon grace, and
+    // give it a fresh one when the session returns (as Ceph's mons do after an election).
+    if (this.#gid !== undefined) this.#mon.holdBeaconGrace(this.#gid, !up);
     this.#push({ kind: "connection", connected: up });
     if (!up) return;
     if (this.#missedConfig) this.#push({ kind: "config", config: this.#mon.configEntries() });
@@ -138,6 +143,7 @@ export class MonLink implements ClusterLink {
           "the mon is unreachable (ETIMEDOUT)",
       );
     }
+    this.#gid = beacon.gid;
     this.#mon.beacon(beacon);
   }
 
