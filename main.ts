@@ -11,6 +11,7 @@ commands:
   serve    run the manager daemon on the embedded cluster (mgrd serve --help)
   ceph     run a command on the daemon, like the ceph CLI (mgrd ceph --help)
   sim      run simulator scenarios with the manager and its modules (mgrd sim --help)
+  module   test a module in simulated clusters (mgrd module test --help)
 `;
 
 if (import.meta.main) {
@@ -33,6 +34,11 @@ if (import.meta.main) {
     case "sim": {
       const { simMain } = await import("./sim/cli.ts");
       Deno.exit(await simMain(rest));
+      break;
+    }
+    case "module": {
+      const { moduleTestMain } = await import("./sim/module_test/cli.ts");
+      Deno.exit(await moduleTestMain(rest));
       break;
     }
     case undefined:

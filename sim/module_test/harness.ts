@@ -1,0 +1,212 @@
+/**
+ * The conformance checks of `mgrd module test`, as fast-check properties over generated
+ * scenarios. Module authors call {@linkcode checkModule} from their own `Deno.test`.
+ *
+ * @module
+ */
+import fc from "fast-check";
+import {
+  DEFAULT_LIMITS,
+  runScenario,
+  type Scenario,
+  scenarioArb,
+  type ScenarioLimits,
+} from "./scenario.ts";
+import type { ModuleUnderTest } from "./target.ts";
+
+/** The properties, by id, in the order they run. */
+export const PROPERTIES = {
+  loads: "loads: exports one MgrModule subclass whose options and commands are well formed",
+  lifecycle:
+    "lifecycle: enables and disables cleanly; serve() keeps running; shutdown() returns in time",
+  faults:
+    "survives cluster states and faults: nothing thrown out of notify/config_notify/serve, health checks well formed",
+  commands: "commands: every command answers with a retval and a message within the bound",
+} as const;
+
+/** One property id. */
+export type PropertyId = keyof typeof PROPERTIES;
+
+/** Commands of built-in modules that fail or stop the module by design. */
+export const BY_DESIGN_SKIPS: Readonly<Record<string, readonly string[]>> = {
+  selftest: ["mgr self-test command throw", "mgr self-test background start"],
+};
+
+/** Options of {@linkcode checkModule}. */
+export interface CheckOptions {
+  /** Runs per property (default 30; 8 with `quick`). */
+  numRuns?: number;
+  /** fast-check's seed (default: a fresh one, reported). */
+  seed?: number;
+  /** fast-check's counterexample path, to replay one failure (with `seed` and `only`). */
+  path?: string;
+  /** Only these properties. */
+  only?: readonly PropertyId[];
+  quick?: boolean;
+  limits?: Partial<ScenarioLimits>;
+  /** Command prefixes not to call (default: the by-design list for built-ins). */
+  skipCommands?: readonly string[];
+  /** Called with each verdict as it is reached. */
+  onVerdict?: (v: Verdict) => void;
+}
+
+/** The outcome of one property. */
+export interface Verdict {
+  property: PropertyId;
+  title: string;
+  ok: boolean;
+  runs: number;
+  seed: number;
+  /** On failure: fast-check's path, the shrunk scenario and what went wrong in it. */
+  path?: string;
+  counterexample?: Scenario;
+  problems?: string[];
+  /** Wall-clock milliseconds. */
+  ms: number;
+}
+
+/** Every verdict, and whether all passed. */
+export interface ModuleReport {
+  module: string;
+  ok: boolean;
+  verdicts: Verdict[];
+}
+
+/**
+ * Runs the harness's properties against a module and returns a verdict for each.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkModule, loadModuleUnderTest } from "mgr_module/module_test";
+ * const report = await checkModule(await loadModuleUnderTest("./mymodule"), { numRuns: 5, seed: 1 });
+ * if (!report.ok) throw new Error(formatReport(report, "./mymodule"));
+ * ```
+ */
+export async function checkModule(
+  target: ModuleUnderTest,
+  options: CheckOptions = {},
+): Promise<ModuleReport> {
+  const opts = {
+    ...options,
+    numRuns: options.numRuns ?? (options.quick ? 8 : 30),
+    seed: options.seed ?? Date.now() % 2 ** 31,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+  };
+  if (!Number.isInteger(opts.numRuns) || opts.numRuns < 1) {
+    throw new RangeError(`numRuns must be a positive integer, got ${opts.numRuns}`);
+  }
+  const skipCommands = options.skipCommands ?? BY_DESIGN_SKIPS[target.name] ?? [];
+  const verdicts: Verdict[] = [];
+  const wanted = (id: PropertyId) => !opts.only || opts.only.includes(id);
+  const emit = (v: Verdict) => {
+    verdicts.push(v);
+    opts.onVerdict?.(v);
+  };
+
+  if (wanted("loads")) {
+    const r = target.record;
+    const problems = r.loaded ? (r.canRun ? [] : [`cannot run: ${r.errorString}`]) : [
+      `failed to load: ${r.errorString}`,
+    ];
+    emit({
+      property: "loads",
+      title: PROPERTIES.loads,
+      ok: problems.length === 0,
+      runs: 1,
+      seed: opts.seed,
+      problems: problems.length ? problems : undefined,
+      ms: 0,
+    });
+    if (problems.length) return { module: target.name, ok: false, verdicts };
+  }
+
+  const commands = target.record.commands.map((c) => c.desc).filter((d) =>
+    !skipCommands.includes(d.prefix)
+  );
+  const runs: [PropertyId, ReturnType<typeof scenarioArb>][] = [
+    ["lifecycle", scenarioArb(target, opts.limits).map((s) => ({ ...s, storms: [] }))],
+    ["faults", scenarioArb(target, opts.limits)],
+    ["commands", scenarioArb(target, opts.limits, commands)],
+  ];
+  for (const [property, arb] of runs) {
+    if (!wanted(property)) continue;
+    if (property === "commands" && commands.length === 0) {
+      emit({ property, title: PROPERTIES[property], ok: true, runs: 0, seed: opts.seed, ms: 0 });
+      continue;
+    }
+    const started = performance.now();
+    const relevant = (p: string) =>
+      property === "lifecycle"
+        ? /^(enable|disable|serve|shutdown|end)/.test(p)
+        : property === "commands"
+        ? p.startsWith("command ")
+        : !p.startsWith("command ");
+    const found = new Map<Scenario, string[]>();
+    const details = await fc.check(
+      fc.asyncProperty(arb, async (scenario) => {
+        let problems: string[];
+        try {
+          const outcome = await runScenario(target, scenario, {
+            limits: opts.limits,
+            skipCommands,
+          });
+          problems = outcome.problems.filter(relevant);
+        } catch (e) {
+          problems = [`the run itself failed: ${e instanceof Error ? e.stack : String(e)}`];
+        }
+        if (problems.length) found.set(scenario, problems);
+        return problems.length === 0;
+      }),
+      {
+        numRuns: opts.numRuns,
+        seed: opts.seed,
+        path: opts.path,
+        endOnFailure: false,
+      },
+    );
+    const verdict: Verdict = {
+      property,
+      title: PROPERTIES[property],
+      ok: !details.failed,
+      runs: details.numRuns,
+      seed: details.seed,
+      ms: Math.round(performance.now() - started),
+    };
+    if (details.failed) {
+      verdict.path = details.counterexamplePath ?? undefined;
+      verdict.counterexample = details.counterexample?.[0];
+      verdict.problems = verdict.counterexample
+        ? found.get(verdict.counterexample)
+        : [String(details.errorInstance ?? "the property failed")];
+    }
+    emit(verdict);
+  }
+  return { module: target.name, ok: verdicts.every((v) => v.ok), verdicts };
+}
+
+/** One verdict as the CLI prints it; a failure includes the scenario and the replay command. */
+export function formatVerdict(v: Verdict, spec: string): string {
+  const head = `${v.ok ? "PASS" : "FAIL"}  ${v.title} (${v.runs} runs, ${v.ms} ms)`;
+  if (v.ok) return head;
+  const out = [head];
+  for (const p of v.problems ?? []) out.push(`      problem: ${p}`);
+  if (v.counterexample) {
+    out.push(`      counterexample (shrunk): ${JSON.stringify(v.counterexample)}`);
+  }
+  if (v.path !== undefined) {
+    out.push(`      seed ${v.seed}, path ${v.path}`);
+    out.push(
+      `      replay: mgrd module test ${spec} --seed ${v.seed} --path ${v.path} --only ${v.property}`,
+    );
+  }
+  return out.join("\n");
+}
+
+/** The whole report as text. */
+export function formatReport(report: ModuleReport, spec: string): string {
+  const lines = report.verdicts.map((v) => formatVerdict(v, spec));
+  lines.push(
+    report.ok ? `module ${report.module}: all checks passed` : `module ${report.module}: FAILED`,
+  );
+  return lines.join("\n");
+}
