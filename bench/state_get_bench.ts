@@ -51,9 +51,13 @@ for (const osds of [1000, 10000]) {
       },
     );
   }
-  Deno.bench(`get_counter('osd', '7', 'osd.op_w'), ${osds} OSDs`, { group: `${group}: daemon` }, () => {
-    m.get_counter("osd", "7", "osd.op_w");
-  });
+  Deno.bench(
+    `get_counter('osd', '7', 'osd.op_w'), ${osds} OSDs`,
+    { group: `${group}: daemon` },
+    () => {
+      m.get_counter("osd", "7", "osd.op_w");
+    },
+  );
   Deno.bench(
     `get_latest_counter('osd', '7', 'osd.op_w'), ${osds} OSDs`,
     { group: `${group}: daemon` },
