@@ -126,10 +126,12 @@ async function promtool(text: string): Promise<{ code: number; problems: string[
   return { code: out.code, problems };
 }
 
-async function startExporter(): Promise<{ c: TestCluster; module: prometheus.Module }> {
+async function startExporter(
+  pools = [{ name: "rbd", pgNum: 32 }],
+): Promise<{ c: TestCluster; module: prometheus.Module }> {
   const c = await startTestCluster({
     builtins: { prometheus },
-    cluster: { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 32 }] },
+    cluster: { hosts: 3, osdsPerHost: 3, pools },
   });
   try {
     const set = await c.command({
@@ -389,4 +391,18 @@ Deno.test("the standby answers as standby_behaviour says", async (t) => {
       },
     );
   });
+});
+
+Deno.test("label values with quotes, backslashes and newlines are escaped", async () => {
+  const odd = 'odd "pool"\\with\nnewline';
+  const { c, module } = await startExporter([{ name: "rbd", pgNum: 8 }, { name: odd, pgNum: 8 }]);
+  try {
+    const { text } = await scrape(module.uri);
+    const page = parsePage(text);
+    const names = page.families.get("ceph_pool_metadata")!.samples.map((s) => s.labels.name);
+    assert.deepStrictEqual(names.sort(), ['odd "pool"\\with\nnewline', "rbd"].sort());
+    assert(text.includes('name="odd \\"pool\\"\\\\with\\nnewline"'));
+  } finally {
+    await c.stop();
+  }
 });
