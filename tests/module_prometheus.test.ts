@@ -406,3 +406,35 @@ Deno.test("label values with quotes, backslashes and newlines are escaped", asyn
     await c.stop();
   }
 });
+
+Deno.test("a port in use is retried, not a module failure", async () => {
+  const c = await startTestCluster({
+    builtins: { prometheus },
+    cluster: { hosts: 1, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 8 }] },
+  });
+  const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (holder.addr as Deno.NetAddr).port;
+  let held = true;
+  try {
+    await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/prometheus/server_port",
+      value: String(port),
+    });
+    await c.command({ prefix: "mgr module enable", module: "prometheus" });
+    await c.run(30);
+    const module = c.manager.host.instance("prometheus") as prometheus.Module;
+    assert.deepStrictEqual(module.uri, "");
+    const health = await c.command({ prefix: "health", format: "json" });
+    assert(!health.outb.includes("MGR_MODULE_ERROR"), health.outb);
+    holder.close();
+    held = false;
+    await c.run(15);
+    assert.deepStrictEqual(module.uri, `http://127.0.0.1:${port}/`);
+    assert.deepStrictEqual((await scrape(module.uri)).status, 200);
+  } finally {
+    if (held) holder.close();
+    await c.stop();
+  }
+});

@@ -13,6 +13,7 @@ import { MetricsCollector } from "./_collector.ts";
 import { TEXT_CONTENT_TYPE } from "./_exposition.ts";
 
 const DEFAULT_PORT = 9283;
+const RETRY_SECONDS = 10;
 
 const OPTIONS = [
   Option({
@@ -179,7 +180,9 @@ export class Module extends MgrModule {
   };
 
   async #bind(): Promise<void> {
-    await this.#listener?.server.shutdown();
+    const old = this.#listener;
+    this.#listener = undefined;
+    await old?.server.shutdown();
     this.#listener = listen(this, this.#handle);
     this.uri = uriOf(this, this.#listener);
     this.set_uri(this.uri);
@@ -191,13 +194,35 @@ export class Module extends MgrModule {
     if (!l || this.shutting_down) return;
     const addr = String(this.get_module_option("server_addr"));
     const port = Number(this.get_module_option("server_port"));
-    if (addr !== l.addr || port !== l.port) await this.#bind();
+    if (addr === l.addr && port === l.port) return;
+    try {
+      await this.#bind();
+    } catch (e) {
+      // serve() retries the new address.
+      this.#listener = undefined;
+      this.log.error((e as Error).message);
+    }
   }
 
   override async serve(): Promise<void> {
-    await this.#bind();
+    let failure = "";
     try {
-      while (!this.shutting_down) await this.sleep(60);
+      while (!this.shutting_down) {
+        if (this.#listener) {
+          await this.sleep(60);
+          continue;
+        }
+        // A port still held (by the previous manager's exporter, another program) is retried
+        // rather than failing the module; the error is logged once per cause.
+        try {
+          await this.#bind();
+        } catch (e) {
+          const message = (e as Error).message;
+          if (message !== failure) this.log.error(`${message}; retrying every ${RETRY_SECONDS}s`);
+          failure = message;
+          await this.sleep(RETRY_SECONDS);
+        }
+      }
     } finally {
       await this.#listener?.server.shutdown();
       this.#listener = undefined;
@@ -244,11 +269,24 @@ export class StandbyModule extends MgrStandbyModule {
   };
 
   override async serve(): Promise<void> {
-    this.#listener = listen(this, this.#handle);
+    let failure = "";
     try {
-      while (!this.shutting_down) await this.sleep(60);
+      while (!this.shutting_down) {
+        if (this.#listener) {
+          await this.sleep(60);
+          continue;
+        }
+        try {
+          this.#listener = listen(this, this.#handle);
+        } catch (e) {
+          const message = (e as Error).message;
+          if (message !== failure) this.log.error(`${message}; retrying every ${RETRY_SECONDS}s`);
+          failure = message;
+          await this.sleep(RETRY_SECONDS);
+        }
+      }
     } finally {
-      await this.#listener.server.shutdown();
+      await this.#listener?.server.shutdown();
       this.#listener = undefined;
     }
   }
