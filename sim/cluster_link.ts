@@ -175,6 +175,11 @@ export class SimClusterLink implements ClusterLink {
         if (MAP_NAMES.has(name)) return this.#osdVersion;
         if (MON_NAMES.has(name)) return this.#monVersion;
         if (name === "fs_map") return this.#fsVersion;
+        // Metadata moves with the map (daemons come and go) and with the daemons' own reports;
+        // rebuilding it every stats period would cost seconds at 10,000 OSDs.
+        if (name === "osd_metadata") {
+          return this.#osdVersion * 1_000_003 + this.#cluster.daemons.version;
+        }
         // Statistics and health also move with map changes (PGs remap, OSDs go down).
         return this.#statsVersion * 1_000_003 + this.#osdVersion * 1009 + this.#monVersion;
       },

@@ -90,6 +90,8 @@ export class DaemonRegistry {
   readonly #map: OsdMap;
   readonly #mons: () => MonCluster | undefined;
   readonly names: DaemonNames;
+  /** Changes whenever some daemon's metadata changes (gaps, orphans, upgrades). */
+  version = 0;
   /** Daemons whose metadata the manager has not received. */
   readonly missing = new Set<string>();
   /** OSD ids with metadata although the OSD is not in the map. */
@@ -118,22 +120,26 @@ export class DaemonRegistry {
   /** The metadata gap: the manager has none for `name`. */
   dropMetadata(name: string): void {
     this.missing.add(name);
+    this.version++;
   }
 
   /** The daemon sends its metadata again (heals a gap and stale versions). */
   refreshMetadata(name: string): void {
     this.missing.delete(name);
     this.reported.delete(name);
+    this.version++;
   }
 
   /** Metadata appears for `osd.<id>` although the map has no such OSD. */
   addOrphan(id: number): void {
     this.orphans.add(id);
+    this.version++;
   }
 
   /** The orphan's metadata is removed. */
   removeOrphan(id: number): void {
     this.orphans.delete(id);
+    this.version++;
   }
 
   /**
@@ -141,6 +147,7 @@ export class DaemonRegistry {
    * {@linkcode refreshMetadata}.
    */
   upgrade(names: readonly string[], version: string): void {
+    this.version++;
     for (const n of names) {
       const old = this.versionOf(n);
       if (!this.reported.has(n)) this.reported.set(n, old);
