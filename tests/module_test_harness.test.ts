@@ -43,7 +43,7 @@ Deno.test("the replay line reproduces the failure", async () => {
   assert.deepEqual(again.verdicts[0]!.counterexample, v.counterexample);
 });
 
-for (const name of ["hello", "selftest"]) {
+for (const name of Object.keys(BUILTIN_MODULES)) {
   Deno.test(`built-in module ${name} passes the harness (fixed seeds)`, async () => {
     const report = await checkModule(await loadModuleUnderTest(name, BUILTIN_MODULES), {
       numRuns: 12,
