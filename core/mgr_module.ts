@@ -111,6 +111,53 @@ export type ArgValues<A extends Record<string, ArgSpec>> =
  */
 export const ClusterLogPrio = { DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4 } as const;
 
+/**
+ * The words PG states are made of (Ceph's `mgr_module.PG_STATES`): a PG's state is some of them
+ * joined by `+`, e.g. `active+clean`.
+ *
+ * @example
+ * ```ts
+ * import { PG_STATES } from "mgr_module";
+ * const known = "active+clean".split("+").every((w) => PG_STATES.includes(w));
+ * ```
+ */
+export const PG_STATES: readonly string[] = [] = [
+  "active",
+  "clean",
+  "down",
+  "recovery_unfound",
+  "backfill_unfound",
+  "scrubbing",
+  "degraded",
+  "inconsistent",
+  "peering",
+  "repair",
+  "recovering",
+  "forced_recovery",
+  "backfill_wait",
+  "incomplete",
+  "stale",
+  "remapped",
+  "deep",
+  "backfilling",
+  "forced_backfill",
+  "backfill_toofull",
+  "recovery_wait",
+  "recovery_toofull",
+  "undersized",
+  "activating",
+  "peered",
+  "snaptrim",
+  "snaptrim_wait",
+  "snaptrim_error",
+  "creating",
+  "unknown",
+  "premerge",
+  "failed_repair",
+  "laggy",
+  "wait",
+];
+
 /** One of {@linkcode NotifyType}'s values. */
 export type NotifyType = typeof NotifyType[keyof typeof NotifyType];
 

@@ -11,7 +11,7 @@ import {
   formatValue,
   promethize,
 } from "../modules/prometheus/_exposition.ts";
-import { PG_STATES } from "../modules/prometheus/_collector.ts";
+import { PG_STATES } from "mgr_module";
 import type { ModuleContext } from "../core/module_context.ts";
 import { WallClock } from "../sim/wall_clock.ts";
 

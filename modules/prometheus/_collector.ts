@@ -9,51 +9,13 @@
  *
  * @module
  */
-import type { MgrModule } from "mgr_module";
+import { type MgrModule, PG_STATES } from "mgr_module";
 import {
   escapeLabelValue as esc,
   familyHeader,
   formatValue as fmt,
   promethize,
 } from "./_exposition.ts";
-
-/** Ceph's PG state words (`mgr_module.PG_STATES`); each is a `ceph_pg_<state>` family. */
-export const PG_STATES: readonly string[] = [
-  "active",
-  "clean",
-  "down",
-  "recovery_unfound",
-  "backfill_unfound",
-  "scrubbing",
-  "degraded",
-  "inconsistent",
-  "peering",
-  "repair",
-  "recovering",
-  "forced_recovery",
-  "backfill_wait",
-  "incomplete",
-  "stale",
-  "remapped",
-  "deep",
-  "backfilling",
-  "forced_backfill",
-  "backfill_toofull",
-  "recovery_wait",
-  "recovery_toofull",
-  "undersized",
-  "activating",
-  "peered",
-  "snaptrim",
-  "snaptrim_wait",
-  "snaptrim_error",
-  "creating",
-  "unknown",
-  "premerge",
-  "failed_repair",
-  "laggy",
-  "wait",
-];
 
 const OSD_FLAGS = [
   "noup",
