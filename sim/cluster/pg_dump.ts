@@ -102,6 +102,28 @@ export function pgStatSum(pgs: PgTable, p: number, io?: IoModel): StatSum {
   return s;
 }
 
+/**
+ * Adds one PG's statistics into `into` without building them first: the same numbers as
+ * `pgStatSum`, for sums over every PG (hundreds of thousands at scale).
+ */
+export function addPgStatSum(into: StatSum, pgs: PgTable, p: number, io?: IoModel): void {
+  const objects = pgs.objects[p] as number;
+  const bytes = pgs.bytes[p] as number;
+  const recovered = Math.round(pgs.recovered[p] as number);
+  into.num_bytes += bytes;
+  into.num_objects += objects;
+  into.num_object_copies += objects * pgs.poolOf(p).size;
+  into.num_objects_degraded += pgs.degradedObjects(p);
+  into.num_objects_misplaced += pgs.misplacedObjects(p);
+  into.num_objects_dirty += objects;
+  into.num_write += objects + Math.round(io?.numWrite[p] ?? 0);
+  into.num_write_kb += Math.round((bytes + (io?.writeBytes[p] ?? 0)) / 1024);
+  into.num_read += Math.round(io?.numRead[p] ?? 0);
+  into.num_read_kb += Math.round((io?.readBytes[p] ?? 0) / 1024);
+  into.num_objects_recovered += recovered;
+  into.num_bytes_recovered += recovered * pgs.options.objectSize;
+}
+
 /** Adds `from` into `into`. */
 export function addSum(into: StatSum, from: StatSum): void {
   _add(into, from);
@@ -180,7 +202,7 @@ export function dumpPgSummary(pgs: PgTable, view: PgStatsView = {}): Json {
       c[state] = (c[state] ?? 0) + 1;
     }
     all[state] = (all[state] ?? 0) + 1;
-    _add(sum, pgStatSum(pgs, p, view.io));
+    addPgStatSum(sum, pgs, p, view.io);
     up += pgs.upN[p] as number;
     acting += pgs.actingN[p] as number;
   }
@@ -334,19 +356,24 @@ function _sums(pgs: PgTable, view: PgStatsView, each?: (p: number, sum: StatSum)
   const pools = new Map<number, { sum: StatSum; n: number; up: number; acting: number }>();
   let up = 0, acting = 0;
   for (let p = 0; p < pgs.count; p++) {
-    const sum = pgStatSum(pgs, p, view.io);
     const pool = pgs.poolId[p] as number;
     let ps = pools.get(pool);
     if (!ps) pools.set(pool, ps = { sum: _zeroSum(), n: 0, up: 0, acting: 0 });
-    _add(ps.sum, sum);
+    if (each) {
+      const sum = pgStatSum(pgs, p, view.io);
+      _add(ps.sum, sum);
+      each(p, sum);
+    } else {
+      // Summing in place: no object per PG, which matters at 300,000 PGs.
+      addPgStatSum(ps.sum, pgs, p, view.io);
+    }
     ps.n++;
     ps.up += pgs.upN[p] as number;
     ps.acting += pgs.actingN[p] as number;
-    _add(total, sum);
     up += pgs.upN[p] as number;
     acting += pgs.actingN[p] as number;
-    each?.(p, sum);
   }
+  for (const ps of pools.values()) _add(total, ps.sum);
   return { total, up, acting, pools };
 }
 
