@@ -54,6 +54,8 @@ interface ActiveModule {
   dead: boolean;
   health: Record<string, HealthCheck>;
   logState: { level: string; toFile: boolean };
+  /** Faults injected by the simulator. */
+  faults: Set<string>;
 }
 
 /** A module command as the host dispatches it. */
@@ -160,6 +162,7 @@ export class ModuleHost {
       dead: false,
       health: {},
       logState: { level: "", toFile: false },
+      faults: new Set(),
     };
     this.#active.set(record.name, active);
     this.#applyLogOptions(active, false);
@@ -169,17 +172,21 @@ export class ModuleHost {
       try {
         await instance.serve();
       } catch (e) {
-        if (active.dead) return;
-        const message = e instanceof Error ? e.message : String(e);
-        active.failed = true;
-        active.error = message.split("\n")[0] ?? message;
-        const text = `Unhandled exception from module '${record.name}' while running on ` +
-          `mgr.${this.#svc.mgrId}: ${active.error}`;
-        this.#log.error(text + (e instanceof Error && e.stack ? `\n${e.stack}` : ""));
-        this.#svc.clusterLog("cluster", "error", text);
-        this.#svc.healthChanged();
+        if (!active.dead) this.#fail(active, e);
       }
     })();
+  }
+
+  /** Marks a module failed because its `serve()` threw (spec §1.5). */
+  #fail(active: ActiveModule, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    active.failed = true;
+    active.error = message.split("\n")[0] ?? message;
+    const text = `Unhandled exception from module '${active.record.name}' while running on ` +
+      `mgr.${this.#svc.mgrId}: ${active.error}`;
+    this.#log.error(text + (e instanceof Error && e.stack ? `\n${e.stack}` : ""));
+    this.#svc.clusterLog("cluster", "error", text);
+    this.#svc.healthChanged();
   }
 
   /** Stops one module: `shutdown()`, then waits up to the grace period for `serve()` to end. */
@@ -188,18 +195,25 @@ export class ModuleHost {
     if (!active) return;
     this.#active.delete(name);
     active.abort.abort();
-    try {
-      await active.instance.shutdown();
-    } catch (e) {
-      this.#log.error(`module ${name} shutdown() threw: ${(e as Error).message}`);
-    }
-    active.dead = true;
+    // shutdown() and the end of serve() together get one bounded wait: a module that hangs in
+    // either must not keep the daemon from moving on.
+    const shutdown = (async () => {
+      try {
+        if (active.faults.has("shutdown-hang")) await new Promise(() => {});
+        await active.instance.shutdown();
+      } catch (e) {
+        this.#log.error(`module ${name} shutdown() threw: ${(e as Error).message}`);
+      }
+      active.dead = true;
+      await active.serveTask;
+    })();
     const grace = new AbortController();
     const timedOut = await Promise.race([
-      active.serveTask.then(() => false),
+      shutdown.then(() => false),
       this.#svc.clock.sleep(this.#svc.shutdownGraceSeconds, grace.signal).then(() => true),
     ]);
     grace.abort();
+    active.dead = true;
     if (timedOut) {
       this.#log.warning(
         `module ${name} did not stop within ${this.#svc.shutdownGraceSeconds}s; moving on`,
@@ -208,6 +222,30 @@ export class ModuleHost {
     this.#svc.log.setModuleFile(name, false);
     this.#log.info(`Stopped module ${name}`);
     this.#svc.healthChanged();
+  }
+
+  /**
+   * Injects a fault into a running module (the simulator's module faults): `serve-throw` fails
+   * it as if `serve()` had thrown; `notify-throw` makes its notifications throw while on;
+   * `shutdown-hang` makes its next `shutdown()` never return. Returns false when the module
+   * does not run here.
+   */
+  injectFault(
+    name: string,
+    fault: "serve-throw" | "notify-throw" | "shutdown-hang",
+    on: boolean,
+  ): boolean {
+    const active = this.#active.get(name);
+    if (!active) return false;
+    if (!on) {
+      active.faults.delete(fault);
+      return true;
+    }
+    active.faults.add(fault);
+    if (fault === "serve-throw" && !active.failed) {
+      this.#fail(active, new Error("Synthetic exception in serve (injected module fault)"));
+    }
+    return true;
   }
 
   /** Stops every module (daemon shutdown). */
@@ -225,6 +263,9 @@ export class ModuleHost {
       active.queue.run(async () => {
         if (active.dead) return;
         try {
+          if (active.faults.has("notify-throw")) {
+            throw new Error(`Synthetic exception in notify (injected module fault)`);
+          }
           await active.instance.notify(type, id);
         } catch (e) {
           this.#log.error(

@@ -78,14 +78,18 @@ export class StandbyHost {
     await Promise.all([...this.#running].map(async ([name, s]) => {
       this.#running.delete(name);
       s.abort.abort();
-      try {
-        await s.instance.shutdown();
-      } catch (e) {
-        daemonLog.error(`standby module ${name} shutdown() threw: ${(e as Error).message}`);
-      }
+      // shutdown() and the end of serve() share one bounded wait.
+      const stopped = (async () => {
+        try {
+          await s.instance.shutdown();
+        } catch (e) {
+          daemonLog.error(`standby module ${name} shutdown() threw: ${(e as Error).message}`);
+        }
+        await s.serveTask;
+      })();
       const grace = new AbortController();
       const late = await Promise.race([
-        s.serveTask.then(() => false),
+        stopped.then(() => false),
         this.clock.sleep(this.graceSeconds, grace.signal).then(() => true),
       ]);
       grace.abort();

@@ -3,8 +3,10 @@
  * active and `mgr.y` standby, each with a session on the run's cluster and one shared in-memory
  * mon, on the run's virtual clock. When the cluster's active manager fails (the `mgr-fail`
  * fault), that daemon stops beaconing; the mon fails it after `mon_mgr_beacon_grace` and the
- * standby takes over; the failed daemon restarts a minute later, as a standby. The run fails
- * when a module crashed or not exactly one manager ends up active.
+ * standby takes over; the failed daemon restarts a minute later, as a standby. Module faults
+ * (`module-fault`) are carried out in the active manager's module host. The run fails when a
+ * module crashed without an injected fault (or an injected crash did not show), or when not
+ * exactly one manager ends up active.
  *
  * @module
  */
@@ -21,7 +23,10 @@ import type { Participant } from "./runner/run.ts";
 /** Options of {@linkcode managerParticipant}. */
 export interface ManagerParticipantOptions {
   builtins?: Readonly<Record<string, Record<string, unknown>>>;
-  /** Modules enabled from the start (default: every built-in). */
+  /**
+   * Modules enabled from the start (default: every built-in but prometheus, whose HTTP server
+   * would be real I/O inside a simulated run).
+   */
   modules?: readonly string[];
 }
 
@@ -44,12 +49,18 @@ export function managerParticipant(
   let ticks: Promise<void> = Promise.resolve();
   const restarts: Promise<void>[] = [];
   const failures: string[] = [];
+  /** Modules whose serve() was made to throw: their MGR_MODULE_ERROR is expected. */
+  const crashed = new Set<string>();
+  let scheduler: SimCluster["scheduler"] | undefined;
   return {
     managers: () => [...daemons.values()].map((d) => d.manager),
     async start(clock: Clock, cluster: SimCluster) {
+      scheduler = cluster.scheduler;
       mon = EmbeddedMon.open(":memory:", {
         alwaysOnModules: [...ALWAYS_ON_MODULES],
-        initialModules: [...(options.modules ?? Object.keys(builtins))],
+        initialModules: [
+          ...(options.modules ?? Object.keys(builtins).filter((m) => m !== "prometheus")),
+        ],
         now: () => clock.now(),
         fsid: cluster.map.fsid,
       });
@@ -75,6 +86,13 @@ export function managerParticipant(
       };
       for (const id of cluster.mgrs) await launch(id);
       unsubscribe = cluster.subscribe((e) => {
+        if (e.kind === "module_fault") {
+          const active = [...daemons.values()].find((d) => !d.crashed && d.manager.isActive());
+          if (active?.manager.host.injectFault(e.module, e.fault, e.active)) {
+            if (e.fault === "serve-throw" && e.active) crashed.add(e.module);
+          }
+          return;
+        }
         if (e.kind !== "mgr_failover") return;
         const daemon = daemons.get(e.from);
         if (!daemon || daemon.crashed) return;
@@ -96,20 +114,30 @@ export function managerParticipant(
         failures.push(`manager: ${active.length} active managers at the end of the run`);
       }
       for (const d of active) {
-        const health = d.manager.health();
-        for (const code of ["MGR_MODULE_ERROR", "MGR_MODULE_DEPENDENCY"]) {
-          const check = health.checks[code];
-          if (check) {
-            failures.push(`manager: ${code}: ${check.detail.map((x) => x.message).join("; ")}`);
+        const failed = new Set<string>();
+        for (const line of d.manager.health().checks.MGR_MODULE_ERROR?.detail ?? []) {
+          const m = /^Module '([^']+)' has failed/.exec(line.message);
+          if (m) failed.add(m[1]!);
+          if (m && !crashed.has(m[1]!)) failures.push(`manager: ${line.message}`);
+        }
+        for (const module of crashed) {
+          if (!failed.has(module)) {
+            failures.push(`manager: injected crash of ${module} did not show`);
           }
         }
+        const dependency = d.manager.health().checks.MGR_MODULE_DEPENDENCY;
+        if (dependency) failures.push(`manager: ${dependency.summary.message}`);
       }
       ticking.abort();
       await ticks;
       await Promise.all(restarts);
       for (const d of daemons.values()) {
         if (d.crashed) continue;
-        await d.manager.stop();
+        // A module that hangs in shutdown is waited for on virtual time: keep time moving.
+        let stopped = false;
+        const stopping = d.manager.stop().then(() => (stopped = true));
+        while (!stopped && scheduler) await scheduler.runFor(1);
+        await stopping;
         d.link.close();
         d.log.close();
       }

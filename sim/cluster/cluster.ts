@@ -32,7 +32,14 @@ export type ClusterEvent =
   /** The FSMap changed. */
   | { kind: "fs_map"; epoch: number }
   /** The active manager failed; a standby takes over with no PG stats yet. */
-  | { kind: "mgr_failover"; from: string; to: string };
+  | { kind: "mgr_failover"; from: string; to: string }
+  /** A fault inside a manager module starts (`active`) or ends. */
+  | {
+    kind: "module_fault";
+    module: string;
+    fault: "serve-throw" | "notify-throw" | "shutdown-hang";
+    active: boolean;
+  };
 
 /** The shape of a simulated cluster. */
 export interface ClusterSpec {
@@ -337,6 +344,16 @@ export class SimCluster {
   /** The PG view for dumps: reported states once reporting runs, and the workload. */
   pgView(): { state?: Uint32Array; io: IoModel } {
     return { state: this.#reporting ? this.reportedState : undefined, io: this.io };
+  }
+
+  /** A fault inside a manager module starts or ends; the manager side carries it out. */
+  moduleFault(
+    module: string,
+    fault: "serve-throw" | "notify-throw" | "shutdown-hang",
+    active: boolean,
+  ): void {
+    this.scheduler.note(`module ${module} ${fault} ${active ? "on" : "off"}`);
+    this.#emit({ kind: "module_fault", module, fault, active });
   }
 
   /**

@@ -42,7 +42,18 @@ export type FaultSpec =
   | { kind: "rack-down"; at: number; duration?: number; rack: string }
   /** The active manager fails; a standby takes over. */
   | { kind: "mgr-fail"; at: number }
-  | { kind: "mds-down"; at: number; duration?: number; mds?: string };
+  | { kind: "mds-down"; at: number; duration?: number; mds?: string }
+  /**
+   * A fault inside a manager module: its `serve()` throws, its `notify()` throws (while the
+   * fault lasts), or its `shutdown()` hangs (when the manager next stops it).
+   */
+  | {
+    kind: "module-fault";
+    at: number;
+    duration?: number;
+    module: string;
+    fault: "serve-throw" | "notify-throw" | "shutdown-hang";
+  };
 
 /** Every fault kind. */
 export const FAULT_KINDS: readonly FaultSpec["kind"][] = [
@@ -61,11 +72,13 @@ export const FAULT_KINDS: readonly FaultSpec["kind"][] = [
   "rack-down",
   "mgr-fail",
   "mds-down",
+  "module-fault",
 ];
 
 /** When a fault is fully healed (Infinity if never), in seconds after the start. */
 export function healTime(f: FaultSpec): number {
-  if (f.kind === "mgr-fail") return f.at;
+  // Neither a manager failure nor a module fault keeps the cluster from converging.
+  if (f.kind === "mgr-fail" || f.kind === "module-fault") return f.at;
   if (f.kind === "osd-flap") return f.at + (f.count ?? 3) * (f.period ?? 20);
   return f.duration === undefined ? Infinity : f.at + f.duration;
 }
@@ -156,6 +169,9 @@ export function drawFaults(
         break;
       case "mgr-fail":
         out.push({ kind, at });
+        break;
+      case "module-fault":
+        // Modules are the manager's; a cluster's random draws leave them alone.
         break;
       case "mds-down":
         out.push({ kind, at, duration });
@@ -340,6 +356,10 @@ export class FaultInjector {
         this.#healAfter(f, f.duration, () => c.osdsUp(osds, `${f.rack} up`));
         break;
       }
+      case "module-fault":
+        c.moduleFault(f.module, f.fault, true);
+        this.#healAfter(f, f.duration, () => c.moduleFault(f.module, f.fault, false));
+        break;
       case "mgr-fail":
         c.mgrFailover();
         break;
