@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+async function ceph(dataDir: string, ...words: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, "ceph", "--data-dir", dataDir, ...words],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { rc: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+async function until(what: string, check: () => Promise<boolean>, seconds = 60) {
+  const deadline = performance.now() + seconds * 1000;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function promtool(): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      Deno.statSync(`${dir}/promtool`);
+      return `${dir}/promtool`;
+    } catch { /* not here */ }
+  }
+  return undefined;
+}
+
+Deno.test("the built-in modules through mgrd ceph on a live daemon: self-test, iostat --period, the exporter, progress", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mgrd-modules-e2e-" });
+  const daemon = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      MAIN,
+      "serve",
+      "--data-dir",
+      dir,
+      "--port",
+      "0",
+      "--initial-modules",
+      "iostat selftest",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await until("the daemon", async () => {
+      try {
+        await Deno.stat(`${dir}/mgrd.x.url`);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    await until(
+      "PG stats",
+      async () => /96 active\+clean/.test((await ceph(dir, "status")).stdout),
+    );
+
+    const selftest = await ceph(dir, "mgr", "self-test", "run");
+    assert.equal(selftest.rc, 0, selftest.stderr);
+    assert.match(selftest.stderr, /Self-test succeeded/);
+
+    const iostat = await ceph(dir, "iostat", "--period", "1", "--poll-count", "3");
+    assert.equal(iostat.rc, 0, iostat.stderr);
+    const rows = iostat.stdout.split("\n").filter((l) => /^\s*\|\s*\d/.test(l));
+    assert.equal(rows.length, 3, iostat.stdout);
+
+    // The exporter on a free port; `mgr services` tells where.
+    assert.equal(
+      (await ceph(dir, "config", "set", "mgr", "mgr/prometheus/server_port", "0")).rc,
+      0,
+    );
+    assert.equal((await ceph(dir, "mgr", "module", "enable", "prometheus")).rc, 0);
+    let url = "";
+    await until("the exporter's URI", async () => {
+      const services = JSON.parse(
+        (await ceph(dir, "mgr", "services", "-f", "json")).stdout || "{}",
+      );
+      url = services.prometheus ?? "";
+      return url !== "";
+    });
+    const metrics = await (await fetch(`${url}metrics`)).text();
+    assert.match(metrics, /^# HELP ceph_health_status /m);
+    assert.match(metrics, /^ceph_osd_up\{ceph_daemon="osd\.0"\} 1/m);
+    const tool = promtool();
+    if (tool) {
+      const child = new Deno.Command(tool, {
+        args: ["check", "metrics"],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(metrics));
+      await writer.close();
+      const out = await child.output();
+      const problems = new TextDecoder().decode(out.stderr).split("\n")
+        .filter((l) => l.trim() !== "" && !l.includes('should have "_total" suffix'));
+      assert.deepEqual(problems, [], "promtool found more than the _total suffix lint");
+    }
+
+    // progress: an event while osd.3 is out, gone once it is back and the PGs are clean.
+    assert.equal((await ceph(dir, "sim", "fault", "osd-out", "osd.3", "600")).rc, 0);
+    await until("a progress event", async () => {
+      const events = JSON.parse((await ceph(dir, "progress", "json")).stdout);
+      return events.events.some((e: { message: string }) => e.message.includes("osd.3"));
+    });
+    assert.match((await ceph(dir, "status")).stdout, /progress:\n.*osd\.3/);
+    assert.equal((await ceph(dir, "sim", "heal")).rc, 0);
+    await until("the event to complete", async () => {
+      const events = JSON.parse((await ceph(dir, "progress", "json")).stdout);
+      return !events.events.some((e: { message: string }) => e.message.includes("osd.3"));
+    }, 90);
+  } finally {
+    daemon.kill("SIGTERM");
+    assert.equal((await daemon.status).code, 0);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
