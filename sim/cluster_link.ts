@@ -32,7 +32,13 @@ import {
 } from "./cluster_commands.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
-const MAP_NAMES = new Set(["osd_map", "osd_map_tree", "osd_map_crush"]);
+const MAP_NAMES = new Set([
+  "osd_map",
+  "osd_map_tree",
+  "osd_map_crush",
+  "osd_crush_map_text",
+  "osdmap_crush_map_text",
+]);
 const MON_NAMES = new Set(["mon_map"]);
 
 /** A ClusterLink over a simulated cluster and its embedded mon. */
@@ -175,6 +181,8 @@ export class SimClusterLink implements ClusterLink {
         if (MAP_NAMES.has(name)) return this.#osdVersion;
         if (MON_NAMES.has(name)) return this.#monVersion;
         if (name === "fs_map") return this.#fsVersion;
+        // No daemon of the simulated cluster registers a service: the map never changes.
+        if (name === "service_map") return 0;
         // Metadata moves with the map (daemons come and go) and with the daemons' own reports;
         // rebuilding it every stats period would cost seconds at 10,000 OSDs.
         if (name === "osd_metadata") {

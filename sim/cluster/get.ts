@@ -9,6 +9,7 @@ import type { SimCluster } from "./cluster.ts";
 import { dumpDaemonStatus, dumpDevices, dumpOsdPingTimes } from "./daemons.ts";
 import { dumpHealth } from "./health.ts";
 import { dumpMonMap, dumpMonStatus } from "./mons.ts";
+import { type CrushDump, decompileCrushMap } from "./crush_text.ts";
 import { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_map_dump.ts";
 import {
   dumpAllPerfCounters,
@@ -16,7 +17,17 @@ import {
   MON_PERF_SCHEMA,
   OSD_PERF_SCHEMA,
 } from "./perf_counters.ts";
-import { dumpOsdStats, dumpPgDump, dumpPgStats, dumpPgSummary, dumpPoolStats } from "./pg_dump.ts";
+import {
+  clusterSums,
+  dumpOsdStats,
+  dumpPgDump,
+  dumpPgStats,
+  dumpPgSummary,
+  dumpPoolStats,
+  type PgStatsView,
+} from "./pg_dump.ts";
+import { PgState, pgStateString } from "./pg_state.ts";
+import { dumpServiceMap } from "./service_map.ts";
 import { dumpDf, dumpIoRate, dumpOsdPoolStats } from "./stats_dump.ts";
 
 /** The data names {@linkcode clusterGet} answers. */
@@ -24,7 +35,10 @@ export const GET_NAMES: readonly string[] = [
   "osd_map",
   "osd_map_tree",
   "osd_map_crush",
+  "osd_crush_map_text",
+  "osdmap_crush_map_text",
   "pg_summary",
+  "pg_status",
   "pg_dump",
   "pg_stats",
   "pool_stats",
@@ -39,6 +53,7 @@ export const GET_NAMES: readonly string[] = [
   "osd_metadata",
   "devices",
   "osd_ping_times",
+  "service_map",
 ];
 
 /**
@@ -66,8 +81,13 @@ export function clusterGet(c: SimCluster, name: string): Json | undefined {
       return dumpOsdMapTree(c.map);
     case "osd_map_crush":
       return dumpOsdMapCrush(c.map);
+    case "osd_crush_map_text":
+    case "osdmap_crush_map_text":
+      return decompileCrushMap(dumpOsdMapCrush(c.map) as unknown as CrushDump);
     case "pg_summary":
       return dumpPgSummary(c.pgs, view);
+    case "pg_status":
+      return dumpPgStatus(c, view);
     case "pg_dump":
       return dumpPgDump(c.pgs, c.map, now, view);
     case "pg_stats":
@@ -96,8 +116,83 @@ export function clusterGet(c: SimCluster, name: string): Json | undefined {
       return dumpDevices(c.daemons, c.map);
     case "osd_ping_times":
       return dumpOsdPingTimes(c.pgs, c.map, now, c.pingFactor);
+    case "service_map":
+      return dumpServiceMap(c.map);
   }
   return undefined;
+}
+
+/**
+ * `get("pg_status")`: PGMapDigest::print_summary as JSON. States by count (largest first),
+ * the totals, then the ratios, recovery and IO rates Ceph prints only when they are non-zero.
+ */
+function dumpPgStatus(c: SimCluster, view: PgStatsView): Json {
+  const states = view.state ?? c.pgs.state;
+  const counts = new Map<number, number>();
+  let active = 0, unknown = 0;
+  for (let p = 0; p < c.pgs.count; p++) {
+    const s = states[p] as number;
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+    if (s === 0) unknown++;
+    else if (s & PgState.ACTIVE) active++;
+  }
+  const byState = [...counts]
+    .map(([s, n]) => ({ state_name: pgStateString(s), count: n }))
+    .sort((a, b) =>
+      b.count - a.count || (a.state_name < b.state_name ? 1 : a.state_name > b.state_name ? -1 : 0)
+    );
+  const sums = clusterSums(c.pgs, view);
+  const sum = sums.total;
+  const raw = (dumpDf(c.pgs, c.map, view) as { stats: Record<string, number> }).stats;
+  const out: Record<string, Json> = {
+    pgs_by_state: byState,
+    num_pgs: c.pgs.count,
+    num_pools: sums.pools.size,
+    num_objects: sum.num_objects,
+    data_bytes: sum.num_bytes,
+    bytes_used: raw.total_used_raw_bytes ?? 0,
+    bytes_avail: raw.total_avail_bytes ?? 0,
+    bytes_total: raw.total_bytes ?? 0,
+  };
+  const numPgs = c.pgs.count;
+  if (unknown > 0) out.unknown_pgs_ratio = unknown / numPgs;
+  const inactive = numPgs - active - unknown;
+  if (inactive > 0) out.inactive_pgs_ratio = inactive / numPgs;
+  if (sum.num_objects_degraded > 0 && sum.num_object_copies > 0) {
+    out.degraded_objects = sum.num_objects_degraded;
+    out.degraded_total = sum.num_object_copies;
+    out.degraded_ratio = sum.num_objects_degraded / sum.num_object_copies;
+  }
+  if (sum.num_objects_misplaced > 0 && sum.num_object_copies > 0) {
+    out.misplaced_objects = sum.num_objects_misplaced;
+    out.misplaced_total = sum.num_object_copies;
+    out.misplaced_ratio = sum.num_objects_misplaced / sum.num_object_copies;
+  }
+  const d = view.io?.lastDelta;
+  if (d && d.seconds > 0) {
+    const recoveredObjects = Math.max(0, Math.round(d.recoveredObjects));
+    const recoveredBytes = Math.max(0, Math.round(d.recoveredBytes));
+    if (recoveredObjects > 0 || recoveredBytes > 0) {
+      out.recovering_objects_per_sec = Math.trunc(recoveredObjects / d.seconds);
+      out.recovering_bytes_per_sec = Math.trunc(recoveredBytes / d.seconds);
+      out.recovering_keys_per_sec = 0;
+      out.num_objects_recovered = recoveredObjects;
+      out.num_bytes_recovered = recoveredBytes;
+      out.num_keys_recovered = 0;
+    }
+    const reads = Math.max(0, d.reads), writes = Math.max(0, d.writes);
+    if (reads > 0 || writes > 0) {
+      if (reads > 0) {
+        out.read_bytes_sec = Math.trunc(Math.round(d.readBytes / 1024) * 1024 / d.seconds);
+      }
+      if (writes > 0) {
+        out.write_bytes_sec = Math.trunc(Math.round(d.writeBytes / 1024) * 1024 / d.seconds);
+      }
+      out.read_op_per_sec = Math.trunc(reads / d.seconds);
+      out.write_op_per_sec = Math.trunc(writes / d.seconds);
+    }
+  }
+  return out;
 }
 
 /** `get_metadata(type, id)`: the daemon's metadata, or null (unknown daemon or a gap). */
