@@ -60,6 +60,14 @@ export interface PerfReportBatch {
   counts: Float64Array;
 }
 
+/** One health metric a daemon reports (Ceph's DaemonHealthMetric, as the mgr API shows it). */
+export interface DaemonHealthMetric {
+  /** The count: slow ops, or PGs waiting to be created. */
+  value: number;
+  /** `SLOW_OPS` or `PENDING_CREATING_PGS`. */
+  type: string;
+}
+
 /** A change pushed by the cluster to the manager. */
 export type ClusterUpdate =
   | { kind: "config"; config: ConfigEntry[] }
@@ -88,6 +96,12 @@ export interface ClusterState {
   daemonStatus(daemon: string): Record<string, string> | null;
   /** The cluster's own health checks. */
   health(): Record<string, HealthCheck>;
+  /**
+   * What daemons report in their health metrics (MMgrReport), by daemon (`osd.2`): SLOW_OPS
+   * (value: the number of slow ops) and PENDING_CREATING_PGS. Daemons with nothing to report
+   * are left out. A fresh object on every call.
+   */
+  daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   /** The cluster's fsid. */
   fsid(): string;
 }

@@ -520,6 +520,7 @@ export class Manager implements CommandService {
       clearProgress: () => this.progressEvents.clear(),
       remote: (m, method, args) => this.host.remote(m, method, args),
       get: (name, mutable) => this.get(name, mutable),
+      daemonHealthMetrics: () => this.clusterState?.daemonHealthMetrics() ?? {},
       daemons: () => this.daemonIndex(),
       perf: this.perf,
     };

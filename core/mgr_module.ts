@@ -30,6 +30,7 @@
  * @module
  */
 import type { ModuleContext } from "./module_context.ts";
+import type { DaemonHealthMetric } from "./cluster_link.ts";
 import type { ModuleLogger } from "./logging.ts";
 import {
   declaredDefault,
@@ -43,7 +44,14 @@ import { CEPH_VERSION, RELEASE_NAME } from "./mgr_map.ts";
 import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
 import * as errno from "./errno.ts";
 
-export type { HealthCheckInput, HealthChecks, ModuleLogger, OptionDecl, OptionValue };
+export type {
+  DaemonHealthMetric,
+  HealthCheckInput,
+  HealthChecks,
+  ModuleLogger,
+  OptionDecl,
+  OptionValue,
+};
 export {
   EACCES,
   EAGAIN,
@@ -995,6 +1003,24 @@ export class MgrModule extends ModuleBase {
       services,
       this._ctx.daemons().serviceDaemons(),
     );
+  }
+
+  /**
+   * The health metrics the daemons report, by daemon: `{"osd.2": [{value: 12, type:
+   * "SLOW_OPS"}]}` (`value` counts slow ops, or PGs waiting to be created for
+   * `PENDING_CREATING_PGS`). Daemons with nothing to report are left out, so a healthy cluster
+   * answers `{}`. The result is the module's own copy.
+   *
+   * @example
+   * ```ts ignore
+   * for (const [daemon, metrics] of Object.entries(this.get_daemon_health_metrics())) {
+   *   const slow = metrics.find((m) => m.type === "SLOW_OPS")?.value ?? 0;
+   *   if (slow > 0) this.log.warning(`${daemon} has ${slow} slow ops`);
+   * }
+   * ```
+   */
+  get_daemon_health_metrics(): Record<string, DaemonHealthMetric[]> {
+    return this._ctx.daemonHealthMetrics();
   }
 
   /** Whether a pool of that name exists in the OSD map. */

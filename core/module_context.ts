@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
-import type { MonCommandOptions, MonCommandResult } from "./cluster_link.ts";
+import type { DaemonHealthMetric, MonCommandOptions, MonCommandResult } from "./cluster_link.ts";
 import type { ModuleLogger } from "./logging.ts";
 import type { OptionValue } from "./module_options.ts";
 import type { HealthChecks } from "./health.ts";
@@ -55,6 +55,8 @@ export interface ModuleContext {
   activeUri(): string;
   remote(module: string, method: string, args: unknown[]): Promise<unknown>;
   get(dataName: string, mutable?: boolean): unknown;
+  /** The daemons' health metrics (`get_daemon_health_metrics()`); a fresh object per call. */
+  daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   /** The daemon index: metadata, status, servers. */
   daemons(): DaemonIndex;
   /** The daemons' perf counters. */

@@ -13,13 +13,19 @@ import type {
   ClusterState,
   ClusterUpdate,
   CommandSignature,
+  DaemonHealthMetric,
   MgrBeacon,
   MonCommandOptions,
   MonCommandResult,
 } from "../core/cluster_link.ts";
 import type { MonLink } from "./mon/mon_link.ts";
 import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
-import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
+import {
+  clusterDaemonHealthMetrics,
+  clusterDaemonStatus,
+  clusterGet,
+  GET_NAMES,
+} from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import {
   CLUSTER_MON_COMMANDS,
@@ -175,6 +181,8 @@ export class SimClusterLink implements ClusterLink {
 
   #makeState(): ClusterState {
     const cluster = this.#cluster;
+    let metrics: Record<string, DaemonHealthMetric[]> = {};
+    let metricsVersion = -1;
     return {
       names: GET_NAMES,
       version: (name: string): number => {
@@ -201,6 +209,15 @@ export class SimClusterLink implements ClusterLink {
           | null;
       },
       health: () => cluster.health().checks,
+      daemonHealthMetrics: () => {
+        // Taken when the stats the manager holds change, so it stands still during an outage.
+        const version = this.#statsVersion * 1_000_003 + this.#osdVersion;
+        if (version !== metricsVersion) {
+          metrics = clusterDaemonHealthMetrics(cluster);
+          metricsVersion = version;
+        }
+        return structuredClone(metrics);
+      },
       fsid: () => cluster.map.fsid,
     };
   }

@@ -213,6 +213,23 @@ export function clusterPerfSchema(c: SimCluster, type: string, id: string): Json
   return {};
 }
 
+/**
+ * The daemons' health metrics: SLOW_OPS for every up OSD with slow ops in the last stats
+ * period (the same numbers as the SLOW_OPS health check). The simulated OSDs never hold back
+ * PG creations, so PENDING_CREATING_PGS does not occur.
+ */
+export function clusterDaemonHealthMetrics(
+  c: SimCluster,
+): Record<string, { value: number; type: string }[]> {
+  const out: Record<string, { value: number; type: string }[]> = {};
+  const slow = c.io.slowOps;
+  for (let id = 0; id < c.map.maxOsd; id++) {
+    const n = Math.round(slow[id] ?? 0);
+    if (n > 0 && c.map.isUp(id)) out[`osd.${id}`] = [{ value: n, type: "SLOW_OPS" }];
+  }
+  return out;
+}
+
 /** `get_all_perf_counters()` from the last reports. */
 export function clusterAllPerfCounters(c: SimCluster): Json {
   return dumpAllPerfCounters(c.lastPerfReports());
