@@ -18,6 +18,7 @@ import type {
   MonCommandOptions,
   MonCommandResult,
 } from "../core/cluster_link.ts";
+import type { HealthCheck } from "../core/health.ts";
 import type { MonLink } from "./mon/mon_link.ts";
 import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
 import {
@@ -46,6 +47,23 @@ const MAP_NAMES = new Set([
   "osdmap_crush_map_text",
 ]);
 const MON_NAMES = new Set(["mon_map"]);
+
+/**
+ * The cluster's health, computed once per scheduler event however many managers' links ask
+ * (each link asks on every stats period; at 300,000 PGs one computation is tens of ms).
+ */
+const healthMemo = new WeakMap<
+  SimCluster,
+  { event: number; checks: Record<string, HealthCheck> }
+>();
+function clusterHealth(cluster: SimCluster): Record<string, HealthCheck> {
+  const event = cluster.scheduler.eventsRun;
+  const memo = healthMemo.get(cluster);
+  if (memo && memo.event === event) return memo.checks;
+  const checks = cluster.health().checks;
+  healthMemo.set(cluster, { event, checks });
+  return checks;
+}
 
 /** A ClusterLink over a simulated cluster and its embedded mon. */
 export class SimClusterLink implements ClusterLink {
@@ -141,7 +159,7 @@ export class SimClusterLink implements ClusterLink {
     else this.#statsVersion++;
     this.#push({ kind: "notify", type });
     if (type === "pg_summary" || type === "osd_map" || type === "mon_map") {
-      const health = JSON.stringify(this.#cluster.health().checks);
+      const health = JSON.stringify(clusterHealth(this.#cluster));
       if (health !== this.#lastHealth) {
         this.#lastHealth = health;
         this.#push({ kind: "notify", type: "health" });
@@ -208,7 +226,7 @@ export class SimClusterLink implements ClusterLink {
           | Record<string, string>
           | null;
       },
-      health: () => cluster.health().checks,
+      health: () => clusterHealth(cluster),
       daemonHealthMetrics: () => {
         // Taken when the stats the manager holds change, so it stands still during an outage.
         const version = this.#statsVersion * 1_000_003 + this.#osdVersion;

@@ -183,35 +183,71 @@ function _statBlock(sum: StatSum, logSize: number, up: number, acting: number): 
  */
 export function dumpPgSummary(pgs: PgTable, view: PgStatsView = {}): Json {
   const states = view.state ?? pgs.state;
-  const byOsd = new Map<number, Record<string, number>>();
-  const byPool = new Map<number, Record<string, number>>();
-  const all: Record<string, number> = {};
-  const sum = _zeroSum();
-  let up = 0, acting = 0;
   const stride = pgs.stride;
+  // Count with numbers (a dense index per distinct state, typed arrays per OSD), and make the
+  // objects once at the end: at 300,000 PGs this is most of the cost of the summary.
+  let maxOsd = -1;
   for (let p = 0; p < pgs.count; p++) {
-    const state = pgStateString(states[p] as number);
-    const pool = pgs.poolId[p] as number;
-    let counts = byPool.get(pool);
-    if (!counts) byPool.set(pool, counts = {});
-    counts[state] = (counts[state] ?? 0) + 1;
     for (let i = 0; i < (pgs.actingN[p] as number); i++) {
       const osd = pgs.acting[p * stride + i] as number;
-      let c = byOsd.get(osd);
-      if (!c) byOsd.set(osd, c = {});
-      c[state] = (c[state] ?? 0) + 1;
+      if (osd > maxOsd) maxOsd = osd;
     }
-    all[state] = (all[state] ?? 0) + 1;
+  }
+  const stateIndex = new Map<number, number>();
+  const stateNames: string[] = [];
+  const byOsd: Int32Array[] = [];
+  const byPool = new Map<number, number[]>();
+  const all: number[] = [];
+  const sum = _zeroSum();
+  let up = 0, acting = 0;
+  for (let p = 0; p < pgs.count; p++) {
+    const bits = states[p] as number;
+    let si = stateIndex.get(bits);
+    if (si === undefined) {
+      si = stateNames.length;
+      stateIndex.set(bits, si);
+      stateNames.push(pgStateString(bits));
+      byOsd.push(new Int32Array(maxOsd + 1));
+      all.push(0);
+    }
+    const pool = pgs.poolId[p] as number;
+    let counts = byPool.get(pool);
+    if (!counts) byPool.set(pool, counts = []);
+    counts[si] = (counts[si] ?? 0) + 1;
+    const perOsd = byOsd[si]!;
+    for (let i = 0; i < (pgs.actingN[p] as number); i++) {
+      perOsd[pgs.acting[p * stride + i] as number]!++;
+    }
+    all[si]!++;
     addPgStatSum(sum, pgs, p, view.io);
     up += pgs.upN[p] as number;
     acting += pgs.actingN[p] as number;
   }
-  const obj = <V>(m: Map<number, V>) =>
-    Object.fromEntries([...m].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
+  const named = (counts: ArrayLike<number | undefined>) => {
+    const out: Record<string, number> = {};
+    for (let si = 0; si < stateNames.length; si++) {
+      const n = counts[si];
+      if (n) out[stateNames[si]!] = n;
+    }
+    return out;
+  };
+  const osdOut: Record<string, Record<string, number>> = {};
+  for (let osd = 0; osd <= maxOsd; osd++) {
+    let row: Record<string, number> | undefined;
+    for (let si = 0; si < stateNames.length; si++) {
+      const n = byOsd[si]![osd]!;
+      if (n) (row ??= {})[stateNames[si]!] = n;
+    }
+    if (row) osdOut[String(osd)] = row;
+  }
+  const poolOut: Record<string, Record<string, number>> = {};
+  for (const pool of [...byPool.keys()].sort((a, b) => a - b)) {
+    poolOut[String(pool)] = named(byPool.get(pool)!);
+  }
   return {
-    by_osd: obj(byOsd),
-    by_pool: obj(byPool),
-    all,
+    by_osd: osdOut,
+    by_pool: poolOut,
+    all: named(all),
     pg_stats_sum: _statBlock(sum, sum.num_objects, up, acting),
   };
 }
