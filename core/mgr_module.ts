@@ -129,7 +129,7 @@ export const ClusterLogPrio = { DEBUG: 0, INFO: 1, SEC: 2, WARN: 3, ERROR: 4 } a
  * const known = "active+clean".split("+").every((w) => PG_STATES.includes(w));
  * ```
  */
-export const PG_STATES: readonly string[] = [] = [
+export const PG_STATES: readonly string[] = [
   "active",
   "clean",
   "down",
