@@ -98,3 +98,5 @@ export {
   zeroSum,
 } from "./pg_dump.ts";
 export { dumpDf, dumpIoRate, dumpOsdPoolStats } from "./stats_dump.ts";
+export { type CrushDump, decompileCrushMap } from "./crush_text.ts";
+export { dumpServiceMap } from "./service_map.ts";
