@@ -356,7 +356,8 @@ export class Manager implements CommandService {
         this.host.notifyAll(update.type, "");
         break;
       case "perf":
-        this.#ingest(update.reports);
+        // Daemons report to the active manager only (MMgrReport); a standby keeps no counters.
+        if (this.isActive()) this.#ingest(update.reports);
         break;
     }
   }
