@@ -208,7 +208,6 @@ export class Manager implements CommandService {
       context: (record, log, signal) => this.#moduleContext(record, log, signal),
       moduleOptionText: (module, key) => this.#moduleOptionText(module, key),
       debugMgr: () => this.#cephOptionText("debug_mgr"),
-      healthChanged: () => {},
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
     }, records);
     this.standby = new StandbyHost(

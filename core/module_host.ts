@@ -36,8 +36,6 @@ export interface HostServices {
   moduleOptionText(module: string, key: string): string | undefined;
   /** The daemon's `debug_mgr`. */
   debugMgr(): string | undefined;
-  /** Called whenever the module-derived health changes. */
-  healthChanged(): void;
   /** Writes to the cluster log. */
   clusterLog(channel: string, priority: string, message: string): void;
 }
@@ -135,7 +133,6 @@ export class ModuleHost {
         this.#start(record);
       }
     }
-    this.#svc.healthChanged();
   }
 
   #start(record: ModuleRecord): void {
@@ -186,7 +183,6 @@ export class ModuleHost {
       `mgr.${this.#svc.mgrId}: ${active.error}`;
     this.#log.error(text + (e instanceof Error && e.stack ? `\n${e.stack}` : ""));
     this.#svc.clusterLog("cluster", "error", text);
-    this.#svc.healthChanged();
   }
 
   /** Stops one module: `shutdown()`, then waits up to the grace period for `serve()` to end. */
@@ -221,7 +217,6 @@ export class ModuleHost {
     }
     this.#svc.log.setModuleFile(name, false);
     this.#log.info(`Stopped module ${name}`);
-    this.#svc.healthChanged();
   }
 
   /**
@@ -329,7 +324,6 @@ export class ModuleHost {
     for (const p of problems) this.#log.warning(`module ${name}: ${p}`);
     if (active && !active.dead) {
       active.health = checks;
-      this.#svc.healthChanged();
     }
     return problems;
   }
