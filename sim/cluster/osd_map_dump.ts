@@ -138,6 +138,19 @@ export function dumpOsdMap(map: OsdMap): Json {
   const flagNames = map.flagNames();
   const osds: Json[] = [];
   const xinfo: Json[] = [];
+  // Most OSDs share their stamps (created together, never down): format each value once.
+  const stamps = new Map<number, string>();
+  const stamp = (t: number) => {
+    let text = stamps.get(t);
+    if (text === undefined) stamps.set(t, text = cephStamp(t));
+    return text;
+  };
+  const seconds = new Map<number, string>();
+  const secondsText = (t: number) => {
+    let text = seconds.get(t);
+    if (text === undefined) seconds.set(t, text = cephSeconds(t));
+    return text;
+  };
   for (const id of _osdIds(map)) {
     const { ip, port, nonce } = _osdAddrs(map, id);
     const up = map.isUp(id);
@@ -173,8 +186,8 @@ export function dumpOsdMap(map: OsdMap): Json {
       features: OSD_FEATURES,
       old_weight: 0,
       dead_epoch: up ? 0 : map.downAt[id] as number,
-      down_stamp: cephSeconds(up ? 0 : map.downStamp[id] as number),
-      last_purged_snaps_scrub: cephStamp(map.createdAt[id] as number),
+      down_stamp: secondsText(up ? 0 : map.downStamp[id] as number),
+      last_purged_snaps_scrub: stamp(map.createdAt[id] as number),
     });
   }
   return {
