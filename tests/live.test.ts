@@ -1,41 +1,10 @@
 import assert from "node:assert/strict";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function ceph(dataDir: string, ...words: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "ceph", "--data-dir", dataDir, ...words],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { rc: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-async function until(what: string, check: () => Promise<boolean>, seconds = 30) {
-  const deadline = performance.now() + seconds * 1000;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { ceph, startDaemon, until } from "./_daemon.ts";
 
 Deno.test("mgrd serve runs the embedded cluster in real time and takes faults while it runs", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-live-" });
-  const daemon = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "serve", "--data-dir", dir, "--port", "0"],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const daemon = await startDaemon(dir);
   try {
-    await until("the daemon's url file", async () => {
-      try {
-        await Deno.stat(`${dir}/mgrd.x.url`);
-        return true;
-      } catch {
-        return false;
-      }
-    });
     await until("PGs to report active+clean", async () => {
       const s = await ceph(dir, "status");
       return /osd: 9 osds: 9 up, 9 in/.test(s.stdout) && /96 active\+clean/.test(s.stdout);

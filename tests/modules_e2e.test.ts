@@ -1,24 +1,5 @@
 import assert from "node:assert/strict";
-
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-
-async function ceph(dataDir: string, ...words: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN, "ceph", "--data-dir", dataDir, ...words],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { rc: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-async function until(what: string, check: () => Promise<boolean>, seconds = 60) {
-  const deadline = performance.now() + seconds * 1000;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+import { ceph, startDaemon, until } from "./_daemon.ts";
 
 function promtool(): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
@@ -32,31 +13,8 @@ function promtool(): string | undefined {
 
 Deno.test("the built-in modules through mgrd ceph on a live daemon: self-test, iostat --period, the exporter, progress", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-modules-e2e-" });
-  const daemon = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      MAIN,
-      "serve",
-      "--data-dir",
-      dir,
-      "--port",
-      "0",
-      "--initial-modules",
-      "iostat selftest",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const daemon = await startDaemon(dir, "--initial-modules", "iostat selftest");
   try {
-    await until("the daemon", async () => {
-      try {
-        await Deno.stat(`${dir}/mgrd.x.url`);
-        return true;
-      } catch {
-        return false;
-      }
-    });
     await until(
       "PG stats",
       async () => /96 active\+clean/.test((await ceph(dir, "status")).stdout),
