@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import {
   checkModule,
+  DEFAULT_LIMITS,
   formatReport,
   loadModuleUnderTest,
   moduleTestMain,
+  runScenario,
 } from "../sim/module_test/mod.ts";
 
 const FRAGILE = "tests/fixtures/fragile_module";
@@ -71,4 +73,25 @@ Deno.test("mgrd module test exits 0 on a pass, 1 on a failure, 22 on bad usage",
     console.log = log;
     console.error = error;
   }
+});
+
+Deno.test("a manager failover restarts the module, and one that cannot come back is caught", async () => {
+  const scenario = {
+    cluster: { hosts: 3, osdsPerHost: 1, pools: [{ name: "p", pgNum: 8, size: 3 }], mds: false },
+    state: [],
+    faults: [{ kind: "mgr-fail" as const, at: 10 }],
+    storms: [],
+    commands: [],
+  };
+  const fragile = await loadModuleUnderTest("tests/fixtures/no_restart_module");
+  const bad = await runScenario(fragile, scenario, { limits: DEFAULT_LIMITS });
+  assert.ok(
+    bad.problems.some((p) =>
+      p.includes("Unhandled exception") && p.includes("already started once")
+    ),
+    bad.problems.join("\n"),
+  );
+  const hello = await loadModuleUnderTest("hello", BUILTIN_MODULES);
+  const good = await runScenario(hello, scenario, { limits: DEFAULT_LIMITS });
+  assert.deepEqual(good.problems, []);
 });

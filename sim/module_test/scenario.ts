@@ -218,7 +218,7 @@ export function scenarioArb(
           horizon: limits.horizon,
           maxDuration: limits.faultSeconds,
         }).filter((f) =>
-          f.kind !== "mgr-fail" && f.kind !== "host-down" && f.kind !== "rack-down" &&
+          f.kind !== "host-down" && f.kind !== "rack-down" &&
           (f.kind !== "mds-down" || cluster.mds)
         ),
         { maxLength: 3 },
@@ -331,6 +331,7 @@ export async function runScenario(
     return push.apply(recent, items);
   };
   let scanned = 0;
+  let unsubscribe: (() => void) | undefined;
   const observe = (when: string) => {
     for (; scanned < lines.length; scanned++) {
       const line = lines[scanned]!;
@@ -386,6 +387,22 @@ export async function runScenario(
     }
     observe("enable");
     const start = c.scheduler.elapsed;
+    // A manager failover, as the module sees it: its instance stops and a new one starts (on
+    // the standby that takes over), which must pick up from the store and answer again.
+    let failovers = 0;
+    unsubscribe = cluster?.subscribe((e) => {
+      if (e.kind === "mgr_failover") failovers++;
+    });
+    const failover = async (when: string) => {
+      let stopped = false;
+      const stopping = c.manager.host.stop(name).then(() => (stopped = true));
+      for (let i = 0; i < limits.shutdownSeconds + 1 && !stopped; i++) await advance(c, 1);
+      if (!stopped) problems.add(`${when}: the module did not stop for the failover`);
+      await stopping;
+      await c.manager.host.reconcile(c.manager.enabledModules());
+      await advance(c, 1);
+      if (!c.manager.host.instance(name)) problems.add(`${when}: the module did not start again`);
+    };
     const injector = cluster ? new FaultInjector(cluster) : undefined;
     injector?.scheduleAll(scenario.faults.map((f) => ({ ...f, at: f.at + start })));
     const commands = [...scenario.commands].sort((a, b) => a.at - b.at);
@@ -431,6 +448,7 @@ export async function runScenario(
         }
       }
       await advance(c, step);
+      for (; failovers > 0; failovers--) await failover(`failover at t=${t + step}s`);
       observe(`t=${t + step}s`);
     }
     injector?.healAll();
@@ -462,6 +480,7 @@ export async function runScenario(
     }
     observe("disable");
   } finally {
+    unsubscribe?.();
     target.now = () => 0;
     recent.push = push;
     await c.stop();
