@@ -3,6 +3,7 @@
  * (checked by our own parser, and by promtool when it is installed), and the standby class.
  */
 import assert from "node:assert/strict";
+import { havePromtool, promtool } from "./_promtool.ts";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import * as prometheus from "../modules/prometheus/module.ts";
 import {
@@ -98,32 +99,6 @@ function sample(page: Page, family: string, labels: Record<string, string> = {})
   const s = f.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   assert(s, `${family}${JSON.stringify(labels)} present`);
   return s.value;
-}
-
-async function havePromtool(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("promtool", { args: ["--version"], stdout: "null" })
-      .output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-async function promtool(text: string): Promise<{ code: number; problems: string[] }> {
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await child.output();
-  const problems = (new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr))
-    .split("\n").filter((l) => l.trim() !== "");
-  return { code: out.code, problems };
 }
 
 async function startExporter(

@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
 import { ceph, startDaemon, until } from "./_daemon.ts";
-
-function promtool(): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      Deno.statSync(`${dir}/promtool`);
-      return `${dir}/promtool`;
-    } catch { /* not here */ }
-  }
-  return undefined;
-}
+import { havePromtool, promtool } from "./_promtool.ts";
 
 Deno.test("the built-in modules through mgrd ceph on a live daemon: self-test, iostat --period, the exporter, progress", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-modules-e2e-" });
@@ -46,21 +37,10 @@ Deno.test("the built-in modules through mgrd ceph on a live daemon: self-test, i
     const metrics = await (await fetch(`${url}metrics`)).text();
     assert.match(metrics, /^# HELP ceph_health_status /m);
     assert.match(metrics, /^ceph_osd_up\{ceph_daemon="osd\.0"\} 1/m);
-    const tool = promtool();
-    if (tool) {
-      const child = new Deno.Command(tool, {
-        args: ["check", "metrics"],
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(metrics));
-      await writer.close();
-      const out = await child.output();
-      const problems = new TextDecoder().decode(out.stderr).split("\n")
-        .filter((l) => l.trim() !== "" && !l.includes('should have "_total" suffix'));
-      assert.deepEqual(problems, [], "promtool found more than the _total suffix lint");
+    if (await havePromtool()) {
+      const { problems } = await promtool(metrics);
+      const beyondSuffix = problems.filter((l) => !l.includes('should have "_total" suffix'));
+      assert.deepEqual(beyondSuffix, [], "promtool found more than the _total suffix lint");
     }
 
     // progress: an event while osd.3 is out, gone once it is back and the PGs are clean.
