@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createAdminApp } from "../core/admin/app.ts";
+import { type AdminAppOptions, createAdminApp, type StandbyAnswer } from "../core/admin/app.ts";
 import { capsAllow } from "../core/admin/caps.ts";
 import { Keyring } from "../core/admin/keyring.ts";
 import type { MonCommandResult } from "../core/cluster_link.ts";
@@ -85,6 +85,7 @@ interface Fixture {
 async function withApp(
   fn: (f: Fixture) => Promise<void>,
   maxBodyBytes?: number,
+  standby?: AdminAppOptions["standby"],
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-admin-" });
   const log = new DaemonLog({ daemonName: "mgr.x", id: "x", memoryLines: 100 });
@@ -94,7 +95,13 @@ async function withApp(
     const none = (await keyring.getOrCreate("client.none", { mon: "allow r" })).entry.key;
     const admin = keyring.get("client.admin")!.key;
     const service = new FakeService();
-    const app = createAdminApp({ service, keyring, log: log.daemonLogger(), maxBodyBytes });
+    const app = createAdminApp({
+      service,
+      keyring,
+      log: log.daemonLogger(),
+      maxBodyBytes,
+      standby,
+    });
     const auth = (token: string | null): Record<string, string> =>
       token === null ? {} : { authorization: `Bearer ${token}` };
     await fn({
@@ -429,4 +436,49 @@ Deno.test("admin app: served on a real socket", async () => {
       await server.shutdown();
     }
   });
+});
+
+Deno.test("admin app: a standby redirects authenticated callers to the active manager, keeping path and query", async () => {
+  let answer: StandbyAnswer | undefined = {
+    daemon: "mgr.y",
+    active: "mgr.x",
+    activeUrl: "http://127.0.0.1:7480",
+  };
+  await withApp(
+    async ({ app, admin, post, get, service }) => {
+      const cmd = await post(JSON.stringify({ prefix: "fake get", key: "k" }));
+      assert.equal(cmd.status, 307);
+      assert.equal(cmd.headers.get("location"), "http://127.0.0.1:7480/api/v1/command");
+      assert.match(await errorOf(cmd), /^mgr\.y is a standby; the active manager is mgr\.x at /);
+      assert.equal(service.calls.length, 0, "a standby runs nothing");
+      const health = await app.request("/api/v1/health?detail=1", {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      assert.equal(health.status, 307);
+      assert.equal(health.headers.get("location"), "http://127.0.0.1:7480/api/v1/health?detail=1");
+      await health.body?.cancel();
+
+      const anonymous = await get("/api/v1/health", null);
+      assert.equal(anonymous.status, 401, "authentication comes before the redirect");
+      assert.equal(anonymous.headers.get("location"), null);
+      await anonymous.body?.cancel();
+
+      answer = { daemon: "mgr.y", active: null, activeUrl: null };
+      const none = await get("/api/v1/status");
+      assert.equal(none.status, 503);
+      assert.equal(none.headers.get("retry-after"), "5");
+      assert.match(
+        await errorOf(none),
+        /mgr\.y is a standby and no manager is active; retry later/,
+      );
+
+      answer = undefined; // this daemon became the active one
+      const served = await post(JSON.stringify({ prefix: "fake get", key: "k" }));
+      assert.equal(served.status, 200);
+      assert.equal((await served.json()).retval, 0);
+      assert.equal(service.calls.length, 1);
+    },
+    undefined,
+    () => answer,
+  );
 });

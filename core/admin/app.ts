@@ -15,6 +15,10 @@
  *   as Ceph's `get_command_descriptions`).
  * - `GET /api/v1/health`, `GET /api/v1/status`: need `r` caps (403 otherwise), as `health`
  *   and `status` do.
+ * - On a standby manager every authenticated request is answered with `307 Temporary
+ *   Redirect` to the same path on the active manager's endpoint (a 307 keeps the method and
+ *   the body), or `503` with `Retry-After` while no manager is active. Only the active
+ *   manager runs commands, as in Ceph, where clients send them to the MgrMap's active daemon.
  *
  * The caps check of commands happens in {@link CommandService.run}, so in-process callers get
  * it too; the app only says who the caller is. Each command leaves one audit line in the
@@ -46,6 +50,21 @@ export interface AdminAppOptions {
   log: ModuleLogger;
   /** Largest accepted request body in bytes; {@link DEFAULT_MAX_BODY_BYTES} by default. */
   maxBodyBytes?: number;
+  /**
+   * Asked on every request: undefined while this daemon is the active manager; where the
+   * active one is while it is a standby (see {@link StandbyAnswer}).
+   */
+  standby?: () => StandbyAnswer | undefined;
+}
+
+/** What a standby manager's endpoint tells callers. */
+export interface StandbyAnswer {
+  /** This daemon, e.g. `mgr.y`. */
+  daemon: string;
+  /** The active manager (`mgr.x`), or null while there is none. */
+  active: string | null;
+  /** The active manager's admin endpoint (`http://127.0.0.1:7480`), or null if unknown. */
+  activeUrl: string | null;
 }
 
 /** The answer to `POST /api/v1/command`. */
@@ -122,7 +141,7 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
   if (!Number.isSafeInteger(opts.maxBodyBytes) || opts.maxBodyBytes <= 0) {
     throw new Error(`maxBodyBytes must be a positive integer, got ${opts.maxBodyBytes}`);
   }
-  const { service, keyring, log, maxBodyBytes } = opts;
+  const { service, keyring, log, maxBodyBytes, standby } = opts;
 
   async function authenticate(c: Context<AdminEnv>, next: Next) {
     const header = c.req.header("authorization");
@@ -170,6 +189,25 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
     return c.json(result);
   }
 
+  async function redirectToActive(c: Context<AdminEnv>, next: Next) {
+    const answer = standby?.();
+    if (answer === undefined) return await next();
+    if (answer.activeUrl === null) {
+      c.header("Retry-After", "5");
+      const why = answer.active === null
+        ? "no manager is active"
+        : `the address of the active manager ${answer.active} is not known`;
+      return c.json({ error: `${answer.daemon} is a standby and ${why}; retry later` }, 503);
+    }
+    const url = new URL(c.req.url);
+    const location = answer.activeUrl.replace(/\/+$/, "") + url.pathname + url.search;
+    c.header("Location", location);
+    return c.json({
+      error:
+        `${answer.daemon} is a standby; the active manager is ${answer.active} at ${answer.activeUrl}`,
+    }, 307);
+  }
+
   function listCommands(c: Context<AdminEnv>) {
     return c.json(describeCommands(service.descriptors()));
   }
@@ -206,6 +244,7 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
 
   const app = new Hono<AdminEnv>();
   app.use("*", authenticate);
+  app.use("*", redirectToActive);
   app.post("/api/v1/command", runCommand);
   app.all("/api/v1/command", methodNotAllowed("POST"));
   app.get("/api/v1/commands", listCommands);
