@@ -503,7 +503,7 @@ Deno.test("mgrd ceph: connection failures exit with ECONNREFUSED, ETIMEDOUT or E
         `Error ETIMEDOUT: no answer from mgrd at ${URL_BASE} (from ${dataDir}/mgrd.x.url) within 3 s\n`,
     });
   });
-  await t.step("no url file, no data dir, several url files", async () => {
+  await t.step("no url file, no data dir", async () => {
     const dir = Deno.makeTempDirSync({ prefix: "mgrd_client_nourl_" });
     const r = await cephMain(["health", "--data-dir", dir], {
       stdout: new Sink(),
@@ -516,14 +516,6 @@ Deno.test("mgrd ceph: connection failures exit with ECONNREFUSED, ETIMEDOUT or E
       2,
     );
     assert.match(stderr.text, /^Error ENOENT: data directory .*missing does not exist/);
-    Deno.writeTextFileSync(`${dir}/mgrd.a.url`, URL_BASE);
-    Deno.writeTextFileSync(`${dir}/mgrd.b.url`, URL_BASE);
-    const several = new Sink();
-    assert.equal(
-      await cephMain(["health", "--data-dir", dir], { stdout: new Sink(), stderr: several }),
-      22,
-    );
-    assert.match(several.text, /mgrd\.a\.url, mgrd\.b\.url\): pass --url\n$/);
     Deno.removeSync(dir, { recursive: true });
   });
   await t.step("keyring missing or without the entity", async () => {
@@ -592,4 +584,97 @@ Deno.test("mgrd ceph: bad options exit 2 with an argparse-style message; no comm
   const dashed = await ceph(daemon, ["config-key", "get", "--", "-f"]);
   assert.equal(dashed.rc, 0);
   assert.deepStrictEqual(daemon.received.at(-1)?.cmd, { prefix: "config-key get", key: "-f" });
+});
+
+Deno.test("mgrd ceph: several url files (an active manager and its standbys): the first by name is used", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "mgrd_client_several_" });
+  try {
+    Deno.copyFileSync(`${dataDir}/keyring`, `${dir}/keyring`);
+    Deno.writeTextFileSync(`${dir}/mgrd.b.url`, "http://127.0.0.1:7002\n");
+    Deno.writeTextFileSync(`${dir}/mgrd.a.url`, `${URL_BASE}\n`);
+    const daemon = new FakeDaemon();
+    daemon.handler = () => ({ retval: 0, stdout: "HEALTH_OK", stderr: "" });
+    const stdout = new Sink();
+    const rc = await cephMain(["health", "--data-dir", dir], {
+      stdout,
+      stderr: new Sink(),
+      fetch: daemon.fetch,
+    });
+    assert.equal(rc, 0);
+    assert.equal(stdout.text, "HEALTH_OK", "mgrd.a.url was used: the daemon of b is not there");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+/** A standby at `STANDBY` that answers 307 to the fake daemon, as the admin endpoint does. */
+const STANDBY = "http://127.0.0.1:7001";
+function behindStandby(
+  daemon: FakeDaemon,
+  seen: { url: string; auth: string | null; body: unknown }[],
+  location: (path: string) => string = (path) => URL_BASE + path,
+) {
+  return (input: string, init: RequestInit): Promise<Response> => {
+    seen.push({
+      url: input,
+      auth: new Headers(init.headers).get("authorization"),
+      body: init.body,
+    });
+    assert.equal(init.redirect, "manual", "the client follows redirects itself");
+    if (input.startsWith(STANDBY)) {
+      const path = input.slice(STANDBY.length);
+      return Promise.resolve(
+        new Response(JSON.stringify({ error: "mgr.y is a standby" }), {
+          status: 307,
+          headers: { location: location(path), "content-type": "application/json" },
+        }),
+      );
+    }
+    return daemon.fetch(input, init);
+  };
+}
+
+Deno.test("mgrd ceph: a standby's redirect is followed with the key and the body", async () => {
+  const daemon = new FakeDaemon();
+  daemon.handler = (cmd) => ({ retval: 0, stdout: JSON.stringify(cmd), stderr: "" });
+  const seen: { url: string; auth: string | null; body: unknown }[] = [];
+  const r = await ceph(daemon, ["--url", STANDBY, "config-key", "get", "k1"], {
+    fetch: behindStandby(daemon, seen),
+  });
+  assert.equal(r.rc, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { prefix: "config-key get", key: "k1" });
+  const posts = seen.filter((s) => s.body !== undefined);
+  assert.deepEqual(posts.map((s) => s.url), [
+    `${STANDBY}/api/v1/command`,
+    `${URL_BASE}/api/v1/command`,
+  ]);
+  assert.equal(posts[1]!.auth, `Bearer ${KEY}`);
+  assert.equal(posts[1]!.body, posts[0]!.body);
+});
+
+Deno.test("mgrd ceph: redirect loops and non-http redirects end with EIO; a 503 with EAGAIN", async () => {
+  const daemon = new FakeDaemon();
+  const loop = await ceph(daemon, ["--url", STANDBY, "health"], {
+    fetch: behindStandby(daemon, [], (path) => STANDBY + path),
+  });
+  assert.equal(loop.rc, 5);
+  assert.match(loop.stderr, /^Error EIO: more than 3 redirects from http:\/\/127\.0\.0\.1:7001\n$/);
+  const odd = await ceph(daemon, ["--url", STANDBY, "health"], {
+    fetch: behindStandby(daemon, [], () => "file:///etc/passwd"),
+  });
+  assert.equal(odd.rc, 5);
+  assert.match(odd.stderr, /redirected to an invalid address 'file:\/\/\/etc\/passwd'/);
+  const busy = await ceph(daemon, ["--url", STANDBY, "health"], {
+    fetch: () =>
+      Promise.resolve(
+        Response.json({ error: "mgr.y is a standby and no manager is active; retry later" }, {
+          status: 503,
+        }),
+      ),
+  });
+  assert.equal(busy.rc, 11);
+  assert.match(
+    busy.stderr,
+    /^Error EAGAIN: .* is unavailable: mgr\.y is a standby and no manager is active/,
+  );
 });

@@ -8,13 +8,16 @@
  * @module
  */
 
-import { EACCES, EINVAL, EIO, ENOENT, errnoName, ETIMEDOUT } from "../errno.ts";
+import { EACCES, EAGAIN, EINVAL, EIO, ENOENT, errnoName, ETIMEDOUT } from "../errno.ts";
 import { parseKeyring } from "./keyring.ts";
 
 /** Connection refused: nothing listens at the daemon's address. */
 export const ECONNREFUSED = 111;
 /** File too large: the daemon refused the request body (HTTP 413). */
 export const EFBIG = 27;
+
+/** Redirects followed per request (a standby points at the active manager: one is normal). */
+const MAX_REDIRECTS = 3;
 
 /** A failure before or around a command: exit with `errno`, print `Error <NAME>: message`. */
 export class ClientError extends Error {
@@ -73,12 +76,13 @@ export interface CommandReply {
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
 
 /**
- * Finds the daemon's URL and the entity's key. Without `--url`, the data directory must hold
- * exactly one `mgrd.<id>.url` file (the daemon writes one per daemon id). The keyring
- * defaults to `<data-dir>/keyring`.
+ * Finds the daemon's URL and the entity's key. Without `--url`, the URL is read from a
+ * `mgrd.<id>.url` file of the data directory (the daemon writes one per manager it runs; with
+ * several, the first by name is taken, and a standby redirects to the active manager). The
+ * keyring defaults to `<data-dir>/keyring`.
  *
  * Throws {@link ClientError}: ENOENT for a missing directory, url file, keyring or key;
- * EINVAL for several url files, a url file that holds no http(s) URL, or an unreadable keyring.
+ * EINVAL for a url file that holds no http(s) URL, or an unreadable keyring.
  *
  * @example
  * ```ts
@@ -143,13 +147,9 @@ async function findUrlFile(dir: string): Promise<string> {
       `no daemon address in ${dir}: ${dir}/mgrd.<id>.url does not exist (is 'mgrd serve --data-dir ${dir}' running?)`,
     );
   }
-  if (found.length > 1) {
-    found.sort();
-    throw new ClientError(
-      EINVAL,
-      `${dir} holds the addresses of several daemons (${found.join(", ")}): pass --url`,
-    );
-  }
+  // One `mgrd serve` writes a file per manager it runs (the active one and its standbys);
+  // any of them will do, since a standby redirects to the active manager.
+  found.sort();
   return `${dir}/${found[0]}`;
 }
 
@@ -221,18 +221,31 @@ export class DaemonClient {
   }
 
   async #request(path: string, init: RequestInit): Promise<Response> {
-    const url = this.#target.url + path;
+    let url = this.#target.url + path;
     const headers = new Headers(init.headers);
     headers.set("authorization", `Bearer ${this.#target.key}`);
+    const signal = this.#timeoutMs === undefined ? undefined : AbortSignal.timeout(this.#timeoutMs);
     let res: Response;
-    try {
-      res = await this.#fetch(url, {
-        ...init,
-        headers,
-        signal: this.#timeoutMs === undefined ? undefined : AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (e) {
-      throw this.#networkError(e);
+    // A standby manager answers 307 with the active manager's endpoint. The redirect is
+    // followed here rather than by fetch, which drops the Authorization header when the
+    // redirect leaves the origin (another port is another origin).
+    for (let hop = 0;; hop++) {
+      try {
+        res = await this.#fetch(url, { ...init, headers, signal, redirect: "manual" });
+      } catch (e) {
+        throw this.#networkError(e, url);
+      }
+      const location = res.headers.get("location");
+      if ((res.status !== 307 && res.status !== 308) || location === null) break;
+      await res.body?.cancel();
+      if (hop === MAX_REDIRECTS) {
+        throw new ClientError(EIO, `more than ${MAX_REDIRECTS} redirects from ${this.#target.url}`);
+      }
+      const next = URL.canParse(location, url) ? new URL(location, url) : undefined;
+      if (next === undefined || !/^https?:$/.test(next.protocol)) {
+        throw new ClientError(EIO, `${url} redirected to an invalid address '${location}'`);
+      }
+      url = next.href;
     }
     if (res.ok) return res;
     const detail = await errorDetail(res);
@@ -250,6 +263,9 @@ export class DaemonClient {
     if (res.status === 400) {
       throw new ClientError(EINVAL, `${url} rejected the request${detail ? `: ${detail}` : ""}`);
     }
+    if (res.status === 503) {
+      throw new ClientError(EAGAIN, `${url} is unavailable${detail ? `: ${detail}` : ""}`);
+    }
     throw new ClientError(EIO, `HTTP ${res.status} from ${url}${detail ? `: ${detail}` : ""}`);
   }
 
@@ -264,10 +280,13 @@ export class DaemonClient {
     }
   }
 
-  #networkError(e: unknown): ClientError {
-    const where = this.#target.urlSource === "--url"
-      ? this.#target.url
-      : `${this.#target.url} (from ${this.#target.urlSource})`;
+  #networkError(e: unknown, url: string): ClientError {
+    const base = this.#target.url;
+    const where = !url.startsWith(base + "/")
+      ? `${new URL(url).origin} (the active manager, as a standby at ${base} said)`
+      : this.#target.urlSource === "--url"
+      ? base
+      : `${base} (from ${this.#target.urlSource})`;
     if (e instanceof DOMException && (e.name === "TimeoutError" || e.name === "AbortError")) {
       return new ClientError(
         ETIMEDOUT,
