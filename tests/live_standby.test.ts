@@ -97,7 +97,7 @@ Deno.test("mgrd serve refuses a standby id that is not a valid name or repeats o
       args: [
         "run",
         "--allow-all",
-        new URL("../main.ts", import.meta.url).pathname,
+        MAIN,
         "serve",
         ...args,
       ],
