@@ -21,6 +21,7 @@ import type {
 import type { HealthCheck } from "../core/health.ts";
 import type { MonLink } from "./mon/mon_link.ts";
 import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
+import type { Json } from "./cluster/osd_map_dump.ts";
 import {
   clusterDaemonHealthMetrics,
   clusterDaemonStatus,
@@ -65,6 +66,21 @@ function clusterHealth(cluster: SimCluster): Record<string, HealthCheck> {
   return checks;
 }
 
+/**
+ * Every `get()` name as of the moment the managers' mon session dropped, computed once per
+ * cluster event however many links ask. During the outage the links answer with these: the
+ * manager keeps the last maps it received, while the model moves on.
+ */
+const heldDumps = new WeakMap<SimCluster, { event: number; dumps: Map<string, Json | null> }>();
+function holdDumps(cluster: SimCluster): Map<string, Json | null> {
+  const event = cluster.scheduler.eventsRun;
+  const memo = heldDumps.get(cluster);
+  if (memo && memo.event === event) return memo.dumps;
+  const dumps = new Map(GET_NAMES.map((name) => [name, clusterGet(cluster, name) ?? null]));
+  heldDumps.set(cluster, { event, dumps });
+  return dumps;
+}
+
 /** A ClusterLink over a simulated cluster and its embedded mon. */
 export class SimClusterLink implements ClusterLink {
   readonly #mon: MonLink;
@@ -79,6 +95,8 @@ export class SimClusterLink implements ClusterLink {
   // What happened while the session was down, to tell the manager when it returns.
   #missed = new Set<"osd_map" | "mon_map" | "fs_map" | "pg_summary">();
   #lastHealth = "";
+  #heldHealth: Record<string, HealthCheck> | undefined;
+  #held: Map<string, Json | null> | undefined;
   readonly #state: ClusterState;
 
   constructor(mon: MonLink, cluster: SimCluster) {
@@ -169,6 +187,15 @@ export class SimClusterLink implements ClusterLink {
 
   #onClusterEvent(e: ClusterEvent): void {
     if (e.kind === "mon_reachable") {
+      // The session drops now, before the cluster moves on: what the manager holds until it
+      // returns is the cluster as it is at this moment.
+      if (!e.reachable) {
+        this.#heldHealth = clusterHealth(this.#cluster);
+        this.#held = holdDumps(this.#cluster);
+        this.#state.daemonHealthMetrics();
+      } else {
+        this.#held = undefined;
+      }
       this.#mon.setConnected(e.reachable);
       if (e.reachable) {
         for (const type of this.#missed) this.#notify(type);
@@ -217,7 +244,10 @@ export class SimClusterLink implements ClusterLink {
         // Statistics and health also move with map changes (PGs remap, OSDs go down).
         return this.#statsVersion * 1_000_003 + this.#osdVersion * 1009 + this.#monVersion;
       },
-      get: (name) => clusterGet(cluster, name) ?? null,
+      get: (name) => {
+        const held = this.#mon.connected() ? undefined : this.#held?.get(name);
+        return held !== undefined ? held : clusterGet(cluster, name) ?? null;
+      },
       daemonNames: () => cluster.daemons.daemonNames(),
       metadata: (daemon) => cluster.daemons.metadata(daemon),
       daemonStatus(daemon) {
@@ -226,7 +256,10 @@ export class SimClusterLink implements ClusterLink {
           | Record<string, string>
           | null;
       },
-      health: () => clusterHealth(cluster),
+      // The cluster's checks as of the last update the manager received: they stand still
+      // while the session is down, like the maps.
+      health: () =>
+        this.#mon.connected() ? clusterHealth(cluster) : this.#heldHealth ?? clusterHealth(cluster),
       daemonHealthMetrics: () => {
         // Taken when the stats the manager holds change, so it stands still during an outage.
         const version = this.#statsVersion * 1_000_003 + this.#osdVersion;

@@ -160,6 +160,37 @@ Deno.test("during a mon outage the manager says so and its maps stand still", as
   }
 });
 
+Deno.test("a name first read during a mon outage, and the cluster's health, show the cluster as the manager last saw it", async () => {
+  const { c, m } = await watched();
+  try {
+    const epoch = (m.get("osd_map") as { epoch: number }).epoch;
+    // Moved on since it was last read: the outage must not freeze the older copy either.
+    c.cluster!.osdOut(5);
+    await c.run(1);
+    const seen = (m.get("osd_map") as { epoch: number }).epoch;
+    assert.ok(seen > epoch);
+    c.cluster!.osdOut(6); // the manager hears of this one, but nothing reads it before the outage
+    await c.run(1);
+    c.cluster!.monOutage(60);
+    c.cluster!.osdDown(3);
+    await c.run(10);
+    assert.equal(m.have_mon_connection(), false);
+    const tree = m.get("osd_map_tree") as { nodes: { id: number; status?: string }[] };
+    assert.equal(tree.nodes.find((n) => n.id === 3)?.status, "up", "osd.3 went down unseen");
+    const map = m.get("osd_map") as { epoch: number; osds: { osd: number; in: number }[] };
+    assert.equal(map.osds.find((o) => o.osd === 6)?.in, 0, "osd.6 was out before the outage");
+    assert.equal(map.epoch, seen + 1);
+    assert.ok(!("OSD_DOWN" in c.manager.health().checks), "health stands still too");
+    await c.run(60);
+    assert.equal(m.have_mon_connection(), true);
+    const after = m.get("osd_map_tree") as { nodes: { id: number; status?: string }[] };
+    assert.equal(after.nodes.find((n) => n.id === 3)?.status, "down");
+    assert.ok("OSD_DOWN" in c.manager.health().checks);
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("cluster_log reaches log last and the modules listening for clog", async () => {
   const heard: unknown[] = [];
   class Listener extends MgrModule {
