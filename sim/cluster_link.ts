@@ -67,17 +67,18 @@ function clusterHealth(cluster: SimCluster): Record<string, HealthCheck> {
 }
 
 /**
- * Every `get()` name as of the moment the managers' mon session dropped, computed once per
- * cluster event however many links ask. During the outage the links answer with these: the
- * manager keeps the last maps it received, while the model moves on.
+ * Every `get()` name as of the moment the managers' mon session dropped, computed once however
+ * many links ask (they all hear of the drop in the same turn). During the outage the links
+ * answer with these: the manager keeps the last maps it received, while the model moves on.
  */
-const heldDumps = new WeakMap<SimCluster, { event: number; dumps: Map<string, Json | null> }>();
+const heldDumps = new WeakMap<SimCluster, Map<string, Json | null>>();
 function holdDumps(cluster: SimCluster): Map<string, Json | null> {
-  const event = cluster.scheduler.eventsRun;
-  const memo = heldDumps.get(cluster);
-  if (memo && memo.event === event) return memo.dumps;
-  const dumps = new Map(GET_NAMES.map((name) => [name, clusterGet(cluster, name) ?? null]));
-  heldDumps.set(cluster, { event, dumps });
+  let dumps = heldDumps.get(cluster);
+  if (dumps) return dumps;
+  dumps = new Map(GET_NAMES.map((name) => [name, clusterGet(cluster, name) ?? null]));
+  heldDumps.set(cluster, dumps);
+  // Good for this turn only: the model may change by any call after it.
+  queueMicrotask(() => heldDumps.delete(cluster));
   return dumps;
 }
 
