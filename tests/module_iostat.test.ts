@@ -74,3 +74,31 @@ Deno.test("iostat is a poll command and answers zeros without a cluster", async 
     await c.stop();
   }
 });
+
+Deno.test("while the mon is away, iostat answers the last rates and says so on stderr", async () => {
+  const c = await startTestCluster({
+    builtins: { iostat },
+    initialModules: ["iostat"],
+    cluster: { ...CLUSTER, workload: { opsPerSecond: 1000, readFraction: 0.5 } },
+  });
+  try {
+    await c.run(30);
+    const before = await c.command({ prefix: "iostat" });
+    assert.deepEqual([before.r, before.outs], [0, ""]);
+    c.cluster!.monOutage(60);
+    await c.run(5);
+    const r = await c.command({ prefix: "iostat" });
+    assert.equal(r.r, 0);
+    assert.equal(r.outs, iostat.NO_MON_CONNECTION);
+    assert.match(r.outs, /no mon connection.*last cluster maps.*may be stale/);
+    const row = cells(r.outb);
+    assert.equal(row.length, 6, r.outb);
+    assert.ok(Number(row[5]) > 0, `the last rates are shown: ${r.outb}`);
+    c.cluster!.endMonOutage();
+    await c.run(5);
+    const after = await c.command({ prefix: "iostat" });
+    assert.deepEqual([after.r, after.outs], [0, ""]);
+  } finally {
+    await c.stop();
+  }
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import * as status from "../modules/status/module.ts";
-import { Status } from "../modules/status/module.ts";
+import { NO_MON_CONNECTION, Status } from "../modules/status/module.ts";
 import { FaultInjector } from "../sim/faults/faults.ts";
 
 const CLUSTER = { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 32 }] };
@@ -153,5 +153,43 @@ Deno.test("fs status on a cluster without file systems answers empty tables", as
     assert.deepEqual(JSON.parse(j.outb), { clients: [], mdsmap: [], pools: [] });
     const named = await c.command({ prefix: "fs status", fs: "cephfs" });
     assert.equal(named.r, -22);
+  });
+});
+
+Deno.test("while the mon is away, osd status and fs status answer from the last maps and say so on stderr", async () => {
+  await withCluster({ status }, async (c) => {
+    const before = await c.command({ prefix: "osd status", format: "json" });
+    assert.equal(before.outs, "");
+    c.cluster!.monOutage(60);
+    await c.run(5);
+    assert.equal(c.manager.link.connected(), false);
+
+    const json = await c.command({ prefix: "osd status", format: "json" });
+    assert.equal(json.r, 0);
+    assert.equal(json.outs, NO_MON_CONNECTION);
+    const rows = (JSON.parse(json.outb) as { OSDs: OsdRow[] }).OSDs;
+    const lastRows = (JSON.parse(before.outb) as { OSDs: OsdRow[] }).OSDs;
+    assert.deepEqual(
+      rows.map((o) => [o.id, o["host name"], o.state]),
+      lastRows.map((o) => [
+        o.id,
+        o["host name"],
+        o.state,
+      ]),
+    );
+    const text = await c.command({ prefix: "osd status" });
+    assert.equal(text.r, 0);
+    assert.equal(text.outs, NO_MON_CONNECTION);
+    assert.equal(text.outb.split("\n").length, 10, text.outb);
+    const fs = await c.command({ prefix: "fs status" });
+    assert.equal(fs.r, 0);
+    assert.equal(fs.outs, NO_MON_CONNECTION);
+    assert.match(fs.outb, /^cephfs - 0 clients\n/);
+    assert.match(NO_MON_CONNECTION, /no mon connection.*last cluster maps.*may be stale/);
+
+    c.cluster!.endMonOutage();
+    await c.run(5);
+    const after = await c.command({ prefix: "fs status" });
+    assert.deepEqual([after.r, after.outs], [0, ""]);
   });
 });

@@ -1,6 +1,8 @@
 /**
  * iostat — the cluster's client IO per second, one table row per call, as Ceph's iostat
  * module prints it. The command is a poll command: `ceph iostat --period 1` re-runs it.
+ * While the manager has no mon session it still answers, from the last statistics it received,
+ * with a warning on stderr.
  *
  * @module
  */
@@ -74,6 +76,11 @@ export function prettyHeader(elems: readonly string[], width: number): string {
   return dashes + prettyRow(elems, width) + "\n" + dashes;
 }
 
+/** What `iostat` says on stderr while the manager has no mon connection. */
+export const NO_MON_CONNECTION =
+  "Warning: the manager has no mon connection; these rates are from the last cluster maps and " +
+  "statistics it received and may be stale";
+
 /** The iostat module: `iostat [<width:int>] [--print-header]`. */
 export class Iostat extends MgrModule {
   override self_test(): void {
@@ -96,6 +103,7 @@ export class Iostat extends MgrModule {
     poll: true,
   })
   iostat({ width = 80, print_header = false }: { width?: number; print_header?: boolean }) {
+    const stale = this.have_mon_connection() ? "" : NO_MON_CONNECTION;
     const delta = (this.get("io_rate") as IoRate | null)?.pg_stats_delta;
     const seconds = Math.trunc(Number(delta?.stamp_delta ?? 0)) || 0;
     let rd = 0;
@@ -125,6 +133,6 @@ export class Iostat extends MgrModule {
       String(wrOps),
       String(rdOps + wrOps),
     ], width);
-    return new HandleCommandResult(0, out);
+    return new HandleCommandResult(0, out, stale);
   }
 }

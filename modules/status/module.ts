@@ -3,7 +3,8 @@
  * as text (`PrettyTable` without borders) or JSON (`-f json`, `-f json-pretty`).
  *
  * Written only against the SDK. Unlike Pacific it survives OSDs without metadata (the host
- * shows as ""), pools without statistics and a missing FSMap.
+ * shows as ""), pools without statistics and a missing FSMap. While the manager has no mon
+ * session the tables still come (from the last maps it received), with a warning on stderr.
  *
  * @module
  */
@@ -72,6 +73,11 @@ function _isJson(format: string | undefined): format is "json" | "json-pretty" {
   return format === "json" || format === "json-pretty";
 }
 
+/** What the commands say on stderr while the manager has no mon connection. */
+export const NO_MON_CONNECTION =
+  "Warning: the manager has no mon connection; this is from the last cluster maps it received " +
+  "and may be stale";
+
 /** The status module: `osd status` and `fs status`. */
 export class Status extends MgrModule {
   /** The newest value of a daemon's counter, 0 when it has none. */
@@ -89,11 +95,17 @@ export class Status extends MgrModule {
     return ((last[1] ?? 0) - (prev[1] ?? 0)) / ((last[0] ?? 0) - (prev[0] ?? 0));
   }
 
+  /** {@linkcode NO_MON_CONNECTION} while the mon session is down, else "" (for stderr). */
+  #staleWarning(): string {
+    return this.have_mon_connection() ? "" : NO_MON_CONNECTION;
+  }
+
   @CLIReadCommand("osd status", {
     args: { bucket: { type: "str", optional: true }, format: _FORMAT },
     desc: "Show the status of OSDs within a bucket, or all",
   })
   osdStatus({ bucket, format }: { bucket?: string; format?: string }): HandleCommandResult {
+    const stale = this.#staleWarning();
     const osdMap = this.get("osd_map") as { osds?: OsdEntry[] } | null;
     let filter: Set<number> | undefined;
     if (bucket !== undefined) {
@@ -151,8 +163,10 @@ export class Status extends MgrModule {
         state,
       });
     }
-    if (_isJson(format)) return new HandleCommandResult(0, pythonJson({ OSDs: json }, format));
-    return new HandleCommandResult(0, table.toString());
+    if (_isJson(format)) {
+      return new HandleCommandResult(0, pythonJson({ OSDs: json }, format), stale);
+    }
+    return new HandleCommandResult(0, table.toString(), stale);
   }
 
   @CLIReadCommand("fs status", {
@@ -160,6 +174,7 @@ export class Status extends MgrModule {
     desc: "Show the status of a CephFS filesystem",
   })
   fsStatus({ fs, format }: { fs?: string; format?: string }): HandleCommandResult {
+    const stale = this.#staleWarning();
     const asJson = _isJson(format);
     const fsMap = (this.get("fs_map") ?? {}) as FsMapDump;
     const versions = new Map<string, string[]>();
@@ -315,8 +330,8 @@ export class Status extends MgrModule {
     }
     if (asJson) {
       const body = mdsVersion === undefined ? json : { ...json, mds_version: mdsVersion };
-      return new HandleCommandResult(0, pythonJson(body, format));
+      return new HandleCommandResult(0, pythonJson(body, format), stale);
     }
-    return new HandleCommandResult(0, output);
+    return new HandleCommandResult(0, output, stale);
   }
 }
