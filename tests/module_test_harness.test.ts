@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
+import {
+  CLIReadCommand,
+  CLIWriteCommand,
+  HandleCommandResult,
+  MgrModule,
+  NotifyType,
+} from "mgr_module";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import {
   checkModule,
   DEFAULT_LIMITS,
   formatReport,
   loadModuleUnderTest,
+  moduleFromExports,
   moduleTestMain,
   runScenario,
 } from "../sim/module_test/mod.ts";
@@ -94,4 +102,108 @@ Deno.test("a manager failover restarts the module, and one that cannot come back
   const hello = await loadModuleUnderTest("hello", BUILTIN_MODULES);
   const good = await runScenario(hello, scenario, { limits: DEFAULT_LIMITS });
   assert.deepEqual(good.problems, []);
+});
+
+const STALE = "tests/fixtures/stale_module";
+
+Deno.test("the stale property catches a command that answers from get('osd_map') without checking have_mon_connection()", async () => {
+  const report = await checkModule(await loadModuleUnderTest(STALE), {
+    numRuns: 20,
+    seed: 7,
+    only: ["stale"],
+  });
+  assert.equal(report.ok, false);
+  const v = report.verdicts[0]!;
+  assert.equal(v.property, "stale");
+  assert.deepEqual(v.problems, [
+    "while the mon was away, `stale up` answered 0 from cluster state (read get('osd_map')) " +
+    "without checking have_mon_connection()",
+  ]);
+  // Shrunk: one small cluster, the shortest outage, one call of the stale command inside it.
+  const scenario = v.counterexample!;
+  assert.deepEqual(scenario.faults, [{ kind: "mon-outage", at: 0, duration: 10 }]);
+  assert.deepEqual(scenario.commands, [{ at: 5, cmd: { prefix: "stale up" } }]);
+  assert.deepEqual([scenario.state, scenario.storms], [[], []]);
+  assert.deepEqual(scenario.cluster, { hosts: 1, osdsPerHost: 1, pools: [], mds: false });
+  assert.match(
+    formatReport(report, STALE),
+    /replay: mgrd module test tests\/fixtures\/stale_module --seed 7 --path \S+ --only stale/,
+  );
+  // The replay reproduces it.
+  const again = await checkModule(await loadModuleUnderTest(STALE), {
+    seed: v.seed,
+    path: v.path,
+    only: ["stale"],
+  });
+  assert.deepEqual(again.verdicts[0]!.counterexample, scenario);
+});
+
+Deno.test("mgrd module test --only stale runs that property alone", async () => {
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  try {
+    assert.equal(
+      await moduleTestMain(["test", STALE, "--quick", "--seed", "7", "--only", "stale"]),
+      1,
+    );
+    assert.equal(lines.filter((l) => /^(PASS|FAIL) /.test(l)).length, 1, lines.join("\n"));
+    assert.ok(lines.some((l) => l.startsWith("FAIL  stale:")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.includes("--only stale")), lines.join("\n"));
+    lines.length = 0;
+    assert.equal(
+      await moduleTestMain(["test", "status", "--quick", "--seed", "7", "--only", "stale"]),
+      0,
+    );
+    assert.ok(lines.some((l) => l.startsWith("PASS  stale:")), lines.join("\n"));
+  } finally {
+    console.log = log;
+  }
+});
+
+/**
+ * Busy reads the OSD map all the time outside its commands, also while `busy wait` sleeps; its
+ * commands read no cluster state while the mon is away (`busy write` waits for the mon first),
+ * so none of those reads are theirs.
+ */
+let waiting = false;
+let overlapping = 0;
+class Busy extends MgrModule {
+  static override NOTIFY_TYPES = [NotifyType.osd_map];
+
+  override notify(): void {
+    this.get("osd_map");
+  }
+
+  override async serve(): Promise<void> {
+    while (!this.shutting_down) {
+      this.get("osd_map");
+      this.list_servers();
+      if (waiting && !this.have_mon_connection()) overlapping++;
+      await this.sleep(0.5);
+    }
+  }
+
+  @CLIReadCommand("busy wait", { desc: "sleeps while serve() reads, then answers its store" })
+  async wait(): Promise<HandleCommandResult> {
+    waiting = true;
+    await this.sleep(3);
+    waiting = false;
+    return new HandleCommandResult(0, this.get_store("n") ?? "none", "");
+  }
+
+  @CLIWriteCommand("busy write", { desc: "waits for the mon, then reads the map" })
+  async write(): Promise<HandleCommandResult> {
+    await this.set_store("n", "1");
+    const map = this.get("osd_map") as { epoch: number };
+    return new HandleCommandResult(0, String(map.epoch), "");
+  }
+}
+
+Deno.test("stale counts only the handler's own reads made while the mon is away", async () => {
+  const busy = moduleFromExports("busy", "builtin", { Busy });
+  const report = await checkModule(busy, { numRuns: 10, seed: 3, only: ["stale"] });
+  assert.ok(report.ok, formatReport(report, "busy"));
+  assert.equal(report.verdicts[0]!.runs, 10);
+  assert.ok(overlapping > 0, "serve() read the map while the mon was away and busy wait ran");
 });

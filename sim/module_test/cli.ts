@@ -11,7 +11,9 @@ import { loadModuleUnderTest } from "./target.ts";
 export const MODULE_TEST_USAGE = `usage: mgrd module test <dir-or-module-name> [options]
 
 Runs a module in simulated clusters (generated cluster states, fault schedules, notify storms,
-commands with generated arguments) and checks that it never fails. Exits 1 on a failure.
+commands with generated arguments) and checks that it never fails, and that while the mon is away
+its commands do not answer from cluster state without checking have_mon_connection() (stale).
+Exits 1 on a failure.
 
 options:
   --seeds N        runs per property (default 30)

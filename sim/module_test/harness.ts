@@ -11,10 +11,27 @@ import {
   type Scenario,
   scenarioArb,
   type ScenarioLimits,
+  staleScenarioArb,
 } from "./scenario.ts";
 import type { ModuleUnderTest } from "./target.ts";
 
-/** The properties, by id, in the order they run. */
+/**
+ * The properties, by id, in the order they run.
+ *
+ * `stale`: while the mon is away, a command that answers retval 0 from cluster state must have
+ * checked have_mon_connection() while handling it. Each scenario has a mon outage of 10 s or
+ * more, during which the harness sends the module's commands with valid generated arguments.
+ * A call is a problem when it answered 0, its handler read cluster state while
+ * `have_mon_connection()` was false — `get()` of a cluster data name (see
+ * `isClusterDataName`), get_metadata, get_daemon_status, get_server, list_servers,
+ * get_counter, get_latest_counter, get_latest, get_latest_avg, get_all_perf_counters,
+ * get_perf_schema, pool_exists, have_enough_osds or get_daemon_health_metrics — and the handler
+ * never called have_mon_connection(). A nonzero answer, or a command that reads no cluster state
+ * (its options, its store, its own memory), is fine. Reads are attributed to the call through
+ * the async context the handler runs in, so serve() and notify() reading meanwhile do not count.
+ * Calling have_mon_connection() is necessary, not sufficient: the harness cannot tell whether
+ * the module then told the user (status and iostat say so on stderr).
+ */
 export const PROPERTIES = {
   loads: "loads: exports one MgrModule subclass whose options and commands are well formed",
   lifecycle:
@@ -22,6 +39,8 @@ export const PROPERTIES = {
   faults:
     "survives cluster states and faults: nothing thrown out of notify/config_notify/serve, health checks well formed",
   commands: "commands: every command answers with a retval and a message within the bound",
+  stale:
+    "stale: while the mon is away, a command that answers 0 from cluster state has checked have_mon_connection()",
 } as const;
 
 /** One property id. */
@@ -127,10 +146,17 @@ export async function checkModule(
     ["lifecycle", scenarioArb(target, opts.limits).map((s) => ({ ...s, storms: [] }))],
     ["faults", scenarioArb(target, opts.limits)],
     ["commands", scenarioArb(target, opts.limits, commands)],
+    [
+      "stale",
+      commands.length
+        ? staleScenarioArb(target, opts.limits, commands)
+        : scenarioArb(target, opts.limits),
+    ],
   ];
   for (const [property, arb] of runs) {
     if (!wanted(property)) continue;
-    if (property === "commands" && commands.length === 0) {
+    // Without commands, nothing to call: `commands` and `stale` pass with no runs.
+    if ((property === "commands" || property === "stale") && commands.length === 0) {
       emit({ property, title: PROPERTIES[property], ok: true, runs: 0, seed: opts.seed, ms: 0 });
       continue;
     }
@@ -140,6 +166,8 @@ export async function checkModule(
         ? /^(enable|disable|serve|shutdown|end)/.test(p)
         : property === "commands"
         ? p.startsWith("command ")
+        : property === "stale"
+        ? p.startsWith("while the mon was away")
         : !p.startsWith("command ");
     const found = new Map<Scenario, string[]>();
     const details = await fc.check(
@@ -149,6 +177,7 @@ export async function checkModule(
           const outcome = await runScenario(target, scenario, {
             limits: opts.limits,
             skipCommands,
+            checkStale: property === "stale",
           });
           problems = outcome.problems.filter(relevant);
         } catch (e) {

@@ -36,8 +36,10 @@ export {
   scenarioArb,
   type ScenarioLimits,
   type ScenarioOutcome,
+  staleScenarioArb,
   type StateChange,
 } from "./scenario.ts";
+export { CLUSTER_READS, isClusterDataName } from "./stale.ts";
 export {
   loadModuleUnderTest,
   moduleFromExports,

@@ -16,6 +16,7 @@ import type { ArgDescriptor, CommandDescriptor } from "../../core/commands/descr
 import { validateCommand } from "../../core/commands/validate.ts";
 import type { NotifyType } from "../../core/mgr_module.ts";
 import type { ModuleUnderTest } from "./target.ts";
+import { type CommandCall, commandCalls, newCommandCall, staleProblem } from "./stale.ts";
 
 /** The simulated cluster around the manager; null runs the manager on the bare mon (no maps). */
 export type ClusterShape = null | {
@@ -76,24 +77,23 @@ export const DEFAULT_LIMITS: ScenarioLimits = {
   faultSeconds: 20,
 };
 
+const clusterArb: fc.Arbitrary<NonNullable<ClusterShape>> = fc.record({
+  hosts: fc.integer({ min: 1, max: 3 }),
+  osdsPerHost: fc.integer({ min: 1, max: 3 }),
+  pools: fc.uniqueArray(
+    fc.record({
+      name: fc.constantFrom("rbd", "data", "meta", "cephfs.a.data"),
+      pgNum: fc.constantFrom(1, 2, 8, 32),
+      size: fc.integer({ min: 1, max: 3 }),
+    }),
+    { maxLength: 3, selector: (p) => p.name },
+  ),
+  mds: fc.boolean(),
+});
+
 const shapeArb: fc.Arbitrary<ClusterShape> = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
-  {
-    weight: 6,
-    arbitrary: fc.record({
-      hosts: fc.integer({ min: 1, max: 3 }),
-      osdsPerHost: fc.integer({ min: 1, max: 3 }),
-      pools: fc.uniqueArray(
-        fc.record({
-          name: fc.constantFrom("rbd", "data", "meta", "cephfs.a.data"),
-          pgNum: fc.constantFrom(1, 2, 8, 32),
-          size: fc.integer({ min: 1, max: 3 }),
-        }),
-        { maxLength: 3, selector: (p) => p.name },
-      ),
-      mds: fc.boolean(),
-    }),
-  },
+  { weight: 6, arbitrary: clusterArb },
 );
 
 function stateArb(osds: number): fc.Arbitrary<StateChange[]> {
@@ -176,24 +176,50 @@ function argArb(arg: ArgDescriptor, pools: readonly string[]): fc.Arbitrary<unkn
   return fc.array(one, count);
 }
 
-/** A command for `desc`: mostly valid arguments, sometimes broken ones (any text, missing, extra). */
+/**
+ * A command for `desc`: mostly valid arguments, sometimes broken ones (any text, missing, extra);
+ * with `validOnly`, arguments of the declared types only (optional ones sometimes left out).
+ */
 export function commandArb(
   desc: CommandDescriptor,
   pools: readonly string[] = [],
+  validOnly = false,
 ): fc.Arbitrary<Record<string, unknown>> {
   const entries = desc.args.map((arg) =>
     fc.oneof(
       { weight: 8, arbitrary: argArb(arg, pools) },
       { weight: arg.req ? 0 : 3, arbitrary: fc.constant(undefined) },
-      { weight: 1, arbitrary: anyText },
+      { weight: validOnly ? 0 : 1, arbitrary: anyText },
     ).map((value) => [arg.name, value] as const)
   );
-  return fc.tuple(fc.tuple(...entries), fc.option(word, { freq: 10 })).map(([pairs, extra]) => {
+  const extraArb = validOnly ? fc.constant(null) : fc.option(word, { freq: 10 });
+  return fc.tuple(fc.tuple(...entries), extraArb).map(([pairs, extra]) => {
     const cmd: Record<string, unknown> = { prefix: desc.prefix };
     for (const [name, value] of pairs) if (value !== undefined) cmd[name] = value;
     if (extra !== null) cmd[`x_${extra}`] = "1";
     return cmd;
   });
+}
+
+/** Healing faults that fit `cluster` (no host or rack loss: the harness's clusters are small). */
+function faultsArb(
+  cluster: NonNullable<ClusterShape>,
+  limits: ScenarioLimits,
+  maxLength: number,
+): fc.Arbitrary<FaultSpec[]> {
+  return fc.array(
+    faultArb({
+      osds: cluster.hosts * cluster.osdsPerHost,
+      hosts: Array.from({ length: cluster.hosts }, (_, i) => `host${i}`),
+      mons: ["a", "b", "c"],
+      horizon: limits.horizon,
+      maxDuration: limits.faultSeconds,
+    }).filter((f) =>
+      f.kind !== "host-down" && f.kind !== "rack-down" &&
+      (f.kind !== "mds-down" || cluster.mds)
+    ),
+    { maxLength },
+  );
 }
 
 /**
@@ -209,21 +235,7 @@ export function scenarioArb(
   return shapeArb.chain((cluster) => {
     const osds = cluster ? cluster.hosts * cluster.osdsPerHost : 0;
     const pools = cluster?.pools.map((p) => p.name) ?? [];
-    const faults = cluster
-      ? fc.array(
-        faultArb({
-          osds,
-          hosts: Array.from({ length: cluster.hosts }, (_, i) => `host${i}`),
-          mons: ["a", "b", "c"],
-          horizon: limits.horizon,
-          maxDuration: limits.faultSeconds,
-        }).filter((f) =>
-          f.kind !== "host-down" && f.kind !== "rack-down" &&
-          (f.kind !== "mds-down" || cluster.mds)
-        ),
-        { maxLength: 3 },
-      )
-      : fc.constant([] as FaultSpec[]);
+    const faults = cluster ? faultsArb(cluster, limits, 3) : fc.constant([] as FaultSpec[]);
     const cmds = commands.length
       ? fc.array(
         fc.record({
@@ -239,6 +251,64 @@ export function scenarioArb(
       faults,
       storms: stormArb(types, limits.horizon),
       commands: cmds,
+    });
+  });
+}
+
+/** The runner's step: commands due in [t, t + STEP) are sent at t seconds into the run. */
+const STEP = 5;
+
+/**
+ * Scenarios for the `stale` property: a cluster, a mon outage of 10 s or more (the first fault;
+ * others may follow), and commands with valid arguments sent while it lasts — at a step of the
+ * runner after the outage began and at least a second before it ends.
+ */
+export function staleScenarioArb(
+  target: ModuleUnderTest,
+  limits: ScenarioLimits,
+  commands: readonly CommandDescriptor[],
+): fc.Arbitrary<Scenario> {
+  if (commands.length === 0) throw new RangeError("the stale property needs commands");
+  const types = [...target.record.notifyTypes] as NotifyType[];
+  const longest = Math.max(10, limits.faultSeconds);
+  const lastStart = Math.max(0, limits.horizon - 2 * STEP);
+  const lastStep = Math.floor((limits.horizon - 1) / STEP);
+  return clusterArb.chain((cluster) => {
+    const osds = cluster.hosts * cluster.osdsPerHost;
+    const pools = cluster.pools.map((p) => p.name);
+    const outage = fc.record({
+      at: fc.integer({ min: 0, max: lastStart }),
+      duration: fc.integer({ min: 10, max: longest }),
+    });
+    // Each command's step is an offset into the outage's window, so that everything shrinks
+    // independently (a chain on the outage would regenerate the commands on every shrink).
+    const sends = fc.array(
+      fc.record({
+        offset: fc.nat(Math.ceil(longest / STEP)),
+        cmd: fc.constantFrom(...commands).chain((d) => commandArb(d, pools, true)),
+      }),
+      { minLength: 1, maxLength: 4 },
+    );
+    return fc.record({
+      cluster: fc.constant(cluster),
+      state: stateArb(osds),
+      outage,
+      more: faultsArb(cluster, limits, 2),
+      storms: stormArb(types, limits.horizon),
+      sends,
+    }).map(({ cluster, state, outage: { at, duration }, more, storms, sends }): Scenario => {
+      const first = Math.floor(at / STEP) + 1;
+      const last = Math.max(first, Math.min(Math.floor((at + duration - 2) / STEP), lastStep));
+      return {
+        cluster,
+        state,
+        faults: [{ kind: "mon-outage", at, duration }, ...more],
+        storms,
+        commands: sends.map(({ offset, cmd }) => ({
+          at: Math.min(first + offset, last) * STEP,
+          cmd,
+        })),
+      };
     });
   });
 }
@@ -265,6 +335,11 @@ export interface RunOptions {
   limits: ScenarioLimits;
   /** Command prefixes whose handlers are meant to throw or to stop the module. */
   skipCommands?: readonly string[];
+  /**
+   * Report the `stale` property's problems: a command that answered 0 from cluster state read
+   * while the mon was away, without calling have_mon_connection().
+   */
+  checkStale?: boolean;
 }
 
 const HEALTH_CODE = /^[A-Z][A-Z0-9_]*$/;
@@ -285,15 +360,20 @@ async function advance(c: TestCluster, seconds: number): Promise<void> {
   }
 }
 
-/** Runs a command, moving time on until it answers or `bound` virtual seconds pass. */
+/**
+ * Runs a command, moving time on until it answers or `bound` virtual seconds pass; inside
+ * `call`'s async context when given (what the module's handler reads is noted there).
+ */
 async function boundedCommand(
   c: TestCluster,
   cmd: Record<string, unknown>,
   bound: number,
+  call?: CommandCall,
 ): Promise<{ r: number; outb: string; outs: string } | null> {
   let answer: { r: number; outb: string; outs: string } | undefined;
   let failure: unknown;
-  c.manager.command(cmd).then((a) => answer = a, (e) => failure = e ?? "rejected");
+  const sent = call ? commandCalls.run(call, () => c.manager.command(cmd)) : c.manager.command(cmd);
+  sent.then((a) => answer = a, (e) => failure = e ?? "rejected");
   await advance(c, 0);
   for (let t = 0; answer === undefined && failure === undefined && t < bound; t++) {
     await advance(c, 1);
@@ -306,7 +386,8 @@ async function boundedCommand(
  * Plays one scenario against the module and lists what went wrong: a throw out of notify,
  * config_notify, serve or a handler, a failed module (MGR_MODULE_ERROR), malformed health
  * checks, a command that answers late or with the wrong type, a serve() that ended on its own,
- * a shutdown that overran.
+ * a shutdown that overran; with `checkStale`, a command that answered 0 from cluster state it
+ * read while the mon was away without calling have_mon_connection().
  */
 export async function runScenario(
   target: ModuleUnderTest,
@@ -408,7 +489,7 @@ export async function runScenario(
     const commands = [...scenario.commands].sort((a, b) => a.at - b.at);
     const storms = [...scenario.storms].sort((a, b) => a.at - b.at);
     const skip = new Set(options.skipCommands ?? []);
-    const step = 5;
+    const step = STEP;
     for (let t = 0; t < limits.horizon; t += step) {
       while (storms.length && storms[0]!.at < t + step) {
         const storm = storms.shift()!;
@@ -421,13 +502,16 @@ export async function runScenario(
         const desc = c.manager.descriptors().find((d) => d.prefix === prefix);
         const valid = desc ? validateCommand(desc, cmd).ok : false;
         const before = lines.length;
-        const answer = await boundedCommand(c, cmd, limits.commandSeconds);
+        const call = newCommandCall();
+        const answer = await boundedCommand(c, cmd, limits.commandSeconds, call);
         const shown = JSON.stringify(cmd);
         if (answer === null) {
           problems.add(`command ${shown}: no answer within ${limits.commandSeconds} s`);
           continue;
         }
         answers.push({ cmd, r: answer.r, outs: answer.outs, valid });
+        const stale = options.checkStale ? staleProblem(prefix, answer.r, call) : undefined;
+        if (stale) problems.add(stale);
         if (!Number.isInteger(answer.r) || typeof answer.outs !== "string") {
           problems.add(`command ${shown}: answered ${JSON.stringify(answer)}`);
         } else if (answer.outs === "command handler returned wrong type") {

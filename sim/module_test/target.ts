@@ -1,11 +1,14 @@
 /**
  * The module under test: a built-in by name or a folder with a `module.ts`, imported once and
- * wrapped so the harness can see when `serve()` runs and returns.
+ * wrapped so the harness can see when `serve()` runs and returns, and what a command's handler
+ * reads while the mon is away (the `stale` property's instruments, in stale.ts).
  *
  * @module
  */
 import { MgrModule } from "../../core/mgr_module.ts";
+import type { ModuleContext } from "../../core/module_context.ts";
 import { inspectModule, type ModuleRecord } from "../../core/module_loader.ts";
+import { instrumentClusterReads, markHandlers } from "./stale.ts";
 
 /** What the harness records about one running instance's `serve()`. */
 export interface ServeProbe {
@@ -23,7 +26,10 @@ export interface ModuleUnderTest {
   source: string;
   /** Its record as the manager would build it (load errors included). */
   record: ModuleRecord;
-  /** The exports to hand to `startTestCluster({ builtins })`, with serve() probed. */
+  /**
+   * The exports to hand to `startTestCluster({ builtins })`: the class is a subclass that
+   * probes serve() and instruments cluster-state reads and command handlers.
+   */
   exports: Record<string, unknown>;
   /** Whether the class overrides `serve()` (so it is expected to keep running). */
   servesLoop: boolean;
@@ -63,7 +69,13 @@ export function moduleFromExports(
   const cls = record.cls;
   if (!record.loaded || !cls) return target;
   target.servesLoop = cls.prototype.serve !== MgrModule.prototype.serve;
+  const handlers = record.commands.flatMap((c) => c.method === undefined ? [] : [c.method]);
   const Probed = class extends cls {
+    constructor(module_name: string, ctx: ModuleContext) {
+      super(module_name, ctx);
+      markHandlers(this, handlers);
+    }
+
     override async serve(): Promise<void> {
       const probe: ServeProbe = { started: target.now(), returned: NaN };
       target.probes.push(probe);
@@ -77,6 +89,7 @@ export function moduleFromExports(
       }
     }
   };
+  instrumentClusterReads(Probed.prototype);
   Object.defineProperty(Probed, "name", { value: cls.name });
   const key = Object.keys(exports).find((k) => exports[k] === cls) as string;
   target.exports = { ...exports, [key]: Probed };
