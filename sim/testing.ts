@@ -49,6 +49,12 @@ export interface TestClusterOptions {
    * the manager has only the mon (config, config-key, MgrMap).
    */
   cluster?: ClusterSpec;
+  /**
+   * Ids of standby managers to start after `mgr.x` (e.g. `["y"]`): each a real Manager with the
+   * same modules, on its own session to the same mon (and cluster), running the standby
+   * classes (`MgrStandbyModule`) of the enabled modules until the mon makes it active.
+   */
+  standbys?: string[];
 }
 
 /** A running test cluster. */
@@ -58,17 +64,56 @@ export interface TestCluster {
   mon: EmbeddedMon;
   link: MonLink;
   log: DaemonLog;
+  /** `mgr.x`, the manager started first (the active one until a failover). */
   manager: Manager;
+  /**
+   * The managers started as standbys (`standbys`), in that order. Roles move with the MgrMap:
+   * after `mgr fail x` one of them is active and `mgr.x` comes back as a standby.
+   */
+  standbyManagers: Manager[];
+  /** The manager the MgrMap names active now, if it is one of these. */
+  activeManager(): Manager | undefined;
   /** The simulated cluster, when `cluster` was given. */
   cluster?: SimCluster;
-  /** Runs a command through the manager and lets modules settle. */
+  /** Runs a command through `mgr.x` and lets modules settle. */
   command(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
   /** Advances virtual time, then lets every queued update and module task settle. */
   run(seconds: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts a manager with the given modules on a fresh in-memory mon. */
+/**
+ * Starts `mgr.x` with the given modules on a fresh in-memory mon (and simulated cluster), and
+ * optionally standby managers on the same mon.
+ *
+ * @example A standby manager runs the module's standby class and sees the active one's URI
+ * ```ts
+ * import { MgrModule, MgrStandbyModule } from "mgr_module";
+ * import { startTestCluster } from "mgr_module/testing";
+ *
+ * class Web extends MgrModule {
+ *   override async serve() {
+ *     this.set_uri(`http://${this.get_mgr_id()}.example:8080/`);
+ *     while (!this.shutting_down) await this.sleep(5);
+ *   }
+ * }
+ * class WebStandby extends MgrStandbyModule {}
+ *
+ * const c = await startTestCluster({
+ *   builtins: { web: { Web, WebStandby } },
+ *   initialModules: ["web"],
+ *   standbys: ["y"],
+ * });
+ * await c.run(5);
+ * const [y] = c.standbyManagers;
+ * const standby = y!.standby.instance("web") as WebStandby;
+ * if (standby.get_active_uri() !== "http://x.example:8080/") throw new Error("the active URI");
+ * await c.command({ prefix: "mgr fail", who: "x" });
+ * await c.run(5);
+ * if (c.activeManager() !== y) throw new Error("y took over");
+ * await c.stop();
+ * ```
+ */
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const scheduler = new Scheduler({ rng: new Rng(1) });
   const clock = new VirtualClock(scheduler);
@@ -79,12 +124,13 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   });
   const monLink = new MonLink(mon, clock);
   let cluster: SimCluster | undefined;
-  let link: ClusterLink = monLink;
   if (options.cluster) {
     cluster = new SimCluster(scheduler, options.cluster);
     cluster.startReporting();
-    link = new SimClusterLink(monLink, cluster);
   }
+  /** A manager's session: to the mon, and to the cluster when there is one. */
+  const linkFor = (mon: MonLink): ClusterLink & { close(): void } =>
+    cluster ? new SimClusterLink(mon, cluster) : mon;
   const log = new DaemonLog({
     daemonName: "mgr.x",
     id: "x",
@@ -99,19 +145,31 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       if (!monTicks.signal.aborted) mon.tick();
     }
   })();
-  const manager = await Manager.start({
-    id: "x",
-    clock,
-    link,
-    log,
-    builtins: options.builtins ?? {},
-    modulePaths: options.modulePaths ?? [],
-    shutdownGraceSeconds: 5,
-  });
+  const startManager = (id: string, link: ClusterLink, log: DaemonLog) =>
+    Manager.start({
+      id,
+      clock,
+      link,
+      log,
+      builtins: options.builtins ?? {},
+      modulePaths: options.modulePaths ?? [],
+      shutdownGraceSeconds: 5,
+    });
+  const manager = await startManager("x", linkFor(monLink), log);
+  const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];
+  for (const id of options.standbys ?? []) {
+    if (id === "x" || standbys.some((s) => s.manager.id === id)) {
+      throw new Error(`standby id '${id}' is taken`);
+    }
+    const link = linkFor(new MonLink(mon, clock));
+    const standbyLog = new DaemonLog({ daemonName: `mgr.${id}`, id, memoryLines: 2000 });
+    standbys.push({ manager: await startManager(id, link, standbyLog), link, log: standbyLog });
+  }
+  const managers = [manager, ...standbys.map((s) => s.manager)];
   const settle = async () => {
     for (let i = 0; i < 3; i++) {
       await scheduler.runFor(0);
-      await manager.settled();
+      for (const m of managers) await m.settled();
     }
   };
   await settle();
@@ -122,6 +180,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     link: monLink,
     log,
     manager,
+    standbyManagers: standbys.map((s) => s.manager),
+    activeManager: () => managers.find((m) => m.gid === mon.mgrMap().active_gid),
     cluster,
     async command(cmd, inbuf) {
       const result = await manager.command(cmd, inbuf);
@@ -134,13 +194,17 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     },
     async stop() {
       let stopped = false;
-      const stopping = manager.stop().then(() => stopped = true);
+      const stopping = Promise.all(managers.map((m) => m.stop())).then(() => stopped = true);
       // A module that hangs in shutdown is waited for on virtual time.
       while (!stopped) await scheduler.runFor(1);
       await stopping;
       monTicks.abort();
       await ticking;
       cluster?.stopReporting();
+      for (const s of standbys) {
+        s.link.close();
+        s.log.close();
+      }
       monLink.close();
       mon.close();
       log.close();

@@ -12,6 +12,7 @@ import { EmbeddedMon } from "../sim/mon/mon.ts";
 import { MonLink } from "../sim/mon/mon_link.ts";
 import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler, VirtualClock } from "../sim/engine/scheduler.ts";
+import { startTestCluster } from "mgr_module/testing";
 
 class Web extends MgrModule {
   static override MODULE_OPTIONS = [Option({ name: "port", type: "int", default: 8080 })];
@@ -134,5 +135,39 @@ Deno.test("an active manager that stops beaconing is failed after the grace and 
     assert.deepEqual(y.host.activeNames(), ["web"]);
   } finally {
     await stop();
+  }
+});
+
+Deno.test("startTestCluster's standbys run the standby class; get_active_uri() answers; mgr fail hands over", async () => {
+  const c = await startTestCluster({
+    builtins: { web: { Web, WebStandby } },
+    initialModules: ["web"],
+    standbys: ["y", "z"],
+  });
+  try {
+    await c.run(5);
+    const [y, z] = c.standbyManagers;
+    assert.deepEqual([y!.id, z!.id], ["y", "z"]);
+    assert.equal(c.activeManager(), c.manager);
+    assert.deepEqual(c.mon.mgrMap().standbys.map((s) => s.name).sort(), ["y", "z"]);
+    for (const m of [y!, z!]) {
+      assert.deepEqual(m.host.activeNames(), []);
+      const standby = m.standby.instance("web") as WebStandby;
+      assert.ok(standby instanceof WebStandby, `mgr.${m.id} runs the standby class`);
+      assert.equal(standby.get_active_uri(), "http://x.example:8080/");
+      assert.equal(standby.seenActive, "http://x.example:8080/", "serve() sees it too");
+      assert.equal(standby.get_mgr_id(), m.id);
+    }
+    assert.equal((await c.command({ prefix: "mgr fail", who: "x" })).r, 0);
+    await c.run(5);
+    const active = c.activeManager()!;
+    assert.ok(active === y || active === z, `a standby took over: ${active?.id}`);
+    assert.deepEqual(active.host.activeNames(), ["web"]);
+    assert.deepEqual(active.standby.names(), []);
+    await c.run(5);
+    const standby = c.manager.standby.instance("web") as WebStandby;
+    assert.equal(standby.get_active_uri(), `http://${active.id}.example:8080/`);
+  } finally {
+    await c.stop();
   }
 });
