@@ -368,6 +368,94 @@ Deno.test("the standby answers as standby_behaviour says", async (t) => {
   });
 });
 
+Deno.test("a standby manager's exporter answers as standby_behaviour says; after mgr fail it serves metrics", async (t) => {
+  // The shared port is taken, so only the localized ports (mgr/prometheus/<id>/server_port) work.
+  const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held = (holder.addr as Deno.NetAddr).port;
+  const c = await startTestCluster({
+    builtins: { prometheus },
+    cluster: { hosts: 3, osdsPerHost: 1, pools: [{ name: "rbd", pgNum: 8 }] },
+    standbys: ["y"],
+  });
+  const set = async (name: string, value: string) => {
+    const r = await c.command({ prefix: "config set", who: "mgr", name, value });
+    assert.deepStrictEqual(r.r, 0, r.outs);
+  };
+  const services = async () => {
+    const r = await c.activeManager()!.command({ prefix: "mgr services", format: "json" });
+    return JSON.parse(r.outb).prometheus as string;
+  };
+  try {
+    await set("mgr/prometheus/server_port", String(held));
+    await set("mgr/prometheus/x/server_port", "0");
+    await set("mgr/prometheus/y/server_port", "0");
+    const enable = await c.command({ prefix: "mgr module enable", module: "prometheus" });
+    assert.deepStrictEqual(enable.r, 0, enable.outs);
+    await c.run(30);
+    const x = c.manager;
+    const y = c.standbyManagers[0]!;
+    assert.deepStrictEqual(c.activeManager(), x);
+    const active = await services();
+    assert.deepStrictEqual(active, (x.host.instance("prometheus") as prometheus.Module).uri);
+    assert.match(active, /^http:\/\/127\.0\.0\.1:[1-9][0-9]*\/$/);
+    assert.notStrictEqual(active, `http://127.0.0.1:${held}/`);
+    const standby = y.standby.instance("prometheus") as prometheus.StandbyModule;
+    assert(standby.port > 0 && standby.port !== held, `the standby listens (${standby.port})`);
+    const base = `http://127.0.0.1:${standby.port}/`;
+
+    await t.step(
+      "default: a page linking to the active exporter's URI, an empty /metrics",
+      async () => {
+        assert.deepStrictEqual(standby.get_active_uri(), active);
+        const index = await fetch(base);
+        assert.deepStrictEqual(index.status, 200);
+        assert(
+          (await index.text()).includes(`<a href='${active}metrics'>${active}metrics</a>`),
+          "the page links to the active exporter",
+        );
+        const metrics = await fetch(`${base}metrics`);
+        assert.deepStrictEqual([metrics.status, await metrics.text()], [200, ""]);
+      },
+    );
+
+    await t.step("error: standby_error_status_code for every request", async () => {
+      await set("mgr/prometheus/standby_behaviour", "error");
+      await set("mgr/prometheus/standby_error_status_code", "503");
+      await c.run(2);
+      for (const path of ["", "metrics"]) {
+        const r = await fetch(base + path);
+        await r.body?.cancel();
+        assert.deepStrictEqual(r.status, 503, path);
+      }
+      await set("mgr/prometheus/standby_behaviour", "default");
+      await c.run(2);
+    });
+
+    await t.step("after mgr fail the former standby serves metrics; x links to it", async () => {
+      const fail = await c.command({ prefix: "mgr fail", who: "x" });
+      assert.deepStrictEqual(fail.r, 0, fail.outs);
+      await c.run(10);
+      assert.deepStrictEqual(c.activeManager(), y);
+      await assert.rejects(() => fetch(base), "the standby's server closed");
+      const uri = (y.host.instance("prometheus") as prometheus.Module).uri;
+      assert.match(uri, /^http:\/\/127\.0\.0\.1:[1-9][0-9]*\/$/);
+      await c.run(5);
+      assert.deepStrictEqual(await services(), uri);
+      const r = await scrape(uri);
+      assert.deepStrictEqual(r.status, 200);
+      assert.deepStrictEqual(sample(parsePage(r.text), "ceph_osd_up", { ceph_daemon: "osd.0" }), 1);
+      await assert.rejects(() => fetch(`${active}metrics`), "x's active exporter closed");
+      const xStandby = x.standby.instance("prometheus") as prometheus.StandbyModule;
+      assert(xStandby.port > 0, "x came back as a standby and runs the standby exporter");
+      const page = await (await fetch(`http://127.0.0.1:${xStandby.port}/`)).text();
+      assert(page.includes(`href='${uri}metrics'`), page);
+    });
+  } finally {
+    holder.close();
+    await c.stop();
+  }
+});
+
 Deno.test("label values with quotes, backslashes and newlines are escaped", async () => {
   const odd = 'odd "pool"\\with\nnewline';
   const { c, module } = await startExporter([{ name: "rbd", pgNum: 8 }, { name: odd, pgNum: 8 }]);

@@ -4,7 +4,8 @@
  * class that answers as the `standby_behaviour` option says.
  *
  * The port is published with `set_uri` once bound, so `mgr services` lists it; with
- * `server_port` 0 the system picks a free port and the URI shows the real one.
+ * `server_port` 0 the system picks a free port and the URI shows the real one. Both classes
+ * read `server_addr` and `server_port` localized (`mgr/prometheus/<mgr_id>/server_port` wins).
  *
  * @module
  */
@@ -85,15 +86,26 @@ interface Listener {
 
 /** What both classes need to run a server: their options, host name and logger. */
 interface ServerOwner {
-  get_module_option(key: string): unknown;
+  get_localized_module_option(key: string): unknown;
   get_hostname(): string;
   readonly log: { info(message: string): void };
 }
 
+/**
+ * The address and port this daemon's exporter listens on: `mgr/prometheus/<mgr_id>/<key>`
+ * first, then `mgr/prometheus/<key>` (as in Ceph, so managers sharing a host can use their own
+ * ports).
+ */
+function bindOptions(owner: ServerOwner): { addr: string; port: number } {
+  return {
+    addr: String(owner.get_localized_module_option("server_addr") ?? "127.0.0.1"),
+    port: Number(owner.get_localized_module_option("server_port") ?? DEFAULT_PORT),
+  };
+}
+
 /** Binds the configured address and port; throws with the address when it cannot. */
 function listen(owner: ServerOwner, handler: Handler): Listener {
-  const addr = String(owner.get_module_option("server_addr") ?? "127.0.0.1");
-  const port = Number(owner.get_module_option("server_port") ?? DEFAULT_PORT);
+  const { addr, port } = bindOptions(owner);
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
     server = Deno.serve({ hostname: addr, port, onListen: () => {} }, handler);
@@ -192,8 +204,7 @@ export class Module extends MgrModule {
   override async config_notify(): Promise<void> {
     const l = this.#listener;
     if (!l || this.shutting_down) return;
-    const addr = String(this.get_module_option("server_addr"));
-    const port = Number(this.get_module_option("server_port"));
+    const { addr, port } = bindOptions(this);
     if (addr === l.addr && port === l.port) return;
     try {
       await this.#bind();
