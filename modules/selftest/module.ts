@@ -172,12 +172,20 @@ export class SelfTest extends MgrModule {
 
   async #commandSpam(): Promise<void> {
     this.log.info("Starting command_spam workload...");
+    // Ceph's picks with `random`; a fixed-seed xorshift32 keeps a simulated run replayable.
+    let state = 0x9e3779b9;
+    const random = () => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 2 ** 32;
+    };
     while (!this.#event && !this.#stopped) {
       const map = this.get("osd_map") as { osds?: { osd: number }[] } | null;
       const osds = map?.osds ?? [];
-      const osd = osds[Math.floor(Math.random() * osds.length)];
+      const osd = osds[Math.floor(random() * osds.length)];
       if (osd !== undefined) {
-        await this.mon_command({ prefix: "osd reweight", id: osd.osd, weight: Math.random() });
+        await this.mon_command({ prefix: "osd reweight", id: osd.osd, weight: random() });
       }
       this.get("osd_map_crush");
       // Paced, so that the daemon's clock (virtual under the simulator) moves on.
