@@ -104,7 +104,14 @@ export class SimCluster {
   readonly daemons: DaemonRegistry;
   readonly fs: FsMap;
   /** The PG states the manager sees: each PG as its primary last reported it (0 = unknown). */
-  reportedState: Uint32Array;
+  reportedState = new Uint32Array(0);
+  /**
+   * When the manager learned each PG's state in `reportedState` (the primary's report stamp):
+   * the dumps' `last_fresh` and the like are this time, not the time of the dump.
+   */
+  reportedAt = new Float64Array(0);
+  /** The OSDMap epoch of each PG's report (`reported_epoch`). */
+  reportedEpoch = new Uint32Array(0);
   /** When each OSD last reported to the active manager (0 = not yet). */
   readonly lastReport: Float64Array;
   /** Seconds each OSD's reports arrive late (Infinity: they never arrive). */
@@ -200,7 +207,6 @@ export class SimCluster {
     this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
-    this.reportedState = new Uint32Array(this.pgs.count);
   }
 
   /** Receives every {@linkcode ClusterEvent}, in order. Returns the unsubscribe function. */
@@ -264,6 +270,10 @@ export class SimCluster {
   startReporting(): void {
     if (this.#reporting) return;
     this.#reachable = this.monReachable();
+    this.#growReported();
+    // PGs are "unknown" from now until their primary reports.
+    this.reportedAt.fill(this.scheduler.now);
+    this.reportedEpoch.fill(this.map.epoch);
     const tick = () => {
       this.#statsTick();
       this.#reporting = this.scheduler.schedule(this.statsPeriod, "stats", tick);
@@ -298,20 +308,27 @@ export class SimCluster {
       rows.push(o);
       stamps.push(now - delay);
     }
-    if (this.reportedState.length < pgs.count) {
-      const grown = new Uint32Array(pgs.count);
-      grown.set(this.reportedState);
-      this.reportedState = grown;
-    }
+    this.#growReported();
     const stride = pgs.stride;
+    const epoch = map.epoch;
+    const state = this.reportedState, at = this.reportedAt, reportedEpoch = this.reportedEpoch;
     for (let p = 0; p < pgs.count; p++) {
       const primary = (pgs.actingN[p] as number) > 0 ? pgs.acting[p * stride] as number : -1;
       if (primary < 0 || !map.isUp(primary)) {
-        this.reportedState[p] = pgs.state[p] as number;
+        // Nobody reports it: the manager marks the state it has (stale) when it changes.
+        if (state[p] !== pgs.state[p]) {
+          state[p] = pgs.state[p] as number;
+          at[p] = now;
+          reportedEpoch[p] = epoch;
+        }
       } else if (reported[primary] === 1) {
-        this.reportedState[p] = pgs.state[p] as number;
-      } else if (this.lastReport[primary] === 0) {
-        this.reportedState[p] = 0;
+        state[p] = pgs.state[p] as number;
+        at[p] = this.lastReport[primary] as number;
+        reportedEpoch[p] = epoch;
+      } else if (this.lastReport[primary] === 0 && state[p] !== 0) {
+        state[p] = 0;
+        at[p] = now;
+        reportedEpoch[p] = epoch;
       }
     }
     const monRows: number[] = [];
@@ -341,9 +358,38 @@ export class SimCluster {
     });
   }
 
-  /** The PG view for dumps: reported states once reporting runs, and the workload. */
-  pgView(): { state?: Uint32Array; io: IoModel } {
-    return { state: this.#reporting ? this.reportedState : undefined, io: this.io };
+  /**
+   * The PG view for dumps: once reporting runs, the reported states with their report stamps
+   * and epochs; and the workload.
+   */
+  pgView(): {
+    state?: Uint32Array;
+    reportedAt?: Float64Array;
+    reportedEpoch?: Uint32Array;
+    io: IoModel;
+  } {
+    if (!this.#reporting) return { io: this.io };
+    return {
+      state: this.reportedState,
+      reportedAt: this.reportedAt,
+      reportedEpoch: this.reportedEpoch,
+      io: this.io,
+    };
+  }
+
+  /** Sizes the reported-state arrays to the PG count: new PGs are "unknown" from now. */
+  #growReported(): void {
+    const n = this.pgs.count, had = this.reportedState.length;
+    if (had >= n) return;
+    const state = new Uint32Array(n), at = new Float64Array(n), epoch = new Uint32Array(n);
+    state.set(this.reportedState);
+    at.set(this.reportedAt);
+    at.fill(this.scheduler.now, had);
+    epoch.set(this.reportedEpoch);
+    epoch.fill(this.map.epoch, had);
+    this.reportedState = state;
+    this.reportedAt = at;
+    this.reportedEpoch = epoch;
   }
 
   /** A fault inside a manager module starts or ends; the manager side carries it out. */
@@ -366,6 +412,8 @@ export class SimCluster {
     const to = this.mgrs[this.activeMgr] as string;
     this.lastReport.fill(0);
     this.reportedState.fill(0);
+    this.reportedAt.fill(this.scheduler.now);
+    this.reportedEpoch.fill(this.map.epoch);
     this.scheduler.note(`mgr failover ${from} -> ${to}`);
     this.#emit({ kind: "mgr_failover", from, to });
   }
@@ -393,6 +441,7 @@ export class SimCluster {
     const pool = this.map.createPool(spec);
     this.scheduler.note(`osdmap e${this.map.epoch} pool ${pool.id} '${pool.name}' created`);
     this.#peerLater(this.pgs.addPool(pool), this.map.epoch);
+    this.#growReported();
   }
 
   /** OSD ids of host `name`. */
