@@ -1,7 +1,9 @@
 /**
  * The module API's cluster-state reads through a real manager on a simulated cluster, at 1,000
  * and 10,000 OSDs: `get()` of an unchanged map (a cached frozen snapshot), the first `get()`
- * after a new epoch (the dump computed and frozen once), and the per-daemon reads.
+ * after a change (the dump computed and frozen once): after one stats period (new counters
+ * for every PG) and after one OSDMap epoch alone (an OSD marked out or in), and the
+ * per-daemon reads. The change is made before each timed read, outside the measurement.
  * The real ceph-mgr's figures are in ../shared/ceph-reference/README.md.
  *
  *   deno bench --allow-all bench/state_get_bench.ts
@@ -41,13 +43,34 @@ for (const osds of [1000, 10000]) {
   Deno.bench(`get('pg_summary') unchanged, ${osds} OSDs`, { group: `${group}: cached` }, () => {
     m.get("pg_summary");
   });
-  for (const name of ["osd_map", "osd_map_tree", "pg_summary", "pg_dump"]) {
+  // The first get() after a change, the change made before each timed read (untimed): one
+  // stats period (the workload does IO on every PG, so every per-PG entry is new), or one
+  // OSDMap epoch alone (an OSD marked out or back in: only the PGs it remaps are new).
+  const sim = c.cluster!;
+  const n = osds >= 10000 ? 5 : 20;
+  for (const name of ["pg_summary", "pg_dump", "pg_stats"]) {
     Deno.bench(
-      `first get('${name}') after a change, ${osds} OSDs`,
-      { group: `${group}: first read`, n: osds >= 10000 ? 5 : 20, warmup: 1 },
-      () => {
-        c.manager.views.erase(name);
+      `first get('${name}') after a stats period, ${osds} OSDs`,
+      { group: `${group}: first read after a stats period`, n, warmup: 1 },
+      async (b) => {
+        await c.run(sim.statsPeriod);
+        b.start();
         m.get(name);
+        b.end();
+      },
+    );
+  }
+  for (const name of ["osd_map", "osd_map_tree", "pg_summary", "pg_dump", "pg_stats"]) {
+    Deno.bench(
+      `first get('${name}') after an OSD map change, ${osds} OSDs`,
+      { group: `${group}: first read after a map change`, n, warmup: 1 },
+      async (b) => {
+        if (sim.map.isIn(7)) sim.osdOut(7);
+        else sim.osdIn(7);
+        await c.run(0);
+        b.start();
+        m.get(name);
+        b.end();
       },
     );
   }
