@@ -2,21 +2,43 @@
  * The commands the simulated cluster answers itself, beside the embedded mon: the OSDMonitor
  * and MonmapMonitor commands a module sends (`osd set noout`, `osd out 3`, `osd pool create`,
  * `osd tree`, `mon stat`, ...) and the OSDs' tell commands (`perf dump`, `perf schema`,
- * `version`). Messages and outputs follow Ceph 16.2's src/mon/OSDMonitor.cc,
- * src/mon/MonmapMonitor.cc and src/common/perf_counters.cc. Every change is applied to the
- * SimCluster synchronously, so the manager sees the new OSDMap when the command completes.
+ * `version`). Messages, return codes and output framing follow Ceph 16.2's
+ * src/mon/OSDMonitor.cc, src/mon/MonmapMonitor.cc and src/common/perf_counters.cc, checked
+ * against a real 16.2.15 cluster (tests/ceph-reference/cli/oracle_*.txt). Every change is
+ * applied to the SimCluster synchronously, so the manager sees the new OSDMap when the command
+ * completes.
+ *
+ * Where the simulator lacks a feature, the command still validates its arguments as Ceph does
+ * and only then refuses with -EPERM and a message that says so: changing a pool's `size`,
+ * `pg_num`, `pgp_num` or any other variable than `min_size` and `crush_rule`, erasure-coded
+ * pools. The option values these commands read are Ceph's defaults (`mon_max_pg_per_osd` 250,
+ * `mon_max_pool_pg_num` 65536, `osd_pool_default_pg_num` 32, `osd_pool_default_size` 3,
+ * `mon_allow_pool_size_one` false). The OSDMap keeps no history: `osd tree|dump <epoch>` of any
+ * other epoch than the current one answers as for a trimmed map.
  *
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../core/cluster_link.ts";
-import { EINVAL, ENOENT, EPERM, ETIMEDOUT } from "../core/errno.ts";
+import { EACCES, EINVAL, ENOENT, EPERM, ETIMEDOUT } from "../core/errno.ts";
 import { CEPH_VERSION } from "../core/mgr_map.ts";
 import type { SimCluster } from "./cluster/cluster.ts";
 import { dumpOsdMap, dumpOsdMapTree } from "./cluster/osd_map_dump.ts";
 import { OSDMAP_FLAGS, type Pool } from "./cluster/osd_map.ts";
 import { PerfType } from "./cluster/perf_counters.ts";
+import { strictStrtol, strictStrtoll } from "./mon/option_value.ts";
 
 const ENXIO = 6;
+const ERANGE = 34;
+const DEPRECATED = 4;
+
+/** Ceph 16.2's defaults of the options these commands read. */
+const MON_MAX_POOL_PG_NUM = 65536;
+const OSD_POOL_DEFAULT_PG_NUM = 32;
+const OSD_POOL_DEFAULT_SIZE = 3;
+const MON_MAX_PG_PER_OSD = 250;
+/** The only CRUSH rule of the simulated cluster, and its `max_size` (CrushWrapper default). */
+const CRUSH_RULE = "replicated_rule";
+const RULE_MAX_SIZE = 10;
 
 /** Seconds a mon command waits for an unreachable mon when the caller gives no timeout. */
 export const DEFAULT_MON_TIMEOUT = 60;
@@ -25,6 +47,36 @@ const SET_FLAGS = "full|pause|noup|nodown|noout|noin|nobackfill|norebalance|nore
   "nodeep-scrub|notieragent|nosnaptrim|pglog_hardlimit";
 const UNSET_FLAGS = "full|pause|noup|nodown|noout|noin|nobackfill|norebalance|norecover|noscrub|" +
   "nodeep-scrub|notieragent|nosnaptrim";
+
+/** The pool variables of `osd pool set`, in MonCommands.h's order. */
+const POOL_SET_VARS = "size|min_size|pg_num|pgp_num|pgp_num_actual|crush_rule|hashpspool|" +
+  "nodelete|nopgchange|nosizechange|write_fadvise_dontneed|noscrub|nodeep-scrub|hit_set_type|" +
+  "hit_set_period|hit_set_count|hit_set_fpp|use_gmt_hitset|target_max_bytes|" +
+  "target_max_objects|cache_target_dirty_ratio|cache_target_dirty_high_ratio|" +
+  "cache_target_full_ratio|cache_min_flush_age|cache_min_evict_age|" +
+  "min_read_recency_for_promote|min_write_recency_for_promote|fast_read|" +
+  "hit_set_grade_decay_rate|hit_set_search_last_n|scrub_min_interval|scrub_max_interval|" +
+  "deep_scrub_interval|recovery_priority|recovery_op_priority|scrub_priority|" +
+  "compression_mode|compression_algorithm|compression_required_ratio|" +
+  "compression_max_blob_size|compression_min_blob_size|csum_type|csum_min_block|" +
+  "csum_max_block|allow_ec_overwrites|fingerprint_algorithm|pg_autoscale_mode|" +
+  "pg_autoscale_bias|pg_num_min|pg_num_max|target_size_bytes|target_size_ratio|dedup_tier|" +
+  "dedup_chunk_algorithm|dedup_cdc_chunk_size|bulk";
+
+/** The pool variables of `osd pool get`, in MonCommands.h's order. */
+const POOL_GET_VARS = "size|min_size|pg_num|pgp_num|crush_rule|hashpspool|nodelete|" +
+  "nopgchange|nosizechange|write_fadvise_dontneed|noscrub|nodeep-scrub|hit_set_type|" +
+  "hit_set_period|hit_set_count|hit_set_fpp|use_gmt_hitset|target_max_objects|" +
+  "target_max_bytes|cache_target_dirty_ratio|cache_target_dirty_high_ratio|" +
+  "cache_target_full_ratio|cache_min_flush_age|cache_min_evict_age|erasure_code_profile|" +
+  "min_read_recency_for_promote|all|min_write_recency_for_promote|fast_read|" +
+  "hit_set_grade_decay_rate|hit_set_search_last_n|scrub_min_interval|scrub_max_interval|" +
+  "deep_scrub_interval|recovery_priority|recovery_op_priority|scrub_priority|" +
+  "compression_mode|compression_algorithm|compression_required_ratio|" +
+  "compression_max_blob_size|compression_min_blob_size|csum_type|csum_min_block|" +
+  "csum_max_block|allow_ec_overwrites|fingerprint_algorithm|pg_autoscale_mode|" +
+  "pg_autoscale_bias|pg_num_min|pg_num_max|target_size_bytes|target_size_ratio|dedup_tier|" +
+  "dedup_chunk_algorithm|dedup_cdc_chunk_size|bulk";
 
 /** The mon-side commands of {@linkcode clusterMonCommand}, as Ceph 16.2's MonCommands.h. */
 // deno-fmt-ignore
@@ -35,10 +87,11 @@ export const CLUSTER_MON_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd out name=ids,type=CephString,n=N", help: "set osd(s) <id> [<id>...] out, or use <any|all> to set all osds out", perm: "rw" },
   { sig: "osd in name=ids,type=CephString,n=N", help: "set osd(s) <id> [<id>...] in, can use <any|all> to automatically set all previously out osds in", perm: "rw" },
   { sig: "osd reweight name=id,type=CephOsdName type=CephFloat,name=weight,range=0.0|1.0", help: "reweight osd to 0.0 < <weight> < 1.0", perm: "rw" },
-  { sig: "osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false name=pgp_num,type=CephInt,range=0,req=false name=pool_type,type=CephChoices,strings=replicated|erasure,req=false name=size,type=CephInt,range=0,req=false", help: "create pool", perm: "rw" },
-  { sig: "osd pool set name=pool,type=CephPoolname name=var,type=CephChoices,strings=size|min_size|pg_num|pgp_num name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false", help: "set pool parameter <var> to <val>", perm: "rw" },
-  { sig: "osd pool get name=pool,type=CephPoolname name=var,type=CephChoices,strings=size|min_size|pg_num|pgp_num|crush_rule|all", help: "get pool parameter <var>", perm: "r" },
+  { sig: "osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false name=pgp_num,type=CephInt,range=0,req=false name=pool_type,type=CephChoices,strings=replicated|erasure,req=false name=erasure_code_profile,type=CephString,req=false,goodchars=[A-Za-z0-9-_.] name=rule,type=CephString,req=false name=expected_num_objects,type=CephInt,range=0,req=false name=size,type=CephInt,range=0,req=false name=pg_num_min,type=CephInt,range=0,req=false name=pg_num_max,type=CephInt,range=0,req=false name=autoscale_mode,type=CephChoices,strings=on|off|warn,req=false name=bulk,type=CephBool,req=false name=target_size_bytes,type=CephInt,range=0,req=false name=target_size_ratio,type=CephFloat,range=0.0,req=false", help: "create pool", perm: "rw" },
+  { sig: `osd pool set name=pool,type=CephPoolname name=var,type=CephChoices,strings=${POOL_SET_VARS} name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false`, help: "set pool parameter <var> to <val>", perm: "rw" },
+  { sig: `osd pool get name=pool,type=CephPoolname name=var,type=CephChoices,strings=${POOL_GET_VARS}`, help: "get pool parameter <var>", perm: "r" },
   { sig: "osd pool ls name=detail,type=CephChoices,strings=detail,req=false", help: "list pools", perm: "r" },
+  { sig: "osd lspools", help: "list pools", perm: "r", flags: DEPRECATED },
   { sig: "osd tree name=epoch,type=CephInt,range=0,req=false name=states,type=CephChoices,strings=up|down|in|out|destroyed,n=N,req=false", help: "print OSD tree", perm: "r" },
   { sig: "osd dump name=epoch,type=CephInt,range=0,req=false", help: "print summary of OSD map", perm: "r" },
   { sig: "mon stat", help: "summarize monitor status", perm: "r" },
@@ -53,15 +106,32 @@ export function isClusterMonCommand(prefix: unknown): boolean {
   return typeof prefix === "string" && PREFIXES.has(prefix);
 }
 
+/** Linux's strerror texts for the codes these commands return with no message of their own. */
+const STRERROR: Readonly<Record<number, string>> = {
+  [EPERM]: "Operation not permitted",
+  [ENOENT]: "No such file or directory",
+  [EACCES]: "Permission denied",
+  [EINVAL]: "Invalid argument",
+  [ERANGE]: "Numerical result out of range",
+};
+
 function ok(outb: string, outs = ""): MonCommandResult {
   return { r: 0, outb, outs };
 }
+/** An error; like OSDMonitor's reply, an empty message becomes `cpp_strerror(r)`. */
 function fail(r: number, outs: string): MonCommandResult {
-  return { r, outb: "", outs };
+  return { r, outb: "", outs: outs || `(${-r}) ${STRERROR[-r] ?? `Unknown error ${-r}`}` };
 }
 function isJson(cmd: Record<string, unknown>): boolean {
   return cmd.format === "json" || cmd.format === "json-pretty";
 }
+/** JSONFormatter output flushed once: a newline after json-pretty only. */
+function flushed(cmd: Record<string, unknown>, value: unknown): string {
+  return cmd.format === "json-pretty"
+    ? JSON.stringify(value, null, 4) + "\n"
+    : JSON.stringify(value);
+}
+/** The OSDMonitor dumps that end with a newline in either JSON format (`osd dump`, `osd tree`). */
 function json(cmd: Record<string, unknown>, value: unknown): string {
   return (cmd.format === "json-pretty" ? JSON.stringify(value, null, 4) : JSON.stringify(value)) +
     "\n";
@@ -70,10 +140,37 @@ function ids(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
 }
 
-/** `osd.3`, `3` → 3; anything else → -1. */
-function parseOsdId(text: string): number {
-  const m = /^(?:osd\.)?(\d+)$/.exec(text.trim());
-  return m ? Number(m[1]) : -1;
+/**
+ * Ceph's `parse_osd_id` (`osd.3`, `3`): the id, or a negative errno with the message
+ * `parse_pos_long` and `strict_strtol` give.
+ */
+function parseOsdId(text: string): { id: number; error: string } {
+  const s = text.startsWith("osd.") ? text.slice(4) : text;
+  if (s.startsWith("-") || s.startsWith("+")) {
+    return { id: -EINVAL, error: `expected numerical value, got: ${s}` };
+  }
+  const r = strictStrtol(s);
+  if (r.error && r.value === 0n) return { id: -1, error: r.error };
+  if (r.value < 0n) return { id: -1, error: `unable to parse positive integer '${s}'` };
+  const id = Number(r.value);
+  if (id > 0xffff) return { id: -ERANGE, error: `osd id ${id} is too large` };
+  return { id, error: "" };
+}
+
+/** A double as C++'s default ostream prints it (`%g`, six significant digits). */
+export function formatDouble(v: number): string {
+  if (Number.isNaN(v)) return "nan";
+  if (!Number.isFinite(v)) return v < 0 ? "-inf" : "inf";
+  if (v === 0) return Object.is(v, -0) ? "-0" : "0";
+  const exp = Math.floor(Math.log10(Math.abs(Number(v.toPrecision(6)))));
+  if (exp < -4 || exp >= 6) {
+    const [mant, e] = v.toExponential(5).split("e");
+    const m = mant!.includes(".") ? mant!.replace(/\.?0+$/, "") : mant!;
+    const n = Number(e);
+    return `${m}e${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`;
+  }
+  const fixed = v.toFixed(Math.max(0, 5 - exp));
+  return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
 }
 
 /**
@@ -108,15 +205,24 @@ export function clusterMonCommand(
     case "osd pool create":
       return _poolCreate(c, cmd);
     case "osd pool set":
-      return _poolSet(c, String(cmd.pool), String(cmd.var), String(cmd.val));
+      return _poolSet(c, String(cmd.pool), String(cmd.var), String(cmd.val ?? ""), cmd);
     case "osd pool get":
       return _poolGet(c, cmd);
     case "osd pool ls":
       return _poolLs(c, cmd);
+    case "osd lspools":
+      return _lspools(c, cmd);
     case "osd tree":
-      return ok(isJson(cmd) ? json(cmd, dumpOsdMapTree(c.map)) : _treeText(c));
-    case "osd dump":
-      return ok(isJson(cmd) ? json(cmd, dumpOsdMap(c.map)) : _dumpText(c));
+    case "osd dump": {
+      const epoch = cmd.epoch;
+      if (epoch !== undefined && Number(epoch) !== c.map.epoch) {
+        return fail(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
+      }
+      if (cmd.prefix === "osd dump") {
+        return ok(isJson(cmd) ? json(cmd, dumpOsdMap(c.map)) : _dumpText(c));
+      }
+      return ok(_tree(c, cmd));
+    }
     case "mon stat":
       return ok(_monStat(c, cmd));
   }
@@ -141,9 +247,9 @@ function _markOsds(c: SimCluster, prefix: string, args: string[]): MonCommandRes
     for (let id = 0; id < c.map.maxOsd; id++) if (c.map.has(id)) targets.push(id);
   } else {
     for (const a of args) {
-      const id = parseOsdId(a);
+      const { id, error } = parseOsdId(a);
       if (id < 0) {
-        ss += `invalid osd id${id}`;
+        ss += `${error}invalid osd id${id}`;
         err = -EINVAL;
       } else if (!c.map.has(id)) {
         ss += `osd.${id} does not exist. `;
@@ -166,38 +272,95 @@ function _markOsds(c: SimCluster, prefix: string, args: string[]): MonCommandRes
 }
 
 function _reweight(c: SimCluster, idArg: unknown, weightArg: unknown): MonCommandResult {
-  const id = typeof idArg === "number" ? idArg : parseOsdId(String(idArg));
+  const id = typeof idArg === "number" ? idArg : parseOsdId(String(idArg)).id;
   const w = Number(weightArg);
   if (!Number.isFinite(w)) return fail(-EINVAL, `unable to parse weight value '${weightArg}'`);
   const ww = Math.trunc(0x10000 * w);
   if (ww < 0) return fail(-EINVAL, "weight must be >= 0");
   if (!c.map.has(id)) return fail(-ENOENT, `osd.${id} does not exist`);
   c.reweight(id, Math.min(1, ww / 0x10000));
-  return ok("", `reweighted osd.${id} to ${w} (${ww.toString(16)})`);
+  return ok("", `reweighted osd.${id} to ${formatDouble(w)} (${ww.toString(16)})`);
 }
 
 function _pool(c: SimCluster, name: string): Pool | undefined {
   return c.map.pools.find((p) => p.name === name);
 }
 
+/** `get_osd_pool_default_min_size(size)` with `osd_pool_default_min_size` 0. */
+function defaultMinSize(size: number): number {
+  return size - Math.floor(size / 2);
+}
+
+/**
+ * OSDMonitor::check_pg_num: would `pgNum` PGs of `size` replicas (for `pool`, or a new pool)
+ * put more than `mon_max_pg_per_osd` PGs on the OSDs under the rule's root? Every existing pool
+ * counts with its pg_num times size, as the mon's projection does once all PGs are mapped.
+ */
+function checkPgNum(c: SimCluster, pool: Pool | undefined, pgNum: number, size: number): string {
+  let projected = 0;
+  for (const p of c.map.pools) projected += p === pool ? pgNum * size : p.pgNum * p.size;
+  if (!pool) projected += pgNum * size;
+  let osds = 0;
+  for (let id = 0; id < c.map.maxOsd; id++) if (c.map.has(id)) osds++;
+  const numOsds = Math.max(osds, 3);
+  const max = MON_MAX_PG_PER_OSD * numOsds;
+  if (projected <= max) return "";
+  return `${pool ? `pool id ${pool.id}` : ""} pg_num ${pgNum} size ${size} would mean ` +
+    `${projected} total pgs, which exceeds max ${max} ` +
+    `(mon_max_pg_per_osd ${MON_MAX_PG_PER_OSD} * num_in_osds ${numOsds})`;
+}
+
 function _poolCreate(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult {
-  const name = String(cmd.pool);
-  if (_pool(c, name)) return ok("", `pool '${name}' already exists`);
-  if (cmd.pool_type === "erasure") {
-    return fail(-EINVAL, "the simulated cluster models replicated pools only");
+  const name = String(cmd.pool ?? "");
+  const type = typeof cmd.pool_type === "string" ? cmd.pool_type : "replicated";
+  const existing = _pool(c, name);
+  if (existing) {
+    return type === "replicated"
+      ? ok("", `pool '${name}' already exists`)
+      : fail(-EINVAL, `pool '${name}' cannot change to type ${type}`);
   }
-  const pgNum = cmd.pg_num === undefined ? 32 : Number(cmd.pg_num);
-  const pgpNum = cmd.pgp_num === undefined ? pgNum : Number(cmd.pgp_num);
-  if (pgpNum > pgNum || pgpNum <= 0) {
+  if (type === "erasure") {
+    return fail(-EPERM, "the simulated cluster models replicated pools only");
+  }
+  // The CLI fills the positional words in signature order, so for a replicated pool Ceph reads
+  // the erasure_code_profile slot as the rule and the rule slot as expected_num_objects.
+  let rule = typeof cmd.rule === "string" ? cmd.rule : "";
+  const profile = typeof cmd.erasure_code_profile === "string" ? cmd.erasure_code_profile : "";
+  if (profile !== "") {
+    if (rule !== "") {
+      const n = strictStrtoll(rule);
+      if (n.error) return fail(-EINVAL, `error parsing integer value '${rule}': ${n.error}`);
+    }
+    rule = profile;
+  }
+  if (rule !== "" && rule !== CRUSH_RULE) {
+    return fail(-ENOENT, `specified rule ${rule} doesn't exist`);
+  }
+  if (name === "") return fail(-EINVAL, "");
+  const pgNum = Number(cmd.pg_num ?? 0) || OSD_POOL_DEFAULT_PG_NUM;
+  const pgpNum = Number(cmd.pgp_num ?? 0) || pgNum;
+  if (pgNum > MON_MAX_POOL_PG_NUM) {
     return fail(
-      -EINVAL,
+      -ERANGE,
+      `'pg_num' must be greater than 0 and less than or equal to ${MON_MAX_POOL_PG_NUM} ` +
+        "(you may adjust 'mon max pool pg num' for higher values)",
+    );
+  }
+  if (pgpNum > pgNum) {
+    return fail(
+      -ERANGE,
       `'pgp_num' must be greater than 0 and lower or equal than 'pg_num', which in this case is ${pgNum}`,
     );
   }
-  const size = cmd.size === undefined ? 3 : Number(cmd.size);
+  const size = Number(cmd.size ?? 0) || OSD_POOL_DEFAULT_SIZE;
+  if (size > RULE_MAX_SIZE) {
+    return fail(-EINVAL, "pool size is bigger than the crush rule max size");
+  }
+  const tooMany = checkPgNum(c, undefined, pgNum, size);
+  if (tooMany) return fail(-ERANGE, tooMany);
   if (size > c.pgs.stride) {
     return fail(
-      -EINVAL,
+      -EPERM,
       `pool size ${size} is more than the simulated cluster holds (${c.pgs.stride})`,
     );
   }
@@ -209,80 +372,225 @@ function _poolCreate(c: SimCluster, cmd: Record<string, unknown>): MonCommandRes
   return ok("", `pool '${name}' created`);
 }
 
-function _poolSet(c: SimCluster, name: string, key: string, val: string): MonCommandResult {
+/** The tiering variables: -EACCES on a pool that is not a cache tier. */
+const TIER_VARS = new Set([
+  "hit_set_type",
+  "hit_set_period",
+  "hit_set_count",
+  "hit_set_fpp",
+  "target_max_objects",
+  "target_max_bytes",
+  "cache_target_full_ratio",
+  "cache_target_dirty_ratio",
+  "cache_target_dirty_high_ratio",
+  "cache_min_flush_age",
+  "cache_min_evict_age",
+  "hit_set_grade_decay_rate",
+  "hit_set_search_last_n",
+  "min_read_recency_for_promote",
+  "min_write_recency_for_promote",
+]);
+
+/** The flag variables (`true`/`false`/`1`/`0`). */
+const FLAG_VARS = new Set([
+  "hashpspool",
+  "nodelete",
+  "nopgchange",
+  "nosizechange",
+  "write_fadvise_dontneed",
+  "noscrub",
+  "nodeep-scrub",
+  "bulk",
+]);
+
+function _poolSet(
+  c: SimCluster,
+  name: string,
+  key: string,
+  val: string,
+  cmd: Record<string, unknown>,
+): MonCommandResult {
   const pool = _pool(c, name);
   if (!pool) return fail(-ENOENT, `unrecognized pool '${name}'`);
-  if (key !== "min_size") {
-    // Resizing PGs or their replica count would need a re-placement the PG model lacks.
-    return fail(-EPERM, `the simulated cluster cannot change a pool's ${key}`);
+  const sure = cmd.yes_i_really_mean_it === true;
+  if (TIER_VARS.has(key) || key === "use_gmt_hitset") return fail(-EACCES, "");
+  const int = strictStrtoll(val);
+  const parseError = int.error ? `error parsing integer value '${val}': ${int.error}` : "";
+  const n = Number(int.value);
+  const simCannot = () => fail(-EPERM, `the simulated cluster cannot change a pool's ${key}`);
+  const changed = (what: string) => ok("", `set pool ${pool.id} ${what} to ${val}`);
+  switch (key) {
+    case "size": {
+      if (parseError) return fail(-EINVAL, parseError);
+      if (n <= 0 || n > 10) return fail(-EINVAL, "pool size must be between 1 and 10");
+      if (n === 1) {
+        // mon_allow_pool_size_one is false by default.
+        return fail(-EPERM, "configuring pool size as 1 is disabled by default.");
+      }
+      const tooMany = checkPgNum(c, pool, pool.pgNum, n);
+      if (tooMany) return fail(-ERANGE, tooMany);
+      if (n !== pool.size) return simCannot();
+      _setMinSize(c, pool, defaultMinSize(n));
+      return changed(key);
+    }
+    case "min_size": {
+      if (parseError) return fail(-EINVAL, parseError);
+      if (n < 1 || n > pool.size) {
+        return fail(
+          -EINVAL,
+          `pool min_size must be between 1 and size, which is set to ${pool.size}`,
+        );
+      }
+      _setMinSize(c, pool, n);
+      return changed(key);
+    }
+    case "pg_num": {
+      if (parseError) return fail(-EINVAL, parseError);
+      if (n === pool.pgNum) return ok("");
+      if (n <= 0 || n > MON_MAX_POOL_PG_NUM) {
+        return fail(
+          -ERANGE,
+          `'pg_num' must be greater than 0 and less than or equal to ${MON_MAX_POOL_PG_NUM} ` +
+            "(you may adjust 'mon max pool pg num' for higher values)",
+        );
+      }
+      if (n > pool.pgNum) {
+        const tooMany = checkPgNum(c, pool, n, pool.size);
+        if (tooMany) return fail(-ERANGE, tooMany);
+      }
+      return simCannot();
+    }
+    case "pgp_num": {
+      if (parseError) return fail(-EINVAL, parseError);
+      if (n <= 0) return fail(-EINVAL, `specified pgp_num must > 0, but you set to ${n}`);
+      if (n > pool.pgNum) {
+        return fail(-EINVAL, `specified pgp_num ${n} > pg_num ${pool.pgNum}`);
+      }
+      return n === pool.pgNum ? changed(key) : simCannot();
+    }
+    case "crush_rule":
+      if (val !== CRUSH_RULE) return fail(-ENOENT, `crush rule ${val} does not exist`);
+      return changed(key);
+    case "hashpspool":
+      if (!sure) {
+        return fail(
+          -EPERM,
+          "are you SURE?  this will remap all placement groups in this pool, this triggers " +
+            "large data movement, pass --yes-i-really-mean-it if you really do.",
+        );
+      }
+      break;
   }
-  const n = Number(val);
-  if (!/^-?\d+$/.test(val.trim())) {
-    return fail(
-      -EINVAL,
-      `error parsing integer value '${val}': Expected option value to be integer, got '${val}'`,
-    );
+  if (FLAG_VARS.has(key) && !["true", "false", "1", "0"].includes(val)) {
+    return fail(-EINVAL, "expecting value 'true', 'false', '0', or '1'");
   }
-  if (n < 1 || n > pool.size) {
-    return fail(-EINVAL, `pool min_size must be between 1 and size, which is set to ${pool.size}`);
-  }
-  if (pool.minSize !== n) {
-    // OsdMap has no pool setter: a flag toggled inside the same change() marks the map dirty,
-    // so the new min_size gets its own epoch like any other OSDMap change.
-    const map = c.map;
-    map.change(() => {
-      pool.minSize = n;
-      pool.lastChange = map.epoch + 1;
-      if (map.setFlag("noscrub")) map.unsetFlag("noscrub");
-      else if (map.unsetFlag("noscrub")) map.setFlag("noscrub");
-    });
-  }
-  return ok("", `set pool ${pool.id} ${key} to ${val}`);
+  return simCannot();
 }
 
-function _poolValue(pool: Pool, key: string): number | string {
+/** Sets a pool's min_size; a new value gets its own OSDMap epoch like any other change. */
+function _setMinSize(c: SimCluster, pool: Pool, n: number): void {
+  if (pool.minSize === n) return;
+  // OsdMap has no pool setter: a flag toggled inside the same change() marks the map dirty,
+  // so the new min_size gets its own epoch like any other OSDMap change.
+  const map = c.map;
+  map.change(() => {
+    pool.minSize = n;
+    pool.lastChange = map.epoch + 1;
+    if (map.setFlag("noscrub")) map.unsetFlag("noscrub");
+    else if (map.unsetFlag("noscrub")) map.setFlag("noscrub");
+  });
+}
+
+/** The variables `osd pool get <pool> all` lists for a replicated pool, in Ceph's order. */
+const POOL_ALL_VARS = [
+  "size",
+  "min_size",
+  "pg_num",
+  "pgp_num",
+  "crush_rule",
+  "hashpspool",
+  "nodelete",
+  "nopgchange",
+  "nosizechange",
+  "write_fadvise_dontneed",
+  "noscrub",
+  "nodeep-scrub",
+  "use_gmt_hitset",
+  "fast_read",
+  "pg_autoscale_mode",
+  "bulk",
+];
+
+/** A pool variable's value as JSON dumps it, or undefined for a pool option that is unset. */
+function _poolValue(pool: Pool, key: string): number | string | boolean | undefined {
   switch (key) {
     case "size":
       return pool.size;
     case "min_size":
       return pool.minSize;
-    case "crush_rule":
-      return "replicated_rule";
-    default:
+    case "pg_num":
+    case "pgp_num":
       return pool.pgNum;
+    case "crush_rule":
+      return CRUSH_RULE;
+    case "hashpspool":
+    case "use_gmt_hitset":
+      return true;
+    case "fast_read":
+      return 0;
+    case "pg_autoscale_mode":
+      return "on";
   }
+  return FLAG_VARS.has(key) ? false : undefined;
 }
 
 function _poolGet(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult {
   const name = String(cmd.pool);
   const pool = _pool(c, name);
   if (!pool) return fail(-ENOENT, `unrecognized pool '${name}'`);
-  const keys = cmd.var === "all"
-    ? ["size", "min_size", "pg_num", "pgp_num", "crush_rule"]
-    : [String(cmd.var)];
+  const key = String(cmd.var);
+  if (TIER_VARS.has(key)) {
+    return fail(-EACCES, `pool '${name}' is not a tier pool: variable not applicable`);
+  }
+  if (key === "erasure_code_profile" || key === "allow_ec_overwrites") {
+    return fail(-EACCES, `pool '${name}' is not a erasure pool: variable not applicable`);
+  }
+  const keys = key === "all" ? POOL_ALL_VARS : [key];
+  if (_poolValue(pool, keys[0]!) === undefined) {
+    return fail(-ENOENT, `option '${key}' is not set on pool '${name}'`);
+  }
   if (isJson(cmd)) {
     const out: Record<string, unknown> = { pool: pool.name, pool_id: pool.id };
     for (const k of keys) out[k] = _poolValue(pool, k);
-    return ok(json(cmd, out));
+    return ok(flushed(cmd, out));
   }
-  return ok(keys.map((k) => `${k}: ${_poolValue(pool, k)}\n`).join(""));
+  // The plain dump prints use_gmt_hitset as a number.
+  const plain = (k: string) => k === "use_gmt_hitset" ? 1 : _poolValue(pool, k);
+  return ok(keys.map((k) => `${k}: ${plain(k)}\n`).join(""));
 }
 
 function _poolLine(p: Pool): string {
   return `pool ${p.id} '${p.name}' replicated size ${p.size} min_size ${p.minSize} ` +
     `crush_rule 0 object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgNum} ` +
-    `autoscale_mode on last_change ${p.lastChange} flags hashpspool stripe_width 0 ` +
-    `application ${p.application}`;
+    `autoscale_mode on last_change ${p.lastChange} flags hashpspool stripe_width 0` +
+    (p.application ? ` application ${p.application}` : "");
 }
 
 function _poolLs(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult {
   const detail = cmd.detail === "detail";
   if (isJson(cmd)) {
     const pools = dumpOsdMap(c.map) as { pools: unknown[] };
-    return ok(json(cmd, detail ? pools.pools : c.map.pools.map((p) => p.name)));
+    return ok(flushed(cmd, detail ? pools.pools : c.map.pools.map((p) => p.name)));
   }
   if (!detail) return ok(c.map.pools.map((p) => `${p.name}\n`).join(""));
-  return ok(c.map.pools.map((p) => `${_poolLine(p)}\n\n`).join(""));
+  return ok(c.map.pools.map((p) => `${_poolLine(p)}\n`).join("") + "\n");
+}
+
+function _lspools(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult {
+  if (isJson(cmd)) {
+    return ok(json(cmd, c.map.pools.map((p) => ({ poolnum: p.id, poolname: p.name }))));
+  }
+  return ok(c.map.pools.map((p) => `${p.id} ${p.name}\n`).join(""));
 }
 
 interface TreeNode {
@@ -298,11 +606,42 @@ interface TreeNode {
   children?: number[];
 }
 
-/** `ceph osd tree` as text: a TextTable with the same columns and alignments as Ceph's. */
-function _treeText(c: SimCluster): string {
-  const { nodes } = dumpOsdMapTree(c.map) as unknown as { nodes: TreeNode[] };
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const depth = new Map<number, number>();
+/** Ceph's `weightf_t`: `-` when negative, `0` when (nearly) zero, else five decimals. */
+function weightf(w: number): string {
+  if (w < -0.01) return "-";
+  if (w < 0.000001) return "0";
+  return w.toFixed(5);
+}
+
+/**
+ * `ceph osd tree [<states>...]`: the CRUSH tree with each OSD's state, plain (a TextTable with
+ * Ceph's columns and alignments) or JSON. With states, only OSDs in one of them are shown, and
+ * only the buckets that hold one (OSDMap's `should_dump_leaf` / `should_dump_empty_bucket`).
+ */
+function _tree(c: SimCluster, cmd: Record<string, unknown>): string {
+  const tree = dumpOsdMapTree(c.map) as unknown as { nodes: TreeNode[]; stray: unknown[] };
+  const byId = new Map(tree.nodes.map((n) => [n.id, n]));
+  const states = new Set(ids(cmd.states));
+  const map = c.map;
+  const leafShown = (id: number) =>
+    states.size === 0 ||
+    (states.has("up") && map.isUp(id)) || (states.has("down") && !map.isUp(id)) ||
+    (states.has("in") && map.isIn(id)) || (states.has("out") && !map.isIn(id));
+  const shownMemo = new Map<number, boolean>();
+  const shown = (id: number): boolean => {
+    let s = shownMemo.get(id);
+    if (s === undefined) {
+      s = id >= 0 ? leafShown(id) : states.size === 0 || (byId.get(id)?.children ?? []).some(shown);
+      shownMemo.set(id, s);
+    }
+    return s;
+  };
+  if (isJson(cmd)) {
+    const nodes = tree.nodes.filter((n) => shown(n.id)).map((n) =>
+      n.children ? { ...n, children: n.children.filter(shown) } : n
+    );
+    return json(cmd, { nodes, stray: tree.stray });
+  }
   const weight = (n: TreeNode): number =>
     n.id >= 0
       ? n.crush_weight ?? 0
@@ -317,24 +656,25 @@ function _treeText(c: SimCluster): string {
     "PRI-AFF",
   ]];
   const walk = (n: TreeNode, d: number) => {
-    depth.set(n.id, d);
+    if (!shown(n.id)) return;
     const indent = "    ".repeat(d);
     if (n.id >= 0) {
       rows.push([
         String(n.id),
         n.device_class ?? "",
-        weight(n).toFixed(5),
+        weightf(weight(n)),
         `${indent}${n.name}`,
         n.status ?? "",
-        (n.reweight ?? 0).toFixed(5),
-        (n.primary_affinity ?? 0).toFixed(5),
+        weightf(n.reweight ?? 0),
+        weightf(n.primary_affinity ?? 0),
       ]);
       return;
     }
-    rows.push([String(n.id), "", weight(n).toFixed(5), `${indent}${n.type} ${n.name}`, "", "", ""]);
-    for (const child of n.children ?? []) walk(byId.get(child) as TreeNode, d + 1);
+    rows.push([String(n.id), "", weightf(weight(n)), `${indent}${n.type} ${n.name}`, "", "", ""]);
+    // The JSON lists a bucket's children last item first; the table shows them in item order.
+    for (const child of [...(n.children ?? [])].reverse()) walk(byId.get(child) as TreeNode, d + 1);
   };
-  const root = nodes[0];
+  const root = tree.nodes[0];
   if (root) walk(root, 0);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const leftData = new Set([3]);
@@ -413,8 +753,9 @@ function _monStat(c: SimCluster, cmd: Record<string, unknown>): string {
 
 /**
  * Answers a command sent to one daemon (`ceph tell osd.3 perf dump`, the manager's
- * `send_command(..., "osd", "3", ...)`): `perf dump`, `perf schema` and `version` on OSDs. A
- * missing OSD answers -ENOENT, a down one -ENXIO, as the Objecter does.
+ * `send_command(..., "osd", "3", ...)`): `perf dump [<logger> [<counter>]]`, `perf schema` and
+ * `version` on OSDs, as JSON (pretty, with a newline, unless `format` is `json`). A missing OSD
+ * answers -ENOENT, a down one -ENXIO, as the Objecter does; PG commands are not modelled.
  *
  * @example
  * ```ts
@@ -435,10 +776,10 @@ export function clusterTellCommand(
 ): MonCommandResult {
   if (daemonType === "pg") {
     const m = /^(\d+)\.([0-9a-f]+)$/.exec(daemonId);
-    const pool = m ? c.map.pools.find((p) => p.id === Number(m[1])) : undefined;
-    if (!m || !pool || parseInt(m[2]!, 16) >= pool.pgNum) {
-      return fail(-ENOENT, `pgid ${daemonId} does not exist`);
-    }
+    if (!m) return fail(-ENOENT, `pgid ${daemonId} does not exist`);
+    const pool = c.map.pools.find((p) => p.id === Number(m[1]));
+    if (!pool) return fail(-ENOENT, "pool dne");
+    if (parseInt(m[2]!, 16) >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
     return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
   }
   if (daemonType !== "osd") return fail(-EINVAL, `unknown daemon type ${daemonType}`);
@@ -446,16 +787,47 @@ export function clusterTellCommand(
   if (!/^\d+$/.test(daemonId) || !c.map.has(id)) return fail(-ENOENT, "osd dne");
   if (!c.map.isUp(id)) return fail(-ENXIO, "osd down");
   switch (cmd.prefix) {
-    case "perf dump":
-      return ok(json(cmd, _perfDump(c, id)));
+    case "perf dump": {
+      const logger = typeof cmd.logger === "string" ? cmd.logger : undefined;
+      const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
+      return ok(_daemonJson(cmd, _perfDump(c, id, logger, counter)));
+    }
     case "perf schema":
-      return ok(json(cmd, _perfSchema(c)));
+      return ok(_daemonJson(cmd, _perfSchema(c)));
     case "version": {
       const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
-      return ok(json(cmd, { version, release: "pacific", release_type: "stable" }));
+      return ok(_daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
     }
   }
   return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+}
+
+/** A number JSONFormatter prints as given (`dump_format_unquoted`), e.g. seconds to 9 places. */
+class RawNumber {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A daemon's command output: json-pretty (and a newline) unless `json` was asked for, like the
+ * admin socket's `Formatter::create(format, "json-pretty", "json-pretty")`.
+ */
+function _daemonJson(cmd: Record<string, unknown>, value: unknown): string {
+  const pretty = cmd.format !== "json";
+  const write = (v: unknown, indent: string): string => {
+    if (v instanceof RawNumber) return v.text;
+    if (v === null || typeof v !== "object") return JSON.stringify(v);
+    const inner = indent + "    ";
+    const entries = Array.isArray(v)
+      ? v.map((x) => write(x, inner))
+      : Object.entries(v).map(([k, x]) =>
+        `${JSON.stringify(k)}:${pretty ? " " : ""}${write(x, inner)}`
+      );
+    const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{", "}"];
+    if (entries.length === 0) return open + close;
+    if (!pretty) return open + entries.join(",") + close;
+    return `${open}\n${inner}${entries.join(`,\n${inner}`)}\n${indent}${close}`;
+  };
+  return write(value, "") + (pretty ? "\n" : "");
 }
 
 function _split(path: string): [string, string] {
@@ -463,11 +835,18 @@ function _split(path: string): [string, string] {
   return [path.slice(0, dot), path.slice(dot + 1)];
 }
 
-function _seconds(ns: number): number {
-  return Math.round(ns) / 1e9;
+/** Nanoseconds as perf dump prints a time: seconds with nine decimals. */
+function _seconds(ns: number): RawNumber {
+  const n = BigInt(Math.max(0, Math.round(ns)));
+  return new RawNumber(`${n / 1_000_000_000n}.${String(n % 1_000_000_000n).padStart(9, "0")}`);
 }
 
-function _perfDump(c: SimCluster, osd: number): Record<string, Record<string, unknown>> {
+function _perfDump(
+  c: SimCluster,
+  osd: number,
+  logger?: string,
+  counter?: string,
+): Record<string, Record<string, unknown>> {
   const perf = c.io.perf;
   const schema = perf.schema;
   const out: Record<string, Record<string, unknown>> = {};
@@ -475,6 +854,9 @@ function _perfDump(c: SimCluster, osd: number): Record<string, Record<string, un
     const type = schema.types[i] as number;
     if (type & PerfType.HISTOGRAM) continue;
     const [section, name] = _split(schema.paths[i] as string);
+    if (logger !== undefined && section !== logger) continue;
+    const values = out[section] ??= {};
+    if (counter !== undefined && name !== counter) continue;
     const at = osd * schema.size + i;
     const v = perf.values[at] as number;
     let value: unknown;
@@ -484,13 +866,13 @@ function _perfDump(c: SimCluster, osd: number): Record<string, Record<string, un
         ? {
           avgcount: count,
           sum: _seconds(v),
-          avgtime: count > 0 ? _seconds(Math.floor(v / count)) : 0,
+          avgtime: _seconds(count > 0 ? Math.floor(v / count) : 0),
         }
         : { avgcount: count, sum: Math.round(v) };
     } else {
       value = type & PerfType.TIME ? _seconds(v) : Math.round(v);
     }
-    (out[section] ??= {})[name] = value;
+    values[name] = value;
   }
   return out;
 }
