@@ -208,6 +208,16 @@ function pgJson(v: _Views, f: "json" | "json-pretty", body: Obj): string {
   return formatJson({ pg_ready: v.pgReady, ...body }, f);
 }
 
+/**
+ * The JSON of a PGMap command that flushes the formatter itself before DaemonServer closes its
+ * `pg_ready` wrapper (`pg stat`, `osd perf`, `pg dump_stuck`): a newline before the last brace.
+ */
+function pgJsonFlushed(v: _Views, f: "json" | "json-pretty", body: Obj): string {
+  const text = pgJson(v, f, body);
+  const end = text.lastIndexOf("}");
+  return text.slice(0, end) + "\n" + text.slice(end);
+}
+
 /** Used and raw-used bytes of a statfs, as `store_statfs_t::get_used()` / `get_used_raw()`. */
 function statfsUse(s: Record<string, number> | undefined) {
   const total = num(s?.total);
@@ -257,7 +267,7 @@ function pgStat(v: _Views, cmd: Obj): MonCommandResult {
   }
   const f = formatOf(cmd);
   if (f) {
-    return ok(pgJson(v, f, {
+    return ok(pgJsonFlushed(v, f, {
       pg_summary: {
         num_pg_by_state: states.map(([name, n]) => ({ name, num: n })),
         num_pgs: stats.length,
@@ -624,7 +634,7 @@ function pgDumpStuck(v: _Views, cmd: Obj): MonCommandResult {
     return since < cutoff;
   }).sort(pgOrder);
   const f = formatOf(cmd);
-  if (f) return ok(pgJson(v, f, { stuck_pg_stats: stuck }), "ok");
+  if (f) return ok(pgJsonFlushed(v, f, { stuck_pg_stats: stuck }), "ok");
   return ok(stuck.length ? pgTable(stuck, true) : "", "ok");
 }
 
@@ -634,7 +644,7 @@ function osdPerf(v: _Views, cmd: Obj): MonCommandResult {
   const stats = v.osdStats;
   const f = formatOf(cmd);
   if (f) {
-    return ok(pgJson(v, f, {
+    return ok(pgJsonFlushed(v, f, {
       osdstats: {
         osd_perf_infos: stats.map((o) => ({
           id: o.osd,
@@ -823,22 +833,25 @@ function osdDf(v: _Views, cmd: Obj): MonCommandResult {
       };
     };
     const strayIds = new Set(stray.map((s) => s.id));
-    return ok(formatJson({
-      nodes: shown.filter((r) => !strayIds.has(r.i.id)).map(json),
-      stray: shown.filter((r) => strayIds.has(r.i.id)).map(json),
-      summary: {
-        total_kb: sum.kb,
-        total_kb_used: sum.kbUsed,
-        total_kb_used_data: sum.kbData,
-        total_kb_used_omap: sum.kbOmap,
-        total_kb_used_meta: sum.kbMeta,
-        total_kb_avail: sum.kbAvail,
-        average_utilization: avg,
-        min_var: minVar,
-        max_var: maxVar,
-        dev: stddev,
-      },
-    }, f));
+    return ok(
+      formatJson({
+        nodes: shown.filter((r) => !strayIds.has(r.i.id)).map(json),
+        stray: shown.filter((r) => strayIds.has(r.i.id)).map(json),
+        summary: {
+          total_kb: sum.kb,
+          total_kb_used: sum.kbUsed,
+          total_kb_used_data: sum.kbData,
+          total_kb_used_omap: sum.kbOmap,
+          total_kb_used_meta: sum.kbMeta,
+          total_kb_avail: sum.kbAvail,
+          average_utilization: avg,
+          min_var: minVar,
+          max_var: maxVar,
+          dev: stddev,
+        },
+        // print_osd_utilization ends its output with a newline in either JSON format.
+      }, f) + (f === "json" ? "\n" : ""),
+    );
   }
   const b = (kb: number) => bytesText(kb * 1024);
   const rows = shown.map((r) => {
