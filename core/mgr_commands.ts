@@ -70,14 +70,71 @@ function configShow(manager: Manager, cmd: Record<string, unknown>, withDefaults
   ));
 }
 
-/** A mute's TTL as `health mute` takes it: `30`, `10s`, `5m`, `2h`, `1d`, `1w`. */
-function parseTtl(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d|w)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = { s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, w: 604800 }[
-    (m[2] ?? "s") as "s"
-  ];
-  return Number(m[1]) * unit;
+const TIMESPAN_UNITS: Readonly<Record<string, number>> = {
+  s: 1,
+  sec: 1,
+  second: 1,
+  seconds: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  minutes: 60,
+  h: 3600,
+  hr: 3600,
+  hour: 3600,
+  hours: 3600,
+  d: 86400,
+  day: 86400,
+  days: 86400,
+  w: 604800,
+  wk: 604800,
+  week: 604800,
+  weeks: 604800,
+  mo: 2592000,
+  month: 2592000,
+  months: 2592000,
+  y: 31536000,
+  yr: 31536000,
+  year: 31536000,
+  years: 31536000,
+};
+
+/**
+ * A mute's TTL as `health mute` takes it: Ceph's `parse_timespan` (`30`, `10s`, `5m 3s`, `2h`,
+ * `1week`), seconds or the error text HealthMonitor prints after `invalid duration: <ttl> `.
+ */
+export function parseTtl(text: string): { seconds: number } | { error: string } {
+  const space = (c: string | undefined) => c !== undefined && /[ \t\n\v\f\r]/.test(c);
+  const digit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+  const alpha = (c: string | undefined) => c !== undefined && /[A-Za-z]/.test(c);
+  let total = 0n;
+  let pos = 0;
+  while (pos < text.length) {
+    while (space(text[pos])) pos++;
+    if (pos >= text.length) break;
+    const start = pos;
+    while (digit(text[pos])) pos++;
+    if (start === pos) return { error: "expected digit" };
+    const digits = text.slice(start, pos);
+    let value = BigInt(digits);
+    if (value > 2n ** 63n - 1n) {
+      return { error: `The option value '${digits}' seems to be invalid` };
+    }
+    while (space(text[pos])) pos++;
+    const unitStart = pos;
+    while (alpha(text[pos])) pos++;
+    if (unitStart !== pos) {
+      const unit = text.slice(unitStart, pos);
+      const mult = Object.hasOwn(TIMESPAN_UNITS, unit) ? TIMESPAN_UNITS[unit] : undefined;
+      if (mult === undefined) return { error: `unrecogized unit '${unit}'` };
+      value *= BigInt(mult);
+    } else if (pos < text.length) {
+      return { error: `unexpected trailing '${text.slice(pos)}'` };
+    }
+    total += value;
+  }
+  if (total === 0n) return { error: "timespan = 0" };
+  return { seconds: Number(total) };
 }
 
 /** The manager's own commands, bound to one manager. */
@@ -99,14 +156,21 @@ export function managerCommands(manager: Manager): LocalCommand[] {
         { help: "mute health alert", perm: "w", module: "mon" },
       ),
       run: (cmd) => {
+        // HealthMonitor: the TTL is parsed first, then the check must be raised unless sticky.
         let ttl: number | undefined;
         if (typeof cmd.ttl === "string") {
-          ttl = parseTtl(cmd.ttl);
-          if (ttl === undefined) {
-            return { r: -EINVAL, outb: "", outs: `unable to parse duration '${cmd.ttl}'` };
+          const parsed = parseTtl(cmd.ttl);
+          if ("error" in parsed) {
+            return { r: -EINVAL, outb: "", outs: `invalid duration: ${cmd.ttl} (${parsed.error})` };
           }
+          ttl = parsed.seconds;
         }
-        return manager.mute(String(cmd.code), ttl, cmd.sticky === true);
+        const code = String(cmd.code);
+        const sticky = cmd.sticky === true;
+        if (!sticky && !manager.health().checks[code]) {
+          return { r: -ENOENT, outb: "", outs: `health alert ${code} is not currently raised` };
+        }
+        return manager.mute(code, ttl, sticky);
       },
     },
     {
@@ -146,7 +210,9 @@ export function managerCommands(manager: Manager): LocalCommand[] {
       run: (cmd) => {
         const inputs = manager.statusInputs();
         const f = jsonFormat(cmd);
-        return ok(f ? formatJson(statusJson(inputs), f) : statusText(inputs));
+        // The mon's `status` ends with a newline in either JSON format.
+        if (f) return ok(formatJson(statusJson(inputs), f) + (f === "json" ? "\n" : ""));
+        return ok(statusText(inputs));
       },
     },
     {
