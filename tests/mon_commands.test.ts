@@ -370,7 +370,7 @@ Deno.test("config-key exists, rm, ls, -i input, size limit and binary values fol
   c({ prefix: "config-key set", key: "b", val: "x\u0001y" });
   c({ prefix: "config-key set", key: "B", val: "" });
   assert.equal(c({ prefix: "config-key ls" }).outb, '[\n    "B",\n    "a",\n    "b"\n]\n');
-  assert.equal(c({ prefix: "config-key ls", format: "json" }).outb, '["B","a","b"]');
+  assert.equal(c({ prefix: "config-key ls", format: "json" }).outb, '["B","a","b"]\n');
   assert.deepEqual(JSON.parse(c({ prefix: "config-key dump" }).outb), {
     B: "",
     a: "from file",

@@ -858,8 +858,10 @@ export class EmbeddedMon {
         : ok("", `key '${key}' exists`);
     }
     const f = formatterFor(cmd) ?? "json-pretty";
+    // KVMonitor's listings end with a newline in either JSON format.
+    const nl = f === "json" ? "\n" : "";
     if (prefix === "config-key ls" || prefix === "config-key list") {
-      return ok(formatJson(this.store.kvKeys(), f));
+      return ok(formatJson(this.store.kvKeys(), f) + nl);
     }
     const out: Record<string, string> = {};
     for (const k of this.store.kvKeys()) {
@@ -867,7 +869,7 @@ export class EmbeddedMon {
       const v = this.store.getKv(k)!;
       out[k] = isBinaryString(v) ? `<<< binary blob of length ${byteLength(v)} >>>` : v;
     }
-    return ok(formatJson(out, f));
+    return ok(formatJson(out, f) + nl);
   }
 
   #configKeyWrite(
