@@ -46,8 +46,8 @@ interface OsdStat {
 
 const OMAP_NOTE =
   "\n* NOTE: Omap statistics are gathered during deep scrub and may be inaccurate " +
-  "soon afterwards depending on utilisation. See " +
-  "http://docs.ceph.com/docs/master/dev/placement-group/#omap-statistics for further details.\n";
+  "soon afterwards depending on utilization. See " +
+  "http://docs.ceph.com/en/latest/dev/placement-group/#omap-statistics for further details.\n";
 
 /** Ceph's PG state bits (osd_types.h), for `pg ls` filters and the state order of `pg stat`. */
 const PG_STATE_BITS: Readonly<Record<string, number>> = {
