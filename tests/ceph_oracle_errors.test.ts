@@ -320,6 +320,28 @@ Deno.test("JSON outputs end as Ceph's do: PGMap flushes inside pg_ready, newline
   }
 });
 
+Deno.test("PG tables end with Pacific's omap note and the pools in descending id order", async () => {
+  const c = await oracleLayout();
+  try {
+    // Captured after the cases above, which left four more pools.
+    for (const pool of ["a/b", "a b", "a@b", "."]) {
+      assert.equal((await c.command({ prefix: "osd pool create", pool, pg_num: 8 })).r, 0);
+    }
+    await c.run(10);
+    const real = referenceCli("oracle/pg_dump_pools.txt");
+    const ours = await c.command({ prefix: "pg dump", dumpcontents: ["pools"] });
+    const note = (text: string) => text.split("\n").slice(-3).join("\n");
+    assert.equal(note(ours.outb), note(real.stdout));
+    assert.equal(ours.outs + "\n", real.stderr);
+    const ids = (text: string) =>
+      text.split("\n").slice(1).filter((l) => /^\d/.test(l)).map((l) => parseInt(l));
+    assert.deepEqual(ids(real.stdout), [6, 5, 4, 3, 2, 1]);
+    assert.deepEqual(ids(ours.outb), [6, 5, 4, 3, 2, 1]);
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("OSD and PG tell commands answer as the real OSDs did (librados osd_command/pg_command)", async () => {
   const c = await oracleLayout();
   try {
