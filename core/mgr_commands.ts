@@ -15,7 +15,7 @@ import { statusJson, statusText } from "./status.ts";
 import { stateCommands } from "./state_commands.ts";
 
 /** `2026-11-25T13:17:58.214704+0000`, as the cluster log prints stamps. */
-function cephStamp(seconds: number): string {
+export function cephStamp(seconds: number): string {
   const d = new Date(Math.floor(seconds * 1000));
   const p = (n: number, w = 2) => String(n).padStart(w, "0");
   const usec = Math.round((seconds % 1) * 1e6) % 1e6;
