@@ -637,9 +637,12 @@ function _tree(c: SimCluster, cmd: Record<string, unknown>): string {
     return s;
   };
   if (isJson(cmd)) {
-    const nodes = tree.nodes.filter((n) => shown(n.id)).map((n) =>
-      n.children ? { ...n, children: n.children.filter(shown) } : n
-    );
+    // The mon's dump names an OSD right after its class (the mgr's get() puts the name last).
+    const nodes = tree.nodes.filter((n) => shown(n.id)).map((n) => {
+      if (n.children) return { ...n, children: n.children.filter(shown) };
+      const { id, device_class, name, ...rest } = n;
+      return { id, device_class, name, ...rest };
+    });
     return json(cmd, { nodes, stray: tree.stray });
   }
   const weight = (n: TreeNode): number =>
