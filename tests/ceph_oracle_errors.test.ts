@@ -291,6 +291,23 @@ Deno.test("osd pool ls detail and osd tree have Ceph's layout: pools without bla
   }
 });
 
+Deno.test("osd tree: JSON keys in the mon's order, and a states filter keeps only matching OSDs and their buckets", async () => {
+  const c = await oracleLayout();
+  try {
+    // Captured with osd.1 out; the simulated host is host1 where the real one was vm.
+    assert.equal((await c.command({ prefix: "osd out", ids: ["1"] })).r, 0);
+    const host = (text: string) => text.replaceAll("host1", "vm");
+    const real = referenceCli("oracle/osd_tree_json.txt").stdout.replace(/^\n/, "");
+    const ours = (await c.command({ prefix: "osd tree", format: "json" })).outb;
+    assert.equal(host(ours), real);
+    const cells = (text: string) => text.trim().split("\n").map((l) => l.trim().split(/\s+/));
+    const out = (await c.command({ prefix: "osd tree", states: ["out"] })).outb;
+    assert.deepEqual(cells(host(out)), cells(referenceCli("oracle/osd_tree_out_state.txt").stdout));
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("JSON outputs end as Ceph's do: PGMap flushes inside pg_ready, newline or not", async () => {
   const c = await oracleLayout();
   try {
