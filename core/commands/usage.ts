@@ -55,9 +55,7 @@ function positionalChunk(arg: ArgDescriptor): string {
       return `--${arg.name.replaceAll("_", "-")}`;
     case "CephChoices":
       // Ceph keeps this for legacy clusters whose format arguments were positional.
-      return arg.name === "format"
-        ? `--${arg.name} {${typeLabel(arg)}}`
-        : `<${arg.name}:${typeLabel(arg)}>`;
+      return arg.name === "format" ? `--${arg.name} {${typeLabel(arg)}}` : typeLabel(arg);
     case "CephOsdName":
       return "<id|osd.id>";
     case "CephName":
