@@ -148,30 +148,6 @@ const CASES = [
   "log_last_bad_channel",
 ];
 
-/**
- * Where mgrd still differs, and why. Each is a change outside the files of the command
- * implementations (the `ceph` client's argument matching and usage lines, the manager's
- * health mutes).
- */
-const CHOICES_USAGE =
-  "Pacific's usage line shows a choice argument as `a|b`, ours as `<name:a|b>` " +
-  "(core/commands/usage.ts)";
-const NOT_VALID = "Pacific prints `<word> not valid:  <why>` for the last optional argument " +
-  "the word did not fit before `Invalid command: unused arguments` (core/commands/match.ts, " +
-  "core/client/ceph_cli.ts)";
-const KNOWN: Record<string, string> = {
-  osd_set_unknown_flag: CHOICES_USAGE,
-  osd_unset_pglog_hardlimit: CHOICES_USAGE,
-  pool_set_unknown_var: CHOICES_USAGE,
-  pool_get_unknown_var: CHOICES_USAGE,
-  osd_tree_not_a_state: `${NOT_VALID}; ${CHOICES_USAGE}`,
-  osd_dump_not_an_epoch: NOT_VALID,
-  pg_dump_stuck_bad_type: `${NOT_VALID}; ${CHOICES_USAGE}`,
-  log_last_zero: `${NOT_VALID}; ${CHOICES_USAGE}`,
-  log_last_bad_level: `${NOT_VALID}; ${CHOICES_USAGE}`,
-  log_last_bad_channel: `${NOT_VALID}; ${CHOICES_USAGE}`,
-};
-
 /** `ceph` words from a capture's command line (single quotes keep spaces and empty words). */
 function words(line: string): string[] {
   return [...line.replace(/^ceph /, "").matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -239,8 +215,7 @@ Deno.test("mgrd ceph answers the error and edge cases as a real Ceph 16.2 did", 
     for (const name of CASES) {
       const cap = referenceCli(`oracle/${name}.txt`);
       await t.step({
-        name: name in KNOWN ? `${name} (known difference: ${KNOWN[name]})` : name,
-        ignore: name in KNOWN,
+        name,
         fn: async () => {
           const stdout = new Sink();
           const stderr = new Sink();

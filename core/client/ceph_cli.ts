@@ -165,7 +165,11 @@ async function run(
     const jsonBlank = opts.format?.startsWith("json") && outFile === undefined ? "\n" : "";
     if (!m.ok) {
       if (m.matched !== undefined) {
-        await err(`Invalid command: ${m.error}\n${usageLine(m.matched)} :  ${m.matched.help}\n`);
+        await err(
+          `${m.notice ? `${m.notice}\n` : ""}Invalid command: ${m.error}\n${
+            usageLine(m.matched)
+          } :  ${m.matched.help}\n`,
+        );
       } else {
         await err(
           `no valid command found; ${m.candidates.length} closest matches:\n` +

@@ -20,6 +20,11 @@ export type MatchResult =
     error: string;
     /** The command the words were taken to mean, when one was identified. */
     matched?: CommandDescriptor;
+    /**
+     * Why a word an optional argument refused was not valid, which `ceph` prints before the
+     * error when the word ends up unused (`foo not valid:  foo not in *|cluster|audit`).
+     */
+    notice?: string;
     /** What `ceph` lists after the error: the identified command, or the closest ones. */
     candidates: CommandDescriptor[];
   };
@@ -28,7 +33,8 @@ type ErrorKind = "prefix" | "missing" | "toofew" | "other";
 
 /** Ceph's ArgumentError family, reduced to what `validate_command` tells apart. */
 class ArgError extends Error {
-  constructor(readonly kind: ErrorKind, message: string) {
+  /** What `ceph` prints on a line of its own before `Invalid command: ...`, if anything. */
+  constructor(readonly kind: ErrorKind, message: string, readonly notice?: string) {
     super(message);
   }
 }
@@ -168,6 +174,8 @@ function validate(
   const myargs = [...words];
   const reqsiglen = items.filter((i) => i.req).length;
   let matchcnt = 0;
+  // Ceph's save_exception: the last word an optional argument refused, and why.
+  let saveException: [string, string] | undefined;
   const d: Record<string, unknown> = {};
   const byName = new Map<string, { item: Item; seen: Seen }>();
   const seenOf = new Map<Item, Seen>();
@@ -244,6 +252,7 @@ function validate(
       } catch (e) {
         // An optional argument that does not fit hands the word to the next one.
         if (e instanceof ArgError && !item.req) {
+          saveException = [myarg, e.message];
           myargs.unshift(myarg);
           break;
         }
@@ -263,7 +272,11 @@ function validate(
     }
   }
   if (myargs.length > 0) {
-    throw new ArgError("other", `unused arguments: ${pythonListRepr(myargs)}`);
+    throw new ArgError(
+      "other",
+      `unused arguments: ${pythonListRepr(myargs)}`,
+      saveException && `${saveException[0]} not valid:  ${saveException[1]}`,
+    );
   }
   if (flags & Flag.MGR) d.target = ["mon-mgr", ""];
   if (flags & Flag.POLL) d.poll = true;
@@ -329,6 +342,7 @@ export function matchWords(
     grade(a.items) - grade(b.items) || b.desc.words.length - a.desc.words.length
   );
   let error: string | undefined;
+  let notice: string | undefined;
   let found: CommandDescriptor | undefined;
   for (const { desc, items } of sorted) {
     try {
@@ -337,13 +351,20 @@ export function matchWords(
       if (!(e instanceof ArgError)) throw e;
       if (e.kind === "prefix" || e.kind === "toofew") continue;
       error = e.message;
+      notice = e.notice;
       // A missing argument names the command only when nothing else came close.
       if (e.kind !== "missing" || bestcmds.length === 1) found = desc;
       break;
     }
   }
   if (found !== undefined) {
-    return { ok: false, error: error ?? "invalid command", matched: found, candidates: [found] };
+    return {
+      ok: false,
+      error: error ?? "invalid command",
+      notice,
+      matched: found,
+      candidates: [found],
+    };
   }
   return { ok: false, error: "invalid command", candidates: closest(bestcmds, MAX_CANDIDATES) };
 }
