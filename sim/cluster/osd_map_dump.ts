@@ -2,6 +2,11 @@
  * The OSDMap and CRUSH map as the manager's `get()` returns them: `osd_map`, `osd_map_tree`,
  * `osd_map_crush`, with Ceph's key names and value types (see ceph-reference/get/).
  *
+ * The per-OSD and per-pool entries come through an {@linkcode OsdMapDumpCache}, one per
+ * OsdMap: an entry whose inputs did not change since the last dump is the same frozen object,
+ * so a new epoch that touches one OSD costs one pass over typed arrays plus that OSD's entries,
+ * and the manager's deep freeze skips the rest.
+ *
  * @module
  */
 
@@ -25,22 +30,20 @@ export function hostIp(hostId: number): string {
   return `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
 }
 
-/** Public, cluster, heartbeat-front and heartbeat-back address pairs of an OSD. */
-function _osdAddrs(map: OsdMap, id: number): { ip: string; port: number; nonce: number } {
-  const dev = map.crush.devices[id];
-  const hostId = dev?.parent ?? map.crush.rootId;
-  const siblings = map.crush.bucket(hostId).items.filter((x) => x >= 0);
-  const local = Math.max(0, siblings.indexOf(id));
-  return { ip: hostIp(hostId), port: 6800 + 8 * local, nonce: map.nonce[id] as number };
+/** An `entity_addrvec_t` (v2 and v1 on consecutive ports), frozen. */
+function _addrvec(ip: string, port: number, nonce: number): Json {
+  const v2: Json = Object.freeze({ type: "v2", nonce, addr: `${ip}:${port}` });
+  const v1: Json = Object.freeze({ type: "v1", nonce, addr: `${ip}:${port + 1}` });
+  return Object.freeze({ addrvec: Object.freeze([v2, v1]) as Json[] });
 }
 
-function _addrvec(ip: string, port: number, nonce: number): Json {
-  return {
-    addrvec: [
-      { type: "v2", nonce, addr: `${ip}:${port}` },
-      { type: "v1", nonce, addr: `${ip}:${port + 1}` },
-    ],
-  };
+/** Freezes `value` and everything in it (a fresh tree of plain objects and arrays). */
+function _frozen<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const v of Object.values(value)) _frozen(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function _dumpPool(pool: Pool): Json {
@@ -115,126 +118,396 @@ function _dumpPool(pool: Pool): Json {
   };
 }
 
-function _osdIds(map: OsdMap): number[] {
-  const ids: number[] = [];
-  for (let id = 0; id < map.maxOsd; id++) if (map.has(id)) ids.push(id);
-  return ids;
+/** One `osds[]` entry of the dump: the fields an update reads back to reuse its parts. */
+interface _OsdEntry {
+  readonly public_addrs: Json;
+  readonly cluster_addrs: Json;
+  readonly heartbeat_back_addrs: Json;
+  readonly heartbeat_front_addrs: Json;
+  readonly uuid: string;
+  readonly public_addr: string;
+  readonly cluster_addr: string;
+  readonly heartbeat_back_addr: string;
+  readonly heartbeat_front_addr: string;
+}
+
+/** One `osd_xinfo[]` entry: the fields an update reads back. */
+interface _XinfoEntry {
+  readonly down_stamp: string;
+  readonly last_purged_snaps_scrub: string;
+}
+
+/** A pool's entry with what it was built from. */
+interface _PoolSlot {
+  readonly entry: Json;
+  readonly name: string;
+  readonly size: number;
+  readonly minSize: number;
+  readonly pgNum: number;
+  readonly application: string;
+  readonly createTime: number;
+  readonly lastChange: number;
+}
+
+// The slots of an OSD's row in OsdMapDumpCache: what its `osds` entry was built from ...
+const _R_UP = 0;
+const _R_WEIGHT = 1;
+const _R_AFFINITY = 2;
+const _R_UP_FROM = 3;
+const _R_UP_THRU = 4;
+const _R_DOWN_AT = 5;
+const _R_HOST = 6;
+const _R_PORT = 7;
+const _R_NONCE = 8;
+// ... and its `osd_xinfo` entry.
+const _R_DEAD_EPOCH = 9;
+const _R_DOWN_STAMP = 10;
+const _R_CREATED = 11;
+const _R_WIDTH = 12;
+
+/**
+ * The frozen parts of an OsdMap's last dumps, with what each was built from: per OSD its
+ * `osds` and `osd_xinfo` entries, per pool its `pools` entry. The next dump reuses every entry
+ * whose inputs are unchanged (up, reweight, primary affinity, up_from/up_thru/down_at, host and
+ * port, nonce, uuid; down stamp and creation time) and builds the others, keeping their
+ * unchanged address objects; the arrays themselves are reused while no entry changed. An entry
+ * depends on its OSD's (or pool's) data only, so a dump through a used cache equals one through
+ * a new cache.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../engine/prng.ts";
+ * import { Scheduler } from "../engine/scheduler.ts";
+ * import { SimCluster } from "./cluster.ts";
+ * import { OsdMapDumpCache } from "./osd_map_dump.ts";
+ * const s = new Scheduler({ rng: new Rng(1) });
+ * const c = new SimCluster(s, { hosts: 3, osdsPerHost: 2, pools: [{ name: "p", pgNum: 8 }] });
+ * const cache = new OsdMapDumpCache();
+ * const before = cache.osdMap(c.map) as { osds: { in: number }[] };
+ * c.osdOut(0);
+ * const after = cache.osdMap(c.map) as { osds: { in: number }[] };
+ * if (after.osds[0] === before.osds[0] || after.osds[0]!.in !== 0) throw new Error("osd.0 new");
+ * if (after.osds[1] !== before.osds[1]) throw new Error("osd.1 unchanged: the same object");
+ * if (!Object.isFrozen(after.osds) || !Object.isFrozen(after.osds[0])) throw new Error("frozen");
+ * ```
+ */
+export class OsdMapDumpCache {
+  #map: OsdMap | undefined;
+  #osds: (_OsdEntry | undefined)[] = [];
+  #xinfo: (_XinfoEntry | undefined)[] = [];
+  #rows = new Float64Array(0);
+  #osdList: readonly Json[] = [];
+  #xinfoList: readonly Json[] = [];
+  #pools = new Map<number, _PoolSlot>();
+  #poolList: readonly Json[] = [];
+  // Each OSD's host bucket and port (from its place among the host's OSDs), per CRUSH version.
+  #placedVersion = NaN;
+  #hostOf = new Int32Array(0);
+  #portOf = new Int32Array(0);
+  /** How many `osds` entries the last `osdMap()` built (the others it reused). */
+  builtOsds = 0;
+  /** How many `osd_xinfo` entries the last `osdMap()` built. */
+  builtXinfo = 0;
+  /** How many `pools` entries the last `osdMap()` built. */
+  builtPools = 0;
+
+  /** `get("osd_map")` of `map`, its per-OSD and per-pool arrays frozen. */
+  osdMap(map: OsdMap): Json {
+    this.#use(map);
+    const { osds, xinfo } = this.#osdEntries(map);
+    const flagNames = map.flagNames();
+    return {
+      epoch: map.epoch,
+      flags: flagNames.join(","),
+      flags_num: map.flags,
+      flags_set: flagNames.slice().sort(),
+      crush_version: map.crush.version,
+      full_ratio: 0.949999988079071,
+      backfillfull_ratio: 0.8999999761581421,
+      nearfull_ratio: 0.8500000238418579,
+      cluster_snapshot: "",
+      pool_max: map.pools.reduce((m, p) => Math.max(m, p.id), 0),
+      max_osd: map.maxOsd,
+      require_min_compat_client: "luminous",
+      min_compat_client: "jewel",
+      require_osd_release: "pacific",
+      pools: this.#poolEntries(map) as Json[],
+      osds: osds as Json[],
+      osd_xinfo: xinfo as Json[],
+      pg_upmap: [],
+      pg_upmap_items: [],
+      pg_temp: [],
+      primary_temp: [],
+      blocklist: {},
+      range_blocklist: {},
+      erasure_code_profiles: {
+        default: { k: "2", m: "2", plugin: "jerasure", technique: "reed_sol_van" },
+      },
+      removed_snaps_queue: [],
+      new_removed_snaps: [],
+      new_purged_snaps: [],
+      crush_node_flags: {},
+      device_class_flags: {},
+      stretch_mode: {
+        stretch_mode_enabled: false,
+        stretch_bucket_count: 0,
+        degraded_stretch_mode: 0,
+        recovering_stretch_mode: 0,
+        stretch_mode_bucket: 0,
+      },
+      fsid: map.fsid,
+      created: cephStamp(map.created),
+      modified: cephStamp(map.modified),
+      last_up_change: cephStamp(map.lastUpChange),
+      last_in_change: cephStamp(map.lastInChange),
+    };
+  }
+
+  /** Forgets everything when asked about another map than last time. */
+  #use(map: OsdMap): void {
+    if (map === this.#map) return;
+    this.#map = map;
+    this.#osds = [];
+    this.#xinfo = [];
+    this.#rows = new Float64Array(0);
+    this.#osdList = [];
+    this.#xinfoList = [];
+    this.#pools = new Map();
+    this.#poolList = [];
+    this.#placedVersion = NaN;
+  }
+
+  /**
+   * Each OSD's host bucket and port: the host is the CRUSH parent, the port 6800 + 8 per OSD
+   * before it among the host's OSDs. CRUSH only changes with its version, so this is one pass
+   * over the buckets per CRUSH version.
+   */
+  #place(map: OsdMap): void {
+    const crush = map.crush, n = map.maxOsd;
+    if (crush.version === this.#placedVersion && this.#hostOf.length === n) return;
+    const hostOf = new Int32Array(n), local = new Int32Array(n).fill(-1);
+    for (let id = 0; id < n; id++) hostOf[id] = crush.devices[id]?.parent ?? crush.rootId;
+    for (const b of crush.buckets) {
+      let k = 0;
+      for (const item of b.items) {
+        if (item < 0) continue;
+        if (item < n && hostOf[item] === b.id && local[item] === -1) local[item] = k;
+        k++;
+      }
+    }
+    const portOf = new Int32Array(n);
+    for (let id = 0; id < n; id++) portOf[id] = 6800 + 8 * Math.max(0, local[id] as number);
+    this.#hostOf = hostOf;
+    this.#portOf = portOf;
+    this.#placedVersion = crush.version;
+  }
+
+  #osdEntries(map: OsdMap): { osds: readonly Json[]; xinfo: readonly Json[] } {
+    const n = map.maxOsd;
+    this.#place(map);
+    if (this.#rows.length < n * _R_WIDTH) {
+      const rows = new Float64Array(n * _R_WIDTH);
+      rows.set(this.#rows);
+      this.#rows = rows;
+    }
+    const rows = this.#rows, entries = this.#osds, xentries = this.#xinfo;
+    const hostOf = this.#hostOf, portOf = this.#portOf;
+    const exists = map.exists, upArr = map.up, weightArr = map.weight;
+    const affinityArr = map.primaryAffinity, upFromArr = map.upFrom, upThruArr = map.upThru;
+    const downAtArr = map.downAt, downStampArr = map.downStamp, createdArr = map.createdAt;
+    const nonceArr = map.nonce, uuids = map.uuids;
+    // Built entries mostly share their stamps (created together, never down): format each once.
+    const texts = new Map<number, string>();
+    const stamp = (t: number) => {
+      let text = texts.get(t);
+      if (text === undefined) texts.set(t, text = cephStamp(t));
+      return text;
+    };
+    const secondsTexts = new Map<number, string>();
+    const secondsText = (t: number) => {
+      let text = secondsTexts.get(t);
+      if (text === undefined) secondsTexts.set(t, text = cephSeconds(t));
+      return text;
+    };
+    const ips = new Map<number, string>();
+    const osds: Json[] = [], xinfo: Json[] = [];
+    let builtOsds = 0, builtXinfo = 0;
+    for (let id = 0; id < n; id++) {
+      if (exists[id] !== 1) continue;
+      const rb = id * _R_WIDTH;
+      const up = upArr[id] === 1 ? 1 : 0;
+      const weight = weightArr[id] as number;
+      const affinity = affinityArr[id] as number;
+      const upFrom = upFromArr[id] as number;
+      const upThru = upThruArr[id] as number;
+      const downAt = downAtArr[id] as number;
+      const host = hostOf[id] as number;
+      const port = portOf[id] as number;
+      const nonce = nonceArr[id] as number;
+      const uuid = uuids[id] ?? "";
+      let entry = entries[id];
+      if (
+        entry === undefined || rows[rb + _R_UP] !== up || rows[rb + _R_WEIGHT] !== weight ||
+        rows[rb + _R_AFFINITY] !== affinity || rows[rb + _R_UP_FROM] !== upFrom ||
+        rows[rb + _R_UP_THRU] !== upThru || rows[rb + _R_DOWN_AT] !== downAt ||
+        rows[rb + _R_HOST] !== host || rows[rb + _R_PORT] !== port ||
+        rows[rb + _R_NONCE] !== nonce || entry.uuid !== uuid
+      ) {
+        builtOsds++;
+        const prev = entry !== undefined && rows[rb + _R_HOST] === host &&
+            rows[rb + _R_PORT] === port && rows[rb + _R_NONCE] === nonce
+          ? entry
+          : undefined;
+        let ip = "";
+        if (prev === undefined) {
+          ip = ips.get(host) ?? "";
+          if (ip === "") ips.set(host, ip = hostIp(host));
+        }
+        entry = Object.freeze({
+          osd: id,
+          up,
+          in: weight > 0 ? 1 : 0,
+          weight: weight / WEIGHT_IN,
+          primary_affinity: affinity / WEIGHT_IN,
+          last_clean_begin: 0,
+          last_clean_end: 0,
+          up_from: upFrom,
+          up_thru: upThru,
+          down_at: downAt,
+          lost_at: 0,
+          public_addrs: prev?.public_addrs ?? _addrvec(ip, port, nonce),
+          cluster_addrs: prev?.cluster_addrs ?? _addrvec(ip, port + 2, nonce),
+          heartbeat_back_addrs: prev?.heartbeat_back_addrs ?? _addrvec(ip, port + 6, nonce),
+          heartbeat_front_addrs: prev?.heartbeat_front_addrs ?? _addrvec(ip, port + 4, nonce),
+          state: Object.freeze(up ? ["exists", "up"] : ["exists"]),
+          uuid,
+          public_addr: prev?.public_addr ?? `${ip}:${port + 1}/${nonce}`,
+          cluster_addr: prev?.cluster_addr ?? `${ip}:${port + 3}/${nonce}`,
+          heartbeat_back_addr: prev?.heartbeat_back_addr ?? `${ip}:${port + 7}/${nonce}`,
+          heartbeat_front_addr: prev?.heartbeat_front_addr ?? `${ip}:${port + 5}/${nonce}`,
+        });
+        entries[id] = entry;
+        rows[rb + _R_UP] = up;
+        rows[rb + _R_WEIGHT] = weight;
+        rows[rb + _R_AFFINITY] = affinity;
+        rows[rb + _R_UP_FROM] = upFrom;
+        rows[rb + _R_UP_THRU] = upThru;
+        rows[rb + _R_DOWN_AT] = downAt;
+        rows[rb + _R_HOST] = host;
+        rows[rb + _R_PORT] = port;
+        rows[rb + _R_NONCE] = nonce;
+      }
+      osds.push(entry as unknown as Json);
+      const deadEpoch = up ? 0 : downAt;
+      const downStamp = up ? 0 : downStampArr[id] as number;
+      const created = createdArr[id] as number;
+      let x = xentries[id];
+      if (
+        x === undefined || rows[rb + _R_DEAD_EPOCH] !== deadEpoch ||
+        rows[rb + _R_DOWN_STAMP] !== downStamp || rows[rb + _R_CREATED] !== created
+      ) {
+        builtXinfo++;
+        const prevDown = x !== undefined && rows[rb + _R_DOWN_STAMP] === downStamp
+          ? x.down_stamp
+          : undefined;
+        const prevCreated = x !== undefined && rows[rb + _R_CREATED] === created
+          ? x.last_purged_snaps_scrub
+          : undefined;
+        x = Object.freeze({
+          osd: id,
+          laggy_probability: 0,
+          laggy_interval: 0,
+          features: OSD_FEATURES,
+          old_weight: 0,
+          dead_epoch: deadEpoch,
+          down_stamp: prevDown ?? secondsText(downStamp),
+          last_purged_snaps_scrub: prevCreated ?? stamp(created),
+        });
+        xentries[id] = x;
+        rows[rb + _R_DEAD_EPOCH] = deadEpoch;
+        rows[rb + _R_DOWN_STAMP] = downStamp;
+        rows[rb + _R_CREATED] = created;
+      }
+      xinfo.push(x as unknown as Json);
+    }
+    this.builtOsds = builtOsds;
+    this.builtXinfo = builtXinfo;
+    if (!_sameList(osds, this.#osdList)) this.#osdList = Object.freeze(osds);
+    if (!_sameList(xinfo, this.#xinfoList)) this.#xinfoList = Object.freeze(xinfo);
+    return { osds: this.#osdList, xinfo: this.#xinfoList };
+  }
+
+  #poolEntries(map: OsdMap): readonly Json[] {
+    const list: Json[] = [];
+    const slots = new Map<number, _PoolSlot>();
+    let built = 0;
+    for (const pool of map.pools) {
+      let slot = this.#pools.get(pool.id);
+      if (
+        slot === undefined || slot.name !== pool.name || slot.size !== pool.size ||
+        slot.minSize !== pool.minSize || slot.pgNum !== pool.pgNum ||
+        slot.application !== pool.application || slot.createTime !== pool.createTime ||
+        slot.lastChange !== pool.lastChange
+      ) {
+        built++;
+        slot = {
+          entry: _frozen(_dumpPool(pool)),
+          name: pool.name,
+          size: pool.size,
+          minSize: pool.minSize,
+          pgNum: pool.pgNum,
+          application: pool.application,
+          createTime: pool.createTime,
+          lastChange: pool.lastChange,
+        };
+      }
+      slots.set(pool.id, slot);
+      list.push(slot.entry);
+    }
+    this.#pools = slots;
+    this.builtPools = built;
+    if (!_sameList(list, this.#poolList)) this.#poolList = Object.freeze(list);
+    return this.#poolList;
+  }
+}
+
+function _sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+const _shared = new WeakMap<OsdMap, OsdMapDumpCache>();
+
+/**
+ * The cache that the dumps of `map` share: one per cluster, so every manager's `osd_map` (and
+ * `ceph osd dump`) reuses the same frozen entries.
+ */
+export function osdMapDumpCache(map: OsdMap): OsdMapDumpCache {
+  let cache = _shared.get(map);
+  if (cache === undefined) _shared.set(map, cache = new OsdMapDumpCache());
+  return cache;
 }
 
 /**
- * `get("osd_map")`: the OSDMap dump.
+ * `get("osd_map")`: the OSDMap dump. Its `osds`, `osd_xinfo` and `pools` arrays and their
+ * entries are frozen and come through `cache` (by default the one every dump of `map` shares;
+ * see {@linkcode OsdMapDumpCache}); the rest is new on every call.
  *
  * @example
  * ```ts
  * import { Rng } from "../engine/prng.ts";
  * import { OsdMap } from "./osd_map.ts";
- * import { dumpOsdMap } from "./osd_map_dump.ts";
+ * import { dumpOsdMap, OsdMapDumpCache } from "./osd_map_dump.ts";
  * const map = new OsdMap({ now: () => 0, ids: new Rng(1).stream("identity") });
  * const d = dumpOsdMap(map) as { epoch: number };
  * if (d.epoch !== map.epoch) throw new Error();
+ * const scratch = dumpOsdMap(map, new OsdMapDumpCache());
+ * if (JSON.stringify(scratch) !== JSON.stringify(d)) throw new Error("same as from scratch");
  * ```
  */
-export function dumpOsdMap(map: OsdMap): Json {
-  const flagNames = map.flagNames();
-  const osds: Json[] = [];
-  const xinfo: Json[] = [];
-  // Most OSDs share their stamps (created together, never down): format each value once.
-  const stamps = new Map<number, string>();
-  const stamp = (t: number) => {
-    let text = stamps.get(t);
-    if (text === undefined) stamps.set(t, text = cephStamp(t));
-    return text;
-  };
-  const seconds = new Map<number, string>();
-  const secondsText = (t: number) => {
-    let text = seconds.get(t);
-    if (text === undefined) seconds.set(t, text = cephSeconds(t));
-    return text;
-  };
-  for (const id of _osdIds(map)) {
-    const { ip, port, nonce } = _osdAddrs(map, id);
-    const up = map.isUp(id);
-    const state = ["exists"];
-    if (up) state.push("up");
-    osds.push({
-      osd: id,
-      up: up ? 1 : 0,
-      in: map.isIn(id) ? 1 : 0,
-      weight: (map.weight[id] as number) / WEIGHT_IN,
-      primary_affinity: (map.primaryAffinity[id] as number) / WEIGHT_IN,
-      last_clean_begin: 0,
-      last_clean_end: 0,
-      up_from: map.upFrom[id] as number,
-      up_thru: map.upThru[id] as number,
-      down_at: map.downAt[id] as number,
-      lost_at: 0,
-      public_addrs: _addrvec(ip, port, nonce),
-      cluster_addrs: _addrvec(ip, port + 2, nonce),
-      heartbeat_back_addrs: _addrvec(ip, port + 6, nonce),
-      heartbeat_front_addrs: _addrvec(ip, port + 4, nonce),
-      state,
-      uuid: map.uuids[id] ?? "",
-      public_addr: `${ip}:${port + 1}/${nonce}`,
-      cluster_addr: `${ip}:${port + 3}/${nonce}`,
-      heartbeat_back_addr: `${ip}:${port + 7}/${nonce}`,
-      heartbeat_front_addr: `${ip}:${port + 5}/${nonce}`,
-    });
-    xinfo.push({
-      osd: id,
-      laggy_probability: 0,
-      laggy_interval: 0,
-      features: OSD_FEATURES,
-      old_weight: 0,
-      dead_epoch: up ? 0 : map.downAt[id] as number,
-      down_stamp: secondsText(up ? 0 : map.downStamp[id] as number),
-      last_purged_snaps_scrub: stamp(map.createdAt[id] as number),
-    });
-  }
-  return {
-    epoch: map.epoch,
-    flags: flagNames.join(","),
-    flags_num: map.flags,
-    flags_set: flagNames.slice().sort(),
-    crush_version: map.crush.version,
-    full_ratio: 0.949999988079071,
-    backfillfull_ratio: 0.8999999761581421,
-    nearfull_ratio: 0.8500000238418579,
-    cluster_snapshot: "",
-    pool_max: map.pools.reduce((m, p) => Math.max(m, p.id), 0),
-    max_osd: map.maxOsd,
-    require_min_compat_client: "luminous",
-    min_compat_client: "jewel",
-    require_osd_release: "pacific",
-    pools: map.pools.map(_dumpPool),
-    osds,
-    osd_xinfo: xinfo,
-    pg_upmap: [],
-    pg_upmap_items: [],
-    pg_temp: [],
-    primary_temp: [],
-    blocklist: {},
-    range_blocklist: {},
-    erasure_code_profiles: {
-      default: { k: "2", m: "2", plugin: "jerasure", technique: "reed_sol_van" },
-    },
-    removed_snaps_queue: [],
-    new_removed_snaps: [],
-    new_purged_snaps: [],
-    crush_node_flags: {},
-    device_class_flags: {},
-    stretch_mode: {
-      stretch_mode_enabled: false,
-      stretch_bucket_count: 0,
-      degraded_stretch_mode: 0,
-      recovering_stretch_mode: 0,
-      stretch_mode_bucket: 0,
-    },
-    fsid: map.fsid,
-    created: cephStamp(map.created),
-    modified: cephStamp(map.modified),
-    last_up_change: cephStamp(map.lastUpChange),
-    last_in_change: cephStamp(map.lastInChange),
-  };
+export function dumpOsdMap(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpCache(map)): Json {
+  return cache.osdMap(map);
 }
 
 /**
