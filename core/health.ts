@@ -5,6 +5,8 @@
  * @module
  */
 
+import { cephStamp } from "./format.ts";
+
 /** One health check as a module sets it. */
 export interface HealthCheckInput {
   severity: "warning" | "error" | string;
@@ -140,21 +142,86 @@ export function applyMutes(
   return { report: { ...muted, mutes: kept }, mutes: kept };
 }
 
-/** `ceph health`: the status and the summaries, as one line. */
-export function healthSummaryText(report: HealthReport): string {
-  const live = Object.values(report.checks).filter((c) => !c.muted).map((c) => c.summary.message);
-  const muted = Object.entries(report.checks).filter(([, c]) => c.muted).map(([code]) => code);
-  let text = live.length ? `${report.status} ${live.join("; ")}` : report.status;
-  if (muted.length) text += ` (muted: ${muted.join(" ")})`;
-  return text;
+/**
+ * Ceph's `timespan_str`, as health shows a mute's time left: `1.5s`, `90s`, `59m`, `47h`,
+ * `13d`, `11w`, `23M`, `2y`.
+ *
+ * @example
+ * ```ts
+ * import { timespanText } from "./health.ts";
+ * console.assert(timespanText(3540) === "59m" && timespanText(1.5) === "1.5s");
+ * ```
+ */
+export function timespanText(seconds: number): string {
+  const t = Math.max(0, seconds);
+  // C++ prints the float with six significant digits.
+  if (t < 2) return `${Number(Math.fround(t).toPrecision(6))}s`;
+  const sec = Math.floor(t);
+  if (sec < 120) return `${sec}s`;
+  const min = Math.floor(sec / 60);
+  if (min < 120) return `${min}m`;
+  const hr = Math.floor(min / 60);
+  if (hr < 48) return `${hr}h`;
+  const day = Math.floor(hr / 24);
+  if (day < 14) return `${day}d`;
+  const wk = Math.floor(day / 7);
+  if (wk < 12) return `${wk}w`;
+  const mn = Math.floor(day / 30);
+  if (mn < 24) return `${mn}M`;
+  return `${Math.floor(day / 365)}y`;
+}
+
+function _byCode(a: HealthMute, b: HealthMute): number {
+  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
+}
+
+/** A mute as `health -f json` and `status -f json` show it: the TTL as a stamp. */
+export function muteJson(m: HealthMute): Record<string, unknown> {
+  return {
+    code: m.code,
+    ...(m.ttl !== undefined ? { ttl: cephStamp(m.ttl) } : {}),
+    sticky: m.sticky,
+    summary: m.summary,
+    count: m.count,
+  };
+}
+
+/** `(muted: A(59m) B)`: every mute in force, by code, with its time left. */
+export function mutedText(mutes: readonly HealthMute[], now: number): string {
+  return "(muted: " +
+    [...mutes].sort(_byCode).map((m) =>
+      m.ttl === undefined ? m.code : `${m.code}(${timespanText(m.ttl - now)})`
+    ).join(" ") + ")";
+}
+
+/**
+ * `ceph health`: the status and the summaries of the live checks, as one line, then every
+ * mute in force with its time left (Monitor::get_health_status):
+ * `HEALTH_WARN 1 osds down; (muted: POOL_NO_REDUNDANCY(59m) OSD_NEARFULL)`.
+ */
+export function healthSummaryText(report: HealthReport, now: number): string {
+  let summary = Object.values(report.checks).filter((c) => !c.muted).map((c) => c.summary.message)
+    .join("; ");
+  if (report.mutes.length) summary += (summary ? "; " : "") + mutedText(report.mutes, now);
+  return summary ? `${report.status} ${summary}` : report.status;
 }
 
 /** `ceph health detail` in plain text, laid out as Ceph prints it. */
-export function healthDetailText(report: HealthReport): string {
-  const lines = [healthSummaryText(report)];
+export function healthDetailText(report: HealthReport, now: number): string {
+  const lines = [healthSummaryText(report, now)];
   for (const [code, check] of Object.entries(report.checks)) {
     const tag = check.severity === "HEALTH_ERR" ? "ERR" : "WRN";
-    lines.push(`${check.muted ? "(MUTED) " : ""}[${tag}] ${code}: ${check.summary.message}`);
+    const mute = check.muted ? report.mutes.find((m) => m.code === code) : undefined;
+    const muted = mute === undefined
+      ? ""
+      : `(MUTED${
+        mute.ttl === undefined
+          ? ""
+          : mute.ttl > now
+          ? ` ttl ${timespanText(mute.ttl - now)}`
+          : " ttl expired"
+      }${mute.sticky ? ", STICKY" : ""}) `;
+    lines.push(`${muted}[${tag}] ${code}: ${check.summary.message}`);
     for (const d of check.detail) lines.push(`    ${d.message}`);
   }
   return lines.join("\n");

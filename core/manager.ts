@@ -21,7 +21,9 @@ import {
   type HealthReport,
   healthReport,
   healthSummaryText,
+  muteJson,
 } from "./health.ts";
+import { formatJson } from "./format.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap } from "./mgr_map.ts";
 import { RELEASE_NAME } from "./mgr_map.ts";
@@ -624,17 +626,20 @@ export class Manager implements CommandService {
   /** `health mute <code> [<ttl>] [--sticky]`: the check must be raised now. */
   mute(code: string, ttlSeconds: number | undefined, sticky: boolean): MonCommandResult {
     const check = this.health().checks[code];
-    if (!check) return { r: -ENOENT, outb: "", outs: `health alert ${code} is not raised` };
+    // HealthMonitor: only a sticky mute may wait for a check that is not raised yet.
+    if (!check && !sticky) {
+      return { r: -ENOENT, outb: "", outs: `health alert ${code} is not currently raised` };
+    }
     this.#mutes = [
       ...this.#mutes.filter((m) => m.code !== code),
       {
         code,
         ...(ttlSeconds !== undefined ? { ttl: this.clock.now() + ttlSeconds } : {}),
         sticky,
-        summary: check.summary.message,
-        count: check.summary.count,
+        summary: check?.summary.message ?? "",
+        count: check?.summary.count ?? 0,
       },
-    ];
+    ].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
     return { r: 0, outb: "", outs: "" };
   }
 
@@ -743,13 +748,14 @@ export class Manager implements CommandService {
       };
       return {
         r: 0,
-        outb: format === "json" ? JSON.stringify(shown) : JSON.stringify(shown, null, 4),
+        outb: formatJson({ ...shown, mutes: report.mutes.map(muteJson) }, format),
         outs: "",
       };
     }
+    const now = this.clock.now();
     return {
       r: 0,
-      outb: (detail ? healthDetailText(report) : healthSummaryText(report)) + "\n",
+      outb: (detail ? healthDetailText(report, now) : healthSummaryText(report, now)) + "\n",
       outs: "",
     };
   }

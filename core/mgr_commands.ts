@@ -9,19 +9,10 @@ import type { MonCommandResult } from "./cluster_link.ts";
 import { parseSignature } from "./commands/descriptor.ts";
 import type { LocalCommand } from "./commands/service.ts";
 import { EINVAL, ENOENT } from "./errno.ts";
-import { formatJson, textTable } from "./format.ts";
+import { cephStamp, formatJson, textTable } from "./format.ts";
 import type { Manager } from "./manager.ts";
 import { statusJson, statusText } from "./status.ts";
 import { stateCommands } from "./state_commands.ts";
-
-/** `2026-11-25T13:17:58.214704+0000`, as the cluster log prints stamps. */
-export function cephStamp(seconds: number): string {
-  const d = new Date(Math.floor(seconds * 1000));
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  const usec = Math.round((seconds % 1) * 1e6) % 1e6;
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T` +
-    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(usec, 6)}+0000`;
-}
 
 const ok = (outb: string): MonCommandResult => ({ r: 0, outb, outs: "" });
 

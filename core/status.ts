@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { HealthReport } from "./health.ts";
+import { type HealthReport, mutedText, muteJson } from "./health.ts";
 import type { MgrMap } from "./mgr_map.ts";
 
 /** What the status is made of: the manager's `get()` views and its health. */
@@ -90,7 +90,7 @@ export function statusJson(inputs: StatusInputs): Obj {
           [code, c],
         ) => [code, { severity: c.severity, summary: c.summary, muted: c.muted }]),
       ),
-      mutes: inputs.health.mutes,
+      mutes: inputs.health.mutes.map(muteJson),
     },
     election_epoch: num(monStatus.election_epoch),
     quorum: monStatus.quorum ?? [],
@@ -187,8 +187,9 @@ export function statusText(inputs: StatusInputs): string {
   const health = inputs.health;
   const lines = ["  cluster:", `    id:     ${s.fsid}`, `    health: ${health.status}`];
   for (const check of Object.values(health.checks)) {
-    lines.push(`            ${check.summary.message}`);
+    if (!check.muted) lines.push(`            ${check.summary.message}`);
   }
+  if (health.mutes.length) lines.push(`            ${mutedText(health.mutes, inputs.now)}`);
   lines.push(" ", "  services:");
   lines.push(
     `    mon: ${s.monmap.num_mons} daemons, quorum ${s.quorum_names.join(",") || "(none)"} ` +

@@ -5,6 +5,7 @@ import {
   healthReport,
   healthSummaryText,
   normaliseHealthChecks,
+  timespanText,
 } from "../core/health.ts";
 
 function reference(name: string): string {
@@ -41,7 +42,29 @@ Deno.test("healthReport() takes the worst severity and prints like ceph health d
     },
   });
   assert.equal(report.status, "HEALTH_ERR");
-  assert.equal(healthDetailText(report) + "\n", reference("health_detail_module_error.txt"));
+  assert.equal(healthDetailText(report, 0) + "\n", reference("health_detail_module_error.txt"));
   assert.deepEqual(report, JSON.parse(reference("health_detail_module_error_json.txt")));
-  assert.equal(healthSummaryText(healthReport()), "HEALTH_OK");
+  assert.equal(healthSummaryText(healthReport(), 0), "HEALTH_OK");
+});
+
+Deno.test("timespanText() is Ceph's timespan_str", () => {
+  const cases: [number, string][] = [
+    [0.5, "0.5s"],
+    [1.25, "1.25s"],
+    [89.9, "89s"],
+    [119, "119s"],
+    [120, "2m"],
+    [3540, "59m"],
+    [7199, "119m"],
+    [7200, "2h"],
+    [47 * 3600, "47h"],
+    [48 * 3600, "2d"],
+    [13 * 86400, "13d"],
+    [14 * 86400, "2w"],
+    [83 * 86400, "11w"],
+    [84 * 86400, "2M"],
+    [719 * 86400, "23M"],
+    [730 * 86400, "2y"],
+  ];
+  for (const [seconds, text] of cases) assert.equal(timespanText(seconds), text, String(seconds));
 });

@@ -191,6 +191,51 @@ Deno.test("a name first read during a mon outage, and the cluster's health, show
   }
 });
 
+Deno.test("health mutes show as Ceph 16.2 shows them: time left, sticky mutes of unraised checks, stamps in JSON", async () => {
+  const { c } = await watched();
+  try {
+    c.cluster!.setFlag("noout");
+    await c.run(10);
+    const mute = (code: string, ttl?: string, sticky = false) =>
+      c.command({ prefix: "health mute", code, ...(ttl ? { ttl } : {}), sticky });
+    assert.equal((await mute("OSDMAP_FLAGS", "1h")).r, 0);
+    assert.equal((await mute("POOL_NO_REDUNDANCY", undefined, true)).r, 0, "sticky: not raised");
+    assert.equal((await mute("FOO_BAR", "10m", true)).r, 0);
+    await c.run(30);
+    // Captured from a real 16.2 cluster with the same mutes.
+    const summary = "HEALTH_OK (muted: FOO_BAR(9m) OSDMAP_FLAGS(59m) POOL_NO_REDUNDANCY)";
+    assert.equal((await c.command({ prefix: "health" })).outb, summary + "\n");
+    assert.equal(
+      (await c.command({ prefix: "health", detail: "detail" })).outb,
+      `${summary}\n(MUTED ttl 59m) [WRN] OSDMAP_FLAGS: noout flag(s) set\n`,
+    );
+    const status = (await c.command({ prefix: "status" })).outb;
+    assert.match(
+      status,
+      /^ {4}health: HEALTH_OK\n {12}\(muted: FOO_BAR\(9m\) OSDMAP_FLAGS\(59m\) POOL_NO_REDUNDANCY\)\n \n/m,
+    );
+    const json = JSON.parse((await c.command({ prefix: "health", format: "json" })).outb);
+    assert.deepEqual(json.mutes.map((m: { code: string }) => m.code), [
+      "FOO_BAR",
+      "OSDMAP_FLAGS",
+      "POOL_NO_REDUNDANCY",
+    ]);
+    assert.match(json.mutes[0].ttl, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$/);
+    assert.deepEqual(json.mutes[2], {
+      code: "POOL_NO_REDUNDANCY",
+      sticky: true,
+      summary: "",
+      count: 0,
+    });
+    const pretty = (await c.command({ prefix: "health", format: "json-pretty" })).outb;
+    assert.ok(pretty.endsWith("}\n"));
+    const statusJson = JSON.parse((await c.command({ prefix: "status", format: "json" })).outb);
+    assert.equal(typeof statusJson.health.mutes[0].ttl, "string");
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("cluster_log reaches log last and the modules listening for clog", async () => {
   const heard: unknown[] = [];
   class Listener extends MgrModule {
@@ -275,7 +320,7 @@ Deno.test("health mute hides a check from the status until it lapses, grows or i
     assert.match(detail, /^\(MUTED\) \[WRN\] OSD_DOWN: 1 osds down$/m);
     const json = JSON.parse((await c.command({ prefix: "health", format: "json" })).outb);
     assert.equal(json.checks.OSD_DOWN.muted, true);
-    assert.deepEqual(json.mutes.map((m: { code: string }) => m.code), ["OSD_DOWN", "OSDMAP_FLAGS"]);
+    assert.deepEqual(json.mutes.map((m: { code: string }) => m.code), ["OSDMAP_FLAGS", "OSD_DOWN"]);
     c.cluster!.osdDown(1); // the count grows: a non-sticky mute ends
     await c.run(10);
     assert.match(await health(), /2 osds down/);
