@@ -6,7 +6,15 @@ import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
 import { clusterGet } from "../sim/cluster/get.ts";
-import { dumpOsdMap, OsdMapDumpCache, osdMapDumpCache } from "../sim/cluster/osd_map_dump.ts";
+import { OsdMap } from "../sim/cluster/osd_map.ts";
+import {
+  dumpOsdMap,
+  dumpOsdMapCrush,
+  dumpOsdMapTree,
+  type Json,
+  OsdMapDumpCache,
+  osdMapDumpCache,
+} from "../sim/cluster/osd_map_dump.ts";
 
 interface OsdEntry {
   osd: number;
@@ -133,13 +141,73 @@ Deno.test("through the manager, get('osd_map') keeps the frozen entries of uncha
   }
 });
 
+interface TreeNode {
+  id: number;
+  status?: string;
+  reweight?: number;
+  crush_weight?: number;
+}
+interface CrushDump {
+  devices: unknown[];
+  buckets: { name: string; weight: number }[];
+  rules: unknown[];
+}
+
+Deno.test("osd_map_tree: an unchanged OSD's node and every bucket node are the same frozen objects in the next epoch; a changed OSD's node is new", () => {
+  const { c } = cluster();
+  const tree = () => (clusterGet(c, "osd_map_tree") as unknown as { nodes: TreeNode[] }).nodes;
+  const before = tree();
+  assert.ok(Object.isFrozen(before) && before.every((n) => Object.isFrozen(n)));
+  c.osdDown(4);
+  const after = tree();
+  let rebuilt = 0;
+  for (let i = 0; i < after.length; i++) {
+    const a = after[i]!, b = before[i]!;
+    assert.equal(a.id, b.id);
+    if (a.id === 4) {
+      assert.notEqual(a, b);
+      assert.equal(a.status, "down");
+      rebuilt++;
+    } else assert.equal(a, b, `node ${a.id} did not change`);
+  }
+  assert.equal(rebuilt, 1);
+  assert.equal(osdMapDumpCache(c.map).builtTreeOsds, 1);
+  // A CRUSH weight change (a new CRUSH version) rebuilds the buckets and shows the new weight.
+  c.map.crush.setDeviceWeight(2, 0.5);
+  const reweighted = tree();
+  assert.equal(reweighted.find((n) => n.id === 2)!.crush_weight, 0.5);
+  assert.notEqual(reweighted[0], after[0], "the root node is rebuilt");
+});
+
+Deno.test("osd_map_crush: its parts are the same frozen objects while the CRUSH map's version stands, and rebuilt when it changes", () => {
+  const { c } = cluster();
+  const crush = () => clusterGet(c, "osd_map_crush") as unknown as CrushDump;
+  const before = crush();
+  assert.ok(Object.isFrozen(before.devices) && Object.isFrozen(before.buckets[0]));
+  c.osdOut(1);
+  c.setFlag("noout");
+  const same = crush();
+  assert.notEqual(same, before, "a new top-level object");
+  assert.equal(same.devices, before.devices);
+  assert.equal(same.buckets, before.buckets);
+  assert.equal(same.rules, before.rules);
+  const host = c.map.crush.devices[2]!.parent;
+  const weightOf = (d: CrushDump) =>
+    d.buckets.find((b) => b.name === c.map.crush.bucket(host).name)!.weight;
+  c.map.crush.setDeviceWeight(2, 0.5);
+  const changed = crush();
+  assert.notEqual(changed.buckets, before.buckets);
+  assert.equal(weightOf(changed), weightOf(before) - 0x8000);
+});
+
 type Step =
   | { kind: "run"; seconds: number }
   | { kind: "down" | "up" | "out" | "in"; osd: number }
   | { kind: "reweight"; osd: number; weight: number }
   | { kind: "setFlag" | "unsetFlag"; flag: string }
   | { kind: "hostDown" | "hostUp"; host: number }
-  | { kind: "pool"; pgNum: number; size: number };
+  | { kind: "pool"; pgNum: number; size: number }
+  | { kind: "crushWeight"; osd: number; weight: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("run" as const), seconds: fc.constantFrom(0, 1, 5, 30, 700) }),
@@ -165,7 +233,33 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     pgNum: fc.constantFrom(4, 16),
     size: fc.constantFrom(2, 3),
   }),
+  fc.record({
+    kind: fc.constant("crushWeight" as const),
+    osd: fc.nat(),
+    weight: fc.constantFrom(0.5, 1, 2),
+  }),
 );
+
+/**
+ * The three map dumps through the map's shared cache and through `incremental` (a private cache
+ * that lives across the steps) equal those of a new cache, key order included.
+ */
+function checkDumps(map: OsdMap, incremental: OsdMapDumpCache, label: string): void {
+  const dumps: [string, (m: OsdMap, cache: OsdMapDumpCache) => Json][] = [
+    ["osd_map", dumpOsdMap],
+    ["osd_map_tree", dumpOsdMapTree],
+    ["osd_map_crush", dumpOsdMapCrush],
+  ];
+  for (const [name, dump] of dumps) {
+    const scratch = dump(map, new OsdMapDumpCache());
+    const text = JSON.stringify(scratch);
+    for (const cache of [osdMapDumpCache(map), incremental]) {
+      const d = dump(map, cache);
+      assert.deepEqual(d, scratch, `${name} after ${label}`);
+      assert.equal(JSON.stringify(d), text, `${name} key order after ${label}`);
+    }
+  }
+}
 
 Deno.test("osd_map (property): the dump built from the previous epoch's entries equals the dump built from scratch, after any sequence of map changes", async () => {
   const seed = Number(Deno.env.get("FC_SEED") ?? Date.now() % 2 ** 31);
@@ -186,16 +280,7 @@ Deno.test("osd_map (property): the dump built from the previous epoch's entries 
         const hosts = c.hostNames();
         const incremental = new OsdMapDumpCache();
         let pools = 0;
-        const check = (label: string) => {
-          const scratch = dumpOsdMap(c.map, new OsdMapDumpCache());
-          const text = JSON.stringify(scratch);
-          // Both the shared cache (the managers') and a private one that lives across steps.
-          for (const cache of [osdMapDumpCache(c.map), incremental]) {
-            const dump = dumpOsdMap(c.map, cache);
-            assert.deepEqual(dump, scratch, `osd_map after ${label}`);
-            assert.equal(JSON.stringify(dump), text, `osd_map key order after ${label}`);
-          }
-        };
+        const check = (label: string) => checkDumps(c.map, incremental, label);
         const n = c.map.maxOsd;
         check("start");
         for (const [i, step] of steps.entries()) {
@@ -233,11 +318,101 @@ Deno.test("osd_map (property): the dump built from the previous epoch's entries 
             case "pool":
               c.createPool({ name: `p${pools++}`, pgNum: step.pgNum, size: step.size });
               break;
+            case "crushWeight":
+              c.map.crush.setDeviceWeight(step.osd % n, step.weight);
+              break;
           }
           check(`step ${i} ${JSON.stringify(step)}`);
         }
       },
     ),
     { seed, numRuns: Number(Deno.env.get("SIM_RUNS") ?? 25) },
+  );
+});
+
+type MapStep =
+  | { kind: "addOsd"; host: number; newHost: boolean; ssd: boolean }
+  | { kind: "down" | "up" | "out" | "in"; osd: number }
+  | { kind: "reweight" | "crushWeight"; osd: number; weight: number }
+  | { kind: "flag"; flag: string }
+  | { kind: "pool" };
+
+const mapStepArb: fc.Arbitrary<MapStep> = fc.oneof(
+  fc.record({
+    kind: fc.constant("addOsd" as const),
+    host: fc.nat(),
+    newHost: fc.boolean(),
+    ssd: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constantFrom("down" as const, "up" as const, "out" as const, "in" as const),
+    osd: fc.nat(),
+  }),
+  fc.record({
+    kind: fc.constantFrom("reweight" as const, "crushWeight" as const),
+    osd: fc.nat(),
+    weight: fc.constantFrom(0, 0.5, 1),
+  }),
+  fc.record({ kind: fc.constant("flag" as const), flag: fc.constantFrom("noout", "noup") }),
+  fc.record({ kind: fc.constant("pool" as const) }),
+);
+
+Deno.test("osd map dumps (property): after OSDs and hosts are added to the CRUSH map (new ports, device classes, shadow trees), the incremental dumps equal those from scratch", () => {
+  const seed = Number(Deno.env.get("FC_SEED") ?? Date.now() % 2 ** 31);
+  console.log(`fast-check seed ${seed} (replay: FC_SEED=${seed} deno task test)`);
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      fc.array(mapStepArb, { minLength: 1, maxLength: 30 }),
+      (mapSeed, steps) => {
+        let now = 1_700_000_000;
+        const map = new OsdMap({ now: () => now, ids: new Rng(mapSeed).stream("identity") });
+        const hosts = [map.crush.addBucket("h0", "host", map.crush.rootId)];
+        map.addOsd(0, hosts[0]!, 1);
+        const incremental = new OsdMapDumpCache();
+        let pools = 0;
+        checkDumps(map, incremental, "start");
+        for (const [i, step] of steps.entries()) {
+          now += 7;
+          const n = map.maxOsd;
+          switch (step.kind) {
+            case "addOsd": {
+              if (step.newHost) {
+                hosts.push(map.crush.addBucket(`h${hosts.length}`, "host", map.crush.rootId));
+              }
+              const host = step.newHost ? hosts.at(-1)! : hosts[step.host % hosts.length]!;
+              map.addOsd(n, host, 1, step.ssd ? "ssd" : "hdd");
+              break;
+            }
+            case "down":
+              map.markDown(step.osd % n);
+              break;
+            case "up":
+              map.markUp(step.osd % n);
+              break;
+            case "out":
+              map.markOut(step.osd % n);
+              break;
+            case "in":
+              map.markIn(step.osd % n);
+              break;
+            case "reweight":
+              map.reweight(step.osd % n, step.weight);
+              break;
+            case "crushWeight":
+              map.crush.setDeviceWeight(step.osd % n, step.weight);
+              break;
+            case "flag":
+              if (!map.setFlag(step.flag)) map.unsetFlag(step.flag);
+              break;
+            case "pool":
+              map.createPool({ name: `p${pools++}`, pgNum: 8 });
+              break;
+          }
+          checkDumps(map, incremental, `step ${i} ${JSON.stringify(step)}`);
+        }
+      },
+    ),
+    { seed, numRuns: Number(Deno.env.get("SIM_RUNS") ?? 50) },
   );
 });

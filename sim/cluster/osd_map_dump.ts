@@ -11,7 +11,7 @@
  */
 
 import { cephSeconds, cephStamp } from "./ceph_time.ts";
-import { CRUSH_TYPES, type CrushBucket, WEIGHT_IN } from "./crush_map.ts";
+import { CRUSH_TYPES, type CrushBucket, type CrushMap, WEIGHT_IN } from "./crush_map.ts";
 import type { OsdMap, Pool } from "./osd_map.ts";
 
 /** A JSON value. */
@@ -149,6 +149,29 @@ interface _PoolSlot {
   readonly lastChange: number;
 }
 
+/** The parts of `osd_map_crush` (all but the empty `choose_args`), frozen. */
+interface _CrushParts {
+  readonly devices: Json[];
+  readonly types: Json[];
+  readonly buckets: Json[];
+  readonly rules: Json;
+  readonly tunables: Json;
+}
+
+/** An OSD's node of `osd_map_tree`: the field an update reads back. */
+interface _TreeNode {
+  readonly device_class: string;
+}
+
+// The slots of an OSD's row of the tree in OsdMapDumpCache.
+const _T_DEPTH = 0;
+const _T_CRUSH_WEIGHT = 1;
+const _T_EXISTS = 2;
+const _T_UP = 3;
+const _T_WEIGHT = 4;
+const _T_AFFINITY = 5;
+const _T_WIDTH = 6;
+
 // The slots of an OSD's row in OsdMapDumpCache: what its `osds` entry was built from ...
 const _R_UP = 0;
 const _R_WEIGHT = 1;
@@ -204,12 +227,24 @@ export class OsdMapDumpCache {
   #placedVersion = NaN;
   #hostOf = new Int32Array(0);
   #portOf = new Int32Array(0);
+  // osd_map_tree: bucket nodes (per CRUSH version), OSD nodes with what each was built from.
+  #treeVersion = NaN;
+  #bucketNodes = new Map<number, Json>();
+  #treeNodes: (_TreeNode | undefined)[] = [];
+  #treeRows = new Float64Array(0);
+  #nodeList: readonly Json[] = [];
+  // osd_map_crush: its parts, per CRUSH version and failure domain.
+  #crushVersion = NaN;
+  #crushDomain = NaN;
+  #crushParts: _CrushParts | undefined;
   /** How many `osds` entries the last `osdMap()` built (the others it reused). */
   builtOsds = 0;
   /** How many `osd_xinfo` entries the last `osdMap()` built. */
   builtXinfo = 0;
   /** How many `pools` entries the last `osdMap()` built. */
   builtPools = 0;
+  /** How many OSD nodes the last `tree()` built. */
+  builtTreeOsds = 0;
 
   /** `get("osd_map")` of `map`, its per-OSD and per-pool arrays frozen. */
   osdMap(map: OsdMap): Json {
@@ -275,6 +310,127 @@ export class OsdMapDumpCache {
     this.#pools = new Map();
     this.#poolList = [];
     this.#placedVersion = NaN;
+    this.#treeVersion = NaN;
+    this.#bucketNodes = new Map();
+    this.#treeNodes = [];
+    this.#treeRows = new Float64Array(0);
+    this.#nodeList = [];
+    this.#crushVersion = NaN;
+    this.#crushDomain = NaN;
+    this.#crushParts = undefined;
+  }
+
+  /**
+   * `get("osd_map_tree")` of `map`: bucket nodes are rebuilt when the CRUSH version changes,
+   * an OSD's node when its place, CRUSH weight, existence, up state, reweight or primary
+   * affinity does.
+   */
+  tree(map: OsdMap): Json {
+    this.#use(map);
+    const crush = map.crush;
+    // CRUSH weights and the hierarchy change only with the CRUSH version.
+    const newCrush = crush.version !== this.#treeVersion;
+    if (newCrush) {
+      this.#bucketNodes = new Map();
+      this.#treeVersion = crush.version;
+    }
+    const n = crush.devices.length;
+    if (this.#treeRows.length < n * _T_WIDTH) {
+      const rows = new Float64Array(n * _T_WIDTH);
+      rows.set(this.#treeRows);
+      this.#treeRows = rows;
+    }
+    const rows = this.#treeRows, osdNodes = this.#treeNodes, bucketNodes = this.#bucketNodes;
+    const nodes: Json[] = [];
+    let built = 0;
+    const walk = (id: number, depth: number) => {
+      if (id >= 0) {
+        const rb = id * _T_WIDTH;
+        const deviceClass = crush.devices[id]?.deviceClass ?? "hdd";
+        let node = osdNodes[id];
+        const crushWeight = newCrush || node === undefined
+          ? crush.weightOf(id)
+          : rows[rb + _T_CRUSH_WEIGHT] as number;
+        const exists = map.has(id) ? 1 : 0;
+        const up = map.isUp(id) ? 1 : 0;
+        const weight = map.weight[id] as number;
+        const affinity = map.primaryAffinity[id] as number;
+        if (
+          node === undefined || rows[rb + _T_DEPTH] !== depth ||
+          rows[rb + _T_CRUSH_WEIGHT] !== crushWeight || rows[rb + _T_EXISTS] !== exists ||
+          rows[rb + _T_UP] !== up || rows[rb + _T_WEIGHT] !== weight ||
+          rows[rb + _T_AFFINITY] !== affinity || node.device_class !== deviceClass
+        ) {
+          built++;
+          node = Object.freeze({
+            id,
+            device_class: deviceClass,
+            type: "osd",
+            type_id: 0,
+            crush_weight: crushWeight,
+            depth,
+            pool_weights: Object.freeze({}),
+            exists,
+            status: up ? "up" : "down",
+            reweight: weight / WEIGHT_IN,
+            primary_affinity: affinity / WEIGHT_IN,
+            name: `osd.${id}`,
+          });
+          osdNodes[id] = node;
+          rows[rb + _T_DEPTH] = depth;
+          rows[rb + _T_CRUSH_WEIGHT] = crushWeight;
+          rows[rb + _T_EXISTS] = exists;
+          rows[rb + _T_UP] = up;
+          rows[rb + _T_WEIGHT] = weight;
+          rows[rb + _T_AFFINITY] = affinity;
+        }
+        nodes.push(node as unknown as Json);
+        return;
+      }
+      const b = crush.bucket(id);
+      let node = bucketNodes.get(id);
+      if (node === undefined) {
+        const fresh: { [key: string]: Json } = {
+          id,
+          name: b.name,
+          type: CRUSH_TYPES[b.typeId] ?? "unknown",
+          type_id: b.typeId,
+        };
+        if (id !== crush.rootId) fresh.pool_weights = Object.freeze({});
+        fresh.children = Object.freeze(b.items.slice().reverse()) as Json[];
+        node = Object.freeze(fresh);
+        bucketNodes.set(id, node);
+      }
+      nodes.push(node);
+      for (const child of b.items) walk(child, depth + 1);
+    };
+    walk(crush.rootId, 0);
+    this.builtTreeOsds = built;
+    if (!_sameList(nodes, this.#nodeList)) this.#nodeList = Object.freeze(nodes);
+    return { nodes: this.#nodeList as Json[], stray: [] };
+  }
+
+  /** `get("osd_map_crush")` of `map`: its parts are rebuilt when the CRUSH version changes. */
+  crush(map: OsdMap): Json {
+    this.#use(map);
+    const crush = map.crush;
+    let parts = this.#crushParts;
+    if (
+      parts === undefined || crush.version !== this.#crushVersion ||
+      crush.failureDomain !== this.#crushDomain
+    ) {
+      parts = this.#crushParts = _crushParts(crush);
+      this.#crushVersion = crush.version;
+      this.#crushDomain = crush.failureDomain;
+    }
+    return {
+      devices: parts.devices,
+      types: parts.types,
+      buckets: parts.buckets,
+      rules: parts.rules,
+      tunables: parts.tunables,
+      choose_args: {},
+    };
   }
 
   /**
@@ -512,52 +668,25 @@ export function dumpOsdMap(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpCache
 
 /**
  * `get("osd_map_tree")`: `ceph osd tree` as JSON — buckets and OSDs depth first from the root,
- * children listed newest first as Ceph does.
+ * children listed newest first as Ceph does. The `nodes` array and its nodes are frozen and
+ * come through `cache` (see {@linkcode OsdMapDumpCache}).
  */
-export function dumpOsdMapTree(map: OsdMap): Json {
-  const crush = map.crush;
-  const nodes: Json[] = [];
-  const walk = (id: number, depth: number) => {
-    if (id >= 0) {
-      nodes.push({
-        id,
-        device_class: crush.devices[id]?.deviceClass ?? "hdd",
-        type: "osd",
-        type_id: 0,
-        crush_weight: crush.weightOf(id),
-        depth,
-        pool_weights: {},
-        exists: map.has(id) ? 1 : 0,
-        status: map.isUp(id) ? "up" : "down",
-        reweight: (map.weight[id] as number) / WEIGHT_IN,
-        primary_affinity: (map.primaryAffinity[id] as number) / WEIGHT_IN,
-        name: `osd.${id}`,
-      });
-      return;
-    }
-    const b = crush.bucket(id);
-    const children = b.items.slice().reverse();
-    const node: { [key: string]: Json } = {
-      id,
-      name: b.name,
-      type: CRUSH_TYPES[b.typeId] ?? "unknown",
-      type_id: b.typeId,
-    };
-    if (id !== crush.rootId) node.pool_weights = {};
-    node.children = children;
-    nodes.push(node);
-    for (const child of b.items) walk(child, depth + 1);
-  };
-  walk(crush.rootId, 0);
-  return { nodes, stray: [] };
+export function dumpOsdMapTree(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpCache(map)): Json {
+  return cache.tree(map);
 }
 
 /**
  * `get("osd_map_crush")`: the CRUSH map dump, with the per-device-class shadow hierarchies
- * (`default~hdd`, ...) Ceph adds, numbered after the real buckets.
+ * (`default~hdd`, ...) Ceph adds, numbered after the real buckets. Its parts are frozen and
+ * come through `cache`, rebuilt when the CRUSH map's version changes (see
+ * {@linkcode OsdMapDumpCache}).
  */
-export function dumpOsdMapCrush(map: OsdMap): Json {
-  const crush = map.crush;
+export function dumpOsdMapCrush(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpCache(map)): Json {
+  return cache.crush(map);
+}
+
+/** The parts of the CRUSH map dump, each frozen. */
+function _crushParts(crush: CrushMap): _CrushParts {
   const devices: Json[] = [];
   const classes: string[] = [];
   for (const dev of crush.devices) {
@@ -609,9 +738,9 @@ export function dumpOsdMapCrush(map: OsdMap): Json {
   }
   const domain = CRUSH_TYPES[crush.failureDomain] ?? "host";
   const rootName = crush.bucket(crush.rootId).name;
-  return {
+  return _frozen<_CrushParts>({
     devices,
-    types: CRUSH_TYPES.map((name, type_id) => ({ type_id, name })),
+    types: CRUSH_TYPES.map((name, type_id): Json => ({ type_id, name })),
     buckets,
     rules: [{
       rule_id: 0,
@@ -623,7 +752,7 @@ export function dumpOsdMapCrush(map: OsdMap): Json {
       steps: [
         { op: "take", item: crush.rootId, item_name: rootName },
         domain === "osd"
-          ? { op: "choose_firstn", num: 0, type: "osd" }
+          ? { op: "choose_firstn", num: 0, type: "osd" } as Json
           : { op: "chooseleaf_firstn", num: 0, type: domain },
         { op: "emit" },
       ],
@@ -650,6 +779,5 @@ export function dumpOsdMapCrush(map: OsdMap): Json {
       require_feature_tunables5: 1,
       has_v5_rules: 0,
     },
-    choose_args: {},
-  };
+  });
 }
