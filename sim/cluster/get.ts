@@ -143,7 +143,8 @@ function dumpPgStatus(c: SimCluster, view: PgStatsView): Json {
     );
   const sums = clusterSums(c.pgs, view);
   const sum = sums.total;
-  const raw = (dumpDf(c.pgs, c.map, view) as { stats: Record<string, number> }).stats;
+  // The same sums as df's: computed once (a pass over every PG) for both.
+  const raw = (dumpDf(c.pgs, c.map, view, sums) as { stats: Record<string, number> }).stats;
   const out: Record<string, Json> = {
     pgs_by_state: byState,
     num_pgs: c.pgs.count,

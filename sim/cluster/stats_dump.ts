@@ -9,11 +9,19 @@ import { cephSeconds } from "./ceph_time.ts";
 import { type IoModel, osdCapacity } from "./io_model.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";
-import { clusterSums, type PgStatsView, statBlock, zeroSum } from "./pg_dump.ts";
+import { clusterSums, type PgStatsView, statBlock, type StatSum, zeroSum } from "./pg_dump.ts";
 import type { PgTable } from "./pg_table.ts";
 
-/** `get("df")`: raw capacity per device class and usage per pool. */
-export function dumpDf(pgs: PgTable, map: OsdMap, view: PgStatsView = {}): Json {
+/**
+ * `get("df")`: raw capacity per device class and usage per pool. `sums` are the PG stat sums
+ * of `pgs` and `view` (`clusterSums`), for a caller that has them already.
+ */
+export function dumpDf(
+  pgs: PgTable,
+  map: OsdMap,
+  view: PgStatsView = {},
+  sums: { pools: Map<number, StatSum> } = clusterSums(pgs, view),
+): Json {
   const byClass = new Map<string, { total: number; used: number }>();
   let total = 0, used = 0, numOsds = 0;
   const osdUsed = new Float64Array(map.maxOsd);
@@ -43,7 +51,6 @@ export function dumpDf(pgs: PgTable, map: OsdMap, view: PgStatsView = {}): Json 
     total_used_raw_bytes: u,
     total_used_raw_ratio: t > 0 ? u / t : 0,
   });
-  const sums = clusterSums(pgs, view);
   const pools = map.pools.map((pool) => {
     const s = sums.pools.get(pool.id) ?? zeroSum();
     const bytesUsed = s.num_bytes * pool.size;
