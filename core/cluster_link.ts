@@ -68,6 +68,27 @@ export interface DaemonHealthMetric {
   type: string;
 }
 
+/**
+ * One cluster log entry (Ceph's LogEntry), as `log last -f json` dumps it and as
+ * `notify('clog', ...)` hands it to modules.
+ */
+export interface ClusterLogEntry {
+  /** Who wrote it: `mon.a`, `mgr.x`, `osd.3`, `client.admin`. */
+  name: string;
+  /** `mon.0`, `mgr.4107`, `client.?`. */
+  rank: string;
+  addrs: { addrvec: unknown[] };
+  /** `2026-11-25T16:03:26.447924+0000`. */
+  stamp: string;
+  /** The writer's own sequence number. */
+  seq: number;
+  /** `cluster`, `audit`, `cephadm`. */
+  channel: string;
+  /** `[DBG]`, `[INF]`, `[SEC]`, `[WRN]`, `[ERR]`. */
+  priority: string;
+  message: string;
+}
+
 /** A change pushed by the cluster to the manager. */
 export type ClusterUpdate =
   | { kind: "config"; config: ConfigEntry[] }
@@ -77,7 +98,9 @@ export type ClusterUpdate =
   /** A map or the PG statistics changed: the manager notifies modules (spec §7). */
   | { kind: "notify"; type: "osd_map" | "mon_map" | "fs_map" | "pg_summary" | "health" }
   /** One reporting period of daemons' perf counters. */
-  | { kind: "perf"; reports: readonly PerfReportBatch[] };
+  | { kind: "perf"; reports: readonly PerfReportBatch[] }
+  /** A new cluster log entry (the manager's log subscription). */
+  | { kind: "clog"; entry: ClusterLogEntry };
 
 /**
  * The cluster state the manager reads (maps, statistics, daemons), as of the last update the
@@ -116,6 +139,11 @@ export interface MgrBeacon {
   services?: Record<string, string>;
   /** The daemon's metadata (`mgr metadata`): hostname, ceph_version, arch, ... */
   metadata?: Record<string, string>;
+  /**
+   * The active manager's own checks (modules' and the module host's), which the mon folds
+   * into the cluster's health, as Ceph's MMonMgrReport carries them.
+   */
+  health_checks?: Record<string, HealthCheck>;
 }
 
 /** A command in Ceph's signature grammar, as MonCommands.h lists them. */
@@ -130,6 +158,8 @@ export interface CommandSignature {
 export interface MonCommandOptions {
   /** Seconds to wait (for example while the mon is unreachable) before failing with -ETIMEDOUT. */
   timeout?: number;
+  /** Who sent the command (`client.admin`), for what the mon logs about it. */
+  entity?: string;
 }
 
 /** The manager's mon session. */
@@ -151,6 +181,12 @@ export interface ClusterLink {
   ): Promise<MonCommandResult>;
   /** Publishes this manager's state; the mon folds it into the MgrMap. */
   beacon(beacon: MgrBeacon): Promise<void>;
+  /**
+   * Sends an entry to the cluster log (Ceph's LogClient); the mon keeps it for `log last` and
+   * pushes it to every subscriber, this manager included. While the mon is unreachable entries
+   * wait, in order, and go out when it returns.
+   */
+  clusterLog(entry: ClusterLogEntry): void;
   /** The cluster's maps and statistics, when the link carries them (the mon alone does not). */
   state?(): ClusterState;
   /** Receives every update the mon pushes, in order. Returns the unsubscribe function. */

@@ -23,7 +23,7 @@ import {
   healthSummaryText,
   muteJson,
 } from "./health.ts";
-import { formatJson } from "./format.ts";
+import { cephStamp, formatJson } from "./format.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap } from "./mgr_map.ts";
 import { RELEASE_NAME } from "./mgr_map.ts";
@@ -46,7 +46,7 @@ import { capsAllow } from "./admin/caps.ts";
 import { managerCommands } from "./mgr_commands.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
 import { StandbyHost } from "./standby_host.ts";
-import type { ClusterState } from "./cluster_link.ts";
+import type { ClusterLogEntry, ClusterState } from "./cluster_link.ts";
 import { SnapshotCache } from "./state/snapshot_cache.ts";
 import type { StatusInputs } from "./status.ts";
 import {
@@ -55,19 +55,6 @@ import {
   schemaFromColumns,
 } from "./state/perf_counters.ts";
 import { DaemonIndex } from "./state/daemon_state.ts";
-
-/** One cluster log entry, as `log last -f json` and `notify('clog', ...)` carry it. */
-export interface ClusterLogEntry {
-  name: string;
-  rank: string;
-  addrs: { addrvec: unknown[] };
-  stamp: number;
-  seq: number;
-  channel: string;
-  /** `[DBG]`, `[INF]`, `[SEC]`, `[WRN]`, `[ERR]`. */
-  priority: string;
-  message: string;
-}
 
 /** A progress event a module published. */
 export interface ProgressEvent {
@@ -91,13 +78,6 @@ const CLOG_PRIORITY: Record<string, string> = {
   "2": "[SEC]",
   "3": "[WRN]",
   "4": "[ERR]",
-};
-const CLOG_RANK: Record<string, number> = {
-  "[DBG]": 0,
-  "[INF]": 1,
-  "[SEC]": 2,
-  "[WRN]": 3,
-  "[ERR]": 4,
 };
 
 /** Who owns a command. */
@@ -152,7 +132,6 @@ export class Manager implements CommandService {
   #unsubscribe: () => void;
   #updates: Promise<void> = Promise.resolve();
   #stopped = false;
-  #clusterLog: ClusterLogEntry[] = [];
   #clusterLogSeq = 0;
   /** Progress events modules published (`update_progress_event`), by id. */
   readonly progressEvents = new Map<string, ProgressEvent>();
@@ -329,6 +308,9 @@ export class Manager implements CommandService {
       available_modules: [...this.host.records.values()].map(moduleInfo),
       services: Object.fromEntries(this.#services),
       metadata: { ...this.metadata },
+      ...(this.isActive()
+        ? { health_checks: { ...this.host.moduleHealth(), ...this.host.hostHealth() } }
+        : {}),
     });
   }
 
@@ -359,6 +341,10 @@ export class Manager implements CommandService {
       case "perf":
         // Daemons report to the active manager only (MMgrReport); a standby keeps no counters.
         if (this.isActive()) this.#ingest(update.reports);
+        break;
+      case "clog":
+        // Only the active manager's modules hear the cluster log (a standby runs none).
+        if (this.isActive()) this.host.notifyAll("clog", update.entry as unknown as string);
         break;
     }
   }
@@ -560,34 +546,22 @@ export class Manager implements CommandService {
   }
 
   /**
-   * Writes an entry to the cluster log: kept for `log last`, sent to modules listening for
-   * `clog`, and written to the daemon log.
+   * Writes an entry to the cluster log: to the mon, which keeps it for `log last` and sends it
+   * back to the managers (the modules listening for `clog` hear it then), and to the daemon log.
    */
   clusterLog(channel: string, priority: string, message: string): void {
     const entry: ClusterLogEntry = {
       name: `mgr.${this.id}`,
       rank: `mgr.${this.gid}`,
       addrs: { addrvec: [] },
-      stamp: this.clock.now(),
+      stamp: cephStamp(this.clock.now()),
       seq: ++this.#clusterLogSeq,
       channel,
       priority: CLOG_PRIORITY[priority] ?? priority,
       message,
     };
-    this.#clusterLog.push(entry);
-    if (this.#clusterLog.length > 10000) this.#clusterLog.shift();
     this.#daemonLog.info(`cluster log [${channel}] ${entry.priority}: ${message}`);
-    this.host.notifyAll("clog", entry as unknown as string);
-  }
-
-  /** The newest cluster log entries of a channel at or above a level (`log last`). */
-  clusterLogTail(count: number, level: string, channel: string): ClusterLogEntry[] {
-    const min = CLOG_RANK[CLOG_PRIORITY[level] ?? level] ?? 1;
-    return this.#clusterLog
-      .filter((e) =>
-        (channel === "*" || e.channel === channel) && (CLOG_RANK[e.priority] ?? 1) >= min
-      )
-      .slice(-count);
+    this.link.clusterLog(entry);
   }
 
   /** What `status` is built from. */
@@ -718,7 +692,7 @@ export class Manager implements CommandService {
       case "local":
         return await owner.command.run(checked.cmd, inbuf, caller);
       case "mon":
-        return await this.link.monCommand(checked.cmd, inbuf);
+        return await this.link.monCommand(checked.cmd, inbuf, { entity: caller.entity });
     }
   }
 

@@ -9,7 +9,7 @@ import type { MonCommandResult } from "./cluster_link.ts";
 import { parseSignature } from "./commands/descriptor.ts";
 import type { LocalCommand } from "./commands/service.ts";
 import { EINVAL, ENOENT } from "./errno.ts";
-import { cephStamp, formatJson, textTable } from "./format.ts";
+import { formatJson, textTable } from "./format.ts";
 import type { Manager } from "./manager.ts";
 import { statusJson, statusText } from "./status.ts";
 import { stateCommands } from "./state_commands.ts";
@@ -171,30 +171,6 @@ export function managerCommands(manager: Manager): LocalCommand[] {
         module: "mon",
       }),
       run: (cmd) => manager.unmute(typeof cmd.code === "string" ? cmd.code : undefined),
-    },
-    {
-      desc: parseSignature(
-        "log last name=num,type=CephInt,range=1,req=false " +
-          "name=level,type=CephChoices,strings=debug|info|sec|warn|error,req=false " +
-          "name=channel,type=CephChoices,strings=*|cluster|audit|cephadm,req=false",
-        { help: "print last few lines of the cluster log", perm: "r", module: "mon" },
-      ),
-      run: (cmd) => {
-        const entries = manager.clusterLogTail(
-          typeof cmd.num === "number" ? cmd.num : 20,
-          typeof cmd.level === "string" ? cmd.level : "info",
-          typeof cmd.channel === "string" ? cmd.channel : "cluster",
-        );
-        const f = jsonFormat(cmd);
-        if (f) return ok(formatJson(entries, f));
-        return ok(
-          entries.map((e) =>
-            `${
-              cephStamp(e.stamp)
-            } ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${e.message}\n`
-          ).join(""),
-        );
-      },
     },
     {
       desc: parseSignature("status", { help: "show cluster status", perm: "r", module: "mon" }),

@@ -191,6 +191,7 @@ export function formatDouble(v: number): string {
 export function clusterMonCommand(
   c: SimCluster,
   cmd: Record<string, unknown>,
+  entity = "client.admin",
 ): MonCommandResult | undefined {
   switch (cmd.prefix) {
     case "osd set":
@@ -199,7 +200,7 @@ export function clusterMonCommand(
     case "osd down":
     case "osd out":
     case "osd in":
-      return _markOsds(c, cmd.prefix, ids(cmd.ids));
+      return _markOsds(c, cmd.prefix, ids(cmd.ids), entity);
     case "osd reweight":
       return _reweight(c, cmd.id, cmd.weight);
     case "osd pool create":
@@ -237,7 +238,12 @@ function _flag(c: SimCluster, set: boolean, key: string): MonCommandResult {
   return ok("", `${flags.join(",")} is ${set ? "set" : "unset"}`);
 }
 
-function _markOsds(c: SimCluster, prefix: string, args: string[]): MonCommandResult {
+function _markOsds(
+  c: SimCluster,
+  prefix: string,
+  args: string[],
+  entity: string,
+): MonCommandResult {
   const verb = prefix.slice("osd ".length) as "down" | "out" | "in";
   const all = args.some((a) => a === "any" || a === "all");
   const targets: number[] = [];
@@ -264,8 +270,14 @@ function _markOsds(c: SimCluster, prefix: string, args: string[]): MonCommandRes
       continue;
     }
     if (verb === "down") c.osdDown(id);
-    else if (verb === "out") c.osdOut(id);
-    else c.osdIn(id);
+    else if (verb === "out") {
+      // OSDMonitor's note of who took an OSD out, and when.
+      const when = map.isUp(id)
+        ? "while it was still marked up"
+        : `after it was down for ${Math.trunc(c.downSeconds(id))} seconds`;
+      c.log("[INF]", `Client ${entity} marked osd.${id} out, ${when}`);
+      c.osdOut(id);
+    } else c.osdIn(id);
     ss += `marked ${verb} osd.${id}. `;
   }
   return { r: err, outb: "", outs: ss };

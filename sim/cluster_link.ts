@@ -9,6 +9,7 @@
  */
 import type {
   ClusterLink,
+  ClusterLogEntry,
   ClusterSnapshot,
   ClusterState,
   ClusterUpdate,
@@ -50,19 +51,22 @@ const MAP_NAMES = new Set([
 const MON_NAMES = new Set(["mon_map"]);
 
 /**
- * The cluster's health, computed once per scheduler event however many managers' links ask
- * (each link asks on every stats period; at 300,000 PGs one computation is tens of ms).
+ * The cluster's health, computed once per scheduler event and OSDMap epoch however many
+ * managers' links (and the cluster log) ask: each link asks on every stats period, and at
+ * 300,000 PGs one computation is tens of ms. The epoch is in the key for changes made outside
+ * an event (tests and commands mark OSDs down directly).
  */
 const healthMemo = new WeakMap<
   SimCluster,
-  { event: number; checks: Record<string, HealthCheck> }
+  { event: number; epoch: number; checks: Record<string, HealthCheck> }
 >();
-function clusterHealth(cluster: SimCluster): Record<string, HealthCheck> {
+export function clusterHealth(cluster: SimCluster): Record<string, HealthCheck> {
   const event = cluster.scheduler.eventsRun;
+  const epoch = cluster.map.epoch;
   const memo = healthMemo.get(cluster);
-  if (memo && memo.event === event) return memo.checks;
+  if (memo && memo.event === event && memo.epoch === epoch) return memo.checks;
   const checks = cluster.health().checks;
-  healthMemo.set(cluster, { event, checks });
+  healthMemo.set(cluster, { event, epoch, checks });
   return checks;
 }
 
@@ -137,7 +141,7 @@ export class SimClusterLink implements ClusterLink {
       if (!up) return monTimedOut(cmd, timeout);
       const epoch = this.#cluster.map.epoch;
       const seen = this.#osdVersion;
-      const result = clusterMonCommand(this.#cluster, cmd) as MonCommandResult;
+      const result = clusterMonCommand(this.#cluster, cmd, options?.entity) as MonCommandResult;
       // Changes the cluster applies without an event (pool create, pool set) still reach the
       // manager before the command completes.
       if (this.#cluster.map.epoch !== epoch && this.#osdVersion === seen) this.#notify("osd_map");
@@ -146,6 +150,9 @@ export class SimClusterLink implements ClusterLink {
   }
   beacon(beacon: MgrBeacon): Promise<void> {
     return this.#mon.beacon(beacon);
+  }
+  clusterLog(entry: ClusterLogEntry): void {
+    this.#mon.clusterLog(entry);
   }
   subscribe(listener: (update: ClusterUpdate) => void): () => void {
     this.#listeners.add(listener);

@@ -22,6 +22,7 @@ import { SimClusterLink } from "./cluster_link.ts";
 import { FaultInjector } from "./faults/faults.ts";
 import { loadScenario } from "./runner/scenario.ts";
 import { simCommands } from "./live_commands.ts";
+import { logClusterEvents } from "./cluster_log.ts";
 
 /** The embedded cluster of live mode: 3 mons, 3 hosts of 3 OSDs, two pools, a light workload. */
 export const LIVE_CLUSTER: ClusterSpec = {
@@ -118,6 +119,7 @@ export async function serveMain(argv: string[]): Promise<void> {
   const scheduler = new Scheduler({ rng: new Rng(seed), epoch: clock.now() });
   const cluster = new SimCluster(scheduler, scenario?.cluster ?? LIVE_CLUSTER);
   cluster.startReporting();
+  const stopClusterLog = logClusterEvents(mon, cluster);
   const injector = new FaultInjector(cluster);
   injector.scheduleAll(scenario?.faults ?? []);
   const pacing = new AbortController();
@@ -176,6 +178,7 @@ export async function serveMain(argv: string[]): Promise<void> {
     for (const d of order) await d.stop();
     pacing.abort();
     await paced;
+    stopClusterLog();
     mon.close();
     Deno.exit(0);
   };

@@ -16,6 +16,7 @@ import { Manager } from "../core/manager.ts";
 import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
 import type { SimCluster } from "./cluster/cluster.ts";
 import { SimClusterLink } from "./cluster_link.ts";
+import { logClusterEvents } from "./cluster_log.ts";
 import { EmbeddedMon } from "./mon/mon.ts";
 import { MonLink } from "./mon/mon_link.ts";
 import type { Participant } from "./runner/run.ts";
@@ -45,6 +46,7 @@ export function managerParticipant(
   const daemons = new Map<string, Daemon>();
   let mon: EmbeddedMon | undefined;
   let unsubscribe = () => {};
+  let stopClusterLog = () => {};
   const ticking = new AbortController();
   let ticks: Promise<void> = Promise.resolve();
   const restarts: Promise<void>[] = [];
@@ -65,6 +67,7 @@ export function managerParticipant(
         fsid: cluster.map.fsid,
       });
       const theMon = mon;
+      stopClusterLog = logClusterEvents(theMon, cluster);
       ticks = (async () => {
         while (!ticking.signal.aborted) {
           await clock.sleep(1, ticking.signal);
@@ -109,6 +112,7 @@ export function managerParticipant(
     },
     async stop() {
       unsubscribe();
+      stopClusterLog();
       const active = [...daemons.values()].filter((d) => !d.crashed && d.manager.isActive());
       if (daemons.size > 0 && active.length !== 1) {
         failures.push(`manager: ${active.length} active managers at the end of the run`);

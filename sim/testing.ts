@@ -33,6 +33,7 @@ import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import { type ClusterSpec, SimCluster } from "./cluster/cluster.ts";
 import { SimClusterLink } from "./cluster_link.ts";
+import { logClusterEvents } from "./cluster_log.ts";
 
 /** How to set up a test cluster. */
 export interface TestClusterOptions {
@@ -124,9 +125,11 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   });
   const monLink = new MonLink(mon, clock);
   let cluster: SimCluster | undefined;
+  let stopClusterLog = () => {};
   if (options.cluster) {
     cluster = new SimCluster(scheduler, options.cluster);
     cluster.startReporting();
+    stopClusterLog = logClusterEvents(mon, cluster);
   }
   /** A manager's session: to the mon, and to the cluster when there is one. */
   const linkFor = (mon: MonLink): ClusterLink & { close(): void } =>
@@ -201,6 +204,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       monTicks.abort();
       await ticking;
       cluster?.stopReporting();
+      stopClusterLog();
       for (const s of standbys) {
         s.link.close();
         s.log.close();

@@ -33,6 +33,8 @@ export type ClusterEvent =
   | { kind: "fs_map"; epoch: number }
   /** The active manager failed; a standby takes over with no PG stats yet. */
   | { kind: "mgr_failover"; from: string; to: string }
+  /** The cluster's daemons wrote to the cluster log (the mon takes it in). */
+  | { kind: "clog"; priority: "[DBG]" | "[INF]" | "[WRN]" | "[ERR]"; message: string }
   /** A fault inside a manager module starts (`active`) or ends. */
   | {
     kind: "module_fault";
@@ -125,6 +127,8 @@ export class SimCluster {
   activeMgr = 0;
   readonly #hosts = new Map<string, number[]>();
   #autoOut = new Uint8Array(0);
+  /** When each OSD was last marked down (virtual seconds). */
+  #downSince = new Float64Array(0);
   #recoveryScheduled = false;
   readonly #listeners = new Set<(e: ClusterEvent) => void>();
   #monOutageUntil = 0;
@@ -180,6 +184,7 @@ export class SimCluster {
       }
     });
     this.#autoOut = new Uint8Array(this.map.maxOsd);
+    this.#downSince = new Float64Array(this.map.maxOsd);
     this.pgs = new PgTable(this.map, rng.stream("data"), spec.pg);
     this.statsPeriod = spec.statsPeriod ?? 5;
     if (!(this.statsPeriod > 0)) {
@@ -487,6 +492,7 @@ export class SimCluster {
       for (const id of ids) if (this.map.markDown(id)) changed.push(id);
     });
     for (const id of changed) {
+      this.#downSince[id] = this.scheduler.now;
       const downAt = this.map.downAt[id] as number;
       this.scheduler.schedule(this.downOutInterval, `osd.${id} down-out check`, () => {
         if (this.map.downAt[id] === downAt) this.#autoMarkOut(id);
@@ -560,11 +566,27 @@ export class SimCluster {
 
   #autoMarkOut(id: number): void {
     if (this.map.isUp(id) || !this.map.isIn(id) || this.map.hasFlag("noout")) return;
+    // Logged as the mon prepares the change, before the epoch that carries it.
+    this.log(
+      "[INF]",
+      `Marking osd.${id} out (has been down for ${Math.trunc(this.downSeconds(id))} seconds)`,
+    );
     const changed: number[] = [];
     this.#apply(`osd.${id} auto-out`, changed, () => {
       if (this.map.markOut(id)) changed.push(id);
     });
     if (changed.length > 0) this.#autoOut[id] = 1;
+  }
+
+  /** Seconds since OSD `id` was last marked down (0 for one never marked down). */
+  downSeconds(id: number): number {
+    const since = this.#downSince[id];
+    return since === undefined || since === 0 ? 0 : this.scheduler.now - since;
+  }
+
+  /** Writes to the cluster log, as the mon does (`mon.clog->info() << ...`). */
+  log(priority: "[DBG]" | "[INF]" | "[WRN]" | "[ERR]", message: string): void {
+    this.#emit({ kind: "clog", priority, message });
   }
 
   #apply(label: string, changed: number[], fn: () => void): void {

@@ -9,9 +9,11 @@
  * @module
  */
 import { OPTION_TYPES } from "../../core/module_options.ts";
-import { formatJson, textTable } from "../../core/format.ts";
+import { cephStamp, formatJson, textTable } from "../../core/format.ts";
 export { formatJson, textTable };
+import type { HealthCheck } from "../../core/health.ts";
 import type {
+  ClusterLogEntry,
   ClusterSnapshot,
   ClusterUpdate,
   ConfigEntry,
@@ -61,7 +63,18 @@ export interface EmbeddedMonOptions {
   initialModules?: string[];
   /** The cluster fsid (`config get <who> fsid`). */
   fsid?: string;
+  /** The mon's name in what it writes to the cluster log (default `a`, rank 0). */
+  name?: string;
+  /** The mon's addresses, as its cluster log entries carry them. */
+  addrs?: EntityAddr[];
 }
+
+/** Entries LogMonitor keeps per channel for `log last` (`mon_log_max_summary`). */
+const LOG_MAX_SUMMARY = 50;
+
+/** Cluster log priorities, lowest first, and the `log last` level names. */
+const CLOG_LEVELS = ["[DBG]", "[INF]", "[SEC]", "[WRN]", "[ERR]"] as const;
+const CLOG_LEVEL_NAMES: Record<string, number> = { debug: 0, info: 1, sec: 2, warn: 3, error: 4 };
 
 /** A beacon, optionally with the daemon's addresses. */
 export type MonBeacon = MgrBeacon & { addrs?: EntityAddr[]; mgr_features?: number };
@@ -358,6 +371,11 @@ export class EmbeddedMon {
   }
   /** Manager daemons' metadata by name, as their beacons carried it. */
   #mgrMetadata = new Map<string, Record<string, string>>();
+  /** The active manager's own health checks, from its last beacon. */
+  #mgrHealth: Record<string, HealthCheck> = {};
+  /** LogMonitor's summary: the newest entries per channel, and every entry in order. */
+  #logByChannel = new Map<string, ClusterLogEntry[]>();
+  #logSeq = 0;
   #moduleOptions = new Map<string, MonOption>();
   #map!: MgrMap;
 
@@ -366,6 +384,11 @@ export class EmbeddedMon {
     this.#opts = {
       initialModules: [],
       fsid: "00000000-0000-0000-0000-000000000000",
+      name: "a",
+      addrs: [
+        { type: "v2", addr: "127.0.0.1:3300", nonce: 0 },
+        { type: "v1", addr: "127.0.0.1:6789", nonce: 0 },
+      ],
       ...options,
     };
     const alwaysOn = [...new Set(options.alwaysOnModules)].sort(compareBytes);
@@ -498,8 +521,13 @@ export class EmbeddedMon {
       next.active_gid = b.gid;
       next.active_name = b.name;
       next.active_change = formatUtime(now);
+      this.clog("[INF]", `Activating manager daemon ${b.name}`);
     }
     if (next.active_gid === b.gid) {
+      if (b.available && !next.available) {
+        this.clog("[INF]", `Manager daemon ${b.name} is now available`);
+      }
+      this.#mgrHealth = structuredClone(b.health_checks ?? {});
       next.available = b.available;
       next.available_modules = modules;
       next.services = services;
@@ -558,7 +586,11 @@ export class EmbeddedMon {
    * Answers one mon command (`{prefix, ...args, format?}`), as Ceph 16.2 does. A change is
    * committed before this returns.
    */
-  handleCommand(cmd: Record<string, unknown>, inbuf?: string): MonCommandResult {
+  handleCommand(
+    cmd: Record<string, unknown>,
+    inbuf?: string,
+    entity = "client.admin",
+  ): MonCommandResult {
     const prefix = str(cmd.prefix) ?? "";
     switch (prefix) {
       case "config set":
@@ -605,6 +637,10 @@ export class EmbeddedMon {
         return this.#mgrMetadataCommand(cmd);
       case "mgr fail":
         return this.#mgrFail(cmd);
+      case "log":
+        return this.#logCommand(cmd, entity);
+      case "log last":
+        return this.#logLast(cmd);
       case "mgr versions":
         return ok(
           formatJson(this.#countMgrMetadata("ceph_version"), formatterFor(cmd) ?? "json-pretty"),
@@ -637,8 +673,22 @@ export class EmbeddedMon {
       changed = true;
     }
     if (next.active_gid !== 0 && stale(next.active_gid)) {
+      const failed = next.active_name;
       dropActiveOf(next, now);
+      this.#mgrHealth = {};
       changed = true;
+      if (next.standbys.length > 0) {
+        promoteStandby(next, now);
+        this.clog(
+          "[INF]",
+          `Manager daemon ${failed} is unresponsive, replacing it with standby daemon ${next.active_name}`,
+        );
+      } else {
+        this.clog(
+          "[INF]",
+          `Manager daemon ${failed} is unresponsive.  No standby daemons available.`,
+        );
+      }
     }
     if (next.active_gid === 0 && next.standbys.length > 0) {
       promoteStandby(next, now);
@@ -646,6 +696,82 @@ export class EmbeddedMon {
     }
     if (changed) this.#commitMap(next);
     return changed;
+  }
+
+  // ---------------------------------------------------------------- cluster log
+
+  /**
+   * Takes an entry into the cluster log (LogMonitor): kept for `log last`, then pushed to every
+   * session subscribed to it.
+   */
+  log(entry: ClusterLogEntry): void {
+    const frozen = Object.freeze({ ...entry, addrs: structuredClone(entry.addrs) });
+    let tail = this.#logByChannel.get(entry.channel);
+    if (!tail) this.#logByChannel.set(entry.channel, tail = []);
+    tail.push(frozen);
+    if (tail.length > LOG_MAX_SUMMARY) tail.shift();
+    this.#emit({ kind: "clog", entry: frozen });
+  }
+
+  /** An entry from the mon itself (`mon.a (mon.0)`), stamped now. */
+  clog(priority: (typeof CLOG_LEVELS)[number], message: string, channel = "cluster"): void {
+    this.log({
+      name: `mon.${this.#opts.name}`,
+      rank: "mon.0",
+      addrs: { addrvec: this.#opts.addrs },
+      stamp: cephStamp(this.#opts.now()),
+      seq: ++this.#logSeq,
+      channel,
+      priority,
+      message,
+    });
+  }
+
+  /** The active manager's checks, as its last beacon reported them (MgrStatMonitor). */
+  mgrHealthChecks(): Record<string, HealthCheck> {
+    return this.#mgrHealth;
+  }
+
+  /** `log <logtext>...` (LogMonitor): the words as one entry from the caller, at INF. */
+  #logCommand(cmd: Record<string, unknown>, entity: string): MonCommandResult {
+    const words = Array.isArray(cmd.logtext) ? cmd.logtext.map(String) : [String(cmd.logtext)];
+    this.log({
+      name: entity,
+      rank: `${entity.slice(0, entity.indexOf(".") + 1) || "client."}?`,
+      addrs: { addrvec: [] },
+      stamp: cephStamp(this.#opts.now()),
+      seq: 0,
+      channel: "cluster",
+      priority: "[INF]",
+      message: words.join(" "),
+    });
+    return ok();
+  }
+
+  /**
+   * `log last [<num>] [<level>] [<channel>]` (LogMonitor::preprocess_command): the newest
+   * `num` entries at or above `level` of one channel, or of all (`*`), oldest first.
+   */
+  #logLast(cmd: Record<string, unknown>): MonCommandResult {
+    const num = typeof cmd.num === "number" ? cmd.num : 20;
+    const levelName = str(cmd.level) ?? "info";
+    const level = CLOG_LEVEL_NAMES[levelName];
+    if (level === undefined) return err(-EINVAL, `Invalid severity '${levelName}'`);
+    const channel = str(cmd.channel) ?? "cluster";
+    const tail = channel === "*"
+      ? [...this.#logByChannel.values()].flat().sort((a, b) =>
+        a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : 0
+      )
+      : this.#logByChannel.get(channel) ?? [];
+    const rank = (e: ClusterLogEntry) => CLOG_LEVELS.indexOf(e.priority as never);
+    const shown = tail.filter((e) => rank(e) >= level).slice(-Math.max(0, num));
+    const f = formatterFor(cmd);
+    if (f) return ok(formatJson(shown, f));
+    return ok(
+      shown.map((e) =>
+        `${e.stamp} ${e.name} (${e.rank}) ${e.seq} : ${e.channel} ${e.priority} ${e.message}\n`
+      ).join(""),
+    );
   }
 
   /** `mgr fail [<who>]` (MgrMonitor.cc): fail the active manager, or a named one. */

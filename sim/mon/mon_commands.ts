@@ -11,6 +11,8 @@ const DEPRECATED = 4;
 
 // deno-fmt-ignore
 export const MON_COMMANDS: readonly CommandSignature[] = [
+  { sig: "log name=logtext,type=CephString,n=N", help: "log supplied text to the monitor log", perm: "rw" },
+  { sig: "log last name=num,type=CephInt,range=1,req=false name=level,type=CephChoices,strings=debug|info|sec|warn|error,req=false name=channel,type=CephChoices,strings=*|cluster|audit|cephadm,req=false", help: "print last few lines of the cluster log", perm: "r" },
   { sig: "config-key get name=key,type=CephString", help: "get <key>", perm: "r" },
   { sig: "config-key set name=key,type=CephString name=val,type=CephString,req=false", help: "set <key> to value <val>", perm: "rw" },
   { sig: "config-key put name=key,type=CephString name=val,type=CephString,req=false", help: "put <key>, value <val>", perm: "rw", flags: DEPRECATED },

@@ -12,6 +12,7 @@
 import type { Clock } from "../../core/clock.ts";
 import type {
   ClusterLink,
+  ClusterLogEntry,
   ClusterSnapshot,
   ClusterUpdate,
   CommandSignature,
@@ -64,6 +65,8 @@ export class MonLink implements ClusterLink {
   #missedConfig = false;
   #missedMap = false;
   #missedKeys = new Set<string>();
+  /** Cluster log entries written while the session was down. */
+  #unsentLog: ClusterLogEntry[] = [];
 
   constructor(mon: EmbeddedMon, clock: Clock, options: MonLinkOptions = {}) {
     this.#mon = mon;
@@ -94,6 +97,7 @@ export class MonLink implements ClusterLink {
     if (this.#gid !== undefined) this.#mon.holdBeaconGrace(this.#gid, !up);
     this.#push({ kind: "connection", connected: up });
     if (!up) return;
+    for (const entry of this.#unsentLog.splice(0)) this.#mon.log(entry);
     if (this.#missedConfig) this.#push({ kind: "config", config: this.#mon.configEntries() });
     for (const key of [...this.#missedKeys].sort()) {
       this.#push({ kind: "kv", key, value: this.#mon.store.getKv(key) ?? null });
@@ -127,7 +131,7 @@ export class MonLink implements ClusterLink {
           `'${String(cmd.prefix)}' was not sent`,
       };
     }
-    const result = this.#mon.handleCommand(cmd, inbuf);
+    const result = this.#mon.handleCommand(cmd, inbuf, options?.entity);
     // The reply arrives as a message would: on a later turn of the event loop. Without this, a
     // module awaiting writes in a loop would run on microtasks alone and starve the daemon
     // (signals, HTTP, timers). setImmediate keeps the order deterministic under the simulator.
@@ -145,6 +149,12 @@ export class MonLink implements ClusterLink {
     }
     this.#gid = beacon.gid;
     this.#mon.beacon(beacon);
+  }
+
+  /** Sends a cluster log entry now, or when the session returns (LogClient queues them). */
+  clusterLog(entry: ClusterLogEntry): void {
+    if (this.#connected) this.#mon.log(entry);
+    else this.#unsentLog.push(entry);
   }
 
   /** Receives every update, in order, from a microtask. Returns the unsubscribe function. */
