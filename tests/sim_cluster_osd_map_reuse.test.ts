@@ -6,6 +6,7 @@ import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
 import { clusterGet } from "../sim/cluster/get.ts";
+import { type CrushDump as CrushText, decompileCrushMap } from "../sim/cluster/crush_text.ts";
 import { OsdMap } from "../sim/cluster/osd_map.ts";
 import {
   dumpOsdMap,
@@ -200,6 +201,18 @@ Deno.test("osd_map_crush: its parts are the same frozen objects while the CRUSH 
   assert.equal(weightOf(changed), weightOf(before) - 0x8000);
 });
 
+Deno.test("osd_crush_map_text is decompiled again only when the CRUSH map changes", () => {
+  const { c } = cluster();
+  const text = clusterGet(c, "osd_crush_map_text") as string;
+  c.osdOut(1);
+  c.osdDown(2);
+  assert.equal(clusterGet(c, "osd_crush_map_text"), text);
+  c.map.crush.setDeviceWeight(2, 0.5);
+  const changed = clusterGet(c, "osd_crush_map_text") as string;
+  assert.notEqual(changed, text);
+  assert.ok(changed.includes("item osd.2 weight 0.500\n"), changed);
+});
+
 type Step =
   | { kind: "run"; seconds: number }
   | { kind: "down" | "up" | "out" | "in"; osd: number }
@@ -280,7 +293,15 @@ Deno.test("osd_map (property): the dump built from the previous epoch's entries 
         const hosts = c.hostNames();
         const incremental = new OsdMapDumpCache();
         let pools = 0;
-        const check = (label: string) => checkDumps(c.map, incremental, label);
+        const check = (label: string) => {
+          checkDumps(c.map, incremental, label);
+          const scratch = dumpOsdMapCrush(c.map, new OsdMapDumpCache()) as unknown as CrushText;
+          assert.equal(
+            clusterGet(c, "osd_crush_map_text"),
+            decompileCrushMap(scratch),
+            `osd_crush_map_text after ${label}`,
+          );
+        };
         const n = c.map.maxOsd;
         check("start");
         for (const [i, step] of steps.entries()) {
