@@ -147,3 +147,23 @@ Deno.test("a view of 100,000 nested objects is frozen without exhausting the sta
   const v = cache.view("deep", 1, () => root);
   assert.ok(Object.isFrozen(deep) && Object.isFrozen(v));
 });
+
+Deno.test("get(name, {mutable: true}) shares nothing between places: editing one PG's blocked_by leaves the others", async () => {
+  const { startTestCluster } = await import("mgr_module/testing");
+  const c = await startTestCluster({
+    cluster: { hosts: 3, osdsPerHost: 1, pools: [{ name: "p", pgNum: 8 }] },
+  });
+  try {
+    await c.run(10);
+    const frozen = c.manager.get("pg_dump") as { pg_stats: { blocked_by: number[] }[] };
+    // The snapshot itself shares one frozen empty array between entries, as the dump builds it.
+    assert.equal(frozen.pg_stats[0]!.blocked_by, frozen.pg_stats[1]!.blocked_by);
+    const copy = c.manager.get("pg_dump", true) as typeof frozen;
+    copy.pg_stats[0]!.blocked_by.push(7);
+    assert.deepEqual(copy.pg_stats[1]!.blocked_by, []);
+    assert.deepEqual(frozen.pg_stats[0]!.blocked_by, []);
+    assert.ok(!Object.isFrozen(copy.pg_stats[1]));
+  } finally {
+    await c.stop();
+  }
+});

@@ -62,6 +62,38 @@ export function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * A deep copy in which every object and array is new and unfrozen, even where the original
+ * shares one object between several places (snapshots share frozen parts, such as one empty
+ * array for every PG's `blocked_by`): a caller's edit of one place never shows in another.
+ * `structuredClone` keeps such sharing, so it is not used. Typed arrays are copied.
+ *
+ * @example
+ * ```ts
+ * import { deepCopy } from "./snapshot_cache.ts";
+ * const empty: number[] = Object.freeze([]) as unknown as number[];
+ * const copy = deepCopy({ a: { blocked_by: empty }, b: { blocked_by: empty } });
+ * copy.a.blocked_by.push(1);
+ * if (copy.b.blocked_by.length !== 0 || Object.isFrozen(copy.a)) throw new Error();
+ * ```
+ */
+export function deepCopy<T>(value: T): T {
+  return _copy(value) as T;
+}
+
+function _copy(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = _copy(v[i]);
+    return out;
+  }
+  if (ArrayBuffer.isView(v)) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = _copy((v as Record<string, unknown>)[k]);
+  return out;
+}
+
+/**
  * Named, versioned, frozen views.
  *
  * @example
@@ -124,12 +156,12 @@ export class SnapshotCache {
   }
 
   /**
-   * `get(name, {mutable: true})`: a private, unfrozen copy (structuredClone) of the current
-   * view, or null for an unknown name.
+   * `get(name, {mutable: true})`: a private, unfrozen copy ({@linkcode deepCopy}) of the
+   * current view, or null for an unknown name.
    */
   mutable(name: string): unknown {
     const v = this.get(name);
-    return v === null ? null : structuredClone(v);
+    return v === null ? null : deepCopy(v);
   }
 
   /**
