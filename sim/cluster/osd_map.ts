@@ -264,7 +264,7 @@ export class OsdMap {
       size,
       minSize,
       pgNum: spec.pgNum,
-      application: spec.application ?? "rados",
+      application: spec.application ?? "",
       createTime: this.#now(),
       lastChange: this.#nextEpoch(),
     };

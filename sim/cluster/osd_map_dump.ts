@@ -108,7 +108,7 @@ function _dumpPool(pool: Pool): Json {
     expected_num_objects: 0,
     fast_read: false,
     options: {},
-    application_metadata: { [pool.application]: {} },
+    application_metadata: pool.application ? { [pool.application]: {} } : {},
     create_time: cephStamp(pool.createTime),
     last_change: String(pool.lastChange),
     last_force_op_resend: "0",
