@@ -103,10 +103,10 @@ export function decompileCrushMap(crush: CrushDump): string {
     if (!list) classIds.set(base, list = []);
     list.push([b.name.slice(tilde + 1), b.id]);
   }
+  // By id: a search per item would be devices × items (10,000 OSDs: hundreds of ms).
+  const deviceName = new Map(crush.devices.map((d) => [d.id, d.name]));
   const itemName = (id: number): string =>
-    id >= 0
-      ? crush.devices.find((d) => d.id === id)?.name ?? `device${id}`
-      : byId.get(id)?.name ?? `bucket${-1 - id}`;
+    id >= 0 ? deviceName.get(id) ?? `device${id}` : byId.get(id)?.name ?? `bucket${-1 - id}`;
 
   out.push("\n# buckets\n");
   const done = new Set<number>();
