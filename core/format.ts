@@ -33,3 +33,30 @@ export function cephStamp(seconds: number): string {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T` +
     `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(usec, 6)}+0000`;
 }
+
+/**
+ * Python's `json.dumps` (`", "` and `": "` separators, non-ASCII escaped), keys in order: how
+ * the ceph CLI sends a command, and how the audit log shows it.
+ *
+ * @example
+ * ```ts
+ * import { pythonDumps } from "./format.ts";
+ * console.assert(pythonDumps({ prefix: "osd in", ids: ["2"] }) === '{"prefix": "osd in", "ids": ["2"]}');
+ * console.assert(pythonDumps("é") === '"\\u00e9"');
+ * ```
+ */
+export function pythonDumps(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pythonDumps).join(", ")}]`;
+  if (v !== null && typeof v === "object") {
+    return `{${
+      Object.entries(v).map(([k, x]) => `${pythonDumps(k)}: ${pythonDumps(x)}`).join(", ")
+    }}`;
+  }
+  if (typeof v === "string") {
+    return JSON.stringify(v).replace(
+      /[\u0080-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+  }
+  return JSON.stringify(v) ?? "null";
+}

@@ -23,7 +23,7 @@ import {
   healthSummaryText,
   muteJson,
 } from "./health.ts";
-import { cephStamp, formatJson } from "./format.ts";
+import { cephStamp, formatJson, pythonDumps } from "./format.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap } from "./mgr_map.ts";
 import { RELEASE_NAME } from "./mgr_map.ts";
@@ -133,6 +133,8 @@ export class Manager implements CommandService {
   #updates: Promise<void> = Promise.resolve();
   #stopped = false;
   #clusterLogSeq = 0;
+  /** Commands the daemon itself sends to the mon go as `mgr.<id>`. */
+  readonly #asMgr: { entity: string };
   /** Progress events modules published (`update_progress_event`), by id. */
   readonly progressEvents = new Map<string, ProgressEvent>();
   /** Muted health checks; kept in memory (Ceph's mon persists them). */
@@ -159,6 +161,7 @@ export class Manager implements CommandService {
 
   private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
     this.id = options.id;
+    this.#asMgr = { entity: `mgr.${options.id}` };
     this.gid = options.gid ?? 4100 + Math.abs(hashString(options.id)) % 10000;
     this.clock = options.clock;
     this.link = options.link;
@@ -449,8 +452,12 @@ export class Manager implements CommandService {
       setModuleOptionText: async (m, key, value) => {
         const name = `mgr/${m}/${key}`;
         const result = value === null
-          ? await this.link.monCommand({ prefix: "config rm", who: "mgr", name })
-          : await this.link.monCommand({ prefix: "config set", who: "mgr", name, value });
+          ? await this.link.monCommand({ prefix: "config rm", who: "mgr", name }, "", this.#asMgr)
+          : await this.link.monCommand(
+            { prefix: "config set", who: "mgr", name, value },
+            "",
+            this.#asMgr,
+          );
         if (result.r !== 0) {
           throw new Error(result.outs || `config set ${name} failed: ${result.r}`);
         }
@@ -475,16 +482,25 @@ export class Manager implements CommandService {
         if (value === null) this.#kv.delete(full);
         else this.#kv.set(full, value);
         const result = value === null
-          ? await this.link.monCommand({ prefix: "config-key rm", key: full })
-          : await this.link.monCommand({ prefix: "config-key set", key: full, val: value });
+          ? await this.link.monCommand({ prefix: "config-key rm", key: full }, "", this.#asMgr)
+          : await this.link.monCommand(
+            { prefix: "config-key set", key: full, val: value },
+            "",
+            this.#asMgr,
+          );
         if (result.r !== 0) {
           log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
         }
       },
-      monCommand: (cmd, inbuf, options) => this.link.monCommand(cmd, inbuf, options),
+      monCommand: (cmd, inbuf, options) =>
+        this.link.monCommand(cmd, inbuf, { ...options, entity: `mgr.${this.id}` }),
       // A daemon's command travels with its target, as librados' json_command carries one.
       daemonCommand: (type, id, cmd, inbuf) =>
-        this.link.monCommand(type === "mon" ? cmd : { ...cmd, target: [type, id] }, inbuf),
+        this.link.monCommand(
+          type === "mon" ? cmd : { ...cmd, target: [type, id] },
+          inbuf,
+          this.#asMgr,
+        ),
       notifyCommand: (tag) => this.host.notifyAll("command", tag),
       setHealthChecks: (checks) => {
         this.host.setHealthChecks(module, checks);
@@ -560,7 +576,9 @@ export class Manager implements CommandService {
       priority: CLOG_PRIORITY[priority] ?? priority,
       message,
     };
-    this.#daemonLog.info(`cluster log [${channel}] ${entry.priority}: ${message}`);
+    const line = `cluster log [${channel}] ${entry.priority}: ${message}`;
+    if (entry.priority === "[DBG]") this.#daemonLog.debug(line);
+    else this.#daemonLog.info(line);
     this.link.clusterLog(entry);
   }
 
@@ -682,10 +700,16 @@ export class Manager implements CommandService {
         outs: `Invalid command: ${checked.error}\n${usageLine(entry.desc)} :  ${entry.desc.help}`,
       };
     }
+    const audit = `from='client.? 127.0.0.1:0/0' entity='${caller.entity}' cmd=[${
+      pythonDumps(checked.cmd)
+    }]`;
     if (!capsAllow(caller.caps, entry.desc.perm)) {
+      this.clusterLog("audit", "info", `${audit}:  access denied`);
       return { r: -EACCES, outb: "", outs: "access denied" };
     }
     const owner = entry.owner;
+    // DaemonServer's note of the commands the manager answers itself; the mon notes its own.
+    if (owner.kind !== "mon") this.clusterLog("audit", "debug", `${audit}: dispatch`);
     switch (owner.kind) {
       case "module":
         return await this.host.command(owner.target, checked.cmd, inbuf);

@@ -40,6 +40,14 @@ import {
   waitMonReachable,
 } from "./cluster_commands.ts";
 
+/** The perm of each command the simulated mon answers for the cluster, by prefix. */
+const CLUSTER_COMMAND_PERMS = new Map(
+  CLUSTER_MON_COMMANDS.map((c) => [
+    c.sig.split(" ").filter((w) => !w.includes("=")).join(" "),
+    c.perm,
+  ]),
+);
+
 /** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
 const MAP_NAMES = new Set([
   "osd_map",
@@ -141,7 +149,11 @@ export class SimClusterLink implements ClusterLink {
       if (!up) return monTimedOut(cmd, timeout);
       const epoch = this.#cluster.map.epoch;
       const seen = this.#osdVersion;
-      const result = clusterMonCommand(this.#cluster, cmd, options?.entity) as MonCommandResult;
+      const entity = options?.entity ?? "client.admin";
+      const perm = CLUSTER_COMMAND_PERMS.get(String(cmd.prefix)) ?? "r";
+      this.#mon.auditCommand(cmd, entity, perm, "dispatch");
+      const result = clusterMonCommand(this.#cluster, cmd, entity) as MonCommandResult;
+      if (result.r === 0) this.#mon.auditCommand(cmd, entity, perm, "finished");
       // Changes the cluster applies without an event (pool create, pool set) still reach the
       // manager before the command completes.
       if (this.#cluster.map.epoch !== epoch && this.#osdVersion === seen) this.#notify("osd_map");

@@ -202,3 +202,57 @@ Deno.test("an OSD down past the interval is marked out, and a silent manager is 
     await c.stop();
   }
 });
+
+Deno.test("commands leave audit entries as Ceph's do: writes at INF with dispatch and finished, reads at DBG, refusals", async () => {
+  class Hello extends MgrModule {
+    static override COMMANDS = [{ cmd: "hello", desc: "say hello", perm: "r" }];
+    override async handle_command(): Promise<[number, string, string]> {
+      await this.set_store("k", "v");
+      return [0, "hello", ""];
+    }
+  }
+  const c = await startTestCluster({
+    builtins: { hello: { Hello } },
+    initialModules: ["hello"],
+    cluster: CLUSTER,
+  });
+  try {
+    assert.equal((await c.command({ prefix: "osd out", ids: ["4"] })).r, 0);
+    assert.equal((await c.command({ prefix: "hello" })).r, 0);
+    const ro = { entity: "client.ro", caps: "allow r" };
+    assert.equal((await c.manager.run({ prefix: "osd in", ids: ["4"] }, "", ro)).r, -13);
+    const audit =
+      (await c.command({ prefix: "log last", num: 50, level: "debug", channel: "audit" }))
+        .outb;
+    const who = "from='client.? 127.0.0.1:0/0' entity='client.admin'";
+    // Captured from a real 16.2 mon: tests/ceph-reference/cli/oracle/log_last_debug_real_cluster.txt
+    assert.ok(
+      audit.includes(
+        `mon.a (mon.0) `,
+      ) &&
+        audit.includes(`audit [INF] ${who} cmd=[{"prefix": "osd out", "ids": ["4"]}]: dispatch\n`),
+      audit,
+    );
+    assert.ok(
+      audit.includes(`audit [INF] ${who} cmd='[{"prefix": "osd out", "ids": ["4"]}]': finished\n`),
+    );
+    assert.match(
+      audit,
+      /mgr\.x \(mgr\.\d+\) \d+ : audit \[DBG\] from='client\.\? 127\.0\.0\.1:0\/0' entity='client\.admin' cmd=\[\{"prefix": "hello"\}\]: dispatch\n/,
+    );
+    assert.ok(
+      audit.includes(
+        `entity='client.ro' cmd=[{"prefix": "osd in", "ids": ["4"]}]:  access denied\n`,
+      ),
+    );
+    // A module's own writes to the mon are audited as the manager's.
+    assert.ok(
+      audit.includes(
+        `audit [INF] from='mgr.? 127.0.0.1:0/0' entity='mgr.x' cmd=[{"prefix":"config-key set","key":"mgr/hello/k","val":"v"}]: dispatch\n`,
+      ),
+      audit,
+    );
+  } finally {
+    await c.stop();
+  }
+});

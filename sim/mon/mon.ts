@@ -9,7 +9,7 @@
  * @module
  */
 import { OPTION_TYPES } from "../../core/module_options.ts";
-import { cephStamp, formatJson, textTable } from "../../core/format.ts";
+import { cephStamp, formatJson, pythonDumps, textTable } from "../../core/format.ts";
 export { formatJson, textTable };
 import type { HealthCheck } from "../../core/health.ts";
 import type {
@@ -31,6 +31,7 @@ import {
 import { EINVAL, ENOENT } from "../../core/errno.ts";
 import { CEPH_OPTIONS, type OptionFlag } from "../../core/ceph_options.ts";
 import { compareBytes, MonStore } from "./mon_store.ts";
+import { MON_COMMANDS } from "./mon_commands.ts";
 import {
   formatOptionValue,
   type OptionLevel,
@@ -68,6 +69,11 @@ export interface EmbeddedMonOptions {
   /** The mon's addresses, as its cluster log entries carry them. */
   addrs?: EntityAddr[];
 }
+
+/** The perm of each command the mon answers, by prefix. */
+const MON_COMMAND_PERMS = new Map(
+  MON_COMMANDS.map((c) => [c.sig.split(" ").filter((w) => !w.includes("=")).join(" "), c.perm]),
+);
 
 /** Entries LogMonitor keeps per channel for `log last` (`mon_log_max_summary`). */
 const LOG_MAX_SUMMARY = 50;
@@ -591,6 +597,18 @@ export class EmbeddedMon {
     inbuf?: string,
     entity = "client.admin",
   ): MonCommandResult {
+    const perm = MON_COMMAND_PERMS.get(str(cmd.prefix) ?? "") ?? "r";
+    this.auditCommand(cmd, entity, perm, "dispatch");
+    const result = this.#handleCommand(cmd, inbuf, entity);
+    if (result.r === 0) this.auditCommand(cmd, entity, perm, "finished");
+    return result;
+  }
+
+  #handleCommand(
+    cmd: Record<string, unknown>,
+    inbuf: string | undefined,
+    entity: string,
+  ): MonCommandResult {
     const prefix = str(cmd.prefix) ?? "";
     switch (prefix) {
       case "config set":
@@ -725,6 +743,30 @@ export class EmbeddedMon {
       priority,
       message,
     });
+  }
+
+  /**
+   * The audit channel's note of a command, as Monitor::handle_command writes it: `dispatch`
+   * when it arrives (INF for commands that write, DBG for reads), then `finished` when a write
+   * has been committed. `perm` is the command's (`r`, `rw`, ...).
+   */
+  auditCommand(
+    cmd: Record<string, unknown>,
+    entity: string,
+    perm: string,
+    phase: "dispatch" | "finished",
+  ): void {
+    const write = /[wx]/.test(perm);
+    if (phase === "finished" && !write) return;
+    const kind = entity.slice(0, Math.max(0, entity.indexOf("."))) || "client";
+    // The ceph CLI sends Python's json.dumps of the command; a manager sends compact JSON.
+    const text = `[${kind === "mgr" ? JSON.stringify(cmd) : pythonDumps(cmd)}]`;
+    const who = `from='${kind}.? 127.0.0.1:0/0' entity='${entity}'`;
+    this.clog(
+      write ? "[INF]" : "[DBG]",
+      phase === "dispatch" ? `${who} cmd=${text}: dispatch` : `${who} cmd='${text}': finished`,
+      "audit",
+    );
   }
 
   /** The active manager's checks, as its last beacon reported them (MgrStatMonitor). */

@@ -151,6 +151,16 @@ export class MonLink implements ClusterLink {
     this.#mon.beacon(beacon);
   }
 
+  /** The mon's audit note of a command it answers for the cluster (see EmbeddedMon). */
+  auditCommand(
+    cmd: Record<string, unknown>,
+    entity: string,
+    perm: string,
+    phase: "dispatch" | "finished",
+  ): void {
+    this.#mon.auditCommand(cmd, entity, perm, phase);
+  }
+
   /** Sends a cluster log entry now, or when the session returns (LogClient queues them). */
   clusterLog(entry: ClusterLogEntry): void {
     if (this.#connected) this.#mon.log(entry);
