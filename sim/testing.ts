@@ -76,7 +76,10 @@ export interface TestCluster {
   activeManager(): Manager | undefined;
   /** The simulated cluster, when `cluster` was given. */
   cluster?: SimCluster;
-  /** Runs a command through `mgr.x` and lets modules settle. */
+  /**
+   * Runs a command through the active manager (as a standby's admin endpoint redirects there;
+   * `mgr.x` while none is active) and lets modules settle.
+   */
   command(cmd: Record<string, unknown>, inbuf?: string): Promise<MonCommandResult>;
   /** Advances virtual time, then lets every queued update and module task settle. */
   run(seconds: number): Promise<void>;
@@ -187,7 +190,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     activeManager: () => managers.find((m) => m.gid === mon.mgrMap().active_gid),
     cluster,
     async command(cmd, inbuf) {
-      const result = await manager.command(cmd, inbuf);
+      const active = managers.find((m) => m.isActive()) ?? manager;
+      const result = await active.command(cmd, inbuf);
       await settle();
       return result;
     },

@@ -171,3 +171,25 @@ Deno.test("startTestCluster's standbys run the standby class; get_active_uri() a
     await c.stop();
   }
 });
+
+Deno.test("TestCluster.command() reaches the active manager after a failover", async () => {
+  class WhoAmI extends MgrModule {
+    static override COMMANDS = [{ cmd: "whoami", desc: "the manager answering", perm: "r" }];
+    override handle_command(): Promise<[number, string, string]> {
+      return Promise.resolve([0, this.get_mgr_id(), ""]);
+    }
+  }
+  const c = await startTestCluster({
+    builtins: { whoami: { WhoAmI } },
+    initialModules: ["whoami"],
+    standbys: ["y"],
+  });
+  try {
+    assert.equal((await c.command({ prefix: "whoami" })).outb, "x");
+    assert.equal((await c.command({ prefix: "mgr fail", who: "x" })).r, 0);
+    await c.run(5);
+    assert.equal((await c.command({ prefix: "whoami" })).outb, "y");
+  } finally {
+    await c.stop();
+  }
+});
