@@ -8,10 +8,14 @@
  * applied to the SimCluster synchronously, so the manager sees the new OSDMap when the command
  * completes.
  *
+ * A pool's `size`, `min_size`, `pg_num` and `pgp_num` change as in Ceph 16.2: size and
+ * min_size at once (the PGs peer again, growing backfills), pg_num and pgp_num through their
+ * targets, which the simulated manager reaches by PG splits and remapping over time.
+ *
  * Where the simulator lacks a feature, the command still validates its arguments as Ceph does
- * and only then refuses with -EPERM and a message that says so: changing a pool's `size`,
- * `pg_num`, `pgp_num` or any other variable than `min_size` and `crush_rule`, erasure-coded
- * pools. The option values these commands read are Ceph's defaults (`mon_max_pg_per_osd` 250,
+ * and only then refuses with -EPERM and a message that says so: lowering `pg_num` (PG merges),
+ * a size above the PG table's replicas, any other pool variable than those and `crush_rule`,
+ * erasure-coded pools. The option values these commands read are Ceph's defaults (`mon_max_pg_per_osd` 250,
  * `mon_max_pool_pg_num` 65536, `osd_pool_default_pg_num` 32, `osd_pool_default_size` 3,
  * `mon_allow_pool_size_one` false). The OSDMap keeps no history: `osd tree|dump <epoch>` of any
  * other epoch than the current one answers as for a trimmed map.
@@ -306,11 +310,12 @@ function defaultMinSize(size: number): number {
 /**
  * OSDMonitor::check_pg_num: would `pgNum` PGs of `size` replicas (for `pool`, or a new pool)
  * put more than `mon_max_pg_per_osd` PGs on the OSDs under the rule's root? Every existing pool
- * counts with its pg_num times size, as the mon's projection does once all PGs are mapped.
+ * counts with its pg_num_target times size, as the mon's projection does once all PGs are
+ * mapped.
  */
 function checkPgNum(c: SimCluster, pool: Pool | undefined, pgNum: number, size: number): string {
   let projected = 0;
-  for (const p of c.map.pools) projected += p === pool ? pgNum * size : p.pgNum * p.size;
+  for (const p of c.map.pools) projected += p === pool ? pgNum * size : p.pgNumTarget * p.size;
   if (!pool) projected += pgNum * size;
   let osds = 0;
   for (let id = 0; id < c.map.maxOsd; id++) if (c.map.has(id)) osds++;
@@ -441,8 +446,13 @@ function _poolSet(
       }
       const tooMany = checkPgNum(c, pool, pool.pgNum, n);
       if (tooMany) return fail(-ERANGE, tooMany);
-      if (n !== pool.size) return simCannot();
-      _setMinSize(c, pool, defaultMinSize(n));
+      if (n > c.pgs.stride) {
+        return fail(
+          -EPERM,
+          `pool size ${n} is more than the simulated cluster holds (${c.pgs.stride})`,
+        );
+      }
+      c.setPoolSize(pool, n, defaultMinSize(n));
       return changed(key);
     }
     case "min_size": {
@@ -453,12 +463,12 @@ function _poolSet(
           `pool min_size must be between 1 and size, which is set to ${pool.size}`,
         );
       }
-      _setMinSize(c, pool, n);
+      c.setPoolSize(pool, pool.size, n);
       return changed(key);
     }
     case "pg_num": {
       if (parseError) return fail(-EINVAL, parseError);
-      if (n === pool.pgNum) return ok("");
+      if (n === pool.pgNumTarget) return ok("");
       if (n <= 0 || n > MON_MAX_POOL_PG_NUM) {
         return fail(
           -ERANGE,
@@ -466,19 +476,28 @@ function _poolSet(
             "(you may adjust 'mon max pool pg num' for higher values)",
         );
       }
-      if (n > pool.pgNum) {
+      if (n > pool.pgNumTarget) {
         const tooMany = checkPgNum(c, pool, n, pool.size);
         if (tooMany) return fail(-ERANGE, tooMany);
       }
-      return simCannot();
+      if (n < pool.pgNum) {
+        // Ceph merges PGs toward a lower target; the PG model only splits.
+        return fail(
+          -EPERM,
+          `the simulated cluster cannot merge PGs: pg_num ${n} is below the pool's ${pool.pgNum}`,
+        );
+      }
+      c.setPoolPgNum(pool, n);
+      return changed(key);
     }
     case "pgp_num": {
       if (parseError) return fail(-EINVAL, parseError);
       if (n <= 0) return fail(-EINVAL, `specified pgp_num must > 0, but you set to ${n}`);
-      if (n > pool.pgNum) {
-        return fail(-EINVAL, `specified pgp_num ${n} > pg_num ${pool.pgNum}`);
+      if (n > pool.pgNumTarget) {
+        return fail(-EINVAL, `specified pgp_num ${n} > pg_num ${pool.pgNumTarget}`);
       }
-      return n === pool.pgNum ? changed(key) : simCannot();
+      c.setPoolPgpNum(pool, n);
+      return changed(key);
     }
     case "crush_rule":
       if (val !== CRUSH_RULE) return fail(-ENOENT, `crush rule ${val} does not exist`);
@@ -497,20 +516,6 @@ function _poolSet(
     return fail(-EINVAL, "expecting value 'true', 'false', '0', or '1'");
   }
   return simCannot();
-}
-
-/** Sets a pool's min_size; a new value gets its own OSDMap epoch like any other change. */
-function _setMinSize(c: SimCluster, pool: Pool, n: number): void {
-  if (pool.minSize === n) return;
-  // OsdMap has no pool setter: a flag toggled inside the same change() marks the map dirty,
-  // so the new min_size gets its own epoch like any other OSDMap change.
-  const map = c.map;
-  map.change(() => {
-    pool.minSize = n;
-    pool.lastChange = map.epoch + 1;
-    if (map.setFlag("noscrub")) map.unsetFlag("noscrub");
-    else if (map.unsetFlag("noscrub")) map.setFlag("noscrub");
-  });
 }
 
 /** The variables `osd pool get <pool> all` lists for a replicated pool, in Ceph's order. */
@@ -541,8 +546,9 @@ function _poolValue(pool: Pool, key: string): number | string | boolean | undefi
     case "min_size":
       return pool.minSize;
     case "pg_num":
-    case "pgp_num":
       return pool.pgNum;
+    case "pgp_num":
+      return pool.pgpNum;
     case "crush_rule":
       return CRUSH_RULE;
     case "hashpspool":
@@ -583,7 +589,9 @@ function _poolGet(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult
 
 function _poolLine(p: Pool): string {
   return `pool ${p.id} '${p.name}' replicated size ${p.size} min_size ${p.minSize} ` +
-    `crush_rule 0 object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgNum} ` +
+    `crush_rule 0 object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgpNum} ` +
+    (p.pgNumTarget !== p.pgNum ? `pg_num_target ${p.pgNumTarget} ` : "") +
+    (p.pgpNumTarget !== p.pgpNum ? `pgp_num_target ${p.pgpNumTarget} ` : "") +
     `autoscale_mode on last_change ${p.lastChange} flags hashpspool stripe_width 0` +
     (p.application ? ` application ${p.application}` : "");
 }

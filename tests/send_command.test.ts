@@ -137,11 +137,18 @@ Deno.test("osd out 3 shows in get('osd_map') once the command completes", async 
       await drive(c, m.mon_command({ prefix: "osd pool get", pool: "rbd", var: "min_size" })),
       [0, "min_size: 1\n", ""],
     );
-    const [rs] = await drive(
-      c,
-      m.mon_command({ prefix: "osd pool set", pool: "rbd", var: "size", val: "2" }),
+    assert.deepEqual(
+      await drive(
+        c,
+        m.mon_command({ prefix: "osd pool set", pool: "rbd", var: "size", val: "2" }),
+      ),
+      [0, "", "set pool 1 size to 2"],
     );
-    assert.equal(rs, -1, "the PG model cannot resize a pool: -EPERM");
+    assert.equal(
+      (m.get("osd_map") as { pools: { size: number }[] }).pools[0]!.size,
+      2,
+      "the new size is in the manager's OSD map at once",
+    );
     const [, ls] = await drive(c, m.mon_command({ prefix: "osd pool ls" }));
     assert.equal(ls, "rbd\np2\n");
     const [, tree] = await drive(c, m.mon_command({ prefix: "osd tree" }));

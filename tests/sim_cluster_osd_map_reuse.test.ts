@@ -220,6 +220,9 @@ type Step =
   | { kind: "setFlag" | "unsetFlag"; flag: string }
   | { kind: "hostDown" | "hostUp"; host: number }
   | { kind: "pool"; pgNum: number; size: number }
+  | { kind: "poolSize"; pool: number; size: number }
+  | { kind: "poolPgNum"; pool: number; add: number }
+  | { kind: "poolPgpNum"; pool: number; pgpNum: number }
   | { kind: "crushWeight"; osd: number; weight: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -251,7 +254,36 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     osd: fc.nat(),
     weight: fc.constantFrom(0.5, 1, 2),
   }),
+  fc.record({
+    kind: fc.constant("poolSize" as const),
+    pool: fc.nat(),
+    size: fc.constantFrom(2, 3),
+  }),
+  fc.record({
+    kind: fc.constant("poolPgNum" as const),
+    pool: fc.nat(),
+    add: fc.constantFrom(1, 4, 16),
+  }),
+  fc.record({
+    kind: fc.constant("poolPgpNum" as const),
+    pool: fc.nat(),
+    pgpNum: fc.integer({ min: 1, max: 64 }),
+  }),
 );
+
+/** A pool change as `osd pool set` makes it: size, a larger pg_num, pgp_num. */
+function poolStep(
+  c: SimCluster,
+  step:
+    | { kind: "poolSize"; pool: number; size: number }
+    | { kind: "poolPgNum"; pool: number; add: number }
+    | { kind: "poolPgpNum"; pool: number; pgpNum: number },
+): void {
+  const pool = c.map.pools[step.pool % c.map.pools.length]!;
+  if (step.kind === "poolSize") c.setPoolSize(pool, step.size, step.size - (step.size >> 1));
+  else if (step.kind === "poolPgNum") c.setPoolPgNum(pool, pool.pgNumTarget + step.add);
+  else c.setPoolPgpNum(pool, Math.min(step.pgpNum, pool.pgNumTarget));
+}
 
 /**
  * The three map dumps through the map's shared cache and through `incremental` (a private cache
@@ -341,6 +373,11 @@ Deno.test("osd_map (property): the dump built from the previous epoch's entries 
               break;
             case "crushWeight":
               c.map.crush.setDeviceWeight(step.osd % n, step.weight);
+              break;
+            case "poolSize":
+            case "poolPgNum":
+            case "poolPgpNum":
+              poolStep(c, step);
               break;
           }
           check(`step ${i} ${JSON.stringify(step)}`);

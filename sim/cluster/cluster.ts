@@ -2,7 +2,9 @@
  * The simulated cluster's OSD side: a CRUSH topology, the OSDMap and the PGs, driven by the
  * scheduler. Operations (an OSD going down, a host failing, a flag being set) produce OSDMap
  * epochs; PGs peer after a delay, then recover or backfill at a rate until active+clean.
- * Down OSDs are marked out after the down-out interval unless `noout` is set.
+ * Down OSDs are marked out after the down-out interval unless `noout` is set. A pool's size
+ * changes at once; its pg_num and pgp_num move toward their targets every `MGR_TICK_PERIOD`
+ * seconds, as the manager's DaemonServer::adjust_pgs moves them (PG splits, then remapping).
  *
  * @module
  */
@@ -14,10 +16,20 @@ import { FsMap } from "./fs_map.ts";
 import { computeHealth, type Health } from "./health.ts";
 import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
-import { OsdMap, type PoolSpec } from "./osd_map.ts";
+import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
 import { hostIp } from "./osd_map_dump.ts";
 import type { PerfReport } from "./perf_counters.ts";
+import { PgState } from "./pg_state.ts";
 import { PgTable, type PgTableOptions } from "./pg_table.ts";
+
+/** Seconds between the manager's pg_num/pgp_num adjustments (`mgr_tick_period`). */
+export const MGR_TICK_PERIOD = 2;
+/** PGs the manager lets pg_num run ahead of pgp_num (`mgr_max_pg_num_change`). */
+export const MGR_MAX_PG_NUM_CHANGE = 128;
+/** PGs the mons create at once (`mon_osd_max_creating_pgs`). */
+export const MON_OSD_MAX_CREATING_PGS = 1024;
+/** Misplaced fraction under which pgp_num moves (`target_max_misplaced_ratio`). */
+export const TARGET_MAX_MISPLACED_RATIO = 0.05;
 
 /** What the cluster pushes to whoever watches it (the manager's link, oracles). */
 export type ClusterEvent =
@@ -130,6 +142,7 @@ export class SimCluster {
   /** When each OSD was last marked down (virtual seconds). */
   #downSince = new Float64Array(0);
   #recoveryScheduled = false;
+  #adjustScheduled = false;
   readonly #listeners = new Set<(e: ClusterEvent) => void>();
   #monOutageUntil = 0;
   #monOutageEvent: ScheduledEvent | undefined;
@@ -447,6 +460,132 @@ export class SimCluster {
     this.scheduler.note(`osdmap e${this.map.epoch} pool ${pool.id} '${pool.name}' created`);
     this.#peerLater(this.pgs.addPool(pool), this.map.epoch);
     this.#growReported();
+  }
+
+  /**
+   * `osd pool set <pool> size|min_size <n>`: one epoch; every PG of the pool peers again and
+   * is mapped for the new size (growing backfills the new replicas). `size` also resets
+   * min_size to its default for the new size, as the mon does.
+   */
+  setPoolSize(pool: Pool, size: number, minSize: number): void {
+    if (!Number.isInteger(size) || size < 1 || size > this.pgs.stride) {
+      throw new RangeError(`pool size must be an integer in 1..${this.pgs.stride}, got ${size}`);
+    }
+    if (!Number.isInteger(minSize) || minSize < 1 || minSize > size) {
+      throw new RangeError(`pool min_size must be in 1..size (${size}), got ${minSize}`);
+    }
+    if (pool.size === size && pool.minSize === minSize) return;
+    this.#applyPool(`pool ${pool.id} size ${size} min_size ${minSize}`, pool, () => {
+      pool.size = size;
+      pool.minSize = minSize;
+    }, () => this.pgs.resizePool(pool));
+  }
+
+  /**
+   * `osd pool set <pool> pg_num <n>` (Nautilus and later): sets `pg_num_target`, and
+   * `pgp_num_target` too if it followed pg_num; the manager then moves pg_num and pgp_num
+   * toward them every {@linkcode MGR_TICK_PERIOD} seconds. Only growing (splits) is modelled.
+   */
+  setPoolPgNum(pool: Pool, pgNum: number): void {
+    if (!Number.isInteger(pgNum) || pgNum < pool.pgNum) {
+      throw new RangeError(`pg_num can only grow (from ${pool.pgNum}), got ${pgNum}`);
+    }
+    if (pool.pgNumTarget === pgNum) return;
+    this.#applyPool(`pool ${pool.id} pg_num_target ${pgNum}`, pool, () => {
+      if (pool.pgpNumTarget === pool.pgNumTarget) pool.pgpNumTarget = pgNum;
+      pool.pgNumTarget = pgNum;
+    });
+    this.#ensureAdjust();
+  }
+
+  /** `osd pool set <pool> pgp_num <n>`: sets `pgp_num_target`; the manager moves pgp_num. */
+  setPoolPgpNum(pool: Pool, pgpNum: number): void {
+    if (!Number.isInteger(pgpNum) || pgpNum < 1 || pgpNum > pool.pgNumTarget) {
+      throw new RangeError(`pgp_num must be in 1..${pool.pgNumTarget}, got ${pgpNum}`);
+    }
+    if (pool.pgpNumTarget === pgpNum) return;
+    this.#applyPool(`pool ${pool.id} pgp_num_target ${pgpNum}`, pool, () => {
+      pool.pgpNumTarget = pgpNum;
+    });
+    this.#ensureAdjust();
+  }
+
+  #applyPool(label: string, pool: Pool, fn: () => void, after?: () => number[]): void {
+    const before = this.map.epoch;
+    const epoch = this.map.changePool(pool, fn);
+    if (epoch === before) return;
+    this.scheduler.note(`osdmap e${epoch} ${label}`);
+    this.mons?.commit(4096);
+    this.#emit({ kind: "osd_map", epoch });
+    if (after) {
+      this.#peerLater(after(), epoch);
+      this.#growReported();
+    }
+  }
+
+  #ensureAdjust(): void {
+    if (this.#adjustScheduled) return;
+    this.#adjustScheduled = true;
+    const tick = () => {
+      if (this.#adjustPgs()) this.scheduler.schedule(MGR_TICK_PERIOD, "adjust pgs", tick);
+      else this.#adjustScheduled = false;
+    };
+    this.scheduler.schedule(MGR_TICK_PERIOD, "adjust pgs", tick);
+  }
+
+  /**
+   * One pass of the manager's DaemonServer::adjust_pgs: a pool whose PGs are all active (or
+   * peered) grows pg_num toward its target by at most `mgr_max_pg_num_change` beyond pgp_num;
+   * pgp_num moves toward its target while the misplaced ratio leaves room. Returns whether
+   * some pool still has a target to reach.
+   */
+  #adjustPgs(): boolean {
+    const pgs = this.pgs;
+    let pending = false;
+    let left = MON_OSD_MAX_CREATING_PGS;
+    // The cluster's misplaced ratio, as the manager's PGMap sums it.
+    let misplaced = 0, copies = 0;
+    for (let p = 0; p < pgs.count; p++) {
+      misplaced += pgs.misplacedObjects(p);
+      copies += (pgs.objects[p] as number) * pgs.poolOf(p).size;
+    }
+    const ratio = copies > 0 ? misplaced / copies : 0;
+    for (const pool of [...this.map.pools]) {
+      if (pool.pgNum === pool.pgNumTarget && pool.pgpNum === pool.pgpNumTarget) continue;
+      pending = true;
+      let active = true;
+      for (const p of pgs.poolPgs(pool.id)) {
+        if (!((pgs.state[p] as number) & (PgState.ACTIVE | PgState.PEERED))) {
+          active = false;
+          break;
+        }
+      }
+      if (!active) continue;
+      if (pool.pgNumTarget > pool.pgNum) {
+        const gap = pool.pgNum - pool.pgpNum;
+        const add = Math.min(left, MGR_MAX_PG_NUM_CHANGE - gap, pool.pgNumTarget - pool.pgNum);
+        if (add > 0) {
+          left -= add;
+          const old = pool.pgNum;
+          this.#applyPool(`pool ${pool.id} pg_num ${old + add}`, pool, () => {
+            pool.pgNum = old + add;
+          }, () => pgs.splitPool(pool, old));
+          continue;
+        }
+      }
+      const target = Math.min(pool.pgpNumTarget, pool.pgNum);
+      if (target !== pool.pgpNum) {
+        const room = TARGET_MAX_MISPLACED_RATIO - ratio;
+        if (room <= 0) continue;
+        const max = Math.max(Math.floor(pool.pgNum * room), 1);
+        const delta = Math.max(-max, Math.min(max, target - pool.pgpNum));
+        const next = pool.pgpNum + delta;
+        this.#applyPool(`pool ${pool.id} pgp_num ${next}`, pool, () => {
+          pool.pgpNum = next;
+        }, () => pgs.replacePool(pool));
+      }
+    }
+    return pending;
   }
 
   /** OSD ids of host `name`. */

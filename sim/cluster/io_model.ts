@@ -16,7 +16,7 @@ import type { RngStream } from "../engine/prng.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { OSD_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
 import { PgState } from "./pg_state.ts";
-import type { PgTable } from "./pg_table.ts";
+import { type PgTable, stableMod } from "./pg_table.ts";
 
 /** A client workload. */
 export interface WorkloadSpec {
@@ -207,28 +207,40 @@ export class IoModel {
     // The manager's own pool (device health) gets no client IO.
     const client = (pool: { application: string }) => pool.application !== "mgr_devicehealth";
     const totalPgs = this.#map.pools.reduce((a, p) => a + (client(p) ? p.pgNum : 0), 0);
-    let p = this.#sized;
-    while (p < pgs.count) {
+    let added = 0;
+    const placed = new Set<number>();
+    const children: number[] = [];
+    for (let p = this.#sized; p < pgs.count; p++) {
       const pool = pgs.poolOf(p);
-      const start = p;
+      if (placed.has(pool.id)) continue;
+      if (pgs.index(pool.id, 0) < this.#sized) {
+        children.push(p);
+        continue;
+      }
+      // A new pool (its PGs are contiguous, but splits since may have appended more).
+      placed.add(pool.id);
+      const list = pgs.poolPgs(pool.id);
       let sum = 0;
-      for (let i = 0; i < pool.pgNum; i++) {
-        sum += this.#share[start + i] = this.#rng.uniform(0.5, 1.5);
-      }
-      const poolShare = client(pool) && totalPgs > 0 ? pool.pgNum / totalPgs : 0;
-      for (let i = 0; i < pool.pgNum; i++) {
-        this.#share[start + i] = (this.#share[start + i] as number) / sum * poolShare;
-      }
-      p += pool.pgNum;
+      for (const q of list) sum += this.#share[q] = this.#rng.uniform(0.5, 1.5);
+      const poolShare = client(pool) && totalPgs > 0 ? list.length / totalPgs : 0;
+      for (const q of list) this.#share[q] = (this.#share[q] as number) / sum * poolShare;
+      if (client(pool)) added += list.length;
     }
     // Shares of older pools were relative to fewer PGs: rescale them to the new total.
-    if (this.#sized > 0 && totalPgs > 0) {
-      let added = 0;
-      for (let q = this.#sized; q < pgs.count; q++) if (client(pgs.poolOf(q))) added++;
+    if (this.#sized > 0 && totalPgs > 0 && (added > 0 || children.length === 0)) {
       const oldTotal = totalPgs - added;
       for (let q = 0; q < this.#sized; q++) {
         this.#share[q] = (this.#share[q] as number) * oldTotal / totalPgs;
       }
+    }
+    // A PG split from an older one (pg_num grew) takes half of its ancestor's load; in PG order,
+    // so that a child of a child finds its parent's share in place.
+    for (const p of children) {
+      const pool = pgs.poolId[p] as number, ps = pgs.ps[p] as number;
+      const parent = pgs.index(pool, stableMod(ps, ps));
+      const half = (this.#share[parent] as number) / 2;
+      this.#share[parent] = half;
+      this.#share[p] = half;
     }
     this.#sized = pgs.count;
   }

@@ -41,7 +41,14 @@ export interface Pool {
   readonly name: string;
   size: number;
   minSize: number;
-  readonly pgNum: number;
+  /** PGs the pool has now (`pg_num`); moves toward `pgNumTarget` by splits. */
+  pgNum: number;
+  /** The `pg_num` asked for (`pg_num_target`). */
+  pgNumTarget: number;
+  /** Placement groups used for placement (`pgp_num`, `pg_placement_num`). */
+  pgpNum: number;
+  /** The `pgp_num` asked for (`pgp_num_target`, `pg_placement_num_target`). */
+  pgpNumTarget: number;
   /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...). */
   application: string;
   readonly createTime: number;
@@ -264,6 +271,9 @@ export class OsdMap {
       size,
       minSize,
       pgNum: spec.pgNum,
+      pgNumTarget: spec.pgNum,
+      pgpNum: spec.pgNum,
+      pgpNumTarget: spec.pgNum,
       application: spec.application ?? "",
       createTime: this.#now(),
       lastChange: this.#nextEpoch(),
@@ -271,6 +281,19 @@ export class OsdMap {
     this.pools.push(pool);
     this.#touch();
     return pool;
+  }
+
+  /**
+   * Changes pool `pool` through `fn` (size, min_size, pg_num and their targets): one epoch,
+   * which becomes the pool's `last_change`.
+   */
+  changePool(pool: Pool, fn: (pool: Pool) => void): number {
+    if (!this.pools.includes(pool)) throw new RangeError(`pool ${pool.id} is not in this map`);
+    return this.change(() => {
+      fn(pool);
+      pool.lastChange = this.#nextEpoch();
+      this.#touch();
+    });
   }
 
   /** The epoch the next change will produce. */

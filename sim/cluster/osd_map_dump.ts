@@ -63,9 +63,9 @@ function _dumpPool(pool: Pool): Json {
     object_hash: 2,
     pg_autoscale_mode: "off",
     pg_num: pool.pgNum,
-    pg_placement_num: pool.pgNum,
-    pg_placement_num_target: pool.pgNum,
-    pg_num_target: pool.pgNum,
+    pg_placement_num: pool.pgpNum,
+    pg_placement_num_target: pool.pgpNumTarget,
+    pg_num_target: pool.pgNumTarget,
     pg_num_pending: pool.pgNum,
     last_pg_merge_meta: {
       ready_epoch: 0,
@@ -144,6 +144,9 @@ interface _PoolSlot {
   readonly size: number;
   readonly minSize: number;
   readonly pgNum: number;
+  readonly pgNumTarget: number;
+  readonly pgpNum: number;
+  readonly pgpNumTarget: number;
   readonly application: string;
   readonly createTime: number;
   readonly lastChange: number;
@@ -602,6 +605,8 @@ export class OsdMapDumpCache {
       if (
         slot === undefined || slot.name !== pool.name || slot.size !== pool.size ||
         slot.minSize !== pool.minSize || slot.pgNum !== pool.pgNum ||
+        slot.pgNumTarget !== pool.pgNumTarget || slot.pgpNum !== pool.pgpNum ||
+        slot.pgpNumTarget !== pool.pgpNumTarget ||
         slot.application !== pool.application || slot.createTime !== pool.createTime ||
         slot.lastChange !== pool.lastChange
       ) {
@@ -612,6 +617,9 @@ export class OsdMapDumpCache {
           size: pool.size,
           minSize: pool.minSize,
           pgNum: pool.pgNum,
+          pgNumTarget: pool.pgNumTarget,
+          pgpNum: pool.pgpNum,
+          pgpNumTarget: pool.pgpNumTarget,
           application: pool.application,
           createTime: pool.createTime,
           lastChange: pool.lastChange,

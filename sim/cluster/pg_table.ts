@@ -16,6 +16,12 @@
  * - Recovery and backfill take a reservation on the primary and on each target OSD (at most
  *   `maxBackfills` per OSD), copy `recoveryObjectsPerSecond` objects per second and finish
  *   `active+clean` (or `active+undersized+degraded` if CRUSH finds too few OSDs).
+ * - Pool changes (`resizePool`, `splitPool`, `replacePool`): a new size re-peers every PG of
+ *   the pool on its new CRUSH mapping (growing backfills the new replicas, shrinking drops
+ *   them); a larger pg_num splits each PG into children `ceph_stable_mod`-descended from it
+ *   (Ceph's pgids, `<pool>.<hex ps>`), which start on their parent's OSDs with their share of
+ *   its objects; a new pgp_num places PGs from `ceph_stable_mod(ps, pgp_num)`. A pool's first
+ *   PGs are contiguous; children are appended, so a PG's index never changes.
  *
  * @module
  */
@@ -120,7 +126,8 @@ export class PgTable {
 
   readonly #map: OsdMap;
   readonly #data: RngStream;
-  readonly #poolStart = new Map<number, number>();
+  /** Per pool, the PG index of each `ps` (a pool's first PGs are contiguous, splits append). */
+  readonly #poolPgs = new Map<number, number[]>();
   #osdResv = new Int32Array(0);
   readonly #waiting = new Set<number>();
   readonly #working = new Set<number>();
@@ -158,10 +165,19 @@ export class PgTable {
 
   /** Index of PG `pool.ps`, or -1. */
   index(poolId: number, ps: number): number {
-    const start = this.#poolStart.get(poolId);
-    const pool = this.#map.pools.find((p) => p.id === poolId);
-    if (start === undefined || pool === undefined || ps < 0 || ps >= pool.pgNum) return -1;
-    return start + ps;
+    const list = this.#poolPgs.get(poolId);
+    if (list === undefined || !Number.isInteger(ps) || ps < 0 || ps >= list.length) return -1;
+    return list[ps] as number;
+  }
+
+  /** PG indices of pool `poolId`, by `ps` (a copy). */
+  poolPgs(poolId: number): number[] {
+    return (this.#poolPgs.get(poolId) ?? []).slice();
+  }
+
+  /** The PG that PG `p` was split from (its ancestor when the pool had `oldPgNum` PGs). */
+  splitParent(p: number, oldPgNum: number): number {
+    return this.index(this.poolId[p] as number, stableMod(this.ps[p] as number, oldPgNum));
   }
 
   /** The pool of PG `p`. */
@@ -193,10 +209,11 @@ export class PgTable {
         `pool "${pool.name}" has size ${pool.size} but the PG table holds maxReplicas=${this.stride}`,
       );
     }
-    if (this.#poolStart.has(pool.id)) throw new RangeError(`pool ${pool.id} is already placed`);
+    if (this.#poolPgs.has(pool.id)) throw new RangeError(`pool ${pool.id} is already placed`);
     const start = this.count;
     this.#grow(start + pool.pgNum);
-    this.#poolStart.set(pool.id, start);
+    const list: number[] = [];
+    this.#poolPgs.set(pool.id, list);
     const epoch = this.#map.epoch;
     const now = this.#map.modified;
     const o = this.options;
@@ -205,7 +222,8 @@ export class PgTable {
       const p = start + ps;
       this.poolId[p] = pool.id;
       this.ps[p] = ps;
-      this.seed[p] = placementSeed(pool.id, ps);
+      list.push(p);
+      this.seed[p] = placementSeed(pool.id, stableMod(ps, pool.pgpNum));
       const objs = o.objectsPerPg === 0 ? 0 : Math.max(
         0,
         Math.round(o.objectsPerPg * (0.75 + 0.5 * this.#data.next())),
@@ -255,6 +273,142 @@ export class PgTable {
       this.#filterUp(p);
       if (
         !involved && _same(this.#oldRaw, rawN, this.raw, base, this.rawN[p] as number) &&
+        _same(this.#oldUp, upN, this.up, base, this.upN[p] as number)
+      ) continue;
+      this.#startInterval(p, peering);
+    }
+    return peering;
+  }
+
+  /**
+   * Applies a change of pool `pool`'s size or min_size: every PG of the pool is mapped again by
+   * CRUSH for the new size and starts a new interval (Ceph's PastIntervals::is_new_interval).
+   * Growing leaves the PGs undersized+degraded until backfill fills the new replicas;
+   * shrinking drops the extra replicas. Returns the PGs now peering.
+   */
+  resizePool(pool: Pool): number[] {
+    if (pool.size > this.stride) {
+      throw new RangeError(
+        `pool "${pool.name}" has size ${pool.size} but the PG table holds maxReplicas=${this.stride}`,
+      );
+    }
+    const peering: number[] = [];
+    const stride = this.stride;
+    for (const p of this.#poolPgs.get(pool.id) ?? []) {
+      this.#placeRaw(p, pool.size);
+      this.#filterUp(p);
+      const base = p * stride;
+      // Replicas the smaller set no longer names are deleted: neither acting nor holders.
+      if ((this.actingN[p] as number) > pool.size) {
+        let n = 0;
+        for (let i = 0; i < (this.actingN[p] as number); i++) {
+          const o = this.acting[base + i] as number;
+          if (n < pool.size && this.#has(this.raw, this.rawN, p, o)) this.acting[base + n++] = o;
+        }
+        this.actingN[p] = n;
+      }
+      if ((this.holdersN[p] as number) > pool.size) {
+        let n = 0;
+        for (let i = 0; i < (this.holdersN[p] as number); i++) {
+          const o = this.holders[base + i] as number;
+          if (this.#has(this.raw, this.rawN, p, o) || this.#has(this.acting, this.actingN, p, o)) {
+            this.holders[base + n++] = o;
+          }
+        }
+        this.holdersN[p] = n;
+      }
+      this.#startInterval(p, peering);
+    }
+    return peering;
+  }
+
+  /**
+   * Splits the PGs of pool `pool`, whose `pgNum` has just grown from `oldPgNum`: PG `ps` for
+   * each new `ps` is a child of the PG `ceph_stable_mod(ps, oldPgNum)` (Ceph's
+   * pg_t::get_ancestor), takes its share of the parent's objects and starts on the parent's
+   * OSDs (placed by CRUSH from `ceph_stable_mod(ps, pgpNum)`, the parent's seed while pgp_num
+   * has not moved). Parents and children start a new interval. Returns the PGs now peering.
+   */
+  splitPool(pool: Pool, oldPgNum: number): number[] {
+    const list = this.#poolPgs.get(pool.id);
+    if (list === undefined) throw new RangeError(`pool ${pool.id} is not placed`);
+    if (list.length !== oldPgNum || pool.pgNum < oldPgNum) {
+      throw new RangeError(
+        `pool ${pool.id} has ${list.length} PGs, cannot split from ${oldPgNum} to ${pool.pgNum}`,
+      );
+    }
+    const start = this.count;
+    const added = pool.pgNum - oldPgNum;
+    this.#grow(start + added);
+    const epoch = this.#map.epoch;
+    const now = this.#map.modified;
+    const stride = this.stride;
+    // Objects spread evenly over a parent and all its children.
+    const shares = new Map<number, number>();
+    for (let ps = oldPgNum; ps < pool.pgNum; ps++) {
+      const parent = list[stableMod(ps, oldPgNum)] as number;
+      shares.set(parent, (shares.get(parent) ?? 1) + 1);
+    }
+    const parentObjects = new Map<number, number>();
+    for (const parent of shares.keys()) parentObjects.set(parent, this.objects[parent] as number);
+    const peering: number[] = [];
+    for (let ps = oldPgNum; ps < pool.pgNum; ps++) {
+      const p = start + ps - oldPgNum;
+      const parent = list[stableMod(ps, oldPgNum)] as number;
+      list.push(p);
+      this.poolId[p] = pool.id;
+      this.ps[p] = ps;
+      this.seed[p] = placementSeed(pool.id, stableMod(ps, pool.pgpNum));
+      const share = Math.floor(
+        (parentObjects.get(parent) as number) / (shares.get(parent) as number),
+      );
+      this.objects[p] = share;
+      this.bytes[p] = share * this.options.objectSize;
+      this.objects[parent] = (this.objects[parent] as number) - share;
+      this.bytes[parent] = (this.objects[parent] as number) * this.options.objectSize;
+      this.#placeRaw(p, pool.size);
+      this.#filterUp(p);
+      // The child lives where its parent lives: same acting set, same copies.
+      const pb = parent * stride, cb = p * stride;
+      this.acting.set(this.acting.subarray(pb, pb + (this.actingN[parent] as number)), cb);
+      this.actingN[p] = this.actingN[parent] as number;
+      this.holders.set(this.holders.subarray(pb, pb + (this.holdersN[parent] as number)), cb);
+      this.holdersN[p] = this.holdersN[parent] as number;
+      this.state[p] = (this.state[parent] as number) & ~_WORK;
+      this.missing[p] = 0;
+      this.recovered[p] = 0;
+      this.createdEpoch[p] = epoch;
+      this.intervalEpoch[p] = epoch;
+      this.lastChange[p] = now;
+      this.lastActive[p] = this.lastActive[parent] as number;
+      this.lastClean[p] = this.lastClean[parent] as number;
+      this.reportedSeq[p] = 0;
+      this.#startInterval(p, peering);
+    }
+    for (const parent of shares.keys()) this.#startInterval(parent, peering);
+    return peering;
+  }
+
+  /**
+   * Applies a change of pool `pool`'s `pgpNum`: each PG is placed by CRUSH from
+   * `ceph_stable_mod(ps, pgpNum)`; the PGs whose mapping changed start a new interval (and
+   * backfill to their new OSDs). Returns the PGs now peering.
+   */
+  replacePool(pool: Pool): number[] {
+    const peering: number[] = [];
+    const stride = this.stride;
+    for (const p of this.#poolPgs.get(pool.id) ?? []) {
+      const seed = placementSeed(pool.id, stableMod(this.ps[p] as number, pool.pgpNum));
+      if (seed === this.seed[p]) continue;
+      this.seed[p] = seed;
+      const base = p * stride;
+      const rawN = this.rawN[p] as number, upN = this.upN[p] as number;
+      this.#oldRaw.set(this.raw.subarray(base, base + rawN));
+      this.#oldUp.set(this.up.subarray(base, base + upN));
+      this.#placeRaw(p, pool.size);
+      this.#filterUp(p);
+      if (
+        _same(this.#oldRaw, rawN, this.raw, base, this.rawN[p] as number) &&
         _same(this.#oldUp, upN, this.up, base, this.upN[p] as number)
       ) continue;
       this.#startInterval(p, peering);
@@ -599,6 +753,14 @@ export class PgTable {
     this.reportedSeq = g(this.reportedSeq);
     this.count = n;
   }
+}
+
+/** Ceph's `ceph_stable_mod(x, b, bmask)`: where `x` falls among `b` PGs. */
+export function stableMod(x: number, b: number): number {
+  let mask = 1;
+  while (mask < b) mask <<= 1;
+  mask -= 1;
+  return (x & mask) < b ? x & mask : x & (mask >> 1);
 }
 
 function _same(a: Int32Array, an: number, b: Int32Array, base: number, bn: number): boolean {
