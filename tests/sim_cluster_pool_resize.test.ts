@@ -268,3 +268,28 @@ Deno.test("lowering pg_num is refused honestly (PG merges are not modelled); pgp
   }
   assert.ok(pgs.allActiveClean());
 });
+
+Deno.test("shrinking a pool whose PGs are being remapped keeps the replicas that hold the data acting until backfill", async () => {
+  const s = new Scheduler({ rng: new Rng(0) });
+  const c = new SimCluster(s, {
+    hosts: 3,
+    osdsPerHost: 2,
+    pools: [{ name: "p", pgNum: 32, size: 2 }],
+    pg: { objectsPerPg: 40 },
+  });
+  const pool = c.map.pools[0]!, pgs = c.pgs;
+  c.setPoolSize(pool, 3, 2);
+  await s.runFor(5);
+  c.setPoolPgNum(pool, 33);
+  await s.runFor(5);
+  // 1.20 was split from 1.0 and moved by pgp_num 33: it still serves from 1.0's OSDs.
+  const child = pgs.index(1, 0x20);
+  const holders = pgs.members(pgs.acting, pgs.actingN, child);
+  assert.notDeepEqual(pgs.members(pgs.up, pgs.upN, child), holders);
+  c.setPoolSize(pool, 2, 1);
+  const acting = pgs.members(pgs.acting, pgs.actingN, child);
+  assert.equal(acting.length, 2);
+  assert.ok(acting.every((o) => holders.includes(o)), `${acting} hold the data (${holders})`);
+  await s.runFor(60);
+  assert.ok(pgs.allActiveClean(), JSON.stringify([...pgs.stateCounts()]));
+});

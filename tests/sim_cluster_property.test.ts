@@ -9,7 +9,10 @@ type Op =
   | { kind: "down" | "up" | "out" | "in"; osd: number }
   | { kind: "reweight"; osd: number; weight: number }
   | { kind: "hostDown" | "hostUp"; host: number }
-  | { kind: "set" | "unset"; flag: string };
+  | { kind: "set" | "unset"; flag: string }
+  | { kind: "poolSize"; size: number }
+  | { kind: "pgNum"; add: number }
+  | { kind: "pgpNum"; pgpNum: number };
 
 interface Program {
   hosts: number;
@@ -35,6 +38,9 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     kind: fc.constantFrom("set" as const, "unset" as const),
     flag: fc.constantFrom(...FLAGS),
   }),
+  fc.record({ kind: fc.constant("poolSize" as const), size: fc.constantFrom(2, 3) }),
+  fc.record({ kind: fc.constant("pgNum" as const), add: fc.constantFrom(1, 7, 32) }),
+  fc.record({ kind: fc.constant("pgpNum" as const), pgpNum: fc.integer({ min: 1, max: 128 }) }),
 );
 
 const programArb: fc.Arbitrary<Program> = fc.record({
@@ -51,6 +57,17 @@ function checkInvariants(c: SimCluster, lastEpoch: number): number {
   assert.ok(c.map.epoch >= lastEpoch, "epochs never go backwards");
   const total = [...c.pgs.stateCounts().values()].reduce((a, b) => a + b, 0);
   assert.equal(total, c.pgs.count, "PG counts add up");
+  let pgs = 0;
+  for (const pool of c.map.pools) {
+    const list = c.pgs.poolPgs(pool.id);
+    assert.equal(list.length, pool.pgNum, `pool ${pool.id} has pg_num PGs`);
+    for (const [ps, p] of list.entries()) {
+      assert.equal(c.pgs.pgid(p), `${pool.id}.${ps.toString(16)}`, "Ceph's pgid");
+    }
+    assert.ok(pool.pgpNum <= pool.pgNum && pool.pgNum <= pool.pgNumTarget);
+    pgs += list.length;
+  }
+  assert.equal(pgs, c.pgs.count, "every PG belongs to one pool");
   for (let o = 0; o < c.map.maxOsd; o++) {
     assert.ok(
       c.pgs.reservationsOn(o) >= 0 && c.pgs.reservationsOn(o) <= 1,
@@ -79,6 +96,7 @@ async function runProgram(seed: number, prog: Program): Promise<string> {
   });
   const hosts = c.hostNames();
   const n = c.map.maxOsd;
+  const pool = c.map.pools[0]!;
   let epoch = checkInvariants(c, 0);
   for (const { after, op } of prog.steps) {
     await s.runFor(after);
@@ -111,6 +129,15 @@ async function runProgram(seed: number, prog: Program): Promise<string> {
       case "unset":
         c.unsetFlag(op.flag);
         break;
+      case "poolSize":
+        c.setPoolSize(pool, op.size, op.size - (op.size >> 1));
+        break;
+      case "pgNum":
+        if (pool.pgNumTarget + op.add <= 128) c.setPoolPgNum(pool, pool.pgNumTarget + op.add);
+        break;
+      case "pgpNum":
+        c.setPoolPgpNum(pool, Math.min(op.pgpNum, pool.pgNumTarget));
+        break;
     }
     epoch = checkInvariants(c, epoch);
   }
@@ -119,10 +146,12 @@ async function runProgram(seed: number, prog: Program): Promise<string> {
   c.osdsUp(Array.from({ length: n }, (_, i) => i), "heal: all up");
   for (let o = 0; o < n; o++) c.reweight(o, 1);
   const healedAt = s.now;
-  while (!c.pgs.allActiveClean()) {
+  const settled = () => pool.pgNum === pool.pgNumTarget && pool.pgpNum === pool.pgpNumTarget;
+  while (!c.pgs.allActiveClean() || !settled()) {
     assert.ok(
       s.now - healedAt < 3600,
-      `not active+clean an hour after healing: ${JSON.stringify([...c.pgs.stateCounts()])}`,
+      `not active+clean an hour after healing: ${JSON.stringify([...c.pgs.stateCounts()])}, ` +
+        `pg_num ${pool.pgNum}/${pool.pgNumTarget} pgp_num ${pool.pgpNum}/${pool.pgpNumTarget}`,
     );
     await s.runFor(30);
     epoch = checkInvariants(c, epoch);
@@ -130,7 +159,7 @@ async function runProgram(seed: number, prog: Program): Promise<string> {
   return s.trace.hash();
 }
 
-Deno.test("cluster (property): any fault schedule keeps the invariants, converges once healed, and replays identically", async () => {
+Deno.test("cluster (property): any fault schedule, with pool size and pg_num/pgp_num changes, keeps the invariants, converges once healed, and replays identically", async () => {
   const seed = Number(Deno.env.get("FC_SEED") ?? Date.now() % 2 ** 31);
   console.log(`fast-check seed ${seed} (replay: FC_SEED=${seed} deno task test)`);
   await fc.assert(

@@ -298,13 +298,20 @@ export class PgTable {
       this.#placeRaw(p, pool.size);
       this.#filterUp(p);
       const base = p * stride;
-      // Replicas the smaller set no longer names are deleted: neither acting nor holders.
-      if ((this.actingN[p] as number) > pool.size) {
+      // A smaller acting set keeps the replicas CRUSH still names first, then the others (a
+      // PG whose mapping moved keeps serving from them until backfill, like a pg_temp). The
+      // replicas it drops are deleted: neither acting nor holders.
+      const actingN = this.actingN[p] as number;
+      if (actingN > pool.size) {
+        const keep = this.#scratch;
         let n = 0;
-        for (let i = 0; i < (this.actingN[p] as number); i++) {
-          const o = this.acting[base + i] as number;
-          if (n < pool.size && this.#has(this.raw, this.rawN, p, o)) this.acting[base + n++] = o;
+        for (let pass = 0; pass < 2; pass++) {
+          for (let i = 0; i < actingN && n < pool.size; i++) {
+            const o = this.acting[base + i] as number;
+            if (this.#has(this.raw, this.rawN, p, o) === (pass === 0)) keep[n++] = o;
+          }
         }
+        this.acting.set(keep.subarray(0, n), base);
         this.actingN[p] = n;
       }
       if ((this.holdersN[p] as number) > pool.size) {
