@@ -267,6 +267,12 @@ Deno.test("lowering pg_num is refused honestly (PG merges are not modelled); pgp
     );
   }
   assert.ok(pgs.allActiveClean());
+  // PGMap's warning about pools placed on fewer PGs than they have.
+  const check = c.health().checks.SMALLER_PGP_NUM;
+  assert.equal(check?.summary.message, "1 pools have pg_num > pgp_num");
+  assert.deepEqual(check?.detail, [{ message: "pool p pg_num 16 > pgp_num 8" }]);
+  assert.equal(set("pgp_num", "16").r, 0);
+  assert.equal(c.health().checks.SMALLER_PGP_NUM, undefined);
 });
 
 Deno.test("shrinking a pool whose PGs are being remapped keeps the replicas that hold the data acting until backfill", async () => {

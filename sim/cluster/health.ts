@@ -296,6 +296,27 @@ function _pgChecks(inputs: HealthInputs, checks: Record<string, HealthCheck>): v
   }
 }
 
+/**
+ * PGMap's SMALLER_PGP_NUM: pools whose pgp_num target is below their pg_num target (targets,
+ * not the values still converging on them). Ceph says "pools have" whatever the count.
+ */
+function _pgpNumCheck(inputs: HealthInputs, checks: Record<string, HealthCheck>): void {
+  if (inputs.pgs.count === 0) return;
+  const detail: string[] = [];
+  for (const pool of inputs.map.pools) {
+    if (pool.pgNumTarget > pool.pgpNumTarget) {
+      detail.push(`pool ${pool.name} pg_num ${pool.pgNumTarget} > pgp_num ${pool.pgpNumTarget}`);
+    }
+  }
+  if (detail.length === 0) return;
+  checks.SMALLER_PGP_NUM = _check(
+    "HEALTH_WARN",
+    `${detail.length} pools have pg_num > pgp_num`,
+    detail.length,
+    detail,
+  );
+}
+
 function _pgOrder(pgs: PgTable, a: number, b: number): number {
   const pa = pgs.poolId[a] as number, pb = pgs.poolId[b] as number;
   return pa !== pb ? pa - pb : (pgs.ps[a] as number) - (pgs.ps[b] as number);
@@ -349,6 +370,7 @@ export function computeHealth(inputs: HealthInputs): Health {
   _osdChecks(inputs.map, checks);
   if (inputs.mons) _monChecks(inputs.mons, checks);
   _pgChecks(inputs, checks);
+  _pgpNumCheck(inputs, checks);
   if (inputs.io) _slowOps(inputs.map, inputs.io, checks);
   if (inputs.fs && inputs.fs.activeName() === undefined) {
     checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
