@@ -10,11 +10,11 @@
  *
  * A pool's `size`, `min_size`, `pg_num` and `pgp_num` change as in Ceph 16.2: size and
  * min_size at once (the PGs peer again, growing backfills), pg_num and pgp_num through their
- * targets, which the simulated manager reaches by PG splits and remapping over time.
+ * targets, which the simulated manager reaches over time by PG splits or merges and remapping.
  *
  * Where the simulator lacks a feature, the command still validates its arguments as Ceph does
- * and only then refuses with -EPERM and a message that says so: lowering `pg_num` (PG merges),
- * a size above the PG table's replicas, any other pool variable than those and `crush_rule`,
+ * and only then refuses with -EPERM and a message that says so: a size above the PG table's
+ * replicas, any other pool variable than those and `crush_rule`,
  * erasure-coded pools. The option values these commands read are Ceph's defaults (`mon_max_pg_per_osd` 250,
  * `mon_max_pool_pg_num` 65536, `osd_pool_default_pg_num` 32, `osd_pool_default_size` 3,
  * `mon_allow_pool_size_one` false). The OSDMap keeps no history: `osd tree|dump <epoch>` of any
@@ -479,13 +479,6 @@ function _poolSet(
       if (n > pool.pgNumTarget) {
         const tooMany = checkPgNum(c, pool, n, pool.size);
         if (tooMany) return fail(-ERANGE, tooMany);
-      }
-      if (n < pool.pgNum) {
-        // Ceph merges PGs toward a lower target; the PG model only splits.
-        return fail(
-          -EPERM,
-          `the simulated cluster cannot merge PGs: pg_num ${n} is below the pool's ${pool.pgNum}`,
-        );
       }
       c.setPoolPgNum(pool, n);
       return changed(key);

@@ -262,7 +262,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     kind: fc.constant("poolPgNum" as const),
     pool: fc.nat(),
-    add: fc.constantFrom(1, 4, 16),
+    add: fc.constantFrom(-8, -1, 1, 4, 16),
   }),
   fc.record({
     kind: fc.constant("poolPgpNum" as const),
@@ -271,7 +271,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   }),
 );
 
-/** A pool change as `osd pool set` makes it: size, a larger pg_num, pgp_num. */
+/** A pool change as `osd pool set` makes it: size, pg_num (splits or merges), pgp_num. */
 function poolStep(
   c: SimCluster,
   step:
@@ -281,8 +281,9 @@ function poolStep(
 ): void {
   const pool = c.map.pools[step.pool % c.map.pools.length]!;
   if (step.kind === "poolSize") c.setPoolSize(pool, step.size, step.size - (step.size >> 1));
-  else if (step.kind === "poolPgNum") c.setPoolPgNum(pool, pool.pgNumTarget + step.add);
-  else c.setPoolPgpNum(pool, Math.min(step.pgpNum, pool.pgNumTarget));
+  else if (step.kind === "poolPgNum") {
+    c.setPoolPgNum(pool, Math.max(1, pool.pgNumTarget + step.add));
+  } else c.setPoolPgpNum(pool, Math.min(step.pgpNum, pool.pgNumTarget));
 }
 
 /**

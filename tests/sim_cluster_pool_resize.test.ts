@@ -11,6 +11,8 @@ import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
 import { clusterMonCommand } from "../sim/cluster_commands.ts";
 import { stableMod } from "../sim/cluster/pg_table.ts";
+import { pgDumpCache } from "../sim/cluster/pg_dump.ts";
+import { clusterGet } from "../sim/cluster/get.ts";
 
 interface PgStat {
   pgid: string;
@@ -70,7 +72,9 @@ const poolDump = (m: Reader, id: number): PoolDump =>
 async function untilClean(c: TestCluster, limit: number): Promise<Set<string>> {
   const seen = new Set<string>();
   const settled = () =>
-    c.cluster!.map.pools.every((p) => p.pgNum === p.pgNumTarget && p.pgpNum === p.pgpNumTarget);
+    c.cluster!.map.pools.every((p) =>
+      p.pgNum === p.pgNumTarget && p.pgpNum === Math.min(p.pgpNumTarget, p.pgNum)
+    );
   for (let t = 0; t < limit; t++) {
     await c.run(1);
     const states = (await pgLs(c)).map((p) => p.state);
@@ -241,16 +245,12 @@ Deno.test("pg_num splits conserve a parent's objects and place children from cep
   assert.ok(pgs.allActiveClean(), JSON.stringify([...pgs.stateCounts()]));
 });
 
-Deno.test("lowering pg_num is refused honestly (PG merges are not modelled); pgp_num below pg_num remaps", async () => {
+Deno.test("pgp_num below pg_num places each PG with its ancestor and warns SMALLER_PGP_NUM", async () => {
   const s = new Scheduler({ rng: new Rng(5) });
   const c = new SimCluster(s, { hosts: 4, osdsPerHost: 2, pools: [{ name: "p", pgNum: 16 }] });
   await s.runFor(30);
   const set = (v: string, val: string) =>
     clusterMonCommand(c, { prefix: "osd pool set", pool: "p", var: v, val }, "client.admin")!;
-  const low = set("pg_num", "8");
-  assert.equal(low.r, -1);
-  assert.match(low.outs, /cannot merge PGs/);
-  assert.equal(c.map.pools[0]!.pgNumTarget, 16);
   assert.deepEqual([set("pgp_num", "8").r, set("pgp_num", "8").outs], [
     0,
     "set pool 1 pgp_num to 8",
@@ -298,4 +298,109 @@ Deno.test("shrinking a pool whose PGs are being remapped keeps the replicas that
   assert.ok(acting.every((o) => holders.includes(o)), `${acting} hold the data (${holders})`);
   await s.runFor(60);
   assert.ok(pgs.allActiveClean(), JSON.stringify([...pgs.stateCounts()]));
+});
+
+Deno.test("osd pool set pg_num 32 -> 16: pgp_num comes down first, then PGs merge one at a time into their parents until 16 PGs, all active+clean", async () => {
+  await withCluster(
+    [{ name: "a", pgNum: 8 }, { name: "rbd", pgNum: 32 }, { name: "b", pgNum: 8 }],
+    async (c, m) => {
+      const pgs = c.cluster!.pgs;
+      const objects = () => pgs.poolPgs(2).reduce((a, p) => a + (pgs.objects[p] as number), 0);
+      const r = await c.command({ prefix: "osd pool set", pool: "rbd", var: "pg_num", val: "16" });
+      assert.deepEqual([r.r, r.outs], [0, "set pool 2 pg_num to 16"]);
+      let pool = poolDump(m, 2);
+      assert.deepEqual(
+        [pool.pg_num, pool.pg_num_target, pool.pg_placement_num, pool.pg_placement_num_target],
+        [32, 16, 32, 16],
+      );
+      const pgNums: number[] = [];
+      for (let t = 0; t < 900; t++) {
+        const before = objects(), n = c.cluster!.map.pools[1]!.pgNum;
+        await c.run(1);
+        const after = c.cluster!.map.pools[1]!;
+        if (after.pgNum !== n) {
+          pgNums.push(after.pgNum);
+          assert.equal(after.pgNum, n - 1, "one merge at a time");
+          assert.ok(after.pgpNum < n, "pgp_num came down below pg_num first");
+          assert.ok(objects() >= before, "the source's objects went to its parent");
+        }
+        const settled = after.pgNum === 16 && after.pgpNum === 16;
+        if (settled && pgs.allActiveClean()) break;
+      }
+      assert.deepEqual(pgNums, Array.from({ length: 16 }, (_, i) => 31 - i));
+      await c.run(5);
+      pool = poolDump(m, 2);
+      assert.deepEqual(
+        [pool.pg_num, pool.pg_num_target, pool.pg_placement_num, pool.pg_placement_num_target],
+        [16, 16, 16, 16],
+      );
+      assert.equal(
+        (await c.command({ prefix: "osd pool get", pool: "rbd", var: "pg_num" })).outb,
+        "pg_num: 16\n",
+      );
+      const ls = await json(c, { prefix: "pg ls", pool: 2 });
+      assert.deepEqual(
+        ls.pg_stats.map((p: PgStat) => p.pgid),
+        Array.from({ length: 16 }, (_, ps) => `2.${ps.toString(16)}`),
+      );
+      assert.ok(ls.pg_stats.every((p: PgStat) => p.state === "active+clean"));
+      // The other pools' PGs moved rows, not identities.
+      const all = await pgLs(c);
+      assert.equal(all.length, 32);
+      for (const id of [1, 3]) {
+        assert.deepEqual(
+          all.filter((p) => p.pgid.startsWith(`${id}.`)).map((p) => p.pgid),
+          Array.from({ length: 8 }, (_, ps) => `${id}.${ps.toString(16)}`),
+        );
+      }
+      const summary = m.get("pg_summary") as { by_pool: Record<string, Record<string, number>> };
+      assert.deepEqual(summary.by_pool["2"], { "active+clean": 16 });
+    },
+  );
+});
+
+Deno.test("a merge moves the table's last PG into the source's row: its dump entry keeps its pgid, state and report stamps", async () => {
+  const s = new Scheduler({ rng: new Rng(11) });
+  const c = new SimCluster(s, {
+    hosts: 4,
+    osdsPerHost: 2,
+    pools: [{ name: "p", pgNum: 8 }, { name: "q", pgNum: 8 }],
+  });
+  c.startReporting();
+  await s.runFor(30);
+  c.osdDown(0); // Some PGs of q report a state of their own.
+  await s.runFor(12);
+  const pool = c.map.pools[0]!;
+  // pgp_num 7 so that 1.7 lives with 1.3, then the merge itself, as the manager makes them.
+  c.map.changePool(pool, () => {
+    pool.pgpNum = pool.pgpNumTarget = 7;
+  });
+  c.pgs.replacePool(pool);
+  // 2.7, the table's last PG, reported at a time of its own.
+  assert.equal(c.pgs.pgid(15), "2.7");
+  c.reportedAt[15] = s.now - 1234;
+  const byId = (e: Record<string, unknown>[]) => new Map(e.map((x) => [x.pgid as string, x]));
+  const stats = () => (clusterGet(c, "pg_stats") as { pg_stats: Record<string, unknown>[] });
+  const before = byId(stats().pg_stats);
+  const cache = pgDumpCache(c.pgs);
+  c.map.changePool(pool, () => {
+    pool.pgNum = 7;
+  });
+  const relocations = c.pgs.relocations;
+  c.pgs.mergePool(pool, 8);
+  assert.equal(c.pgs.relocations, relocations + 1);
+  assert.equal(c.pgs.index(1, 7), -1);
+  assert.equal(c.pgs.pgid(7), "2.7", "q's last PG took row 7");
+  assert.equal(c.pgs.index(2, 7), 7);
+  const after = byId(stats().pg_stats);
+  assert.equal(after.size, 15);
+  assert.ok(!after.has("1.7"));
+  for (const [id, e] of after) {
+    if (id === "1.3") continue; // The merge target peers again.
+    const b = before.get(id)!;
+    for (const k of ["state", "last_fresh", "reported_epoch", "up", "acting", "stat_sum"]) {
+      assert.deepEqual(e[k], b[k], `${id} ${k}`);
+    }
+  }
+  assert.equal(cache.builtPgs, 15, "the cache started over after the move");
 });

@@ -39,7 +39,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     flag: fc.constantFrom(...FLAGS),
   }),
   fc.record({ kind: fc.constant("poolSize" as const), size: fc.constantFrom(2, 3) }),
-  fc.record({ kind: fc.constant("pgNum" as const), add: fc.constantFrom(1, 7, 32) }),
+  fc.record({ kind: fc.constant("pgNum" as const), add: fc.constantFrom(-16, -5, 1, 7, 32) }),
   fc.record({ kind: fc.constant("pgpNum" as const), pgpNum: fc.integer({ min: 1, max: 128 }) }),
 );
 
@@ -64,7 +64,7 @@ function checkInvariants(c: SimCluster, lastEpoch: number): number {
     for (const [ps, p] of list.entries()) {
       assert.equal(c.pgs.pgid(p), `${pool.id}.${ps.toString(16)}`, "Ceph's pgid");
     }
-    assert.ok(pool.pgpNum <= pool.pgNum && pool.pgNum <= pool.pgNumTarget);
+    assert.ok(pool.pgpNum <= pool.pgNum, "pgp_num <= pg_num");
     pgs += list.length;
   }
   assert.equal(pgs, c.pgs.count, "every PG belongs to one pool");
@@ -133,7 +133,9 @@ async function runProgram(seed: number, prog: Program): Promise<string> {
         c.setPoolSize(pool, op.size, op.size - (op.size >> 1));
         break;
       case "pgNum":
-        if (pool.pgNumTarget + op.add <= 128) c.setPoolPgNum(pool, pool.pgNumTarget + op.add);
+        if (pool.pgNumTarget + op.add <= 128) {
+          c.setPoolPgNum(pool, Math.max(1, pool.pgNumTarget + op.add));
+        }
         break;
       case "pgpNum":
         c.setPoolPgpNum(pool, Math.min(op.pgpNum, pool.pgNumTarget));
@@ -146,7 +148,8 @@ async function runProgram(seed: number, prog: Program): Promise<string> {
   c.osdsUp(Array.from({ length: n }, (_, i) => i), "heal: all up");
   for (let o = 0; o < n; o++) c.reweight(o, 1);
   const healedAt = s.now;
-  const settled = () => pool.pgNum === pool.pgNumTarget && pool.pgpNum === pool.pgpNumTarget;
+  const settled = () =>
+    pool.pgNum === pool.pgNumTarget && pool.pgpNum === Math.min(pool.pgpNumTarget, pool.pgNum);
   while (!c.pgs.allActiveClean() || !settled()) {
     assert.ok(
       s.now - healedAt < 3600,

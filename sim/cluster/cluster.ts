@@ -20,7 +20,7 @@ import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
 import { hostIp } from "./osd_map_dump.ts";
 import type { PerfReport } from "./perf_counters.ts";
 import { PgState } from "./pg_state.ts";
-import { PgTable, type PgTableOptions } from "./pg_table.ts";
+import { PgTable, type PgTableOptions, stableMod } from "./pg_table.ts";
 
 /** Seconds between the manager's pg_num/pgp_num adjustments (`mgr_tick_period`). */
 export const MGR_TICK_PERIOD = 2;
@@ -143,6 +143,8 @@ export class SimCluster {
   #downSince = new Float64Array(0);
   #recoveryScheduled = false;
   #adjustScheduled = false;
+  /** PG lists waiting for their peering to complete (a merge renumbers their PGs). */
+  readonly #pendingPeering = new Set<number[]>();
   readonly #listeners = new Set<(e: ClusterEvent) => void>();
   #monOutageUntil = 0;
   #monOutageEvent: ScheduledEvent | undefined;
@@ -225,6 +227,23 @@ export class SimCluster {
     this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
+    this.pgs.onMerge((source, target, last) => this.#onMerge(source, target, last));
+  }
+
+  /** A PG merge moves the table's last PG into the source's row: the per-PG state follows. */
+  #onMerge(source: number, target: number, last: number): void {
+    this.io.mergePg(source, target, last);
+    for (const a of [this.reportedState, this.reportedAt, this.reportedEpoch]) {
+      if (last >= a.length) continue;
+      a[source] = a[last] as number;
+      a[last] = 0;
+    }
+    for (const list of this.#pendingPeering) {
+      for (let i = 0; i < list.length; i++) {
+        if (list[i] === source) list[i] = -1;
+        else if (list[i] === last) list[i] = source;
+      }
+    }
   }
 
   /** Receives every {@linkcode ClusterEvent}, in order. Returns the unsubscribe function. */
@@ -484,11 +503,12 @@ export class SimCluster {
   /**
    * `osd pool set <pool> pg_num <n>` (Nautilus and later): sets `pg_num_target`, and
    * `pgp_num_target` too if it followed pg_num; the manager then moves pg_num and pgp_num
-   * toward them every {@linkcode MGR_TICK_PERIOD} seconds. Only growing (splits) is modelled.
+   * toward them every {@linkcode MGR_TICK_PERIOD} seconds: PG splits when it grows; when it
+   * shrinks, pgp_num first, then PG merges one at a time.
    */
   setPoolPgNum(pool: Pool, pgNum: number): void {
-    if (!Number.isInteger(pgNum) || pgNum < pool.pgNum) {
-      throw new RangeError(`pg_num can only grow (from ${pool.pgNum}), got ${pgNum}`);
+    if (!Number.isInteger(pgNum) || pgNum < 1) {
+      throw new RangeError(`pg_num must be a positive integer, got ${pgNum}`);
     }
     if (pool.pgNumTarget === pgNum) return;
     this.#applyPool(`pool ${pool.id} pg_num_target ${pgNum}`, pool, () => {
@@ -551,7 +571,11 @@ export class SimCluster {
     }
     const ratio = copies > 0 ? misplaced / copies : 0;
     for (const pool of [...this.map.pools]) {
-      if (pool.pgNum === pool.pgNumTarget && pool.pgpNum === pool.pgpNumTarget) continue;
+      // pgp_num follows its target as far as pg_num allows (a target above pg_num after a
+      // merge stays unreached, as in Ceph).
+      const settled = pool.pgNum === pool.pgNumTarget &&
+        pool.pgpNum === Math.min(pool.pgpNumTarget, pool.pgNum);
+      if (settled) continue;
       pending = true;
       let active = true;
       for (const p of pgs.poolPgs(pool.id)) {
@@ -573,7 +597,16 @@ export class SimCluster {
           continue;
         }
       }
-      const target = Math.min(pool.pgpNumTarget, pool.pgNum);
+      if (pool.pgNumTarget < pool.pgNum && this.#mergeReady(pool)) {
+        const old = pool.pgNum;
+        this.#applyPool(`pool ${pool.id} pg_num ${old - 1}`, pool, () => {
+          pool.pgNum = old - 1;
+        }, () => pgs.mergePool(pool, old));
+        continue;
+      }
+      // pgp_num stays below pg_num while a merge waits (Ceph caps it at pg_num_pending).
+      const merging = pool.pgNumTarget < pool.pgNum;
+      const target = Math.min(pool.pgpNumTarget, merging ? pool.pgNum - 1 : pool.pgNum);
       if (target !== pool.pgpNum) {
         const room = TARGET_MAX_MISPLACED_RATIO - ratio;
         if (room <= 0) continue;
@@ -586,6 +619,22 @@ export class SimCluster {
       }
     }
     return pending;
+  }
+
+  /**
+   * Whether the manager may merge pool `pool`'s last PG into its parent: pgp_num is below
+   * pg_num (so both map alike), and both are active+clean on the same acting set.
+   */
+  #mergeReady(pool: Pool): boolean {
+    if (pool.pgpNum >= pool.pgNum) return false;
+    const pgs = this.pgs;
+    const source = pgs.index(pool.id, pool.pgNum - 1);
+    const target = pgs.index(pool.id, stableMod(pool.pgNum - 1, pool.pgNum - 1));
+    const clean = PgState.ACTIVE | PgState.CLEAN;
+    if (pgs.state[source] !== clean || pgs.state[target] !== clean) return false;
+    const a = pgs.members(pgs.acting, pgs.actingN, source);
+    const b = pgs.members(pgs.acting, pgs.actingN, target);
+    return a.length === b.length && a.every((o, i) => o === b[i]);
   }
 
   /** OSD ids of host `name`. */
@@ -740,7 +789,9 @@ export class SimCluster {
 
   #peerLater(pgs: number[], epoch: number): void {
     if (pgs.length === 0) return;
+    this.#pendingPeering.add(pgs);
     this.scheduler.schedule(this.peeringSeconds, `peering e${epoch} ${pgs.length} pgs`, () => {
+      this.#pendingPeering.delete(pgs);
       this.pgs.completePeering(pgs, epoch, this.scheduler.now);
       this.#ensureRecovery();
     });

@@ -191,7 +191,9 @@ export class IoModel {
   #size(): void {
     const pgs = this.#pgs;
     if (this.#sized === pgs.count) return;
-    const grow = (a: Float64Array) => {
+    const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      // Rows freed by merges are zero and reused.
+      if (a.length >= pgs.count) return a;
       const b = new Float64Array(pgs.count);
       b.set(a);
       return b;
@@ -243,6 +245,29 @@ export class IoModel {
       this.#share[p] = half;
     }
     this.#sized = pgs.count;
+  }
+
+  /**
+   * PG `source` merges into `target` (its counters and load add up there), then the last PG
+   * `last` moves to row `source`: a {@linkcode PgTable.onMerge} listener.
+   */
+  mergePg(source: number, target: number, last: number): void {
+    this.#size();
+    const summed = [
+      this.numRead,
+      this.numWrite,
+      this.readBytes,
+      this.writeBytes,
+      this.#share,
+      this.#carry,
+      this.#objCarry,
+    ];
+    for (const a of summed) a[target] = (a[target] as number) + (a[source] as number);
+    for (const a of [...summed, this.#prevRecovered]) {
+      a[source] = a[last] as number;
+      a[last] = 0;
+    }
+    this.#sized = last;
   }
 
   /**

@@ -449,6 +449,7 @@ export class PgDumpCache {
   #ints = new Int32Array(0);
   #nums = new Float64Array(0);
   #intWidth = 0;
+  #relocations = 0;
   #mapCreated = NaN;
   #scrubStamp = "";
   #objectSize = NaN;
@@ -470,8 +471,11 @@ export class PgDumpCache {
     const n = pgs.count, stride = pgs.stride, objectSize = pgs.options.objectSize;
     const iw = _I_SETS + 2 * stride;
     if (
-      map.created !== this.#mapCreated || objectSize !== this.#objectSize || iw !== this.#intWidth
+      map.created !== this.#mapCreated || objectSize !== this.#objectSize ||
+      iw !== this.#intWidth || pgs.relocations !== this.#relocations
     ) {
+      // A merge moved a PG to another row: the rows no longer name the PGs they were built for.
+      this.#relocations = pgs.relocations;
       this.#entries = [];
       this.#ints = new Int32Array(0);
       this.#nums = new Float64Array(0);

@@ -16,12 +16,15 @@
  * - Recovery and backfill take a reservation on the primary and on each target OSD (at most
  *   `maxBackfills` per OSD), copy `recoveryObjectsPerSecond` objects per second and finish
  *   `active+clean` (or `active+undersized+degraded` if CRUSH finds too few OSDs).
- * - Pool changes (`resizePool`, `splitPool`, `replacePool`): a new size re-peers every PG of
- *   the pool on its new CRUSH mapping (growing backfills the new replicas, shrinking drops
- *   them); a larger pg_num splits each PG into children `ceph_stable_mod`-descended from it
- *   (Ceph's pgids, `<pool>.<hex ps>`), which start on their parent's OSDs with their share of
- *   its objects; a new pgp_num places PGs from `ceph_stable_mod(ps, pgp_num)`. A pool's first
- *   PGs are contiguous; children are appended, so a PG's index never changes.
+ * - Pool changes (`resizePool`, `splitPool`, `mergePool`, `replacePool`): a new size re-peers
+ *   every PG of the pool on its new CRUSH mapping (growing backfills the new replicas,
+ *   shrinking drops them); a larger pg_num splits each PG into children
+ *   `ceph_stable_mod`-descended from it (Ceph's pgids, `<pool>.<hex ps>`), which start on their
+ *   parent's OSDs with their share of its objects; a smaller one merges the last PG into its
+ *   parent; a new pgp_num places PGs from `ceph_stable_mod(ps, pgp_num)`. A pool's first PGs
+ *   are contiguous and children are appended; a merge moves the table's last PG into the
+ *   source's row (`onMerge` listeners follow it, `relocations` counts the moves), the only
+ *   time a PG changes index.
  *
  * @module
  */
@@ -124,8 +127,15 @@ export class PgTable {
   /** Reports counter (`reported_seq`). */
   reportedSeq = new Uint32Array(0);
 
+  /**
+   * How many times a PG moved to another index (each merge moves the table's last PG into the
+   * merged source's row): caches keyed by PG index start over when it changes.
+   */
+  relocations = 0;
+
   readonly #map: OsdMap;
   readonly #data: RngStream;
+  readonly #mergeListeners: ((source: number, target: number, last: number) => void)[] = [];
   /** Per pool, the PG index of each `ps` (a pool's first PGs are contiguous, splits append). */
   readonly #poolPgs = new Map<number, number[]>();
   #osdResv = new Int32Array(0);
@@ -394,6 +404,96 @@ export class PgTable {
     }
     for (const parent of shares.keys()) this.#startInterval(parent, peering);
     return peering;
+  }
+
+  /**
+   * Calls `fn(source, target, last)` before each merge: PG `source` merges into `target`, then
+   * the table's last PG `last` moves to index `source` (nothing moves when `last === source`)
+   * and the table is one PG shorter. Whoever keeps per-PG arrays follows it there.
+   */
+  onMerge(fn: (source: number, target: number, last: number) => void): void {
+    this.#mergeListeners.push(fn);
+  }
+
+  /**
+   * Merges the last PG of pool `pool`, whose `pgNum` has just dropped by one from `oldPgNum`
+   * (Ceph merges one PG at a time): PG `ps = oldPgNum - 1` merges into its parent
+   * `ceph_stable_mod(ps, pgNum)`, which takes its objects and starts a new interval. The
+   * table's last PG moves into the source's row (see {@linkcode onMerge}). Returns the PGs now
+   * peering (the target).
+   */
+  mergePool(pool: Pool, oldPgNum: number): number[] {
+    const list = this.#poolPgs.get(pool.id);
+    if (list === undefined || list.length !== oldPgNum || pool.pgNum !== oldPgNum - 1) {
+      throw new RangeError(
+        `pool ${pool.id} has ${list?.length} PGs, cannot merge from ${oldPgNum} to ${pool.pgNum}`,
+      );
+    }
+    const ps = oldPgNum - 1;
+    const source = list[ps] as number;
+    let target = list[stableMod(ps, pool.pgNum)] as number;
+    const last = this.count - 1;
+    for (const fn of this.#mergeListeners) fn(source, target, last);
+    this.objects[target] = (this.objects[target] as number) + (this.objects[source] as number);
+    this.bytes[target] = (this.bytes[target] as number) + (this.bytes[source] as number);
+    this.#release(source);
+    list.pop();
+    if (last !== source) {
+      this.#moveRow(last, source);
+      if (target === last) target = source;
+    }
+    this.#clearRow(last);
+    this.count = last;
+    this.relocations++;
+    const peering: number[] = [];
+    this.#startInterval(target, peering);
+    return peering;
+  }
+
+  /** Every per-PG array with its row width. */
+  #rows(): [Uint8Array | Uint32Array | Int32Array | Float64Array, number][] {
+    const s = this.stride;
+    return [
+      [this.poolId, 1],
+      [this.ps, 1],
+      [this.seed, 1],
+      [this.raw, s],
+      [this.rawN, 1],
+      [this.up, s],
+      [this.upN, 1],
+      [this.acting, s],
+      [this.actingN, 1],
+      [this.holders, s],
+      [this.holdersN, 1],
+      [this.resv, s + 1],
+      [this.resvN, 1],
+      [this.rejected, 1],
+      [this.state, 1],
+      [this.objects, 1],
+      [this.bytes, 1],
+      [this.missing, 1],
+      [this.recovered, 1],
+      [this.intervalEpoch, 1],
+      [this.createdEpoch, 1],
+      [this.lastChange, 1],
+      [this.lastActive, 1],
+      [this.lastClean, 1],
+      [this.reportedSeq, 1],
+    ];
+  }
+
+  /** Moves PG `from` to row `to` (whose PG is gone), with its reservations and pool slot. */
+  #moveRow(from: number, to: number): void {
+    for (const [a, w] of this.#rows()) a.copyWithin(to * w, from * w, from * w + w);
+    const list = this.#poolPgs.get(this.poolId[to] as number);
+    if (list !== undefined) list[this.ps[to] as number] = to;
+    if (this.#waiting.delete(from)) this.#waiting.add(to);
+    if (this.#working.delete(from)) this.#working.add(to);
+  }
+
+  /** Zeroes row `p` (a row past the end, to be reused by the next pool or split). */
+  #clearRow(p: number): void {
+    for (const [a, w] of this.#rows()) a.fill(0, p * w, p * w + w);
   }
 
   /**
@@ -724,6 +824,11 @@ export class PgTable {
       this.#osdResv = r;
     }
     if (n <= this.count) return;
+    if (n <= this.poolId.length) {
+      // Rows freed by merges were cleared: reuse them.
+      this.count = n;
+      return;
+    }
     const s = this.stride;
     const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(
       a: T,
