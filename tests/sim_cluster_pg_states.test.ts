@@ -216,3 +216,27 @@ Deno.test("the same seed and operations give the same trace hash; another seed d
   assert.equal(await run(11), a);
   assert.notEqual(await run(12), a);
 });
+
+Deno.test("an OSD down then out: backfilling the missing replica does not count its objects twice as degraded", async () => {
+  const { s, c } = start({ downOutInterval: 30, workload: { opsPerSecond: 50 } });
+  c.startReporting();
+  await s.runFor(20);
+  const degraded = () => {
+    let n = 0;
+    for (let p = 0; p < c.pgs.count; p++) n += c.pgs.degradedObjects(p);
+    return n;
+  };
+  c.osdDown(2);
+  await s.runFor(25);
+  const whileDown = degraded();
+  assert.ok(whileDown > 0);
+  await s.runFor(10); // marked out: the PGs backfill onto other OSDs
+  let backfilling = 0;
+  for (let p = 0; p < c.pgs.count; p++) {
+    if ((c.pgs.state[p] as number) & (PgState.BACKFILL_WAIT | PgState.BACKFILLING)) backfilling++;
+  }
+  assert.ok(backfilling > 0, "the test needs PGs waiting for or in backfill");
+  const afterOut = degraded();
+  // Writes add a few objects; counting the backfill on top of the missing replica doubled it.
+  assert.ok(afterOut <= whileDown * 1.1, `${afterOut} degraded after the out, ${whileDown} before`);
+});

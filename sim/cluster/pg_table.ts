@@ -624,14 +624,20 @@ export class PgTable {
     const s = this.state[p] as number;
     if (!(s & PgState.DEGRADED)) return 0;
     const short = Math.max(0, this.poolOf(p).size - (this.actingN[p] as number));
-    return short * (this.objects[p] as number) + Math.ceil(this.missing[p] as number);
+    const missing = Math.ceil(this.missing[p] as number);
+    if (short === 0) return missing; // recovery of replicas that came back behind
+    // Each missing replica lacks every object until a backfill fills it: the copies still to
+    // make count once, not on top of the missing replicas they are filling.
+    const full = short * (this.objects[p] as number);
+    return missing > 0 ? Math.min(full, missing) : full;
   }
 
   /** Objects misplaced (held, but not where CRUSH wants them) in PG `p`. */
   misplacedObjects(p: number): number {
     const s = this.state[p] as number;
-    if (!(s & PgState.REMAPPED) || (s & PgState.DEGRADED)) return 0;
-    return Math.ceil(this.missing[p] as number);
+    if (!(s & PgState.REMAPPED)) return 0;
+    // What remains to copy beyond the degraded copies moves data that exists elsewhere.
+    return Math.max(0, Math.ceil(this.missing[p] as number) - this.degradedObjects(p));
   }
 
   #startInterval(p: number, peering: number[]): void {
