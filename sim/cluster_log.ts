@@ -1,6 +1,7 @@
 /**
  * What the simulated cluster writes to its cluster log, through the embedded mon: an entry
- * per OSDMap epoch (`osdmap e24: 3 total, 2 up, 3 in`, at DBG), OSDs booting, what the
+ * per OSDMap epoch (`osdmap e24: 3 total, 2 up, 3 in`, at DBG), OSDs booting, elections won
+ * (`mon.a is new leader, mons a,b,c in quorum (ranks 0,1,2)`), what the
  * cluster's daemons log ({@linkcode SimCluster.log}: OSDs marked out), and the health checks
  * failing, changing and clearing, as Ceph's HealthMonitor::log_health words them, over the
  * cluster's checks and the active manager's (its beacons carry them). Texts are those of a
@@ -101,8 +102,20 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
       case "osd_map":
         logOsdMap(e.epoch);
         break;
-      case "stats":
       case "quorum":
+        if (e.leader !== undefined && e.quorum.length > 0) {
+          // Monitor::win_election.
+          const ranks = e.quorum.map((n) => cluster.mons.names.indexOf(n)).sort((a, b) => a - b);
+          mon.clog(
+            "[INF]",
+            `mon.${e.leader} is new leader, mons ${e.quorum.join(",")} in quorum (ranks ${
+              ranks.join(",")
+            })`,
+          );
+        }
+        logHealth();
+        break;
+      case "stats":
       case "fs_map":
         logHealth();
         break;

@@ -256,3 +256,23 @@ Deno.test("commands leave audit entries as Ceph's do: writes at INF with dispatc
     await c.stop();
   }
 });
+
+Deno.test("a mon going down leaves an election won by the rest and MON_DOWN in the cluster log", async () => {
+  const c = await startTestCluster({ cluster: CLUSTER });
+  try {
+    await c.run(10);
+    c.cluster!.mons.monDown("c");
+    await c.run(20);
+    const text = (await c.command({ prefix: "log last", num: 50 })).outb;
+    assert.match(
+      text,
+      / : cluster \[INF\] mon\.a is new leader, mons a,b in quorum \(ranks 0,1\)\n/,
+    );
+    assert.match(
+      text,
+      / : cluster \[WRN\] Health check failed: 1\/3 mons down, quorum a,b \(MON_DOWN\)\n/,
+    );
+  } finally {
+    await c.stop();
+  }
+});
