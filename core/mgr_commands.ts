@@ -10,6 +10,7 @@ import { parseSignature } from "./commands/descriptor.ts";
 import type { LocalCommand } from "./commands/service.ts";
 import { EINVAL, ENOENT } from "./errno.ts";
 import { formatJson, textTable } from "./format.ts";
+import { parseTimespan } from "./option_value.ts";
 import type { Manager } from "./manager.ts";
 import { statusJson, statusText } from "./status.ts";
 import { stateCommands } from "./state_commands.ts";
@@ -61,71 +62,15 @@ function configShow(manager: Manager, cmd: Record<string, unknown>, withDefaults
   ));
 }
 
-const TIMESPAN_UNITS: Readonly<Record<string, number>> = {
-  s: 1,
-  sec: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86400,
-  day: 86400,
-  days: 86400,
-  w: 604800,
-  wk: 604800,
-  week: 604800,
-  weeks: 604800,
-  mo: 2592000,
-  month: 2592000,
-  months: 2592000,
-  y: 31536000,
-  yr: 31536000,
-  year: 31536000,
-  years: 31536000,
-};
-
 /**
  * A mute's TTL as `health mute` takes it: Ceph's `parse_timespan` (`30`, `10s`, `5m 3s`, `2h`,
  * `1week`), seconds or the error text HealthMonitor prints after `invalid duration: <ttl> `.
  */
 export function parseTtl(text: string): { seconds: number } | { error: string } {
-  const space = (c: string | undefined) => c !== undefined && /[ \t\n\v\f\r]/.test(c);
-  const digit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
-  const alpha = (c: string | undefined) => c !== undefined && /[A-Za-z]/.test(c);
-  let total = 0n;
-  let pos = 0;
-  while (pos < text.length) {
-    while (space(text[pos])) pos++;
-    if (pos >= text.length) break;
-    const start = pos;
-    while (digit(text[pos])) pos++;
-    if (start === pos) return { error: "expected digit" };
-    const digits = text.slice(start, pos);
-    let value = BigInt(digits);
-    if (value > 2n ** 63n - 1n) {
-      return { error: `The option value '${digits}' seems to be invalid` };
-    }
-    while (space(text[pos])) pos++;
-    const unitStart = pos;
-    while (alpha(text[pos])) pos++;
-    if (unitStart !== pos) {
-      const unit = text.slice(unitStart, pos);
-      const mult = Object.hasOwn(TIMESPAN_UNITS, unit) ? TIMESPAN_UNITS[unit] : undefined;
-      if (mult === undefined) return { error: `unrecogized unit '${unit}'` };
-      value *= BigInt(mult);
-    } else if (pos < text.length) {
-      return { error: `unexpected trailing '${text.slice(pos)}'` };
-    }
-    total += value;
-  }
-  if (total === 0n) return { error: "timespan = 0" };
-  return { seconds: Number(total) };
+  const parsed = parseTimespan(text);
+  if (parsed.error) return { error: parsed.error };
+  if (parsed.value === 0n) return { error: "timespan = 0" };
+  return { seconds: Number(parsed.value) };
 }
 
 /** The manager's own commands, bound to one manager. */

@@ -29,7 +29,7 @@ import type { SimCluster } from "./cluster/cluster.ts";
 import { dumpOsdMap, dumpOsdMapTree } from "./cluster/osd_map_dump.ts";
 import { OSDMAP_FLAGS, type Pool } from "./cluster/osd_map.ts";
 import { PerfType } from "./cluster/perf_counters.ts";
-import { strictStrtol, strictStrtoll } from "./mon/option_value.ts";
+import { strictStrtol, strictStrtoll } from "../core/option_value.ts";
 
 const ENXIO = 6;
 const ERANGE = 34;

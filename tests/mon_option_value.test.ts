@@ -7,7 +7,7 @@ import {
   strictIecCast,
   strictSiCast,
   strictStrtod,
-} from "../sim/mon/option_value.ts";
+} from "../core/option_value.ts";
 
 const spec = (type: OptionType, extra: Partial<OptionSpec> = {}): OptionSpec => ({
   name: "o",

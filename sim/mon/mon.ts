@@ -40,7 +40,7 @@ import {
   type OptionValue,
   parseOptionValue,
   zeroValue,
-} from "./option_value.ts";
+} from "../../core/option_value.ts";
 
 /** File too large: a config-key value over `mon_config_key_max_entry_size`. */
 const EFBIG = 27;

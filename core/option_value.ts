@@ -8,9 +8,9 @@
  */
 
 /** Ceph's option types (`Option::type_t`), by the names `type_to_str` gives them. */
-export type { OptionType } from "../../core/module_options.ts";
-export type { OptionLevel } from "../../core/ceph_options.ts";
-import type { OptionType } from "../../core/module_options.ts";
+export type { OptionType } from "./module_options.ts";
+export type { OptionLevel } from "./ceph_options.ts";
+import type { OptionType } from "./module_options.ts";
 
 /** A parsed option value: integers as bigint (Ceph keeps 64-bit integers), text already normalised. */
 export type OptionValue =
