@@ -154,6 +154,22 @@ export interface CommandSignature {
   flags?: number;
 }
 
+/**
+ * The perm of each command by its prefix (the signature's literal words).
+ *
+ * @example
+ * ```ts
+ * import { permsByPrefix } from "./cluster_link.ts";
+ * const perms = permsByPrefix([{ sig: "osd out name=ids,type=CephString,n=N", help: "", perm: "rw" }]);
+ * console.assert(perms.get("osd out") === "rw");
+ * ```
+ */
+export function permsByPrefix(sigs: readonly CommandSignature[]): Map<string, string> {
+  return new Map(
+    sigs.map((c) => [c.sig.split(" ").filter((w) => !w.includes("=")).join(" "), c.perm]),
+  );
+}
+
 /** Options of one mon command call. */
 export interface MonCommandOptions {
   /** Seconds to wait (for example while the mon is unreachable) before failing with -ETIMEDOUT. */

@@ -22,7 +22,11 @@
  *
  * @module
  */
-import type { CommandSignature, MonCommandResult } from "../core/cluster_link.ts";
+import {
+  type CommandSignature,
+  type MonCommandResult,
+  permsByPrefix,
+} from "../core/cluster_link.ts";
 import { EACCES, EINVAL, ENOENT, EPERM, ETIMEDOUT } from "../core/errno.ts";
 import { CEPH_VERSION } from "../core/mgr_map.ts";
 import type { SimCluster } from "./cluster/cluster.ts";
@@ -101,13 +105,14 @@ export const CLUSTER_MON_COMMANDS: readonly CommandSignature[] = [
   { sig: "mon stat", help: "summarize monitor status", perm: "r" },
 ];
 
-const PREFIXES = new Set(
-  CLUSTER_MON_COMMANDS.map((c) => c.sig.split(" ").filter((w) => !w.includes("=")).join(" ")),
+/** The perm of each command of {@linkcode CLUSTER_MON_COMMANDS}, by prefix. */
+export const CLUSTER_COMMAND_PERMS: ReadonlyMap<string, string> = permsByPrefix(
+  CLUSTER_MON_COMMANDS,
 );
 
 /** Whether {@linkcode clusterMonCommand} answers this prefix. */
 export function isClusterMonCommand(prefix: unknown): boolean {
-  return typeof prefix === "string" && PREFIXES.has(prefix);
+  return typeof prefix === "string" && CLUSTER_COMMAND_PERMS.has(prefix);
 }
 
 /** Linux's strerror texts for the codes these commands return with no message of their own. */

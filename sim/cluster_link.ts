@@ -31,6 +31,7 @@ import {
 } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import {
+  CLUSTER_COMMAND_PERMS,
   CLUSTER_MON_COMMANDS,
   clusterMonCommand,
   clusterTellCommand,
@@ -39,14 +40,6 @@ import {
   monTimedOut,
   waitMonReachable,
 } from "./cluster_commands.ts";
-
-/** The perm of each command the simulated mon answers for the cluster, by prefix. */
-const CLUSTER_COMMAND_PERMS = new Map(
-  CLUSTER_MON_COMMANDS.map((c) => [
-    c.sig.split(" ").filter((w) => !w.includes("=")).join(" "),
-    c.perm,
-  ]),
-);
 
 /** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
 const MAP_NAMES = new Set([

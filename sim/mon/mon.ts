@@ -12,13 +12,14 @@ import { OPTION_TYPES } from "../../core/module_options.ts";
 import { cephStamp, formatJson, pythonDumps, textTable } from "../../core/format.ts";
 export { formatJson, textTable };
 import type { HealthCheck } from "../../core/health.ts";
-import type {
-  ClusterLogEntry,
-  ClusterSnapshot,
-  ClusterUpdate,
-  ConfigEntry,
-  MgrBeacon,
-  MonCommandResult,
+import {
+  type ClusterLogEntry,
+  type ClusterSnapshot,
+  type ClusterUpdate,
+  type ConfigEntry,
+  type MgrBeacon,
+  type MonCommandResult,
+  permsByPrefix,
 } from "../../core/cluster_link.ts";
 import {
   type EntityAddr,
@@ -71,9 +72,7 @@ export interface EmbeddedMonOptions {
 }
 
 /** The perm of each command the mon answers, by prefix. */
-const MON_COMMAND_PERMS = new Map(
-  MON_COMMANDS.map((c) => [c.sig.split(" ").filter((w) => !w.includes("=")).join(" "), c.perm]),
-);
+const MON_COMMAND_PERMS = permsByPrefix(MON_COMMANDS);
 
 /** Entries LogMonitor keeps per channel for `log last` (`mon_log_max_summary`). */
 const LOG_MAX_SUMMARY = 50;
