@@ -8,12 +8,12 @@
  * prints commands/s; the in-process one shows the app without the socket.
  */
 import { createAdminApp } from "../core/admin/app.ts";
-import { capsAllow } from "../core/admin/caps.ts";
+import { capsAllow } from "../ceph/mgr_cap.ts";
 import { Keyring } from "../core/admin/keyring.ts";
 import type { MonCommandResult } from "../core/cluster_link.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
 import type { Caller, CommandService } from "../core/commands/service.ts";
-import { EACCES, EINVAL } from "../core/errno.ts";
+import { EACCES, EINVAL } from "../ceph/errno.ts";
 import { DaemonLog } from "../core/logging.ts";
 
 const CLIENTS = 8;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { MgrMap, ModuleInfo } from "./mgr_map.ts";
+import type { MgrMap, ModuleInfo } from "../ceph/mgr_map.ts";
 import type { HealthCheck } from "./health.ts";
 
 /** What a mon command answers: Ceph's (retval, outbuf, outs). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CEPH_VERSION, RELEASE_NAME } from "./mgr_map.ts";
+import { CEPH_VERSION, RELEASE_NAME } from "../ceph/mgr_map.ts";
 
 function readOr(path: string, fallback: string): string {
   try {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { cephStamp } from "./format.ts";
+import { cephStamp, timespanText } from "../ceph/time.ts";
 
 /** One health check as a module sets it. */
 export interface HealthCheckInput {
@@ -140,35 +140,6 @@ export function applyMutes(
   }
   const muted = healthReport(checks);
   return { report: { ...muted, mutes: kept }, mutes: kept };
-}
-
-/**
- * Ceph's `timespan_str`, as health shows a mute's time left: `1.5s`, `90s`, `59m`, `47h`,
- * `13d`, `11w`, `23M`, `2y`.
- *
- * @example
- * ```ts
- * import { timespanText } from "./health.ts";
- * console.assert(timespanText(3540) === "59m" && timespanText(1.5) === "1.5s");
- * ```
- */
-export function timespanText(seconds: number): string {
-  const t = Math.max(0, seconds);
-  // C++ prints the float with six significant digits.
-  if (t < 2) return `${Number(Math.fround(t).toPrecision(6))}s`;
-  const sec = Math.floor(t);
-  if (sec < 120) return `${sec}s`;
-  const min = Math.floor(sec / 60);
-  if (min < 120) return `${min}m`;
-  const hr = Math.floor(min / 60);
-  if (hr < 48) return `${hr}h`;
-  const day = Math.floor(hr / 24);
-  if (day < 14) return `${day}d`;
-  const wk = Math.floor(day / 7);
-  if (wk < 12) return `${wk}w`;
-  const mn = Math.floor(day / 30);
-  if (mn < 24) return `${mn}M`;
-  return `${Math.floor(day / 365)}y`;
 }
 
 function _byCode(a: HealthMute, b: HealthMute): number {

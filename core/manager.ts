@@ -12,7 +12,7 @@ import type {
   MonCommandResult,
   PerfReportBatch,
 } from "./cluster_link.ts";
-import { EACCES, EINVAL, ENOENT } from "./errno.ts";
+import { EACCES, EINVAL, ENOENT } from "../ceph/errno.ts";
 import {
   applyMutes,
   type HealthCheck,
@@ -23,10 +23,11 @@ import {
   healthSummaryText,
   muteJson,
 } from "./health.ts";
-import { cephStamp, formatJson, pythonDumps } from "./format.ts";
+import { formatJson, pythonDumps } from "../ceph/format.ts";
+import { cephStamp, stampSeconds } from "../ceph/time.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
-import type { MgrMap } from "./mgr_map.ts";
-import { RELEASE_NAME } from "./mgr_map.ts";
+import type { MgrMap } from "../ceph/mgr_map.ts";
+import { RELEASE_NAME } from "../ceph/mgr_map.ts";
 import type { ModuleContext } from "./module_context.ts";
 import { type ModuleCommandTarget, ModuleHost } from "./module_host.ts";
 import {
@@ -37,12 +38,12 @@ import {
   type ModuleRecord,
 } from "./module_loader.ts";
 import { typedOptionValue } from "./module_options.ts";
-import { cephOptionSchema } from "./ceph_options.ts";
+import { cephOptionSchema } from "../ceph/options.ts";
 import { type CommandDescriptor, parseSignature } from "./commands/descriptor.ts";
 import type { Caller, CommandService, LocalCommand } from "./commands/service.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { usageLine } from "./commands/usage.ts";
-import { capsAllow } from "./admin/caps.ts";
+import { capsAllow } from "../ceph/mgr_cap.ts";
 import { managerCommands } from "./mgr_commands.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
 import { StandbyHost } from "./standby_host.ts";
@@ -586,9 +587,7 @@ export class Manager implements CommandService {
   statusInputs(): StatusInputs {
     // `active_change` is a Ceph stamp (`2026-11-25T13:18:16.859000+0000`) or bare seconds.
     const stamp = this.#mgrMap.active_change;
-    const since = /^\d+(\.\d+)?$/.test(stamp)
-      ? Number(stamp)
-      : Date.parse(stamp.replace(/\.(\d{3})\d*\+0000$/, ".$1Z")) / 1000;
+    const since = stampSeconds(stamp);
     return {
       fsid: this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
       health: this.health(),

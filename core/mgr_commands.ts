@@ -4,13 +4,14 @@
  *
  * @module
  */
-import { cephOptionNames, cephOptionSchema } from "./ceph_options.ts";
+import { cephOptionNames, cephOptionSchema } from "../ceph/options.ts";
 import type { MonCommandResult } from "./cluster_link.ts";
 import { parseSignature } from "./commands/descriptor.ts";
 import type { LocalCommand } from "./commands/service.ts";
-import { EINVAL, ENOENT } from "./errno.ts";
-import { formatJson, textTable } from "./format.ts";
-import { parseTimespan } from "./option_value.ts";
+import { EINVAL, ENOENT } from "../ceph/errno.ts";
+import { formatJson } from "../ceph/format.ts";
+import { textTable } from "../ceph/text_table.ts";
+import { parseTimespan } from "../ceph/option_value.ts";
 import type { Manager } from "./manager.ts";
 import { statusJson, statusText } from "./status.ts";
 import { stateCommands } from "./state_commands.ts";

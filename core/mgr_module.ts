@@ -40,9 +40,9 @@ import {
   typedOptionValue,
 } from "./module_options.ts";
 import type { HealthCheckInput, HealthChecks } from "./health.ts";
-import { CEPH_VERSION, RELEASE_NAME } from "./mgr_map.ts";
+import { CEPH_VERSION, RELEASE_NAME } from "../ceph/mgr_map.ts";
 import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
-import * as errno from "./errno.ts";
+import * as errno from "../ceph/errno.ts";
 
 export type {
   DaemonHealthMetric,
@@ -62,7 +62,7 @@ export {
   EOPNOTSUPP,
   EPERM,
   ETIMEDOUT,
-} from "./errno.ts";
+} from "../ceph/errno.ts";
 
 /**
  * The notification types a module can list in `NOTIFY_TYPES` (spec §7).

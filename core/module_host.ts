@@ -6,7 +6,7 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
-import { EINVAL, EIO, EOPNOTSUPP } from "./errno.ts";
+import { EINVAL, EIO, EOPNOTSUPP } from "../ceph/errno.ts";
 import type { HealthCheck } from "./health.ts";
 import { normaliseHealthChecks } from "./health.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";

@@ -19,7 +19,7 @@ import {
   type OptionDecl,
   optionInfo,
 } from "./module_options.ts";
-import type { ModuleInfo } from "./mgr_map.ts";
+import type { ModuleInfo } from "../ceph/mgr_map.ts";
 import { type CommandDescriptor, Flag, parseSignature } from "./commands/descriptor.ts";
 import { descriptorFromDeclaration } from "./commands/declaration.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ModuleOptionInfo } from "./mgr_map.ts";
+import type { ModuleOptionInfo } from "../ceph/mgr_map.ts";
 
 /** Option value types a module can declare. */
 export type OptionType =

@@ -9,8 +9,11 @@
 import type { MonCommandResult } from "./cluster_link.ts";
 import { parseSignature } from "./commands/descriptor.ts";
 import type { LocalCommand } from "./commands/service.ts";
-import { EAGAIN, EINVAL, ENOENT } from "./errno.ts";
-import { formatJson } from "./format.ts";
+import { EAGAIN, EINVAL, ENOENT } from "../ceph/errno.ts";
+import { formatJson } from "../ceph/format.ts";
+import { textTable } from "../ceph/text_table.ts";
+import { pgStateBit, pgStateString, withPgState } from "../ceph/pg_state.ts";
+import { stampSeconds, utimespanText } from "../ceph/time.ts";
 import type { Manager } from "./manager.ts";
 import { bytesText, siText } from "./status.ts";
 
@@ -49,45 +52,8 @@ const OMAP_NOTE =
   "soon afterwards depending on utilization. See " +
   "http://docs.ceph.com/en/latest/dev/placement-group/#omap-statistics for further details.\n";
 
-/** Ceph's PG state bits (osd_types.h), for `pg ls` filters and the state order of `pg stat`. */
-const PG_STATE_BITS: Readonly<Record<string, number>> = {
-  creating: 2 ** 0,
-  active: 2 ** 1,
-  clean: 2 ** 2,
-  down: 2 ** 4,
-  recovery_unfound: 2 ** 5,
-  backfill_unfound: 2 ** 6,
-  premerge: 2 ** 7,
-  scrubbing: 2 ** 8,
-  degraded: 2 ** 10,
-  inconsistent: 2 ** 11,
-  peering: 2 ** 12,
-  repair: 2 ** 13,
-  recovering: 2 ** 14,
-  backfill_wait: 2 ** 15,
-  incomplete: 2 ** 16,
-  stale: 2 ** 17,
-  remapped: 2 ** 18,
-  deep: 2 ** 19,
-  backfilling: 2 ** 20,
-  backfill_toofull: 2 ** 21,
-  recovery_wait: 2 ** 22,
-  undersized: 2 ** 23,
-  activating: 2 ** 24,
-  peered: 2 ** 25,
-  snaptrim: 2 ** 26,
-  snaptrim_wait: 2 ** 27,
-  recovery_toofull: 2 ** 28,
-  snaptrim_error: 2 ** 29,
-  forced_recovery: 2 ** 30,
-  forced_backfill: 2 ** 31,
-};
-
-/** `pg_state_string(0xFFFFFFFF)`: every state name, in Ceph's print order. */
-const ALL_STATES = "stale+creating+active+activating+clean+recovery_wait+recovery_toofull+" +
-  "recovering+forced_recovery+down+recovery_unfound+backfill_unfound+undersized+degraded+" +
-  "remapped+premerge+scrubbing+deep+inconsistent+peering+repair+backfill_wait+backfilling+" +
-  "forced_backfill+backfill_toofull+incomplete+peered+snaptrim+snaptrim_wait+snaptrim_error";
+/** `pg_state_string(0xFFFFFFFF)`: the state names `pg ls` lists when given a bad one. */
+const ALL_STATES = pgStateString(2 ** 32 - 1);
 
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? v as T[] : []);
@@ -100,34 +66,8 @@ function formatOf(cmd: Obj): Format {
   return cmd.format === "json" || cmd.format === "json-pretty" ? cmd.format : null;
 }
 
-/** Ceph's TextTable: columns two spaces apart, each cell padded to its column, left or right. */
-function _table(cols: readonly (readonly [string, "L" | "R"])[], rows: string[][]): string {
-  const widths = cols.map(([h], i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const pad = (s: string, i: number, right: boolean) =>
-    right ? s.padStart(widths[i]!) : s.padEnd(widths[i]!);
-  const head = cols.map(([h], i) => pad(h, i, false)).join("  ");
-  const body = rows.map((r) => r.map((c, i) => pad(c, i, cols[i]![1] === "R")).join("  ") + "\n");
-  return head + "\n" + body.join("");
-}
-
 /** `[1,2,3]`, as Ceph prints a vector of OSD ids. */
 const vec = (v: readonly number[]) => `[${v.join(",")}]`;
-
-/** Seconds since the epoch of a Ceph stamp (`2023-11-14T22:13:22.000000+0000`); 0 if unset. */
-function stampSeconds(v: unknown): number {
-  if (typeof v !== "string") return 0;
-  const t = Date.parse(v.replace(/\.(\d{3})\d*\+0000$/, ".$1Z").replace(/\+0000$/, "Z"));
-  return Number.isFinite(t) ? t / 1000 : 0;
-}
-
-/** Ceph's `utimespan_str`: `45s`, `12m`, `5h`, `3d`. */
-function spanText(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
-}
 
 /** Ceph's `weightf_t`: five decimals, `0` for nothing, `-` for buckets' reweight. */
 function weightText(w: number): string {
@@ -153,7 +93,7 @@ function pgOrder(a: { pgid: string }, b: { pgid: string }): number {
 /** The state bits of a state string, by Ceph's numbering (`unknown` is 0). */
 function stateBits(state: string): number {
   let bits = 0;
-  for (const part of state.split("+")) bits += PG_STATE_BITS[part] ?? 0;
+  for (const part of state.split("+")) bits = withPgState(bits, pgStateBit(part) ?? 0);
   return bits;
 }
 
@@ -322,7 +262,7 @@ function sumCells(stat: Obj): string[] {
 /** `dump_pg_stats_plain`: the full or the brief PG table. */
 function pgTable(stats: readonly PgStat[], brief: boolean): string {
   if (brief) {
-    return _table(
+    return textTable(
       [["PG_STAT", "L"], ["STATE", "R"], ["UP", "R"], ["UP_PRIMARY", "R"], ["ACTING", "R"], [
         "ACTING_PRIMARY",
         "R",
@@ -337,7 +277,7 @@ function pgTable(stats: readonly PgStat[], brief: boolean): string {
       ]),
     );
   }
-  return _table(
+  return textTable(
     [
       ["PG_STAT", "L"],
       ...SUM_COLS,
@@ -377,7 +317,7 @@ function pgTable(stats: readonly PgStat[], brief: boolean): string {
 
 function poolTable(pools: readonly Obj[], header: boolean): string {
   const cols = [["POOLID", "L"], ...SUM_COLS] as [string, "L" | "R"][];
-  return _table(
+  return textTable(
     header ? cols : cols.map(([, a]) => ["", a] as const),
     pools.map((p) => [String(num(p.poolid)), ...sumCells(p)]),
   );
@@ -406,7 +346,7 @@ function osdTable(v: _Views): string {
     bytesText(sum.total - sum.available),
     bytesText(sum.total),
   ]);
-  return _table(
+  return textTable(
     [
       ["OSD_STAT", "L"],
       ["USED", "R"],
@@ -477,7 +417,7 @@ function pgDump(v: _Views, cmd: Obj): MonCommandResult {
     return ok(pgJson(v, f, body), outs);
   }
   const sumRow = (stat: Obj, header: boolean) =>
-    _table(
+    textTable(
       ([["PG_STAT", "L"], ...SUM_COLS] as [string, "L" | "R"][]).map((
         [h, a],
       ) => [header ? h : "", a] as const),
@@ -491,7 +431,7 @@ function pgDump(v: _Views, cmd: Obj): MonCommandResult {
     note = true;
   } else if (what.has("summary") || what.has("sum")) {
     const s = statfsUse((basic.osd_stats_sum as { statfs?: Record<string, number> }).statfs);
-    text = basicText(dump) + sumRow(basic.pg_stats_sum as Obj, true) + _table(
+    text = basicText(dump) + sumRow(basic.pg_stats_sum as Obj, true) + textTable(
       [["OSD_STAT", "L"], ["USED", "R"], ["AVAIL", "R"], ["USED_RAW", "R"], ["TOTAL", "R"]],
       [[
         "sum",
@@ -539,7 +479,7 @@ function pgLs(v: _Views, cmd: Obj, q: LsQuery): MonCommandResult {
   let all = q.states.length === 0;
   for (const s of q.states) {
     if (s === "all") all = true;
-    else if (s === "unknown" || s in PG_STATE_BITS) wanted.add(s);
+    else if (s === "unknown" || pgStateBit(s) !== undefined) wanted.add(s);
     else {
       return fail(EINVAL, `'${s}' is not a valid pg state, available choices: ${ALL_STATES}`);
     }
@@ -557,7 +497,7 @@ function pgLs(v: _Views, cmd: Obj, q: LsQuery): MonCommandResult {
   if (pgs.length === 0) return ok("");
   const now = v.manager.clock.now();
   return ok(
-    _table(
+    textTable(
       [
         ["PG", "L"],
         ["OBJECTS", "R"],
@@ -590,7 +530,7 @@ function pgLs(v: _Views, cmd: Obj, q: LsQuery): MonCommandResult {
           String(num(sum.num_omap_keys)),
           String(num(s.log_size)),
           s.state,
-          spanText(now - stampSeconds(s.last_change)),
+          utimespanText(now - stampSeconds(s.last_change)),
           String(s.version ?? "0'0"),
           `${num(s.reported_epoch)}:${num(s.reported_seq)}`,
           `${vec(arr(s.up))}p${s.up_primary}`,
@@ -660,7 +600,7 @@ function osdPerf(v: _Views, cmd: Obj): MonCommandResult {
   }
   const ms = (ns: unknown, msv: unknown) =>
     String(typeof ns === "number" ? Math.trunc(ns / 1e6) : num(msv));
-  return ok(_table(
+  return ok(textTable(
     [["osd", "R"], ["commit_latency(ms)", "R"], ["apply_latency(ms)", "R"]],
     stats.map((o) => [
       String(o.osd),
@@ -911,7 +851,7 @@ function osdDf(v: _Views, cmd: Obj): MonCommandResult {
   ];
   if (tree) cols.push(["TYPE NAME", "L"]);
   return ok(
-    _table(cols, rows) +
+    textTable(cols, rows) +
       `MIN/MAX VAR: ${lowText(minVar)}/${lowText(maxVar)}  STDDEV: ${lowText(stddev)}\n`,
   );
 }
@@ -996,7 +936,7 @@ function deviceLs(v: _Views, cmd: Obj): MonCommandResult {
   const devices = v.devices();
   const f = formatOf(cmd);
   if (f) return ok(formatJson(devices, f));
-  return ok(_table(
+  return ok(textTable(
     [["DEVICE", "L"], ["HOST:DEV", "L"], ["DAEMONS", "L"], ["LIFE EXPECTANCY", "L"]],
     devices.map((d) => [
       String(d.devid),

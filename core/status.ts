@@ -6,7 +6,7 @@
  * @module
  */
 import { type HealthReport, mutedText, muteJson } from "./health.ts";
-import type { MgrMap } from "./mgr_map.ts";
+import type { MgrMap } from "../ceph/mgr_map.ts";
 
 /** What the status is made of: the manager's `get()` views and its health. */
 export interface StatusInputs {

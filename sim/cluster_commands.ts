@@ -27,16 +27,14 @@ import {
   type MonCommandResult,
   permsByPrefix,
 } from "../core/cluster_link.ts";
-import { EACCES, EINVAL, ENOENT, EPERM, ETIMEDOUT } from "../core/errno.ts";
-import { CEPH_VERSION } from "../core/mgr_map.ts";
+import { EACCES, EINVAL, ENOENT, ENXIO, EPERM, ERANGE, ETIMEDOUT } from "../ceph/errno.ts";
+import { CEPH_VERSION } from "../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster/cluster.ts";
 import { dumpOsdMap, dumpOsdMapTree } from "./cluster/osd_map_dump.ts";
 import { OSDMAP_FLAGS, type Pool } from "./cluster/osd_map.ts";
 import { PerfType } from "./cluster/perf_counters.ts";
-import { strictStrtol, strictStrtoll } from "../core/option_value.ts";
+import { strictStrtol, strictStrtoll } from "../ceph/option_value.ts";
 
-const ENXIO = 6;
-const ERANGE = 34;
 const DEPRECATED = 4;
 
 /** Ceph 16.2's defaults of the options these commands read. */

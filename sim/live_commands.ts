@@ -7,7 +7,7 @@
 import type { MonCommandResult } from "../core/cluster_link.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
-import { EINVAL } from "../core/errno.ts";
+import { EINVAL } from "../ceph/errno.ts";
 import type { FaultInjector, FaultSpec } from "./faults/faults.ts";
 
 const KINDS = [

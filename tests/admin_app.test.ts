@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type AdminAppOptions, createAdminApp, type StandbyAnswer } from "../core/admin/app.ts";
-import { capsAllow } from "../core/admin/caps.ts";
+import { capsAllow } from "../ceph/mgr_cap.ts";
 import { Keyring } from "../core/admin/keyring.ts";
 import type { MonCommandResult } from "../core/cluster_link.ts";
 import { describeCommands } from "../core/commands/descriptions.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
 import type { Caller, CommandService } from "../core/commands/service.ts";
-import { EACCES, EINVAL } from "../core/errno.ts";
+import { EACCES, EINVAL } from "../ceph/errno.ts";
 import type { HealthReport } from "../core/health.ts";
 import { DaemonLog } from "../core/logging.ts";
 

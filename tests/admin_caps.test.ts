@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { capsAllow, parseMgrCaps } from "../core/admin/caps.ts";
+import { capsAllow, parseMgrCaps } from "../ceph/mgr_cap.ts";
 
 Deno.test("capsAllow() needs every letter of the perm", () => {
   const cases: [string, string, boolean][] = [

@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
+import { generateKey, Keyring, KeyringError } from "../core/admin/keyring.ts";
 import {
   compareEntities,
   entityNameProblem,
   formatKeyring,
-  generateKey,
-  Keyring,
   type KeyringEntry,
-  KeyringError,
   parseKeyring,
-} from "../core/admin/keyring.ts";
-import { EINVAL, ENOENT } from "../core/errno.ts";
+} from "../ceph/keyring.ts";
+import { EINVAL, ENOENT } from "../ceph/errno.ts";
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-keyring-" });

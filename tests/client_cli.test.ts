@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describeCommands } from "../core/commands/descriptions.ts";
 import { type CommandDescriptor, Flag, parseSignature } from "../core/commands/descriptor.ts";
 import { descriptorsFromDescriptions } from "../core/commands/descriptions.ts";
-import { errnoName } from "../core/errno.ts";
+import { errnoName } from "../ceph/errno.ts";
 import { type CephIo, cephMain } from "../core/client/ceph_cli.ts";
 import type { CommandReply } from "../core/client/daemon_client.ts";
 import { referenceCli, referenceText } from "./_reference.ts";

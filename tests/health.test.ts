@@ -5,8 +5,8 @@ import {
   healthReport,
   healthSummaryText,
   normaliseHealthChecks,
-  timespanText,
 } from "../core/health.ts";
+import { timespanText } from "../ceph/time.ts";
 
 function reference(name: string): string {
   return referenceCli(name).stdout;

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { EmbeddedMon } from "../sim/mon/mon.ts";
-import { errnoName } from "../core/errno.ts";
+import { errnoName } from "../ceph/errno.ts";
 import type { MonCommandResult } from "../core/cluster_link.ts";
-import type { ModuleInfo, ModuleOptionInfo } from "../core/mgr_map.ts";
+import type { ModuleInfo, ModuleOptionInfo } from "../ceph/mgr_map.ts";
 
 const PACIFIC_ALWAYS_ON = [
   "balancer",

@@ -7,7 +7,7 @@ import {
   strictIecCast,
   strictSiCast,
   strictStrtod,
-} from "../core/option_value.ts";
+} from "../ceph/option_value.ts";
 
 const spec = (type: OptionType, extra: Partial<OptionSpec> = {}): OptionSpec => ({
   name: "o",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { type ClusterSpec, SimCluster } from "../sim/cluster/cluster.ts";
-import { PgState } from "../sim/cluster/pg_state.ts";
+import { PgState } from "../ceph/pg_state.ts";
 
 function start(spec: Partial<ClusterSpec> = {}, seed = 1): { s: Scheduler; c: SimCluster } {
   const s = new Scheduler({ rng: new Rng(seed) });

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
-import { PgState } from "../sim/cluster/pg_state.ts";
+import { PgState } from "../ceph/pg_state.ts";
 
 type Op =
   | { kind: "down" | "up" | "out" | "in"; osd: number }

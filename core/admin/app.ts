@@ -31,10 +31,10 @@
 import { type Context, Hono, type Next } from "hono";
 import { describeCommands } from "../commands/descriptions.ts";
 import type { Caller, CommandService } from "../commands/service.ts";
-import { EINVAL } from "../errno.ts";
+import { EINVAL } from "../../ceph/errno.ts";
 import type { HealthReport } from "../health.ts";
 import type { ModuleLogger } from "../logging.ts";
-import { capsAllow } from "./caps.ts";
+import { capsAllow } from "../../ceph/mgr_cap.ts";
 import type { Keyring } from "./keyring.ts";
 
 /** Default largest accepted request body: 8 MiB, room for any `-i` inbuf a command takes. */

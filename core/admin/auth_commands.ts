@@ -21,9 +21,9 @@ import type { MonCommandResult } from "../cluster_link.ts";
 import { parseSignature } from "../commands/descriptor.ts";
 import { Flag } from "../commands/descriptor.ts";
 import type { LocalCommand } from "../commands/service.ts";
-import { EINVAL, ENOENT } from "../errno.ts";
-import { capsProblem, entityNameProblem, type Keyring, KeyringError } from "./keyring.ts";
-import type { KeyringEntry } from "./keyring.ts";
+import { EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { capsProblem, entityNameProblem, type KeyringEntry } from "../../ceph/keyring.ts";
+import { type Keyring, KeyringError } from "./keyring.ts";
 
 type Format = "plain" | "json" | "json-pretty";
 

@@ -28,7 +28,7 @@ import type { CommandDescriptor } from "../commands/descriptor.ts";
 import { Flag } from "../commands/descriptor.ts";
 import { matchWords } from "../commands/match.ts";
 import { usageLine } from "../commands/usage.ts";
-import { EINVAL, EIO } from "../errno.ts";
+import { EINTR, EINVAL, EIO } from "../../ceph/errno.ts";
 import { type CliOptions, OPTIONS_HELP, parseCliArgs, USAGE_LINE } from "./args.ts";
 import {
   clientErrnoName,
@@ -40,8 +40,7 @@ import {
 } from "./daemon_client.ts";
 import { formatHelp, sectionHeader } from "./help.ts";
 
-/** Interrupted system call: the exit status of a polling command stopped by Ctrl-C. */
-export const EINTR = 4;
+export { EINTR };
 
 /** Somewhere bytes can be written (`Deno.stdout`, a test buffer). */
 export interface ByteWriter {

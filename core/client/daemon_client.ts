@@ -8,13 +8,20 @@
  * @module
  */
 
-import { EACCES, EAGAIN, EINVAL, EIO, ENOENT, errnoName, ETIMEDOUT } from "../errno.ts";
-import { parseKeyring } from "./keyring.ts";
+import {
+  EACCES,
+  EAGAIN,
+  ECONNREFUSED,
+  EFBIG,
+  EINVAL,
+  EIO,
+  ENOENT,
+  errnoName,
+  ETIMEDOUT,
+} from "../../ceph/errno.ts";
+import { parseKeyring } from "../../ceph/keyring.ts";
 
-/** Connection refused: nothing listens at the daemon's address. */
-export const ECONNREFUSED = 111;
-/** File too large: the daemon refused the request body (HTTP 413). */
-export const EFBIG = 27;
+export { ECONNREFUSED, EFBIG };
 
 /** Redirects followed per request (a standby points at the active manager: one is normal). */
 const MAX_REDIRECTS = 3;
@@ -42,7 +49,7 @@ export class ClientError extends Error {
  * ```
  */
 export function clientErrnoName(errno: number): string {
-  return Math.abs(errno) === ECONNREFUSED ? "ECONNREFUSED" : errnoName(errno);
+  return errnoName(errno);
 }
 
 /** Where the daemon is and how to authenticate to it. */
@@ -115,11 +122,11 @@ export async function resolveTarget(opts: TargetOptions): Promise<DaemonTarget> 
   const text = await readText(keyringPath, "keyring");
   let entries;
   try {
-    entries = parseKeyring(text);
+    entries = parseKeyring(text, keyringPath, { validate: false });
   } catch (e) {
     throw new ClientError(EINVAL, `cannot parse keyring ${keyringPath}: ${(e as Error).message}`);
   }
-  const key = entries.get(opts.entity)?.key;
+  const key = entries.find((e) => e.entity === opts.entity)?.key;
   if (key === undefined || key === "") {
     throw new ClientError(ENOENT, `no key for ${opts.entity} in keyring ${keyringPath}`);
   }

@@ -28,4 +28,4 @@ export {
   type TargetOptions,
 } from "./daemon_client.ts";
 export { formatHelp, sectionHeader, wrapText } from "./help.ts";
-export { type KeyringEntry, parseKeyring } from "./keyring.ts";
+export { type KeyringEntry, parseKeyring } from "../../ceph/keyring.ts";

@@ -19,7 +19,7 @@ import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
 import { hostIp } from "./osd_map_dump.ts";
 import type { PerfReport } from "./perf_counters.ts";
-import { PgState } from "./pg_state.ts";
+import { PgState } from "../../ceph/pg_state.ts";
 import { PgTable, type PgTableOptions, stableMod } from "./pg_table.ts";
 
 /** Seconds between the manager's pg_num/pgp_num adjustments (`mgr_tick_period`). */

@@ -11,7 +11,7 @@
  */
 
 import { crushHash3 } from "./crush_hash.ts";
-import { cephStamp } from "./ceph_time.ts";
+import { cephStamp } from "../../ceph/time.ts";
 import type { MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { hostIp, type Json } from "./osd_map_dump.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { cephStamp } from "./ceph_time.ts";
+import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { hostIp, type Json } from "./osd_map_dump.ts";
 

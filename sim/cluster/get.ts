@@ -26,7 +26,7 @@ import {
   dumpPoolStats,
   type PgStatsView,
 } from "./pg_dump.ts";
-import { PgState, pgStateString } from "./pg_state.ts";
+import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 import { dumpServiceMap } from "./service_map.ts";
 import { dumpDf, dumpIoRate, dumpOsdPoolStats } from "./stats_dump.ts";
 

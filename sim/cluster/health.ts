@@ -12,12 +12,13 @@
  */
 
 import type { HealthCheck } from "../../core/health.ts";
+import { timespanText } from "../../ceph/time.ts";
 import { CRUSH_TYPES } from "./crush_map.ts";
 import type { FsMap } from "./fs_map.ts";
 import type { IoModel } from "./io_model.ts";
 import type { MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
-import { PgState, pgStateString } from "./pg_state.ts";
+import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 import type { PgTable } from "./pg_table.ts";
 
 export type { HealthCheck };
@@ -60,24 +61,6 @@ const _FLAG_CHECKS = [
   "notieragent",
   "nosnaptrim",
 ];
-
-/** Ceph's `timespan_str`: `1.5s`, `61s`, `5m`, `3h`, `2d`, ... */
-export function timespanString(seconds: number): string {
-  if (seconds < 2) return `${Math.round(seconds * 1e6) / 1e6}s`;
-  const s = Math.floor(seconds);
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 120) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 14) return `${d}d`;
-  const w = Math.floor(d / 7);
-  if (w < 12) return `${w}w`;
-  const mo = Math.floor(d / 30);
-  if (mo < 24) return `${mo}M`;
-  return `${Math.floor(d / 365)}y`;
-}
 
 function _check(
   severity: HealthCheck["severity"],
@@ -259,7 +242,7 @@ function _pgChecks(inputs: HealthInputs, checks: Record<string, HealthCheck>): v
         p,
         kind === "stuck"
           ? `pg ${pgs.pgid(p)} is stuck ${name} ${
-            since === 0 ? "since forever" : `for ${timespanString(now - since)}`
+            since === 0 ? "since forever" : `for ${timespanText(now - since)}`
           }, current state ${state}, last acting ${acting}`
           : `pg ${pgs.pgid(p)} is ${state}, acting ${acting}`,
       );

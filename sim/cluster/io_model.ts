@@ -15,7 +15,7 @@
 import type { RngStream } from "../engine/prng.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { OSD_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
-import { PgState } from "./pg_state.ts";
+import { PgState } from "../../ceph/pg_state.ts";
 import { type PgTable, stableMod } from "./pg_table.ts";
 
 /** A client workload. */

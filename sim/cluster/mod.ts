@@ -28,11 +28,11 @@ export {
   WEIGHT_IN,
 } from "./crush_map.ts";
 export { crushHash2, crushHash3 } from "./crush_hash.ts";
-export { cephSeconds, cephStamp } from "./ceph_time.ts";
+export { cephSeconds, cephStamp } from "../../ceph/time.ts";
 export { OsdMap, OSDMAP_FLAGS, type Pool, type PoolSpec } from "./osd_map.ts";
 export { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_map_dump.ts";
 export { dumpPgDump, dumpPgSummary } from "./pg_dump.ts";
-export { PgState, pgStateString } from "./pg_state.ts";
+export { PgState, pgStateString } from "../../ceph/pg_state.ts";
 export { PgTable, type PgTableOptions, type RecoveryStepResult } from "./pg_table.ts";
 export {
   CEPH_VERSION,
@@ -62,7 +62,6 @@ export {
   type HealthCheck,
   type HealthInputs,
   PG_STUCK_THRESHOLD,
-  timespanString,
 } from "./health.ts";
 export {
   IoModel,

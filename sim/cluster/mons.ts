@@ -10,7 +10,7 @@
  */
 
 import type { Scheduler } from "../engine/scheduler.ts";
-import { cephStamp } from "./ceph_time.ts";
+import { cephStamp } from "../../ceph/time.ts";
 import type { Json } from "./osd_map_dump.ts";
 import { MON_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
 

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { cephSeconds, cephStamp } from "./ceph_time.ts";
+import { cephSeconds, cephStamp } from "../../ceph/time.ts";
 import { CRUSH_TYPES, type CrushBucket, type CrushMap, WEIGHT_IN } from "./crush_map.ts";
 import type { OsdMap, Pool } from "./osd_map.ts";
 

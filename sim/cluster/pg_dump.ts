@@ -6,12 +6,12 @@
  * @module
  */
 
-import { cephSeconds, cephStamp } from "./ceph_time.ts";
+import { cephSeconds, cephStamp } from "../../ceph/time.ts";
 import { type IoModel, osdCapacity } from "./io_model.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";
 import type { PgTable } from "./pg_table.ts";
-import { PgState, pgStateString } from "./pg_state.ts";
+import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 
 /** The per-PG counters Ceph sums (`object_stat_sum_t`), in Ceph's order. */
 const STAT_KEYS = [

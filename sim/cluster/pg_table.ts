@@ -32,7 +32,7 @@
 import type { RngStream } from "../engine/prng.ts";
 import { placementSeed } from "./crush_map.ts";
 import type { OsdMap, Pool } from "./osd_map.ts";
-import { PgState, pgStateString } from "./pg_state.ts";
+import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 
 /** Options for {@linkcode PgTable}. */
 export interface PgTableOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { cephSeconds } from "./ceph_time.ts";
+import { cephSeconds } from "../../ceph/time.ts";
 import { type IoModel, osdCapacity } from "./io_model.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";

@@ -9,8 +9,9 @@
  * @module
  */
 import { OPTION_TYPES } from "../../core/module_options.ts";
-import { cephStamp, formatJson, pythonDumps, textTable } from "../../core/format.ts";
-export { formatJson, textTable };
+import { formatJson, pythonDumps } from "../../ceph/format.ts";
+import { textTable } from "../../ceph/text_table.ts";
+import { cephStamp, utimeText } from "../../ceph/time.ts";
 import type { HealthCheck } from "../../core/health.ts";
 import {
   type ClusterLogEntry,
@@ -28,9 +29,9 @@ import {
   type ModuleOptionInfo,
   RELEASE_NAME,
   type StandbyInfo,
-} from "../../core/mgr_map.ts";
-import { EINVAL, ENOENT } from "../../core/errno.ts";
-import { CEPH_OPTIONS, type OptionFlag } from "../../core/ceph_options.ts";
+} from "../../ceph/mgr_map.ts";
+import { EFBIG, EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { CEPH_OPTIONS, type OptionFlag } from "../../ceph/options.ts";
 import { compareBytes, MonStore } from "./mon_store.ts";
 import { MON_COMMANDS } from "./mon_commands.ts";
 import {
@@ -41,10 +42,7 @@ import {
   type OptionValue,
   parseOptionValue,
   zeroValue,
-} from "../../core/option_value.ts";
-
-/** File too large: a config-key value over `mon_config_key_max_entry_size`. */
-const EFBIG = 27;
+} from "../../ceph/option_value.ts";
 
 /** An option as the mon's schema holds it (Ceph's `Option`). */
 export interface MonOption extends OptionSpec {
@@ -249,7 +247,7 @@ function parseEntity(who: string): { type: string; id: string } | null {
 function dropActiveOf(next: MgrMap, now: number): void {
   next.active_gid = 0;
   next.active_name = "";
-  next.active_change = formatUtime(now);
+  next.active_change = utimeText(now);
   next.active_mgr_features = 0;
   next.available = false;
   next.active_addrs = { addrvec: [] };
@@ -263,7 +261,7 @@ function promoteStandby(next: MgrMap, now: number): void {
   if (!standby) return;
   next.active_gid = standby.gid;
   next.active_name = standby.name;
-  next.active_change = formatUtime(now);
+  next.active_change = utimeText(now);
   next.available = false;
   next.available_modules = standby.available_modules;
 }
@@ -273,21 +271,6 @@ function formatterFor(cmd: Record<string, unknown>): "json" | "json-pretty" | nu
   const f = cmd.format;
   if (f === "json" || f === "json-pretty") return f;
   return null;
-}
-
-/** Formats a utime_t as Ceph prints it in dumps (UTC). */
-export function formatUtime(seconds: number): string {
-  if (seconds < 60 * 60 * 24 * 365 * 10) return seconds.toFixed(6);
-  let sec = Math.floor(seconds);
-  let usec = Math.round((seconds - sec) * 1e6);
-  if (usec >= 1e6) {
-    sec += 1;
-    usec -= 1e6;
-  }
-  const d = new Date(sec * 1000);
-  const p = (n: number, w = 2) => String(n).padStart(w, "0");
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T` +
-    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.${p(usec, 6)}+0000`;
 }
 
 function str(v: unknown): string | undefined {
@@ -525,7 +508,7 @@ export class EmbeddedMon {
       next.standbys = next.standbys.filter((s) => s.gid !== b.gid);
       next.active_gid = b.gid;
       next.active_name = b.name;
-      next.active_change = formatUtime(now);
+      next.active_change = utimeText(now);
       this.clog("[INF]", `Activating manager daemon ${b.name}`);
     }
     if (next.active_gid === b.gid) {

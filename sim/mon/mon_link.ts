@@ -21,7 +21,7 @@ import type {
   MonCommandResult,
 } from "../../core/cluster_link.ts";
 import { setImmediate } from "node:timers";
-import { ETIMEDOUT } from "../../core/errno.ts";
+import { ETIMEDOUT } from "../../ceph/errno.ts";
 import type { EmbeddedMon } from "./mon.ts";
 import { MON_COMMANDS } from "./mon_commands.ts";
 

@@ -10,7 +10,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { ConfigEntry } from "../../core/cluster_link.ts";
-import type { MgrMap } from "../../core/mgr_map.ts";
+import type { MgrMap } from "../../ceph/mgr_map.ts";
 
 /** How many past MgrMap epochs the store keeps for `mgr dump <epoch>` (mon_max_mgrmap_epochs). */
 export const MGRMAP_HISTORY = 500;

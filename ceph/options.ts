@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { OptionType } from "./module_options.ts";
+import type { OptionType } from "../core/module_options.ts";
 
 /** Ceph's option levels (`Option::level_t`). */
 export type OptionLevel = "basic" | "advanced" | "dev" | "unknown";

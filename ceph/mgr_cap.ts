@@ -44,7 +44,7 @@ const UNSUPPORTED: readonly [RegExp, string][] = [
  *
  * @example
  * ```ts
- * import { parseMgrCaps } from "./caps.ts";
+ * import { parseMgrCaps } from "./mgr_cap.ts";
  * const p = parseMgrCaps("allow r, allow x");
  * console.assert(p.ok && p.mask === 5);
  * console.assert(!parseMgrCaps("allow profile osd").ok);
@@ -110,7 +110,7 @@ const CACHE_LIMIT = 1024;
  *
  * @example
  * ```ts
- * import { capsAllow } from "./caps.ts";
+ * import { capsAllow } from "./mgr_cap.ts";
  * console.assert(capsAllow("allow r", "r"));
  * console.assert(!capsAllow("allow r", "rw"));
  * console.assert(capsAllow("allow *", "rwx"));

@@ -8,9 +8,10 @@
  */
 
 /** Ceph's option types (`Option::type_t`), by the names `type_to_str` gives them. */
-export type { OptionType } from "./module_options.ts";
-export type { OptionLevel } from "./ceph_options.ts";
-import type { OptionType } from "./module_options.ts";
+export type { OptionType } from "../core/module_options.ts";
+export type { OptionLevel } from "./options.ts";
+import { EINVAL, ERANGE } from "./errno.ts";
+import type { OptionType } from "../core/module_options.ts";
 
 /** A parsed option value: integers as bigint (Ceph keeps 64-bit integers), text already normalised. */
 export type OptionValue =
@@ -35,9 +36,6 @@ export interface OptionSpec {
 export type ParseResult =
   | { ok: true; value: OptionValue; normalized: string }
   | { ok: false; r: number; error: string };
-
-const EINVAL = 22;
-const ERANGE = 34;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
