@@ -30,16 +30,7 @@ import {
   GET_NAMES,
 } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
-import {
-  CLUSTER_COMMAND_PERMS,
-  CLUSTER_MON_COMMANDS,
-  clusterMonCommand,
-  clusterTellCommand,
-  DEFAULT_MON_TIMEOUT,
-  isClusterMonCommand,
-  monTimedOut,
-  waitMonReachable,
-} from "./cluster_commands.ts";
+import { osdTellCommand } from "./cluster/osd_tell.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
 const MAP_NAMES = new Set([
@@ -115,7 +106,7 @@ export class SimClusterLink implements ClusterLink {
   }
 
   monCommands(): readonly CommandSignature[] {
-    return [...this.#mon.monCommands(), ...CLUSTER_MON_COMMANDS];
+    return this.#mon.monCommands();
   }
   connected(): boolean {
     return this.#mon.connected();
@@ -133,25 +124,20 @@ export class SimClusterLink implements ClusterLink {
     const target = cmd.target;
     if (Array.isArray(target) && target[0] !== "mon") {
       const { target: _, ...rest } = cmd;
-      const result = clusterTellCommand(this.#cluster, String(target[0]), String(target[1]), rest);
+      const result = osdTellCommand(this.#cluster, String(target[0]), String(target[1]), rest);
       return new Promise((resolve) => setImmediate(() => resolve(result)));
     }
-    if (!isClusterMonCommand(cmd.prefix)) return this.#mon.monCommand(cmd, inbuf, options);
-    const timeout = options?.timeout ?? DEFAULT_MON_TIMEOUT;
-    return waitMonReachable(this.#cluster, timeout).then((up) => {
-      if (!up) return monTimedOut(cmd, timeout);
+    // Every other command goes to the mon, which routes it to its owner (OSDMonitor,
+    // MgrMonitor, ...). Changes the cluster applies without an event (pool create) still reach
+    // the manager before the command completes.
+    const around = (answer: () => MonCommandResult): MonCommandResult => {
       const epoch = this.#cluster.map.epoch;
       const seen = this.#osdVersion;
-      const entity = options?.entity ?? "client.admin";
-      const perm = CLUSTER_COMMAND_PERMS.get(String(cmd.prefix)) ?? "r";
-      this.#mon.auditCommand(cmd, entity, perm, "dispatch");
-      const result = clusterMonCommand(this.#cluster, cmd, entity) as MonCommandResult;
-      if (result.r === 0) this.#mon.auditCommand(cmd, entity, perm, "finished");
-      // Changes the cluster applies without an event (pool create, pool set) still reach the
-      // manager before the command completes.
+      const result = answer();
       if (this.#cluster.map.epoch !== epoch && this.#osdVersion === seen) this.#notify("osd_map");
-      return new Promise((resolve) => setImmediate(() => resolve(result)));
-    });
+      return result;
+    };
+    return this.#mon.monCommand(cmd, inbuf, { ...options, around });
   }
   beacon(beacon: MgrBeacon): Promise<void> {
     return this.#mon.beacon(beacon);

@@ -102,10 +102,14 @@ export async function serveMain(argv: string[]): Promise<void> {
 
   const clock = new WallClock();
   const log = new DaemonLog({ daemonName: `mgr.${id}`, id, dir: `${dataDir}/log`, stderr: true });
+  // The embedded cluster runs on its own scheduler, paced by the wall clock.
+  const scheduler = new Scheduler({ rng: new Rng(seed), epoch: clock.now() });
+  const cluster = new SimCluster(scheduler, scenario?.cluster ?? LIVE_CLUSTER);
   const mon = EmbeddedMon.open(`${dataDir}/mon/store.db`, {
     alwaysOnModules: [...ALWAYS_ON_MODULES],
     initialModules: parsed.values["initial-modules"].split(/[\s,;]+/).filter(Boolean),
     now: () => clock.now(),
+    cluster,
   });
   // The managers of an earlier run of this data directory died with its process, and the mon
   // has never heard from them: fail them, or one would stay active in the MgrMap.
@@ -115,9 +119,6 @@ export async function serveMain(argv: string[]): Promise<void> {
       mon.handleCommand({ prefix: "mgr fail", who: name });
     }
   }
-  // The embedded cluster runs on its own scheduler, paced by the wall clock.
-  const scheduler = new Scheduler({ rng: new Rng(seed), epoch: clock.now() });
-  const cluster = new SimCluster(scheduler, scenario?.cluster ?? LIVE_CLUSTER);
   cluster.startReporting();
   const stopClusterLog = logClusterEvents(mon, cluster);
   const injector = new FaultInjector(cluster);

@@ -65,6 +65,7 @@ export function managerParticipant(
         ],
         now: () => clock.now(),
         fsid: cluster.map.fsid,
+        cluster,
       });
       const theMon = mon;
       stopClusterLog = logClusterEvents(theMon, cluster);

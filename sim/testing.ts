@@ -121,16 +121,16 @@ export interface TestCluster {
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const scheduler = new Scheduler({ rng: new Rng(1) });
   const clock = new VirtualClock(scheduler);
+  const cluster = options.cluster ? new SimCluster(scheduler, options.cluster) : undefined;
   const mon = EmbeddedMon.open(options.storePath ?? ":memory:", {
     alwaysOnModules: options.alwaysOn ?? [],
     initialModules: options.initialModules ?? [],
     now: () => clock.now(),
+    cluster,
   });
   const monLink = new MonLink(mon, clock);
-  let cluster: SimCluster | undefined;
   let stopClusterLog = () => {};
-  if (options.cluster) {
-    cluster = new SimCluster(scheduler, options.cluster);
+  if (cluster) {
     cluster.startReporting();
     stopClusterLog = logClusterEvents(mon, cluster);
   }

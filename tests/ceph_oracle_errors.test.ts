@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { describeCommands } from "../core/commands/descriptions.ts";
 import { cephMain } from "../core/client/ceph_cli.ts";
-import { clusterTellCommand } from "../sim/cluster_commands.ts";
+import { osdTellCommand } from "../sim/cluster/osd_tell.ts";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { referenceCli, referenceText } from "./_reference.ts";
 
@@ -355,7 +355,7 @@ Deno.test("OSD and PG tell commands answer as the real OSDs did (librados osd_co
     ];
     for (const [name, type, id, cmd] of cases) {
       const real = referenceCli(`oracle/${name}.txt`);
-      const r = clusterTellCommand(cluster, type, id, cmd);
+      const r = osdTellCommand(cluster, type, id, cmd);
       assert.deepStrictEqual(
         { rc: Math.abs(r.r), stdout: r.outb, stderr: r.outs },
         { rc: real.rc, stdout: real.stdout, stderr: real.stderr },
@@ -366,7 +366,7 @@ Deno.test("OSD and PG tell commands answer as the real OSDs did (librados osd_co
     const shape =
       /^\{"osd":\{"op_latency":\{"avgcount":\d+,"sum":\d+\.\d{9},"avgtime":\d+\.\d{9}\}\}\}$/;
     assert.match(referenceCli("oracle/tell_osd_perf_dump_op_latency_json.txt").stdout, shape);
-    const ours = clusterTellCommand(cluster, "osd", "0", {
+    const ours = osdTellCommand(cluster, "osd", "0", {
       prefix: "perf dump",
       logger: "osd",
       counter: "op_latency",

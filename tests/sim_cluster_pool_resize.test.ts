@@ -9,7 +9,7 @@ import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
-import { clusterMonCommand } from "../sim/cluster_commands.ts";
+import { OSDMonitor } from "../sim/mon/osd_monitor.ts";
 import { stableMod } from "../sim/cluster/pg_table.ts";
 import { pgDumpCache } from "../sim/cluster/pg_dump.ts";
 import { clusterGet } from "../sim/cluster/get.ts";
@@ -136,11 +136,12 @@ Deno.test("osd pool set size 3 -> 2 drops a replica: the PGs stay active+clean o
   await s.runFor(30);
   assert.ok(c.pgs.allActiveClean());
   const old = c.pgs.poolPgs(1).map((p) => c.pgs.members(c.pgs.acting, c.pgs.actingN, p));
-  const r = clusterMonCommand(
-    c,
+  const r = new OSDMonitor(c).handle(
+    "osd pool set",
     { prefix: "osd pool set", pool: "rbd", var: "size", val: "2" },
+    undefined,
     "client.admin",
-  )!;
+  );
   assert.deepEqual([r.r, r.outs], [0, "set pool 1 size to 2"]);
   assert.equal(c.map.pools[0]!.minSize, 1);
   await s.runFor(10);
@@ -250,7 +251,12 @@ Deno.test("pgp_num below pg_num places each PG with its ancestor and warns SMALL
   const c = new SimCluster(s, { hosts: 4, osdsPerHost: 2, pools: [{ name: "p", pgNum: 16 }] });
   await s.runFor(30);
   const set = (v: string, val: string) =>
-    clusterMonCommand(c, { prefix: "osd pool set", pool: "p", var: v, val }, "client.admin")!;
+    new OSDMonitor(c).handle(
+      "osd pool set",
+      { prefix: "osd pool set", pool: "p", var: v, val },
+      undefined,
+      "client.admin",
+    );
   assert.deepEqual([set("pgp_num", "8").r, set("pgp_num", "8").outs], [
     0,
     "set pool 1 pgp_num to 8",

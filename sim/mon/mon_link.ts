@@ -23,12 +23,21 @@ import type {
 import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../ceph/errno.ts";
 import type { EmbeddedMon } from "./mon.ts";
-import { MON_COMMANDS } from "./mon_commands.ts";
 
 /** Options of a {@link MonLink}. */
 export interface MonLinkOptions {
   /** Seconds a command or beacon waits for an unreachable mon when the call gives no timeout. */
   defaultTimeout?: number;
+}
+
+/** Options of one command sent through a {@link MonLink}. */
+export interface MonLinkCommandOptions extends MonCommandOptions {
+  /**
+   * Runs the mon's answer (`answer()`) at the moment the mon handles the command, once the
+   * session is up: a session layered on this one (SimClusterLink) sees the cluster just before
+   * and just after, in the same turn, before the reply is delivered.
+   */
+  around?: (answer: () => MonCommandResult) => MonCommandResult;
 }
 
 /** The key prefix a manager's session subscribes to in the config-key store (`kv:mgr/`). */
@@ -41,9 +50,10 @@ const KV_PREFIX = "mgr/";
  * ```ts
  * import { EmbeddedMon } from "./mon.ts";
  * import { MonLink } from "./mon_link.ts";
- * import { WallClock } from "../wall_clock.ts";
+ * import { Rng } from "../engine/prng.ts";
+ * import { Scheduler, VirtualClock } from "../engine/scheduler.ts";
  * const mon = EmbeddedMon.open(":memory:", { alwaysOnModules: [], now: () => 0 });
- * const link = new MonLink(mon, new WallClock());
+ * const link = new MonLink(mon, new VirtualClock(new Scheduler({ rng: new Rng(1) })));
  * await link.monCommand({ prefix: "config-key set", key: "mgr/x/k", val: "v" });
  * link.close();
  * mon.close();
@@ -77,7 +87,7 @@ export class MonLink implements ClusterLink {
 
   /** The commands the embedded mon answers. */
   monCommands(): readonly CommandSignature[] {
-    return MON_COMMANDS;
+    return this.#mon.monCommands();
   }
 
   /** Whether the mon session is up. */
@@ -120,7 +130,7 @@ export class MonLink implements ClusterLink {
   async monCommand(
     cmd: Record<string, unknown>,
     inbuf?: string,
-    options?: MonCommandOptions,
+    options?: MonLinkCommandOptions,
   ): Promise<MonCommandResult> {
     const timeout = options?.timeout ?? this.#defaultTimeout;
     if (!(await this.#waitConnected(timeout))) {
@@ -131,7 +141,8 @@ export class MonLink implements ClusterLink {
           `'${String(cmd.prefix)}' was not sent`,
       };
     }
-    const result = this.#mon.handleCommand(cmd, inbuf, options?.entity);
+    const answer = () => this.#mon.handleCommand(cmd, inbuf, options?.entity);
+    const result = options?.around ? options.around(answer) : answer();
     // The reply arrives as a message would: on a later turn of the event loop. Without this, a
     // module awaiting writes in a loop would run on microtasks alone and starve the daemon
     // (signals, HTTP, timers). setImmediate keeps the order deterministic under the simulator.
@@ -149,16 +160,6 @@ export class MonLink implements ClusterLink {
     }
     this.#gid = beacon.gid;
     this.#mon.beacon(beacon);
-  }
-
-  /** The mon's audit note of a command it answers for the cluster (see EmbeddedMon). */
-  auditCommand(
-    cmd: Record<string, unknown>,
-    entity: string,
-    perm: string,
-    phase: "dispatch" | "finished",
-  ): void {
-    this.#mon.auditCommand(cmd, entity, perm, phase);
   }
 
   /** Sends a cluster log entry now, or when the session returns (LogClient queues them). */

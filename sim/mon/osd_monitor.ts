@@ -1,12 +1,10 @@
 /**
- * The commands the simulated cluster answers itself, beside the embedded mon: the OSDMonitor
- * and MonmapMonitor commands a module sends (`osd set noout`, `osd out 3`, `osd pool create`,
- * `osd tree`, `mon stat`, ...) and the OSDs' tell commands (`perf dump`, `perf schema`,
- * `version`). Messages, return codes and output framing follow Ceph 16.2's
- * src/mon/OSDMonitor.cc, src/mon/MonmapMonitor.cc and src/common/perf_counters.cc, checked
- * against a real 16.2.15 cluster (tests/ceph-reference/cli/oracle_*.txt). Every change is
- * applied to the SimCluster synchronously, so the manager sees the new OSDMap when the command
- * completes.
+ * OSDMonitor: the OSDMap commands a module or an operator sends (`osd set noout`, `osd out 3`,
+ * `osd reweight`, `osd pool create/set/get/ls`, `osd lspools`, `osd tree`, `osd dump`), over
+ * the simulated cluster's OSDMap. Messages, return codes and output framing follow Ceph 16.2's
+ * src/mon/OSDMonitor.cc, checked against a real 16.2.15 cluster
+ * (tests/ceph-reference/cli/oracle_*.txt). Every change is applied to the SimCluster
+ * synchronously, so the new OSDMap exists when the command completes.
  *
  * A pool's `size`, `min_size`, `pg_num` and `pgp_num` change as in Ceph 16.2: size and
  * min_size at once (the PGs peer again, growing backfills), pg_num and pgp_num through their
@@ -22,20 +20,13 @@
  *
  * @module
  */
-import {
-  type CommandSignature,
-  type MonCommandResult,
-  permsByPrefix,
-} from "../core/cluster_link.ts";
-import { EACCES, EINVAL, ENOENT, ENXIO, EPERM, ERANGE, ETIMEDOUT } from "../ceph/errno.ts";
-import { CEPH_VERSION } from "../ceph/mgr_map.ts";
-import type { SimCluster } from "./cluster/cluster.ts";
-import { dumpOsdMap, dumpOsdMapTree } from "./cluster/osd_map_dump.ts";
-import { OSDMAP_FLAGS, type Pool } from "./cluster/osd_map.ts";
-import { PerfType } from "./cluster/perf_counters.ts";
-import { strictStrtol, strictStrtoll } from "../ceph/option_value.ts";
-
-const DEPRECATED = 4;
+import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
+import { EACCES, EINVAL, ENOENT, EPERM, ERANGE } from "../../ceph/errno.ts";
+import { strictStrtol, strictStrtoll } from "../../ceph/option_value.ts";
+import type { SimCluster } from "../cluster/cluster.ts";
+import { dumpOsdMap, dumpOsdMapTree } from "../cluster/osd_map_dump.ts";
+import { OSDMAP_FLAGS, type Pool } from "../cluster/osd_map.ts";
+import { DEPRECATED, type Monitor } from "./monitor.ts";
 
 /** Ceph 16.2's defaults of the options these commands read. */
 const MON_MAX_POOL_PG_NUM = 65536;
@@ -45,9 +36,6 @@ const MON_MAX_PG_PER_OSD = 250;
 /** The only CRUSH rule of the simulated cluster, and its `max_size` (CrushWrapper default). */
 const CRUSH_RULE = "replicated_rule";
 const RULE_MAX_SIZE = 10;
-
-/** Seconds a mon command waits for an unreachable mon when the caller gives no timeout. */
-export const DEFAULT_MON_TIMEOUT = 60;
 
 const SET_FLAGS = "full|pause|noup|nodown|noout|noin|nobackfill|norebalance|norecover|noscrub|" +
   "nodeep-scrub|notieragent|nosnaptrim|pglog_hardlimit";
@@ -84,9 +72,9 @@ const POOL_GET_VARS = "size|min_size|pg_num|pgp_num|crush_rule|hashpspool|nodele
   "pg_autoscale_bias|pg_num_min|pg_num_max|target_size_bytes|target_size_ratio|dedup_tier|" +
   "dedup_chunk_algorithm|dedup_cdc_chunk_size|bulk";
 
-/** The mon-side commands of {@linkcode clusterMonCommand}, as Ceph 16.2's MonCommands.h. */
 // deno-fmt-ignore
-export const CLUSTER_MON_COMMANDS: readonly CommandSignature[] = [
+// deno-fmt-ignore
+const OSD_COMMANDS: readonly CommandSignature[] = [
   { sig: `osd set name=key,type=CephChoices,strings=${SET_FLAGS} name=yes_i_really_mean_it,type=CephBool,req=false`, help: "set <key>", perm: "rw" },
   { sig: `osd unset name=key,type=CephChoices,strings=${UNSET_FLAGS}`, help: "unset <key>", perm: "rw" },
   { sig: "osd down name=ids,type=CephString,n=N name=definitely_dead,type=CephBool,req=false", help: "set osd(s) <id> [<id>...] down, or use <any|all> to set all osds down", perm: "rw" },
@@ -100,18 +88,7 @@ export const CLUSTER_MON_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd lspools", help: "list pools", perm: "r", flags: DEPRECATED },
   { sig: "osd tree name=epoch,type=CephInt,range=0,req=false name=states,type=CephChoices,strings=up|down|in|out|destroyed,n=N,req=false", help: "print OSD tree", perm: "r" },
   { sig: "osd dump name=epoch,type=CephInt,range=0,req=false", help: "print summary of OSD map", perm: "r" },
-  { sig: "mon stat", help: "summarize monitor status", perm: "r" },
 ];
-
-/** The perm of each command of {@linkcode CLUSTER_MON_COMMANDS}, by prefix. */
-export const CLUSTER_COMMAND_PERMS: ReadonlyMap<string, string> = permsByPrefix(
-  CLUSTER_MON_COMMANDS,
-);
-
-/** Whether {@linkcode clusterMonCommand} answers this prefix. */
-export function isClusterMonCommand(prefix: unknown): boolean {
-  return typeof prefix === "string" && CLUSTER_COMMAND_PERMS.has(prefix);
-}
 
 /** Linux's strerror texts for the codes these commands return with no message of their own. */
 const STRERROR: Readonly<Record<number, string>> = {
@@ -181,60 +158,68 @@ export function formatDouble(v: number): string {
 }
 
 /**
- * Answers a mon command the simulated cluster models, or returns undefined for any other prefix
- * (the embedded mon answers those).
+ * The embedded mon's OSDMonitor, over a simulated cluster's OSDMap.
  *
  * @example
  * ```ts
- * import { Rng } from "./engine/prng.ts";
- * import { Scheduler } from "./engine/scheduler.ts";
- * import { SimCluster } from "./cluster/cluster.ts";
- * import { clusterMonCommand } from "./cluster_commands.ts";
+ * import { Rng } from "../engine/prng.ts";
+ * import { Scheduler } from "../engine/scheduler.ts";
+ * import { SimCluster } from "../cluster/cluster.ts";
+ * import { OSDMonitor } from "./osd_monitor.ts";
  * const c = new SimCluster(new Scheduler({ rng: new Rng(1) }), { hosts: 1, osdsPerHost: 2, pools: [] });
- * const r = clusterMonCommand(c, { prefix: "osd out", ids: ["1"] });
- * if (r?.outs !== "marked out osd.1. ") throw new Error(r?.outs);
+ * const r = new OSDMonitor(c).handle("osd out", { prefix: "osd out", ids: ["1"] }, undefined, "client.admin");
+ * if (r.outs !== "marked out osd.1. ") throw new Error(r.outs);
  * ```
  */
-export function clusterMonCommand(
-  c: SimCluster,
-  cmd: Record<string, unknown>,
-  entity = "client.admin",
-): MonCommandResult | undefined {
-  switch (cmd.prefix) {
-    case "osd set":
-    case "osd unset":
-      return _flag(c, cmd.prefix === "osd set", String(cmd.key));
-    case "osd down":
-    case "osd out":
-    case "osd in":
-      return _markOsds(c, cmd.prefix, ids(cmd.ids), entity);
-    case "osd reweight":
-      return _reweight(c, cmd.id, cmd.weight);
-    case "osd pool create":
-      return _poolCreate(c, cmd);
-    case "osd pool set":
-      return _poolSet(c, String(cmd.pool), String(cmd.var), String(cmd.val ?? ""), cmd);
-    case "osd pool get":
-      return _poolGet(c, cmd);
-    case "osd pool ls":
-      return _poolLs(c, cmd);
-    case "osd lspools":
-      return _lspools(c, cmd);
-    case "osd tree":
-    case "osd dump": {
-      const epoch = cmd.epoch;
-      if (epoch !== undefined && Number(epoch) !== c.map.epoch) {
-        return fail(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
-      }
-      if (cmd.prefix === "osd dump") {
-        return ok(isJson(cmd) ? json(cmd, dumpOsdMap(c.map)) : _dumpText(c));
-      }
-      return ok(_tree(c, cmd));
-    }
-    case "mon stat":
-      return ok(_monStat(c, cmd));
+export class OSDMonitor implements Monitor {
+  readonly commands = OSD_COMMANDS;
+  readonly #cluster: SimCluster;
+
+  constructor(cluster: SimCluster) {
+    this.#cluster = cluster;
   }
-  return undefined;
+
+  handle(
+    prefix: string,
+    cmd: Record<string, unknown>,
+    _inbuf: string | undefined,
+    entity: string,
+  ): MonCommandResult {
+    const c = this.#cluster;
+    switch (prefix) {
+      case "osd set":
+      case "osd unset":
+        return _flag(c, prefix === "osd set", String(cmd.key));
+      case "osd down":
+      case "osd out":
+      case "osd in":
+        return _markOsds(c, prefix, ids(cmd.ids), entity);
+      case "osd reweight":
+        return _reweight(c, cmd.id, cmd.weight);
+      case "osd pool create":
+        return _poolCreate(c, cmd);
+      case "osd pool set":
+        return _poolSet(c, String(cmd.pool), String(cmd.var), String(cmd.val ?? ""), cmd);
+      case "osd pool get":
+        return _poolGet(c, cmd);
+      case "osd pool ls":
+        return _poolLs(c, cmd);
+      case "osd lspools":
+        return _lspools(c, cmd);
+      case "osd tree":
+      case "osd dump": {
+        const epoch = cmd.epoch;
+        if (epoch !== undefined && Number(epoch) !== c.map.epoch) {
+          return fail(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
+        }
+        if (prefix === "osd dump") {
+          return ok(isJson(cmd) ? json(cmd, dumpOsdMap(c.map)) : _dumpText(c));
+        }
+        return ok(_tree(c, cmd));
+      }
+    }
+    return fail(-EINVAL, "command not known");
+  }
 }
 
 function _flag(c: SimCluster, set: boolean, key: string): MonCommandResult {
@@ -747,203 +732,4 @@ function _dumpText(c: SimCluster): string {
     ),
   ];
   return lines.join("\n") + "\n";
-}
-
-function _monStat(c: SimCluster, cmd: Record<string, unknown>): string {
-  const mons = c.mons;
-  const leader = mons.leaderName() ?? "";
-  const quorum = [...mons.quorum].sort((a, b) => a - b);
-  if (isJson(cmd)) {
-    return json(cmd, {
-      epoch: mons.monmapEpoch,
-      min_mon_release_name: "pacific",
-      num_mons: mons.names.length,
-      leader,
-      quorum: quorum.map((rank) => ({ rank, name: mons.names[rank] })),
-    });
-  }
-  const addrs = mons.names.map((n, r) =>
-    `${n}=[v2:${mons.ips[r]}:3300/0,v1:${mons.ips[r]}:6789/0]`
-  );
-  return `e${mons.monmapEpoch}: ${mons.names.length} mons at {${addrs.join(",")}}` +
-    ` removed_ranks: {}, election epoch ${mons.electionEpoch}, leader ${mons.leader} ${leader},` +
-    ` quorum ${quorum.join(",")} ${quorum.map((r) => mons.names[r]).join(",")}\n`;
-}
-
-/**
- * Answers a command sent to one daemon (`ceph tell osd.3 perf dump`, the manager's
- * `send_command(..., "osd", "3", ...)`): `perf dump [<logger> [<counter>]]`, `perf schema` and
- * `version` on OSDs, as JSON (pretty, with a newline, unless `format` is `json`). A missing OSD
- * answers -ENOENT, a down one -ENXIO, as the Objecter does; PG commands are not modelled.
- *
- * @example
- * ```ts
- * import { Rng } from "./engine/prng.ts";
- * import { Scheduler } from "./engine/scheduler.ts";
- * import { SimCluster } from "./cluster/cluster.ts";
- * import { clusterTellCommand } from "./cluster_commands.ts";
- * const c = new SimCluster(new Scheduler({ rng: new Rng(1) }), { hosts: 1, osdsPerHost: 1, pools: [] });
- * const r = clusterTellCommand(c, "osd", "0", { prefix: "perf dump" });
- * if (!("osd" in JSON.parse(r.outb))) throw new Error();
- * ```
- */
-export function clusterTellCommand(
-  c: SimCluster,
-  daemonType: string,
-  daemonId: string,
-  cmd: Record<string, unknown>,
-): MonCommandResult {
-  if (daemonType === "pg") {
-    const m = /^(\d+)\.([0-9a-f]+)$/.exec(daemonId);
-    if (!m) return fail(-ENOENT, `pgid ${daemonId} does not exist`);
-    const pool = c.map.pools.find((p) => p.id === Number(m[1]));
-    if (!pool) return fail(-ENOENT, "pool dne");
-    if (parseInt(m[2]!, 16) >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
-    return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
-  }
-  if (daemonType !== "osd") return fail(-EINVAL, `unknown daemon type ${daemonType}`);
-  const id = Number(daemonId);
-  if (!/^\d+$/.test(daemonId) || !c.map.has(id)) return fail(-ENOENT, "osd dne");
-  if (!c.map.isUp(id)) return fail(-ENXIO, "osd down");
-  switch (cmd.prefix) {
-    case "perf dump": {
-      const logger = typeof cmd.logger === "string" ? cmd.logger : undefined;
-      const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
-      return ok(_daemonJson(cmd, _perfDump(c, id, logger, counter)));
-    }
-    case "perf schema":
-      return ok(_daemonJson(cmd, _perfSchema(c)));
-    case "version": {
-      const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
-      return ok(_daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
-    }
-  }
-  return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
-}
-
-/** A number JSONFormatter prints as given (`dump_format_unquoted`), e.g. seconds to 9 places. */
-class RawNumber {
-  constructor(readonly text: string) {}
-}
-
-/**
- * A daemon's command output: json-pretty (and a newline) unless `json` was asked for, like the
- * admin socket's `Formatter::create(format, "json-pretty", "json-pretty")`.
- */
-function _daemonJson(cmd: Record<string, unknown>, value: unknown): string {
-  const pretty = cmd.format !== "json";
-  const write = (v: unknown, indent: string): string => {
-    if (v instanceof RawNumber) return v.text;
-    if (v === null || typeof v !== "object") return JSON.stringify(v);
-    const inner = indent + "    ";
-    const entries = Array.isArray(v)
-      ? v.map((x) => write(x, inner))
-      : Object.entries(v).map(([k, x]) =>
-        `${JSON.stringify(k)}:${pretty ? " " : ""}${write(x, inner)}`
-      );
-    const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{", "}"];
-    if (entries.length === 0) return open + close;
-    if (!pretty) return open + entries.join(",") + close;
-    return `${open}\n${inner}${entries.join(`,\n${inner}`)}\n${indent}${close}`;
-  };
-  return write(value, "") + (pretty ? "\n" : "");
-}
-
-function _split(path: string): [string, string] {
-  const dot = path.indexOf(".");
-  return [path.slice(0, dot), path.slice(dot + 1)];
-}
-
-/** Nanoseconds as perf dump prints a time: seconds with nine decimals. */
-function _seconds(ns: number): RawNumber {
-  const n = BigInt(Math.max(0, Math.round(ns)));
-  return new RawNumber(`${n / 1_000_000_000n}.${String(n % 1_000_000_000n).padStart(9, "0")}`);
-}
-
-function _perfDump(
-  c: SimCluster,
-  osd: number,
-  logger?: string,
-  counter?: string,
-): Record<string, Record<string, unknown>> {
-  const perf = c.io.perf;
-  const schema = perf.schema;
-  const out: Record<string, Record<string, unknown>> = {};
-  for (let i = 0; i < schema.size; i++) {
-    const type = schema.types[i] as number;
-    if (type & PerfType.HISTOGRAM) continue;
-    const [section, name] = _split(schema.paths[i] as string);
-    if (logger !== undefined && section !== logger) continue;
-    const values = out[section] ??= {};
-    if (counter !== undefined && name !== counter) continue;
-    const at = osd * schema.size + i;
-    const v = perf.values[at] as number;
-    let value: unknown;
-    if (type & PerfType.LONGRUNAVG) {
-      const count = Math.round(perf.counts[at] as number);
-      value = type & PerfType.TIME
-        ? {
-          avgcount: count,
-          sum: _seconds(v),
-          avgtime: _seconds(count > 0 ? Math.floor(v / count) : 0),
-        }
-        : { avgcount: count, sum: Math.round(v) };
-    } else {
-      value = type & PerfType.TIME ? _seconds(v) : Math.round(v);
-    }
-    values[name] = value;
-  }
-  return out;
-}
-
-function _perfSchema(c: SimCluster): Record<string, Record<string, unknown>> {
-  const schema = c.io.perf.schema;
-  const out: Record<string, Record<string, unknown>> = {};
-  for (let i = 0; i < schema.size; i++) {
-    const type = schema.types[i] as number;
-    if (type & PerfType.HISTOGRAM) continue;
-    const [section, name] = _split(schema.paths[i] as string);
-    const time = (type & PerfType.TIME) !== 0;
-    (out[section] ??= {})[name] = {
-      type,
-      metric_type: type & PerfType.COUNTER ? "counter" : "gauge",
-      value_type: type & PerfType.LONGRUNAVG
-        ? (time ? "real-integer-pair" : "integer-integer-pair")
-        : (time ? "real" : "integer"),
-      description: schema.descriptions[i],
-      nick: schema.nicks[i],
-      priority: schema.priorities[i],
-      units: schema.units[i] === 0 ? "bytes" : "none",
-    };
-  }
-  return out;
-}
-
-/**
- * Resolves true once the manager can reach the mon again (at once when it can), false when
- * `timeout` seconds of cluster time pass first.
- */
-export function waitMonReachable(c: SimCluster, timeout: number): Promise<boolean> {
-  if (c.monReachable()) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (up: boolean) => {
-      unsubscribe();
-      timer.cancel();
-      resolve(up);
-    };
-    const unsubscribe = c.subscribe((e) => {
-      if (e.kind === "mon_reachable" && e.reachable) done(true);
-    });
-    const timer = c.scheduler.schedule(timeout, "mon command timeout", () => done(false));
-  });
-}
-
-/** What a mon command answers when its timeout ends it while the mon is unreachable. */
-export function monTimedOut(cmd: Record<string, unknown>, timeout: number): MonCommandResult {
-  return {
-    r: -ETIMEDOUT,
-    outb: "",
-    outs: `timed out after ${timeout}s waiting for the mon (mon session is down): ` +
-      `'${String(cmd.prefix)}' was not sent`,
-  };
 }

@@ -1,0 +1,171 @@
+/**
+ * The commands a simulated OSD answers itself, sent to one daemon rather than to the mon
+ * (`ceph tell osd.3 perf dump`, a module's `send_command(..., "osd", "3", ...)`, `ceph pg 2.0
+ * query`, which goes to the PG's primary): `perf dump`, `perf schema` and `version`. Output as
+ * Ceph 16.2's src/common/perf_counters.cc and admin socket print it; errors as the Objecter and
+ * the OSD give them, checked against a real 16.2.15 cluster
+ * (tests/ceph-reference/cli/oracle/tell_*.txt).
+ *
+ * @module
+ */
+import type { MonCommandResult } from "../../core/cluster_link.ts";
+import { EINVAL, ENOENT, ENXIO } from "../../ceph/errno.ts";
+import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
+import type { SimCluster } from "./cluster.ts";
+import { PerfType } from "./perf_counters.ts";
+
+function ok(outb: string): MonCommandResult {
+  return { r: 0, outb, outs: "" };
+}
+function fail(r: number, outs: string): MonCommandResult {
+  return { r, outb: "", outs };
+}
+
+/**
+ * Answers a command sent to one daemon (`ceph tell osd.3 perf dump`, the manager's
+ * `send_command(..., "osd", "3", ...)`): `perf dump [<logger> [<counter>]]`, `perf schema` and
+ * `version` on OSDs, as JSON (pretty, with a newline, unless `format` is `json`). A missing OSD
+ * answers -ENOENT, a down one -ENXIO, as the Objecter does; PG commands are not modelled.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from "../engine/prng.ts";
+ * import { Scheduler } from "../engine/scheduler.ts";
+ * import { SimCluster } from "./cluster.ts";
+ * import { osdTellCommand } from "./osd_tell.ts";
+ * const c = new SimCluster(new Scheduler({ rng: new Rng(1) }), { hosts: 1, osdsPerHost: 1, pools: [] });
+ * const r = osdTellCommand(c, "osd", "0", { prefix: "perf dump" });
+ * if (!("osd" in JSON.parse(r.outb))) throw new Error();
+ * ```
+ */
+export function osdTellCommand(
+  c: SimCluster,
+  daemonType: string,
+  daemonId: string,
+  cmd: Record<string, unknown>,
+): MonCommandResult {
+  if (daemonType === "pg") {
+    const m = /^(\d+)\.([0-9a-f]+)$/.exec(daemonId);
+    if (!m) return fail(-ENOENT, `pgid ${daemonId} does not exist`);
+    const pool = c.map.pools.find((p) => p.id === Number(m[1]));
+    if (!pool) return fail(-ENOENT, "pool dne");
+    if (parseInt(m[2]!, 16) >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
+    return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+  }
+  if (daemonType !== "osd") return fail(-EINVAL, `unknown daemon type ${daemonType}`);
+  const id = Number(daemonId);
+  if (!/^\d+$/.test(daemonId) || !c.map.has(id)) return fail(-ENOENT, "osd dne");
+  if (!c.map.isUp(id)) return fail(-ENXIO, "osd down");
+  switch (cmd.prefix) {
+    case "perf dump": {
+      const logger = typeof cmd.logger === "string" ? cmd.logger : undefined;
+      const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
+      return ok(_daemonJson(cmd, _perfDump(c, id, logger, counter)));
+    }
+    case "perf schema":
+      return ok(_daemonJson(cmd, _perfSchema(c)));
+    case "version": {
+      const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
+      return ok(_daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
+    }
+  }
+  return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+}
+
+/** A number JSONFormatter prints as given (`dump_format_unquoted`), e.g. seconds to 9 places. */
+class RawNumber {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A daemon's command output: json-pretty (and a newline) unless `json` was asked for, like the
+ * admin socket's `Formatter::create(format, "json-pretty", "json-pretty")`.
+ */
+function _daemonJson(cmd: Record<string, unknown>, value: unknown): string {
+  const pretty = cmd.format !== "json";
+  const write = (v: unknown, indent: string): string => {
+    if (v instanceof RawNumber) return v.text;
+    if (v === null || typeof v !== "object") return JSON.stringify(v);
+    const inner = indent + "    ";
+    const entries = Array.isArray(v)
+      ? v.map((x) => write(x, inner))
+      : Object.entries(v).map(([k, x]) =>
+        `${JSON.stringify(k)}:${pretty ? " " : ""}${write(x, inner)}`
+      );
+    const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{", "}"];
+    if (entries.length === 0) return open + close;
+    if (!pretty) return open + entries.join(",") + close;
+    return `${open}\n${inner}${entries.join(`,\n${inner}`)}\n${indent}${close}`;
+  };
+  return write(value, "") + (pretty ? "\n" : "");
+}
+
+function _split(path: string): [string, string] {
+  const dot = path.indexOf(".");
+  return [path.slice(0, dot), path.slice(dot + 1)];
+}
+
+/** Nanoseconds as perf dump prints a time: seconds with nine decimals. */
+function _seconds(ns: number): RawNumber {
+  const n = BigInt(Math.max(0, Math.round(ns)));
+  return new RawNumber(`${n / 1_000_000_000n}.${String(n % 1_000_000_000n).padStart(9, "0")}`);
+}
+
+function _perfDump(
+  c: SimCluster,
+  osd: number,
+  logger?: string,
+  counter?: string,
+): Record<string, Record<string, unknown>> {
+  const perf = c.io.perf;
+  const schema = perf.schema;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (let i = 0; i < schema.size; i++) {
+    const type = schema.types[i] as number;
+    if (type & PerfType.HISTOGRAM) continue;
+    const [section, name] = _split(schema.paths[i] as string);
+    if (logger !== undefined && section !== logger) continue;
+    const values = out[section] ??= {};
+    if (counter !== undefined && name !== counter) continue;
+    const at = osd * schema.size + i;
+    const v = perf.values[at] as number;
+    let value: unknown;
+    if (type & PerfType.LONGRUNAVG) {
+      const count = Math.round(perf.counts[at] as number);
+      value = type & PerfType.TIME
+        ? {
+          avgcount: count,
+          sum: _seconds(v),
+          avgtime: _seconds(count > 0 ? Math.floor(v / count) : 0),
+        }
+        : { avgcount: count, sum: Math.round(v) };
+    } else {
+      value = type & PerfType.TIME ? _seconds(v) : Math.round(v);
+    }
+    values[name] = value;
+  }
+  return out;
+}
+
+function _perfSchema(c: SimCluster): Record<string, Record<string, unknown>> {
+  const schema = c.io.perf.schema;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (let i = 0; i < schema.size; i++) {
+    const type = schema.types[i] as number;
+    if (type & PerfType.HISTOGRAM) continue;
+    const [section, name] = _split(schema.paths[i] as string);
+    const time = (type & PerfType.TIME) !== 0;
+    (out[section] ??= {})[name] = {
+      type,
+      metric_type: type & PerfType.COUNTER ? "counter" : "gauge",
+      value_type: type & PerfType.LONGRUNAVG
+        ? (time ? "real-integer-pair" : "integer-integer-pair")
+        : (time ? "real" : "integer"),
+      description: schema.descriptions[i],
+      nick: schema.nicks[i],
+      priority: schema.priorities[i],
+      units: schema.units[i] === 0 ? "bytes" : "none",
+    };
+  }
+  return out;
+}
