@@ -18,7 +18,7 @@ if (import.meta.main) {
   const [command, ...rest] = Deno.args;
   switch (command) {
     case "serve": {
-      const { serveMain, SERVE_USAGE } = await import("./sim/live.ts");
+      const { serveMain, SERVE_USAGE } = await import("./daemon/serve.ts");
       if (rest.includes("--help") || rest.includes("-h")) {
         console.log(`usage: mgrd serve [options]\n${SERVE_USAGE}`);
         break;

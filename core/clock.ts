@@ -1,7 +1,7 @@
 /**
  * The Clock port: the only source of time for core and module code.
  *
- * Live mode binds it to wall-clock time (`sim/wall_clock.ts`); `mgrd sim` binds it to the
+ * `mgrd serve` binds it to wall-clock time (`daemon/wall_clock.ts`); `mgrd sim` binds it to the
  * simulator's virtual clock, so a module's `await this.sleep(5)` costs no wall time there.
  * Core and module code never call `Date.now()` or `setTimeout` directly.
  *

@@ -14,7 +14,7 @@ import {
 } from "../modules/prometheus/_exposition.ts";
 import { PG_STATES } from "mgr_module";
 import type { ModuleContext } from "../core/module_context.ts";
-import { WallClock } from "../sim/wall_clock.ts";
+import { WallClock } from "../daemon/wall_clock.ts";
 
 /** A sample as parsed from the text format. */
 interface Sample {

@@ -1,6 +1,6 @@
 import type { Clock } from "../core/clock.ts";
 
-/** The live binding of the Clock port: real time, real timers. */
+/** The daemon's binding of the Clock port: real time, real timers. */
 export class WallClock implements Clock {
   now(): number {
     return Date.now() / 1000;

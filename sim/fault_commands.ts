@@ -1,6 +1,6 @@
 /**
  * `sim fault ...`, `sim heal` and `sim status`: fault injection into the embedded cluster while
- * `mgrd serve` runs (live mode).
+ * `mgrd serve` runs on it (sim/embedded.ts adds them to every manager).
  *
  * @module
  */
@@ -96,8 +96,8 @@ export function faultFromCommand(
   }
 }
 
-/** The live-mode commands, bound to the running cluster's fault injector. */
-export function simCommands(injector: FaultInjector, seed: number): LocalCommand[] {
+/** The fault commands, bound to the running cluster's fault injector. */
+export function faultCommands(injector: FaultInjector, seed: number): LocalCommand[] {
   const scheduler = injector.cluster.scheduler;
   return [
     {

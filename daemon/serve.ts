@@ -1,0 +1,181 @@
+/**
+ * `mgrd serve`: the manager daemon. It parses the command line, opens the cluster through a
+ * {@link ClusterBinding} (the embedded simulated cluster unless told otherwise), starts the
+ * active manager and any standbys with their admin endpoints, and runs until SIGINT or SIGTERM,
+ * then stops everything cleanly (standbys first) and exits 0. A bad option exits 22.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { DaemonLog } from "../core/logging.ts";
+import { Keyring } from "../core/admin/keyring.ts";
+import { authCommands } from "../core/admin/auth_commands.ts";
+import type { ClusterLink } from "../core/cluster_link.ts";
+import type { ClusterBinding } from "./cluster_binding.ts";
+import { type ManagerDaemon, startManagerDaemon } from "./manager_daemon.ts";
+import { WallClock } from "./wall_clock.ts";
+
+/** The options of `mgrd serve`. */
+export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cluster
+           --id ID                  daemon id (default x)
+           --data-dir DIR           data directory (default ./mgrd-data)
+           --mgr-module-path DIR    a folder of module folders (repeatable)
+           --initial-modules "A B"  modules enabled when the data dir is new (default hello)
+           --bind ADDR              admin endpoint address (default 127.0.0.1)
+           --port N                 admin endpoint port (default 7480; 0 picks a free one)
+           --standby ID             also run a standby manager with this id (repeatable); its
+                                    endpoint is on the next port and redirects to the active one
+           --scenario FILE|NAME     start the embedded cluster from a scenario (its cluster, faults)
+           --seed N                 the embedded cluster's seed (default 1)
+`;
+
+function fail(message: string): never {
+  console.error(`mgrd serve: ${message}\n\nusage: mgrd serve [options]\n${SERVE_USAGE}`);
+  Deno.exit(22);
+}
+
+/**
+ * The binding the options ask for. The embedded cluster is the only one so far; it is loaded
+ * here, and only here, so the daemon depends on the simulator in this one place.
+ */
+async function clusterBinding(): Promise<ClusterBinding> {
+  const { embeddedBinding } = await import("../sim/embedded.ts");
+  return embeddedBinding;
+}
+
+/** Why `path` is no folder, or undefined when it is one. */
+function notAFolder(path: string): string | undefined {
+  try {
+    return Deno.statSync(path).isDirectory ? undefined : "is not a folder";
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound ? "does not exist" : `cannot be read: ${e}`;
+  }
+}
+
+/** `mgrd serve`: the daemon, until SIGINT or SIGTERM. */
+export async function serveMain(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        id: { type: "string", default: "x" },
+        "data-dir": { type: "string", default: "./mgrd-data" },
+        "mgr-module-path": { type: "string", multiple: true, default: [] },
+        "initial-modules": { type: "string", default: "hello" },
+        bind: { type: "string", default: "127.0.0.1" },
+        port: { type: "string", default: "7480" },
+        standby: { type: "string", multiple: true, default: [] },
+        scenario: { type: "string" },
+        seed: { type: "string", default: "1" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const { id, standby: standbyIds } = parsed.values;
+  const dataDir = parsed.values["data-dir"];
+  for (const [flag, value] of [["--id", id], ...standbyIds.map((s) => ["--standby", s])]) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(value!)) {
+      fail(`${flag} '${value}' may hold only letters, digits, '_', '.' and '-'`);
+    }
+  }
+  const repeated = [id, ...standbyIds].find((x, i, all) => all.indexOf(x) !== i);
+  if (repeated !== undefined) fail(`manager id '${repeated}' is given twice`);
+  const port = Number(parsed.values.port);
+  if (!Number.isInteger(port) || port < 0 || port + standbyIds.length > 65535) {
+    fail(`--port '${parsed.values.port}' is not a port number (0 to 65535)`);
+  }
+  const modulePathArgs = parsed.values["mgr-module-path"];
+  for (const path of modulePathArgs) {
+    const why = notAFolder(path);
+    if (why) fail(`--mgr-module-path '${path}' ${why}`);
+  }
+
+  const clock = new WallClock();
+  const managerIds = [id, ...standbyIds];
+  const opened = await (await clusterBinding()).open(dataDir, {
+    clock,
+    managerIds,
+    args: {
+      seed: parsed.values.seed,
+      scenario: parsed.values.scenario,
+      "initial-modules": parsed.values["initial-modules"],
+    },
+  });
+  if ("refused" in opened) fail(opened.refused);
+  const cluster = opened;
+  const log = new DaemonLog({ daemonName: `mgr.${id}`, id, dir: `${dataDir}/log`, stderr: true });
+  const daemonLog = log.daemonLogger();
+  const keyring = await Keyring.open(`${dataDir}/keyring`);
+  // The managers of this process share the cluster, as the manager daemons of one cluster
+  // share its mons; a standby's endpoint finds the active one's address here.
+  const endpoints = new Map<string, string>();
+  const daemons: ManagerDaemon[] = [];
+  for (const [i, daemonId] of managerIds.entries()) {
+    const link = cluster.link(daemonId);
+    try {
+      daemons.push(
+        await startManagerDaemon({
+          id: daemonId,
+          dataDir,
+          clock,
+          log: i === 0 ? log : undefined,
+          link,
+          modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
+          extraCommands: [...authCommands(keyring), ...cluster.commands],
+          keyring,
+          bind: parsed.values.bind,
+          port: port === 0 ? 0 : port + i,
+          endpoints,
+        }),
+      );
+    } catch (e) {
+      for (const d of daemons) await d.stop();
+      await cluster.close();
+      fail((e as Error).message);
+    }
+  }
+  daemonLog.info(cluster.describe());
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    daemonLog.info(`received ${signal}, shutting down`);
+    // Standbys first, so none of them takes over from the active manager while it stops.
+    const order = [...daemons].sort((a, b) =>
+      Number(a.manager.isActive()) - Number(b.manager.isActive())
+    );
+    for (const d of order) await d.stop();
+    await cluster.close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/**
+ * The module folders of daemon `id`: the command line's, then `mgr_module_path` from the
+ * cluster's config DB. A configured folder that does not exist is named in the log.
+ */
+function modulePathsOf(
+  link: ClusterLink,
+  id: string,
+  fromArgs: readonly string[],
+  log: { warn(message: string): void },
+): string[] {
+  const configured = link.snapshot().config
+    .filter((e) =>
+      e.name === "mgr_module_path" && ["global", "mgr", `mgr.${id}`].includes(e.section)
+    )
+    .flatMap((e) => e.value.split(/[\s,;]+/))
+    .filter(Boolean);
+  for (const path of configured) {
+    const why = notAFolder(path);
+    if (why) log.warn(`mgr.${id}: mgr_module_path folder '${path}' ${why}; no modules from it`);
+  }
+  return [...fromArgs, ...configured];
+}
