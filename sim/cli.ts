@@ -72,11 +72,20 @@ function _clearProgress(): void {
   if (Deno.stdout.isTerminal()) Deno.stdout.writeSync(new TextEncoder().encode("\r\x1b[K"));
 }
 
-function _writeCapsule(dir: string, scenario: Scenario, r: RunResult): string {
-  Deno.mkdirSync(dir, { recursive: true });
+/** Writes the capsule of a failed run; returns its path, or why it could not be written. */
+function _writeCapsule(
+  dir: string,
+  scenario: Scenario,
+  r: RunResult,
+): { path: string } | { error: string } {
   const path = `${dir}/${r.scenario}-seed${r.seed}-${r.hash}.json`;
-  Deno.writeTextFileSync(path, JSON.stringify(capsuleOf(scenario, r), null, 2) + "\n");
-  return path;
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+    Deno.writeTextFileSync(path, JSON.stringify(capsuleOf(scenario, r), null, 2) + "\n");
+  } catch (e) {
+    return { error: `${path}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  return { path };
 }
 
 async function _run(args: _Args): Promise<number> {
@@ -109,12 +118,45 @@ async function _run(args: _Args): Promise<number> {
       if (r.verdict === "FAIL") {
         failed++;
         for (const f of r.failures) console.log(`  ${f}`);
-        const path = _writeCapsule(args.capsules, scenario, r);
-        console.log(`  capsule: ${path} (deno task sim replay ${path})`);
+        // A replay line only for a capsule that exists.
+        const written = _writeCapsule(args.capsules, scenario, r);
+        if ("path" in written) {
+          console.log(`  capsule: ${written.path} (deno task sim replay ${written.path})`);
+        } else {
+          console.log(`  capsule: not written (${written.error})`);
+        }
       }
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** The capsule at `path` and its scenario, or why there is none (one line). */
+function _readCapsule(path: string): { capsule: Capsule; scenario: Scenario } | { error: string } {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { error: `${path}: no such capsule file` };
+    return { error: `${path}: cannot be read (${e instanceof Error ? e.message : String(e)})` };
+  }
+  let capsule: Capsule;
+  try {
+    capsule = JSON.parse(text) as Capsule;
+  } catch (e) {
+    return { error: `${path}: not a capsule (not JSON: ${(e as Error).message})` };
+  }
+  if (typeof capsule !== "object" || capsule === null) {
+    return { error: `${path}: not a capsule (not a JSON object)` };
+  }
+  if (capsule.format !== "mgrd-sim-capsule/1") {
+    return { error: `${path}: not a capsule (format ${capsule.format})` };
+  }
+  try {
+    return { capsule, scenario: validateScenario(capsule.scenario, path) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 async function _replay(path: string | undefined): Promise<number> {
@@ -122,11 +164,12 @@ async function _replay(path: string | undefined): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const capsule = JSON.parse(Deno.readTextFileSync(path)) as Capsule;
-  if (capsule.format !== "mgrd-sim-capsule/1") {
-    throw new TypeError(`${path}: not a capsule (format ${capsule.format})`);
+  const read = _readCapsule(path);
+  if ("error" in read) {
+    console.error(`mgrd sim replay: ${read.error}`);
+    return 2;
   }
-  const scenario = validateScenario(capsule.scenario, path);
+  const { capsule, scenario } = read;
   const r = await runScenario(scenario, capsule.seed, {
     faults: capsule.faults,
     participants: [managerParticipant()],
@@ -142,7 +185,7 @@ async function _replay(path: string | undefined): Promise<number> {
 
 /**
  * Runs `mgrd sim` with the arguments after `sim`; resolves to the exit code (0: every run
- * passed, 1: a run failed, 2: bad usage).
+ * passed, 1: a run failed, 2: bad usage or a capsule that cannot be read).
  *
  * @example
  * ```ts ignore
