@@ -16,14 +16,11 @@ import { EACCES, EINVAL, ENOENT } from "../ceph/errno.ts";
 import {
   applyMutes,
   type HealthCheck,
-  healthDetailText,
   type HealthMute,
   type HealthReport,
   healthReport,
-  healthSummaryText,
-  muteJson,
 } from "./health.ts";
-import { formatJson, pythonDumps } from "../ceph/format.ts";
+import { pythonDumps } from "../ceph/format.ts";
 import { cephStamp, stampSeconds } from "../ceph/time.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
@@ -44,7 +41,7 @@ import type { Caller, CommandService, LocalCommand } from "./commands/service.ts
 import { validateCommand } from "./commands/validate.ts";
 import { usageLine } from "./commands/usage.ts";
 import { capsAllow } from "../ceph/mgr_cap.ts";
-import { managerCommands } from "./mgr_commands.ts";
+import { builtinCommands } from "./commands/builtin/mod.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
 import { StandbyHost } from "./standby_host.ts";
 import type { ClusterLogEntry, ClusterState } from "./cluster_link.ts";
@@ -665,7 +662,7 @@ export class Manager implements CommandService {
         });
       }
     }
-    for (const local of [...managerCommands(this), ...this.#extraCommands]) {
+    for (const local of [...this.#builtinCommands(), ...this.#extraCommands]) {
       table.set(local.desc.prefix, { desc: local.desc, owner: { kind: "local", command: local } });
     }
     return this.#commands = table;
@@ -724,37 +721,19 @@ export class Manager implements CommandService {
     return this.run(cmd, inbuf, ADMIN);
   }
 
-  /** @internal `health [detail]`, answered by the manager, which holds every check. */
-  healthCommand(cmd: Record<string, unknown>): MonCommandResult {
-    return this.#healthCommand(cmd);
-  }
-
-  #healthCommand(cmd: Record<string, unknown>): MonCommandResult {
-    const report = this.health();
-    const detail = cmd.detail === "detail";
-    const format = String(cmd.format ?? "plain");
-    if (format === "json" || format === "json-pretty") {
-      const shown = detail ? report : {
-        status: report.status,
-        checks: Object.fromEntries(
-          Object.entries(report.checks).map((
-            [code, c],
-          ) => [code, { severity: c.severity, summary: c.summary, muted: c.muted }]),
-        ),
-        mutes: report.mutes,
-      };
-      return {
-        r: 0,
-        outb: formatJson({ ...shown, mutes: report.mutes.map(muteJson) }, format),
-        outs: "",
-      };
-    }
-    const now = this.clock.now();
-    return {
-      r: 0,
-      outb: (detail ? healthDetailText(report, now) : healthSummaryText(report, now)) + "\n",
-      outs: "",
-    };
+  /** The manager's own commands, reading it through the narrow views they take. */
+  #builtinCommands(): LocalCommand[] {
+    return builtinCommands({
+      daemon: `mgr.${this.id}`,
+      get: (name) => this.get(name),
+      now: () => this.clock.now(),
+      cephOption: (key) => this.cephOption(key),
+      runningConfig: () => this.runningConfig(),
+      health: () => this.health(),
+      mute: (code, ttl, sticky) => this.mute(code, ttl, sticky),
+      unmute: (code) => this.unmute(code),
+      statusInputs: () => this.statusInputs(),
+    });
   }
 
   /** Stops every module (bounded wait each) and leaves the mon session. */
