@@ -8,10 +8,10 @@
  */
 
 /** Ceph's option types (`Option::type_t`), by the names `type_to_str` gives them. */
-export type { OptionType } from "../core/module_options.ts";
+export type { OptionType } from "./options.ts";
 export type { OptionLevel } from "./options.ts";
 import { EINVAL, ERANGE } from "./errno.ts";
-import type { OptionType } from "../core/module_options.ts";
+import type { OptionType } from "./options.ts";
 
 /** A parsed option value: integers as bigint (Ceph keeps 64-bit integers), text already normalised. */
 export type OptionValue =

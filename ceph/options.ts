@@ -7,7 +7,19 @@
  *
  * @module
  */
-import type { OptionType } from "../core/module_options.ts";
+/** Ceph's option types (`Option::type_t`), by the names `type_to_str` gives them. */
+export type OptionType =
+  | "str"
+  | "uint"
+  | "int"
+  | "float"
+  | "bool"
+  | "addr"
+  | "addrvec"
+  | "uuid"
+  | "size"
+  | "secs"
+  | "millisecs";
 
 /** Ceph's option levels (`Option::level_t`). */
 export type OptionLevel = "basic" | "advanced" | "dev" | "unknown";

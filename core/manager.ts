@@ -1,35 +1,19 @@
 /**
- * The manager daemon: its mon session (ClusterLink), its local copies of the config DB and
- * the module KV store, the module host, command dispatch and health.
+ * The manager daemon, the composition root of core/: it joins its mon session (ClusterLink) to
+ * its local copies of the config DB and KV store, its module host, its command dispatch and
+ * its merged health, and runs its lifecycle: start, the role the MgrMap gives it (active or
+ * standby), the beacon every tick, stop.
  *
  * @module
  */
 import type { Clock } from "./clock.ts";
-import type {
-  ClusterLink,
-  ClusterUpdate,
-  ConfigEntry,
-  MonCommandResult,
-  PerfReportBatch,
-} from "./cluster_link.ts";
-import { EACCES, EINVAL, ENOENT } from "../ceph/errno.ts";
-import {
-  applyMutes,
-  type HealthCheck,
-  healthDetailText,
-  type HealthMute,
-  type HealthReport,
-  healthReport,
-  healthSummaryText,
-  muteJson,
-} from "./health.ts";
-import { formatJson, pythonDumps } from "../ceph/format.ts";
-import { cephStamp, stampSeconds } from "../ceph/time.ts";
+import type { ClusterLink, ClusterState, MonCommandResult } from "./cluster_link.ts";
+import type { HealthReport } from "./health.ts";
+import { stampSeconds } from "../ceph/time.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
 import { RELEASE_NAME } from "../ceph/mgr_map.ts";
-import type { ModuleContext } from "./module_context.ts";
-import { type ModuleCommandTarget, ModuleHost } from "./module_host.ts";
+import { ModuleHost } from "./module_host.ts";
 import {
   discoverModules,
   loadModuleDir,
@@ -37,60 +21,27 @@ import {
   moduleInfo,
   type ModuleRecord,
 } from "./module_loader.ts";
-import { typedOptionValue } from "./module_options.ts";
-import { cephOptionSchema } from "../ceph/options.ts";
-import { type CommandDescriptor, parseSignature } from "./commands/descriptor.ts";
+import type { CommandDescriptor } from "./commands/descriptor.ts";
 import type { Caller, CommandService, LocalCommand } from "./commands/service.ts";
-import { validateCommand } from "./commands/validate.ts";
-import { usageLine } from "./commands/usage.ts";
-import { capsAllow } from "../ceph/mgr_cap.ts";
-import { managerCommands } from "./mgr_commands.ts";
+import { CommandDispatch, type ModuleCommandRoute } from "./commands/dispatch.ts";
+import { builtinCommands } from "./commands/builtin/mod.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
 import { StandbyHost } from "./standby_host.ts";
-import type { ClusterLogEntry, ClusterState } from "./cluster_link.ts";
-import { SnapshotCache } from "./state/snapshot_cache.ts";
+import type { SnapshotCache } from "./state/snapshot_cache.ts";
 import type { StatusInputs } from "./status.ts";
-import {
-  type CounterSchemaEntry,
-  PerfCounterStore,
-  schemaFromColumns,
-} from "./state/perf_counters.ts";
-import { DaemonIndex } from "./state/daemon_state.ts";
+import { PerfCounterStore } from "./state/perf_counters.ts";
+import type { DaemonIndex } from "./state/daemon_state.ts";
+import { ConfigView } from "./config_view.ts";
+import { KvStore } from "./kv_store.ts";
+import { ClusterLogWriter } from "./cluster_log.ts";
+import { MergedHealth } from "./merged_health.ts";
+import { ProgressEvents } from "./progress_events.ts";
+import { clusterStateViews, GetNames } from "./get_names.ts";
+import { DaemonIndexCache } from "./daemon_index_cache.ts";
+import { UpdateIntake } from "./update_intake.ts";
+import { type ModuleContextFactory, moduleContextFactory } from "./module_context_factory.ts";
 
-/** A progress event a module published. */
-export interface ProgressEvent {
-  message: string;
-  progress: number;
-  add_to_ceph_s: boolean;
-  started: number;
-}
-
-/** Cluster log priorities by the names modules and `log last` use. */
-const CLOG_PRIORITY: Record<string, string> = {
-  debug: "[DBG]",
-  info: "[INF]",
-  sec: "[SEC]",
-  security: "[SEC]",
-  warn: "[WRN]",
-  warning: "[WRN]",
-  error: "[ERR]",
-  "0": "[DBG]",
-  "1": "[INF]",
-  "2": "[SEC]",
-  "3": "[WRN]",
-  "4": "[ERR]",
-};
-
-/** Who owns a command. */
-type CommandOwner =
-  | { kind: "module"; target: ModuleCommandTarget }
-  | { kind: "local"; command: LocalCommand }
-  | { kind: "mon" };
-
-interface CommandEntry {
-  desc: CommandDescriptor;
-  owner: CommandOwner;
-}
+export type { ProgressEvent } from "./progress_events.ts";
 
 const ADMIN: Caller = { entity: "client.admin", caps: "allow *" };
 
@@ -123,46 +74,40 @@ export class Manager implements CommandService {
   readonly link: ClusterLink;
   readonly log: DaemonLog;
   readonly host: ModuleHost;
-  readonly #daemonLog: ModuleLogger;
-  /** section → option name → value, from the mon's config DB. */
-  #config = new Map<string, Map<string, string>>();
-  /** Full config-key → value for keys under `mgr/`. */
-  #kv = new Map<string, string>();
-  #mgrMap: MgrMap;
-  #services = new Map<string, string>();
-  #unsubscribe: () => void;
-  #updates: Promise<void> = Promise.resolve();
-  #stopped = false;
-  #clusterLogSeq = 0;
-  /** Commands the daemon itself sends to the mon go as `mgr.<id>`. */
-  readonly #asMgr: { entity: string };
-  /** Progress events modules published (`update_progress_event`), by id. */
-  readonly progressEvents = new Map<string, ProgressEvent>();
-  /** Muted health checks; kept in memory (Ceph's mon persists them). */
-  #mutes: HealthMute[] = [];
-  readonly #modulePaths: readonly string[];
-  readonly #tickAbort = new AbortController();
   /** The standby classes of the modules, run while this daemon is a standby. */
   readonly standby: StandbyHost;
-  #role: "starting" | "active" | "standby" = "starting";
-  readonly #extraCommands: readonly LocalCommand[];
   /** What this daemon reports about itself in its beacons (`mgr metadata`). */
   readonly metadata: Readonly<Record<string, string>>;
   /** The cluster's maps and statistics, when the link carries them. */
   readonly clusterState: ClusterState | undefined;
   /** Derived views of the cluster state, computed once per version and frozen. */
-  readonly views = new SnapshotCache();
+  readonly views: SnapshotCache;
   /** Perf counters reported by the daemons, last 20 points each. */
   readonly perf = new PerfCounterStore();
-  #daemonIndex = new DaemonIndex();
-  #daemonIndexVersion = -1;
-  #schemas = new WeakMap<object, CounterSchemaEntry[]>();
-  #commands: Map<string, CommandEntry> | undefined;
+  /** Progress events modules published (`update_progress_event`), by id. */
+  readonly progressEvents = new ProgressEvents();
+  readonly #daemonLog: ModuleLogger;
+  readonly #config: ConfigView;
+  readonly #kv: KvStore;
+  #mgrMap: MgrMap;
+  /** Service URIs the modules published (`set_uri`), sent with every beacon. */
+  readonly #services = new Map<string, string>();
+  readonly #intake: UpdateIntake;
+  readonly #dispatch: CommandDispatch;
+  readonly #health: MergedHealth;
+  readonly #clusterLog: ClusterLogWriter;
+  readonly #getNames: GetNames;
+  readonly #daemonIndex: DaemonIndexCache;
+  readonly #unsubscribe: () => void;
+  #stopped = false;
+  readonly #modulePaths: readonly string[];
+  readonly #tickAbort = new AbortController();
   #tickTask: Promise<void> = Promise.resolve();
+  #role: "starting" | "active" | "standby" = "starting";
+  readonly #extraCommands: readonly LocalCommand[];
 
   private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
     this.id = options.id;
-    this.#asMgr = { entity: `mgr.${options.id}` };
     this.gid = options.gid ?? 4100 + Math.abs(hashString(options.id)) % 10000;
     this.clock = options.clock;
     this.link = options.link;
@@ -172,38 +117,66 @@ export class Manager implements CommandService {
     this.#extraCommands = options.extraCommands ?? [];
     this.metadata = options.metadata ?? systemMetadata();
     this.clusterState = options.link.state?.();
-    const state = this.clusterState;
-    for (const name of state?.names ?? []) {
-      if (name === "health") continue; // the manager's own merged report answers `health`
-      this.views.register({
-        name,
-        version: () => state!.version(name),
-        compute: () => state!.get(name),
-      });
-    }
+    this.views = clusterStateViews(this.clusterState);
     const snapshot = options.link.snapshot();
-    this.#setConfig(snapshot.config);
-    for (const [k, v] of Object.entries(snapshot.mgrKv)) this.#kv.set(k, v);
+    this.#config = new ConfigView(`mgr.${this.id}`, snapshot.config);
+    this.#kv = new KvStore(snapshot.mgrKv);
     this.#mgrMap = snapshot.mgrMap;
+    this.#clusterLog = new ClusterLogWriter(`mgr.${this.id}`, `mgr.${this.gid}`, {
+      clock: this.clock,
+      send: (entry) => this.link.clusterLog(entry),
+      log: this.#daemonLog,
+    });
+    this.#health = new MergedHealth(this.clock, () => [
+      this.clusterState?.health() ?? {},
+      this.host.moduleHealth(),
+      this.host.hostHealth(),
+    ]);
+    this.#getNames = new GetNames({
+      views: this.views,
+      hasClusterState: this.clusterState !== undefined,
+      mgrMap: () => this.#mgrMap,
+      addr: this.metadata.addr,
+      health: () => this.health(),
+      runningConfig: () => this.runningConfig(),
+      log: this.#daemonLog,
+    });
+    this.#daemonIndex = new DaemonIndexCache(this.clusterState, `mgr.${this.id}`, this.metadata);
+    const context = this.#moduleContexts();
+    const grace = options.shutdownGraceSeconds ?? 10;
     this.host = new ModuleHost({
       clock: options.clock,
       mgrId: options.id,
       log: options.log,
-      shutdownGraceSeconds: options.shutdownGraceSeconds ?? 10,
-      context: (record, log, signal) => this.#moduleContext(record, log, signal),
-      moduleOptionText: (module, key) => this.#moduleOptionText(module, key),
-      debugMgr: () => this.#cephOptionText("debug_mgr"),
+      shutdownGraceSeconds: grace,
+      context,
+      moduleOptionText: (module, key) => this.#config.moduleOptionText(module, key),
+      debugMgr: () => this.#config.cephOptionText("debug_mgr"),
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
     }, records);
-    this.standby = new StandbyHost(
-      options.clock,
-      options.log,
-      (record, log, signal) => this.#moduleContext(record, log, signal),
-      options.shutdownGraceSeconds ?? 10,
-    );
-    this.#unsubscribe = options.link.subscribe((u) => {
-      this.#updates = this.#updates.then(() => this.#onUpdate(u));
+    this.standby = new StandbyHost(options.clock, options.log, context, grace);
+    this.#dispatch = new CommandDispatch({
+      monCommands: () => this.link.monCommands(),
+      moduleCommands: () => this.#moduleCommands(),
+      localCommands: () => [...this.#builtinCommands(), ...this.#extraCommands],
+      sendToMon: (cmd, inbuf, entity) => this.link.monCommand(cmd, inbuf, { entity }),
+      clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
     });
+    this.#intake = new UpdateIntake({
+      clock: this.clock,
+      config: this.#config,
+      kv: this.#kv,
+      perf: this.perf,
+      modules: this.host,
+      log: this.#daemonLog,
+      isActive: () => this.isActive(),
+      stopped: () => this.#stopped,
+      mgrMap: async (mgrMap) => {
+        this.#mgrMap = mgrMap;
+        await this.#applyRole();
+      },
+    });
+    this.#unsubscribe = options.link.subscribe((u) => this.#intake.receive(u));
   }
 
   /** Discovers the modules, reports them to the mon and starts the enabled ones. */
@@ -278,7 +251,7 @@ export class Manager implements CommandService {
     if (dirs.length === 0) return [];
     const fresh = await Promise.all(dirs.map(([name, dir]) => loadModuleDir(name, dir)));
     this.host.addRecords(fresh);
-    this.#commands = undefined;
+    this.#dispatch.invalidate();
     for (const r of fresh) this.#daemonLog.info(`found module ${r.name} in ${r.source}`);
     await this.#beacon();
     await this.host.reconcile(this.enabledModules());
@@ -300,7 +273,7 @@ export class Manager implements CommandService {
 
   /** Resolves once every update received so far has been applied and modules are idle. */
   async settled(): Promise<void> {
-    await this.#updates;
+    await this.#intake.applied();
     await this.host.drained();
   }
 
@@ -318,102 +291,60 @@ export class Manager implements CommandService {
     });
   }
 
-  async #onUpdate(update: ClusterUpdate): Promise<void> {
-    if (this.#stopped) return;
-    switch (update.kind) {
-      case "config": {
-        const before = JSON.stringify([...this.#config].map(([s, m]) => [s, [...m]]));
-        this.#setConfig(update.config);
-        const after = JSON.stringify([...this.#config].map(([s, m]) => [s, [...m]]));
-        if (before !== after) this.host.configChanged();
-        break;
+  /** The module contexts, wired to this daemon's parts. */
+  #moduleContexts(): ModuleContextFactory {
+    return moduleContextFactory({
+      mgrId: this.id,
+      clock: this.clock,
+      log: this.log,
+      link: this.link,
+      config: this.#config,
+      kv: this.#kv,
+      progress: this.progressEvents,
+      perf: this.perf,
+      host: () => this.host,
+      setUri: (module, uri) => {
+        this.#services.set(module, uri);
+        void this.#beacon();
+      },
+      activeUri: (module) => this.#mgrMap.services[module] ?? "",
+      clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
+      get: (name, mutable) => this.get(name, mutable),
+      daemonHealthMetrics: () => this.clusterState?.daemonHealthMetrics() ?? {},
+      daemons: () => this.daemonIndex(),
+    });
+  }
+
+  /** Every loaded module's commands, each routed through the module host. */
+  *#moduleCommands(): Iterable<ModuleCommandRoute> {
+    for (const record of this.host.records.values()) {
+      for (const command of record.commands) {
+        yield {
+          desc: command.desc,
+          run: (cmd, inbuf) => this.host.command({ module: record.name, command }, cmd, inbuf),
+        };
       }
-      case "kv":
-        if (update.value === null) this.#kv.delete(update.key);
-        else if (update.key.startsWith("mgr/")) this.#kv.set(update.key, update.value);
-        break;
-      case "mgr_map":
-        this.#mgrMap = update.mgrMap;
-        await this.#applyRole();
-        break;
-      case "connection":
-        this.#daemonLog.warning(`mon session ${update.connected ? "restored" : "lost"}`);
-        break;
-      case "notify":
-        this.host.notifyAll(update.type, "");
-        break;
-      case "perf":
-        // Daemons report to the active manager only (MMgrReport); a standby keeps no counters.
-        if (this.isActive()) this.#ingest(update.reports);
-        break;
-      case "clog":
-        // Only the active manager's modules hear the cluster log (a standby runs none).
-        if (this.isActive()) this.host.notifyAll("clog", update.entry as unknown as string);
-        break;
     }
   }
 
-  #ingest(reports: readonly PerfReportBatch[]): void {
-    const stamp = this.clock.now();
-    for (const report of reports) {
-      let schema = this.#schemas.get(report.schema);
-      if (!schema) this.#schemas.set(report.schema, schema = schemaFromColumns(report.schema));
-      for (const row of report.rows) {
-        const daemon = report.daemons[row]!;
-        if (!this.perf.has(daemon)) this.perf.registerSchema(daemon, schema);
-      }
-      this.perf.ingestBatch(report, stamp);
-    }
+  /** The manager's own commands, reading it through the narrow views they take. */
+  #builtinCommands(): LocalCommand[] {
+    return builtinCommands({
+      daemon: `mgr.${this.id}`,
+      get: (name) => this.get(name),
+      now: () => this.clock.now(),
+      cephOption: (key) => this.cephOption(key),
+      runningConfig: () => this.runningConfig(),
+      health: () => this.health(),
+      mute: (code, ttl, sticky) => this.mute(code, ttl, sticky),
+      unmute: (code) => this.unmute(code),
+      statusInputs: () => this.statusInputs(),
+    });
   }
 
   /** The daemon index (metadata, servers), rebuilt when the cluster's daemons may have changed. */
   daemonIndex(): DaemonIndex {
-    const state = this.clusterState;
-    if (!state) return this.#daemonIndex;
-    const version = state.version("osd_metadata");
-    if (version !== this.#daemonIndexVersion) {
-      const index = new DaemonIndex();
-      for (const daemon of state.daemonNames()) {
-        const meta = state.metadata(daemon);
-        if (meta) index.setMetadata(daemon, meta);
-        const status = state.daemonStatus(daemon);
-        if (status) index.setDaemonStatus(daemon, status);
-      }
-      index.setMetadata(`mgr.${this.id}`, this.metadata);
-      this.#daemonIndex = index;
-      this.#daemonIndexVersion = version;
-    }
-    return this.#daemonIndex;
-  }
-
-  #setConfig(entries: readonly ConfigEntry[]): void {
-    const config = new Map<string, Map<string, string>>();
-    for (const e of entries) {
-      if (e.mask !== "") continue;
-      let section = config.get(e.section);
-      if (!section) config.set(e.section, section = new Map());
-      section.set(e.name, e.value);
-    }
-    this.#config = config;
-  }
-
-  /** The value this daemon sees for a config name: `mgr.<id>`, then `mgr`, then `global`. */
-  #configValue(name: string): string | undefined {
-    return this.#config.get(`mgr.${this.id}`)?.get(name) ??
-      this.#config.get("mgr")?.get(name) ??
-      this.#config.get("global")?.get(name);
-  }
-
-  #moduleOptionText(module: string, key: string, localizedFor?: string): string | undefined {
-    if (localizedFor !== undefined) {
-      const localized = this.#configValue(`mgr/${module}/${localizedFor}/${key}`);
-      if (localized !== undefined) return localized;
-    }
-    return this.#configValue(`mgr/${module}/${key}`);
-  }
-
-  #cephOptionText(key: string): string | undefined {
-    return this.#configValue(key) ?? cephOptionSchema(key)?.default;
+    return this.#daemonIndex.current();
   }
 
   /**
@@ -421,145 +352,17 @@ export class Manager implements CommandService {
    * sets for `global`, `mgr` or `mgr.<id>`, the most specific section winning.
    */
   runningConfig(): Map<string, string> {
-    const running = new Map<string, string>();
-    for (const section of ["global", "mgr", `mgr.${this.id}`]) {
-      for (const [name, value] of this.#config.get(section) ?? []) running.set(name, value);
-    }
-    return new Map([...running].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return this.#config.running();
   }
 
   /** A daemon option typed by its schema; undefined when the option does not exist. */
   cephOption(key: string): string | number | boolean | undefined {
-    const schema = cephOptionSchema(key);
-    const text = this.#configValue(key) ?? schema?.default;
-    if (text === undefined || schema === undefined) return undefined;
-    return typedOptionValue(schema.type, text);
-  }
-
-  #moduleContext(record: ModuleRecord, log: ModuleLogger, signal: AbortSignal): ModuleContext {
-    const module = record.name;
-    const prefix = `mgr/${module}/`;
-    const ctx: ModuleContext & { options: ReadonlyMap<string, unknown> } = {
-      moduleName: module,
-      mgrId: this.id,
-      clock: this.clock,
-      log,
-      shutdownSignal: signal,
-      options: record.options,
-      childLogger: (name) => this.log.moduleLogger(module, name),
-      haveMonConnection: () => this.link.connected(),
-      cephOption: (key) => this.cephOption(key),
-      moduleOptionText: (m, key, localizedFor) => this.#moduleOptionText(m, key, localizedFor),
-      setModuleOptionText: async (m, key, value) => {
-        const name = `mgr/${m}/${key}`;
-        const result = value === null
-          ? await this.link.monCommand({ prefix: "config rm", who: "mgr", name }, "", this.#asMgr)
-          : await this.link.monCommand(
-            { prefix: "config set", who: "mgr", name, value },
-            "",
-            this.#asMgr,
-          );
-        if (result.r !== 0) {
-          throw new Error(result.outs || `config set ${name} failed: ${result.r}`);
-        }
-        // The mon pushes the change too; applying it here makes the write visible at once.
-        let section = this.#config.get("mgr");
-        if (!section) this.#config.set("mgr", section = new Map());
-        if (value === null) section.delete(name);
-        else section.set(name, value);
-      },
-      storeGet: (key) => this.#kv.get(prefix + key),
-      storePrefix: (p) => {
-        const out: Record<string, string> = {};
-        const full = prefix + p;
-        for (const [k, v] of [...this.#kv].sort(([a], [b]) => (a < b ? -1 : 1))) {
-          if (k.startsWith(full)) out[k.slice(prefix.length)] = v;
-        }
-        return out;
-      },
-      storeSet: async (key, value) => {
-        const full = prefix + key;
-        // Visible to the module at once, as in Ceph; the promise resolves after the commit.
-        if (value === null) this.#kv.delete(full);
-        else this.#kv.set(full, value);
-        const result = value === null
-          ? await this.link.monCommand({ prefix: "config-key rm", key: full }, "", this.#asMgr)
-          : await this.link.monCommand(
-            { prefix: "config-key set", key: full, val: value },
-            "",
-            this.#asMgr,
-          );
-        if (result.r !== 0) {
-          log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
-        }
-      },
-      monCommand: (cmd, inbuf, options) =>
-        this.link.monCommand(cmd, inbuf, { ...options, entity: `mgr.${this.id}` }),
-      // A daemon's command travels with its target, as librados' json_command carries one.
-      daemonCommand: (type, id, cmd, inbuf) =>
-        this.link.monCommand(
-          type === "mon" ? cmd : { ...cmd, target: [type, id] },
-          inbuf,
-          this.#asMgr,
-        ),
-      notifyCommand: (tag) => this.host.notifyAll("command", tag),
-      setHealthChecks: (checks) => {
-        this.host.setHealthChecks(module, checks);
-      },
-      setUri: (uri) => {
-        this.#services.set(module, uri);
-        void this.#beacon();
-      },
-      activeUri: () => this.#mgrMap.services[module] ?? "",
-      clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
-      updateProgress: (id, message, progress, addToCephS) => {
-        const started = this.progressEvents.get(id)?.started ?? this.clock.now();
-        this.progressEvents.set(id, {
-          message,
-          progress: Math.min(1, Math.max(0, progress)),
-          add_to_ceph_s: addToCephS,
-          started,
-        });
-      },
-      completeProgress: (id) => void this.progressEvents.delete(id),
-      clearProgress: () => this.progressEvents.clear(),
-      remote: (m, method, args) => this.host.remote(m, method, args),
-      get: (name, mutable) => this.get(name, mutable),
-      daemonHealthMetrics: () => this.clusterState?.daemonHealthMetrics() ?? {},
-      daemons: () => this.daemonIndex(),
-      perf: this.perf,
-    };
-    return ctx;
+    return this.#config.cephOption(key);
   }
 
   /** `get(name)` (spec §10): frozen, shared snapshots; `mutable` gives a private copy. */
   get(name: string, mutable = false): unknown {
-    switch (name) {
-      case "mgr_map":
-        return mutable ? structuredClone(this.#mgrMap) : this.#mgrMap;
-      case "mgr_ips":
-        return { ips: [this.metadata.addr ?? "127.0.0.1"] };
-      case "health":
-        return { json: JSON.stringify(this.health()) };
-      case "config":
-        return Object.fromEntries(this.runningConfig());
-      case "pg_ready":
-        return { pg_ready: this.clusterState !== undefined };
-      case "have_local_config_map":
-        return { have_local_config_map: true };
-    }
-    if (name.startsWith("device ")) {
-      const devid = name.slice("device ".length);
-      const devices = this.views.get("devices") as { devices?: { devid: string }[] } | null;
-      const device = devices?.devices?.find((d) => d.devid === devid);
-      return device ? { device: mutable ? structuredClone(device) : device } : {};
-    }
-    try {
-      return mutable ? this.views.mutable(name) : this.views.get(name);
-    } catch (e) {
-      this.#daemonLog.error(`get('${name}') failed: ${(e as Error).stack}`);
-      return null;
-    }
+    return this.#getNames.get(name, mutable);
   }
 
   /**
@@ -567,20 +370,7 @@ export class Manager implements CommandService {
    * back to the managers (the modules listening for `clog` hear it then), and to the daemon log.
    */
   clusterLog(channel: string, priority: string, message: string): void {
-    const entry: ClusterLogEntry = {
-      name: `mgr.${this.id}`,
-      rank: `mgr.${this.gid}`,
-      addrs: { addrvec: [] },
-      stamp: cephStamp(this.clock.now()),
-      seq: ++this.#clusterLogSeq,
-      channel,
-      priority: CLOG_PRIORITY[priority] ?? priority,
-      message,
-    };
-    const line = `cluster log [${channel}] ${entry.priority}: ${message}`;
-    if (entry.priority === "[DBG]") this.#daemonLog.debug(line);
-    else this.#daemonLog.info(line);
-    this.link.clusterLog(entry);
+    this.#clusterLog.write(channel, priority, message);
   }
 
   /** What `status` is built from. */
@@ -604,157 +394,35 @@ export class Manager implements CommandService {
    * mutes in force (`health mute`).
    */
   health(): HealthReport {
-    const sets: Record<string, HealthCheck>[] = [
-      this.clusterState?.health() ?? {},
-      this.host.moduleHealth(),
-      this.host.hostHealth(),
-    ];
-    const { report, mutes } = applyMutes(healthReport(...sets), this.#mutes, this.clock.now());
-    this.#mutes = mutes;
-    return report;
+    return this.#health.report();
   }
 
   /** `health mute <code> [<ttl>] [--sticky]`: the check must be raised now. */
   mute(code: string, ttlSeconds: number | undefined, sticky: boolean): MonCommandResult {
-    const check = this.health().checks[code];
-    // HealthMonitor: only a sticky mute may wait for a check that is not raised yet.
-    if (!check && !sticky) {
-      return { r: -ENOENT, outb: "", outs: `health alert ${code} is not currently raised` };
-    }
-    this.#mutes = [
-      ...this.#mutes.filter((m) => m.code !== code),
-      {
-        code,
-        ...(ttlSeconds !== undefined ? { ttl: this.clock.now() + ttlSeconds } : {}),
-        sticky,
-        summary: check?.summary.message ?? "",
-        count: check?.summary.count ?? 0,
-      },
-    ].sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-    return { r: 0, outb: "", outs: "" };
+    return this.#health.mute(code, ttlSeconds, sticky);
   }
 
   /** `health unmute [<code>]`: one mute, or all. */
   unmute(code: string | undefined): MonCommandResult {
-    this.#mutes = code === undefined ? [] : this.#mutes.filter((m) => m.code !== code);
-    return { r: 0, outb: "", outs: "" };
-  }
-
-  /**
-   * Every command the manager answers, by prefix: its own (and those given in the options), every
-   * loaded module's (enabled or not, so a disabled module's command gets Ceph's message), and the
-   * mon's. Built once, and again when modules appear.
-   */
-  #commandTable(): Map<string, CommandEntry> {
-    if (this.#commands) return this.#commands;
-    const table = new Map<string, CommandEntry>();
-    for (const sig of this.link.monCommands()) {
-      const desc = parseSignature(sig.sig, {
-        help: sig.help,
-        perm: sig.perm,
-        flags: sig.flags,
-        module: "mon",
-      });
-      table.set(desc.prefix, { desc, owner: { kind: "mon" } });
-    }
-    for (const record of this.host.records.values()) {
-      for (const command of record.commands) {
-        table.set(command.desc.prefix, {
-          desc: command.desc,
-          owner: { kind: "module", target: { module: record.name, command } },
-        });
-      }
-    }
-    for (const local of [...managerCommands(this), ...this.#extraCommands]) {
-      table.set(local.desc.prefix, { desc: local.desc, owner: { kind: "local", command: local } });
-    }
-    return this.#commands = table;
+    return this.#health.unmute(code);
   }
 
   /** The descriptors of every command, for clients (`GET /api/v1/commands`). */
   descriptors(): CommandDescriptor[] {
-    return [...this.#commandTable().values()].map((e) => e.desc);
+    return this.#dispatch.descriptors();
   }
 
   /**
    * Runs one command (`{prefix, ...args}`) for a caller: validated against its descriptor
    * (whoever sent it), checked against the caller's caps, then answered by its owner.
    */
-  async run(
-    cmd: Record<string, unknown>,
-    inbuf: string,
-    caller: Caller,
-  ): Promise<MonCommandResult> {
-    const prefix = cmd.prefix;
-    if (typeof prefix !== "string" || prefix.trim() === "") {
-      return { r: -EINVAL, outb: "", outs: "command has no prefix" };
-    }
-    const entry = this.#commandTable().get(prefix);
-    if (!entry) return { r: -EINVAL, outb: "", outs: `No handler found for '${prefix}'` };
-    const checked = validateCommand(entry.desc, cmd);
-    if (!checked.ok) {
-      return {
-        r: -EINVAL,
-        outb: "",
-        outs: `Invalid command: ${checked.error}\n${usageLine(entry.desc)} :  ${entry.desc.help}`,
-      };
-    }
-    const audit = `from='client.? 127.0.0.1:0/0' entity='${caller.entity}' cmd=[${
-      pythonDumps(checked.cmd)
-    }]`;
-    if (!capsAllow(caller.caps, entry.desc.perm)) {
-      this.clusterLog("audit", "info", `${audit}:  access denied`);
-      return { r: -EACCES, outb: "", outs: "access denied" };
-    }
-    const owner = entry.owner;
-    // DaemonServer's note of the commands the manager answers itself; the mon notes its own.
-    if (owner.kind !== "mon") this.clusterLog("audit", "debug", `${audit}: dispatch`);
-    switch (owner.kind) {
-      case "module":
-        return await this.host.command(owner.target, checked.cmd, inbuf);
-      case "local":
-        return await owner.command.run(checked.cmd, inbuf, caller);
-      case "mon":
-        return await this.link.monCommand(checked.cmd, inbuf, { entity: caller.entity });
-    }
+  run(cmd: Record<string, unknown>, inbuf: string, caller: Caller): Promise<MonCommandResult> {
+    return this.#dispatch.run(cmd, inbuf, caller);
   }
 
   /** Runs a command as `client.admin` (in-process callers and tests). */
   command(cmd: Record<string, unknown>, inbuf = ""): Promise<MonCommandResult> {
     return this.run(cmd, inbuf, ADMIN);
-  }
-
-  /** @internal `health [detail]`, answered by the manager, which holds every check. */
-  healthCommand(cmd: Record<string, unknown>): MonCommandResult {
-    return this.#healthCommand(cmd);
-  }
-
-  #healthCommand(cmd: Record<string, unknown>): MonCommandResult {
-    const report = this.health();
-    const detail = cmd.detail === "detail";
-    const format = String(cmd.format ?? "plain");
-    if (format === "json" || format === "json-pretty") {
-      const shown = detail ? report : {
-        status: report.status,
-        checks: Object.fromEntries(
-          Object.entries(report.checks).map((
-            [code, c],
-          ) => [code, { severity: c.severity, summary: c.summary, muted: c.muted }]),
-        ),
-        mutes: report.mutes,
-      };
-      return {
-        r: 0,
-        outb: formatJson({ ...shown, mutes: report.mutes.map(muteJson) }, format),
-        outs: "",
-      };
-    }
-    const now = this.clock.now();
-    return {
-      r: 0,
-      outb: (detail ? healthDetailText(report, now) : healthSummaryText(report, now)) + "\n",
-      outs: "",
-    };
   }
 
   /** Stops every module (bounded wait each) and leaves the mon session. */

@@ -5,20 +5,10 @@
  * @module
  */
 import type { ModuleOptionInfo } from "../ceph/mgr_map.ts";
+import type { OptionType } from "../ceph/options.ts";
 
-/** Option value types a module can declare. */
-export type OptionType =
-  | "str"
-  | "uint"
-  | "int"
-  | "float"
-  | "bool"
-  | "addr"
-  | "addrvec"
-  | "uuid"
-  | "size"
-  | "secs"
-  | "millisecs";
+/** Option value types a module can declare: Ceph's option types. */
+export type { OptionType } from "../ceph/options.ts";
 
 /** A typed option value as modules read it. */
 export type OptionValue = string | number | boolean;

@@ -7,6 +7,7 @@
  */
 import { type HealthReport, mutedText, muteJson } from "./health.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
+import { bytesText, siText } from "../ceph/units.ts";
 
 /** What the status is made of: the manager's `get()` views and its health. */
 export interface StatusInputs {
@@ -27,32 +28,6 @@ export interface StatusInputs {
 
 type Obj = Record<string, unknown>;
 const num = (v: unknown) => (typeof v === "number" ? v : 0);
-
-/** Ceph's `byte_u_t`: `69 MiB`, `2.9 GiB`, `3 GiB` (one decimal below 10, none above). */
-export function bytesText(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  if (i === 0 || Number.isInteger(v)) return `${Math.round(v)} ${units[i]}`;
-  return `${v < 9.95 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
-/** Ceph's `si_u_t`: `17.64k`, `1.62k`, `0` (two decimals for thousands and up). */
-export function siText(n: number): string {
-  const units = ["", "k", "M", "G", "T", "P", "E"];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  if (i === 0) return `${Math.round(v)}`;
-  return `${v < 99.995 ? v.toFixed(2) : v.toFixed(0)}${units[i]}`;
-}
 
 function ageText(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));

@@ -4,7 +4,7 @@
  */
 
 import fc from "fast-check";
-import { pythonFloatRepr } from "../core/commands/arg_types.ts";
+import { pythonFloatRepr } from "../core/commands/python_values.ts";
 import { ARG_TYPE_NAMES, type ArgTypeName } from "../core/commands/descriptor.ts";
 import { CLIENT_KEYS } from "../core/commands/validate.ts";
 

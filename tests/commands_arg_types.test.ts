@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { type ArgCheck, checkPrefix, checkWord, typeLabel } from "../core/commands/arg_types.ts";
 import {
-  type ArgCheck,
-  checkPrefix,
-  checkWord,
   parsePythonFloat,
   parsePythonInt,
   pythonFloatRepr,
   pythonListRepr,
-  typeLabel,
-} from "../core/commands/arg_types.ts";
+} from "../core/commands/python_values.ts";
 import { ARG_TYPE_NAMES } from "../core/commands/descriptor.ts";
 import { propertySeed, wordArb } from "./_commands_arbitraries.ts";
 

@@ -396,3 +396,16 @@ Deno.test("every state command answers on a manager with no cluster", async () =
     await c.stop();
   }
 });
+
+Deno.test("pg stat counts the PGs of one pool, as the manager's command answers it", async () => {
+  const c = await startTestCluster({
+    cluster: { hosts: 1, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 8 }] },
+  });
+  try {
+    await c.run(10);
+    const r = await c.command({ prefix: "pg stat" });
+    assert.ok(r.r === 0 && r.outb.startsWith("8 pgs: "), r.outb);
+  } finally {
+    await c.stop();
+  }
+});

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { pythonFloatRepr } from "./arg_types.ts";
+import { pythonFloatRepr } from "./python_values.ts";
 import {
   type ArgDescriptor,
   argFromAttrs,

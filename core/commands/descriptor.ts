@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parsePythonFloat, parsePythonInt } from "./arg_types.ts";
+import { parsePythonFloat, parsePythonInt } from "./python_values.ts";
 
 /**
  * Command flags, as in MonCommands.h and `ceph_argparse.Flag`. Clients use them as hints:

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type ArgValue, checkPrefix, checkWord, pythonListRepr } from "./arg_types.ts";
+import { type ArgValue, checkPrefix, checkWord } from "./arg_types.ts";
+import { pythonListRepr } from "./python_values.ts";
 import { type ArgDescriptor, type CommandDescriptor, Flag } from "./descriptor.ts";
 import { argLabel } from "./usage.ts";
 

@@ -8,7 +8,8 @@
  * @module
  */
 
-import { type ArgValue, checkWord, NUMERIC_TYPES, pythonListRepr } from "./arg_types.ts";
+import { type ArgValue, checkWord, NUMERIC_TYPES } from "./arg_types.ts";
+import { pythonListRepr } from "./python_values.ts";
 import type { ArgDescriptor, CommandDescriptor } from "./descriptor.ts";
 import { argLabel } from "./usage.ts";
 

@@ -1,0 +1,55 @@
+/**
+ * The commands the manager answers itself (Ceph's DaemonServer and, until the mon answers
+ * them, HealthMonitor's `health`/`status`), gathered from one file per area. Each area takes
+ * the narrow view of the manager it needs; {@linkcode BuiltinSource} is all of them.
+ *
+ * @module
+ */
+import type { LocalCommand } from "../service.ts";
+import { configCommands, type RunningConfigSource } from "./config.ts";
+import { deviceCommands } from "./device.ts";
+import { healthCommands, type HealthSource } from "./health.ts";
+import { osdCommands } from "./osd.ts";
+import { pgCommands, type PgSource } from "./pg.ts";
+import { serviceCommands } from "./service.ts";
+import { statusCommands, type StatusSource } from "./status.ts";
+
+/** Everything the built-in commands read of the manager. */
+export type BuiltinSource = PgSource & HealthSource & StatusSource & RunningConfigSource;
+
+/**
+ * Every built-in command, in the order the manager publishes them.
+ *
+ * @example
+ * ```ts
+ * import { builtinCommands } from "./mod.ts";
+ * const commands = builtinCommands({
+ *   daemon: "mgr.x",
+ *   get: () => null,
+ *   now: () => 0,
+ *   cephOption: () => undefined,
+ *   runningConfig: () => new Map([["debug_mgr", "20/20"]]),
+ *   health: () => ({ status: "HEALTH_OK", checks: {}, mutes: [] }),
+ *   mute: () => ({ r: 0, outb: "", outs: "" }),
+ *   unmute: () => ({ r: 0, outb: "", outs: "" }),
+ *   statusInputs: () => { throw new Error("not asked"); },
+ * });
+ * const show = commands.find((c) => c.desc.prefix === "config show")!;
+ * const r = await show.run({ prefix: "config show", who: "mgr.x", key: "debug_mgr" }, "", {
+ *   entity: "client.admin",
+ *   caps: "allow *",
+ * });
+ * console.assert(r.outb === "20/20\n");
+ * ```
+ */
+export function builtinCommands(source: BuiltinSource): LocalCommand[] {
+  return [
+    ...pgCommands(source),
+    ...osdCommands(source),
+    ...deviceCommands(source),
+    ...serviceCommands(source),
+    ...healthCommands(source),
+    ...statusCommands(source),
+    ...configCommands(source),
+  ];
+}

@@ -1,0 +1,77 @@
+/**
+ * What `get(name)` answers (spec §10): the cluster state's views, each a frozen snapshot per
+ * version, and the names the manager answers from what it holds itself (`mgr_map`, `mgr_ips`,
+ * `health`, `config`, `pg_ready`, `have_local_config_map`, `device <devid>`).
+ *
+ * @module
+ */
+import type { ClusterState } from "./cluster_link.ts";
+import type { HealthReport } from "./health.ts";
+import type { ModuleLogger } from "./logging.ts";
+import type { MgrMap } from "../ceph/mgr_map.ts";
+import { SnapshotCache } from "./state/snapshot_cache.ts";
+
+/**
+ * The views of the cluster state, one per name it offers, except `health`: the manager's own
+ * merged report answers that.
+ */
+export function clusterStateViews(state: ClusterState | undefined): SnapshotCache {
+  const views = new SnapshotCache();
+  for (const name of state?.names ?? []) {
+    if (name === "health") continue;
+    views.register({ name, version: () => state!.version(name), compute: () => state!.get(name) });
+  }
+  return views;
+}
+
+/** What `get()` answers from, besides the views. */
+export interface GetSources {
+  /** The cluster state's views ({@link clusterStateViews}). */
+  views: SnapshotCache;
+  /** Whether a cluster state stands behind the views (a PGMap to be ready). */
+  hasClusterState: boolean;
+  mgrMap(): MgrMap;
+  /** This daemon's address, from its metadata. */
+  addr: string | undefined;
+  health(): HealthReport;
+  runningConfig(): Map<string, string>;
+  /** Where a view that fails to compute is reported. */
+  log: ModuleLogger;
+}
+
+/** Answers `get(name)`: frozen, shared snapshots; `mutable` gives a private copy. */
+export class GetNames {
+  constructor(readonly sources: GetSources) {}
+
+  get(name: string, mutable = false): unknown {
+    const s = this.sources;
+    switch (name) {
+      case "mgr_map": {
+        const mgrMap = s.mgrMap();
+        return mutable ? structuredClone(mgrMap) : mgrMap;
+      }
+      case "mgr_ips":
+        return { ips: [s.addr ?? "127.0.0.1"] };
+      case "health":
+        return { json: JSON.stringify(s.health()) };
+      case "config":
+        return Object.fromEntries(s.runningConfig());
+      case "pg_ready":
+        return { pg_ready: s.hasClusterState };
+      case "have_local_config_map":
+        return { have_local_config_map: true };
+    }
+    if (name.startsWith("device ")) {
+      const devid = name.slice("device ".length);
+      const devices = s.views.get("devices") as { devices?: { devid: string }[] } | null;
+      const device = devices?.devices?.find((d) => d.devid === devid);
+      return device ? { device: mutable ? structuredClone(device) : device } : {};
+    }
+    try {
+      return mutable ? s.views.mutable(name) : s.views.get(name);
+    } catch (e) {
+      s.log.error(`get('${name}') failed: ${(e as Error).stack}`);
+      return null;
+    }
+  }
+}

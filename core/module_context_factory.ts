@@ -1,0 +1,128 @@
+/**
+ * The module-context factory: what each module instance is given by the manager around it
+ * (core/module_context.ts), wired to the manager's copies of the config DB and KV store, its
+ * mon session, its module host, its progress events and its views of the cluster.
+ *
+ * @module
+ */
+import type { Clock } from "./clock.ts";
+import type { ClusterLink, DaemonHealthMetric } from "./cluster_link.ts";
+import type { ConfigView } from "./config_view.ts";
+import type { KvStore } from "./kv_store.ts";
+import type { DaemonLog, ModuleLogger } from "./logging.ts";
+import type { ModuleContext } from "./module_context.ts";
+import type { ModuleRecord } from "./module_loader.ts";
+import type { ModuleHost } from "./module_host.ts";
+import type { ProgressEvents } from "./progress_events.ts";
+import type { DaemonIndex } from "./state/daemon_state.ts";
+import type { PerfCounterStore } from "./state/perf_counters.ts";
+
+/** Builds the context of one module instance. */
+export type ModuleContextFactory = (
+  record: ModuleRecord,
+  log: ModuleLogger,
+  signal: AbortSignal,
+) => ModuleContext;
+
+/** What the module contexts are wired to. */
+export interface ModuleContextSources {
+  /** The daemon id (`x` of `mgr.x`). */
+  mgrId: string;
+  clock: Clock;
+  log: DaemonLog;
+  /** The mon session. */
+  link: Pick<ClusterLink, "connected" | "monCommand">;
+  config: ConfigView;
+  kv: KvStore;
+  progress: ProgressEvents;
+  perf: PerfCounterStore;
+  /** The module host; asked for when a module calls, as it is built with this factory. */
+  host(): Pick<ModuleHost, "notifyAll" | "setHealthChecks" | "remote">;
+  /** A module published its service URI (`set_uri`). */
+  setUri(module: string, uri: string): void;
+  /** The URI the active manager published for a module (`get_active_uri`). */
+  activeUri(module: string): string;
+  clusterLog(channel: string, priority: string, message: string): void;
+  get(name: string, mutable?: boolean): unknown;
+  daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
+  daemons(): DaemonIndex;
+}
+
+/** The factory of module contexts wired to `s`. */
+export function moduleContextFactory(s: ModuleContextSources): ModuleContextFactory {
+  // Commands the daemon itself sends to the mon go as `mgr.<id>`.
+  const asMgr = { entity: `mgr.${s.mgrId}` };
+  return (record, log, signal) => {
+    const module = record.name;
+    const prefix = `mgr/${module}/`;
+    const ctx: ModuleContext & { options: ReadonlyMap<string, unknown> } = {
+      moduleName: module,
+      mgrId: s.mgrId,
+      clock: s.clock,
+      log,
+      shutdownSignal: signal,
+      options: record.options,
+      childLogger: (name) => s.log.moduleLogger(module, name),
+      haveMonConnection: () => s.link.connected(),
+      cephOption: (key) => s.config.cephOption(key),
+      moduleOptionText: (m, key, localizedFor) => s.config.moduleOptionText(m, key, localizedFor),
+      setModuleOptionText: async (m, key, value) => {
+        const name = `mgr/${m}/${key}`;
+        const result = value === null
+          ? await s.link.monCommand({ prefix: "config rm", who: "mgr", name }, "", asMgr)
+          : await s.link.monCommand(
+            { prefix: "config set", who: "mgr", name, value },
+            "",
+            asMgr,
+          );
+        if (result.r !== 0) {
+          throw new Error(result.outs || `config set ${name} failed: ${result.r}`);
+        }
+        s.config.setForMgr(name, value);
+      },
+      storeGet: (key) => s.kv.get(prefix + key),
+      storePrefix: (p) => {
+        const out: Record<string, string> = {};
+        for (const [k, v] of s.kv.under(prefix + p)) out[k.slice(prefix.length)] = v;
+        return out;
+      },
+      storeSet: async (key, value) => {
+        const full = prefix + key;
+        // Visible to the module at once, as in Ceph; the promise resolves after the commit.
+        s.kv.set(full, value);
+        const result = value === null
+          ? await s.link.monCommand({ prefix: "config-key rm", key: full }, "", asMgr)
+          : await s.link.monCommand(
+            { prefix: "config-key set", key: full, val: value },
+            "",
+            asMgr,
+          );
+        if (result.r !== 0) {
+          log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
+        }
+      },
+      monCommand: (cmd, inbuf, options) =>
+        s.link.monCommand(cmd, inbuf, { ...options, entity: asMgr.entity }),
+      // A daemon's command travels with its target, as librados' json_command carries one.
+      daemonCommand: (type, id, cmd, inbuf) =>
+        s.link.monCommand(type === "mon" ? cmd : { ...cmd, target: [type, id] }, inbuf, asMgr),
+      notifyCommand: (tag) => s.host().notifyAll("command", tag),
+      setHealthChecks: (checks) => {
+        s.host().setHealthChecks(module, checks);
+      },
+      setUri: (uri) => s.setUri(module, uri),
+      activeUri: () => s.activeUri(module),
+      clusterLog: (channel, priority, message) => s.clusterLog(channel, priority, message),
+      updateProgress: (id, message, progress, addToCephS) =>
+        s.progress.update(id, message, progress, addToCephS, s.clock.now()),
+      completeProgress: (id) => void s.progress.delete(id),
+      clearProgress: () => s.progress.clear(),
+      remote: (m, method, args) => s.host().remote(m, method, args),
+      get: (name, mutable) => s.get(name, mutable),
+      daemonHealthMetrics: () => s.daemonHealthMetrics(),
+      daemons: () => s.daemons(),
+      perf: s.perf,
+    };
+    return ctx;
+  };
+}
