@@ -121,6 +121,7 @@ all_clean() {
 }
 mgr_available() { cj mgr stat | jq -e '.available' >/dev/null; }
 mds_active() { [ "$(cj fs dump | jq '[.filesystems[].mdsmap.info[] | select(.state == "up:active")] | length')" = 1 ]; }
+io_quiet() { cj status | jq -e '[.pgmap | keys[] | select(test("_sec$"))] | length == 0' >/dev/null; }
 health_ok() { [ "$(c health 2>/dev/null)" = HEALTH_OK ]; }
 healthy() { mgr_available && all_clean && health_ok && { [ -z "$HAVE_MDS" ] || mds_active; }; }
 wait_healthy() { wait_for "${1:-120}" "HEALTH_OK, all PGs active+clean" healthy; }
@@ -214,7 +215,8 @@ for pool, n in (("rbd", 100), ("cephfs_data", 200)):
 c.shutdown()
 PY
   wait_healthy 180 || die "the cluster did not become healthy"
-  sleep 5 # let the PG stats of the writes settle (num_objects in df and pg dump)
+  # No client io line in status: the PGMap's rates of the writes above have decayed.
+  wait_for 120 "client io to be 0" io_quiet || log "WARNING: status still has an io line"
   log "healthy: $(c -s | tr -s ' \n' ' ' | cut -c1-200)"
 }
 
@@ -382,10 +384,9 @@ phase_commands() {
   capf $D/config_help_mgr_balancer_mode config help mgr/balancer/mode
   capf $D/config_help_missing config help nosuch
   local who
-  for who in osd.0 mon.a mgr.x mds.a; do
-    capf $D/config_show_$who config show $who
-    capf $D/config_show_with_defaults_$who config show-with-defaults $who
-  done
+  for who in osd.0 mon.a mgr.x mds.a; do capf $D/config_show_$who config show $who; done
+  # Every option with its value (~640 KB each); mgr.x's JSON is in options/.
+  capf $D/config_show_with_defaults_osd.0 config show-with-defaults osd.0
   capf $D/config_show_osd.0_osd_max_backfills config show osd.0 osd_max_backfills
   capf $D/config_show_mon.a_mon_allow_pool_delete config show mon.a mon_allow_pool_delete
   capf $D/config_show_mgr.x_mgr_stats_period config show mgr.x mgr_stats_period
@@ -580,6 +581,8 @@ phase_behaviour() {
   step osd_pool_delete_missing osd pool delete nosuch nosuch --yes-i-really-really-mean-it
   step tell_mon_allow_pool_delete_false tell mon.a config set mon_allow_pool_delete false
   step config_show_mon_allow_pool_delete config show mon.a mon_allow_pool_delete
+  pause 6 # the daemon's config reaches the manager with its next report
+  step config_show_mon_allow_pool_delete_later config show mon.a mon_allow_pool_delete
   step osd_pool_rm_not_allowed osd pool rm todelete todelete --yes-i-really-really-mean-it
   step osd_pool_delete_not_allowed osd pool delete todelete todelete --yes-i-really-really-mean-it
   step osd_pool_rm_missing_not_allowed osd pool rm nosuch nosuch --yes-i-really-really-mean-it
@@ -598,8 +601,8 @@ phase_behaviour() {
   wait_healthy
 
   scenario config_set_osd
-  step config_set osd config set osd osd_max_backfills 3
-  step config_get osd config get osd.0 osd_max_backfills
+  step config_set_osd config set osd osd_max_backfills 3
+  step config_get_osd.0 config get osd.0 osd_max_backfills
   step config_show config show osd.0 osd_max_backfills
   step config_show_osd.0 config show osd.0
   step tell_config_get tell osd.0 config get osd_max_backfills
@@ -611,6 +614,14 @@ phase_behaviour() {
   step config_set_bad_who config set nosuch.0 osd_max_backfills 3
   step config_set_mgr_module_below_min config set mgr mgr/balancer/sleep_interval -5
   step config_set_enum_bad config set mgr mgr/balancer/mode nosuch
+  # Declared bounds: a min without a max (mon_stat_smooth_intervals: min 1), and a module
+  # option's min and max (crush_compat_max_iterations: 1..250).
+  step config_set_min_only_below config set mon mon_stat_smooth_intervals 0
+  step config_set_module_below_min config set mgr mgr/balancer/crush_compat_max_iterations 0
+  step config_set_module_above_max config set mgr mgr/balancer/crush_compat_max_iterations 300
+  step config_set_module_in_range config set mgr mgr/balancer/crush_compat_max_iterations 30
+  c config rm mon mon_stat_smooth_intervals >/dev/null 2>&1
+  c config rm mgr mgr/balancer/crush_compat_max_iterations >/dev/null 2>&1
   step config_log config log
   step config_log_json config log -f json
   step config_log_2 config log 2

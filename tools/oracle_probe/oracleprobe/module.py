@@ -30,6 +30,7 @@ GET_NAMES = [
     "mon_status",
     "osd_map",
     "osd_map_crush",
+    "osd_crush_map_text",
     "osd_map_tree",
     "osd_metadata",
     "osd_perf_counters",
