@@ -331,12 +331,15 @@ export class RadosCluster {
     );
   }
 
-  /** Sends a command to a PG's primary OSD (`query`, ...). */
+  /**
+   * Sends a command to a PG's primary OSD (`query`, `list_unfound`, ...). The OSD reads the PG
+   * from the command too: a command object gets `pgid` unless it has one.
+   */
   pgCommand(pgid: string, cmd: RadosCommand, inbuf?: Uint8Array | string): Promise<CommandReply> {
     const pg = cString(pgid);
     return this.#command(
       `pg_command(${pgid})`,
-      cmd,
+      typeof cmd === "string" ? cmd : { pgid, ...cmd },
       inbuf,
       (c, n, i, il, ob, obl, os, osl) =>
         this.#lib.rados_pg_command(this.#handle, pg, c, n, i, il, ob, obl, os, osl),
