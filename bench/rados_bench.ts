@@ -67,6 +67,6 @@ Deno.bench({
 });
 
 globalThis.addEventListener("unload", () => {
-  // The dev cluster itself is stopped by tests/_dev_cluster.ts's own unload listener.
+  // The dev cluster itself is stopped, and its directory deleted, by its watcher.
   if (cluster) void cluster.close();
 });

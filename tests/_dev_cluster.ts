@@ -1,16 +1,15 @@
 /**
- * The development clusters the real-cluster tests share: started on first use, once per test
- * process, and stopped by their PIDs when the process ends (and by a watcher should it be
- * killed). Where Debian's Ceph packages or librados2 are missing, `REAL_CLUSTER_SKIP` says
- * why, loudly, and the tests are skipped (ignored).
+ * The development clusters the real-cluster tests share: one per test process, started by the
+ * first test that asks, whichever module it is in. `deno test` runs each module in its own
+ * isolate, so the cluster is found through a directory named after this process (its pid and
+ * start time); the watcher of tools/dev-cluster.sh stops it, by its PIDs, and deletes that
+ * directory when the process ends, however it ends.
+ *
+ * Where Debian's Ceph packages or librados2 are missing, `REAL_CLUSTER_SKIP` says why, loudly,
+ * and the tests are ignored.
  */
 import { LibradosLoadError, loadLibrados, RadosError } from "../rados/librados.ts";
-import {
-  type DevCluster,
-  devClusterMissing,
-  startDevCluster,
-  stopDevCluster,
-} from "../tools/dev_cluster.ts";
+import { type DevCluster, devClusterMissing, startDevCluster } from "../tools/dev_cluster.ts";
 
 export type { DevCluster };
 
@@ -36,29 +35,66 @@ if (REAL_CLUSTER_SKIP) {
   );
 }
 
-const started: DevCluster[] = [];
-globalThis.addEventListener("unload", () => {
-  for (const cluster of started) stopDevCluster(cluster);
-});
-
-let shared: Promise<DevCluster> | undefined;
-let authNone: Promise<DevCluster> | undefined;
-
-function track(p: Promise<DevCluster>): Promise<DevCluster> {
-  return p.then((cluster) => {
-    started.push(cluster);
-    return cluster;
-  });
+// This process, across its isolates: the pid, and the start time, in case the pid is reused.
+function processKey(): string {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  return `${Deno.pid}-${start}`;
 }
+
+const TMP = Deno.env.get("TMPDIR") ?? "/tmp";
+
+async function shared(kind: string, start: (dir: string) => Promise<DevCluster>) {
+  const dir = `${TMP}/mgrd-dev-${processKey()}-${kind}`;
+  const ready = `${dir}/ready.json`, failed = `${dir}/failed.txt`;
+  let first = true;
+  try {
+    await Deno.mkdir(dir);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+    first = false;
+  }
+  if (first) {
+    try {
+      const cluster = await start(dir);
+      await Deno.writeTextFile(ready, JSON.stringify(cluster));
+      return cluster;
+    } catch (e) {
+      await Deno.writeTextFile(failed, String(e));
+      throw e;
+    }
+  }
+  // Another module of this process is starting it, or has.
+  for (let waited = 0; waited < 600; waited++) {
+    try {
+      return JSON.parse(await Deno.readTextFile(ready)) as DevCluster;
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    try {
+      throw new Error(await Deno.readTextFile(failed));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the shared development cluster in ${dir} did not become ready`);
+}
+
+let cephx: Promise<DevCluster> | undefined;
+let authNone: Promise<DevCluster> | undefined;
 
 /** The shared development cluster: cephx, the real mgr x, 3 memstore OSDs. */
 export function devCluster(): Promise<DevCluster> {
-  return shared ??= track(startDevCluster());
+  return cephx ??= shared("cephx", (dir) => startDevCluster({ dir }));
 }
 
 /** A second, smaller one with `auth none`: one mon, no mgr, no OSDs. */
 export function devClusterAuthNone(): Promise<DevCluster> {
-  return authNone ??= track(startDevCluster({ auth: "none", osds: 0, mgr: false }));
+  return authNone ??= shared(
+    "none",
+    (dir) => startDevCluster({ dir, auth: "none", osds: 0, mgr: false }),
+  );
 }
 
 /** Options for `Deno.test` of a real-cluster test: ignored, loudly, where it cannot run. */

@@ -4,8 +4,9 @@
 # the real ceph-mgr (x), N memstore OSDs, cephx on (or --auth none).
 #
 #   tools/dev-cluster.sh start  [--dir DIR] [--osds N] [--auth cephx|none] [--port-base P]
-#                               [--no-mgr] [--watch-pid PID] [--timeout S]
-#   tools/dev-cluster.sh stop   [--dir DIR]   stops the daemons by the PIDs it recorded
+#                               [--no-mgr] [--watch-pid PID [--remove]] [--timeout S]
+#   tools/dev-cluster.sh stop   [--dir DIR] [--remove]   stops the daemons by the PIDs it
+#                               recorded (--remove: then deletes DIR)
 #   tools/dev-cluster.sh status [--dir DIR]   daemons, their PIDs, and `ceph -s`
 #   tools/dev-cluster.sh env    [--dir DIR]   eval "$(tools/dev-cluster.sh env)" to use it
 #
@@ -20,7 +21,7 @@
 # bases at least 200 apart.
 #
 # --watch-pid PID: a watcher stops the cluster when process PID ends (the tests pass their own
-# PID, so an interrupted test run leaves no daemons behind).
+# PID, so an interrupted test run leaves no daemons behind); with --remove it then deletes DIR.
 set -euo pipefail
 
 die() { echo "dev-cluster: $*" >&2; exit 1; }
@@ -34,6 +35,7 @@ AUTH=cephx
 BASE=${DEV_CLUSTER_PORT_BASE:-23300}
 WITH_MGR=1
 WATCH_PID=
+REMOVE=0
 TIMEOUT=120
 while [ $# -gt 0 ]; do
   case $1 in
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
     --port-base) BASE=${2:?--port-base needs a port}; shift 2 ;;
     --no-mgr) WITH_MGR=0; shift ;;
     --watch-pid) WATCH_PID=${2:?--watch-pid needs a pid}; shift 2 ;;
+    --remove) REMOVE=1; shift ;;
     --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift 2 ;;
     *) die "unknown argument '$1' (see the head of $0)" ;;
   esac
@@ -86,6 +89,10 @@ stop_cluster() {
   done
   for p in $left; do kill -9 "$p" 2>/dev/null || true; done
   echo "dev-cluster: stopped $RUN"
+  # Only a directory this script set up is deleted.
+  if [ $REMOVE = 1 ] && head -n 1 "$CONF" | grep -q "^# mgrd's development cluster"; then
+    rm -rf "$RUN"
+  fi
 }
 
 case $cmd in
@@ -193,7 +200,7 @@ CONF
 
 C=(-c "$CONF")
 # Stops what was started so far when a later step fails, so a failed start leaves nothing running.
-trap 'rc=$?; if [ $rc != 0 ]; then echo "dev-cluster: start failed (logs in $RUN/log); stopping what started" >&2; stop_cluster >&2 || true; fi' EXIT
+trap 'rc=$?; if [ $rc != 0 ]; then echo "dev-cluster: start failed (logs in $RUN/log); stopping what started" >&2; REMOVE=0; stop_cluster >&2 || true; fi' EXIT
 
 # A daemon forks into the background and writes its pid file; this waits for that file.
 record() {
@@ -266,7 +273,8 @@ trap - EXIT
 
 if [ -n "$WATCH_PID" ]; then
   setsid=$(command -v setsid || true)
-  nohup $setsid bash "$REPO/tools/dev-cluster.sh" _watch --dir "$RUN" --watch-pid "$WATCH_PID" \
+  extra=$([ $REMOVE = 1 ] && echo --remove || true)
+  nohup $setsid bash "$REPO/tools/dev-cluster.sh" _watch --dir "$RUN" --watch-pid "$WATCH_PID" $extra \
     </dev/null >/dev/null 2>&1 &
   echo $! >"$RUN/watcher.pid"
 fi

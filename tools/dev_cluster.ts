@@ -30,13 +30,15 @@ export interface DevCluster {
 
 /** How `startDevCluster()` starts it. */
 export interface DevClusterOptions {
+  /** The run directory (made if missing; must not hold a cluster). Default: a new temporary one. */
+  dir?: string;
   /** How many OSDs (default 3). */
   osds?: number;
   /** `cephx` (default) or `none`. */
   auth?: "cephx" | "none";
   /** Start the real ceph-mgr (default true). */
   mgr?: boolean;
-  /** Stop the cluster when this process ends (default: this Deno process). */
+  /** Stop the cluster, and delete its directory, when this process ends (default: Deno.pid). */
   watchPid?: number;
 }
 
@@ -66,12 +68,13 @@ export function devClusterMissing(): string | undefined {
 }
 
 /**
- * Starts a development cluster in a new temporary directory, on the first free port block
- * from 23300 (blocks 200 apart, so clusters of other sessions are skipped).
+ * Starts a development cluster on the first free port block from 23300 (blocks 200 apart, so
+ * the clusters of other sessions are stepped over). A watcher stops it and deletes its
+ * directory when `watchPid` ends.
  */
 export async function startDevCluster(options: DevClusterOptions = {}): Promise<DevCluster> {
   const auth = options.auth ?? "cephx";
-  const dir = await Deno.makeTempDir({ prefix: "mgrd-dev-" });
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "mgrd-dev-" });
   let last = "";
   for (let i = 0; i < TRIES; i++) {
     const base = FIRST_BASE + i * BLOCK;
@@ -80,7 +83,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       SCRIPT,
       "start",
       "--dir",
-      `${dir}/c`,
+      dir,
       "--osds",
       String(options.osds ?? 3),
       "--auth",
@@ -89,41 +92,41 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       String(base),
       "--watch-pid",
       String(options.watchPid ?? Deno.pid),
+      "--remove",
     ];
     if (options.mgr === false) args.push("--no-mgr");
     const out = await new Deno.Command("bash", { args, stdout: "piped", stderr: "piped" }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     if (out.success) {
-      const run = `${dir}/c`;
       return {
-        dir: run,
-        conf: `${run}/ceph.conf`,
-        keyring: auth === "cephx" ? `${run}/keyring` : undefined,
+        dir,
+        conf: `${dir}/ceph.conf`,
+        keyring: auth === "cephx" ? `${dir}/keyring` : undefined,
         auth,
         portBase: base,
-        fsid: (await Deno.readTextFile(`${run}/fsid`)).trim(),
+        fsid: (await Deno.readTextFile(`${dir}/fsid`)).trim(),
       };
     }
     last = text.trim();
     // Another cluster took the port between the probe and the start: try the next block.
     if (!/port \d+ on 127\.0\.0\.1 is in use/.test(text)) break;
-    await Deno.remove(`${dir}/c`, { recursive: true }).catch(() => {});
+    await emptyDir(dir);
   }
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
   throw new Error(`the development cluster did not start:\n${last}`);
 }
 
-/** Stops a development cluster by its recorded PIDs (synchronous: usable in `unload`). */
-export function stopDevCluster(cluster: DevCluster, options: { remove?: boolean } = {}): void {
-  new Deno.Command("bash", {
-    args: [SCRIPT, "stop", "--dir", cluster.dir],
+/** Stops a development cluster by its recorded PIDs and deletes its directory. */
+export async function stopDevCluster(cluster: DevCluster): Promise<void> {
+  await new Deno.Command("bash", {
+    args: [SCRIPT, "stop", "--dir", cluster.dir, "--remove"],
     stdout: "null",
     stderr: "null",
-  }).outputSync();
-  if (options.remove ?? true) {
-    try {
-      Deno.removeSync(cluster.dir.replace(/\/c$/, ""), { recursive: true });
-    } catch { /* already gone */ }
+  }).output();
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
   }
 }
 
