@@ -460,6 +460,17 @@ export class RadosCluster {
     });
   }
 
+  /**
+   * Waits until this client has the cluster's latest OSDMap: after a pool was made by a mon
+   * command (`osd pool create`), `poolLookup()` and `openIoctx()` see it.
+   */
+  waitForLatestOsdmap(): Promise<void> {
+    return this.#gate.run("rados_wait_for_latest_osdmap", async () => {
+      const rc = await this.#lib.rados_wait_for_latest_osdmap(this.#handle);
+      if (rc < 0) throw new RadosError("rados_wait_for_latest_osdmap", rc);
+    });
+  }
+
   /** Cluster-wide usage, as the mgr last reported it to the mon. */
   clusterStat(): Promise<RadosClusterStat> {
     return this.#gate.run("rados_cluster_stat", async () => {

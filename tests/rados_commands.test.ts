@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { EINVAL, ENOENT } from "../ceph/errno.ts";
-import { connectRados, type RadosCluster } from "../rados/librados.ts";
+import { connectRados, libradosVersion, type RadosCluster } from "../rados/librados.ts";
+import { until } from "./_daemon.ts";
 import { devCluster, radosFailure, realCluster } from "./_dev_cluster.ts";
 
 async function admin(): Promise<RadosCluster> {
@@ -148,5 +149,51 @@ Deno.test({
     assert.deepEqual(values.map((v) => v.text()), keys);
     for (const p of perf) assert.ok("osd" in p.json<object>());
     await Promise.all(keys.map((key) => cluster.monCommand({ prefix: "config-key rm", key })));
+  },
+});
+
+Deno.test({
+  name: "cluster_stat reports the capacity of the three 1 GiB memstore OSDs",
+  ...realCluster,
+  fn: async () => {
+    await using cluster = await admin();
+    // The figures come from the mgr's PGMap, which counts an OSD once it has reported.
+    let stat = await cluster.clusterStat();
+    await until("all three OSDs' capacity", async () => {
+      stat = await cluster.clusterStat();
+      return stat.kb >= 3 * 1024 * 1024;
+    });
+    assert.equal(stat.kb, 3 * 1024 * 1024);
+    assert.ok(stat.kbUsed > 0 && stat.kbAvail > 0 && stat.kbUsed + stat.kbAvail <= stat.kb);
+    assert.ok(stat.numObjects >= 0);
+  },
+});
+
+Deno.test({
+  name: "a pool made by a mon command is seen once the client has the latest OSDMap",
+  ...realCluster,
+  fn: async () => {
+    await using cluster = await admin();
+    const pool = `mgrd-test-${crypto.randomUUID().slice(0, 8)}`;
+    const made = await cluster.monCommand({ prefix: "osd pool create", pool, pg_num: 1 });
+    assert.equal(made.outs, `pool '${pool}' created`);
+    await cluster.waitForLatestOsdmap();
+    const id = await cluster.poolLookup(pool);
+    assert.ok(id > 0);
+    await cluster.monCommand({
+      prefix: "osd pool rm",
+      pool,
+      pool2: pool,
+      yes_i_really_really_mean_it: true,
+    });
+  },
+});
+
+Deno.test({
+  name: "libradosVersion is Ceph 16.2's librados (3.0.x)",
+  ignore: realCluster.ignore,
+  fn: () => {
+    const [major, minor] = libradosVersion();
+    assert.deepEqual([major, minor], [3, 0]);
   },
 });
