@@ -9,7 +9,7 @@ Deno.test({
   ...realCluster,
   fn: async () => {
     const dev = await devCluster();
-    await using cluster = await connectRados({ confFile: dev.conf });
+    await using cluster = await connectRados({ confFile: dev.conf, keyring: dev.keyring });
     const entries: RadosLogEntry[] = [];
     const subscription = await cluster.monitorLog("info", (entry) => entries.push(entry));
     const text = `hello from mgrd ${crypto.randomUUID()}`;
@@ -41,7 +41,7 @@ Deno.test({
   ...realCluster,
   fn: async () => {
     const dev = await devCluster();
-    await using cluster = await connectRados({ confFile: dev.conf });
+    await using cluster = await connectRados({ confFile: dev.conf, keyring: dev.keyring });
     const entries: RadosLogEntry[] = [];
     await cluster.monitorLog("warn", (entry) => entries.push(entry));
     const info = `info ${crypto.randomUUID()}`, warn = `warn ${crypto.randomUUID()}`;
@@ -59,7 +59,7 @@ Deno.test({
   ...realCluster,
   fn: async () => {
     const dev = await devCluster();
-    await using cluster = await connectRados({ confFile: dev.conf });
+    await using cluster = await connectRados({ confFile: dev.conf, keyring: dev.keyring });
     const e = await radosFailure(cluster.monitorLog("loud" as ClusterLogLevel, () => {}));
     assert.equal(e.errno, -EINVAL);
     assert.equal(e.message, "rados_monitor_log2: Error EINVAL: level 'loud'");

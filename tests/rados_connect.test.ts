@@ -152,7 +152,7 @@ Deno.test({
   ...realCluster,
   fn: async () => {
     const dev = await devCluster();
-    const cluster = await connectRados({ confFile: dev.conf });
+    const cluster = await connectRados({ confFile: dev.conf, keyring: dev.keyring });
     const io = await cluster.openIoctx("device_health_metrics");
     await cluster.close();
     await cluster.close();

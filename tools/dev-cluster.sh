@@ -25,6 +25,9 @@
 set -euo pipefail
 
 die() { echo "dev-cluster: $*" >&2; exit 1; }
+# This script names its cluster itself: a caller's CEPH_CONF, CEPH_KEYRING (which overrides the
+# conf file's keyring) or CEPH_ARGS, say from another cluster's `env`, must not leak into it.
+unset CEPH_ARGS CEPH_CONF CEPH_KEYRING
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -110,8 +113,7 @@ case $cmd in
   env)
     [ -f "$CONF" ] || die "no dev cluster in $RUN"
     echo "export CEPH_CONF=$CONF"
-    if [ -f "$RUN/keyring" ]; then echo "export CEPH_KEYRING=$RUN/keyring"; fi
-    echo "export CEPH_NAME=client.admin"
+    if [ -f "$RUN/keyring" ]; then echo "export CEPH_KEYRING=$RUN/keyring"; else echo "unset CEPH_KEYRING"; fi
     exit 0 ;;
   _watch)
     while alive "$WATCH_PID"; do sleep 1; done
