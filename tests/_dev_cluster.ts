@@ -13,9 +13,7 @@ import { type DevCluster, devClusterMissing, startDevCluster } from "../tools/de
 
 export type { DevCluster };
 
-function skipReason(): string | undefined {
-  const missing = devClusterMissing();
-  if (missing) return missing;
+function libradosMissing(): string | undefined {
   try {
     loadLibrados();
   } catch (e) {
@@ -25,8 +23,11 @@ function skipReason(): string | undefined {
   return undefined;
 }
 
+/** Why librados2 cannot be loaded here, or undefined when it can. */
+export const LIBRADOS_SKIP: string | undefined = libradosMissing();
+
 /** Why the real-cluster tests cannot run here, or undefined when they can. */
-export const REAL_CLUSTER_SKIP: string | undefined = skipReason();
+export const REAL_CLUSTER_SKIP: string | undefined = devClusterMissing() ?? LIBRADOS_SKIP;
 
 if (REAL_CLUSTER_SKIP) {
   console.error(
@@ -99,6 +100,9 @@ export function devClusterAuthNone(): Promise<DevCluster> {
 
 /** Options for `Deno.test` of a real-cluster test: ignored, loudly, where it cannot run. */
 export const realCluster = { ignore: REAL_CLUSTER_SKIP !== undefined } as const;
+
+/** Options for `Deno.test` of a test that needs librados2 but no cluster. */
+export const libradosOnly = { ignore: LIBRADOS_SKIP !== undefined } as const;
 
 /** The RadosError `promise` rejects with (fails the test if it resolves or throws another). */
 export async function radosFailure(promise: Promise<unknown>): Promise<RadosError> {

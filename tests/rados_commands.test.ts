@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { EINVAL, ENOENT } from "../ceph/errno.ts";
 import { connectRados, libradosVersion, type RadosCluster } from "../rados/librados.ts";
 import { until } from "./_daemon.ts";
-import { devCluster, radosFailure, realCluster } from "./_dev_cluster.ts";
+import { devCluster, libradosOnly, radosFailure, realCluster } from "./_dev_cluster.ts";
 
 async function admin(): Promise<RadosCluster> {
   const dev = await devCluster();
@@ -191,7 +191,7 @@ Deno.test({
 
 Deno.test({
   name: "libradosVersion is Ceph 16.2's librados (3.0.x)",
-  ignore: realCluster.ignore,
+  ...libradosOnly,
   fn: () => {
     const [major, minor] = libradosVersion();
     assert.deepEqual([major, minor], [3, 0]);

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { EACCES, ECANCELED, ENOENT, ETIMEDOUT } from "../ceph/errno.ts";
 import { connectRados, LibradosLoadError, loadLibrados } from "../rados/librados.ts";
-import { devCluster, devClusterAuthNone, radosFailure, realCluster } from "./_dev_cluster.ts";
+import {
+  devCluster,
+  devClusterAuthNone,
+  libradosOnly,
+  radosFailure,
+  realCluster,
+} from "./_dev_cluster.ts";
 
 Deno.test({
   name: "connectRados authenticates with cephx from the dev cluster's ceph.conf and keyring",
@@ -72,7 +78,7 @@ Deno.test({
 Deno.test({
   name: "connecting where no mon listens fails with ETIMEDOUT within the bound, and the event " +
     "loop runs meanwhile",
-  ignore: realCluster.ignore,
+  ...libradosOnly,
   fn: async () => {
     // A port of the dev-cluster blocks nobody uses: 23299 is just below the first block.
     let ticks = 0;
@@ -98,7 +104,7 @@ Deno.test({
 
 Deno.test({
   name: "a conf file that does not exist is ENOENT naming the file",
-  ignore: realCluster.ignore,
+  ...libradosOnly,
   fn: async () => {
     const e = await radosFailure(connectRados({ confFile: "/nonexistent/ceph.conf" }));
     assert.equal(e.errno, -ENOENT);
