@@ -12,6 +12,20 @@
  * @module
  */
 
+// The arguments every command function ends with: (const char **cmd, size_t cmdlen,
+// const char *inbuf, size_t inbuflen, char **outbuf, size_t *outbuflen, char **outs,
+// size_t *outslen).
+const COMMAND_ARGS = [
+  "buffer",
+  "usize",
+  "buffer",
+  "usize",
+  "buffer",
+  "buffer",
+  "buffer",
+  "buffer",
+] as const;
+
 /** Output-argument and string parameters are `buffer`s (typed arrays); handles are `pointer`s. */
 export const LIBRADOS_SYMBOLS = {
   rados_version: { parameters: ["buffer", "buffer", "buffer"], result: "void" },
@@ -46,83 +60,30 @@ export const LIBRADOS_SYMBOLS = {
   // (rados_t, const char **cmd, size_t cmdlen, const char *inbuf, size_t inbuflen,
   //  char **outbuf, size_t *outbuflen, char **outs, size_t *outslen)
   rados_mon_command: {
-    parameters: [
-      "pointer",
-      "buffer",
-      "usize",
-      "buffer",
-      "usize",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    parameters: ["pointer", ...COMMAND_ARGS],
     result: "i32",
     nonblocking: true,
   },
   // as rados_mon_command, with the mon's name (`a`) or rank (`0`) after the handle
   rados_mon_command_target: {
-    parameters: [
-      "pointer",
-      "buffer",
-      "buffer",
-      "usize",
-      "buffer",
-      "usize",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    parameters: ["pointer", "buffer", ...COMMAND_ARGS],
     result: "i32",
     nonblocking: true,
   },
   rados_mgr_command: {
-    parameters: [
-      "pointer",
-      "buffer",
-      "usize",
-      "buffer",
-      "usize",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    parameters: ["pointer", ...COMMAND_ARGS],
     result: "i32",
     nonblocking: true,
   },
   // as rados_mon_command, with the OSD id after the handle
   rados_osd_command: {
-    parameters: [
-      "pointer",
-      "i32",
-      "buffer",
-      "usize",
-      "buffer",
-      "usize",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    parameters: ["pointer", "i32", ...COMMAND_ARGS],
     result: "i32",
     nonblocking: true,
   },
   // as rados_mon_command, with the PG id (`1.0`) after the handle
   rados_pg_command: {
-    parameters: [
-      "pointer",
-      "buffer",
-      "buffer",
-      "usize",
-      "buffer",
-      "usize",
-      "buffer",
-      "buffer",
-      "buffer",
-      "buffer",
-    ],
+    parameters: ["pointer", "buffer", ...COMMAND_ARGS],
     result: "i32",
     nonblocking: true,
   },

@@ -8,7 +8,13 @@
  * Where Debian's Ceph packages or librados2 are missing, `REAL_CLUSTER_SKIP` says why, loudly,
  * and the tests are ignored.
  */
-import { LibradosLoadError, loadLibrados, RadosError } from "../rados/librados.ts";
+import {
+  connectRados,
+  LibradosLoadError,
+  loadLibrados,
+  type RadosCluster,
+  RadosError,
+} from "../rados/librados.ts";
 import { type DevCluster, devClusterMissing, startDevCluster } from "../tools/dev_cluster.ts";
 
 export type { DevCluster };
@@ -96,6 +102,12 @@ export function devClusterAuthNone(): Promise<DevCluster> {
     "none",
     (dir) => startDevCluster({ dir, auth: "none", osds: 0, mgr: false }),
   );
+}
+
+/** A new client.admin connection to the shared cluster (close it: `await using`). */
+export async function connectDev(): Promise<RadosCluster> {
+  const dev = await devCluster();
+  return await connectRados({ confFile: dev.conf, keyring: dev.keyring });
 }
 
 /** Options for `Deno.test` of a real-cluster test: ignored, loudly, where it cannot run. */

@@ -1,19 +1,14 @@
 import assert from "node:assert/strict";
 import { EINVAL, ENOENT } from "../ceph/errno.ts";
-import { connectRados, libradosVersion, type RadosCluster } from "../rados/librados.ts";
+import { libradosVersion } from "../rados/librados.ts";
 import { until } from "./_daemon.ts";
-import { devCluster, libradosOnly, radosFailure, realCluster } from "./_dev_cluster.ts";
-
-async function admin(): Promise<RadosCluster> {
-  const dev = await devCluster();
-  return await connectRados({ confFile: dev.conf, keyring: dev.keyring });
-}
+import { connectDev, libradosOnly, radosFailure, realCluster } from "./_dev_cluster.ts";
 
 Deno.test({
   name: "mon_command answers status and osd dump as the real mon does",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const status = await cluster.monCommand({ prefix: "status" });
     assert.match(status.text(), /^ {2}cluster:\n {4}id: {5}[0-9a-f-]{36}\n/);
     assert.match(status.text(), /osd: 3 osds: 3 up/);
@@ -32,7 +27,7 @@ Deno.test({
   name: "a failed mon_command rejects with the mon's errno and its text",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const e = await radosFailure(
       cluster.monCommand({ prefix: "osd pool get", pool: "nosuch", var: "size" }),
     );
@@ -49,7 +44,7 @@ Deno.test({
   name: "mon_command passes its inbuf: config-key set from inbuf reads back",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const value = "bytes from the inbuf \u00e9";
     await cluster.monCommand({ prefix: "config-key set", key: "mgrd/test/inbuf" }, value);
     const got = await cluster.monCommand({ prefix: "config-key get", key: "mgrd/test/inbuf" });
@@ -66,7 +61,7 @@ Deno.test({
   name: "mon_command_target sends to the named mon",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const reply = await cluster.monCommandTarget("a", { prefix: "mon_status", format: "json" });
     assert.equal(reply.json<{ name: string; state: string }>().name, "a");
     const e = await radosFailure(cluster.monCommandTarget("zz", { prefix: "mon_status" }));
@@ -78,7 +73,7 @@ Deno.test({
   name: "mgr_command reaches the real ceph-mgr: its own commands answer, the mon's do not",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const stat = (await cluster.mgrCommand({ prefix: "pg stat", format: "json" })).json<
       { pg_summary: { num_pgs: number } }
     >();
@@ -101,7 +96,7 @@ Deno.test({
   name: "osd_command answers perf dump and version from osd.0",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const perf = (await cluster.osdCommand(0, { prefix: "perf dump" })).json<
       Record<string, Record<string, unknown>>
     >();
@@ -121,7 +116,7 @@ Deno.test({
   name: "pg_command queries a PG on its primary",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const id = await cluster.poolLookup("device_health_metrics");
     const query = (await cluster.pgCommand(`${id}.0`, { prefix: "query" })).json<
       { info: { pgid: string }; state: string }
@@ -135,7 +130,7 @@ Deno.test({
   name: "commands from many async tasks at once each get their own answer",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const keys = Array.from({ length: 16 }, (_, i) => `mgrd/test/concurrent/${i}`);
     await Promise.all(
       keys.map((key) => cluster.monCommand({ prefix: "config-key set", key, val: key })),
@@ -156,7 +151,7 @@ Deno.test({
   name: "cluster_stat reports the capacity of the three 1 GiB memstore OSDs",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     // The figures come from the mgr's PGMap, which counts an OSD once it has reported.
     let stat = await cluster.clusterStat();
     await until("all three OSDs' capacity", async () => {
@@ -173,7 +168,7 @@ Deno.test({
   name: "a pool made by a mon command is seen once the client has the latest OSDMap",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const pool = `mgrd-test-${crypto.randomUUID().slice(0, 8)}`;
     const made = await cluster.monCommand({ prefix: "osd pool create", pool, pg_num: 1 });
     assert.equal(made.outs, `pool '${pool}' created`);

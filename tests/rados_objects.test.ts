@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { EBUSY, EEXIST, ENOENT } from "../ceph/errno.ts";
-import { connectRados, type RadosCluster } from "../rados/librados.ts";
+import type { RadosCluster } from "../rados/librados.ts";
 import { until } from "./_daemon.ts";
-import { devCluster, radosFailure, realCluster } from "./_dev_cluster.ts";
-
-async function admin(): Promise<RadosCluster> {
-  const dev = await devCluster();
-  return await connectRados({ confFile: dev.conf, keyring: dev.keyring });
-}
+import { connectDev, radosFailure, realCluster } from "./_dev_cluster.ts";
 
 // The object tests share one pool (creating a pool and peering its PGs takes seconds); each
 // test uses its own object names.
@@ -17,7 +12,7 @@ function sharedPool(cluster: RadosCluster): Promise<string> {
 }
 
 async function withPool(fn: (cluster: RadosCluster, pool: string) => Promise<void>) {
-  await using cluster = await admin();
+  await using cluster = await connectDev();
   await fn(cluster, await sharedPool(cluster));
 }
 
@@ -25,7 +20,7 @@ Deno.test({
   name: "pools are created, listed, looked up and deleted",
   ...realCluster,
   fn: async () => {
-    await using cluster = await admin();
+    await using cluster = await connectDev();
     const pool = `mgrd-test-${crypto.randomUUID().slice(0, 8)}`;
     await cluster.poolCreate(pool);
     assert.equal((await radosFailure(cluster.poolCreate(pool))).errno, -EEXIST);
@@ -110,7 +105,7 @@ Deno.test({
   fn: () =>
     withPool(async (cluster, pool) => {
       await using io = await cluster.openIoctx(pool);
-      await using other = await admin();
+      await using other = await connectDev();
       await using io2 = await other.openIoctx(pool);
       await io.lockExclusive("lock/leader", "mgrd", "cookie", { description: "active mgrd" });
       const held = await radosFailure(io2.lockExclusive("lock/leader", "mgrd", "cookie"));
@@ -143,7 +138,7 @@ Deno.test({
   fn: () =>
     withPool(async (cluster, pool) => {
       await using io = await cluster.openIoctx(pool);
-      await using other = await admin();
+      await using other = await connectDev();
       await using io2 = await other.openIoctx(pool);
       await io.lockExclusive("lapse/leader", "mgrd", "a", { durationSeconds: 2 });
       assert.equal(
