@@ -1,8 +1,8 @@
 /**
  * The development clusters the real-cluster tests share: one per test process, started by the
  * first test that asks, whichever module it is in. `deno test` runs each module in its own
- * isolate, so the cluster is found through a directory named after this process (its pid and
- * start time); the watcher of tools/dev-cluster.sh stops it, by its PIDs, and deletes that
+ * isolate, so the cluster is found through a directory named after this process (its pid);
+ * the watcher of tools/dev-cluster.sh stops it, by its PIDs, and deletes that
  * directory when the process ends, however it ends.
  *
  * Where Debian's Ceph packages or librados2 are missing, `REAL_CLUSTER_SKIP` says why, loudly,
@@ -42,11 +42,10 @@ if (REAL_CLUSTER_SKIP) {
   );
 }
 
-// This process, across its isolates: the pid, and the start time, in case the pid is reused.
+// This process, across its isolates. A directory left by an earlier process with the same pid
+// is gone: that process's watcher deleted it when the process ended.
 function processKey(): string {
-  const stat = Deno.readTextFileSync("/proc/self/stat");
-  const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  return `${Deno.pid}-${start}`;
+  return String(Deno.pid);
 }
 
 const TMP = Deno.env.get("TMPDIR") ?? "/tmp";

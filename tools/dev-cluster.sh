@@ -75,7 +75,7 @@ ceph_() { timeout 20 ceph -c "$CONF" --connect-timeout 15 "$@"; }
 stop_cluster() {
   [ -f "$CONF" ] || die "no dev cluster in $RUN"
   local w p pids left=
-  if [ -f "$RUN/watcher.pid" ]; then
+  if [ "${KILL_WATCHER:-0}" = 1 ] && [ -f "$RUN/watcher.pid" ]; then
     w=$(cat "$RUN/watcher.pid")
     if [ "$w" != "$$" ] && alive "$w" && watcher "$w"; then kill "$w" 2>/dev/null || true; fi
     rm -f "$RUN/watcher.pid"
@@ -100,7 +100,7 @@ stop_cluster() {
 
 case $cmd in
   start) ;;
-  stop) stop_cluster; exit 0 ;;
+  stop) KILL_WATCHER=1 stop_cluster; exit 0 ;;
   status)
     [ -f "$CONF" ] || { echo "dev-cluster: no dev cluster in $RUN"; exit 3; }
     rc=0
@@ -200,6 +200,14 @@ osd_max_object_name_len = 460
 osd_max_object_namespace_len = 64
 CONF
 
+# The watcher starts before the daemons, so it also cleans up after a start that failed.
+if [ -n "$WATCH_PID" ]; then
+  setsid=$(command -v setsid || true)
+  extra=$([ $REMOVE = 1 ] && echo --remove || true)
+  nohup $setsid bash "$REPO/tools/dev-cluster.sh" _watch --dir "$RUN" --watch-pid "$WATCH_PID" $extra \
+    </dev/null >/dev/null 2>&1 &
+  echo $! >"$RUN/watcher.pid"
+fi
 C=(-c "$CONF")
 # Stops what was started so far when a later step fails, so a failed start leaves nothing running.
 trap 'rc=$?; if [ $rc != 0 ]; then echo "dev-cluster: start failed (logs in $RUN/log); stopping what started" >&2; REMOVE=0; stop_cluster >&2 || true; fi' EXIT
@@ -273,13 +281,6 @@ while :; do
 done
 trap - EXIT
 
-if [ -n "$WATCH_PID" ]; then
-  setsid=$(command -v setsid || true)
-  extra=$([ $REMOVE = 1 ] && echo --remove || true)
-  nohup $setsid bash "$REPO/tools/dev-cluster.sh" _watch --dir "$RUN" --watch-pid "$WATCH_PID" $extra \
-    </dev/null >/dev/null 2>&1 &
-  echo $! >"$RUN/watcher.pid"
-fi
 echo "dev-cluster: up in $RUN (auth $AUTH, mon v2 127.0.0.1:$MON2 v1 127.0.0.1:$MON1, $NOSD OSDs$([ $WITH_MGR = 1 ] && echo ', mgr x'))"
 echo "dev-cluster: pids $(awk '{printf "%s=%s ", $1, $2}' "$RUN/pids")"
 echo "dev-cluster: eval \"\$($0 env --dir $RUN)\"; ceph -s"
