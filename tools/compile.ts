@@ -14,6 +14,7 @@ const args = [
   "--allow-net",
   "--allow-sys",
   "--allow-run",
+  "--allow-ffi",
   "--output",
   output,
   "main.ts",
