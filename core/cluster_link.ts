@@ -10,6 +10,9 @@
  */
 import type { MgrMap, ModuleInfo } from "../ceph/mgr_map.ts";
 import type { HealthCheck } from "./health.ts";
+import type { PgStatsReport } from "./pg_stats_report.ts";
+
+export type { PgStatsReport };
 
 /** What a mon command answers: Ceph's (retval, outbuf, outs). */
 export interface MonCommandResult {
@@ -66,6 +69,8 @@ export interface DaemonHealthMetric {
   value: number;
   /** `SLOW_OPS` or `PENDING_CREATING_PGS`. */
   type: string;
+  /** For SLOW_OPS, the age in seconds of the oldest slow op (Ceph's n2). */
+  oldest?: number;
 }
 
 /**
@@ -97,14 +102,24 @@ export type ClusterUpdate =
   | { kind: "connection"; connected: boolean }
   /** A map or the PG statistics changed: the manager notifies modules (spec §7). */
   | { kind: "notify"; type: "osd_map" | "mon_map" | "fs_map" | "pg_summary" | "health" }
-  /** One reporting period of daemons' perf counters. */
-  | { kind: "perf"; reports: readonly PerfReportBatch[] }
+  /**
+   * One reporting period of daemons' perf counters (MMgrReport), with the health metrics of
+   * the daemons in `reports` (a daemon that sends none has nothing to report).
+   */
+  | {
+    kind: "perf";
+    reports: readonly PerfReportBatch[];
+    healthMetrics?: Readonly<Record<string, readonly DaemonHealthMetric[]>>;
+  }
+  /** One reporting period of the OSDs' PG statistics (MPGStats), for the manager's PGMap. */
+  | { kind: "pg_stats"; report: PgStatsReport }
   /** A new cluster log entry (the manager's log subscription). */
   | { kind: "clog"; entry: ClusterLogEntry };
 
 /**
- * The cluster state the manager reads (maps, statistics, daemons), as of the last update the
- * manager received: it does not move while the mon session is down.
+ * The cluster state the manager reads (maps, daemons, the mons' health), as of the last
+ * update the manager received: it does not move while the mon session is down. The PG
+ * statistics are not here: the manager builds its PGMap from the `pg_stats` updates.
  */
 export interface ClusterState {
   /** The `get()` data names this cluster answers. */
@@ -117,14 +132,8 @@ export interface ClusterState {
   daemonNames(): string[];
   metadata(daemon: string): Record<string, string> | null;
   daemonStatus(daemon: string): Record<string, string> | null;
-  /** The cluster's own health checks. */
+  /** The cluster's own health checks (its mons'; the PG checks are the manager's). */
   health(): Record<string, HealthCheck>;
-  /**
-   * What daemons report in their health metrics (MMgrReport), by daemon (`osd.2`): SLOW_OPS
-   * (value: the number of slow ops) and PENDING_CREATING_PGS. Daemons with nothing to report
-   * are left out. A fresh object on every call.
-   */
-  daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   /** The cluster's fsid. */
   fsid(): string;
 }

@@ -28,8 +28,8 @@ export function clusterStateViews(state: ClusterState | undefined): SnapshotCach
 export interface GetSources {
   /** The cluster state's views ({@link clusterStateViews}). */
   views: SnapshotCache;
-  /** Whether a cluster state stands behind the views (a PGMap to be ready). */
-  hasClusterState: boolean;
+  /** Whether the PGMap is ready (every up OSD has reported to the active manager). */
+  pgReady(): boolean;
   mgrMap(): MgrMap;
   /** This daemon's address, from its metadata. */
   addr: string | undefined;
@@ -57,7 +57,7 @@ export class GetNames {
       case "config":
         return Object.fromEntries(s.runningConfig());
       case "pg_ready":
-        return { pg_ready: s.hasClusterState };
+        return { pg_ready: s.pgReady() };
       case "have_local_config_map":
         return { have_local_config_map: true };
     }

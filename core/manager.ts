@@ -40,6 +40,9 @@ import { clusterStateViews, GetNames } from "./get_names.ts";
 import { DaemonIndexCache } from "./daemon_index_cache.ts";
 import { UpdateIntake } from "./update_intake.ts";
 import { type ModuleContextFactory, moduleContextFactory } from "./module_context_factory.ts";
+import { ReportIntake } from "./report_intake.ts";
+import { PG_MAP_NAMES } from "./state/pg_intake.ts";
+import type { HealthCheck } from "./health.ts";
 
 export type { ProgressEvent } from "./progress_events.ts";
 
@@ -86,6 +89,12 @@ export class Manager implements CommandService {
   readonly perf = new PerfCounterStore();
   /** Progress events modules published (`update_progress_event`), by id. */
   readonly progressEvents = new ProgressEvents();
+  /** The daemons' reports: the PGMap and their health metrics (the active manager's). */
+  readonly reports: ReportIntake;
+  /** The merged health's checks last told to modules (`notify('health')` when they change). */
+  #lastHealth = "";
+  /** The manager's own checks last sent to the mon in a beacon. */
+  #beaconedChecks = "";
   readonly #daemonLog: ModuleLogger;
   readonly #config: ConfigView;
   readonly #kv: KvStore;
@@ -122,6 +131,20 @@ export class Manager implements CommandService {
     this.#config = new ConfigView(`mgr.${this.id}`, snapshot.config);
     this.#kv = new KvStore(snapshot.mgrKv);
     this.#mgrMap = snapshot.mgrMap;
+    this.reports = new ReportIntake({
+      clock: this.clock,
+      gid: this.gid,
+      osdMap: () => this.get("osd_map"),
+      smoothIntervals: Number(this.cephOption("mon_stat_smooth_intervals") ?? 6),
+      statsPeriod: Number(this.cephOption("mgr_stats_period") ?? 5),
+    });
+    for (const name of PG_MAP_NAMES) {
+      this.views.register({
+        name,
+        version: () => this.reports.pgs.version,
+        compute: () => this.reports.pgs.get(name, this.#deviceClasses()),
+      });
+    }
     this.#clusterLog = new ClusterLogWriter(`mgr.${this.id}`, `mgr.${this.gid}`, {
       clock: this.clock,
       send: (entry) => this.link.clusterLog(entry),
@@ -129,12 +152,13 @@ export class Manager implements CommandService {
     });
     this.#health = new MergedHealth(this.clock, () => [
       this.clusterState?.health() ?? {},
+      this.reports.healthChecks(),
       this.host.moduleHealth(),
       this.host.hostHealth(),
     ]);
     this.#getNames = new GetNames({
       views: this.views,
-      hasClusterState: this.clusterState !== undefined,
+      pgReady: () => this.reports.pgReady(),
       mgrMap: () => this.#mgrMap,
       addr: this.metadata.addr,
       health: () => this.health(),
@@ -175,8 +199,15 @@ export class Manager implements CommandService {
         this.#mgrMap = mgrMap;
         await this.#applyRole();
       },
+      notified: (type) => {
+        if (type !== "health") this.#healthChanged();
+      },
     });
-    this.#unsubscribe = options.link.subscribe((u) => this.#intake.receive(u));
+    this.#unsubscribe = options.link.subscribe((u) => {
+      // The daemons' reports go into the PGMap as they arrive; the rest is queued in order.
+      if (!this.#stopped) this.reports.receive(u);
+      this.#intake.receive(u);
+    });
   }
 
   /** Discovers the modules, reports them to the mon and starts the enabled ones. */
@@ -227,6 +258,7 @@ export class Manager implements CommandService {
     if (this.#stopped) return;
     if (this.isActive()) {
       if (this.#role !== "active") {
+        this.reports.activate();
         await this.standby.stopAll();
         if (this.#role === "standby") this.#daemonLog.info(`mgr.${this.id} is now active`);
         this.#role = "active";
@@ -277,7 +309,45 @@ export class Manager implements CommandService {
     await this.host.drained();
   }
 
+  /** The active manager's own checks: its PGMap's, and the module host's and modules'. */
+  #managerChecks(): Record<string, HealthCheck> {
+    if (!this.isActive()) return {};
+    return {
+      ...this.reports.healthChecks(),
+      ...this.host.moduleHealth(),
+      ...this.host.hostHealth(),
+    };
+  }
+
+  /**
+   * After the maps or the PG stats changed: modules listening for `health` hear of a change of
+   * the merged health, and the mon of a change of the manager's own checks at once, as
+   * DaemonServer sends its report when its PGMap changes rather than at the next tick.
+   */
+  #healthChanged(): void {
+    const health = JSON.stringify(this.health().checks);
+    if (health !== this.#lastHealth) {
+      this.#lastHealth = health;
+      this.host.notifyAll("health", "");
+    }
+    if (this.isActive() && this.link.connected()) {
+      if (JSON.stringify(this.#managerChecks()) !== this.#beaconedChecks) void this.#beacon();
+    }
+  }
+
+  /** Each OSD's CRUSH device class (for `df`'s `stats_by_class`). */
+  #deviceClasses(): (osd: number) => string | undefined {
+    const crush = this.get("osd_map_crush") as
+      | { devices?: { id: number; class?: string }[] }
+      | null;
+    const classes: (string | undefined)[] = [];
+    for (const d of crush?.devices ?? []) classes[d.id] = d.class;
+    return (osd) => classes[osd];
+  }
+
   async #beacon(): Promise<void> {
+    const checks = this.isActive() ? this.#managerChecks() : undefined;
+    this.#beaconedChecks = JSON.stringify(checks ?? {});
     await this.link.beacon({
       gid: this.gid,
       name: this.id,
@@ -285,9 +355,7 @@ export class Manager implements CommandService {
       available_modules: [...this.host.records.values()].map(moduleInfo),
       services: Object.fromEntries(this.#services),
       metadata: { ...this.metadata },
-      ...(this.isActive()
-        ? { health_checks: { ...this.host.moduleHealth(), ...this.host.hostHealth() } }
-        : {}),
+      ...(checks ? { health_checks: checks } : {}),
     });
   }
 
@@ -310,7 +378,7 @@ export class Manager implements CommandService {
       activeUri: (module) => this.#mgrMap.services[module] ?? "",
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
       get: (name, mutable) => this.get(name, mutable),
-      daemonHealthMetrics: () => this.clusterState?.daemonHealthMetrics() ?? {},
+      daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
     });
   }

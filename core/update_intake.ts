@@ -34,6 +34,8 @@ export interface IntakeTargets {
   stopped(): boolean;
   /** A new MgrMap: the manager takes it and runs what its role asks for. */
   mgrMap(map: MgrMap): Promise<void>;
+  /** After the modules were told of a notification. */
+  notified?(type: string): void;
 }
 
 /** Applies cluster updates in order, one at a time. */
@@ -74,6 +76,7 @@ export class UpdateIntake {
         break;
       case "notify":
         t.modules.notifyAll(update.type, "");
+        t.notified?.(update.type);
         break;
       case "perf":
         // Daemons report to the active manager only (MMgrReport); a standby keeps no counters.

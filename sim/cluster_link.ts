@@ -14,7 +14,6 @@ import type {
   ClusterState,
   ClusterUpdate,
   CommandSignature,
-  DaemonHealthMetric,
   MgrBeacon,
   MonCommandOptions,
   MonCommandResult,
@@ -23,16 +22,11 @@ import type { HealthCheck } from "../core/health.ts";
 import type { MonLink } from "./mon/mon_link.ts";
 import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
 import type { Json } from "./cluster/osd_map_dump.ts";
-import {
-  clusterDaemonHealthMetrics,
-  clusterDaemonStatus,
-  clusterGet,
-  GET_NAMES,
-} from "./cluster/get.ts";
+import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import { osdTellCommand } from "./cluster/osd_tell.ts";
 
-/** Which counter versions each `get()` name: maps move with their epochs, the rest with stats. */
+/** Which counter versions each `get()` name: maps move with their epochs. */
 const MAP_NAMES = new Set([
   "osd_map",
   "osd_map_tree",
@@ -43,10 +37,9 @@ const MAP_NAMES = new Set([
 const MON_NAMES = new Set(["mon_map"]);
 
 /**
- * The cluster's health, computed once per scheduler event and OSDMap epoch however many
- * managers' links (and the cluster log) ask: each link asks on every stats period, and at
- * 300,000 PGs one computation is tens of ms. The epoch is in the key for changes made outside
- * an event (tests and commands mark OSDs down directly).
+ * The cluster's own (its mons') health checks, computed once per scheduler event and OSDMap
+ * epoch however many managers' links (and the cluster log) ask. The epoch is in the key for
+ * changes made outside an event (tests and commands mark OSDs down directly).
  */
 const healthMemo = new WeakMap<
   SimCluster,
@@ -91,10 +84,17 @@ export class SimClusterLink implements ClusterLink {
   #statsVersion = 0;
   // What happened while the session was down, to tell the manager when it returns.
   #missed = new Set<"osd_map" | "mon_map" | "fs_map" | "pg_summary">();
-  #lastHealth = "";
   #heldHealth: Record<string, HealthCheck> | undefined;
   #held: Map<string, Json | null> | undefined;
   readonly #state: ClusterState;
+  /** This link's manager, from its beacons, and whether the MgrMap names it active. */
+  #gid: number | undefined;
+  #active = false;
+  /**
+   * The OSDs that have sent this link's manager all their PGs since it became active (its
+   * PGMap starts empty) or its session came back after missing reports.
+   */
+  #covered = { osds: new Uint8Array(0) };
 
   constructor(mon: MonLink, cluster: SimCluster) {
     this.#mon = mon;
@@ -140,6 +140,7 @@ export class SimClusterLink implements ClusterLink {
     return this.#mon.monCommand(cmd, inbuf, { ...options, around });
   }
   beacon(beacon: MgrBeacon): Promise<void> {
+    this.#gid = beacon.gid;
     return this.#mon.beacon(beacon);
   }
   clusterLog(entry: ClusterLogEntry): void {
@@ -160,6 +161,12 @@ export class SimClusterLink implements ClusterLink {
   }
 
   #push(u: ClusterUpdate): void {
+    if (u.kind === "mgr_map") {
+      const active = this.#gid !== undefined && u.mgrMap.active_gid === this.#gid;
+      // The OSDs send a newly active manager everything they hold, as to a new ceph-mgr.
+      if (active && !this.#active) this.#covered.osds.fill(0);
+      this.#active = active;
+    }
     for (const l of [...this.#listeners]) {
       try {
         l(u);
@@ -175,13 +182,6 @@ export class SimClusterLink implements ClusterLink {
     else if (type === "fs_map") this.#fsVersion++;
     else this.#statsVersion++;
     this.#push({ kind: "notify", type });
-    if (type === "pg_summary" || type === "osd_map" || type === "mon_map") {
-      const health = JSON.stringify(clusterHealth(this.#cluster));
-      if (health !== this.#lastHealth) {
-        this.#lastHealth = health;
-        this.#push({ kind: "notify", type: "health" });
-      }
-    }
   }
 
   #onClusterEvent(e: ClusterEvent): void {
@@ -191,12 +191,12 @@ export class SimClusterLink implements ClusterLink {
       if (!e.reachable) {
         this.#heldHealth = clusterHealth(this.#cluster);
         this.#held = holdDumps(this.#cluster);
-        this.#state.daemonHealthMetrics();
       } else {
         this.#held = undefined;
       }
       this.#mon.setConnected(e.reachable);
       if (e.reachable) {
+        if (this.#missed.has("pg_summary")) this.#covered.osds.fill(0);
         for (const type of this.#missed) this.#notify(type);
         this.#missed.clear();
       }
@@ -217,16 +217,17 @@ export class SimClusterLink implements ClusterLink {
       return;
     }
     if (e.kind === "stats") {
-      // Reports reach the manager directly from the daemons, as MMgrReport does.
-      this.#push({ kind: "perf", reports: e.reports });
+      // Reports reach the manager directly from the daemons, as MPGStats and MMgrReport do.
+      for (const report of this.#cluster.pgReporter.reportsFor(this.#covered, e.pgStats)) {
+        this.#push({ kind: "pg_stats", report });
+      }
+      this.#push({ kind: "perf", reports: e.reports, healthMetrics: e.healthMetrics });
     }
     this.#notify(type);
   }
 
   #makeState(): ClusterState {
     const cluster = this.#cluster;
-    let metrics: Record<string, DaemonHealthMetric[]> = {};
-    let metricsVersion = -1;
     return {
       names: GET_NAMES,
       version: (name: string): number => {
@@ -240,7 +241,7 @@ export class SimClusterLink implements ClusterLink {
         if (name === "osd_metadata") {
           return this.#osdVersion * 1_000_003 + this.#cluster.daemons.version;
         }
-        // Statistics and health also move with map changes (PGs remap, OSDs go down).
+        // Health and ping times also move with map changes (OSDs go down).
         return this.#statsVersion * 1_000_003 + this.#osdVersion * 1009 + this.#monVersion;
       },
       get: (name) => {
@@ -255,19 +256,10 @@ export class SimClusterLink implements ClusterLink {
           | Record<string, string>
           | null;
       },
-      // The cluster's checks as of the last update the manager received: they stand still
+      // The mons' checks as of the last update the manager received: they stand still
       // while the session is down, like the maps.
       health: () =>
         this.#mon.connected() ? clusterHealth(cluster) : this.#heldHealth ?? clusterHealth(cluster),
-      daemonHealthMetrics: () => {
-        // Taken when the stats the manager holds change, so it stands still during an outage.
-        const version = this.#statsVersion * 1_000_003 + this.#osdVersion;
-        if (version !== metricsVersion) {
-          metrics = clusterDaemonHealthMetrics(cluster);
-          metricsVersion = version;
-        }
-        return structuredClone(metrics);
-      },
       fsid: () => cluster.map.fsid,
     };
   }

@@ -45,7 +45,8 @@ Deno.test("the simulated cluster's events reach log last and clog listeners in C
     assert.equal(out.r, 0, out.outs);
     await c.run(10);
     c.cluster!.osdUp(3);
-    await c.run(60);
+    // The manager sees recovery end at the OSDs' next report and tells the mon then.
+    await c.run(80);
     const text = (await c.command({ prefix: "log last", num: 50, level: "debug" })).outb;
     const lines = text.trimEnd().split("\n");
     const expected = [

@@ -3,7 +3,6 @@ import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
 import { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree } from "../sim/cluster/osd_map_dump.ts";
-import { dumpPgDump, dumpPgSummary } from "../sim/cluster/pg_dump.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
 import { referenceGet } from "./_reference.ts";
 
@@ -77,42 +76,4 @@ Deno.test("dumpOsdMapCrush has the shape of get('osd_map_crush') in the referenc
   assert.equal(byName.get("default~hdd")?.weight, 12 * 0x10000);
   assert.equal(byName.get("host1~hdd")?.weight, 3 * 0x10000);
   assert.equal(crush.buckets.length, 2 * (1 + 2 + 4));
-});
-
-Deno.test("dumpPgSummary has the shape of get('pg_summary') and adds up", async () => {
-  const { c } = await cluster();
-  c.osdDown(0);
-  const summary = dumpPgSummary(c.pgs) as {
-    all: Record<string, number>;
-    by_pool: Record<string, Record<string, number>>;
-  };
-  assertShape(summary, "get_pg_summary.json", [
-    "$.by_osd",
-    "$.by_osd.*",
-    "$.by_pool",
-    "$.by_pool.*",
-    "$.all",
-  ]);
-  assert.equal(Object.values(summary.all).reduce((a, b) => a + b, 0), 65);
-  assert.deepEqual(Object.keys(summary.by_pool), ["1", "2"]);
-});
-
-Deno.test("dumpPgDump has the shape of get('pg_dump') and its sums add up", async () => {
-  const { s, c } = await cluster();
-  const dump = dumpPgDump(c.pgs, c.map, s.now) as {
-    pg_stats: { pgid: string; stat_sum: { num_objects: number }; state: string }[];
-    pg_stats_sum: { stat_sum: { num_objects: number } };
-    pool_stats: { poolid: number; num_pg: number }[];
-    osd_stats: { num_pgs: number }[];
-  };
-  assertShape(dump, "get_pg_dump.json");
-  assert.equal(dump.pg_stats.length, 65);
-  assert.ok(dump.pg_stats.every((p) => p.state === "active+clean"));
-  assert.equal(
-    dump.pg_stats.reduce((a, p) => a + p.stat_sum.num_objects, 0),
-    dump.pg_stats_sum.stat_sum.num_objects,
-  );
-  assert.deepEqual(dump.pool_stats.map((p) => [p.poolid, p.num_pg]), [[2, 64], [1, 1]]);
-  assert.equal(dump.osd_stats.reduce((a, o) => a + o.num_pgs, 0), 65 * 3);
-  assert.ok(dump.pg_stats.some((p) => p.pgid === "2.3f"));
 });

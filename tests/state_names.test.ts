@@ -145,7 +145,11 @@ function assertStatusAgrees(status: PgStatus, summary: PgSummary, df: unknown): 
   if (sum.num_objects_degraded! > 0) {
     assert.equal(status.degraded_objects, sum.num_objects_degraded);
     assert.equal(status.degraded_total, sum.num_object_copies);
-    assert.equal(status.degraded_ratio, sum.num_objects_degraded! / sum.num_object_copies!);
+    // Ceph divides the percentage it prints by 100.
+    assert.equal(
+      status.degraded_ratio,
+      sum.num_objects_degraded! / sum.num_object_copies! * 100 / 100,
+    );
   } else {
     assert.equal(status.degraded_objects, undefined, "absent when zero");
   }

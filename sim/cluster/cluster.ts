@@ -21,6 +21,9 @@ import { hostIp } from "./osd_map_dump.ts";
 import type { PerfReport } from "./perf_counters.ts";
 import { PgState } from "../../ceph/pg_state.ts";
 import { PgTable, type PgTableOptions, stableMod } from "./pg_table.ts";
+import { PgReporter } from "./pg_report.ts";
+import type { PgStatsReport } from "../../core/pg_stats_report.ts";
+import type { DaemonHealthMetric } from "../../core/cluster_link.ts";
 
 /** Seconds between the manager's pg_num/pgp_num adjustments (`mgr_tick_period`). */
 export const MGR_TICK_PERIOD = 2;
@@ -40,7 +43,16 @@ export type ClusterEvent =
   /** The manager's mon session came or went (quorum, or a mon outage fault). */
   | { kind: "mon_reachable"; reachable: boolean }
   /** One `mgr_stats_period`: perf counters of the daemons that reported. */
-  | { kind: "stats"; stamp: number; reports: PerfReport[]; osdsReported: number }
+  | {
+    kind: "stats";
+    stamp: number;
+    reports: PerfReport[];
+    osdsReported: number;
+    /** What the reporting OSDs published of their PGs and themselves (MPGStats). */
+    pgStats: PgStatsReport;
+    /** The reporting daemons' health metrics (MMgrReport): SLOW_OPS. */
+    healthMetrics: Readonly<Record<string, DaemonHealthMetric[]>>;
+  }
   /** The FSMap changed. */
   | { kind: "fs_map"; epoch: number }
   /** The active manager failed; a standby takes over with no PG stats yet. */
@@ -117,15 +129,8 @@ export class SimCluster {
   readonly io: IoModel;
   readonly daemons: DaemonRegistry;
   readonly fs: FsMap;
-  /** The PG states the manager sees: each PG as its primary last reported it (0 = unknown). */
-  reportedState = new Uint32Array(0);
-  /**
-   * When the manager learned each PG's state in `reportedState` (the primary's report stamp):
-   * the dumps' `last_fresh` and the like are this time, not the time of the dump.
-   */
-  reportedAt = new Float64Array(0);
-  /** The OSDMap epoch of each PG's report (`reported_epoch`). */
-  reportedEpoch = new Uint32Array(0);
+  /** What the OSDs report of their PGs to the active manager each period. */
+  readonly pgReporter: PgReporter;
   /** When each OSD last reported to the active manager (0 = not yet). */
   readonly lastReport: Float64Array;
   /** Seconds each OSD's reports arrive late (Infinity: they never arrive). */
@@ -227,17 +232,13 @@ export class SimCluster {
     this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
+    this.pgReporter = new PgReporter(this.pgs, this.map, this.io);
     this.pgs.onMerge((source, target, last) => this.#onMerge(source, target, last));
   }
 
   /** A PG merge moves the table's last PG into the source's row: the per-PG state follows. */
   #onMerge(source: number, target: number, last: number): void {
     this.io.mergePg(source, target, last);
-    for (const a of [this.reportedState, this.reportedAt, this.reportedEpoch]) {
-      if (last >= a.length) continue;
-      a[source] = a[last] as number;
-      a[last] = 0;
-    }
     for (const list of this.#pendingPeering) {
       for (let i = 0; i < list.length; i++) {
         if (list[i] === source) list[i] = -1;
@@ -307,10 +308,6 @@ export class SimCluster {
   startReporting(): void {
     if (this.#reporting) return;
     this.#reachable = this.monReachable();
-    this.#growReported();
-    // PGs are "unknown" from now until their primary reports.
-    this.reportedAt.fill(this.scheduler.now);
-    this.reportedEpoch.fill(this.map.epoch);
     const tick = () => {
       this.#statsTick();
       this.#reporting = this.scheduler.schedule(this.statsPeriod, "stats", tick);
@@ -331,7 +328,7 @@ export class SimCluster {
 
   #statsTick(): void {
     const now = this.scheduler.now;
-    const map = this.map, pgs = this.pgs;
+    const map = this.map;
     this.io.step(this.statsPeriod, now);
     const reported = new Uint8Array(map.maxOsd);
     const rows: number[] = [];
@@ -345,29 +342,9 @@ export class SimCluster {
       rows.push(o);
       stamps.push(now - delay);
     }
-    this.#growReported();
-    const stride = pgs.stride;
-    const epoch = map.epoch;
-    const state = this.reportedState, at = this.reportedAt, reportedEpoch = this.reportedEpoch;
-    for (let p = 0; p < pgs.count; p++) {
-      const primary = (pgs.actingN[p] as number) > 0 ? pgs.acting[p * stride] as number : -1;
-      if (primary < 0 || !map.isUp(primary)) {
-        // Nobody reports it: the manager marks the state it has (stale) when it changes.
-        if (state[p] !== pgs.state[p]) {
-          state[p] = pgs.state[p] as number;
-          at[p] = now;
-          reportedEpoch[p] = epoch;
-        }
-      } else if (reported[primary] === 1) {
-        state[p] = pgs.state[p] as number;
-        at[p] = this.lastReport[primary] as number;
-        reportedEpoch[p] = epoch;
-      } else if (this.lastReport[primary] === 0 && state[p] !== 0) {
-        state[p] = 0;
-        at[p] = now;
-        reportedEpoch[p] = epoch;
-      }
-    }
+    const reportedAt = new Float64Array(map.maxOsd);
+    for (const o of rows) reportedAt[o] = this.lastReport[o] as number;
+    const pgStats = this.pgReporter.period(reported, reportedAt, now);
     const monRows: number[] = [];
     for (let r = 0; r < this.mons.names.length; r++) if (this.mons.up[r]) monRows.push(r);
     this.mons.setSessions(rows.length + this.mgrs.length);
@@ -379,54 +356,27 @@ export class SimCluster {
         new Float64Array(monRows.length).fill(now),
       ),
     ];
-    this.#emit({ kind: "stats", stamp: now, reports: this.#lastPerf, osdsReported: rows.length });
-  }
-
-  /** The cluster's health as the manager would report it (PG checks from reported states). */
-  health(): Health {
-    return computeHealth({
-      map: this.map,
-      pgs: this.pgs,
-      state: this.#reporting ? this.reportedState : undefined,
-      mons: this.mons,
-      io: this.io,
-      fs: this.fs,
-      now: this.scheduler.now,
+    this.#emit({
+      kind: "stats",
+      stamp: now,
+      reports: this.#lastPerf,
+      osdsReported: rows.length,
+      pgStats,
+      healthMetrics: this.pgReporter.healthMetrics,
     });
   }
 
   /**
-   * The PG view for dumps: once reporting runs, the reported states with their report stamps
-   * and epochs; and the workload.
+   * The cluster's own health checks, as its mons raise them (OSDMap::check_health, the mons'
+   * and the FSMap's); the PG checks are the manager's, from the PG stats it is sent.
    */
-  pgView(): {
-    state?: Uint32Array;
-    reportedAt?: Float64Array;
-    reportedEpoch?: Uint32Array;
-    io: IoModel;
-  } {
-    if (!this.#reporting) return { io: this.io };
-    return {
-      state: this.reportedState,
-      reportedAt: this.reportedAt,
-      reportedEpoch: this.reportedEpoch,
-      io: this.io,
-    };
-  }
-
-  /** Sizes the reported-state arrays to the PG count: new PGs are "unknown" from now. */
-  #growReported(): void {
-    const n = this.pgs.count, had = this.reportedState.length;
-    if (had >= n) return;
-    const state = new Uint32Array(n), at = new Float64Array(n), epoch = new Uint32Array(n);
-    state.set(this.reportedState);
-    at.set(this.reportedAt);
-    at.fill(this.scheduler.now, had);
-    epoch.set(this.reportedEpoch);
-    epoch.fill(this.map.epoch, had);
-    this.reportedState = state;
-    this.reportedAt = at;
-    this.reportedEpoch = epoch;
+  health(): Health {
+    return computeHealth({
+      map: this.map,
+      mons: this.mons,
+      fs: this.fs,
+      now: this.scheduler.now,
+    });
   }
 
   /** A fault inside a manager module starts or ends; the manager side carries it out. */
@@ -448,9 +398,6 @@ export class SimCluster {
     this.activeMgr = (this.activeMgr + 1) % this.mgrs.length;
     const to = this.mgrs[this.activeMgr] as string;
     this.lastReport.fill(0);
-    this.reportedState.fill(0);
-    this.reportedAt.fill(this.scheduler.now);
-    this.reportedEpoch.fill(this.map.epoch);
     this.scheduler.note(`mgr failover ${from} -> ${to}`);
     this.#emit({ kind: "mgr_failover", from, to });
   }
@@ -478,7 +425,6 @@ export class SimCluster {
     const pool = this.map.createPool(spec);
     this.scheduler.note(`osdmap e${this.map.epoch} pool ${pool.id} '${pool.name}' created`);
     this.#peerLater(this.pgs.addPool(pool), this.map.epoch);
-    this.#growReported();
   }
 
   /**
@@ -539,7 +485,6 @@ export class SimCluster {
     this.#emit({ kind: "osd_map", epoch });
     if (after) {
       this.#peerLater(after(), epoch);
-      this.#growReported();
     }
   }
 

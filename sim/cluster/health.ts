@@ -1,25 +1,17 @@
 /**
- * The cluster's own health checks, computed from the model with Ceph's codes and summary
- * wording (OSDMap::check_health, PGMap::get_health_checks, the mgr's SLOW_OPS and the mon's
- * MON_DOWN): OSD_DOWN, OSD_HOST_DOWN / OSD_RACK_DOWN, OSDMAP_FLAGS, MON_DOWN,
- * PG_AVAILABILITY, PG_DEGRADED, SLOW_OPS, FS_DEGRADED.
- *
- * PG checks follow PGMap: degraded and down count at once; peering, stale, undersized and
- * inactive only once stuck for `mon_pg_stuck_threshold` (60 s). A PG the manager has no report
- * for ("unknown") counts as inactive at once.
+ * The health checks the simulated cluster's mons raise themselves, with Ceph's codes and
+ * summary wording (OSDMap::check_health, MonmapMonitor's MON_DOWN, MDSMonitor's FS_DEGRADED):
+ * OSD_DOWN, OSD_HOST_DOWN / OSD_RACK_DOWN, OSDMAP_FLAGS, MON_DOWN, FS_DEGRADED. The PG checks
+ * and SLOW_OPS are the manager's (core/state/pg_health.ts), from what the daemons report.
  *
  * @module
  */
 
 import type { HealthCheck } from "../../core/health.ts";
-import { timespanText } from "../../ceph/time.ts";
 import { CRUSH_TYPES } from "./crush_map.ts";
 import type { FsMap } from "./fs_map.ts";
-import type { IoModel } from "./io_model.ts";
 import type { MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
-import { PgState, pgStateString } from "../../ceph/pg_state.ts";
-import type { PgTable } from "./pg_table.ts";
 
 export type { HealthCheck };
 
@@ -32,17 +24,11 @@ export interface Health {
 /** What health is computed from. */
 export interface HealthInputs {
   map: OsdMap;
-  pgs: PgTable;
-  /** The PG states the manager sees (default: the model's). */
-  state?: Uint32Array;
   mons?: MonCluster;
-  io?: IoModel;
   fs?: FsMap;
   now: number;
 }
 
-/** `mon_pg_stuck_threshold`. */
-export const PG_STUCK_THRESHOLD = 60;
 /** `mon_health_max_detail`. */
 const _MAX_DETAIL = 50;
 
@@ -172,165 +158,6 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
   );
 }
 
-/** Ceph's PG_STATE_* bit order, which orders the summary's parts. */
-const _ORDERED = [
-  ["inactive", 1, "stuck"],
-  ["down", 4, "now"],
-  ["degraded", 10, "now"],
-  ["peering", 12, "stuck"],
-  ["stale", 17, "stuck"],
-  ["undersized", 23, "stuck"],
-] as const;
-
-function _pgChecks(inputs: HealthInputs, checks: Record<string, HealthCheck>): void {
-  const { pgs, now } = inputs;
-  const states = inputs.state ?? pgs.state;
-  const cutoff = now - PG_STUCK_THRESHOLD;
-  const counts = {
-    unavailable: new Map<string, number>(),
-    degraded: new Map<string, number>(),
-  };
-  const messages = { unavailable: new Map<number, string>(), degraded: new Map<number, string>() };
-  let degradedObjects = 0, copies = 0;
-  for (let p = 0; p < pgs.count; p++) {
-    const s = states[p] as number;
-    copies += (pgs.objects[p] as number) * pgs.poolOf(p).size;
-    if (s === (PgState.ACTIVE | PgState.CLEAN)) continue;
-    if (s & PgState.DEGRADED) degradedObjects += pgs.degradedObjects(p);
-    const unknown = s === 0;
-    const lastActive = unknown ? 0 : pgs.lastActive[p] as number;
-    const lastChange = unknown ? 0 : pgs.lastChange[p] as number;
-    const lastClean = unknown ? 0 : pgs.lastClean[p] as number;
-    for (const [name, , kind] of _ORDERED) {
-      let hit: boolean;
-      let since = 0;
-      switch (name) {
-        case "inactive":
-          hit = !(s & PgState.ACTIVE);
-          since = lastActive;
-          break;
-        case "down":
-          hit = (s & PgState.DOWN) !== 0;
-          break;
-        case "degraded":
-          hit = (s & PgState.DEGRADED) !== 0;
-          break;
-        case "peering":
-          hit = (s & PgState.PEERING) !== 0;
-          since = lastActive;
-          break;
-        case "stale":
-          hit = (s & PgState.STALE) !== 0;
-          since = lastChange;
-          break;
-        case "undersized":
-          hit = (s & PgState.UNDERSIZED) !== 0;
-          since = lastClean;
-          break;
-      }
-      if (!hit) continue;
-      if (kind === "stuck") {
-        if (since === 0 ? lastChange >= cutoff && !unknown : since >= cutoff) continue;
-      }
-      const group = name === "degraded" || name === "undersized" ? "degraded" : "unavailable";
-      counts[group].set(name, (counts[group].get(name) ?? 0) + 1);
-      const msgs = messages[group];
-      if (msgs.size > _MAX_DETAIL) continue;
-      const acting = `[${pgs.members(pgs.acting, pgs.actingN, p).join(",")}]`;
-      const state = pgStateString(s);
-      msgs.set(
-        p,
-        kind === "stuck"
-          ? `pg ${pgs.pgid(p)} is stuck ${name} ${
-            since === 0 ? "since forever" : `for ${timespanText(now - since)}`
-          }, current state ${state}, last acting ${acting}`
-          : `pg ${pgs.pgid(p)} is ${state}, acting ${acting}`,
-      );
-    }
-  }
-  const summary = (m: Map<string, number>) =>
-    _ORDERED.filter(([n]) => m.has(n)).map(([n]) => {
-      const c = m.get(n) as number;
-      return `${c} ${c > 1 ? "pgs" : "pg"} ${n}`;
-    }).join(", ");
-  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  const detail = (m: Map<number, string>) =>
-    [...m].sort((a, b) => _pgOrder(pgs, a[0], b[0])).map(([, v]) => v);
-  if (counts.unavailable.size > 0) {
-    checks.PG_AVAILABILITY = _check(
-      "HEALTH_WARN",
-      `Reduced data availability: ${summary(counts.unavailable)}`,
-      total(counts.unavailable),
-      detail(messages.unavailable),
-    );
-  }
-  if (counts.degraded.size > 0) {
-    const objs = degradedObjects > 0 && copies > 0
-      ? `${degradedObjects}/${copies} objects degraded (${
-        (degradedObjects / copies * 100).toFixed(3)
-      }%), `
-      : "";
-    checks.PG_DEGRADED = _check(
-      "HEALTH_WARN",
-      `Degraded data redundancy: ${objs}${summary(counts.degraded)}`,
-      total(counts.degraded),
-      detail(messages.degraded),
-    );
-  }
-}
-
-/**
- * PGMap's SMALLER_PGP_NUM: pools whose pgp_num target is below their pg_num target (targets,
- * not the values still converging on them). Ceph says "pools have" whatever the count.
- */
-function _pgpNumCheck(inputs: HealthInputs, checks: Record<string, HealthCheck>): void {
-  if (inputs.pgs.count === 0) return;
-  const detail: string[] = [];
-  for (const pool of inputs.map.pools) {
-    if (pool.pgNumTarget > pool.pgpNumTarget) {
-      detail.push(`pool ${pool.name} pg_num ${pool.pgNumTarget} > pgp_num ${pool.pgpNumTarget}`);
-    }
-  }
-  if (detail.length === 0) return;
-  checks.SMALLER_PGP_NUM = _check(
-    "HEALTH_WARN",
-    `${detail.length} pools have pg_num > pgp_num`,
-    detail.length,
-    detail,
-  );
-}
-
-function _pgOrder(pgs: PgTable, a: number, b: number): number {
-  const pa = pgs.poolId[a] as number, pb = pgs.poolId[b] as number;
-  return pa !== pb ? pa - pb : (pgs.ps[a] as number) - (pgs.ps[b] as number);
-}
-
-function _slowOps(map: OsdMap, io: IoModel, checks: Record<string, HealthCheck>): void {
-  let ops = 0, oldest = 0;
-  const daemons: string[] = [];
-  for (let id = 0; id < map.maxOsd; id++) {
-    const n = io.slowOps[id] as number;
-    if (n <= 0 || !map.isUp(id)) continue;
-    ops += n;
-    oldest = Math.max(oldest, io.slowOldest[id] as number);
-    daemons.push(`osd.${id}`);
-  }
-  if (ops === 0) return;
-  // Ceph sorts daemon names as strings and prints at most ten.
-  daemons.sort();
-  const who = daemons.length === 1
-    ? `${daemons[0]} has slow ops`
-    : `daemons [${daemons.slice(0, 10).join(",")}]${
-      daemons.length > 10 ? "..." : ""
-    } have slow ops.`;
-  checks.SLOW_OPS = _check(
-    "HEALTH_WARN",
-    `${ops} slow ops, oldest one blocked for ${Math.floor(oldest)} sec, ${who}`,
-    ops,
-    [],
-  );
-}
-
 /**
  * Computes the cluster's health checks.
  *
@@ -344,7 +171,7 @@ function _slowOps(map: OsdMap, io: IoModel, checks: Record<string, HealthCheck>)
  * const c = new SimCluster(s, { hosts: 3, osdsPerHost: 2, pools: [{ name: "p", pgNum: 16 }] });
  * await s.runFor(5);
  * c.osdDown(0);
- * const h = computeHealth({ map: c.map, pgs: c.pgs, now: s.now });
+ * const h = computeHealth({ map: c.map, now: s.now });
  * if (h.checks.OSD_DOWN?.summary.message !== "1 osds down") throw new Error();
  * ```
  */
@@ -352,9 +179,6 @@ export function computeHealth(inputs: HealthInputs): Health {
   const checks: Record<string, HealthCheck> = {};
   _osdChecks(inputs.map, checks);
   if (inputs.mons) _monChecks(inputs.mons, checks);
-  _pgChecks(inputs, checks);
-  _pgpNumCheck(inputs, checks);
-  if (inputs.io) _slowOps(inputs.map, inputs.io, checks);
   if (inputs.fs && inputs.fs.activeName() === undefined) {
     checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
       `fs ${inputs.fs.fsName} is degraded`,

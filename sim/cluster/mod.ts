@@ -1,16 +1,15 @@
 /**
  * The simulated cluster's OSD side: CRUSH hierarchy and straw2 placement, OSDMap epochs,
- * PGs and their states, and dumps in the shapes of the manager's `get()`.
+ * PGs and their states, the maps' dumps, and what the OSDs report to the manager.
  *
  * @example
  * ```ts
  * import { Rng, Scheduler } from "../engine/mod.ts";
- * import { dumpPgSummary, SimCluster } from "./mod.ts";
+ * import { SimCluster } from "./mod.ts";
  * const s = new Scheduler({ rng: new Rng(1) });
  * const c = new SimCluster(s, { hosts: 3, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 32 }] });
  * await s.runFor(5);
- * const summary = dumpPgSummary(c.pgs) as { all: Record<string, number> };
- * if (summary.all["active+clean"] !== 32) throw new Error("healthy");
+ * if (c.pgs.stateCounts().get("active+clean") !== 32) throw new Error("healthy");
  * ```
  *
  * @module
@@ -31,7 +30,6 @@ export { crushHash2, crushHash3 } from "./crush_hash.ts";
 export { cephSeconds, cephStamp } from "../../ceph/time.ts";
 export { OsdMap, OSDMAP_FLAGS, type Pool, type PoolSpec } from "./osd_map.ts";
 export { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_map_dump.ts";
-export { dumpPgDump, dumpPgSummary } from "./pg_dump.ts";
 export { PgState, pgStateString } from "../../ceph/pg_state.ts";
 export { PgTable, type PgTableOptions, type RecoveryStepResult } from "./pg_table.ts";
 export {
@@ -61,7 +59,6 @@ export {
   type Health,
   type HealthCheck,
   type HealthInputs,
-  PG_STUCK_THRESHOLD,
 } from "./health.ts";
 export {
   IoModel,
@@ -83,19 +80,6 @@ export {
   PerfType,
   PerfUnit,
 } from "./perf_counters.ts";
-export {
-  addSum,
-  clusterSums,
-  dumpOsdStats,
-  dumpPgStats,
-  dumpPoolStats,
-  osdStat,
-  pgStatSum,
-  type PgStatsView,
-  statBlock,
-  type StatSum,
-  zeroSum,
-} from "./pg_dump.ts";
-export { dumpDf, dumpIoRate, dumpOsdPoolStats } from "./stats_dump.ts";
+export { PG_STAT_REPORT_INTERVAL_MAX, PgReporter } from "./pg_report.ts";
 export { type CrushDump, decompileCrushMap } from "./crush_text.ts";
 export { dumpServiceMap } from "./service_map.ts";

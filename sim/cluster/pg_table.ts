@@ -128,6 +128,12 @@ export class PgTable {
   reportedSeq = new Uint32Array(0);
 
   /**
+   * Changes whenever any PG's acting set may have changed (or a PG moved): what is computed
+   * from the acting sets alone (heartbeat peers) can be kept while it stands.
+   */
+  actingVersion = 0;
+
+  /**
    * How many times a PG moved to another index (each merge moves the table's last PG into the
    * merged source's row): caches keyed by PG index start over when it changes.
    */
@@ -243,6 +249,7 @@ export class PgTable {
       this.#placeRaw(p, pool.size);
       this.#filterUp(p);
       this.#copy(this.up, this.upN, this.acting, this.actingN, p);
+      this.actingVersion++;
       this.#copy(this.up, this.upN, this.holders, this.holdersN, p);
       this.state[p] = 0;
       this.intervalEpoch[p] = epoch;
@@ -323,6 +330,7 @@ export class PgTable {
         }
         this.acting.set(keep.subarray(0, n), base);
         this.actingN[p] = n;
+        this.actingVersion++;
       }
       if ((this.holdersN[p] as number) > pool.size) {
         let n = 0;
@@ -389,6 +397,7 @@ export class PgTable {
       const pb = parent * stride, cb = p * stride;
       this.acting.set(this.acting.subarray(pb, pb + (this.actingN[parent] as number)), cb);
       this.actingN[p] = this.actingN[parent] as number;
+      this.actingVersion++;
       this.holders.set(this.holders.subarray(pb, pb + (this.holdersN[parent] as number)), cb);
       this.holdersN[p] = this.holdersN[parent] as number;
       this.state[p] = (this.state[parent] as number) & ~_WORK;
@@ -485,6 +494,7 @@ export class PgTable {
   /** Moves PG `from` to row `to` (whose PG is gone), with its reservations and pool slot. */
   #moveRow(from: number, to: number): void {
     for (const [a, w] of this.#rows()) a.copyWithin(to * w, from * w, from * w + w);
+    this.actingVersion++;
     const list = this.#poolPgs.get(this.poolId[to] as number);
     if (list !== undefined) list[this.ps[to] as number] = to;
     if (this.#waiting.delete(from)) this.#waiting.add(to);
@@ -619,11 +629,11 @@ export class PgTable {
     return true;
   }
 
-  /** Objects degraded (copies missing) in PG `p`. */
-  degradedObjects(p: number): number {
+  /** Objects degraded (copies missing) in PG `p` (`size`: its pool's, when the caller has it). */
+  degradedObjects(p: number, size?: number): number {
     const s = this.state[p] as number;
     if (!(s & PgState.DEGRADED)) return 0;
-    const short = Math.max(0, this.poolOf(p).size - (this.actingN[p] as number));
+    const short = Math.max(0, (size ?? this.poolOf(p).size) - (this.actingN[p] as number));
     const missing = Math.ceil(this.missing[p] as number);
     if (short === 0) return missing; // recovery of replicas that came back behind
     // Each missing replica lacks every object until a backfill fills it: the copies still to
@@ -633,11 +643,11 @@ export class PgTable {
   }
 
   /** Objects misplaced (held, but not where CRUSH wants them) in PG `p`. */
-  misplacedObjects(p: number): number {
+  misplacedObjects(p: number, size?: number): number {
     const s = this.state[p] as number;
     if (!(s & PgState.REMAPPED)) return 0;
     // What remains to copy beyond the degraded copies moves data that exists elsewhere.
-    return Math.max(0, Math.ceil(this.missing[p] as number) - this.degradedObjects(p));
+    return Math.max(0, Math.ceil(this.missing[p] as number) - this.degradedObjects(p, size));
   }
 
   #startInterval(p: number, peering: number[]): void {
@@ -725,6 +735,7 @@ export class PgTable {
     }
     this.acting.set(acting.subarray(0, nActing), base);
     this.actingN[p] = nActing;
+    this.actingVersion++;
     this.resvN[p] = 0;
     if (nTargets > 0) this.#setReservations(p, targets, nTargets);
 
@@ -766,6 +777,7 @@ export class PgTable {
   /** The up set becomes the acting set and the set of holders. */
   #adoptUp(p: number): void {
     this.#copy(this.up, this.upN, this.acting, this.actingN, p);
+    this.actingVersion++;
     this.#copy(this.up, this.upN, this.holders, this.holdersN, p);
   }
 

@@ -10,19 +10,21 @@
  */
 
 import type { SimCluster } from "../cluster/cluster.ts";
-import { dumpPgSummary } from "../cluster/pg_dump.ts";
+import type { PgObserver } from "../pg_observer.ts";
 
 /** Collects invariant violations (the first few) for a run. */
 export class Oracles {
   readonly violations: string[] = [];
   readonly #c: SimCluster;
+  readonly #seen: PgObserver;
   #osdEpoch = 0;
   #electionEpoch = 0;
   #fsEpoch = 0;
   checks = 0;
 
-  constructor(cluster: SimCluster) {
+  constructor(cluster: SimCluster, seen: PgObserver) {
     this.#c = cluster;
+    this.#seen = seen;
     cluster.subscribe((e) => {
       if (e.kind === "osd_map") {
         if (e.epoch <= this.#osdEpoch) {
@@ -48,33 +50,22 @@ export class Oracles {
     this.#electionEpoch = c.mons.electionEpoch;
     if (c.fs.epoch < this.#fsEpoch) this.#fail("fsmap epoch went backwards");
     this.#fsEpoch = c.fs.epoch;
-    // PG counts add up (per pool and overall, in the manager's view). The JSON summary costs
-    // a second at 300,000 PGs, so large clusters count the state array directly.
-    const state = c.pgView().state ?? c.pgs.state;
+    // PG counts add up (per pool and overall, in the manager's view).
+    const pgMap = this.#seen.intake.pgMap;
     const byPool = new Map<number, number>();
-    let total = 0;
-    if (c.pgs.count <= 20_000) {
-      const summary = dumpPgSummary(c.pgs, { state }) as {
-        all: Record<string, number>;
-        by_pool: Record<string, Record<string, number>>;
-      };
-      const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
-      total = sum(summary.all);
-      for (const [k, v] of Object.entries(summary.by_pool)) byPool.set(Number(k), sum(v));
-    } else {
-      for (let p = 0; p < c.pgs.count; p++) {
-        if ((state[p] as number) >= 0) total++;
-        const id = c.pgs.poolId[p] as number;
-        byPool.set(id, (byPool.get(id) ?? 0) + 1);
-      }
+    for (let r = 0; r < pgMap.count; r++) {
+      const id = pgMap.pool[r]!;
+      byPool.set(id, (byPool.get(id) ?? 0) + 1);
     }
-    if (total !== c.pgs.count) this.#fail(`pg_summary counts ${total} of ${c.pgs.count} PGs`);
+    if (pgMap.count !== c.pgs.count) {
+      this.#fail(`the PGMap counts ${pgMap.count} of ${c.pgs.count} PGs`);
+    }
     for (const pool of c.map.pools) {
       const n = byPool.get(pool.id) ?? 0;
       if (n !== pool.pgNum) this.#fail(`pool ${pool.id} counts ${n} of ${pool.pgNum} PGs`);
     }
     // Health checks exactly while their cause is present.
-    const h = c.health().checks;
+    const h = this.#seen.health().checks;
     let downIn = 0;
     for (let o = 0; o < c.map.maxOsd; o++) {
       if (c.map.has(o) && !c.map.isUp(o) && c.map.isIn(o)) downIn++;
@@ -101,9 +92,11 @@ export class Oracles {
     this.#iff("OSDMAP_FLAGS", flags.some((f) => c.map.hasFlag(f)), h);
     const monsOut = c.mons.hasQuorum() && c.mons.quorum.length < c.mons.names.length;
     this.#iff("MON_DOWN", monsOut, h);
+    // The manager knows of an OSD's slow ops only from its reports.
     let slow = false;
     for (let o = 0; o < c.map.maxOsd; o++) {
-      if ((c.io.slowOps[o] as number) > 0 && c.map.isUp(o)) slow = true;
+      const reports = c.reportDelay[o] !== Infinity && c.scheduler.now >= c.firstReportAfter[o]!;
+      if ((c.io.slowOps[o] as number) > 0 && c.map.isUp(o) && reports) slow = true;
     }
     this.#iff("SLOW_OPS", slow, h);
   }

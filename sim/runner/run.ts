@@ -12,7 +12,7 @@
 
 import type { Clock } from "../../core/clock.ts";
 import { SimCluster } from "../cluster/cluster.ts";
-import { dumpPgSummary } from "../cluster/pg_dump.ts";
+import { PgObserver } from "../pg_observer.ts";
 import { Rng } from "../engine/prng.ts";
 import { Scheduler, VirtualClock } from "../engine/scheduler.ts";
 import { Trace } from "../engine/trace.ts";
@@ -95,6 +95,10 @@ export async function runScenario(
   const rng = new Rng(seed);
   const scheduler = new Scheduler({ rng, trace });
   const cluster = new SimCluster(scheduler, scenario.cluster);
+  // What the active manager sees: its PGMap, from what the OSDs report, and the health the
+  // mon shows (its own checks and the manager's). Made before the oracles subscribe, so that
+  // they look at each period after the manager took it in.
+  const seen = new PgObserver(cluster);
   cluster.startReporting();
   const hosts = cluster.hostNames();
   const racks = cluster.map.crush.buckets.filter((b) => b.typeId === 3).map((b) => b.name);
@@ -111,7 +115,7 @@ export async function runScenario(
   ];
   const injector = new FaultInjector(cluster);
   injector.scheduleAll(faults);
-  const oracles = new Oracles(cluster);
+  const oracles = new Oracles(cluster, seen);
   const failures: string[] = [];
   // A digest of what the manager would see goes into the trace every period, so the hash
   // covers the workload and health, not only the event labels.
@@ -120,12 +124,12 @@ export async function runScenario(
     const d = cluster.io.lastDelta;
     scheduler.note(
       `digest e${cluster.map.epoch} q${cluster.mons.electionEpoch} r${d.reads} w${d.writes} ` +
-        `osds${e.osdsReported} ${cluster.health().status}`,
+        `osds${e.osdsReported} ${seen.health().status}`,
     );
   });
   for (const x of scenario.expect ?? []) {
     scheduler.scheduleAt(scheduler.epoch + x.at, `expect @${x.at}`, () => {
-      for (const f of _checkExpectation(cluster, x)) failures.push(`t=${x.at} ${f}`);
+      for (const f of _checkExpectation(cluster, seen, x)) failures.push(`t=${x.at} ${f}`);
     });
   }
   const clock = new VirtualClock(scheduler, "participant");
@@ -147,7 +151,7 @@ export async function runScenario(
     const bound = scenario.convergeWithin ?? 900;
     const deadline = Math.max(lastHeal + bound, scheduler.elapsed);
     const healthy = () =>
-      cluster.monReachable() && cluster.health().status === "HEALTH_OK" &&
+      cluster.monReachable() && seen.health().status === "HEALTH_OK" &&
       cluster.pgs.allActiveClean();
     while (!healthy() && scheduler.elapsed < deadline) {
       await scheduler.run({ until: scheduler.epoch + scheduler.elapsed + cluster.statsPeriod });
@@ -155,8 +159,8 @@ export async function runScenario(
     if (healthy()) {
       convergedAfter = Math.max(0, scheduler.elapsed - lastHeal);
     } else {
-      const h = cluster.health();
-      const pgs = dumpPgSummary(cluster.pgs, cluster.pgView()) as { all: Record<string, number> };
+      const h = seen.health();
+      const pgs = seen.get("pg_summary") as { all: Record<string, number> };
       failures.push(
         `liveness: not HEALTH_OK and clean ${bound}s after the last heal (t=${lastHeal}): ` +
           `${h.status} [${Object.keys(h.checks).join(",")}] pgs ${JSON.stringify(pgs.all)}`,
@@ -168,6 +172,7 @@ export async function runScenario(
     failures.push(...(p.failures?.() ?? []));
   }
   cluster.stopReporting();
+  seen.close();
   failures.push(...oracles.violations.map((v) => `oracle: ${v}`));
   const wallSeconds = (performance.now() - wallStart) / 1000;
   const virtualSeconds = scheduler.elapsed;
@@ -187,9 +192,9 @@ export async function runScenario(
   };
 }
 
-function _checkExpectation(c: SimCluster, x: Expectation): string[] {
+function _checkExpectation(c: SimCluster, seen: PgObserver, x: Expectation): string[] {
   const out: string[] = [];
-  const h = c.health().checks;
+  const h = seen.health().checks;
   for (const code of x.health ?? []) {
     if (!(code in h)) out.push(`expected health check ${code}, have [${Object.keys(h)}]`);
   }
@@ -200,7 +205,7 @@ function _checkExpectation(c: SimCluster, x: Expectation): string[] {
     out.push(`expected monReachable ${x.monReachable}`);
   }
   if (x.minUnknownPgs !== undefined) {
-    const unknown = c.pgView().state?.filter((s) => s === 0).length ?? 0;
+    const unknown = seen.states().filter((s) => s === 0).length;
     if (unknown < x.minUnknownPgs) {
       out.push(`expected >= ${x.minUnknownPgs} unknown PGs, have ${unknown}`);
     }

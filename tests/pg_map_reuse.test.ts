@@ -5,14 +5,8 @@ import { startTestCluster } from "mgr_module/testing";
 import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler } from "../sim/engine/scheduler.ts";
 import { SimCluster } from "../sim/cluster/cluster.ts";
-import { clusterGet } from "../sim/cluster/get.ts";
-import {
-  dumpOsdStats,
-  dumpPgDump,
-  dumpPgStats,
-  PgDumpCache,
-  pgDumpCache,
-} from "../sim/cluster/pg_dump.ts";
+import { PgObserver } from "../sim/pg_observer.ts";
+import { PgMapViews } from "../core/state/pg_map_views.ts";
 
 interface PgStat {
   pgid: string;
@@ -24,32 +18,40 @@ interface PgStat {
   stat_sum: { num_objects: number };
 }
 
-function pgStats(c: SimCluster): PgStat[] {
-  return (clusterGet(c, "pg_stats") as unknown as { pg_stats: PgStat[] }).pg_stats;
+function pgStats(seen: PgObserver): PgStat[] {
+  return (seen.get("pg_stats") as { pg_stats: PgStat[] }).pg_stats;
 }
 
-async function reportingCluster(seed = 3): Promise<{ s: Scheduler; c: SimCluster }> {
+async function reportingCluster(
+  seed = 3,
+): Promise<{ s: Scheduler; c: SimCluster; seen: PgObserver }> {
   const s = new Scheduler({ rng: new Rng(seed) });
   const c = new SimCluster(s, {
     hosts: 6,
     osdsPerHost: 2,
     pools: [{ name: "rbd", pgNum: 64 }, { name: "small", pgNum: 8, size: 2 }],
+    // No client IO: a PG's stats change only when the cluster does something to it.
+    workload: { opsPerSecond: 0 },
   });
+  const seen = new PgObserver(c);
   c.startReporting();
   await s.runFor(30);
-  return { s, c };
+  return { s, c, seen };
 }
 
 Deno.test("pg_stats: an unchanged PG's entry is the same frozen object in the next version; a remapped PG's entry is new and shows its new placement", async () => {
-  const { s, c } = await reportingCluster();
-  const before = pgStats(c);
+  const { s, c, seen } = await reportingCluster();
+  const before = pgStats(seen);
   assert.ok(before.every((e) => Object.isFrozen(e) && Object.isFrozen(e.stat_sum)));
   c.osdOut(3);
-  const after = pgStats(c);
+  // The manager learns of the new placement from the OSDs' next report.
+  await s.runFor(c.statsPeriod);
+  const after = pgStats(seen);
   assert.notEqual(after, before, "a new array for the new version");
+  const byId = new Map(after.map((e) => [e.pgid, e]));
   let kept = 0, rebuilt = 0;
-  for (let i = 0; i < after.length; i++) {
-    const a = after[i]!, b = before[i]!;
+  for (const b of before) {
+    const a = byId.get(b.pgid)!;
     if (b.up.includes(3) || b.acting.includes(3)) {
       assert.notEqual(a, b, `${b.pgid} was remapped`);
       assert.ok(!a.up.includes(3), `${a.pgid} up ${a.up} no longer holds osd.3`);
@@ -61,32 +63,36 @@ Deno.test("pg_stats: an unchanged PG's entry is the same frozen object in the ne
     }
   }
   assert.ok(kept > 0 && rebuilt > 0, `${kept} kept, ${rebuilt} rebuilt`);
-  assert.equal(pgDumpCache(c.pgs).builtPgs, rebuilt);
+  assert.equal(seen.intake.views.builtPgs, rebuilt);
 
-  // Time passing without a report changes nothing: the stamps are those of the last report.
+  // Time passing without a report changes nothing.
   await s.runFor(1);
-  const later = pgStats(c);
-  assert.ok(later.every((e, i) => e === after[i]), "no report, same entries");
+  const later = pgStats(seen);
+  assert.equal(later, after, "no report, the same array");
 
-  // The next report re-stamps every PG, at the new OSDMap epoch.
-  await s.runFor(c.statsPeriod);
-  const reported = pgStats(c);
-  assert.ok(reported.every((e, i) => e !== later[i]));
-  assert.ok(reported.every((e) => e.reported_epoch === c.map.epoch));
-  assert.ok(later.every((e) => e.reported_epoch < c.map.epoch));
+  // A PG whose stats have not changed is not published again: its entry stays, stamps and
+  // all, until it changes (or osd_pg_stat_report_interval_max passes).
+  await s.runFor(120);
+  const settled = pgStats(seen);
+  await s.runFor(c.statsPeriod * 3);
+  const idle = pgStats(seen);
+  const same = idle.filter((e, i) => e === settled[i]).length;
+  assert.ok(same > idle.length / 2, `${same} of ${idle.length} entries unchanged`);
+  assert.ok(idle.every((e) => e.reported_epoch <= c.map.epoch));
 });
 
 Deno.test("pg_dump: last_fresh and reported_epoch are those of the PG's last report, not of the dump", async () => {
-  const { s, c } = await reportingCluster();
+  const { s, c, seen } = await reportingCluster();
   const epoch = c.map.epoch;
-  const reportedAt = c.reportedAt[0]!;
+  const first = pgStats(seen)[0]!;
   c.osdDown(5);
   await s.runFor(1);
-  const dump = clusterGet(c, "pg_dump") as unknown as { pg_stats: PgStat[]; stamp: string };
-  const first = dump.pg_stats[0]!;
-  assert.equal(first.reported_epoch, epoch);
-  assert.notEqual(first.last_fresh, dump.stamp);
-  assert.equal(Date.parse(first.last_fresh.replace("+0000", "Z")), reportedAt * 1000);
+  const dump = seen.get("pg_dump") as { pg_stats: PgStat[]; stamp: string };
+  const again = dump.pg_stats.find((e) => e.pgid === first.pgid)!;
+  assert.ok(again.reported_epoch <= epoch, "reported before osd.5 went down");
+  assert.equal(again.last_fresh, first.last_fresh);
+  assert.ok(Date.parse(again.last_fresh.replace("+0000", "Z")) <= s.now * 1000);
+  assert.notEqual(again.last_fresh, dump.stamp, "the dump's stamp is its last report's");
 });
 
 Deno.test("through the manager, get('pg_stats') keeps the frozen entries of unchanged PGs from one version to the next", async () => {
@@ -94,7 +100,13 @@ Deno.test("through the manager, get('pg_stats') keeps the frozen entries of unch
   const tc = await startTestCluster({
     builtins: { reader: { Reader } },
     initialModules: ["reader"],
-    cluster: { hosts: 4, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 32 }] },
+    cluster: {
+      hosts: 4,
+      osdsPerHost: 2,
+      pools: [{ name: "rbd", pgNum: 32 }],
+      // No client IO, which would change every PG's counters in every report.
+      workload: { opsPerSecond: 0 },
+    },
   });
   try {
     await tc.run(30);
@@ -105,7 +117,8 @@ Deno.test("through the manager, get('pg_stats') keeps the frozen entries of unch
       (a[0] as { state: string }).state = "x";
     }, TypeError);
     tc.cluster!.osdOut(1);
-    await tc.run(0);
+    // The OSDs report the new placement in their next report.
+    await tc.run(tc.cluster!.statsPeriod);
     const b = (m.get("pg_stats") as { pg_stats: PgStat[] }).pg_stats;
     assert.notEqual(a, b);
     assert.ok(b.some((e, i) => e === a[i]), "unchanged PGs keep their entries");
@@ -199,31 +212,23 @@ Deno.test("pg_dump (property): the dump built from the previous version's entrie
           pools: [{ name: "rbd", pgNum: 32 }, { name: "ec", pgNum: 8, size: 2 }],
           workload: { opsPerSecond: 200 },
         });
+        const seen = new PgObserver(c);
         c.startReporting();
         const hosts = c.hostNames();
         let pools = 0;
         const check = (label: string) => {
-          const view = c.pgView();
-          // Both the shared cache (the managers') and a private one that lives across steps.
-          for (const cache of [pgDumpCache(c.pgs), incremental]) {
-            assert.deepEqual(
-              dumpPgDump(c.pgs, c.map, s.now, view, cache),
-              dumpPgDump(c.pgs, c.map, s.now, view, new PgDumpCache()),
-              `pg_dump after ${label}`,
-            );
-          }
+          // The views kept across steps (reusing the entries of unchanged PGs) and new ones.
+          const fresh = new PgMapViews(seen.intake.pgMap);
+          const kept = seen.intake.views;
+          const json = (v: unknown) => JSON.parse(JSON.stringify(v));
+          assert.deepEqual(json(kept.pgDump()), json(fresh.pgDump()), `pg_dump after ${label}`);
+          assert.deepEqual(json(kept.pgStats()), json(fresh.pgStats()), `pg_stats after ${label}`);
           assert.deepEqual(
-            dumpPgStats(c.pgs, c.map, s.now, view),
-            dumpPgStats(c.pgs, c.map, s.now, view, new PgDumpCache()),
-            `pg_stats after ${label}`,
-          );
-          assert.deepEqual(
-            dumpOsdStats(c.pgs, c.map, view),
-            dumpOsdStats(c.pgs, c.map, view, new PgDumpCache()),
+            json(kept.osdStatsView()),
+            json(fresh.osdStatsView()),
             `osd_stats after ${label}`,
           );
         };
-        const incremental = new PgDumpCache();
         const n = c.map.maxOsd;
         check("start");
         for (const [i, step] of steps.entries()) {

@@ -1,0 +1,178 @@
+/**
+ * The active manager's intake of what the daemons report to it (Ceph's DaemonServer and
+ * ClusterState): PG statistics into its {@linkcode PgMap}, the OSDMap's changes into the same,
+ * the daemons' health metrics, and whether the PGMap is ready (DaemonServer::maybe_ready: every
+ * up OSD has reported, or four stats periods have passed since the manager became active).
+ * From these come the `get()` views of the PGMap and the manager's own health checks.
+ *
+ * @module
+ */
+import type { DaemonHealthMetric } from "../cluster_link.ts";
+import type { HealthCheck } from "../health.ts";
+import type { PgStatsReport } from "../pg_stats_report.ts";
+import { type OsdMapFacts, PgMap } from "./pg_map.ts";
+import { PgMapViews } from "./pg_map_views.ts";
+import { pgHealthChecks, slowOpsCheck } from "./pg_health.ts";
+
+/** The `get()` names the intake answers. */
+export const PG_MAP_NAMES = [
+  "pg_summary",
+  "pg_status",
+  "pg_dump",
+  "pg_stats",
+  "pool_stats",
+  "osd_stats",
+  "osd_pool_stats",
+  "df",
+  "io_rate",
+] as const;
+
+/** Options of a {@linkcode PgIntake}. */
+export interface PgIntakeOptions {
+  /** `mon_stat_smooth_intervals` (default 6). */
+  smoothIntervals?: number;
+  /** `mgr_stats_period` (default 5): the PGMap is ready at the latest 4 periods after start. */
+  statsPeriod?: number;
+}
+
+/**
+ * PG statistics, health metrics and their views.
+ *
+ * @example
+ * ```ts
+ * import { PgIntake } from "./pg_intake.ts";
+ * const intake = new PgIntake();
+ * intake.activate(100);
+ * intake.applyOsdMap({
+ *   epoch: 3, modified: "1970-01-01T00:01:40.000000+0000",
+ *   pools: [{ pool: 1, pool_name: "rbd", size: 3, min_size: 2, pg_num: 4 }],
+ *   osds: [{ osd: 0, up: 1, in: 1 }],
+ * }, 100);
+ * if (intake.pgReady(101)) throw new Error("osd.0 has not reported yet");
+ * if (!intake.pgReady(121)) throw new Error("ready after four stats periods anyway");
+ * ```
+ */
+export class PgIntake {
+  readonly pgMap: PgMap;
+  readonly views: PgMapViews;
+  #metrics: Record<string, DaemonHealthMetric[]> = {};
+  #ready = false;
+  #startedAt = 0;
+  readonly #reported = new Set<number>();
+  readonly #statsPeriod: number;
+  #osdUp: (id: number) => boolean = () => false;
+
+  constructor(options: PgIntakeOptions = {}) {
+    this.pgMap = new PgMap({ smoothIntervals: options.smoothIntervals });
+    this.views = new PgMapViews(this.pgMap);
+    this.#statsPeriod = options.statsPeriod ?? 5;
+  }
+
+  /** Changes whenever a view would answer differently. */
+  get version(): number {
+    return this.pgMap.version;
+  }
+
+  /** The manager has become active: it starts from an empty PGMap, as a new ceph-mgr does. */
+  activate(now: number): void {
+    this.pgMap.clear();
+    this.#metrics = {};
+    this.#ready = false;
+    this.#startedAt = now;
+    this.#reported.clear();
+  }
+
+  /** A new OSDMap (`get('osd_map')`). */
+  applyOsdMap(map: OsdMapFacts, now: number): void {
+    this.pgMap.applyOsdMap(map, now);
+    const up = this.pgMap.osdUp;
+    this.#osdUp = (id) => up[id] === 1;
+  }
+
+  /** One period's PG statistics. */
+  ingest(report: PgStatsReport, now: number): void {
+    this.pgMap.ingest(report);
+    if (this.#ready) return;
+    for (let i = 0; i < report.osds.length; i++) this.#reported.add(report.osds.osd[i]!);
+    const m = this.pgMap;
+    for (let id = 0; id < m.osdUp.length; id++) {
+      if (m.osdUp[id] === 1 && !this.#reported.has(id)) {
+        this.#ready = this.#gaveUp(now);
+        return;
+      }
+    }
+    this.#ready = true;
+  }
+
+  /** The health metrics `daemons` sent in their last reports (none: they have nothing to say). */
+  setHealthMetrics(
+    daemons: readonly string[],
+    metrics: Readonly<Record<string, readonly DaemonHealthMetric[]>>,
+  ): void {
+    for (const d of daemons) {
+      const list = metrics[d];
+      if (list === undefined || list.length === 0) delete this.#metrics[d];
+      else this.#metrics[d] = list.map((m) => ({ ...m }));
+    }
+  }
+
+  /** `get_daemon_health_metrics()`: each daemon's metrics as the module API shows them. */
+  healthMetrics(): Record<string, DaemonHealthMetric[]> {
+    const out: Record<string, DaemonHealthMetric[]> = {};
+    for (const [d, list] of Object.entries(this.#metrics)) {
+      out[d] = list.map((m) => ({ value: m.value, type: m.type }));
+    }
+    return out;
+  }
+
+  /** Whether every up OSD has reported since the manager became active (`get('pg_ready')`). */
+  pgReady(now: number): boolean {
+    if (!this.#ready && this.#gaveUp(now)) this.#ready = true;
+    return this.#ready;
+  }
+
+  #gaveUp(now: number): boolean {
+    return now - this.#startedAt > this.#statsPeriod * 4;
+  }
+
+  /**
+   * The manager's PG and daemon checks (PGMap::get_health_checks and SLOW_OPS); none until the
+   * PGMap is ready, as DaemonServer sends no PG state to the mon before then.
+   */
+  healthChecks(now: number): Record<string, HealthCheck> {
+    if (!this.pgReady(now)) return {};
+    const checks = pgHealthChecks(this.pgMap, now);
+    const slow = slowOpsCheck(this.#metrics, (daemon) => {
+      const dot = daemon.indexOf(".");
+      return daemon.slice(0, dot) !== "osd" || this.#osdUp(Number(daemon.slice(dot + 1)));
+    });
+    if (slow) checks.SLOW_OPS = slow;
+    return checks;
+  }
+
+  /** `get(name)` for the names of {@linkcode PG_MAP_NAMES}; `deviceClass` names OSDs' classes. */
+  get(name: string, deviceClass: (osd: number) => string | undefined = () => undefined): unknown {
+    const v = this.views;
+    switch (name) {
+      case "pg_summary":
+        return v.pgSummary();
+      case "pg_status":
+        return v.pgStatus();
+      case "pg_dump":
+        return v.pgDump();
+      case "pg_stats":
+        return v.pgStats();
+      case "pool_stats":
+        return v.poolStats();
+      case "osd_stats":
+        return v.osdStatsView();
+      case "osd_pool_stats":
+        return v.osdPoolStats();
+      case "df":
+        return v.df(deviceClass);
+      case "io_rate":
+        return v.ioRate();
+    }
+    return undefined;
+  }
+}
