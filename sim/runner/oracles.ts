@@ -20,6 +20,8 @@ export class Oracles {
   #osdEpoch = 0;
   #electionEpoch = 0;
   #fsEpoch = 0;
+  /** Per OSD: 1 when its last report that reached the manager said it had slow ops. */
+  #reportedSlow = new Uint8Array(0);
   checks = 0;
 
   constructor(cluster: SimCluster, seen: PgObserver) {
@@ -32,9 +34,28 @@ export class Oracles {
         }
         this.#osdEpoch = e.epoch;
       } else if (e.kind === "stats") {
+        this.#noteReports(e.pgStats.osds.osd);
         this.check();
       }
     });
+  }
+
+  /**
+   * What the OSDs that reported this period told of slow ops: until an OSD's next report
+   * reaches it, the manager holds what the last one said (an OSD whose reports are late keeps
+   * its SLOW_OPS raised after its ops sped up, as DaemonServer keeps its DaemonState).
+   */
+  #noteReports(osds: ArrayLike<number>): void {
+    const c = this.#c;
+    if (this.#reportedSlow.length < c.map.maxOsd) {
+      const grown = new Uint8Array(c.map.maxOsd);
+      grown.set(this.#reportedSlow);
+      this.#reportedSlow = grown;
+    }
+    for (let i = 0; i < osds.length; i++) {
+      const o = osds[i]!;
+      this.#reportedSlow[o] = Math.round(c.io.slowOps[o] ?? 0) > 0 ? 1 : 0;
+    }
   }
 
   #fail(message: string): void {
@@ -95,8 +116,7 @@ export class Oracles {
     // The manager knows of an OSD's slow ops only from its reports.
     let slow = false;
     for (let o = 0; o < c.map.maxOsd; o++) {
-      const reports = c.reportDelay[o] !== Infinity && c.scheduler.now >= c.firstReportAfter[o]!;
-      if ((c.io.slowOps[o] as number) > 0 && c.map.isUp(o) && reports) slow = true;
+      if (this.#reportedSlow[o] === 1 && c.map.isUp(o)) slow = true;
     }
     this.#iff("SLOW_OPS", slow, h);
   }
