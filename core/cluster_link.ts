@@ -9,8 +9,9 @@
  * @module
  */
 import type { MgrMap, ModuleInfo } from "../ceph/mgr_map.ts";
-import type { HealthCheck } from "./health.ts";
+import type { HealthCheck, HealthReport } from "./health.ts";
 import type { PgStatsReport } from "./pg_stats_report.ts";
+import type { ProgressEvent } from "./progress_events.ts";
 
 export type { PgStatsReport };
 
@@ -132,8 +133,12 @@ export interface ClusterState {
   daemonNames(): string[];
   metadata(daemon: string): Record<string, string> | null;
   daemonStatus(daemon: string): Record<string, string> | null;
-  /** The cluster's own health checks (its mons'; the PG checks are the manager's). */
-  health(): Record<string, HealthCheck>;
+  /**
+   * The cluster's health as the mon reports it (`health detail -f json`, Ceph's MMgrDigest
+   * `health_json`): the mon's own checks and those the active manager reported to it, with the
+   * mutes in force. It moves when the mon sends `notify('health')` or the maps change.
+   */
+  health(): HealthReport;
   /** The cluster's fsid. */
   fsid(): string;
 }
@@ -153,6 +158,14 @@ export interface MgrBeacon {
    * into the cluster's health, as Ceph's MMonMgrReport carries them.
    */
   health_checks?: Record<string, HealthCheck>;
+  /**
+   * The active manager's PGMap digest (what `get('pg_status')` gives: PGs by state, objects,
+   * usage, rates), from which the mon prints the data and io parts of `status`, as
+   * MMonMgrReport carries a PGMapDigest.
+   */
+  pg_digest?: Record<string, unknown>;
+  /** The active manager's progress events by id, for `status` (MMonMgrReport's). */
+  progress_events?: Record<string, ProgressEvent>;
 }
 
 /** A command in Ceph's signature grammar, as MonCommands.h lists them. */

@@ -1,11 +1,9 @@
 /**
- * Health checks: the form modules set (spec §6.1), and the merged report that `health`,
- * `health detail` and `get('health')` show (spec §6.2).
+ * Health checks: the form modules set (spec §6.1), and the report that `get('health')` shows
+ * (spec §6.2); the mon's HealthMonitor merges, mutes and prints it.
  *
  * @module
  */
-
-import { cephStamp, timespanText } from "../ceph/time.ts";
 
 /** One health check as a module sets it. */
 export interface HealthCheckInput {
@@ -114,86 +112,4 @@ export function healthReport(...sets: Record<string, HealthCheck>[]): HealthRepo
     else if (status === "HEALTH_OK") status = "HEALTH_WARN";
   }
   return { status, checks: sorted, mutes: [] };
-}
-
-/**
- * Applies mutes to a report: a muted check stays listed, marked `muted`, and no longer counts
- * toward the status. Returns the mutes still in force, as Ceph's HealthMonitor keeps them: a
- * lapsed TTL ends a mute; a non-sticky mute ends when its check clears or its count grows.
- */
-export function applyMutes(
-  report: HealthReport,
-  mutes: readonly HealthMute[],
-  now: number,
-): { report: HealthReport; mutes: HealthMute[] } {
-  const kept: HealthMute[] = [];
-  for (const mute of mutes) {
-    if (mute.ttl !== undefined && mute.ttl <= now) continue;
-    const check = report.checks[mute.code];
-    if (!mute.sticky && (!check || check.summary.count > mute.count)) continue;
-    kept.push(mute);
-  }
-  const mutedCodes = new Set(kept.map((m) => m.code));
-  const checks: Record<string, HealthCheck> = {};
-  for (const [code, check] of Object.entries(report.checks)) {
-    checks[code] = mutedCodes.has(code) ? { ...check, muted: true } : check;
-  }
-  const muted = healthReport(checks);
-  return { report: { ...muted, mutes: kept }, mutes: kept };
-}
-
-function _byCode(a: HealthMute, b: HealthMute): number {
-  return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
-}
-
-/** A mute as `health -f json` and `status -f json` show it: the TTL as a stamp. */
-export function muteJson(m: HealthMute): Record<string, unknown> {
-  return {
-    code: m.code,
-    ...(m.ttl !== undefined ? { ttl: cephStamp(m.ttl) } : {}),
-    sticky: m.sticky,
-    summary: m.summary,
-    count: m.count,
-  };
-}
-
-/** `(muted: A(59m) B)`: every mute in force, by code, with its time left. */
-export function mutedText(mutes: readonly HealthMute[], now: number): string {
-  return "(muted: " +
-    [...mutes].sort(_byCode).map((m) =>
-      m.ttl === undefined ? m.code : `${m.code}(${timespanText(m.ttl - now)})`
-    ).join(" ") + ")";
-}
-
-/**
- * `ceph health`: the status and the summaries of the live checks, as one line, then every
- * mute in force with its time left (Monitor::get_health_status):
- * `HEALTH_WARN 1 osds down; (muted: POOL_NO_REDUNDANCY(59m) OSD_NEARFULL)`.
- */
-export function healthSummaryText(report: HealthReport, now: number): string {
-  let summary = Object.values(report.checks).filter((c) => !c.muted).map((c) => c.summary.message)
-    .join("; ");
-  if (report.mutes.length) summary += (summary ? "; " : "") + mutedText(report.mutes, now);
-  return summary ? `${report.status} ${summary}` : report.status;
-}
-
-/** `ceph health detail` in plain text, laid out as Ceph prints it. */
-export function healthDetailText(report: HealthReport, now: number): string {
-  const lines = [healthSummaryText(report, now)];
-  for (const [code, check] of Object.entries(report.checks)) {
-    const tag = check.severity === "HEALTH_ERR" ? "ERR" : "WRN";
-    const mute = check.muted ? report.mutes.find((m) => m.code === code) : undefined;
-    const muted = mute === undefined
-      ? ""
-      : `(MUTED${
-        mute.ttl === undefined
-          ? ""
-          : mute.ttl > now
-          ? ` ttl ${timespanText(mute.ttl - now)}`
-          : " ttl expired"
-      }${mute.sticky ? ", STICKY" : ""}) `;
-    lines.push(`${muted}[${tag}] ${code}: ${check.summary.message}`);
-    for (const d of check.detail) lines.push(`    ${d.message}`);
-  }
-  return lines.join("\n");
 }

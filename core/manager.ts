@@ -8,8 +8,7 @@
  */
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, ClusterState, MonCommandResult } from "./cluster_link.ts";
-import type { HealthReport } from "./health.ts";
-import { stampSeconds } from "../ceph/time.ts";
+import { type HealthCheck, type HealthReport, healthReport } from "./health.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
 import { RELEASE_NAME } from "../ceph/mgr_map.ts";
@@ -28,13 +27,11 @@ import { builtinCommands } from "./commands/builtin/mod.ts";
 import { systemMetadata } from "./daemon_metadata.ts";
 import { StandbyHost } from "./standby_host.ts";
 import type { SnapshotCache } from "./state/snapshot_cache.ts";
-import type { StatusInputs } from "./status.ts";
 import { PerfCounterStore } from "./state/perf_counters.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import { ConfigView } from "./config_view.ts";
 import { KvStore } from "./kv_store.ts";
 import { ClusterLogWriter } from "./cluster_log.ts";
-import { MergedHealth } from "./merged_health.ts";
 import { ProgressEvents } from "./progress_events.ts";
 import { clusterStateViews, GetNames } from "./get_names.ts";
 import { DaemonIndexCache } from "./daemon_index_cache.ts";
@@ -42,7 +39,6 @@ import { UpdateIntake } from "./update_intake.ts";
 import { type ModuleContextFactory, moduleContextFactory } from "./module_context_factory.ts";
 import { ReportIntake } from "./report_intake.ts";
 import { PG_MAP_NAMES } from "./state/pg_intake.ts";
-import type { HealthCheck } from "./health.ts";
 
 export type { ProgressEvent } from "./progress_events.ts";
 
@@ -95,6 +91,8 @@ export class Manager implements CommandService {
   #lastHealth = "";
   /** The manager's own checks last sent to the mon in a beacon. */
   #beaconedChecks = "";
+  /** The progress events last sent to the mon in a beacon. */
+  #beaconedProgress = "{}";
   readonly #daemonLog: ModuleLogger;
   readonly #config: ConfigView;
   readonly #kv: KvStore;
@@ -103,7 +101,6 @@ export class Manager implements CommandService {
   readonly #services = new Map<string, string>();
   readonly #intake: UpdateIntake;
   readonly #dispatch: CommandDispatch;
-  readonly #health: MergedHealth;
   readonly #clusterLog: ClusterLogWriter;
   readonly #getNames: GetNames;
   readonly #daemonIndex: DaemonIndexCache;
@@ -150,12 +147,6 @@ export class Manager implements CommandService {
       send: (entry) => this.link.clusterLog(entry),
       log: this.#daemonLog,
     });
-    this.#health = new MergedHealth(this.clock, () => [
-      this.clusterState?.health() ?? {},
-      this.reports.healthChecks(),
-      this.host.moduleHealth(),
-      this.host.hostHealth(),
-    ]);
     this.#getNames = new GetNames({
       views: this.views,
       pgReady: () => this.reports.pgReady(),
@@ -183,7 +174,12 @@ export class Manager implements CommandService {
       monCommands: () => this.link.monCommands(),
       moduleCommands: () => this.#moduleCommands(),
       localCommands: () => [...this.#builtinCommands(), ...this.#extraCommands],
-      sendToMon: (cmd, inbuf, entity) => this.link.monCommand(cmd, inbuf, { entity }),
+      sendToMon: async (cmd, inbuf, entity) => {
+        // The mon answers `health` and `status` from this manager's last report: it is sent
+        // first when it is out of date, so a caller sees what the manager knows.
+        if (this.#reportIsStale()) await this.#beacon();
+        return this.link.monCommand(cmd, inbuf, { entity });
+      },
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
     });
     this.#intake = new UpdateIntake({
@@ -200,7 +196,8 @@ export class Manager implements CommandService {
         await this.#applyRole();
       },
       notified: (type) => {
-        if (type !== "health") this.#healthChanged();
+        // The intake told the modules of a `health` notify itself.
+        this.#healthChanged(type === "health");
       },
     });
     this.#unsubscribe = options.link.subscribe((u) => {
@@ -324,14 +321,14 @@ export class Manager implements CommandService {
    * the merged health, and the mon of a change of the manager's own checks at once, as
    * DaemonServer sends its report when its PGMap changes rather than at the next tick.
    */
-  #healthChanged(): void {
+  #healthChanged(notified = false): void {
     const health = JSON.stringify(this.health().checks);
     if (health !== this.#lastHealth) {
       this.#lastHealth = health;
-      this.host.notifyAll("health", "");
+      if (!notified) this.host.notifyAll("health", "");
     }
     if (this.isActive() && this.link.connected()) {
-      if (JSON.stringify(this.#managerChecks()) !== this.#beaconedChecks) void this.#beacon();
+      if (JSON.stringify(this.#managerChecks()) !== this.#beaconedChecks) this.#beaconSoon();
     }
   }
 
@@ -345,9 +342,24 @@ export class Manager implements CommandService {
     return (osd) => classes[osd];
   }
 
+  /** A beacon out of turn; one that cannot reach the mon is logged, the tick sends the next. */
+  #beaconSoon(): void {
+    this.#beacon().catch((e) =>
+      this.#daemonLog.warning(`beacon not sent: ${(e as Error).message}`)
+    );
+  }
+
+  /** Whether the active manager's checks or progress events moved since its last beacon. */
+  #reportIsStale(): boolean {
+    if (!this.isActive() || !this.link.connected()) return false;
+    return JSON.stringify(this.#managerChecks()) !== this.#beaconedChecks ||
+      JSON.stringify(Object.fromEntries(this.progressEvents)) !== this.#beaconedProgress;
+  }
+
   async #beacon(): Promise<void> {
     const checks = this.isActive() ? this.#managerChecks() : undefined;
     this.#beaconedChecks = JSON.stringify(checks ?? {});
+    if (checks) this.#beaconedProgress = JSON.stringify(Object.fromEntries(this.progressEvents));
     await this.link.beacon({
       gid: this.gid,
       name: this.id,
@@ -355,7 +367,13 @@ export class Manager implements CommandService {
       available_modules: [...this.host.records.values()].map(moduleInfo),
       services: Object.fromEntries(this.#services),
       metadata: { ...this.metadata },
-      ...(checks ? { health_checks: checks } : {}),
+      ...(checks
+        ? {
+          health_checks: checks,
+          pg_digest: this.get("pg_status") as Record<string, unknown>,
+          progress_events: Object.fromEntries(this.progressEvents),
+        }
+        : {}),
     });
   }
 
@@ -373,7 +391,7 @@ export class Manager implements CommandService {
       host: () => this.host,
       setUri: (module, uri) => {
         this.#services.set(module, uri);
-        void this.#beacon();
+        this.#beaconSoon();
       },
       activeUri: (module) => this.#mgrMap.services[module] ?? "",
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
@@ -403,10 +421,6 @@ export class Manager implements CommandService {
       now: () => this.clock.now(),
       cephOption: (key) => this.cephOption(key),
       runningConfig: () => this.runningConfig(),
-      health: () => this.health(),
-      mute: (code, ttl, sticky) => this.mute(code, ttl, sticky),
-      unmute: (code) => this.unmute(code),
-      statusInputs: () => this.statusInputs(),
     });
   }
 
@@ -441,38 +455,17 @@ export class Manager implements CommandService {
     this.#clusterLog.write(channel, priority, message);
   }
 
-  /** What `status` is built from. */
-  statusInputs(): StatusInputs {
-    // `active_change` is a Ceph stamp (`2026-11-25T13:18:16.859000+0000`) or bare seconds.
-    const stamp = this.#mgrMap.active_change;
-    const since = stampSeconds(stamp);
-    return {
-      fsid: this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
-      health: this.health(),
-      mgrMap: this.#mgrMap,
-      mgrAge: Number.isFinite(since) && since > 0 ? this.clock.now() - since : 0,
-      get: (name) => this.get(name),
-      progress: this.progressEvents,
-      now: this.clock.now(),
-    };
-  }
-
   /**
-   * The merged health report: the cluster's checks, the modules' and the host's own, with the
-   * mutes in force (`health mute`).
+   * The cluster's health as the mon reports it: its own checks and the ones this manager (when
+   * active) and its modules reported in their beacons, with the mutes in force (`health mute`).
+   * A link without a cluster state gives the manager's own checks alone.
    */
   health(): HealthReport {
-    return this.#health.report();
-  }
-
-  /** `health mute <code> [<ttl>] [--sticky]`: the check must be raised now. */
-  mute(code: string, ttlSeconds: number | undefined, sticky: boolean): MonCommandResult {
-    return this.#health.mute(code, ttlSeconds, sticky);
-  }
-
-  /** `health unmute [<code>]`: one mute, or all. */
-  unmute(code: string | undefined): MonCommandResult {
-    return this.#health.unmute(code);
+    const state = this.clusterState;
+    if (!state) return healthReport(this.#managerChecks());
+    // The mon hears of this manager's own checks in its next beacon; send it now if they moved.
+    if (this.#reportIsStale()) this.#beaconSoon();
+    return state.health();
   }
 
   /** The descriptors of every command, for clients (`GET /api/v1/commands`). */

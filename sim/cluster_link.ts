@@ -18,7 +18,7 @@ import type {
   MonCommandOptions,
   MonCommandResult,
 } from "../core/cluster_link.ts";
-import type { HealthCheck } from "../core/health.ts";
+import type { HealthReport } from "../core/health.ts";
 import type { MonLink } from "./mon/mon_link.ts";
 import type { ClusterEvent, SimCluster } from "./cluster/cluster.ts";
 import type { Json } from "./cluster/osd_map_dump.ts";
@@ -35,25 +35,6 @@ const MAP_NAMES = new Set([
   "osdmap_crush_map_text",
 ]);
 const MON_NAMES = new Set(["mon_map"]);
-
-/**
- * The cluster's own (its mons') health checks, computed once per scheduler event and OSDMap
- * epoch however many managers' links (and the cluster log) ask. The epoch is in the key for
- * changes made outside an event (tests and commands mark OSDs down directly).
- */
-const healthMemo = new WeakMap<
-  SimCluster,
-  { event: number; epoch: number; checks: Record<string, HealthCheck> }
->();
-export function clusterHealth(cluster: SimCluster): Record<string, HealthCheck> {
-  const event = cluster.scheduler.eventsRun;
-  const epoch = cluster.map.epoch;
-  const memo = healthMemo.get(cluster);
-  if (memo && memo.event === event && memo.epoch === epoch) return memo.checks;
-  const checks = cluster.health().checks;
-  healthMemo.set(cluster, { event, epoch, checks });
-  return checks;
-}
 
 /**
  * Every `get()` name as of the moment the managers' mon session dropped, computed once however
@@ -84,7 +65,7 @@ export class SimClusterLink implements ClusterLink {
   #statsVersion = 0;
   // What happened while the session was down, to tell the manager when it returns.
   #missed = new Set<"osd_map" | "mon_map" | "fs_map" | "pg_summary">();
-  #heldHealth: Record<string, HealthCheck> | undefined;
+  #heldHealth: HealthReport | undefined;
   #held: Map<string, Json | null> | undefined;
   readonly #state: ClusterState;
   /** This link's manager, from its beacons, and whether the MgrMap names it active. */
@@ -189,7 +170,7 @@ export class SimClusterLink implements ClusterLink {
       // The session drops now, before the cluster moves on: what the manager holds until it
       // returns is the cluster as it is at this moment.
       if (!e.reachable) {
-        this.#heldHealth = clusterHealth(this.#cluster);
+        this.#heldHealth = this.#mon.health();
         this.#held = holdDumps(this.#cluster);
       } else {
         this.#held = undefined;
@@ -256,10 +237,10 @@ export class SimClusterLink implements ClusterLink {
           | Record<string, string>
           | null;
       },
-      // The mons' checks as of the last update the manager received: they stand still
-      // while the session is down, like the maps.
+      // The mon's report as of the last update the manager received: it stands still while
+      // the session is down, like the maps.
       health: () =>
-        this.#mon.connected() ? clusterHealth(cluster) : this.#heldHealth ?? clusterHealth(cluster),
+        this.#mon.connected() ? this.#mon.health() : this.#heldHealth ?? this.#mon.health(),
       fsid: () => cluster.map.fsid,
     };
   }

@@ -11,7 +11,6 @@
  */
 import type { HealthCheck } from "../core/health.ts";
 import type { SimCluster } from "./cluster/cluster.ts";
-import { clusterHealth } from "./cluster_link.ts";
 import type { EmbeddedMon } from "./mon/mon.ts";
 
 /** Seconds between two "Health check update" entries of one check (`mon_health_log_update_period`). */
@@ -46,7 +45,7 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
   const logHealth = () => {
     const now = cluster.scheduler.now;
     const current: Record<string, HealthCheck> = {
-      ...clusterHealth(cluster),
+      ...cluster.monHealthChecks(),
       ...mon.mgrHealthChecks(),
     };
     for (const [code, check] of Object.entries(current)) {

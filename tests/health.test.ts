@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { referenceCli } from "./_reference.ts";
-import {
-  healthDetailText,
-  healthReport,
-  healthSummaryText,
-  normaliseHealthChecks,
-} from "../core/health.ts";
+import { healthReport, normaliseHealthChecks } from "../core/health.ts";
+import { healthDetailText, healthSummaryText } from "../sim/mon/health_monitor.ts";
 import { timespanText } from "../ceph/time.ts";
 
 function reference(name: string): string {

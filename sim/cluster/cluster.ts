@@ -13,7 +13,7 @@ import type { ScheduledEvent, Scheduler } from "../engine/scheduler.ts";
 import { crushTypeId } from "./crush_map.ts";
 import { DaemonRegistry } from "./daemons.ts";
 import { FsMap } from "./fs_map.ts";
-import { computeHealth, type Health } from "./health.ts";
+import { computeHealth, type Health, type HealthCheck } from "./health.ts";
 import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
@@ -377,6 +377,23 @@ export class SimCluster {
       fs: this.fs,
       now: this.scheduler.now,
     });
+  }
+
+  #healthMemo: { event: number; epoch: number; checks: Record<string, HealthCheck> } | undefined;
+
+  /**
+   * The mons' checks ({@linkcode health}'s), computed once per scheduler event and OSDMap epoch
+   * however many managers' mon sessions (and the cluster log) ask. The epoch is in the key for
+   * changes made outside an event (tests and commands mark OSDs down directly).
+   */
+  monHealthChecks(): Record<string, HealthCheck> {
+    const event = this.scheduler.eventsRun;
+    const epoch = this.map.epoch;
+    const memo = this.#healthMemo;
+    if (memo && memo.event === event && memo.epoch === epoch) return memo.checks;
+    const checks = this.health().checks;
+    this.#healthMemo = { event, epoch, checks };
+    return checks;
   }
 
   /** A fault inside a manager module starts or ends; the manager side carries it out. */

@@ -136,6 +136,8 @@ export class MgrMonitor implements Monitor {
   #mgrMetadata = new Map<string, Record<string, string>>();
   /** The active manager's own health checks, from its last beacon. */
   #mgrHealth: Record<string, HealthCheck> = {};
+  /** The active manager's last PGMap digest and progress events (MgrStatMonitor's). */
+  #mgrDigest: Pick<MgrBeacon, "pg_digest" | "progress_events"> = {};
   #moduleOptions = new Map<string, MonOption>();
   #map!: MgrMap;
 
@@ -215,6 +217,11 @@ export class MgrMonitor implements Monitor {
     return structuredClone(this.#map);
   }
 
+  /** The active manager's PGMap digest and progress events, as it last reported them. */
+  mgrDigest(): Pick<MgrBeacon, "pg_digest" | "progress_events"> {
+    return this.#mgrDigest;
+  }
+
   /** The active manager's checks, as its last beacon reported them (MgrStatMonitor). */
   mgrHealthChecks(): Record<string, HealthCheck> {
     return this.#mgrHealth;
@@ -276,6 +283,12 @@ export class MgrMonitor implements Monitor {
         this.#opts.clog("[INF]", `Manager daemon ${b.name} is now available`);
       }
       this.#mgrHealth = structuredClone(b.health_checks ?? {});
+      if (b.pg_digest || b.progress_events) {
+        this.#mgrDigest = structuredClone({
+          pg_digest: b.pg_digest ?? this.#mgrDigest.pg_digest,
+          progress_events: b.progress_events ?? this.#mgrDigest.progress_events,
+        });
+      }
       next.available = b.available;
       next.available_modules = modules;
       next.services = services;

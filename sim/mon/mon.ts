@@ -1,8 +1,8 @@
 /**
  * The embedded mon: one mon that owns its monitors, as a Ceph mon does: LogMonitor (the cluster
  * log), ConfigKeyService (config-key), MgrMonitor (the MgrMap, beacons), ConfigMonitor (the
- * config DB) and, when it is the mon of a simulated cluster, OSDMonitor (the OSDMap) and
- * MonmapMonitor (the monmap). It routes each command to its owner by prefix, writes the audit
+ * config DB), HealthMonitor (`health`, mutes) and the Monitor's own `status`, and, when it is
+ * the mon of a simulated cluster, OSDMonitor (the OSDMap) and MonmapMonitor (the monmap). It routes each command to its owner by prefix, writes the audit
  * channel's notes of it, and keeps the config DB, the config-key store and the MgrMap in a
  * {@link MonStore}.
  *
@@ -12,7 +12,7 @@
  * @module
  */
 import { pythonDumps } from "../../ceph/format.ts";
-import type { HealthCheck } from "../../core/health.ts";
+import type { HealthCheck, HealthReport } from "../../core/health.ts";
 import {
   type ClusterLogEntry,
   type ClusterSnapshot,
@@ -25,6 +25,9 @@ import {
 import type { EntityAddr, MgrMap } from "../../ceph/mgr_map.ts";
 import { EINVAL } from "../../ceph/errno.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
+import { clusterGet } from "../cluster/get.ts";
+import { HealthMonitor } from "./health_monitor.ts";
+import { StatusMonitor } from "./status.ts";
 import { ConfigKeyService } from "./config_key_service.ts";
 import { ConfigMonitor } from "./config_monitor.ts";
 import { type ClogPriority, LogMonitor } from "./log_monitor.ts";
@@ -81,6 +84,7 @@ export class EmbeddedMon {
   readonly #log: LogMonitor;
   readonly #mgr: MgrMonitor;
   readonly #config: ConfigMonitor;
+  readonly #health: HealthMonitor;
   /** The commands of every monitor, in the order the manager publishes them. */
   readonly #commands: readonly CommandSignature[];
   /** Each command's monitor and perm, by prefix. */
@@ -117,11 +121,32 @@ export class EmbeddedMon {
       monSizeOption: (name) => this.#config.monSizeOption(name),
     });
     const cluster = options.cluster;
+    this.#health = new HealthMonitor(store, {
+      now,
+      emit,
+      monChecks: () => cluster?.monHealthChecks() ?? {},
+      mgrChecks: () => this.#mgr.mgrHealthChecks(),
+    });
+    const fsid = options.fsid ?? "00000000-0000-0000-0000-000000000000";
+    const status = new StatusMonitor(() => {
+      const digest = this.#mgr.mgrDigest();
+      return {
+        fsid: cluster?.map.fsid ?? fsid,
+        health: this.#health.report(),
+        mgrMap: this.#mgr.mgrMap(),
+        get: (name) => (cluster ? clusterGet(cluster, name) : undefined),
+        pgDigest: digest.pg_digest,
+        progress: digest.progress_events ?? {},
+        now: now(),
+      };
+    });
     const monitors: Monitor[] = [
       this.#log,
       configKey,
       this.#mgr,
       this.#config,
+      this.#health,
+      status,
       ...(cluster ? [new OSDMonitor(cluster), new MonmapMonitor(cluster)] : []),
     ];
     this.#commands = monitors.flatMap((m) => m.commands);
@@ -185,9 +210,18 @@ export class EmbeddedMon {
 
   // ---------------------------------------------------------------- managers
 
-  /** Folds a manager's beacon into the MgrMap; returns whether a new epoch was committed. */
+  /**
+   * Folds a manager's beacon into the MgrMap; returns whether a new epoch was committed. When
+   * the active manager's checks changed, the managers hear `notify('health')`.
+   */
   beacon(b: MonBeacon): boolean {
-    return this.#mgr.beacon(b);
+    const checks = this.#mgr.mgrHealthChecks();
+    const committed = this.#mgr.beacon(b);
+    const now = this.#mgr.mgrHealthChecks();
+    if (now !== checks && JSON.stringify(now) !== JSON.stringify(checks)) {
+      this.#emit({ kind: "notify", type: "health" });
+    }
+    return committed;
   }
 
   /**
@@ -200,12 +234,20 @@ export class EmbeddedMon {
 
   /** The mon's periodic work: MgrMonitor's beacon grace. Returns whether the MgrMap changed. */
   tick(): boolean {
-    return this.#mgr.tick();
+    const checks = this.#mgr.mgrHealthChecks();
+    const changed = this.#mgr.tick();
+    if (this.#mgr.mgrHealthChecks() !== checks) this.#emit({ kind: "notify", type: "health" });
+    return changed;
   }
 
   /** The active manager's checks, as its last beacon reported them (MgrStatMonitor). */
   mgrHealthChecks(): Record<string, HealthCheck> {
     return this.#mgr.mgrHealthChecks();
+  }
+
+  /** The cluster's health report (HealthMonitor): the mon's checks and the manager's, muted. */
+  health(): HealthReport {
+    return this.#health.report();
   }
 
   // ---------------------------------------------------------------- commands

@@ -22,6 +22,7 @@ import type {
 } from "../../core/cluster_link.ts";
 import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../ceph/errno.ts";
+import type { HealthReport } from "../../core/health.ts";
 import type { EmbeddedMon } from "./mon.ts";
 
 /** Options of a {@link MonLink}. */
@@ -119,6 +120,11 @@ export class MonLink implements ClusterLink {
     const waiters = this.#reconnect;
     this.#reconnect = Promise.withResolvers<void>();
     waiters.resolve();
+  }
+
+  /** The mon's health report (HealthMonitor), as a session would be told it now. */
+  health(): HealthReport {
+    return this.#mon.health();
   }
 
   /** The mon's current state (a fresh session's starting point). */

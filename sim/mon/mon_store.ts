@@ -37,6 +37,7 @@ export class MonStore {
   #config = new Map<string, ConfigEntry>();
   #kv = new Map<string, string>();
   #mgrMap: MgrMap | null = null;
+  #healthMutes = "[]";
   #stmts: {
     setConfig: StatementSync;
     rmConfig: StatementSync;
@@ -46,6 +47,7 @@ export class MonStore {
     putHistory: StatementSync;
     trimHistory: StatementSync;
     getHistory: StatementSync;
+    putMutes: StatementSync;
   };
   #depth = 0;
 
@@ -60,6 +62,8 @@ export class MonStore {
       CREATE TABLE IF NOT EXISTS mgr_map (
         id INTEGER PRIMARY KEY CHECK (id = 0), epoch INTEGER NOT NULL, map TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS mgr_map_history (epoch INTEGER PRIMARY KEY, map TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS health_mutes (
+        id INTEGER PRIMARY KEY CHECK (id = 0), mutes TEXT NOT NULL);
     `);
     this.#stmts = {
       setConfig: db.prepare(
@@ -79,6 +83,10 @@ export class MonStore {
       putHistory: db.prepare("INSERT OR REPLACE INTO mgr_map_history (epoch, map) VALUES (?, ?)"),
       trimHistory: db.prepare("DELETE FROM mgr_map_history WHERE epoch <= ?"),
       getHistory: db.prepare("SELECT map FROM mgr_map_history WHERE epoch = ?"),
+      putMutes: db.prepare(
+        "INSERT INTO health_mutes (id, mutes) VALUES (0, ?) " +
+          "ON CONFLICT (id) DO UPDATE SET mutes = excluded.mutes",
+      ),
     };
     this.#load();
   }
@@ -116,6 +124,8 @@ export class MonStore {
     }
     const m = this.#db.prepare("SELECT map FROM mgr_map WHERE id = 0").get();
     this.#mgrMap = m ? JSON.parse(String(m.map)) as MgrMap : null;
+    const mutes = this.#db.prepare("SELECT mutes FROM health_mutes WHERE id = 0").get();
+    this.#healthMutes = mutes ? String(mutes.mutes) : "[]";
   }
 
   /**
@@ -220,6 +230,18 @@ export class MonStore {
   mgrMapAt(epoch: number): MgrMap | null {
     const row = this.#stmts.getHistory.get(epoch);
     return row ? JSON.parse(String(row.map)) as MgrMap : null;
+  }
+
+  /** HealthMonitor's mutes (`health mute`), as the JSON it stored; `[]` for a new store. */
+  healthMutes(): string {
+    return this.#healthMutes;
+  }
+
+  /** Stores HealthMonitor's mutes (their JSON); committed on return. */
+  putHealthMutes(json: string): void {
+    if (json === this.#healthMutes) return;
+    this.#stmts.putMutes.run(json);
+    this.#healthMutes = json;
   }
 
   /** Closes the database. */

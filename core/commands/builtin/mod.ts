@@ -1,6 +1,6 @@
 /**
- * The commands the manager answers itself (Ceph's DaemonServer and, until the mon answers
- * them, HealthMonitor's `health`/`status`), gathered from one file per area. Each area takes
+ * The commands the manager answers itself (Ceph's DaemonServer), gathered from one file per
+ * area; `health` and `status` are the mon's. Each area takes
  * the narrow view of the manager it needs; {@linkcode BuiltinSource} is all of them.
  *
  * @module
@@ -8,14 +8,12 @@
 import type { LocalCommand } from "../service.ts";
 import { configCommands, type RunningConfigSource } from "./config.ts";
 import { deviceCommands } from "./device.ts";
-import { healthCommands, type HealthSource } from "./health.ts";
 import { osdCommands } from "./osd.ts";
 import { pgCommands, type PgSource } from "./pg.ts";
 import { serviceCommands } from "./service.ts";
-import { statusCommands, type StatusSource } from "./status.ts";
 
 /** Everything the built-in commands read of the manager. */
-export type BuiltinSource = PgSource & HealthSource & StatusSource & RunningConfigSource;
+export type BuiltinSource = PgSource & RunningConfigSource;
 
 /**
  * Every built-in command, in the order the manager publishes them.
@@ -29,10 +27,6 @@ export type BuiltinSource = PgSource & HealthSource & StatusSource & RunningConf
  *   now: () => 0,
  *   cephOption: () => undefined,
  *   runningConfig: () => new Map([["debug_mgr", "20/20"]]),
- *   health: () => ({ status: "HEALTH_OK", checks: {}, mutes: [] }),
- *   mute: () => ({ r: 0, outb: "", outs: "" }),
- *   unmute: () => ({ r: 0, outb: "", outs: "" }),
- *   statusInputs: () => { throw new Error("not asked"); },
  * });
  * const show = commands.find((c) => c.desc.prefix === "config show")!;
  * const r = await show.run({ prefix: "config show", who: "mgr.x", key: "debug_mgr" }, "", {
@@ -48,8 +42,6 @@ export function builtinCommands(source: BuiltinSource): LocalCommand[] {
     ...osdCommands(source),
     ...deviceCommands(source),
     ...serviceCommands(source),
-    ...healthCommands(source),
-    ...statusCommands(source),
     ...configCommands(source),
   ];
 }
