@@ -53,7 +53,11 @@ Deno.test("progress shows an event while PGs move off an OSD marked out, then co
     assert.match(ev.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const status = await c.command({ prefix: "status" });
-    assert.match(status.outb, /progress:\n {4}Rebalancing after osd\.3 marked out \(/);
+    // As Ceph's progress module publishes it: the message and its age, then the bar, indented.
+    assert.match(
+      status.outb,
+      /progress:\n {4}Rebalancing after osd\.3 marked out \(\d+s\)\n {6}\[[=.]{28}\] /,
+    );
     const plain = await c.command({ prefix: "progress" });
     assert.match(plain.outb, /Rebalancing after osd\.3 marked out \(\d+s\)\n {4}\[[=.]{28}\]/);
 

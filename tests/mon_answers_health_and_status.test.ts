@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { EmbeddedMon } from "../sim/mon/mon.ts";
 import { startTestCluster } from "../sim/testing.ts";
+import { referenceCli } from "./_reference.ts";
 import type { HealthCheck } from "../core/health.ts";
 
 const warn = (message: string, count = 1): HealthCheck => ({
@@ -54,7 +55,8 @@ Deno.test("the mon alone answers health from the active manager's reported check
     const status = mon.handleCommand({ prefix: "status" }).outb;
     assert.match(status, /pools: {3}2 pools, 64 pgs\n/);
     assert.match(status, /objects: 1\.50k objects, 3 GiB\n/);
-    assert.match(status, /pgs: {5}61 active\+clean\n {13}3 active\+undersized\+degraded\n/);
+    // The counts are padded to the widest, as the real cluster prints `1  active+recovering`.
+    assert.match(status, /pgs: {5}61 active\+clean\n {13}3  active\+undersized\+degraded\n/);
     const json = JSON.parse(mon.handleCommand({ prefix: "status", format: "json" }).outb);
     assert.equal(json.pgmap.num_pgs, 64);
     assert.equal(json.health.status, "HEALTH_WARN");
@@ -125,6 +127,45 @@ Deno.test("a mute outlives a manager failover, and get('health') is the mon's re
     // The status's PG part is the new active manager's digest once it reported.
     const status = JSON.parse((await c.command({ prefix: "status", format: "json" })).outb);
     assert.equal(status.pgmap.num_pgs, 8);
+  } finally {
+    await c.stop();
+  }
+});
+
+/** A status text with its values made placeholders: what is left is Ceph's layout. */
+function layout(text: string): string[] {
+  return text.split("\n").map((line) =>
+    line
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/, "<fsid>")
+      .replace(/\d+(\.\d+)?( ?[kMGT]i?B| ?[kMGT]| ?B)?(\/s)?s?m?h?/g, "#")
+  );
+}
+
+Deno.test("status prints in the layout a real 16.2 cluster prints it: services, volumes, data, flags and mutes", async () => {
+  const c = await startTestCluster({
+    cluster: {
+      hosts: 3,
+      osdsPerHost: 1,
+      mons: { count: 1 },
+      mds: ["a"],
+      pools: [{ name: "rbd", pgNum: 32 }],
+      workload: { opsPerSecond: 0 },
+    },
+  });
+  try {
+    await c.run(60);
+    // tests/ceph-reference/cli/commands/status.txt: 1 mon, 1 MDS, 3 OSDs, idle.
+    const real = referenceCli("commands/status.txt").stdout;
+    assert.deepEqual(layout((await c.command({ prefix: "status" })).outb), layout(real));
+    // cli/behaviour/health_mute/08_status_muted.txt: noout set and its check muted, under IO.
+    c.cluster!.setFlag("noout");
+    await c.run(10);
+    assert.equal((await c.command({ prefix: "health mute", code: "OSDMAP_FLAGS" })).r, 0);
+    // Without client IO here, its io section goes.
+    const muted = referenceCli("behaviour/health_mute/08_status_muted.txt").stdout
+      .replace(/ \n {2}io:\n {4}client:.*\n/, "");
+    const ours = (await c.command({ prefix: "status" })).outb;
+    assert.deepEqual(layout(ours), layout(muted), ours);
   } finally {
     await c.stop();
   }

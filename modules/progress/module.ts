@@ -134,8 +134,9 @@ export class Progress extends MgrModule {
     return this.get_module_option(name);
   }
 
+  /** What `status` shows of the event: its two lines, indented by 6 (Event._refresh). */
   #refresh(ev: ProgressEvent): void {
-    this.update_progress_event(ev.id, ev.message, ev.progress, ev.addToCephS);
+    this.update_progress_event(ev.id, this.#twoLine(ev, 6), ev.progress, ev.addToCephS);
   }
 
   #newEvent(
@@ -365,18 +366,19 @@ export class Progress extends MgrModule {
     return out;
   }
 
-  #twoLine(ev: ProgressEvent): string {
+  /** Event.twoline_progress: the message and its age, then the bar and the time remaining. */
+  #twoLine(ev: ProgressEvent, indent = 4): string {
     const end = ev.finishedAt ?? this.now();
     const elapsed = end - ev.startedAt;
     const inner = 28;
     const done = Math.min(inner, Math.max(0, Math.trunc(ev.progress * inner)));
     let remaining = "";
     if (ev.finishedAt === undefined && ev.progress > 0 && ev.progress < 1) {
-      remaining = ` (remaining: ${_prettyDuration(elapsed * (1 - ev.progress) / ev.progress)})`;
+      remaining = `(remaining: ${_prettyDuration(elapsed * (1 - ev.progress) / ev.progress)})`;
     }
-    return `${ev.message} (${_prettyDuration(elapsed)})\n    [${"=".repeat(done)}${
+    return `${ev.message} (${_prettyDuration(elapsed)})\n${" ".repeat(indent)}[${"=".repeat(done)}${
       ".".repeat(inner - done)
-    }]${remaining}`;
+    }] ${remaining}`;
   }
 
   @CLIReadCommand("progress", { desc: "Show progress of recovery operations" })
