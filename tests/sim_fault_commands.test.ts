@@ -32,7 +32,7 @@ function setup(racks = 0) {
 
 Deno.test("sim fault refuses targets the cluster does not have, before scheduling anything", async (t) => {
   const cases: [string, string | undefined, number | undefined, number, RegExp][] = [
-    ["mds-down", "nosuch", undefined, -ENOENT, /no mds named 'nosuch' \(mdss: a, b\)/],
+    ["mds-down", "nosuch", undefined, -ENOENT, /no mds named 'nosuch' \(mds: a, b\)/],
     ["mds-down", "20", undefined, -ENOENT, /no mds named '20'.*a duration goes after the mds/],
     ["rack-down", "zz", undefined, -ENOENT, /no rack named 'zz' \(the cluster has no racks\)/],
     ["rack-down", undefined, undefined, -EINVAL, /rack-down needs a rack/],
