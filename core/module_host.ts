@@ -22,6 +22,7 @@ import {
 import type { MonCommandResult } from "./cluster_link.ts";
 import { SerialQueue } from "./serial_queue.ts";
 import { typedOptionValue } from "./module_options.ts";
+import { claimUncaught, errorText, type UncaughtKind } from "./uncaught.ts";
 
 /** What the host needs from the manager around it. */
 export interface HostServices {
@@ -78,6 +79,7 @@ export class ModuleHost {
   readonly #active = new Map<string, ActiveModule>();
   readonly #log: ModuleLogger;
   #enabled = new Set<string>();
+  #releaseUncaught: (() => void) | undefined;
 
   constructor(services: HostServices, records: Map<string, ModuleRecord>) {
     this.#svc = services;
@@ -162,6 +164,13 @@ export class ModuleHost {
       faults: new Set(),
     };
     this.#active.set(record.name, active);
+    this.#releaseUncaught ??= claimUncaught(
+      (e, kind) => this.#claimUncaught(e, kind),
+      (e, kind) =>
+        this.#log.error(
+          `${kind} raised by no module (mgr.${this.#svc.mgrId} carries on): ${errorText(e)}`,
+        ),
+    );
     this.#applyLogOptions(active, false);
     this.#log.info(`Starting module ${record.name}`);
     // serve() runs as its own task; a throw marks the module failed, the others run on.
@@ -174,11 +183,42 @@ export class ModuleHost {
     })();
   }
 
+  /**
+   * Takes an error nobody caught if it came from one of this host's modules: the module's
+   * folder in its stack (or, for modules defined in code, its class in a frame).
+   */
+  #claimUncaught(e: unknown, kind: UncaughtKind): boolean {
+    const text = errorText(e);
+    const classes = new Map<string, number>();
+    for (const a of this.#active.values()) {
+      const n = a.record.cls?.name ?? "";
+      classes.set(n, (classes.get(n) ?? 0) + 1);
+    }
+    for (const active of this.#active.values()) {
+      const { record } = active;
+      const folder = record.source === "builtin"
+        ? `/modules/${record.name}/`
+        : record.source.replace(/\/+/g, "/").replace(/^\.\//, "").replace(/[^/]*$/, "");
+      const cls = record.cls?.name ?? "";
+      const byClass = cls !== "" && cls !== "Module" && classes.get(cls) === 1 &&
+        new RegExp(`at (?:async )?${cls}\\.`).test(text);
+      if (!text.includes(folder) && !byClass) continue;
+      if (active.dead || active.failed) {
+        this.#log.error(`module ${record.name}: ${kind} after it stopped: ${text}`);
+      } else {
+        this.#fail(active, e, kind);
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Marks a module failed because its `serve()` threw (spec §1.5). */
-  #fail(active: ActiveModule, e: unknown): void {
+  #fail(active: ActiveModule, e: unknown, how?: string): void {
     const message = e instanceof Error ? e.message : String(e);
     active.failed = true;
-    active.error = message.split("\n")[0] ?? message;
+    const first = message.split("\n")[0] ?? message;
+    active.error = how ? `${how}: ${first}` : first;
     const text = `Unhandled exception from module '${active.record.name}' while running on ` +
       `mgr.${this.#svc.mgrId}: ${active.error}`;
     this.#log.error(text + (e instanceof Error && e.stack ? `\n${e.stack}` : ""));
@@ -217,6 +257,10 @@ export class ModuleHost {
     }
     this.#svc.log.setModuleFile(name, false);
     this.#log.info(`Stopped module ${name}`);
+    if (this.#active.size === 0) {
+      this.#releaseUncaught?.();
+      this.#releaseUncaught = undefined;
+    }
   }
 
   /**
