@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { MonCommandResult } from "../core/cluster_link.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 import { EINVAL, ENOENT } from "../ceph/errno.ts";
