@@ -56,6 +56,7 @@ export {
   EACCES,
   EAGAIN,
   EEXIST,
+  EFBIG,
   EINVAL,
   EIO,
   ENOENT,
@@ -63,6 +64,7 @@ export {
   EPERM,
   ETIMEDOUT,
 } from "../ceph/errno.ts";
+export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
 
 /**
  * The notification types a module can list in `NOTIFY_TYPES` (spec §7).
@@ -735,7 +737,14 @@ export class MgrModule extends ModuleBase {
     return value;
   }
 
-  /** Stores `val` under `key` in the module's KV store (`null` deletes); resolves after commit. */
+  /**
+   * Stores `val` under `key` in the module's KV store (`null` deletes). Resolves once the mon has
+   * committed it; `get_store(key)` answers the new value from then on, and the old one until
+   * then. Rejects with a {@linkcode MonWriteError} when the mon refuses it (`errno` -EFBIG for a
+   * value over `mon_config_key_max_entry_size`, 64 KiB by default) or cannot be reached within
+   * {@linkcode WRITE_TIMEOUT_SECONDS} (-ETIMEDOUT); the store then still holds the old value,
+   * and the write may simply be retried.
+   */
   async set_store(key: string, val: string | null): Promise<void> {
     await this._ctx.storeSet(key, val);
   }
