@@ -11,6 +11,7 @@ import { EACCES, EINVAL } from "../../ceph/errno.ts";
 import { pythonDumps } from "../../ceph/format.ts";
 import { capsAllow } from "../../ceph/mgr_cap.ts";
 import { type CommandDescriptor, parseSignature } from "./descriptor.ts";
+import { needsAllCaps } from "./escalation.ts";
 import type { Caller, LocalCommand } from "./service.ts";
 import { usageLine } from "./usage.ts";
 import { validateCommand } from "./validate.ts";
@@ -116,6 +117,15 @@ export class CommandDispatch {
     if (!capsAllow(caller.caps, entry.desc.perm)) {
       this.owners.clusterLog("audit", "info", `${audit}:  access denied`);
       return { r: -EACCES, outb: "", outs: "access denied" };
+    }
+    const escalation = needsAllCaps(checked.cmd, inbuf);
+    if (escalation !== undefined && !capsAllow(caller.caps, "rwx")) {
+      this.owners.clusterLog("audit", "info", `${audit}:  access denied`);
+      return {
+        r: -EACCES,
+        outb: "",
+        outs: `access denied: ${escalation} needs mgr caps 'allow *'`,
+      };
     }
     const owner = entry.owner;
     // DaemonServer's note of the commands the manager answers itself; the mon notes its own.
