@@ -160,6 +160,11 @@ export async function serveMain(argv: string[]): Promise<void> {
   };
   Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  // As Ceph's daemons: logrotate moves the files, then SIGHUP makes the daemon open new ones.
+  Deno.addSignalListener("SIGHUP", () => {
+    log.reopen();
+    daemonLog.info("received SIGHUP, log files reopened");
+  });
 }
 
 /**

@@ -29,6 +29,7 @@
  */
 
 import { type Context, Hono, type Next } from "hono";
+import { auditCommand, auditCut } from "../commands/audit_text.ts";
 import { describeCommands } from "../commands/descriptions.ts";
 import type { Caller, CommandService } from "../commands/service.ts";
 import { EINVAL } from "../../ceph/errno.ts";
@@ -178,11 +179,11 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
       // The service answers failures in retval; a rejection is a fault of ours, not the
       // caller's input, so it is logged in full and answered like Ceph answers a handler
       // that raised.
-      log.exception(`command ${JSON.stringify(parsed.cmd.prefix)} failed`, e);
+      log.exception(`command ${auditCut(JSON.stringify(parsed.cmd.prefix))} failed`, e);
       result = { retval: -EINVAL, stdout: "", stderr: `command failed: ${errorText(e)}` };
     }
     const line = `audit from='${caller.entity}' cmd=${
-      JSON.stringify(parsed.cmd)
+      auditCut(JSON.stringify(auditCommand(parsed.cmd)))
     }: dispatch r=${result.retval}`;
     // A command argument could quote the caller's own token; it must not reach the log.
     log.info(line.replaceAll(c.get("token"), "<redacted>"));

@@ -12,6 +12,7 @@ import { pythonDumps } from "../../ceph/format.ts";
 import { capsAllow } from "../../ceph/mgr_cap.ts";
 import { type CommandDescriptor, parseSignature } from "./descriptor.ts";
 import { needsAllCaps } from "./escalation.ts";
+import { auditCommand, auditCut } from "./audit_text.ts";
 import type { Caller, LocalCommand } from "./service.ts";
 import { usageLine } from "./usage.ts";
 import { validateCommand } from "./validate.ts";
@@ -111,8 +112,8 @@ export class CommandDispatch {
         outs: `Invalid command: ${checked.error}\n${usageLine(entry.desc)} :  ${entry.desc.help}`,
       };
     }
-    const audit = `from='client.? 127.0.0.1:0/0' entity='${caller.entity}' cmd=[${
-      pythonDumps(checked.cmd)
+    const audit = `from='client.? 127.0.0.1:0/0' entity='${shortEntity(caller.entity)}' cmd=[${
+      auditCut(pythonDumps(auditCommand(checked.cmd)))
     }]`;
     if (!capsAllow(caller.caps, entry.desc.perm)) {
       this.owners.clusterLog("audit", "info", `${audit}:  access denied`);
@@ -139,4 +140,9 @@ export class CommandDispatch {
         return await this.owners.sendToMon(checked.cmd, inbuf, caller.entity);
     }
   }
+}
+
+/** An entity name as the audit writes it (names come from the keyring, but bound them anyway). */
+function shortEntity(entity: string): string {
+  return entity.length <= 128 ? entity : `${entity.slice(0, 128)}...`;
 }
