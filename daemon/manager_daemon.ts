@@ -61,6 +61,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     service: manager,
     keyring: o.keyring,
     log: daemonLog,
+    clock: o.clock,
     standby: () => {
       if (manager.isActive()) return undefined;
       const active = manager.mgrMap.active_name;
