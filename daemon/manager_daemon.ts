@@ -13,6 +13,7 @@ import type { Keyring } from "../core/admin/keyring.ts";
 import { createAdminApp } from "../core/admin/app.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
+import { WALL_TIME } from "./wall_clock.ts";
 
 /** A running manager daemon. */
 export interface ManagerDaemon {
@@ -56,6 +57,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     builtins: BUILTIN_MODULES,
     modulePaths: o.modulePaths,
     extraCommands: o.extraCommands,
+    wallTime: WALL_TIME,
   });
   const app = createAdminApp({
     service: manager,

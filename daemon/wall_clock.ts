@@ -1,4 +1,5 @@
 import type { Clock } from "../core/clock.ts";
+import type { WallTime } from "../core/stall_watch.ts";
 
 /** The daemon's binding of the Clock port: real time, real timers. */
 export class WallClock implements Clock {
@@ -21,3 +22,9 @@ export class WallClock implements Clock {
     });
   }
 }
+
+/** The daemon's binding of the WallTime port: what a module's stall is measured with. */
+export const WALL_TIME: WallTime = {
+  nowMs: () => performance.now(),
+  defer: (fn) => void setTimeout(fn, 0),
+};
