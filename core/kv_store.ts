@@ -72,3 +72,55 @@ export class KvStore {
       .sort(([a], [b]) => (a < b ? -1 : 1));
   }
 }
+
+/**
+ * How many module writes may be at the mon at once (per manager). Each commit is synchronous
+ * in the embedded mon; a module issuing thousands of unawaited writes would otherwise commit
+ * them all in one turn of the event loop and starve the admin endpoint. Replies come back on
+ * later turns, so at most this many commits run between two turns.
+ */
+export const WRITE_WINDOW = 8;
+
+/** A FIFO window of writes in flight, waiting at most a deadline for a place. */
+export class WriteWindow {
+  #inFlight = 0;
+  readonly #waiters: { wake: () => void; gone: boolean }[] = [];
+
+  constructor(readonly size = WRITE_WINDOW) {}
+
+  /**
+   * Takes a place, waiting for one while `expired` has not resolved; false if it did first.
+   * A place taken must be given back with {@linkcode WriteWindow.release}.
+   */
+  async acquire(expired: Promise<unknown>): Promise<boolean> {
+    if (this.#inFlight < this.size) {
+      this.#inFlight++;
+      return true;
+    }
+    const waiter = { wake: () => {}, gone: false };
+    const woken = new Promise<boolean>((resolve) => waiter.wake = () => resolve(true));
+    this.#waiters.push(waiter);
+    const got = await Promise.race([woken, expired.then(() => false)]);
+    if (!got) {
+      waiter.gone = true;
+      // Woken in the same turn as the deadline: the place it was handed goes on.
+      if (!this.#waiters.includes(waiter)) this.release();
+    }
+    return got;
+  }
+
+  /** Gives a place back: to the first waiter still waiting, else to the window. */
+  release(): void {
+    for (;;) {
+      const next = this.#waiters.shift();
+      if (next === undefined) {
+        this.#inFlight--;
+        return;
+      }
+      if (!next.gone) {
+        next.wake();
+        return;
+      }
+    }
+  }
+}

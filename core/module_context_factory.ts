@@ -8,7 +8,8 @@
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, DaemonHealthMetric } from "./cluster_link.ts";
 import type { ConfigView } from "./config_view.ts";
-import { type KvStore, MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
+import { ETIMEDOUT } from "../ceph/errno.ts";
+import { type KvStore, MonWriteError, WRITE_TIMEOUT_SECONDS, WriteWindow } from "./kv_store.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { ModuleContext } from "./module_context.ts";
 import type { ModuleRecord } from "./module_loader.ts";
@@ -52,8 +53,30 @@ export interface ModuleContextSources {
 export function moduleContextFactory(s: ModuleContextSources): ModuleContextFactory {
   // Commands the daemon itself sends to the mon go as `mgr.<id>`.
   const asMgr = { entity: `mgr.${s.mgrId}` };
-  // A module's writes wait for the mon at most this long, then reject (core/kv_store.ts).
-  const write = { ...asMgr, timeout: WRITE_TIMEOUT_SECONDS };
+  // A module's writes wait for the mon at most this long, then reject (core/kv_store.ts),
+  // a few at a time, so that a flood of unawaited writes cannot hold the event loop.
+  const window = new WriteWindow();
+  const monWrite = async (key: string, cmd: Record<string, unknown>) => {
+    const started = s.clock.now();
+    const stop = new AbortController();
+    const expired = s.clock.sleep(WRITE_TIMEOUT_SECONDS, stop.signal);
+    let placed = false;
+    try {
+      placed = await window.acquire(expired);
+      if (!placed) {
+        throw new MonWriteError(
+          key,
+          -ETIMEDOUT,
+          `timed out after ${WRITE_TIMEOUT_SECONDS}s waiting behind earlier writes: '${cmd.prefix}' was not sent`,
+        );
+      }
+      const left = Math.max(0, WRITE_TIMEOUT_SECONDS - (s.clock.now() - started));
+      return await s.link.monCommand(cmd, "", { ...asMgr, timeout: left });
+    } finally {
+      stop.abort();
+      if (placed) window.release();
+    }
+  };
   return (record, log, signal) => {
     const module = record.name;
     const prefix = `mgr/${module}/`;
@@ -71,8 +94,8 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       setModuleOptionText: async (m, key, value) => {
         const name = `mgr/${m}/${key}`;
         const result = value === null
-          ? await s.link.monCommand({ prefix: "config rm", who: "mgr", name }, "", write)
-          : await s.link.monCommand({ prefix: "config set", who: "mgr", name, value }, "", write);
+          ? await monWrite(name, { prefix: "config rm", who: "mgr", name })
+          : await monWrite(name, { prefix: "config set", who: "mgr", name, value });
         if (result.r !== 0) throw new MonWriteError(name, result.r, result.outs);
         s.config.setForMgr(name, value);
       },
@@ -85,8 +108,8 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       storeSet: async (key, value) => {
         const full = prefix + key;
         const result = value === null
-          ? await s.link.monCommand({ prefix: "config-key rm", key: full }, "", write)
-          : await s.link.monCommand({ prefix: "config-key set", key: full, val: value }, "", write);
+          ? await monWrite(full, { prefix: "config-key rm", key: full })
+          : await monWrite(full, { prefix: "config-key set", key: full, val: value });
         if (result.r !== 0) {
           log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
           throw new MonWriteError(full, result.r, result.outs);

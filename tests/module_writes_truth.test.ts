@@ -76,3 +76,26 @@ Deno.test("a write during a mon outage longer than the bound rejects with ETIMED
     await c.stop();
   }
 });
+
+Deno.test("thousands of unawaited writes leave the event loop turning between them, and all commit", async () => {
+  const { c, keeper, monValue } = await keeperCluster();
+  try {
+    const atMon = () =>
+      (JSON.parse(c.mon.handleCommand({ prefix: "config-key ls" }).outb) as string[])
+        .filter((k) => k.startsWith("mgr/keeper/flood/")).length;
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 3000; i++) writes.push(keeper.set_store(`flood/${i}`, String(i)));
+    // A timer stands for the admin endpoint's next request: it must run before the flood ends.
+    const whenTimerRan = await new Promise<number>((r) => setTimeout(() => r(atMon()), 0));
+    await Promise.all(writes);
+    assert.ok(
+      whenTimerRan < 3000,
+      `${whenTimerRan} of 3000 writes had committed when the timer ran`,
+    );
+    assert.equal(atMon(), 3000);
+    assert.equal(keeper.get_store("flood/2999"), "2999");
+    assert.equal(monValue("flood/2999").outb, "2999");
+  } finally {
+    await c.stop();
+  }
+});
