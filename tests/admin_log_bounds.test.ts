@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startTestCluster } from "mgr_module/testing";
 import { createAdminApp } from "../core/admin/app.ts";
 import { Keyring } from "../core/admin/keyring.ts";
-import { AUDIT_MAX_TEXT } from "../core/commands/audit_text.ts";
+import { AUDIT_MAX_TEXT, auditCommand } from "../core/commands/audit_text.ts";
 import { DaemonLog } from "../core/logging.ts";
 
 function dirBytes(dir: string): number {
@@ -73,5 +73,11 @@ Deno.test("log files rotate past their size and reopen after an outside rename (
   } finally {
     log.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("auditCommand() takes any prefix, Object.prototype's names included", () => {
+  for (const prefix of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+    assert.equal(auditCommand({ prefix }).prefix, prefix);
   }
 });

@@ -13,12 +13,12 @@ export const AUDIT_MAX_ARG = 256;
 export const AUDIT_MAX_TEXT = 4096;
 
 /** Arguments that hold a stored value or a key, by command. */
-const SECRET_ARGS: Readonly<Record<string, readonly string[]>> = {
-  "config-key set": ["val"],
-  "config-key put": ["val"],
-  "auth import": ["key"],
-  "auth add": ["key"],
-};
+const SECRET_ARGS: ReadonlyMap<string, readonly string[]> = new Map([
+  ["config-key set", ["val"]],
+  ["config-key put", ["val"]],
+  ["auth import", ["key"]],
+  ["auth add", ["key"]],
+]);
 
 function shorten(s: string): string {
   if (s.length <= AUDIT_MAX_ARG) return s;
@@ -38,7 +38,7 @@ function shorten(s: string): string {
  * ```
  */
 export function auditCommand(cmd: Record<string, unknown>): Record<string, unknown> {
-  const secret = SECRET_ARGS[String(cmd.prefix)] ?? [];
+  const secret = SECRET_ARGS.get(String(cmd.prefix)) ?? [];
   const out: Record<string, unknown> = {};
   let n = 0;
   for (const [k, v] of Object.entries(cmd)) {
