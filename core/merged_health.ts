@@ -38,7 +38,9 @@ export class MergedHealth {
 
   /** `health mute <code> [<ttl>] [--sticky]`: the check must be raised now unless sticky. */
   mute(code: string, ttlSeconds: number | undefined, sticky: boolean): MonCommandResult {
-    const check = this.report().checks[code];
+    // A code is the caller's text: `constructor` names no check, whatever objects inherit.
+    const checks = this.report().checks;
+    const check = Object.hasOwn(checks, code) ? checks[code] : undefined;
     // HealthMonitor: only a sticky mute may wait for a check that is not raised yet.
     if (!check && !sticky) {
       return { r: -ENOENT, outb: "", outs: `health alert ${code} is not currently raised` };

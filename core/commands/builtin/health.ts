@@ -93,7 +93,7 @@ export function healthCommands(source: HealthSource): LocalCommand[] {
         }
         const code = String(cmd.code);
         const sticky = cmd.sticky === true;
-        if (!sticky && !source.health().checks[code]) {
+        if (!sticky && !Object.hasOwn(source.health().checks, code)) {
           return fail(ENOENT, `health alert ${code} is not currently raised`);
         }
         return source.mute(code, ttl, sticky);
