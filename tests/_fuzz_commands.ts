@@ -44,7 +44,7 @@ const nasty = fc.oneof(
   ),
   fc.string({ maxLength: 20 }),
   fc.integer().map(String),
-  fc.nat({ max: 200_000 }).map((n) => "x".repeat(n)),
+  fc.nat({ max: Number(Deno.env.get("MGRD_FUZZ_MAXSTR") ?? 200_000) }).map((n) => "x".repeat(n)),
 );
 
 const nastyValue: fc.Arbitrary<unknown> = fc.oneof(

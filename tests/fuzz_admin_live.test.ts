@@ -42,7 +42,10 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
     const started = performance.now();
     const retvals = new Map<number, number>();
     const statuses = new Map<number, number>();
+    // RSS once the daemon has warmed up (its heap grown to its working size): the tenth command.
+    let rssWarm = NaN;
     for (const [i, cmd] of commands.entries()) {
+      if (i === Math.floor(commands.length / 10)) rssWarm = rssKiB(daemon.pid);
       const where = `command ${i} of seed ${seed}: ${JSON.stringify(cmd).slice(0, 300)}`;
       let res: Response;
       try {
@@ -91,7 +94,9 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
       `fuzz: ${commands.length} commands in ${
         ((performance.now() - started) / 1000).toFixed(1)
       }s; ` +
-        `RSS ${rssBefore} KiB -> ${rssAfter} KiB; HTTP ${JSON.stringify([...statuses])}; ` +
+        `RSS ${rssBefore} KiB at start, ${rssWarm} KiB after 10% of the run, ${rssAfter} KiB at the end; HTTP ${
+          JSON.stringify([...statuses])
+        }; ` +
         `retvals ${JSON.stringify([...retvals])}`,
     );
   } finally {
