@@ -162,7 +162,7 @@ export class ModuleHost {
     const abort = new AbortController();
     const log = this.#svc.log.moduleLogger(record.name);
     const base = this.#svc.context(record, log, abort.signal);
-    let self: ActiveModule | undefined;
+    const self: { active?: ActiveModule } = {};
     // Each return from sleep() hands the thread to the module again: measure that slice too.
     const ctx = {
       ...base,
@@ -170,7 +170,7 @@ export class ModuleHost {
         now: () => base.clock.now(),
         sleep: async (seconds: number, signal?: AbortSignal) => {
           await base.clock.sleep(seconds, signal);
-          if (self) this.#watchResume(self, "a step after sleep()");
+          if (self.active) this.#watchResume(self.active, "a step after sleep()");
         },
       },
     };
@@ -198,7 +198,7 @@ export class ModuleHost {
       busy: undefined,
       dropped: 0,
     };
-    self = active;
+    self.active = active;
     this.#active.set(record.name, active);
     this.#releaseUncaught ??= claimUncaught(
       (e, kind) => this.#claimUncaught(e, kind),

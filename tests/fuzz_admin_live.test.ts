@@ -11,9 +11,10 @@ import { propertySeed } from "./_commands_arbitraries.ts";
 import { fuzzCommands } from "./_fuzz_commands.ts";
 import { startDaemon } from "./_daemon.ts";
 
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync(`/proc/${pid}/status`));
-  return m ? Number(m[1]) : NaN;
+/** The daemon's resident set in KiB, from `ps` (reading /proc of another process needs -A). */
+async function rssKiB(pid: number): Promise<number> {
+  const out = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] }).output();
+  return Number(new TextDecoder().decode(out.stdout).trim());
 }
 
 Deno.test("a live daemon stays up and answers every generated command, valid or not", async () => {
@@ -38,14 +39,14 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
       return JSON.parse((await res.json()).stdout).events as number;
     };
     const eventsBefore = await simEvents();
-    const rssBefore = rssKiB(daemon.pid);
+    const rssBefore = await rssKiB(daemon.pid);
     const started = performance.now();
     const retvals = new Map<number, number>();
     const statuses = new Map<number, number>();
     // RSS once the daemon has warmed up (its heap grown to its working size): the tenth command.
     let rssWarm = NaN;
     for (const [i, cmd] of commands.entries()) {
-      if (i === Math.floor(commands.length / 10)) rssWarm = rssKiB(daemon.pid);
+      if (i === Math.floor(commands.length / 10)) rssWarm = await rssKiB(daemon.pid);
       const where = `command ${i} of seed ${seed}: ${JSON.stringify(cmd).slice(0, 300)}`;
       let res: Response;
       try {
@@ -81,7 +82,7 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
     for (const d of report.checks?.MGR_MODULE_ERROR?.detail ?? []) {
       console.log(`fuzz: ${d.message}`);
     }
-    const rssAfter = rssKiB(daemon.pid);
+    const rssAfter = await rssKiB(daemon.pid);
     // The embedded cluster still runs, and nothing went uncaught on the way.
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok((await simEvents()) > eventsBefore, "the embedded cluster stopped running");
