@@ -230,9 +230,11 @@ export class ModuleHost {
     const t0 = wall.nowMs();
     if (_lastSlice && _lastSlice.end === undefined) _lastSlice.end = t0;
     _lastSlice = undefined;
+    wall.enter?.(active.record.name, what);
     try {
       return call();
     } finally {
+      wall.leave?.();
       this.#judge(active, what, wall.nowMs() - t0, true);
     }
   }
@@ -250,7 +252,9 @@ export class ModuleHost {
     if (_lastSlice && _lastSlice.end === undefined) _lastSlice.end = t0;
     const slice: { end?: number } = {};
     _lastSlice = slice;
+    wall.enter?.(active.record.name, what);
     wall.defer(() => {
+      if (_lastSlice === slice) wall.leave?.();
       slice.end ??= wall.nowMs();
       this.#judge(active, what, slice.end - t0, false);
     });

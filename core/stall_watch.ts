@@ -18,6 +18,14 @@ export interface WallTime {
   nowMs(): number;
   /** Runs `fn` on a later macrotask (`setTimeout(fn, 0)`). */
   defer(fn: () => void): void;
+  /**
+   * The thread goes to `module` (`what`: `command 'x'`, `notify(osd_map)`...): told to whoever
+   * watches from another thread (the endpoint's front, daemon/front.ts), which can report it
+   * while the module holds on.
+   */
+  enter?(module: string, what: string): void;
+  /** The module gave the thread back. */
+  leave?(): void;
 }
 
 /** A module slice longer than this is logged as a warning (milliseconds). */

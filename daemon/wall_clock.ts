@@ -1,5 +1,4 @@
 import type { Clock } from "../core/clock.ts";
-import type { WallTime } from "../core/stall_watch.ts";
 
 /** The daemon's binding of the Clock port: real time, real timers. */
 export class WallClock implements Clock {
@@ -22,9 +21,3 @@ export class WallClock implements Clock {
     });
   }
 }
-
-/** The daemon's binding of the WallTime port: what a module's stall is measured with. */
-export const WALL_TIME: WallTime = {
-  nowMs: () => performance.now(),
-  defer: (fn) => void setTimeout(fn, 0),
-};
