@@ -60,6 +60,10 @@ export function normaliseHealthChecks(
       problems.push(`health check ${code} is not an object`);
       continue;
     }
+    if (code === "__proto__") {
+      problems.push("health check code __proto__ is not allowed; ignored");
+      continue;
+    }
     const item = raw as Record<string, unknown>;
     const severity = item.severity === "error"
       ? "HEALTH_ERR"

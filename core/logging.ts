@@ -10,7 +10,7 @@
  * @module
  */
 import { configureSync, getConfig, getLogger, type LogRecord } from "@logtape/logtape";
-import { getFileSink } from "@logtape/file";
+import { getRotatingFileSink } from "@logtape/file";
 
 /** Python's logging levels, which module authors and `log_level` use. */
 export type PyLogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
@@ -156,7 +156,19 @@ export interface DaemonLogOptions {
   stderr?: boolean;
   /** Keep the last lines in memory (tests read them). */
   memoryLines?: number;
+  /**
+   * A log file past this size is rotated (`mgrd.x.log` → `mgrd.x.log.1` ...), so that no
+   * caller can fill the disk through the log; {@linkcode DEFAULT_LOG_MAX_BYTES} by default.
+   */
+  maxFileBytes?: number;
+  /** Rotated files kept besides the current one; {@linkcode DEFAULT_LOG_MAX_FILES} by default. */
+  maxFiles?: number;
 }
+
+/** Size at which a log file rotates: 32 MiB. */
+export const DEFAULT_LOG_MAX_BYTES = 32 * 1024 * 1024;
+/** Rotated files kept per log: 4, so one log takes at most 160 MiB. */
+export const DEFAULT_LOG_MAX_FILES = 4;
 
 /** One daemon's logs: the daemon log (file and stderr) and per-module files. */
 export class DaemonLog {
@@ -164,7 +176,7 @@ export class DaemonLog {
   readonly #instance = `d${nextInstance++}`;
   readonly #levels = new Map<string, { current: PyLogLevel }>();
   readonly #moduleFiles = new Map<string, LineSink>();
-  readonly #daemonFile: LineSink | undefined;
+  #daemonFile: LineSink | undefined;
   readonly #encoder = new TextEncoder();
   /** The most recent daemon-log lines, newest last. */
   readonly recent: string[] = [];
@@ -173,8 +185,9 @@ export class DaemonLog {
     this.options = options;
     ensureConfigured();
     if (options.dir) {
-      Deno.mkdirSync(options.dir, { recursive: true });
-      this.#daemonFile = this.#fileSink(`${options.dir}/mgrd.${options.id}.log`);
+      // Commands and their callers are in there: for the daemon's user only.
+      Deno.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+      this.#daemonFile = this.#fileSink(this.#daemonPath());
     }
     daemons.set(this.#instance, this);
   }
@@ -254,6 +267,24 @@ export class DaemonLog {
     }
   }
 
+  /**
+   * Closes and opens again every log file, as Ceph's daemons do on SIGHUP: after an outside
+   * `logrotate` has moved them, the next lines go to new files at the old paths.
+   */
+  reopen(): void {
+    if (!this.options.dir) return;
+    this.#daemonFile?.[Symbol.dispose]();
+    this.#daemonFile = this.#fileSink(this.#daemonPath());
+    for (const [module, sink] of this.#moduleFiles) {
+      sink[Symbol.dispose]();
+      this.#moduleFiles.set(module, this.#fileSink(this.moduleLogPath(module)!));
+    }
+  }
+
+  #daemonPath(): string {
+    return `${this.options.dir}/mgrd.${this.options.id}.log`;
+  }
+
   /** Closes the files and stops routing this daemon's records. */
   close(): void {
     daemons.delete(this.#instance);
@@ -264,9 +295,10 @@ export class DaemonLog {
 
   #fileSink(path: string): LineSink {
     // Unbuffered, so a line is on disk when the call returns, and nothing is lost on a kill.
-    return getFileSink(path, {
-      lazy: true,
+    return getRotatingFileSink(path, {
       bufferSize: 0,
+      maxSize: this.options.maxFileBytes ?? DEFAULT_LOG_MAX_BYTES,
+      maxFiles: this.options.maxFiles ?? DEFAULT_LOG_MAX_FILES,
       formatter: (record) => String(record.message[0]),
     }) as LineSink;
   }

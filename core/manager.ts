@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { WallTime } from "./stall_watch.ts";
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, ClusterState, MonCommandResult } from "./cluster_link.ts";
 import { type HealthCheck, type HealthReport, healthReport } from "./health.ts";
@@ -63,6 +64,10 @@ export interface ManagerOptions {
   extraCommands?: readonly LocalCommand[];
   /** What this daemon reports about itself; the machine's description by default. */
   metadata?: Record<string, string>;
+  /** Seconds a module command may take before it answers -ETIMEDOUT (module_host.ts). */
+  commandTimeoutSeconds?: number;
+  /** Real time, to notice modules that hold the thread (core/stall_watch.ts). */
+  wallTime?: WallTime;
 }
 
 /** A running manager daemon. */
@@ -168,6 +173,8 @@ export class Manager implements CommandService {
       moduleOptionText: (module, key) => this.#config.moduleOptionText(module, key),
       debugMgr: () => this.#config.cephOptionText("debug_mgr"),
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
+      commandTimeoutSeconds: options.commandTimeoutSeconds,
+      wallTime: options.wallTime,
     }, records);
     this.standby = new StandbyHost(options.clock, options.log, context, grace);
     this.#dispatch = new CommandDispatch({

@@ -56,6 +56,7 @@ export {
   EACCES,
   EAGAIN,
   EEXIST,
+  EFBIG,
   EINVAL,
   EIO,
   ENOENT,
@@ -63,6 +64,7 @@ export {
   EPERM,
   ETIMEDOUT,
 } from "../ceph/errno.ts";
+export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
 
 /**
  * The notification types a module can list in `NOTIFY_TYPES` (spec §7).
@@ -292,6 +294,14 @@ export class CommandResult {
   }
 }
 
+/** `sleep()` was called after the module's shutdown began: its loop should have ended. */
+export class ModuleShuttingDown extends Error {
+  override name = "ModuleShuttingDown";
+  constructor(module: string) {
+    super(`module ${module} is shutting down: sleep() after shutdown (check shutting_down)`);
+  }
+}
+
 /** A mon command failed (`check_mon_command`). */
 export class MonCommandFailed extends Error {
   override name = "MonCommandFailed";
@@ -506,9 +516,22 @@ abstract class ModuleBase {
     return this._ctx.clock.now();
   }
 
-  /** Waits `seconds` on the daemon's clock; wakes early when the module is shut down. */
-  sleep(seconds: number): Promise<void> {
-    return this._ctx.clock.sleep(seconds, this._ctx.shutdownSignal);
+  /**
+   * Waits `seconds` on the daemon's clock; wakes early when the module is shut down (check
+   * `shutting_down` after it, as Ceph modules check the event `wait()` returns).
+   *
+   * A sleep begun once shutdown has started waits its full time, then rejects with
+   * {@linkcode ModuleShuttingDown}: a loop that never looks at `shutting_down`
+   * (`while (true) await this.sleep(1)`) ends instead of spinning, and cannot keep
+   * `mgr module disable` or the daemon's stop from finishing.
+   */
+  async sleep(seconds: number): Promise<void> {
+    const signal = this._ctx.shutdownSignal;
+    if (signal.aborted) {
+      await this._ctx.clock.sleep(seconds);
+      throw new ModuleShuttingDown(this.module_name);
+    }
+    await this._ctx.clock.sleep(seconds, signal);
   }
 
   /** True once the host has asked the module to stop: `serve()` loops should end. */
@@ -735,7 +758,14 @@ export class MgrModule extends ModuleBase {
     return value;
   }
 
-  /** Stores `val` under `key` in the module's KV store (`null` deletes); resolves after commit. */
+  /**
+   * Stores `val` under `key` in the module's KV store (`null` deletes). Resolves once the mon has
+   * committed it; `get_store(key)` answers the new value from then on, and the old one until
+   * then. Rejects with a {@linkcode MonWriteError} when the mon refuses it (`errno` -EFBIG for a
+   * value over `mon_config_key_max_entry_size`, 64 KiB by default) or cannot be reached within
+   * {@linkcode WRITE_TIMEOUT_SECONDS} (-ETIMEDOUT); the store then still holds the old value,
+   * and the write may simply be retried.
+   */
   async set_store(key: string, val: string | null): Promise<void> {
     await this._ctx.storeSet(key, val);
   }

@@ -8,7 +8,8 @@
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, DaemonHealthMetric } from "./cluster_link.ts";
 import type { ConfigView } from "./config_view.ts";
-import type { KvStore } from "./kv_store.ts";
+import { ETIMEDOUT } from "../ceph/errno.ts";
+import { type KvStore, MonWriteError, WRITE_TIMEOUT_SECONDS, WriteWindow } from "./kv_store.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { ModuleContext } from "./module_context.ts";
 import type { ModuleRecord } from "./module_loader.ts";
@@ -52,6 +53,30 @@ export interface ModuleContextSources {
 export function moduleContextFactory(s: ModuleContextSources): ModuleContextFactory {
   // Commands the daemon itself sends to the mon go as `mgr.<id>`.
   const asMgr = { entity: `mgr.${s.mgrId}` };
+  // A module's writes wait for the mon at most this long, then reject (core/kv_store.ts),
+  // a few at a time, so that a flood of unawaited writes cannot hold the event loop.
+  const window = new WriteWindow();
+  const monWrite = async (key: string, cmd: Record<string, unknown>) => {
+    const started = s.clock.now();
+    const stop = new AbortController();
+    const expired = s.clock.sleep(WRITE_TIMEOUT_SECONDS, stop.signal);
+    let placed = false;
+    try {
+      placed = await window.acquire(expired);
+      if (!placed) {
+        throw new MonWriteError(
+          key,
+          -ETIMEDOUT,
+          `timed out after ${WRITE_TIMEOUT_SECONDS}s waiting behind earlier writes: '${cmd.prefix}' was not sent`,
+        );
+      }
+      const left = Math.max(0, WRITE_TIMEOUT_SECONDS - (s.clock.now() - started));
+      return await s.link.monCommand(cmd, "", { ...asMgr, timeout: left });
+    } finally {
+      stop.abort();
+      if (placed) window.release();
+    }
+  };
   return (record, log, signal) => {
     const module = record.name;
     const prefix = `mgr/${module}/`;
@@ -69,15 +94,9 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       setModuleOptionText: async (m, key, value) => {
         const name = `mgr/${m}/${key}`;
         const result = value === null
-          ? await s.link.monCommand({ prefix: "config rm", who: "mgr", name }, "", asMgr)
-          : await s.link.monCommand(
-            { prefix: "config set", who: "mgr", name, value },
-            "",
-            asMgr,
-          );
-        if (result.r !== 0) {
-          throw new Error(result.outs || `config set ${name} failed: ${result.r}`);
-        }
+          ? await monWrite(name, { prefix: "config rm", who: "mgr", name })
+          : await monWrite(name, { prefix: "config set", who: "mgr", name, value });
+        if (result.r !== 0) throw new MonWriteError(name, result.r, result.outs);
         s.config.setForMgr(name, value);
       },
       storeGet: (key) => s.kv.get(prefix + key),
@@ -88,18 +107,15 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       },
       storeSet: async (key, value) => {
         const full = prefix + key;
-        // Visible to the module at once, as in Ceph; the promise resolves after the commit.
-        s.kv.set(full, value);
         const result = value === null
-          ? await s.link.monCommand({ prefix: "config-key rm", key: full }, "", asMgr)
-          : await s.link.monCommand(
-            { prefix: "config-key set", key: full, val: value },
-            "",
-            asMgr,
-          );
+          ? await monWrite(full, { prefix: "config-key rm", key: full })
+          : await monWrite(full, { prefix: "config-key set", key: full, val: value });
         if (result.r !== 0) {
           log.error(`set_store ${key}: mon answered ${result.r}: ${result.outs}`);
+          throw new MonWriteError(full, result.r, result.outs);
         }
+        // Only now, and only what the mon took: reads never run ahead of the mon.
+        s.kv.set(full, value);
       },
       monCommand: (cmd, inbuf, options) =>
         s.link.monCommand(cmd, inbuf, { ...options, entity: asMgr.entity }),

@@ -6,7 +6,8 @@
  * @module
  */
 import type { Clock } from "./clock.ts";
-import { EINVAL, EIO, EOPNOTSUPP } from "../ceph/errno.ts";
+import { EINVAL, EIO, EOPNOTSUPP, ETIMEDOUT } from "../ceph/errno.ts";
+import { STALL_FAIL_MS, STALL_WARN_MS, type WallTime } from "./stall_watch.ts";
 import type { HealthCheck } from "./health.ts";
 import { normaliseHealthChecks } from "./health.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
@@ -22,6 +23,7 @@ import {
 import type { MonCommandResult } from "./cluster_link.ts";
 import { SerialQueue } from "./serial_queue.ts";
 import { typedOptionValue } from "./module_options.ts";
+import { claimUncaught, errorText, type UncaughtKind } from "./uncaught.ts";
 
 /** What the host needs from the manager around it. */
 export interface HostServices {
@@ -38,7 +40,20 @@ export interface HostServices {
   debugMgr(): string | undefined;
   /** Writes to the cluster log. */
   clusterLog(channel: string, priority: string, message: string): void;
+  /**
+   * Seconds a command waits for its module before it answers -ETIMEDOUT
+   * ({@linkcode DEFAULT_COMMAND_TIMEOUT_SECONDS} by default).
+   */
+  commandTimeoutSeconds?: number;
+  /** Real time, to notice modules that hold the thread (core/stall_watch.ts); none: no watch. */
+  wallTime?: WallTime;
 }
+
+/** Seconds a module command may take before it answers -ETIMEDOUT. */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 60;
+
+/** Notifications queued for a module that does not take them (it hangs) before they are dropped. */
+const MAX_QUEUED = 1000;
 
 /** One running module. */
 interface ActiveModule {
@@ -54,6 +69,10 @@ interface ActiveModule {
   logState: { level: string; toFile: boolean };
   /** Faults injected by the simulator. */
   faults: Set<string>;
+  /** What of the module's queue is running now, and since when (clock seconds). */
+  busy: { what: string; since: number } | undefined;
+  /** Notifications dropped because the queue was full (logged once per stall). */
+  dropped: number;
 }
 
 /** A module command as the host dispatches it. */
@@ -71,6 +90,9 @@ function cloneAcross(value: unknown, what: string): unknown {
   }
 }
 
+/** The latest slice handed to a module, in this process (see ModuleHost.#watchResume). */
+let _lastSlice: { end?: number } | undefined;
+
 /** Runs modules; see the module doc. */
 export class ModuleHost {
   readonly #svc: HostServices;
@@ -78,6 +100,7 @@ export class ModuleHost {
   readonly #active = new Map<string, ActiveModule>();
   readonly #log: ModuleLogger;
   #enabled = new Set<string>();
+  #releaseUncaught: (() => void) | undefined;
 
   constructor(services: HostServices, records: Map<string, ModuleRecord>) {
     this.#svc = services;
@@ -138,7 +161,19 @@ export class ModuleHost {
   #start(record: ModuleRecord): void {
     const abort = new AbortController();
     const log = this.#svc.log.moduleLogger(record.name);
-    const ctx = this.#svc.context(record, log, abort.signal);
+    const base = this.#svc.context(record, log, abort.signal);
+    const self: { active?: ActiveModule } = {};
+    // Each return from sleep() hands the thread to the module again: measure that slice too.
+    const ctx = {
+      ...base,
+      clock: {
+        now: () => base.clock.now(),
+        sleep: async (seconds: number, signal?: AbortSignal) => {
+          await base.clock.sleep(seconds, signal);
+          if (self.active) this.#watchResume(self.active, "a step after sleep()");
+        },
+      },
+    };
     let instance: MgrModule;
     try {
       instance = new record.cls!(record.name, ctx);
@@ -160,25 +195,154 @@ export class ModuleHost {
       health: {},
       logState: { level: "", toFile: false },
       faults: new Set(),
+      busy: undefined,
+      dropped: 0,
     };
+    self.active = active;
     this.#active.set(record.name, active);
+    this.#releaseUncaught ??= claimUncaught(
+      (e, kind) => this.#claimUncaught(e, kind),
+      (e, kind) =>
+        this.#log.error(
+          `${kind} raised by no module (mgr.${this.#svc.mgrId} carries on): ${errorText(e)}`,
+        ),
+    );
     this.#applyLogOptions(active, false);
     this.#log.info(`Starting module ${record.name}`);
     // serve() runs as its own task; a throw marks the module failed, the others run on.
     active.serveTask = (async () => {
       try {
-        await instance.serve();
+        await this.#timed(active, "serve()", () => instance.serve());
       } catch (e) {
         if (!active.dead) this.#fail(active, e);
       }
     })();
   }
 
+  /**
+   * Calls into the module and measures how long its synchronous part kept the thread. Past
+   * {@link STALL_FAIL_MS} the module is failed and asked to stop: it could not be interrupted
+   * (nothing in one isolate can), but it must not do it again.
+   */
+  #timed<T>(active: ActiveModule, what: string, call: () => T): T {
+    const wall = this.#svc.wallTime;
+    if (!wall) return call();
+    const t0 = wall.nowMs();
+    if (_lastSlice && _lastSlice.end === undefined) _lastSlice.end = t0;
+    _lastSlice = undefined;
+    wall.enter?.(active.record.name, what);
+    try {
+      return call();
+    } finally {
+      wall.leave?.();
+      this.#judge(active, what, wall.nowMs() - t0, true);
+    }
+  }
+
+  /**
+   * After sleep() hands the thread back to the module: on the next macrotask, which cannot run
+   * before the module yields, how long it kept it. Only an estimate (other work may run before
+   * that macrotask, though a slice ends at the latest when the next module's begins), so it is
+   * logged, never held against the module.
+   */
+  #watchResume(active: ActiveModule, what: string): void {
+    const wall = this.#svc.wallTime;
+    if (!wall) return;
+    const t0 = wall.nowMs();
+    if (_lastSlice && _lastSlice.end === undefined) _lastSlice.end = t0;
+    const slice: { end?: number } = {};
+    _lastSlice = slice;
+    wall.enter?.(active.record.name, what);
+    wall.defer(() => {
+      if (_lastSlice === slice) wall.leave?.();
+      slice.end ??= wall.nowMs();
+      this.#judge(active, what, slice.end - t0, false);
+    });
+  }
+
+  #judge(active: ActiveModule, what: string, ms: number, exact: boolean): void {
+    if (ms <= STALL_WARN_MS) return;
+    const seconds = (ms / 1000).toFixed(1);
+    if (ms <= STALL_FAIL_MS || !exact || active.dead) {
+      this.#log.warning(
+        `module ${active.record.name} ${exact ? "held" : "may have held"} the manager's ` +
+          `thread for ${seconds}s in ${what}; nothing else ran meanwhile`,
+      );
+      return;
+    }
+    if (active.failed) return;
+    this.#fail(
+      active,
+      new Error(
+        `blocked the manager for ${seconds}s in ${what} ` +
+          "(synchronous code cannot be interrupted; yield with await)",
+      ),
+    );
+    active.abort.abort();
+  }
+
+  /** Runs one task of the module's queue, noting what runs (for hung-task reports). */
+  #queued<T>(active: ActiveModule, what: string, task: () => Promise<T>): Promise<T> {
+    return active.queue.run(async () => {
+      active.busy = { what, since: this.#svc.clock.now() };
+      try {
+        return await task();
+      } finally {
+        active.busy = undefined;
+        active.dropped = 0;
+      }
+    });
+  }
+
+  /** Whether a notification may still be queued; logs once when the module stopped taking them. */
+  #roomFor(active: ActiveModule, what: string): boolean {
+    if (active.queue.pending < MAX_QUEUED) return true;
+    if (active.dropped++ === 0) {
+      this.#log.error(
+        `module ${active.record.name}: ${active.queue.pending} tasks queued behind ` +
+          `${active.busy?.what ?? "a task"} that has not returned; dropping ${what} and later ` +
+          "notifications until it does",
+      );
+    }
+    return false;
+  }
+
+  /**
+   * Takes an error nobody caught if it came from one of this host's modules: the module's
+   * folder in its stack (or, for modules defined in code, its class in a frame).
+   */
+  #claimUncaught(e: unknown, kind: UncaughtKind): boolean {
+    const text = errorText(e);
+    const classes = new Map<string, number>();
+    for (const a of this.#active.values()) {
+      const n = a.record.cls?.name ?? "";
+      classes.set(n, (classes.get(n) ?? 0) + 1);
+    }
+    for (const active of this.#active.values()) {
+      const { record } = active;
+      const folder = record.source === "builtin"
+        ? `/modules/${record.name}/`
+        : record.source.replace(/\/+/g, "/").replace(/^\.\//, "").replace(/[^/]*$/, "");
+      const cls = record.cls?.name ?? "";
+      const byClass = cls !== "" && cls !== "Module" && classes.get(cls) === 1 &&
+        new RegExp(`at (?:async )?${cls}\\.`).test(text);
+      if (!text.includes(folder) && !byClass) continue;
+      if (active.dead || active.failed) {
+        this.#log.error(`module ${record.name}: ${kind} after it stopped: ${text}`);
+      } else {
+        this.#fail(active, e, kind);
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Marks a module failed because its `serve()` threw (spec §1.5). */
-  #fail(active: ActiveModule, e: unknown): void {
+  #fail(active: ActiveModule, e: unknown, how?: string): void {
     const message = e instanceof Error ? e.message : String(e);
     active.failed = true;
-    active.error = message.split("\n")[0] ?? message;
+    const first = message.split("\n")[0] ?? message;
+    active.error = how ? `${how}: ${first}` : first;
     const text = `Unhandled exception from module '${active.record.name}' while running on ` +
       `mgr.${this.#svc.mgrId}: ${active.error}`;
     this.#log.error(text + (e instanceof Error && e.stack ? `\n${e.stack}` : ""));
@@ -217,6 +381,10 @@ export class ModuleHost {
     }
     this.#svc.log.setModuleFile(name, false);
     this.#log.info(`Stopped module ${name}`);
+    if (this.#active.size === 0) {
+      this.#releaseUncaught?.();
+      this.#releaseUncaught = undefined;
+    }
   }
 
   /**
@@ -255,13 +423,14 @@ export class ModuleHost {
   notifyAll(type: NotifyType, id: string): void {
     for (const active of this.#active.values()) {
       if (!active.record.notifyTypes.has(type)) continue;
-      active.queue.run(async () => {
+      if (!this.#roomFor(active, `notify(${type})`)) continue;
+      this.#queued(active, `notify(${type})`, async () => {
         if (active.dead) return;
         try {
           if (active.faults.has("notify-throw")) {
             throw new Error(`Synthetic exception in notify (injected module fault)`);
           }
-          await active.instance.notify(type, id);
+          await this.#timed(active, `notify(${type})`, () => active.instance.notify(type, id));
         } catch (e) {
           this.#log.error(
             `module ${active.record.name} notify(${type}) threw: ${(e as Error).stack}`,
@@ -274,11 +443,12 @@ export class ModuleHost {
   /** After a configuration change: re-applies logging options, then `config_notify()`. */
   configChanged(): void {
     for (const active of this.#active.values()) {
-      active.queue.run(async () => {
+      if (!this.#roomFor(active, "config_notify()")) continue;
+      this.#queued(active, "config_notify()", async () => {
         if (active.dead) return;
         this.#applyLogOptions(active, true);
         try {
-          await active.instance.config_notify();
+          await this.#timed(active, "config_notify()", () => active.instance.config_notify());
         } catch (e) {
           this.#log.error(
             `module ${active.record.name} config_notify() threw: ${(e as Error).stack}`,
@@ -288,9 +458,17 @@ export class ModuleHost {
     }
   }
 
-  /** Resolves once every queued notify / config_notify / command has run. */
+  /**
+   * Resolves once every queued notify / config_notify / command has run, except in modules
+   * whose running task has not returned within the command bound.
+   */
   async drained(): Promise<void> {
-    await Promise.all([...this.#active.values()].map((a) => a.queue.drained()));
+    // A module whose task has hung past the command bound will not drain: not waited for.
+    await Promise.all(
+      [...this.#active.values()].map((a) =>
+        this.#hungFor(a) === undefined ? a.queue.drained() : undefined
+      ),
+    );
   }
 
   #applyLogOptions(active: ActiveModule, announce: boolean): void {
@@ -335,6 +513,14 @@ export class ModuleHost {
     return merged;
   }
 
+  /** Seconds the module's running task has gone past the command bound, if it has. */
+  #hungFor(active: ActiveModule): number | undefined {
+    if (!active.busy) return undefined;
+    const seconds = Math.round(this.#svc.clock.now() - active.busy.since);
+    const bound = this.#svc.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
+    return seconds >= bound ? seconds : undefined;
+  }
+
   /** MGR_MODULE_ERROR and MGR_MODULE_DEPENDENCY for enabled modules (spec §6.3). */
   hostHealth(): Record<string, HealthCheck> {
     const failedList: [string, string][] = [];
@@ -346,6 +532,12 @@ export class ModuleHost {
       else if (!record.loaded) failedList.push([name, record.errorString]);
       else if (!record.canRun) dependency.push([name, record.errorString]);
       else if (active?.failed) failedList.push([name, active.error]);
+      else if (active?.busy && this.#hungFor(active) !== undefined) {
+        failedList.push([
+          name,
+          `${active.busy.what} has not returned for ${this.#hungFor(active)}s`,
+        ]);
+      }
     }
     const checks: Record<string, HealthCheck> = {};
     if (dependency.length) {
@@ -413,7 +605,10 @@ export class ModuleHost {
           `Module '${target.module}' has experienced an error and cannot handle commands: ${active.error}`,
       };
     }
-    return await active.queue.run(async () => {
+    const prefix = target.command.desc.prefix;
+    const run = this.#queued(active, `command '${prefix}'`, async (): Promise<MonCommandResult> => {
+      // Failed while this command waited in the queue (a stall, an uncaught error).
+      if (active.failed) return this.#failedAnswer(target.module, active);
       try {
         let result: CommandReturn;
         const method = target.command.method;
@@ -432,9 +627,17 @@ export class ModuleHost {
               outs: "Invalid command: Input file data (-i) not supported",
             };
           }
-          result = await handler.call(active.instance, args, inbuf);
+          result = await this.#timed(
+            active,
+            `command '${prefix}'`,
+            () => handler.call(active.instance, args, inbuf),
+          );
         } else {
-          result = await active.instance.handle_command(inbuf, cmd);
+          result = await this.#timed(
+            active,
+            `command '${prefix}'`,
+            () => active.instance.handle_command(inbuf, cmd),
+          );
         }
         return this.#commandResult(target, result);
       } catch (e) {
@@ -445,6 +648,35 @@ export class ModuleHost {
         return { r: -EINVAL, outb: "", outs: text };
       }
     });
+    // The queue is the module's own thread, as in Ceph: a handler that never returns holds the
+    // commands behind it. Each answers ETIMEDOUT after the bound instead of waiting for ever.
+    const timeout = this.#svc.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
+    const ac = new AbortController();
+    const expired = this.#svc.clock.sleep(timeout, ac.signal).then(() => undefined);
+    const answer = await Promise.race([run, expired]);
+    ac.abort();
+    if (answer !== undefined) return answer;
+    const busy = active.busy;
+    const holder = busy
+      ? `; it is still running ${busy.what} (for ${
+        Math.round(this.#svc.clock.now() - busy.since)
+      }s)`
+      : "";
+    this.#log.error(`module ${target.module}: '${prefix}' timed out after ${timeout}s${holder}`);
+    return {
+      r: -ETIMEDOUT,
+      outb: "",
+      outs: `Module '${target.module}' did not answer '${prefix}' within ${timeout}s${holder}`,
+    };
+  }
+
+  #failedAnswer(module: string, active: ActiveModule): MonCommandResult {
+    return {
+      r: -EIO,
+      outb: "",
+      outs:
+        `Module '${module}' has experienced an error and cannot handle commands: ${active.error}`,
+    };
   }
 
   #commandResult(target: ModuleCommandTarget, result: unknown): MonCommandResult {

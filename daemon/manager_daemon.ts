@@ -13,6 +13,8 @@ import type { Keyring } from "../core/admin/keyring.ts";
 import { createAdminApp } from "../core/admin/app.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
+import { type Front, startFront } from "./front.ts";
+import { capsAllow } from "../ceph/mgr_cap.ts";
 
 /** A running manager daemon. */
 export interface ManagerDaemon {
@@ -48,6 +50,15 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
   const log = o.log ??
     new DaemonLog({ daemonName: `mgr.${o.id}`, id: o.id, dir: `${o.dataDir}/log`, stderr: true });
   const daemonLog = log.daemonLogger();
+  // The admin address is the front's, in its own Worker, so that it answers while a module
+  // holds this thread (daemon/front_worker.ts); the app listens behind it, on loopback.
+  let front: Front;
+  try {
+    front = await startFront(o.bind, o.port);
+  } catch (e) {
+    if (!o.log) log.close();
+    throw new Error(`cannot listen on ${o.bind}:${o.port}: ${(e as Error).message}`);
+  }
   const manager = await Manager.start({
     id: o.id,
     clock: o.clock,
@@ -56,11 +67,13 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     builtins: BUILTIN_MODULES,
     modulePaths: o.modulePaths,
     extraCommands: o.extraCommands,
+    wallTime: front.wallTime,
   });
   const app = createAdminApp({
     service: manager,
     keyring: o.keyring,
     log: daemonLog,
+    clock: o.clock,
     standby: () => {
       if (manager.isActive()) return undefined;
       const active = manager.mgrMap.active_name;
@@ -73,14 +86,20 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
-    server = Deno.serve({ hostname: o.bind, port: o.port, onListen: () => {} }, app.fetch);
+    server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   } catch (e) {
+    await front.stop();
     await manager.stop();
     o.link.close();
     if (!o.log) log.close();
-    throw new Error(`cannot listen on ${o.bind}:${o.port}: ${(e as Error).message}`);
+    throw new Error(`cannot listen on 127.0.0.1 behind the front: ${(e as Error).message}`);
   }
-  const { hostname, port } = server.addr;
+  front.connect(`http://127.0.0.1:${server.addr.port}`, {
+    health: () => manager.health(),
+    readers: () =>
+      o.keyring.list().filter((e) => capsAllow(e.caps.mgr ?? "", "r")).map((e) => e.key),
+  });
+  const { hostname, port } = front;
   const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
   o.endpoints.set(o.id, url);
   const urlFile = `${o.dataDir}/mgrd.${o.id}.url`;
@@ -96,6 +115,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     manager,
     url,
     async stop() {
+      await front.stop();
       await server.shutdown();
       await manager.stop();
       o.endpoints.delete(o.id);

@@ -12,6 +12,7 @@ import { Keyring } from "../core/admin/keyring.ts";
 import { authCommands } from "../core/admin/auth_commands.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import type { ClusterBinding } from "./cluster_binding.ts";
+import { claimUncaught, errorText } from "../core/uncaught.ts";
 import { type ManagerDaemon, startManagerDaemon } from "./manager_daemon.ts";
 import { WallClock } from "./wall_clock.ts";
 
@@ -109,6 +110,10 @@ export async function serveMain(argv: string[]): Promise<void> {
   const cluster = opened;
   const log = new DaemonLog({ daemonName: `mgr.${id}`, id, dir: `${dataDir}/log`, stderr: true });
   const daemonLog = log.daemonLogger();
+  // Before any module runs: what no module host claims is logged here, and the daemon lives on.
+  claimUncaught(() => false, (e, kind) => {
+    daemonLog.error(`${kind} (the daemon carries on): ${errorText(e)}`);
+  });
   const keyring = await Keyring.open(`${dataDir}/keyring`);
   // The managers of this process share the cluster, as the manager daemons of one cluster
   // share its mons; a standby's endpoint finds the active one's address here.
@@ -155,6 +160,11 @@ export async function serveMain(argv: string[]): Promise<void> {
   };
   Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  // As Ceph's daemons: logrotate moves the files, then SIGHUP makes the daemon open new ones.
+  Deno.addSignalListener("SIGHUP", () => {
+    log.reopen();
+    daemonLog.info("received SIGHUP, log files reopened");
+  });
 }
 
 /**

@@ -90,8 +90,14 @@ function openEmbedded(dataDir: string, o: EmbeddedOptions): EmbeddedCluster | { 
   const pacing = new AbortController();
   const paced = (async () => {
     while (!pacing.signal.aborted) {
-      await scheduler.run({ until: clock.now(), signal: pacing.signal });
-      mon.tick();
+      try {
+        await scheduler.run({ until: clock.now(), signal: pacing.signal });
+        mon.tick();
+      } catch (e) {
+        // One event that throws (a scenario's fault on a target that has gone) must not stop
+        // the cluster, nor end the daemon with an unhandled rejection: the event is dropped.
+        console.error(`embedded cluster: an event failed: ${(e as Error).stack ?? e}`);
+      }
       await clock.sleep(0.1, pacing.signal);
     }
   })();

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { MonCommandResult } from "../core/cluster_link.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
-import { EINVAL } from "../ceph/errno.ts";
+import { EINVAL, ENOENT } from "../ceph/errno.ts";
+import { crushTypeId } from "./cluster/crush_map.ts";
 import type { FaultInjector, FaultSpec } from "./faults/faults.ts";
 
 const KINDS = [
@@ -26,74 +26,156 @@ const KINDS = [
 ] as const;
 type Kind = typeof KINDS[number];
 
-const bad = (outs: string): MonCommandResult => ({ r: -EINVAL, outb: "", outs });
+const RACK_TYPE = crushTypeId("rack");
+
+/** Why a command is refused: Ceph's errno and the message `mgrd ceph` prints. */
+export interface FaultRefusal {
+  r: number;
+  outs: string;
+}
+
+const invalid = (outs: string): FaultRefusal => ({ r: -EINVAL, outs });
+const missing = (outs: string): FaultRefusal => ({ r: -ENOENT, outs });
 
 function osdId(target: string | undefined): number | undefined {
-  const m = /^(?:osd\.)?(\d+)$/.exec(target ?? "");
+  const m = /^(?:osd\.)?(\d{1,9})$/.exec(target ?? "");
   return m ? Number(m[1]) : undefined;
 }
 
-/** The fault a `sim fault <kind> [<target>] [<duration>]` command asks for, or why not. */
+/** A target that is only digits: a duration given in the target's place. */
+const looksLikeSeconds = (t: string | undefined) => t !== undefined && /^\d+(\.\d+)?$/.test(t);
+
+/** The racks of the cluster's CRUSH map. */
+function rackNames(injector: FaultInjector): string[] {
+  return injector.cluster.map.crush.buckets.filter((b) => b.typeId === RACK_TYPE).map((b) =>
+    b.name
+  );
+}
+
+/** The usage of one kind, for refusals that need it. */
+const USAGE: Record<Kind, string> = {
+  "mon-outage": "sim fault mon-outage [<duration>]",
+  "quorum-loss": "sim fault quorum-loss [<duration>]",
+  "mon-down": "sim fault mon-down [<mon>] [<duration>]",
+  "osd-down": "sim fault osd-down <osd.N> [<duration>]",
+  "osd-out": "sim fault osd-out <osd.N> [<duration>]",
+  "osd-flap": "sim fault osd-flap <osd.N>",
+  "host-down": "sim fault host-down <host> [<duration>]",
+  "rack-down": "sim fault rack-down <rack> [<duration>]",
+  "slow-osd": "sim fault slow-osd <osd.N> [<duration>]",
+  "late-reports": "sim fault late-reports [<osd.N>] [<duration>]",
+  "mds-down": "sim fault mds-down [<mds>] [<duration>]",
+  "mgr-fail": "sim fault mgr-fail",
+};
+
+/**
+ * The fault a `sim fault <kind> [<target>] [<duration>]` command asks for, or why not: every
+ * target is checked against the running cluster here, before anything is scheduled, so that a
+ * fault that was answered "injected" cannot fail later.
+ */
 export function faultFromCommand(
   kind: Kind,
   target: string | undefined,
   duration: number | undefined,
   at: number,
   injector: FaultInjector,
-): FaultSpec | string {
+): FaultSpec | FaultRefusal {
   const c = injector.cluster;
-  const needOsd = () => {
+  if (duration !== undefined && !(Number.isFinite(duration) && duration >= 0)) {
+    return invalid(`duration must be a number of seconds >= 0, got ${duration}`);
+  }
+  const needOsd = (): number | FaultRefusal => {
     const osd = osdId(target);
-    return osd !== undefined && c.map.has(osd) ? osd : undefined;
+    if (osd === undefined) {
+      return invalid(`'${target ?? ""}' is not an OSD id (osd.N); usage: ${USAGE[kind]}`);
+    }
+    return c.map.has(osd) ? osd : missing(`'${target}' is not an OSD of the cluster (osd.N)`);
+  };
+  // Kinds without a target take a lone number as their duration (`sim fault mon-outage 40`).
+  const targetless = (): number | undefined | FaultRefusal => {
+    if (target === undefined) return duration;
+    if (looksLikeSeconds(target) && duration === undefined) return Number(target);
+    return invalid(`${kind} takes no target, got '${target}'; usage: ${USAGE[kind]}`);
   };
   switch (kind) {
     case "mon-outage":
-    case "quorum-loss":
-      return { kind, at, duration: duration ?? 30 };
-    case "late-reports":
-      return {
-        kind,
-        at,
-        duration: duration ?? 30,
-        ...(osdId(target) !== undefined ? { osds: [osdId(target)!] } : {}),
-      };
+    case "quorum-loss": {
+      const d = targetless();
+      if (typeof d === "object") return d;
+      return { kind, at, duration: d ?? 30 };
+    }
+    case "mgr-fail": {
+      const d = targetless();
+      if (typeof d === "object") return d;
+      if (d !== undefined) return invalid(`mgr-fail takes no duration; usage: ${USAGE[kind]}`);
+      return { kind, at };
+    }
+    case "late-reports": {
+      if (target === undefined) return { kind, at, duration: duration ?? 30 };
+      const osd = needOsd();
+      if (typeof osd === "object") return osd;
+      return { kind, at, duration: duration ?? 30, osds: [osd] };
+    }
     case "mon-down":
-      if (target !== undefined && !c.mons.names.includes(target)) return `no mon named '${target}'`;
+      if (target !== undefined && !c.mons.names.includes(target)) {
+        return missing(named("mon", target, c.mons.names, kind));
+      }
       return { kind, at, duration: duration ?? 30, ...(target ? { mon: target } : {}) };
     case "osd-down":
     case "osd-out": {
       const osd = needOsd();
-      if (osd === undefined) return `'${target ?? ""}' is not an OSD of the cluster (osd.N)`;
+      if (typeof osd === "object") return osd;
       return { kind, at, osd, ...(duration !== undefined ? { duration } : {}) };
     }
     case "osd-flap": {
       const osd = needOsd();
-      if (osd === undefined) return `'${target ?? ""}' is not an OSD of the cluster (osd.N)`;
+      if (typeof osd === "object") return osd;
+      if (duration !== undefined) {
+        return invalid(`osd-flap takes no duration; usage: ${USAGE[kind]}`);
+      }
       return { kind, at, osd };
     }
     case "slow-osd": {
       const osd = needOsd();
-      if (osd === undefined) return `'${target ?? ""}' is not an OSD of the cluster (osd.N)`;
+      if (typeof osd === "object") return osd;
       return { kind, at, duration: duration ?? 60, osds: [osd] };
     }
     case "host-down":
-      if (!target || !c.hostNames().includes(target)) {
-        return `'${target ?? ""}' is not a host; hosts: ${c.hostNames().join(", ")}`;
+      if (target === undefined) return invalid(`host-down needs a host; usage: ${USAGE[kind]}`);
+      if (!c.hostNames().includes(target)) {
+        return missing(named("host", target, c.hostNames(), kind));
       }
       return { kind, at, host: target, ...(duration !== undefined ? { duration } : {}) };
-    case "rack-down":
-      if (!target) return "rack-down needs the rack's name";
+    case "rack-down": {
+      const racks = rackNames(injector);
+      if (target === undefined) return invalid(`rack-down needs a rack; usage: ${USAGE[kind]}`);
+      if (!racks.includes(target)) return missing(named("rack", target, racks, kind));
       return { kind, at, rack: target, ...(duration !== undefined ? { duration } : {}) };
-    case "mds-down":
+    }
+    case "mds-down": {
+      const mds = c.fs.daemons.map((d) => d.name);
+      if (target !== undefined && !mds.includes(target)) {
+        return missing(named("mds", target, mds, kind));
+      }
+      if (target === undefined && mds.length === 0) return missing("the cluster has no mds");
       return {
         kind,
         at,
         ...(target ? { mds: target } : {}),
         ...(duration !== undefined ? { duration } : {}),
       };
-    case "mgr-fail":
-      return { kind, at };
+    }
   }
+}
+
+/** "no mds named '20' (mds: a, b); a duration goes after the target: <usage>". */
+function named(what: string, target: string, known: readonly string[], kind: Kind): string {
+  const whats = what === "mds" ? what : `${what}s`;
+  const list = known.length > 0 ? `${whats}: ${known.join(", ")}` : `the cluster has no ${whats}`;
+  const hint = looksLikeSeconds(target)
+    ? `; a duration goes after the ${what}: ${USAGE[kind]}`
+    : "";
+  return `no ${what} named '${target}' (${list})${hint}`;
 }
 
 /** The fault commands, bound to the running cluster's fault injector. */
@@ -117,7 +199,7 @@ export function faultCommands(injector: FaultInjector, seed: number): LocalComma
           Math.round((scheduler.now - scheduler.epoch) * 1000) / 1000,
           injector,
         );
-        if (typeof fault === "string") return bad(fault);
+        if ("r" in fault) return { r: fault.r, outb: "", outs: fault.outs };
         injector.schedule(fault);
         return { r: 0, outb: "", outs: `injected ${JSON.stringify(fault)}` };
       },

@@ -31,9 +31,16 @@ import { MonLink } from "./mon/mon_link.ts";
 import { Rng } from "./engine/prng.ts";
 import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
+import type { WallTime } from "../core/stall_watch.ts";
 import { type ClusterSpec, SimCluster } from "./cluster/cluster.ts";
 import { SimClusterLink } from "./cluster_link.ts";
 import { logClusterEvents } from "./cluster_log.ts";
+
+/** Real time for the stall watch (core/stall_watch.ts), which measures, never decides. */
+const REAL_WALL_TIME: WallTime = {
+  nowMs: () => performance.now(),
+  defer: (fn) => void setTimeout(fn, 0),
+};
 
 /** How to set up a test cluster. */
 export interface TestClusterOptions {
@@ -160,6 +167,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       builtins: options.builtins ?? {},
       modulePaths: options.modulePaths ?? [],
       shutdownGraceSeconds: 5,
+      // Tests run in real time: a module that holds the thread is noticed as in the daemon.
+      wallTime: REAL_WALL_TIME,
     });
   const manager = await startManager("x", linkFor(monLink), log);
   const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];

@@ -64,3 +64,16 @@ Deno.test("timespanText() is Ceph's timespan_str", () => {
   ];
   for (const [seconds, text] of cases) assert.equal(timespanText(seconds), text, String(seconds));
 });
+
+Deno.test("health mute of a name every object has (constructor, __proto__) answers ENOENT as Ceph does", async () => {
+  const { startTestCluster } = await import("mgr_module/testing");
+  const c = await startTestCluster();
+  try {
+    for (const code of ["constructor", "__proto__", "toString"]) {
+      const r = await c.command({ prefix: "health mute", code });
+      assert.deepEqual([r.r, r.outs], [-2, `health alert ${code} is not currently raised`]);
+    }
+  } finally {
+    await c.stop();
+  }
+});

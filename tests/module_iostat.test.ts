@@ -57,6 +57,14 @@ Deno.test("iostat without --print-header prints one row; width sets the columns"
     assert.equal(narrow.r, 0, narrow.outs);
     const bad = await c.command({ prefix: "iostat", width: "wide" });
     assert.notEqual(bad.r, 0);
+    // A read-only caller cannot make the daemon build an answer of any size.
+    for (const width of [500_000_000, 4097, -1]) {
+      const huge = await c.command({ prefix: "iostat", width, print_header: true });
+      assert.deepEqual([huge.r, huge.outb], [-22, ""]);
+      assert.match(huge.outs, /^width must be in 0\.\.4096, got -?\d+$/);
+    }
+    const widest = await c.command({ prefix: "iostat", width: 4096 });
+    assert.equal(widest.r, 0, widest.outs);
   } finally {
     await c.stop();
   }

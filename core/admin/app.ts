@@ -29,6 +29,7 @@
  */
 
 import { type Context, Hono, type Next } from "hono";
+import { auditCommand, auditCut } from "../commands/audit_text.ts";
 import { describeCommands } from "../commands/descriptions.ts";
 import type { Caller, CommandService } from "../commands/service.ts";
 import { EINVAL } from "../../ceph/errno.ts";
@@ -36,9 +37,16 @@ import type { HealthReport } from "../health.ts";
 import type { ModuleLogger } from "../logging.ts";
 import { capsAllow } from "../../ceph/mgr_cap.ts";
 import type { Keyring } from "./keyring.ts";
+import type { Clock } from "../clock.ts";
 
 /** Default largest accepted request body: 8 MiB, room for any `-i` inbuf a command takes. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Default seconds a request body may take to arrive: a client that announces more than it
+ * sends (a Content-Length larger than its body) is answered 408 then, not held for ever.
+ */
+export const DEFAULT_BODY_TIMEOUT_SECONDS = 30;
 
 /** What {@link createAdminApp} needs. */
 export interface AdminAppOptions {
@@ -50,6 +58,10 @@ export interface AdminAppOptions {
   log: ModuleLogger;
   /** Largest accepted request body in bytes; {@link DEFAULT_MAX_BODY_BYTES} by default. */
   maxBodyBytes?: number;
+  /** Times the body deadline; without it a body may take as long as it likes. */
+  clock?: Clock;
+  /** Seconds a body may take to arrive; {@link DEFAULT_BODY_TIMEOUT_SECONDS} by default. */
+  bodyTimeoutSeconds?: number;
   /**
    * Asked on every request: undefined while this daemon is the active manager; where the
    * active one is while it is a standby (see {@link StandbyAnswer}).
@@ -98,8 +110,8 @@ type AdminEnv = { Variables: { caller: Caller; token: string } };
 
 /** Thrown inside the command handler to answer with a 4xx and a message. */
 class RequestError extends Error {
-  readonly status: 400 | 413 | 415;
-  constructor(status: 400 | 413 | 415, message: string) {
+  readonly status: 400 | 408 | 413 | 415;
+  constructor(status: 400 | 408 | 413 | 415, message: string) {
     super(message);
     this.status = status;
   }
@@ -142,6 +154,10 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
     throw new Error(`maxBodyBytes must be a positive integer, got ${opts.maxBodyBytes}`);
   }
   const { service, keyring, log, maxBodyBytes, standby } = opts;
+  const bodyDeadline = {
+    clock: opts.clock,
+    seconds: opts.bodyTimeoutSeconds ?? DEFAULT_BODY_TIMEOUT_SECONDS,
+  };
 
   async function authenticate(c: Context<AdminEnv>, next: Next) {
     const header = c.req.header("authorization");
@@ -164,7 +180,7 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
     let parsed: { cmd: Record<string, unknown>; inbuf: string };
     try {
       checkContentType(c.req.header("content-type"));
-      parsed = parseCommand(await readBody(c.req.raw, maxBodyBytes));
+      parsed = parseCommand(await readBody(c.req.raw, maxBodyBytes, bodyDeadline));
     } catch (e) {
       if (e instanceof RequestError) return c.json({ error: e.message }, e.status);
       throw e;
@@ -178,11 +194,11 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
       // The service answers failures in retval; a rejection is a fault of ours, not the
       // caller's input, so it is logged in full and answered like Ceph answers a handler
       // that raised.
-      log.exception(`command ${JSON.stringify(parsed.cmd.prefix)} failed`, e);
+      log.exception(`command ${auditCut(JSON.stringify(parsed.cmd.prefix))} failed`, e);
       result = { retval: -EINVAL, stdout: "", stderr: `command failed: ${errorText(e)}` };
     }
     const line = `audit from='${caller.entity}' cmd=${
-      JSON.stringify(parsed.cmd)
+      auditCut(JSON.stringify(auditCommand(parsed.cmd)))
     }: dispatch r=${result.retval}`;
     // A command argument could quote the caller's own token; it must not reach the log.
     log.info(line.replaceAll(c.get("token"), "<redacted>"));
@@ -276,7 +292,11 @@ function checkContentType(contentType: string | undefined): void {
  * stream as soon as it is too long. Hono's bodyLimit trusts a Content-Length when there is
  * one, so it is not used here.
  */
-async function readBody(req: Request, max: number): Promise<Uint8Array> {
+async function readBody(
+  req: Request,
+  max: number,
+  deadline: { clock: Clock | undefined; seconds: number },
+): Promise<Uint8Array> {
   const tooLarge = () => new RequestError(413, `request body is larger than ${max} bytes`);
   const declared = req.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > max) {
@@ -287,15 +307,34 @@ async function readBody(req: Request, max: number): Promise<Uint8Array> {
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
+  // One deadline for the whole body, so a trickle of bytes cannot hold the request either.
+  const stop = new AbortController();
+  const expired = deadline.clock
+    ? deadline.clock.sleep(deadline.seconds, stop.signal).then(() => !stop.signal.aborted)
+    : new Promise<boolean>(() => {});
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), expired]);
+      if (next === true) {
+        await reader.cancel().catch(() => {});
+        throw new RequestError(
+          408,
+          `the request body did not arrive within ${deadline.seconds}s (${size} bytes came` +
+            (declared !== null ? ` of the ${declared} announced)` : ")"),
+        );
+      }
+      if (typeof next === "boolean") continue;
+      const { done, value } = next;
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    stop.abort();
   }
   if (chunks.length === 1 && chunks[0]) return chunks[0];
   const body = new Uint8Array(size);

@@ -11,6 +11,8 @@ import { EACCES, EINVAL } from "../../ceph/errno.ts";
 import { pythonDumps } from "../../ceph/format.ts";
 import { capsAllow } from "../../ceph/mgr_cap.ts";
 import { type CommandDescriptor, parseSignature } from "./descriptor.ts";
+import { needsAllCaps } from "./escalation.ts";
+import { auditCommand, auditCut } from "./audit_text.ts";
 import type { Caller, LocalCommand } from "./service.ts";
 import { usageLine } from "./usage.ts";
 import { validateCommand } from "./validate.ts";
@@ -110,12 +112,21 @@ export class CommandDispatch {
         outs: `Invalid command: ${checked.error}\n${usageLine(entry.desc)} :  ${entry.desc.help}`,
       };
     }
-    const audit = `from='client.? 127.0.0.1:0/0' entity='${caller.entity}' cmd=[${
-      pythonDumps(checked.cmd)
+    const audit = `from='client.? 127.0.0.1:0/0' entity='${shortEntity(caller.entity)}' cmd=[${
+      auditCut(pythonDumps(auditCommand(checked.cmd)))
     }]`;
     if (!capsAllow(caller.caps, entry.desc.perm)) {
       this.owners.clusterLog("audit", "info", `${audit}:  access denied`);
       return { r: -EACCES, outb: "", outs: "access denied" };
+    }
+    const escalation = needsAllCaps(checked.cmd, inbuf);
+    if (escalation !== undefined && !capsAllow(caller.caps, "rwx")) {
+      this.owners.clusterLog("audit", "info", `${audit}:  access denied`);
+      return {
+        r: -EACCES,
+        outb: "",
+        outs: `access denied: ${escalation} needs mgr caps 'allow *'`,
+      };
     }
     const owner = entry.owner;
     // DaemonServer's note of the commands the manager answers itself; the mon notes its own.
@@ -129,4 +140,9 @@ export class CommandDispatch {
         return await this.owners.sendToMon(checked.cmd, inbuf, caller.entity);
     }
   }
+}
+
+/** An entity name as the audit writes it (names come from the keyring, but bound them anyway). */
+function shortEntity(entity: string): string {
+  return entity.length <= 128 ? entity : `${entity.slice(0, 128)}...`;
 }

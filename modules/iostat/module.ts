@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { CLIReadCommand, HandleCommandResult, MgrModule } from "mgr_module";
+import { CLIReadCommand, EINVAL, HandleCommandResult, MgrModule } from "mgr_module";
 
 interface IoRate {
   pg_stats_delta?: {
@@ -81,6 +81,12 @@ export const NO_MON_CONNECTION =
   "Warning: the manager has no mon connection; these rates are from the last cluster maps and " +
   "statistics it received and may be stale";
 
+/**
+ * The widest table `iostat` draws. Ceph declares no bound and would build a row of any width;
+ * a read-only caller must not be able to make the daemon build a 500 MB answer.
+ */
+export const MAX_WIDTH = 4096;
+
 /** The iostat module: `iostat [<width:int>] [--print-header]`. */
 export class Iostat extends MgrModule {
   override self_test(): void {
@@ -103,6 +109,9 @@ export class Iostat extends MgrModule {
     poll: true,
   })
   iostat({ width = 80, print_header = false }: { width?: number; print_header?: boolean }) {
+    if (!(width >= 0 && width <= MAX_WIDTH)) {
+      return new HandleCommandResult(-EINVAL, "", `width must be in 0..${MAX_WIDTH}, got ${width}`);
+    }
     const stale = this.have_mon_connection() ? "" : NO_MON_CONNECTION;
     const delta = (this.get("io_rate") as IoRate | null)?.pg_stats_delta;
     const seconds = Math.trunc(Number(delta?.stamp_delta ?? 0)) || 0;

@@ -149,22 +149,87 @@ export function pythonJson(value: unknown, format: "json" | "json-pretty"): stri
  * ```
  */
 export function fnmatch(name: string, pattern: string): boolean {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === "*") re += ".*";
-    else if (ch === "?") re += ".";
+  return _matchTokens(Array.from(name), _globTokens(pattern));
+}
+
+/** One position of a glob: a literal, any one character, a class, or a star. */
+type _GlobToken =
+  | { kind: "char"; ch: string }
+  | { kind: "any" }
+  | { kind: "star" }
+  | { kind: "class"; negated: boolean; ranges: [string, string][] };
+
+/** The tokens of a glob, with Python's rules for `[...]` (fnmatch.translate). */
+function _globTokens(pattern: string): _GlobToken[] {
+  const p = Array.from(pattern);
+  const out: _GlobToken[] = [];
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i] as string;
+    if (ch === "*") {
+      if (out.at(-1)?.kind !== "star") out.push({ kind: "star" });
+    } else if (ch === "?") out.push({ kind: "any" });
     else if (ch === "[") {
-      const close = pattern.indexOf("]", i + 2);
-      if (close === -1) {
-        re += "\\[";
+      let j = i + 1;
+      if (p[j] === "!") j++;
+      if (p[j] === "]") j++;
+      while (j < p.length && p[j] !== "]") j++;
+      if (j >= p.length) {
+        out.push({ kind: "char", ch });
         continue;
       }
-      let set = pattern.slice(i + 1, close).replaceAll("\\", "\\\\");
-      if (set.startsWith("!")) set = "^" + set.slice(1);
-      re += `[${set}]`;
-      i = close;
-    } else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+      let body = p.slice(i + 1, j);
+      const negated = body[0] === "!";
+      if (negated) body = body.slice(1);
+      const ranges: [string, string][] = [];
+      for (let k = 0; k < body.length; k++) {
+        const lo = body[k] as string;
+        const hi = body[k + 2];
+        if (body[k + 1] === "-" && hi !== undefined) {
+          if (lo <= hi) ranges.push([lo, hi]);
+          k += 2;
+        } else ranges.push([lo, lo]);
+      }
+      out.push({ kind: "class", negated, ranges });
+      i = j;
+    } else out.push({ kind: "char", ch });
   }
-  return new RegExp(`^${re}$`, "s").test(name);
+  return out;
+}
+
+function _tokenMatches(t: _GlobToken, ch: string): boolean {
+  switch (t.kind) {
+    case "char":
+      return t.ch === ch;
+    case "any":
+      return true;
+    case "class":
+      return t.ranges.some(([lo, hi]) => lo <= ch && ch <= hi) !== t.negated;
+    case "star":
+      return false;
+  }
+}
+
+/**
+ * Matches without backtracking regular expressions: on a mismatch only the last star moves on,
+ * so the cost is at most the name's length times the pattern's, whatever the pattern (a
+ * pattern of 36 stars then `Z` once took minutes as a RegExp).
+ */
+function _matchTokens(name: readonly string[], tokens: readonly _GlobToken[]): boolean {
+  let n = 0, t = 0;
+  let starAt = -1, starName = 0;
+  while (n < name.length) {
+    const tok = tokens[t];
+    if (tok !== undefined && tok.kind === "star") {
+      starAt = t++;
+      starName = n;
+    } else if (tok !== undefined && _tokenMatches(tok, name[n] as string)) {
+      t++;
+      n++;
+    } else if (starAt >= 0) {
+      t = starAt + 1;
+      n = ++starName;
+    } else return false;
+  }
+  while (tokens[t]?.kind === "star") t++;
+  return t === tokens.length;
 }

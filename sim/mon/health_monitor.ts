@@ -140,7 +140,9 @@ export class HealthMonitor implements Monitor {
     }
     const code = str(cmd.code) ?? "";
     const sticky = cmd.sticky === true || cmd.sticky === "true";
-    const check = this.report().checks[code];
+    // A code is the caller's text: `constructor` names no check, whatever objects inherit.
+    const checks = this.report().checks;
+    const check = Object.hasOwn(checks, code) ? checks[code] : undefined;
     if (!check && !sticky) return err(-ENOENT, `health alert ${code} is not currently raised`);
     this.#setMutes([
       ...this.#mutes.filter((m) => m.code !== code),
@@ -199,7 +201,7 @@ export function applyMutes(
   const kept: HealthMute[] = [];
   for (const mute of mutes) {
     if (mute.ttl !== undefined && mute.ttl <= now) continue;
-    const check = report.checks[mute.code];
+    const check = Object.hasOwn(report.checks, mute.code) ? report.checks[mute.code] : undefined;
     if (!mute.sticky && (!check || check.summary.count > mute.count)) continue;
     kept.push(mute);
   }

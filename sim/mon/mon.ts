@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { auditCommand, auditCut } from "../../core/commands/audit_text.ts";
 import { pythonDumps } from "../../ceph/format.ts";
 import type { HealthCheck, HealthReport } from "../../core/health.ts";
 import {
@@ -287,7 +288,9 @@ export class EmbeddedMon {
     if (phase === "finished" && !write) return;
     const kind = entity.slice(0, Math.max(0, entity.indexOf("."))) || "client";
     // The ceph CLI sends Python's json.dumps of the command; a manager sends compact JSON.
-    const text = `[${kind === "mgr" ? JSON.stringify(cmd) : pythonDumps(cmd)}]`;
+    // Bounded, and without config-key values or keys (core/commands/audit_text.ts).
+    const shown = auditCommand(cmd);
+    const text = `[${auditCut(kind === "mgr" ? JSON.stringify(shown) : pythonDumps(shown))}]`;
     const who = `from='${kind}.? 127.0.0.1:0/0' entity='${entity}'`;
     this.clog(
       write ? "[INF]" : "[DBG]",
