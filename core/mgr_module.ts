@@ -43,6 +43,8 @@ import type { HealthCheckInput, HealthChecks } from "./health.ts";
 import { CEPH_VERSION, RELEASE_NAME } from "../ceph/mgr_map.ts";
 import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
 import * as errno from "../ceph/errno.ts";
+import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
+import type { CrushDump } from "./osdmap/crush_map.ts";
 
 export type {
   DaemonHealthMetric,
@@ -63,6 +65,20 @@ export {
   EPERM,
   ETIMEDOUT,
 } from "../ceph/errno.ts";
+
+// The OSD map and CRUSH wrappers (Ceph's OSDMap, OSDMapIncremental, CRUSHMap).
+export { OSDMap } from "./osdmap/osd_map.ts";
+export type { OsdDump, OsdMapDump, PoolDump, UpActing } from "./osdmap/osd_map.ts";
+export { OSDMapIncremental } from "./osdmap/incremental.ts";
+export type { IncrementalDump, UpmapItemsDump } from "./osdmap/incremental.ts";
+export { CRUSHMap } from "./osdmap/crush_map.ts";
+export type {
+  CrushDump,
+  CrushDumpBucket,
+  CrushDumpItem,
+  CrushDumpRule,
+  CrushDumpStep,
+} from "./osdmap/crush_map.ts";
 
 /**
  * The notification types a module can list in `NOTIFY_TYPES` (spec §7).
@@ -1037,7 +1053,37 @@ export class MgrModule extends ModuleBase {
     const upIn = map?.osds?.filter((o) => o.up && o.in).length ?? 0;
     return upIn >= Number(this._ctx.cephOption("osd_pool_default_size") ?? 3);
   }
+
+  // --- The OSD map as an object (Ceph's get_osdmap()) ---
+
+  /**
+   * The cluster's OSD map as an {@linkcode OSDMap}: placement of PGs (`map_pool_pgs_up`),
+   * pools, the CRUSH map (`get_crush()`) and what a change would do (`new_incremental()`,
+   * `apply_incremental()`, `calc_pg_upmaps()`). Built from `get('osd_map')` and
+   * `get('osd_map_crush')`, once per epoch: callers share it until the map changes.
+   *
+   * @example
+   * ```ts ignore
+   * const osdmap = this.get_osdmap();
+   * const inc = osdmap.new_incremental();
+   * const moved = osdmap.calc_pg_upmaps(inc, 5, 10, []);
+   * this.log.info(`epoch ${osdmap.get_epoch()}: ${moved} PGs could move`);
+   * ```
+   */
+  get_osdmap(): OSDMap {
+    const dump = this.get("osd_map") as OsdMapDump | null;
+    const crush = this.get("osd_map_crush") as CrushDump | null;
+    if (!dump || !crush) throw new Error("get_osdmap: the manager has no OSD map yet");
+    const known = _osdMaps.get(dump);
+    if (known && known.crush === crush) return known.map;
+    const map = new OSDMap(dump, crush);
+    _osdMaps.set(dump, { crush, map });
+    return map;
+  }
 }
+
+/** OSDMap objects by the frozen `osd_map` snapshot they were built from. */
+const _osdMaps = new WeakMap<object, { crush: object; map: OSDMap }>();
 
 /**
  * The class a module runs on standby managers (Ceph's `MgrStandbyModule`): no commands, no

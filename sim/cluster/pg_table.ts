@@ -30,7 +30,9 @@
  */
 
 import type { RngStream } from "../engine/prng.ts";
-import { placementSeed } from "./crush_map.ts";
+import { placementSeed, stableMod } from "../../ceph/pg_placement.ts";
+
+export { stableMod };
 import type { OsdMap, Pool } from "./osd_map.ts";
 import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 
@@ -883,14 +885,6 @@ export class PgTable {
     this.reportedSeq = g(this.reportedSeq);
     this.count = n;
   }
-}
-
-/** Ceph's `ceph_stable_mod(x, b, bmask)`: where `x` falls among `b` PGs. */
-export function stableMod(x: number, b: number): number {
-  let mask = 1;
-  while (mask < b) mask <<= 1;
-  mask -= 1;
-  return (x & mask) < b ? x & mask : x & (mask >> 1);
 }
 
 function _same(a: Int32Array, an: number, b: Int32Array, base: number, bn: number): boolean {
