@@ -7,7 +7,7 @@ class Probe extends MgrModule {}
 
 async function withCluster(
   spec: ClusterSpec,
-  fn: (c: TestCluster, probe: () => Probe) => Promise<void>,
+  fn: (c: TestCluster, probe: () => Probe) => void | Promise<void>,
 ): Promise<void> {
   const c = await startTestCluster({
     builtins: { probe: { Probe } },
@@ -67,7 +67,7 @@ Deno.test("map_pool_pgs_up matches the PGMap with the rack failure domain and od
       failureDomain: "rack",
       pools: [{ name: "p", pgNum: 128 }],
     },
-    async (_c, probe) => {
+    (_c, probe) => {
       const map = probe().get_osdmap();
       assert.deepEqual(mapAllPools(map), pgDumpUp(probe()));
       const crush = map.get_crush();
@@ -80,7 +80,7 @@ Deno.test("map_pool_pgs_up matches the PGMap with the rack failure domain and od
 });
 
 Deno.test("OSDMap: epoch, crush version, pools, raw used rate; unknown pools answer null or throw", async () => {
-  await withCluster(SPEC, async (_c, probe) => {
+  await withCluster(SPEC, (_c, probe) => {
     const m = probe();
     const map = m.get_osdmap();
     const dump = m.get("osd_map") as { epoch: number; crush_version: number };
@@ -102,7 +102,7 @@ Deno.test("OSDMap: epoch, crush version, pools, raw used rate; unknown pools ans
 });
 
 Deno.test("CRUSHMap: names, weights, takes, roots and the take weight map of the cluster's CRUSH", async () => {
-  await withCluster({ ...SPEC, osdCrushWeight: 2 }, async (_c, probe) => {
+  await withCluster({ ...SPEC, osdCrushWeight: 2 }, (_c, probe) => {
     const crush = probe().get_osdmap().get_crush();
     assert.ok(crush instanceof CRUSHMap);
     assert.equal(crush.get_item_name(-1), "default");
@@ -128,7 +128,7 @@ Deno.test("CRUSHMap: names, weights, takes, roots and the take weight map of the
 });
 
 Deno.test("an incremental's reweights move PGs off an OSD in the map it makes, and its dump says so", async () => {
-  await withCluster(SPEC, async (_c, probe) => {
+  await withCluster(SPEC, (_c, probe) => {
     const map = probe().get_osdmap();
     const inc = map.new_incremental();
     assert.ok(inc instanceof OSDMapIncremental);
@@ -154,7 +154,7 @@ Deno.test("an incremental's reweights move PGs off an OSD in the map it makes, a
 });
 
 Deno.test("compat weight-set weights change placement: a device weighted 0 gets no PGs", async () => {
-  await withCluster(SPEC, async (_c, probe) => {
+  await withCluster(SPEC, (_c, probe) => {
     const map = probe().get_osdmap();
     const inc = map.new_incremental();
     inc.set_crush_compat_weight_set_weights({ 0: 0, 1: 1.5 });
@@ -183,7 +183,7 @@ function spread(map: OSDMap): { max: number; min: number } {
 Deno.test("calc_pg_upmaps evens out PGs per OSD within max_deviation, keeping hosts distinct", async () => {
   await withCluster(
     { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 128 }] },
-    async (_c, probe) => {
+    (_c, probe) => {
       const map = probe().get_osdmap();
       const target = 128 * 3 / 9;
       const before = spread(map);
@@ -214,7 +214,7 @@ Deno.test("calc_pg_upmaps evens out PGs per OSD within max_deviation, keeping ho
 Deno.test("calc_pg_upmaps undoes an upmap item pointing at an overfull OSD before adding one", async () => {
   await withCluster(
     { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 64 }] },
-    async (_c, probe) => {
+    (_c, probe) => {
       const map = probe().get_osdmap();
       // Pile PGs onto osd.0 with upmap items, then ask for balance.
       const inc = map.new_incremental();
