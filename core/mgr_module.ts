@@ -66,6 +66,17 @@ export {
   ETIMEDOUT,
 } from "../ceph/errno.ts";
 
+// Ceph's mgr_util and prettytable text helpers, for the tables and units modules print.
+export {
+  type Align,
+  fnmatch,
+  formatBytes,
+  formatDimless,
+  formatUnits,
+  PlainTable,
+  pythonJson,
+} from "./mgr_util.ts";
+
 // The OSD map and CRUSH wrappers (Ceph's OSDMap, OSDMapIncremental, CRUSHMap).
 export { OSDMap } from "./osdmap/osd_map.ts";
 export type { OsdDump, OsdMapDump, PoolDump, UpActing } from "./osdmap/osd_map.ts";

@@ -1,5 +1,5 @@
 /**
- * The text helpers Ceph's status module takes from `prettytable` and `mgr_util`: a borderless
+ * The text helpers Ceph's modules take from `prettytable` and `mgr_util`: a borderless
  * table and the five-character unit formats.
  *
  * @module
@@ -17,7 +17,7 @@ const _UNITS = [" ", "k", "M", "G", "T", "P", "E"];
  *
  * @example
  * ```ts
- * import { formatUnits } from "./_format.ts";
+ * import { formatUnits } from "mgr_module";
  * console.assert(formatUnits(7606272 * 1024, 5, false) === "7428M");
  * console.assert(formatUnits(0, 5, true) === "   0 ");
  * ```
@@ -68,7 +68,7 @@ function _justify(text: string, width: number, align: Align): string {
  *
  * @example
  * ```ts
- * import { PlainTable } from "./_format.ts";
+ * import { PlainTable } from "mgr_module";
  * const t = new PlainTable(["ID", "HOST"], { ID: "r", HOST: "l" });
  * t.addRow([0, "host1"]);
  * console.assert(t.toString() === "ID  HOST   \n 0  host1  ");
@@ -131,7 +131,7 @@ function _pyValue(value: unknown, indent: number | undefined, depth: number): st
  *
  * @example
  * ```ts
- * import { pythonJson } from "./_format.ts";
+ * import { pythonJson } from "mgr_module";
  * console.assert(pythonJson({ b: [1, 2], a: "x" }, "json") === '{"a": "x", "b": [1, 2]}');
  * ```
  */
@@ -144,7 +144,7 @@ export function pythonJson(value: unknown, format: "json" | "json-pretty"): stri
  *
  * @example
  * ```ts
- * import { fnmatch } from "./_format.ts";
+ * import { fnmatch } from "mgr_module";
  * console.assert(fnmatch("host1", "host*") && !fnmatch("rack1", "host?"));
  * ```
  */
