@@ -6,6 +6,7 @@
 import * as crash from "./crash/module.ts";
 import * as hello from "./hello/module.ts";
 import * as iostat from "./iostat/module.ts";
+import * as pg_autoscaler from "./pg_autoscaler/module.ts";
 import * as progress from "./progress/module.ts";
 import * as prometheus from "./prometheus/module.ts";
 import * as selftest from "./selftest/module.ts";
@@ -16,6 +17,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   crash,
   hello,
   iostat,
+  pg_autoscaler,
   progress,
   prometheus,
   selftest,

@@ -51,6 +51,10 @@ export interface Pool {
   pgpNumTarget: number;
   /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...). */
   application: string;
+  /** `pg_autoscale_mode`: what the pg_autoscaler module may do with the pool. */
+  autoscaleMode: "on" | "off" | "warn";
+  /** Pool options (`target_size_ratio`, `target_size_bytes`, `pg_num_min`, ...); replaced, not mutated. */
+  options: Readonly<Record<string, number>>;
   readonly createTime: number;
   lastChange: number;
 }
@@ -62,6 +66,7 @@ export interface PoolSpec {
   minSize?: number;
   pgNum: number;
   application?: string;
+  autoscaleMode?: "on" | "off" | "warn";
 }
 
 /**
@@ -275,6 +280,8 @@ export class OsdMap {
       pgpNum: spec.pgNum,
       pgpNumTarget: spec.pgNum,
       application: spec.application ?? "",
+      autoscaleMode: spec.autoscaleMode ?? "off",
+      options: {},
       createTime: this.#now(),
       lastChange: this.#nextEpoch(),
     };

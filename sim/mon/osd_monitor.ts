@@ -480,6 +480,34 @@ function _poolSet(
       c.setPoolPgpNum(pool, n);
       return changed(key);
     }
+    case "pg_autoscale_mode":
+      if (val !== "on" && val !== "off" && val !== "warn") {
+        return fail(-EINVAL, `specified invalid mode ${val}`);
+      }
+      c.setPoolAutoscaleMode(pool, val);
+      return changed(key);
+    case "target_size_bytes":
+    case "pg_num_min":
+    case "pg_num_max":
+      if (parseError) return fail(-EINVAL, parseError);
+      if (n < 0) return fail(-EINVAL, `${key} cannot be negative`);
+      c.setPoolOption(pool, key, n);
+      return changed(key);
+    case "target_size_ratio":
+    case "pg_autoscale_bias": {
+      const f = Number(val);
+      if (val.trim() === "" || !Number.isFinite(f)) {
+        return fail(-EINVAL, `error parsing floating point value '${val}'`);
+      }
+      if (key === "target_size_ratio" && f < 0) {
+        return fail(-EINVAL, "target_size_ratio cannot be negative");
+      }
+      if (key === "pg_autoscale_bias" && (f < 0 || f > 1000)) {
+        return fail(-EINVAL, "pg_autoscale_bias must be between 0 and 1000");
+      }
+      c.setPoolOption(pool, key, f);
+      return changed(key);
+    }
     case "crush_rule":
       if (val !== CRUSH_RULE) return fail(-ENOENT, `crush rule ${val} does not exist`);
       return changed(key);
