@@ -3,6 +3,7 @@
  *
  * @module
  */
+import * as balancer from "./balancer/module.ts";
 import * as crash from "./crash/module.ts";
 import * as hello from "./hello/module.ts";
 import * as iostat from "./iostat/module.ts";
@@ -14,6 +15,7 @@ import * as status from "./status/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
+  balancer,
   crash,
   hello,
   iostat,

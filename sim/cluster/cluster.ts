@@ -691,6 +691,20 @@ export class SimCluster {
     });
   }
 
+  /**
+   * `ceph osd pg-upmap-items <pgid> <from> <to> ...` (or with null `rm-pg-upmap-items`): one
+   * epoch; the PG is mapped again with the items applied.
+   */
+  setUpmapItems(pgid: string, pairs: readonly (readonly [number, number])[] | null): void {
+    const changed = [
+      ...(this.map.upmapItems.get(pgid) ?? []).flat(),
+      ...(pairs ?? []).flat(),
+    ];
+    this.#apply(`pg ${pgid} upmap items ${JSON.stringify(pairs)}`, changed, () => {
+      this.map.setUpmapItems(pgid, pairs);
+    });
+  }
+
   /** `ceph osd reweight`. */
   reweight(id: number, weight: number): void {
     const changed: number[] = [];

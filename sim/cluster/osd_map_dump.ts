@@ -273,7 +273,7 @@ export class OsdMapDumpCache {
       osds: osds as Json[],
       osd_xinfo: xinfo as Json[],
       pg_upmap: [],
-      pg_upmap_items: [],
+      pg_upmap_items: _upmapItems(map),
       pg_temp: [],
       primary_temp: [],
       blocklist: {},
@@ -691,6 +691,22 @@ export function dumpOsdMapTree(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpC
  */
 export function dumpOsdMapCrush(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpCache(map)): Json {
   return cache.crush(map);
+}
+
+/** `pg_upmap_items`, by pool and placement seed as Ceph orders its pg_t map. */
+function _upmapItems(map: OsdMap): Json[] {
+  if (map.upmapItems.size === 0) return [];
+  const key = (pgid: string) => {
+    const [pool, ps] = pgid.split(".");
+    return [Number(pool), parseInt(ps ?? "0", 16)] as const;
+  };
+  return [...map.upmapItems].sort((a, b) => {
+    const [ap, as] = key(a[0]), [bp, bs] = key(b[0]);
+    return ap - bp || as - bs;
+  }).map(([pgid, pairs]) => ({
+    pgid,
+    mappings: pairs.map(([from, to]) => ({ from, to })),
+  }));
 }
 
 /** The parts of the CRUSH map dump, each frozen. */

@@ -812,6 +812,24 @@ export class PgTable {
     );
     this.rawN[p] = n;
     this.rejected[p] = this.#map.crush.lastMapRejected ? 1 : 0;
+    if (this.#map.upmapItems.size > 0) this.#applyUpmap(p, n);
+  }
+
+  /** Ceph's `_apply_upmap`: each item replaces `from` by `to` unless `to` is out or there. */
+  #applyUpmap(p: number, n: number): void {
+    const items = this.#map.upmapItems.get(this.pgid(p));
+    if (!items) return;
+    const base = p * this.stride;
+    for (const [from, to] of items) {
+      let pos = -1, present = false;
+      for (let i = 0; i < n; i++) {
+        const o = this.raw[base + i];
+        if (o === from) pos = i;
+        if (o === to) present = true;
+      }
+      if (pos < 0 || present || !this.#map.isIn(to)) continue;
+      this.raw[base + pos] = to;
+    }
   }
 
   #filterUp(p: number): void {
