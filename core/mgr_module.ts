@@ -45,6 +45,7 @@ import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaratio
 import * as errno from "../ceph/errno.ts";
 import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
+import { Rados } from "./rados.ts";
 
 export type {
   DaemonHealthMetric,
@@ -76,6 +77,18 @@ export {
   PlainTable,
   pythonJson,
 } from "./mgr_util.ts";
+
+// `this.rados`: librados for modules.
+export {
+  Ioctx,
+  ObjectBusy,
+  ObjectExists,
+  ObjectNotFound,
+  Rados,
+  RadosError,
+  type RadosObject,
+  TimedOut,
+} from "./rados.ts";
 
 // The OSD map and CRUSH wrappers (Ceph's OSDMap, OSDMapIncremental, CRUSHMap).
 export { OSDMap } from "./osdmap/osd_map.ts";
@@ -1063,6 +1076,26 @@ export class MgrModule extends ModuleBase {
     const map = this.get("osd_map") as { osds?: { up: number; in: number }[] } | null;
     const upIn = map?.osds?.filter((o) => o.up && o.in).length ?? 0;
     return upIn >= Number(this._ctx.cephOption("osd_pool_default_size") ?? 3);
+  }
+
+  // --- librados (Ceph's self.rados) ---
+
+  #rados: Rados | undefined;
+
+  /**
+   * The module's librados handle: pools and objects of the cluster, every call async. Objects
+   * live on the pool's PGs: an operation on an object whose PG is not active waits, up to
+   * `rados_osd_op_timeout` (then TimedOut); pool operations are mon commands and wait for the
+   * mon, up to `rados_mon_op_timeout`.
+   *
+   * @example
+   * ```ts ignore
+   * const ioctx = await this.rados.open_ioctx("rbd");
+   * await ioctx.set_omap("state", ["last_run"], [String(this.now())]);
+   * ```
+   */
+  get rados(): Rados {
+    return this.#rados ??= new Rados(this._ctx);
   }
 
   // --- The OSD map as an object (Ceph's get_osdmap()) ---

@@ -31,7 +31,7 @@ export interface ModuleContextSources {
   clock: Clock;
   log: DaemonLog;
   /** The mon session. */
-  link: Pick<ClusterLink, "connected" | "monCommand">;
+  link: Pick<ClusterLink, "connected" | "monCommand" | "rados">;
   config: ConfigView;
   kv: KvStore;
   progress: ProgressEvents;
@@ -122,6 +122,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       daemonHealthMetrics: () => s.daemonHealthMetrics(),
       daemons: () => s.daemons(),
       perf: s.perf,
+      rados: () => s.link.rados?.(),
     };
     return ctx;
   };
