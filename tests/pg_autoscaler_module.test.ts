@@ -60,7 +60,7 @@ Deno.test("autoscale-status: small pools get pg_num_min, every OSD's capacity co
     );
     assert.match(
       plain[1]!,
-      /^rbd   +\d+(\.\d+)?[kMG ] +3\.0 +9216G +0\.\d{4} +1\.0 +32 +off +False  $/,
+      /^rbd {3,}\d+(\.\d+)?[kMG ] +3\.0 +9216G +0\.\d{4} +1\.0 +32 +off +False {2}$/,
     );
   });
 });
