@@ -288,6 +288,10 @@ export class Module extends MgrModule {
     cmd: Record<string, unknown>,
   ): Promise<[number, string, string]> {
     const prefix = String(cmd.prefix);
+    // What answers from the maps says so while the mon is away (they may be stale).
+    const stale = this.have_mon_connection()
+      ? ""
+      : "the manager has no mon connection: this is from the last maps it received";
     const poolsOf = () =>
       (this.get("osd_map") as { pools?: { pool: number; pool_name: string }[] } | null)?.pools ??
         [];
@@ -338,7 +342,11 @@ export class Module extends MgrModule {
         if (kept.length !== ids.split(",").length) {
           await this.set_module_option("pool_ids", kept.join(","));
         }
-        return [0, pythonJson(kept.map((id) => names.get(id) as string).sort(), "json-pretty"), ""];
+        return [
+          0,
+          pythonJson(kept.map((id) => names.get(id) as string).sort(), "json-pretty"),
+          stale,
+        ];
       }
       case "balancer pool add": {
         const raw = (cmd.pools as string[] | undefined) ?? [];
@@ -373,7 +381,7 @@ export class Module extends MgrModule {
           return [
             0,
             this.#evaluate(this.#ms(this.get_osdmap(), "current cluster"), [], verbose),
-            "",
+            stale,
           ];
         }
         const plan = this.#plans.get(option);
@@ -381,19 +389,24 @@ export class Module extends MgrModule {
           return [
             0,
             this.#evaluate(this.#ms(plan.osdmap, `plan "${plan.name}"`), plan.pools, verbose),
-            "",
+            stale,
           ];
         }
         const osdmap = this.get_osdmap();
         if (!poolsOf().some((p) => p.pool_name === option)) {
           return [-EINVAL, "", `option "${option}" not a plan or a pool`];
         }
-        return [0, this.#evaluate(this.#ms(osdmap, `pool "${option}"`), [option], verbose), ""];
+        return [
+          0,
+          this.#evaluate(this.#ms(osdmap, `pool "${option}"`), [option], verbose),
+          stale,
+        ];
       }
       case "balancer optimize": {
         if (this.#active()) return [-EINVAL, "", "Balancer enabled, disable to optimize manually"];
         if (this.#optimizing) return [-EINVAL, "", "Balancer finishing up....try again"];
         if (!this.get("osd_map")) return [-EAGAIN, "", "no OSD map yet"];
+        if (stale) return [-EAGAIN, "", `${stale}; try again later`];
         const pools = (cmd.pools as string[] | undefined) ?? [];
         const valid = new Set(poolsOf().map((p) => p.pool_name));
         const invalid = pools.filter((p) => !valid.has(p));
