@@ -12,6 +12,7 @@ import type { MgrMap, ModuleInfo } from "../ceph/mgr_map.ts";
 import type { HealthCheck, HealthReport } from "./health.ts";
 import type { PgStatsReport } from "./pg_stats_report.ts";
 import type { ProgressEvent } from "./progress_events.ts";
+import type { RadosPort } from "./rados_port.ts";
 
 export type { PgStatsReport };
 
@@ -227,6 +228,8 @@ export interface ClusterLink {
   clusterLog(entry: ClusterLogEntry): void;
   /** The cluster's maps and statistics, when the link carries them (the mon alone does not). */
   state?(): ClusterState;
+  /** Object I/O on the cluster's pools (librados), when the link reaches the OSDs. */
+  rados?(): RadosPort;
   /** Receives every update the mon pushes, in order. Returns the unsubscribe function. */
   subscribe(listener: (update: ClusterUpdate) => void): () => void;
 }

@@ -43,6 +43,9 @@ import type { HealthCheckInput, HealthChecks } from "./health.ts";
 import { CEPH_VERSION, RELEASE_NAME } from "../ceph/mgr_map.ts";
 import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
 import * as errno from "../ceph/errno.ts";
+import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
+import type { CrushDump } from "./osdmap/crush_map.ts";
+import { Rados } from "./rados.ts";
 
 export type {
   DaemonHealthMetric,
@@ -65,6 +68,43 @@ export {
   ETIMEDOUT,
 } from "../ceph/errno.ts";
 export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
+
+// Ceph's mgr_util and prettytable text helpers, for the tables and units modules print.
+export {
+  type Align,
+  fnmatch,
+  formatBytes,
+  formatDimless,
+  formatUnits,
+  PlainTable,
+  pythonJson,
+} from "./mgr_util.ts";
+
+// `this.rados`: librados for modules.
+export {
+  Ioctx,
+  ObjectBusy,
+  ObjectExists,
+  ObjectNotFound,
+  Rados,
+  RadosError,
+  type RadosObject,
+  TimedOut,
+} from "./rados.ts";
+
+// The OSD map and CRUSH wrappers (Ceph's OSDMap, OSDMapIncremental, CRUSHMap).
+export { OSDMap } from "./osdmap/osd_map.ts";
+export type { OsdDump, OsdMapDump, PoolDump, UpActing } from "./osdmap/osd_map.ts";
+export { OSDMapIncremental } from "./osdmap/incremental.ts";
+export type { IncrementalDump, UpmapItemsDump } from "./osdmap/incremental.ts";
+export { CRUSHMap } from "./osdmap/crush_map.ts";
+export type {
+  CrushDump,
+  CrushDumpBucket,
+  CrushDumpItem,
+  CrushDumpRule,
+  CrushDumpStep,
+} from "./osdmap/crush_map.ts";
 
 /**
  * The notification types a module can list in `NOTIFY_TYPES` (spec §7).
@@ -1067,7 +1107,57 @@ export class MgrModule extends ModuleBase {
     const upIn = map?.osds?.filter((o) => o.up && o.in).length ?? 0;
     return upIn >= Number(this._ctx.cephOption("osd_pool_default_size") ?? 3);
   }
+
+  // --- librados (Ceph's self.rados) ---
+
+  #rados: Rados | undefined;
+
+  /**
+   * The module's librados handle: pools and objects of the cluster, every call async. Objects
+   * live on the pool's PGs: an operation on an object whose PG is not active waits, up to
+   * `rados_osd_op_timeout` (then TimedOut); pool operations are mon commands and wait for the
+   * mon, up to `rados_mon_op_timeout`.
+   *
+   * @example
+   * ```ts ignore
+   * const ioctx = await this.rados.open_ioctx("rbd");
+   * await ioctx.set_omap("state", ["last_run"], [String(this.now())]);
+   * ```
+   */
+  get rados(): Rados {
+    return this.#rados ??= new Rados(this._ctx);
+  }
+
+  // --- The OSD map as an object (Ceph's get_osdmap()) ---
+
+  /**
+   * The cluster's OSD map as an {@linkcode OSDMap}: placement of PGs (`map_pool_pgs_up`),
+   * pools, the CRUSH map (`get_crush()`) and what a change would do (`new_incremental()`,
+   * `apply_incremental()`, `calc_pg_upmaps()`). Built from `get('osd_map')` and
+   * `get('osd_map_crush')`, once per epoch: callers share it until the map changes.
+   *
+   * @example
+   * ```ts ignore
+   * const osdmap = this.get_osdmap();
+   * const inc = osdmap.new_incremental();
+   * const moved = osdmap.calc_pg_upmaps(inc, 5, 10, []);
+   * this.log.info(`epoch ${osdmap.get_epoch()}: ${moved} PGs could move`);
+   * ```
+   */
+  get_osdmap(): OSDMap {
+    const dump = this.get("osd_map") as OsdMapDump | null;
+    const crush = this.get("osd_map_crush") as CrushDump | null;
+    if (!dump || !crush) throw new Error("get_osdmap: the manager has no OSD map yet");
+    const known = _osdMaps.get(dump);
+    if (known && known.crush === crush) return known.map;
+    const map = new OSDMap(dump, crush);
+    _osdMaps.set(dump, { crush, map });
+    return map;
+  }
 }
+
+/** OSDMap objects by the frozen `osd_map` snapshot they were built from. */
+const _osdMaps = new WeakMap<object, { crush: object; map: OSDMap }>();
 
 /**
  * The class a module runs on standby managers (Ceph's `MgrStandbyModule`): no commands, no

@@ -11,6 +11,7 @@ import type { OptionValue } from "./module_options.ts";
 import type { HealthChecks } from "./health.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
+import type { RadosPort } from "./rados_port.ts";
 
 /** The host side of one module instance. */
 export interface ModuleContext {
@@ -61,4 +62,6 @@ export interface ModuleContext {
   daemons(): DaemonIndex;
   /** The daemons' perf counters. */
   readonly perf: PerfCounterStore;
+  /** The cluster's object I/O, when the link reaches the OSDs. */
+  rados?(): RadosPort | undefined;
 }

@@ -32,7 +32,7 @@ export interface ModuleContextSources {
   clock: Clock;
   log: DaemonLog;
   /** The mon session. */
-  link: Pick<ClusterLink, "connected" | "monCommand">;
+  link: Pick<ClusterLink, "connected" | "monCommand" | "rados">;
   config: ConfigView;
   kv: KvStore;
   progress: ProgressEvents;
@@ -138,6 +138,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       daemonHealthMetrics: () => s.daemonHealthMetrics(),
       daemons: () => s.daemons(),
       perf: s.perf,
+      rados: () => s.link.rados?.(),
     };
     return ctx;
   };

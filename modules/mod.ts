@@ -3,20 +3,30 @@
  *
  * @module
  */
+import * as balancer from "./balancer/module.ts";
+import * as crash from "./crash/module.ts";
 import * as hello from "./hello/module.ts";
 import * as iostat from "./iostat/module.ts";
+import * as orchestrator from "./orchestrator/module.ts";
+import * as pg_autoscaler from "./pg_autoscaler/module.ts";
 import * as progress from "./progress/module.ts";
 import * as prometheus from "./prometheus/module.ts";
 import * as selftest from "./selftest/module.ts";
+import * as sim_orchestrator from "./sim_orchestrator/module.ts";
 import * as status from "./status/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
+  balancer,
+  crash,
   hello,
   iostat,
+  orchestrator,
+  pg_autoscaler,
   progress,
   prometheus,
   selftest,
+  sim_orchestrator,
   status,
 };
 

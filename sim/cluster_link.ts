@@ -25,6 +25,8 @@ import type { Json } from "./cluster/osd_map_dump.ts";
 import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import { osdTellCommand } from "./cluster/osd_tell.ts";
+import type { RadosPort } from "../core/rados_port.ts";
+import { objectStoreOf } from "./cluster/object_store.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs. */
 const MAP_NAMES = new Set([
@@ -131,6 +133,11 @@ export class SimClusterLink implements ClusterLink {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+  /** The cluster's object store (librados for modules' `this.rados`). */
+  rados(): RadosPort {
+    return objectStoreOf(this.#cluster);
+  }
+
   state(): ClusterState {
     return this.#state;
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Rng } from "../sim/engine/prng.ts";
-import { crushHash2, crushHash3 } from "../sim/cluster/crush_hash.ts";
+import { crushHash2, crushHash3 } from "../ceph/crush_hash.ts";
 import { CrushMap, WEIGHT_IN } from "../sim/cluster/crush_map.ts";
 import { OsdMap } from "../sim/cluster/osd_map.ts";
 import { PgTable } from "../sim/cluster/pg_table.ts";

@@ -159,7 +159,8 @@ Deno.test("get('pg_status') is print_summary's JSON and agrees with pg_summary a
   const { c, m } = await probed();
   try {
     const status = m.get("pg_status") as PgStatus;
-    assert.deepEqual(Object.keys(status).slice(0, 8), [
+    assert.deepEqual(Object.keys(status).slice(0, 9), [
+      "pgs_by_pool_state",
       "pgs_by_state",
       "num_pgs",
       "num_pools",
@@ -169,8 +170,17 @@ Deno.test("get('pg_status') is print_summary's JSON and agrees with pg_summary a
       "bytes_avail",
       "bytes_total",
     ]);
-    for (const k of Object.keys(status).slice(1)) assert.equal(typeof status[k], "number", k);
+    for (const k of Object.keys(status).slice(2)) assert.equal(typeof status[k], "number", k);
     assert.deepEqual(status.pgs_by_state, [{ state_name: "active+clean", count: 48 }]);
+    const byPool = status.pgs_by_pool_state as unknown as {
+      pool_id: number;
+      pg_state_counts: { state_name: string; count: number }[];
+    }[];
+    assert.deepEqual(byPool.map((p) => p.pool_id), [2, 1], "newest pool first, as 16.2.15 lists");
+    assert.equal(
+      byPool.reduce((n, p) => n + p.pg_state_counts.reduce((a, s) => a + s.count, 0), 0),
+      48,
+    );
     assert.equal(status.num_pools, 2);
     assertStatusAgrees(status, m.get("pg_summary") as PgSummary, m.get("df"));
     // The workload runs: client IO rates are there, as integers.

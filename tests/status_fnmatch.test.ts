@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { fnmatch } from "../modules/status/_format.ts";
+import { fnmatch } from "../core/mgr_util.ts";
 
 Deno.test("fnmatch() answers as Python's fnmatchcase", () => {
   // Expectations printed by CPython 3's fnmatch.fnmatchcase.

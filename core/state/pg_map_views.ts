@@ -630,8 +630,24 @@ export class PgMapViews {
     const total = m.totalSum().sum;
     const osd = this.osdStats().sum.statfs as Record<string, number>;
 
+    // Per pool, as the real 16.2.15 lists it (newest pool first); the balancer reads it.
+    const byPool = new Map<number, Map<number, number>>();
+    for (let r = 0; r < m.count; r++) {
+      const pool = m.pool[r]!;
+      let counts = byPool.get(pool);
+      if (!counts) byPool.set(pool, counts = new Map());
+      counts.set(m.state[r]!, (counts.get(m.state[r]!) ?? 0) + 1);
+    }
+    const pgsByPoolState = [...byPool].sort((a, b) => b[0] - a[0]).map(([pool_id, counts]) => ({
+      pool_id,
+      pg_state_counts: [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map((
+        [s, count],
+      ) => ({ state_name: pgStateString(s), count })),
+    }));
+
     const numPg = m.count;
     const out: Obj = {
+      pgs_by_pool_state: pgsByPoolState,
       pgs_by_state: states.map(([s, count]) => ({ state_name: pgStateString(s), count })),
       num_pgs: numPg,
       num_pools: m.poolSums().length,

@@ -16,7 +16,7 @@ import {
   formatDimless,
   PlainTable,
   pythonJson,
-} from "./_format.ts";
+} from "mgr_module";
 
 interface OsdEntry {
   osd: number;

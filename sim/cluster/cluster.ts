@@ -481,6 +481,28 @@ export class SimCluster {
     this.#ensureAdjust();
   }
 
+  /** `osd pool set <pool> pg_autoscale_mode on|off|warn`: one epoch. */
+  setPoolAutoscaleMode(pool: Pool, mode: "on" | "off" | "warn"): void {
+    if (pool.autoscaleMode === mode) return;
+    this.#applyPool(`pool ${pool.id} pg_autoscale_mode ${mode}`, pool, () => {
+      pool.autoscaleMode = mode;
+    });
+  }
+
+  /** `osd pool set <pool> <option> <n>` of a pool option; 0 unsets it, as the mon does. */
+  setPoolOption(pool: Pool, key: string, value: number): void {
+    if (!Number.isFinite(value)) {
+      throw new RangeError(`pool option ${key}: ${value} is not a number`);
+    }
+    if ((pool.options[key] ?? 0) === value) return;
+    this.#applyPool(`pool ${pool.id} ${key} ${value}`, pool, () => {
+      const next = { ...pool.options };
+      if (value === 0) delete next[key];
+      else next[key] = value;
+      pool.options = next;
+    });
+  }
+
   /** `osd pool set <pool> pgp_num <n>`: sets `pgp_num_target`; the manager moves pgp_num. */
   setPoolPgpNum(pool: Pool, pgpNum: number): void {
     if (!Number.isInteger(pgpNum) || pgpNum < 1 || pgpNum > pool.pgNumTarget) {
@@ -683,6 +705,20 @@ export class SimCluster {
     this.#autoOut[id] = 0;
     this.#apply(`osd.${id} in`, changed, () => {
       if (this.map.markIn(id)) changed.push(id);
+    });
+  }
+
+  /**
+   * `ceph osd pg-upmap-items <pgid> <from> <to> ...` (or with null `rm-pg-upmap-items`): one
+   * epoch; the PG is mapped again with the items applied.
+   */
+  setUpmapItems(pgid: string, pairs: readonly (readonly [number, number])[] | null): void {
+    const changed = [
+      ...(this.map.upmapItems.get(pgid) ?? []).flat(),
+      ...(pairs ?? []).flat(),
+    ];
+    this.#apply(`pg ${pgid} upmap items ${JSON.stringify(pairs)}`, changed, () => {
+      this.map.setUpmapItems(pgid, pairs);
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * The CRUSH hierarchy (root → racks → hosts → OSDs, with weights) and straw2 placement.
  *
- * Placement follows Ceph's `chooseleaf firstn` with straw2 buckets and rjenkins1 hashes:
+ * Placement (ceph/crush_placement.ts, shared with the manager) follows Ceph's `chooseleaf firstn` with straw2 buckets and rjenkins1 hashes:
  * descend from the root to the failure-domain type with `r = replica + retries`, reject a
  * failure domain already chosen, then pick an OSD inside it; an OSD whose reweight rejects the
  * draw ("out") causes a retry. Down OSDs are not rejected (the up set filters them), so marking
@@ -11,7 +11,15 @@
  * @module
  */
 
-import { crushHash2, crushHash3 } from "./crush_hash.ts";
+import {
+  type ChooseOutcome,
+  crushChooseFirstn,
+  ITEM_NONE,
+  WEIGHT_IN,
+} from "../../ceph/crush_placement.ts";
+import { placementSeed } from "../../ceph/pg_placement.ts";
+
+export { ITEM_NONE, placementSeed, WEIGHT_IN };
 
 /** Ceph's default CRUSH types, by type id. */
 export const CRUSH_TYPES: readonly string[] = [
@@ -37,15 +45,6 @@ export function crushTypeId(name: string): number {
   }
   return id;
 }
-
-/** Reweight (OSDMap `weight`) in 16.16 fixed point: 0x10000 is fully in, 0 is out. */
-export const WEIGHT_IN = 0x10000;
-
-/** `ln((u + 1) / 65536)` for every 16-bit straw2 draw `u` (Ceph uses a fixed-point table too). */
-const _LN = new Float64Array(65536).map((_, u) => Math.log((u + 1) / 65536));
-
-/** Result slot value meaning "no OSD" (Ceph's CRUSH_ITEM_NONE). */
-export const ITEM_NONE = 0x7fffffff;
 
 /** A bucket of the hierarchy. Item weights are CRUSH weights as floats (1.0 ≈ 1 TiB). */
 export interface CrushBucket {
@@ -133,7 +132,7 @@ export class CrushMap {
     if (!(weight >= 0)) throw new RangeError(`CRUSH weight must be >= 0, got ${weight}`);
     this.#bucket(parentId);
     this.devices[id] = { id, deviceClass, parent: parentId };
-    this.#link(parentId, id, weight);
+    this.#link(parentId, id, _fixedWeight(weight));
     this.version++;
   }
 
@@ -151,7 +150,7 @@ export class CrushMap {
     const dev = this.devices[id];
     if (!dev) throw new RangeError(`osd.${id} is not in the CRUSH map`);
     if (!(weight >= 0)) throw new RangeError(`CRUSH weight must be >= 0, got ${weight}`);
-    this.#addWeight(dev.parent, id, weight - this.weightOf(id));
+    this.#addWeight(dev.parent, id, _fixedWeight(weight) - this.weightOf(id));
     this.version++;
   }
 
@@ -173,78 +172,22 @@ export class CrushMap {
    * `reweight[osd]` is the OSDMap weight (16.16 fixed point); 0 or a missing entry means out.
    */
   map(x: number, numRep: number, reweight: Uint32Array, out: Int32Array, offset: number): number {
-    const totalTries = 50;
-    const domainType = this.failureDomain;
-    let count = 0;
-    this.lastMapRejected = false;
-    for (let rep = 0; rep < numRep; rep++) {
-      for (let ftotal = 0; ftotal < totalTries; ftotal++) {
-        const r = rep + ftotal;
-        let item = this.rootId;
-        let typeId = this.#bucket(item).typeId;
-        while (item < 0 && typeId !== domainType) {
-          item = this.#straw2(this.buckets[-1 - item] as CrushBucket, x, r);
-          if (item === ITEM_NONE) break;
-          typeId = item >= 0 ? 0 : (this.buckets[-1 - item] as CrushBucket).typeId;
-        }
-        if (item === ITEM_NONE || typeId !== domainType) continue;
-        const domain = item;
-        let collide = false;
-        for (let i = 0; i < count && !collide; i++) {
-          const prev = out[offset + i] as number;
-          collide = domainType === 0 ? prev === domain : this.#domainOf(prev) === domain;
-        }
-        if (collide) continue;
-        while (item < 0) {
-          item = this.#straw2(this.buckets[-1 - item] as CrushBucket, x, r);
-          if (item === ITEM_NONE) break;
-        }
-        if (item === ITEM_NONE) continue;
-        if (this.#isOut(item, x, reweight)) {
-          this.lastMapRejected = true;
-          continue;
-        }
-        out[offset + count++] = item;
-        break;
-      }
-    }
-    return count;
+    const n = crushChooseFirstn(
+      this,
+      this.rootId,
+      this.failureDomain,
+      x,
+      numRep,
+      reweight,
+      out,
+      offset,
+      this.#outcome,
+    );
+    this.lastMapRejected = this.#outcome.rejected;
+    return n;
   }
 
-  #isOut(osd: number, x: number, reweight: Uint32Array): boolean {
-    const w = reweight[osd] ?? 0;
-    if (w >= WEIGHT_IN) return false;
-    if (w === 0) return true;
-    return (crushHash2(x, osd) & 0xffff) >= w;
-  }
-
-  #domainOf(osd: number): number {
-    let id = this.devices[osd]?.parent ?? 0;
-    while (id !== 0) {
-      const b = this.buckets[-1 - id] as CrushBucket;
-      if (b.typeId === this.failureDomain) return id;
-      id = b.parent;
-    }
-    return 0;
-  }
-
-  #straw2(b: CrushBucket, x: number, r: number): number {
-    let best = ITEM_NONE;
-    let bestDraw = -Infinity;
-    const items = b.items, weights = b.weights;
-    for (let i = 0; i < items.length; i++) {
-      const w = weights[i] as number;
-      if (w <= 0) continue;
-      const item = items[i] as number;
-      const u = crushHash3(x, item, r) & 0xffff;
-      const draw = (_LN[u] as number) / w;
-      if (draw > bestDraw) {
-        bestDraw = draw;
-        best = item;
-      }
-    }
-    return best;
-  }
+  readonly #outcome: ChooseOutcome = { rejected: false };
 
   #bucket(id: number): CrushBucket {
     const b = id < 0 ? this.buckets[-1 - id] : undefined;
@@ -271,7 +214,7 @@ export class CrushMap {
   }
 }
 
-/** Placement seed of PG `ps` of pool `pool` (Ceph's hashpspool `crush_hash32_2(ps, pool)`). */
-export function placementSeed(pool: number, ps: number): number {
-  return crushHash2(ps, pool);
+/** A CRUSH weight as the map stores it: 16.16 fixed point, as Ceph's `crush_bucket` does. */
+function _fixedWeight(w: number): number {
+  return Math.round(w * 0x10000) / 0x10000;
 }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { crushHash3 } from "./crush_hash.ts";
+import { crushHash3 } from "../../ceph/crush_hash.ts";
 import { cephStamp } from "../../ceph/time.ts";
 import type { MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";

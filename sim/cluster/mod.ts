@@ -26,7 +26,7 @@ export {
   placementSeed,
   WEIGHT_IN,
 } from "./crush_map.ts";
-export { crushHash2, crushHash3 } from "./crush_hash.ts";
+export { crushHash2, crushHash3 } from "../../ceph/crush_hash.ts";
 export { cephSeconds, cephStamp } from "../../ceph/time.ts";
 export { OsdMap, OSDMAP_FLAGS, type Pool, type PoolSpec } from "./osd_map.ts";
 export { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_map_dump.ts";

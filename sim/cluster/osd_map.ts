@@ -51,6 +51,10 @@ export interface Pool {
   pgpNumTarget: number;
   /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...). */
   application: string;
+  /** `pg_autoscale_mode`: what the pg_autoscaler module may do with the pool. */
+  autoscaleMode: "on" | "off" | "warn";
+  /** Pool options (`target_size_ratio`, `target_size_bytes`, `pg_num_min`, ...); replaced, not mutated. */
+  options: Readonly<Record<string, number>>;
   readonly createTime: number;
   lastChange: number;
 }
@@ -62,6 +66,7 @@ export interface PoolSpec {
   minSize?: number;
   pgNum: number;
   application?: string;
+  autoscaleMode?: "on" | "off" | "warn";
 }
 
 /**
@@ -103,6 +108,8 @@ export class OsdMap {
   createdAt = new Float64Array(0);
   nonce = new Uint32Array(0);
   readonly uuids: string[] = [];
+  /** `pg_upmap_items`: pgid → [from, to] pairs that replace OSDs of CRUSH's mapping. */
+  readonly upmapItems = new Map<string, readonly (readonly [number, number])[]>();
   readonly #now: () => number;
   readonly #ids: RngStream;
   #batchDepth = 0;
@@ -275,6 +282,8 @@ export class OsdMap {
       pgpNum: spec.pgNum,
       pgpNumTarget: spec.pgNum,
       application: spec.application ?? "",
+      autoscaleMode: spec.autoscaleMode ?? "off",
+      options: {},
       createTime: this.#now(),
       lastChange: this.#nextEpoch(),
     };
@@ -294,6 +303,25 @@ export class OsdMap {
       pool.lastChange = this.#nextEpoch();
       this.#touch();
     });
+  }
+
+  /** Sets (or with null clears) a PG's upmap items; returns false if nothing changed. */
+  setUpmapItems(pgid: string, pairs: readonly (readonly [number, number])[] | null): boolean {
+    const old = this.upmapItems.get(pgid);
+    if (pairs === null || pairs.length === 0) {
+      if (!old) return false;
+      this.upmapItems.delete(pgid);
+    } else {
+      if (
+        old && old.length === pairs.length &&
+        old.every((p, i) => p[0] === pairs[i]![0] && p[1] === pairs[i]![1])
+      ) {
+        return false;
+      }
+      this.upmapItems.set(pgid, pairs.map(([f, t]) => [f, t] as const));
+    }
+    this.#touch();
+    return true;
   }
 
   /** The epoch the next change will produce. */

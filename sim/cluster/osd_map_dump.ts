@@ -61,7 +61,7 @@ function _dumpPool(pool: Pool): Json {
     peering_crush_bucket_barrier: 0,
     peering_crush_bucket_mandatory_member: 2147483647,
     object_hash: 2,
-    pg_autoscale_mode: "off",
+    pg_autoscale_mode: pool.autoscaleMode,
     pg_num: pool.pgNum,
     pg_placement_num: pool.pgpNum,
     pg_placement_num_target: pool.pgpNumTarget,
@@ -107,7 +107,7 @@ function _dumpPool(pool: Pool): Json {
     stripe_width: 0,
     expected_num_objects: 0,
     fast_read: false,
-    options: {},
+    options: { ...pool.options },
     application_metadata: pool.application ? { [pool.application]: {} } : {},
     create_time: cephStamp(pool.createTime),
     last_change: String(pool.lastChange),
@@ -273,7 +273,7 @@ export class OsdMapDumpCache {
       osds: osds as Json[],
       osd_xinfo: xinfo as Json[],
       pg_upmap: [],
-      pg_upmap_items: [],
+      pg_upmap_items: _upmapItems(map),
       pg_temp: [],
       primary_temp: [],
       blocklist: {},
@@ -691,6 +691,22 @@ export function dumpOsdMapTree(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpC
  */
 export function dumpOsdMapCrush(map: OsdMap, cache: OsdMapDumpCache = osdMapDumpCache(map)): Json {
   return cache.crush(map);
+}
+
+/** `pg_upmap_items`, by pool and placement seed as Ceph orders its pg_t map. */
+function _upmapItems(map: OsdMap): Json[] {
+  if (map.upmapItems.size === 0) return [];
+  const key = (pgid: string) => {
+    const [pool, ps] = pgid.split(".");
+    return [Number(pool), parseInt(ps ?? "0", 16)] as const;
+  };
+  return [...map.upmapItems].sort((a, b) => {
+    const [ap, as] = key(a[0]), [bp, bs] = key(b[0]);
+    return ap - bp || as - bs;
+  }).map(([pgid, pairs]) => ({
+    pgid,
+    mappings: pairs.map(([from, to]) => ({ from, to })),
+  }));
 }
 
 /** The parts of the CRUSH map dump, each frozen. */

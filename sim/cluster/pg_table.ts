@@ -30,7 +30,9 @@
  */
 
 import type { RngStream } from "../engine/prng.ts";
-import { placementSeed } from "./crush_map.ts";
+import { placementSeed, stableMod } from "../../ceph/pg_placement.ts";
+
+export { stableMod };
 import type { OsdMap, Pool } from "./osd_map.ts";
 import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 
@@ -810,6 +812,24 @@ export class PgTable {
     );
     this.rawN[p] = n;
     this.rejected[p] = this.#map.crush.lastMapRejected ? 1 : 0;
+    if (this.#map.upmapItems.size > 0) this.#applyUpmap(p, n);
+  }
+
+  /** Ceph's `_apply_upmap`: each item replaces `from` by `to` unless `to` is out or there. */
+  #applyUpmap(p: number, n: number): void {
+    const items = this.#map.upmapItems.get(this.pgid(p));
+    if (!items) return;
+    const base = p * this.stride;
+    for (const [from, to] of items) {
+      let pos = -1, present = false;
+      for (let i = 0; i < n; i++) {
+        const o = this.raw[base + i];
+        if (o === from) pos = i;
+        if (o === to) present = true;
+      }
+      if (pos < 0 || present || !this.#map.isIn(to)) continue;
+      this.raw[base + pos] = to;
+    }
   }
 
   #filterUp(p: number): void {
@@ -883,14 +903,6 @@ export class PgTable {
     this.reportedSeq = g(this.reportedSeq);
     this.count = n;
   }
-}
-
-/** Ceph's `ceph_stable_mod(x, b, bmask)`: where `x` falls among `b` PGs. */
-export function stableMod(x: number, b: number): number {
-  let mask = 1;
-  while (mask < b) mask <<= 1;
-  mask -= 1;
-  return (x & mask) < b ? x & mask : x & (mask >> 1);
 }
 
 function _same(a: Int32Array, an: number, b: Int32Array, base: number, bn: number): boolean {

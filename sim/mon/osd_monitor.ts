@@ -80,6 +80,8 @@ const OSD_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd down name=ids,type=CephString,n=N name=definitely_dead,type=CephBool,req=false", help: "set osd(s) <id> [<id>...] down, or use <any|all> to set all osds down", perm: "rw" },
   { sig: "osd out name=ids,type=CephString,n=N", help: "set osd(s) <id> [<id>...] out, or use <any|all> to set all osds out", perm: "rw" },
   { sig: "osd in name=ids,type=CephString,n=N", help: "set osd(s) <id> [<id>...] in, can use <any|all> to automatically set all previously out osds in", perm: "rw" },
+  { sig: "osd pg-upmap-items name=pgid,type=CephPgid name=id,type=CephOsdName,n=N", help: "set pg_upmap_items mapping <pgid>:{<id> to <id>, [...]} (developers only)", perm: "rw" },
+  { sig: "osd rm-pg-upmap-items name=pgid,type=CephPgid", help: "clear pg_upmap_items mapping for <pgid> (developers only)", perm: "rw" },
   { sig: "osd reweight name=id,type=CephOsdName type=CephFloat,name=weight,range=0.0|1.0", help: "reweight osd to 0.0 < <weight> < 1.0", perm: "rw" },
   { sig: "osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false name=pgp_num,type=CephInt,range=0,req=false name=pool_type,type=CephChoices,strings=replicated|erasure,req=false name=erasure_code_profile,type=CephString,req=false,goodchars=[A-Za-z0-9-_.] name=rule,type=CephString,req=false name=expected_num_objects,type=CephInt,range=0,req=false name=size,type=CephInt,range=0,req=false name=pg_num_min,type=CephInt,range=0,req=false name=pg_num_max,type=CephInt,range=0,req=false name=autoscale_mode,type=CephChoices,strings=on|off|warn,req=false name=bulk,type=CephBool,req=false name=target_size_bytes,type=CephInt,range=0,req=false name=target_size_ratio,type=CephFloat,range=0.0,req=false", help: "create pool", perm: "rw" },
   { sig: `osd pool set name=pool,type=CephPoolname name=var,type=CephChoices,strings=${POOL_SET_VARS} name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false`, help: "set pool parameter <var> to <val>", perm: "rw" },
@@ -196,6 +198,9 @@ export class OSDMonitor implements Monitor {
         return _markOsds(c, prefix, ids(cmd.ids), entity);
       case "osd reweight":
         return _reweight(c, cmd.id, cmd.weight);
+      case "osd pg-upmap-items":
+      case "osd rm-pg-upmap-items":
+        return _pgUpmapItems(c, prefix, String(cmd.pgid ?? ""), cmd.id);
       case "osd pool create":
         return _poolCreate(c, cmd);
       case "osd pool set":
@@ -284,6 +289,62 @@ function _reweight(c: SimCluster, idArg: unknown, weightArg: unknown): MonComman
   if (!c.map.has(id)) return fail(-ENOENT, `osd.${id} does not exist`);
   c.reweight(id, Math.min(1, ww / 0x10000));
   return ok("", `reweighted osd.${id} to ${formatDouble(w)} (${ww.toString(16)})`);
+}
+
+/** `osd pg-upmap-items` and `osd rm-pg-upmap-items`, with OSDMonitor's checks and words. */
+function _pgUpmapItems(
+  c: SimCluster,
+  prefix: string,
+  pgidText: string,
+  idArg: unknown,
+): MonCommandResult {
+  const m = /^(\d+)\.([0-9a-f]+)$/.exec(pgidText);
+  if (!m) return fail(-EINVAL, `invalid pgid '${pgidText}'`);
+  const pool = c.map.pools.find((p) => p.id === Number(m[1]));
+  const ps = parseInt(m[2] as string, 16);
+  if (!pool || ps >= pool.pgNum) return fail(-ENOENT, `pg ${pgidText} does not exist`);
+  const pgid = `${pool.id}.${ps.toString(16)}`;
+  if (prefix === "osd rm-pg-upmap-items") {
+    c.setUpmapItems(pgid, null);
+    return ok("", `clear ${pgid} pg_upmap_items mapping`);
+  }
+  const raw = Array.isArray(idArg) ? idArg : idArg === undefined ? [] : [idArg];
+  const idVec: number[] = [];
+  for (const a of raw) {
+    const id = typeof a === "number" ? a : parseOsdId(String(a)).id;
+    if (!Number.isInteger(id)) {
+      return fail(-EINVAL, `unable to parse 'id' value(s) '${raw.join(",")}'`);
+    }
+    idVec.push(id);
+  }
+  if (idVec.length % 2) return fail(-EINVAL, "you must specify pairs of osd ids to be remapped");
+  if (idVec.length / 2 > pool.size) {
+    return fail(-EINVAL, `num of osd pairs (${idVec.length / 2}) > pool size (${pool.size})`);
+  }
+  let notes = "";
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < idVec.length; i += 2) {
+    const from = idVec[i] as number, to = idVec[i + 1] as number;
+    if (from === to) {
+      notes += `from osd.${from} == to osd.${to}, `;
+      continue;
+    }
+    if (!c.map.has(from)) return fail(-ENOENT, `${notes}osd.${from} does not exist`);
+    if (!c.map.has(to)) return fail(-ENOENT, `${notes}osd.${to} does not exist`);
+    if (pairs.some(([f, t]) => f === from && t === to)) {
+      notes += `osd.${from} -> osd.${to} already exists, `;
+      continue;
+    }
+    pairs.push([from, to]);
+  }
+  if (pairs.length === 0) return fail(-EINVAL, `${notes}no valid upmap items(pairs) is specified`);
+  c.setUpmapItems(pgid, pairs);
+  return ok(
+    "",
+    `${notes}set ${pgid} pg_upmap_items mapping to [${
+      pairs.map(([f, t]) => `${f}->${t}`).join(",")
+    }]`,
+  );
 }
 
 function _pool(c: SimCluster, name: string): Pool | undefined {
@@ -478,6 +539,34 @@ function _poolSet(
         return fail(-EINVAL, `specified pgp_num ${n} > pg_num ${pool.pgNumTarget}`);
       }
       c.setPoolPgpNum(pool, n);
+      return changed(key);
+    }
+    case "pg_autoscale_mode":
+      if (val !== "on" && val !== "off" && val !== "warn") {
+        return fail(-EINVAL, `specified invalid mode ${val}`);
+      }
+      c.setPoolAutoscaleMode(pool, val);
+      return changed(key);
+    case "target_size_bytes":
+    case "pg_num_min":
+    case "pg_num_max":
+      if (parseError) return fail(-EINVAL, parseError);
+      if (n < 0) return fail(-EINVAL, `${key} cannot be negative`);
+      c.setPoolOption(pool, key, n);
+      return changed(key);
+    case "target_size_ratio":
+    case "pg_autoscale_bias": {
+      const f = Number(val);
+      if (val.trim() === "" || !Number.isFinite(f)) {
+        return fail(-EINVAL, `error parsing floating point value '${val}'`);
+      }
+      if (key === "target_size_ratio" && f < 0) {
+        return fail(-EINVAL, "target_size_ratio cannot be negative");
+      }
+      if (key === "pg_autoscale_bias" && (f < 0 || f > 1000)) {
+        return fail(-EINVAL, "pg_autoscale_bias must be between 0 and 1000");
+      }
+      c.setPoolOption(pool, key, f);
       return changed(key);
     }
     case "crush_rule":

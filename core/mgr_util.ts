@@ -1,5 +1,5 @@
 /**
- * The text helpers Ceph's status module takes from `prettytable` and `mgr_util`: a borderless
+ * The text helpers Ceph's modules take from `prettytable` and `mgr_util`: a borderless
  * table and the five-character unit formats.
  *
  * @module
@@ -17,7 +17,7 @@ const _UNITS = [" ", "k", "M", "G", "T", "P", "E"];
  *
  * @example
  * ```ts
- * import { formatUnits } from "./_format.ts";
+ * import { formatUnits } from "mgr_module";
  * console.assert(formatUnits(7606272 * 1024, 5, false) === "7428M");
  * console.assert(formatUnits(0, 5, true) === "   0 ");
  * ```
@@ -68,7 +68,7 @@ function _justify(text: string, width: number, align: Align): string {
  *
  * @example
  * ```ts
- * import { PlainTable } from "./_format.ts";
+ * import { PlainTable } from "mgr_module";
  * const t = new PlainTable(["ID", "HOST"], { ID: "r", HOST: "l" });
  * t.addRow([0, "host1"]);
  * console.assert(t.toString() === "ID  HOST   \n 0  host1  ");
@@ -106,37 +106,66 @@ export class PlainTable {
   }
 }
 
-function _pyValue(value: unknown, indent: number | undefined, depth: number): string {
+/** Python's `repr(float)`: `3.0`, `0.25`, `1e-05`. */
+function _pyFloat(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : x < 0 ? "-Infinity" : "NaN";
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(1);
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e16)) {
+    const [mant, exp] = x.toExponential().split("e") as [string, string];
+    const sign = exp.startsWith("-") ? "-" : "+";
+    return `${mant}e${sign}${exp.replace(/^[+-]/, "").padStart(2, "0")}`;
+  }
+  return String(x);
+}
+
+function _pyValue(
+  value: unknown,
+  indent: number | undefined,
+  depth: number,
+  floats: ReadonlySet<string> | undefined,
+  key: string | undefined,
+): string {
   if (value === null || value === undefined) return "null";
+  if (typeof value === "number" && key !== undefined && floats?.has(key)) return _pyFloat(value);
   if (typeof value !== "object") return JSON.stringify(value) ?? "null";
   const pad = indent === undefined ? "" : "\n" + " ".repeat(indent * (depth + 1));
   const end = indent === undefined ? "" : "\n" + " ".repeat(indent * depth);
   const sep = indent === undefined ? ", " : ",";
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    return "[" + value.map((v) => pad + _pyValue(v, indent, depth + 1)).join(sep) + end + "]";
+    return "[" +
+      value.map((v) => pad + _pyValue(v, indent, depth + 1, floats, undefined)).join(sep) + end +
+      "]";
   }
   const keys = Object.keys(value).sort();
   if (keys.length === 0) return "{}";
   const record = value as Record<string, unknown>;
   return "{" +
-    keys.map((k) => pad + JSON.stringify(k) + ": " + _pyValue(record[k], indent, depth + 1))
-      .join(sep) +
+    keys.map((k) =>
+      pad + JSON.stringify(k) + ": " + _pyValue(record[k], indent, depth + 1, floats, k)
+    ).join(sep) +
     end + "}";
 }
 
 /**
  * Python's `json.dumps(value, sort_keys=True)` (`", "` and `": "` separators), or with
- * `indent=4` for `json-pretty`, as Ceph's status module answers `-f json`.
+ * `indent=4` for `json-pretty`, as Ceph's modules answer `-f json`. Numbers under the keys in
+ * `floats` print as Python floats (`3.0`), as Ceph's do where it computed them as floats.
  *
  * @example
  * ```ts
- * import { pythonJson } from "./_format.ts";
+ * import { pythonJson } from "mgr_module";
  * console.assert(pythonJson({ b: [1, 2], a: "x" }, "json") === '{"a": "x", "b": [1, 2]}');
+ * console.assert(pythonJson({ rate: 3 }, "json", new Set(["rate"])) === '{"rate": 3.0}');
  * ```
  */
-export function pythonJson(value: unknown, format: "json" | "json-pretty"): string {
-  return _pyValue(value, format === "json" ? undefined : 4, 0);
+export function pythonJson(
+  value: unknown,
+  format: "json" | "json-pretty",
+  floats?: ReadonlySet<string>,
+): string {
+  return _pyValue(value, format === "json" ? undefined : 4, 0, floats, undefined);
 }
 
 /**
@@ -144,7 +173,7 @@ export function pythonJson(value: unknown, format: "json" | "json-pretty"): stri
  *
  * @example
  * ```ts
- * import { fnmatch } from "./_format.ts";
+ * import { fnmatch } from "mgr_module";
  * console.assert(fnmatch("host1", "host*") && !fnmatch("rack1", "host?"));
  * ```
  */

@@ -1,0 +1,452 @@
+/**
+ * The OSD map a module gets from `get_osdmap()` (Ceph's `OSDMap` of `mgr_module.py`, backed by
+ * `src/mgr/PyOSDMap.cc`): built from the `osd_map` and `osd_map_crush` dumps the cluster sends,
+ * it maps PGs to OSDs as the OSDs do (CRUSH, then upmaps, then the up filter), and answers what
+ * a change would do without sending anything.
+ *
+ * @module
+ */
+
+import { WEIGHT_IN } from "../../ceph/crush_placement.ts";
+import { pgPlacementSeed } from "../../ceph/pg_placement.ts";
+import { type CrushDump, CRUSHMap } from "./crush_map.ts";
+import { _pgidOrder, OSDMapIncremental } from "./incremental.ts";
+import { calcPgUpmaps } from "./calc_pg_upmaps.ts";
+
+/** One pool of the `osd_map` dump (the fields placement reads; the dump has all of Ceph's). */
+export interface PoolDump {
+  pool: number;
+  pool_name: string;
+  /** 1 replicated, 3 erasure. */
+  type: number;
+  size: number;
+  min_size: number;
+  crush_rule: number;
+  pg_num: number;
+  pg_placement_num: number;
+  erasure_code_profile?: string;
+  [key: string]: unknown;
+}
+
+/** One OSD of the `osd_map` dump. */
+export interface OsdDump {
+  osd: number;
+  up: number;
+  in: number;
+  /** Reweight, 0..1. */
+  weight: number;
+  [key: string]: unknown;
+}
+
+/** `get('osd_map')`: Ceph's `OSDMap::dump` (the fields read here). */
+export interface OsdMapDump {
+  epoch: number;
+  fsid: string;
+  crush_version: number;
+  max_osd: number;
+  pools: PoolDump[];
+  osds: OsdDump[];
+  pg_upmap?: { pgid: string; osds: number[] }[];
+  pg_upmap_items?: { pgid: string; mappings: { from: number; to: number }[] }[];
+  pg_temp?: { pgid: string; osds: number[] }[];
+  primary_temp?: { pgid: string; osd: number }[];
+  erasure_code_profiles?: Record<string, Record<string, string>>;
+  [key: string]: unknown;
+}
+
+/** What {@linkcode OSDMap.pg_to_up_acting_osds} answers. */
+export interface UpActing {
+  up: number[];
+  up_primary: number;
+  acting: number[];
+  acting_primary: number;
+}
+
+/**
+ * An OSD map (`this.get_osdmap()`): the cluster's, or the one an incremental would make.
+ *
+ * @example
+ * ```ts ignore
+ * const osdmap = this.get_osdmap();
+ * const pools = osdmap.get_pools_by_name();
+ * const rbd = pools["rbd"];
+ * if (rbd) {
+ *   const up = osdmap.map_pool_pgs_up(rbd.pool as number); // {"2.0": [3, 7, 1], ...}
+ *   this.log.info(`epoch ${osdmap.get_epoch()}: ${Object.keys(up ?? {}).length} PGs`);
+ * }
+ * ```
+ */
+export class OSDMap {
+  readonly #dump: OsdMapDump;
+  readonly #crush: CRUSHMap;
+  #pools: Map<number, PoolDump> | undefined;
+  #reweight: Uint32Array | undefined;
+  #exists: Uint8Array | undefined;
+  #up: Uint8Array | undefined;
+  #upmapItems: Map<string, [number, number][]> | undefined;
+  #upmap: Map<string, number[]> | undefined;
+  readonly #poolUp = new Map<number, Record<string, number[]>>();
+
+  /**
+   * @param dump `get('osd_map')`
+   * @param crush `get('osd_map_crush')`, or a CRUSHMap (for maps an incremental made)
+   */
+  constructor(dump: OsdMapDump, crush: CrushDump | CRUSHMap) {
+    this.#dump = dump;
+    this.#crush = crush instanceof CRUSHMap ? crush : new CRUSHMap(crush);
+  }
+
+  /**
+   * The map's epoch.
+   *
+   * @example
+   * ```ts ignore
+   * const epoch = this.get_osdmap().get_epoch();
+   * ```
+   */
+  get_epoch(): number {
+    return this.#dump.epoch;
+  }
+
+  /**
+   * The CRUSH map's version (`crush_version`).
+   *
+   * @example
+   * ```ts ignore
+   * const v = this.get_osdmap().get_crush_version();
+   * ```
+   */
+  get_crush_version(): number {
+    return this.#dump.crush_version;
+  }
+
+  /**
+   * The map as `ceph osd dump -f json` prints it (`get('osd_map')`); frozen for the cluster's
+   * map.
+   *
+   * @example
+   * ```ts ignore
+   * const down = this.get_osdmap().dump().osds.filter((o) => !o.up).length;
+   * ```
+   */
+  dump(): OsdMapDump {
+    return this.#dump;
+  }
+
+  /**
+   * The pools by id.
+   *
+   * @example
+   * ```ts ignore
+   * const size = this.get_osdmap().get_pools()[1]?.size;
+   * ```
+   */
+  get_pools(): Record<number, PoolDump> {
+    return Object.fromEntries(this.#dump.pools.map((p) => [p.pool, p]));
+  }
+
+  /**
+   * The pools by name.
+   *
+   * @example
+   * ```ts ignore
+   * const rbd = this.get_osdmap().get_pools_by_name()["rbd"];
+   * ```
+   */
+  get_pools_by_name(): Record<string, PoolDump> {
+    return Object.fromEntries(this.#dump.pools.map((p) => [p.pool_name, p]));
+  }
+
+  /**
+   * The ids of the pools whose CRUSH rule takes `take`.
+   *
+   * @example
+   * ```ts ignore
+   * const pools = this.get_osdmap().get_pools_by_take(-1);
+   * ```
+   */
+  get_pools_by_take(take: number): number[] {
+    return this.#dump.pools.filter((p) =>
+      this.#crush.get_rule_by_id(p.crush_rule)?.steps.some((s) =>
+        s.op === "take" && s.item === take
+      ) ?? false
+    ).map((p) => p.pool);
+  }
+
+  /**
+   * The map's CRUSH map.
+   *
+   * @example
+   * ```ts ignore
+   * const roots = this.get_osdmap().get_crush().find_roots();
+   * ```
+   */
+  get_crush(): CRUSHMap {
+    return this.#crush;
+  }
+
+  /**
+   * An empty change to this map, for the next epoch.
+   *
+   * @example
+   * ```ts ignore
+   * const inc = this.get_osdmap().new_incremental();
+   * ```
+   */
+  new_incremental(): OSDMapIncremental {
+    return new OSDMapIncremental(this.#dump.epoch + 1, this.#dump.fsid, this.#crush);
+  }
+
+  /**
+   * The map `inc` would make: its reweights, compat weights and upmap items applied, at its
+   * epoch. This map stays as it is.
+   *
+   * @example
+   * ```ts ignore
+   * const inc = osdmap.new_incremental();
+   * inc.set_osd_reweights({ 2: 0.5 });
+   * const next = osdmap.apply_incremental(inc);
+   * ```
+   */
+  apply_incremental(inc: OSDMapIncremental): OSDMap {
+    if (!(inc instanceof OSDMapIncremental)) {
+      throw new TypeError("apply_incremental: expected an OSDMapIncremental");
+    }
+    const osds = this.#dump.osds.map((o) => {
+      const w = inc._newWeight.get(o.osd);
+      return w === undefined ? o : { ...o, weight: w / WEIGHT_IN, in: w > 0 ? 1 : 0 };
+    });
+    const items = new Map(this.#upmapItemsMap());
+    for (const pgid of inc._oldPgUpmapItems) items.delete(pgid);
+    for (const [pgid, pairs] of inc._newPgUpmapItems) items.set(pgid, pairs);
+    const compat = inc._compatWeights.size > 0
+      ? new Map([...(this.#crush._compatWeights() ?? []), ...inc._compatWeights])
+      : this.#crush._compatWeights();
+    const crush = compat === this.#crush._compatWeights()
+      ? this.#crush
+      : new CRUSHMap(this.#crush._baseDump(), compat);
+    const dump: OsdMapDump = {
+      ...this.#dump,
+      epoch: inc.get_epoch(),
+      crush_version: this.#dump.crush_version + (crush === this.#crush ? 0 : 1),
+      osds,
+      pg_upmap_items: [...items].sort((a, b) => _pgidOrder(a[0], b[0])).map(([pgid, pairs]) => ({
+        pgid,
+        mappings: pairs.map(([from, to]) => ({ from, to })),
+      })),
+    };
+    return new OSDMap(dump, crush);
+  }
+
+  /**
+   * Adds to `inc` the upmap items that bring each OSD within `max_deviation` PGs of its share
+   * (by CRUSH weight and reweight) of the PGs of `pools` (all when empty), at most
+   * `max_iterations` changes; returns how many PGs it remapped. As Ceph's
+   * `OSDMap::calc_pg_upmaps`, a move keeps the rule's failure domains distinct and undoes an
+   * existing upmap item before adding one.
+   *
+   * @example
+   * ```ts ignore
+   * const inc = osdmap.new_incremental();
+   * const changed = osdmap.calc_pg_upmaps(inc, 5, 10, ["rbd"]);
+   * ```
+   */
+  calc_pg_upmaps(
+    inc: OSDMapIncremental,
+    max_deviation: number,
+    max_iterations = 10,
+    pools: readonly string[] = [],
+  ): number {
+    if (!(inc instanceof OSDMapIncremental)) {
+      throw new TypeError("calc_pg_upmaps: expected an OSDMapIncremental");
+    }
+    const byName = this.get_pools_by_name();
+    const ids = pools.map((name) => {
+      const p = byName[name];
+      if (!p) throw new RangeError(`calc_pg_upmaps: pool '${name}' does not exist`);
+      return p.pool;
+    });
+    return calcPgUpmaps(this, inc, max_deviation, max_iterations, ids);
+  }
+
+  /**
+   * The up set of every PG of pool `poolid`, by pgid: `{"1.0": [3, 7, 1], ...}`; null when
+   * there is no such pool.
+   *
+   * @example
+   * ```ts ignore
+   * const up = this.get_osdmap().map_pool_pgs_up(1);
+   * ```
+   */
+  map_pool_pgs_up(poolid: number): Record<string, number[]> | null {
+    const known = this.#poolUp.get(poolid);
+    if (known) return known;
+    const pool = this.#poolMap().get(poolid);
+    if (!pool) return null;
+    const out: Record<string, number[]> = {};
+    for (let ps = 0; ps < pool.pg_num; ps++) {
+      out[`${poolid}.${ps.toString(16)}`] = this._up(pool, ps);
+    }
+    this.#poolUp.set(poolid, out);
+    return out;
+  }
+
+  /**
+   * The up and acting sets of PG `ps` of pool `pool_id` (acting follows `pg_temp` and
+   * `primary_temp`); throws a RangeError for an unknown pool.
+   *
+   * @example
+   * ```ts ignore
+   * const { up, acting_primary } = this.get_osdmap().pg_to_up_acting_osds(1, 0);
+   * ```
+   */
+  pg_to_up_acting_osds(pool_id: number, ps: number): UpActing {
+    const pool = this.#poolMap().get(pool_id);
+    if (!pool) throw new RangeError(`pg_to_up_acting_osds: no pool ${pool_id}`);
+    const up = this._up(pool, ps);
+    const pgid = `${pool_id}.${ps.toString(16)}`;
+    const temp = this.#dump.pg_temp?.find((t) => t.pgid === pgid)?.osds.filter((o) =>
+      this.#isUp(o)
+    );
+    const acting = temp && temp.length > 0 ? temp : up;
+    const primaryTemp = this.#dump.primary_temp?.find((t) => t.pgid === pgid)?.osd;
+    return {
+      up,
+      up_primary: up[0] ?? -1,
+      acting,
+      acting_primary: primaryTemp ?? acting[0] ?? -1,
+    };
+  }
+
+  /**
+   * How many bytes of raw space a byte stored in the pool takes: its size when replicated,
+   * (k + m) / k when erasure-coded; throws a RangeError for an unknown pool.
+   *
+   * @example
+   * ```ts ignore
+   * const raw = stored * this.get_osdmap().pool_raw_used_rate(1); // 3 × for size 3
+   * ```
+   */
+  pool_raw_used_rate(pool_id: number): number {
+    const pool = this.#poolMap().get(pool_id);
+    if (!pool) throw new RangeError(`pool_raw_used_rate: no pool ${pool_id}`);
+    if (pool.type !== 3) return pool.size;
+    const profile = this.#dump.erasure_code_profiles?.[pool.erasure_code_profile ?? ""];
+    const k = Number(profile?.k), m = Number(profile?.m);
+    return k > 0 && m >= 0 ? (k + m) / k : 0;
+  }
+
+  /**
+   * The erasure-code profile called `name`, or null.
+   *
+   * @example
+   * ```ts ignore
+   * const k = this.get_osdmap().get_ec_profile("default")?.k;
+   * ```
+   */
+  get_ec_profile(name: string): Record<string, string> | null {
+    return this.#dump.erasure_code_profiles?.[name] ?? null;
+  }
+
+  /**
+   * `require_osd_release` (`pacific`).
+   *
+   * @example
+   * ```ts ignore
+   * const release = this.get_osdmap().get_require_osd_release();
+   * ```
+   */
+  get_require_osd_release(): string {
+    return String(this.#dump.require_osd_release ?? "");
+  }
+
+  /** @internal The raw CRUSH mapping of a PG, nonexistent OSDs removed. */
+  _raw(pool: PoolDump, ps: number): number[] {
+    if (pool.type === 3) {
+      throw new RangeError(`pool ${pool.pool_name} is erasure-coded: indep rules are not mapped`);
+    }
+    const pps = pgPlacementSeed(pool.pool, ps, pool.pg_placement_num || pool.pg_num);
+    return this.#crush._doRule(pool.crush_rule, pps, pool.size, this.#reweights())
+      .filter((o) => this._exists(o));
+  }
+
+  /** @internal The raw mapping with the pool's upmaps applied (Ceph's `_apply_upmap`). */
+  _upmapped(pgid: string, raw: number[]): number[] {
+    const weights = this.#reweights();
+    const full = this.#upmapMap().get(pgid);
+    if (full && full.every((o) => o === 0x7fffffff || (weights[o] ?? 0) > 0)) raw = [...full];
+    const items = this.#upmapItemsMap().get(pgid);
+    if (!items) return raw;
+    raw = [...raw];
+    for (const [from, to] of items) {
+      const pos = raw.indexOf(from);
+      if (pos < 0 || raw.includes(to)) continue;
+      if (to !== 0x7fffffff && (weights[to] ?? 0) === 0) continue;
+      raw[pos] = to;
+    }
+    return raw;
+  }
+
+  /** @internal The up set of PG `ps` of `pool`. */
+  _up(pool: PoolDump, ps: number): number[] {
+    const pgid = `${pool.pool}.${ps.toString(16)}`;
+    return this._upmapped(pgid, this._raw(pool, ps)).filter((o) => this.#isUp(o));
+  }
+
+  /** @internal */
+  _exists(osd: number): boolean {
+    this.#reweights();
+    return (this.#exists as Uint8Array)[osd] === 1;
+  }
+
+  /** @internal */
+  _isUp(osd: number): boolean {
+    return this.#isUp(osd);
+  }
+
+  /** @internal The reweights in 16.16 fixed point, by OSD. */
+  _reweights(): Uint32Array {
+    return this.#reweights();
+  }
+
+  /** @internal The upmap items by pgid. */
+  _upmapItems(): ReadonlyMap<string, readonly [number, number][]> {
+    return this.#upmapItemsMap();
+  }
+
+  #isUp(osd: number): boolean {
+    this.#reweights();
+    return (this.#up as Uint8Array)[osd] === 1;
+  }
+
+  #poolMap(): Map<number, PoolDump> {
+    return this.#pools ??= new Map(this.#dump.pools.map((p) => [p.pool, p]));
+  }
+
+  #reweights(): Uint32Array {
+    if (this.#reweight) return this.#reweight;
+    const n = Math.max(this.#dump.max_osd, ...this.#dump.osds.map((o) => o.osd + 1), 0);
+    const w = new Uint32Array(n), exists = new Uint8Array(n), up = new Uint8Array(n);
+    for (const o of this.#dump.osds) {
+      exists[o.osd] = 1;
+      up[o.osd] = o.up ? 1 : 0;
+      w[o.osd] = Math.round(o.weight * WEIGHT_IN);
+    }
+    this.#exists = exists;
+    this.#up = up;
+    return this.#reweight = w;
+  }
+
+  #upmapItemsMap(): Map<string, [number, number][]> {
+    return this.#upmapItems ??= new Map(
+      (this.#dump.pg_upmap_items ?? []).map((e) => [
+        e.pgid,
+        e.mappings.map((m): [number, number] => [m.from, m.to]),
+      ]),
+    );
+  }
+
+  #upmapMap(): Map<string, number[]> {
+    return this.#upmap ??= new Map((this.#dump.pg_upmap ?? []).map((e) => [e.pgid, e.osds]));
+  }
+}
