@@ -56,6 +56,8 @@ export interface TestClusterOptions {
    * classes (`MgrStandbyModule`) of the enabled modules until the mon makes it active.
    */
   standbys?: string[];
+  /** The managers' `respawn` option (default true: they respawn as ceph-mgr does). */
+  respawn?: boolean;
 }
 
 /** A running test cluster. */
@@ -160,6 +162,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       builtins: options.builtins ?? {},
       modulePaths: options.modulePaths ?? [],
       shutdownGraceSeconds: 5,
+      respawn: options.respawn,
     });
   const manager = await startManager("x", linkFor(monLink), log);
   const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];

@@ -26,7 +26,7 @@ import {
   RELEASE_NAME,
   type StandbyInfo,
 } from "../../ceph/mgr_map.ts";
-import { utimeText } from "../../ceph/time.ts";
+import { stampSeconds, timespanText, utimeText } from "../../ceph/time.ts";
 import type { ClogPriority } from "./log_monitor.ts";
 import { moduleOption, type MonOption } from "./mon_options.ts";
 import { compareBytes, type MonStore } from "./mon_store.ts";
@@ -77,15 +77,29 @@ function dropActiveOf(next: MgrMap, now: number): void {
   next.services = {};
 }
 
-/** Makes the first standby active (MgrMonitor::promote_standby); it is not available yet. */
-function promoteStandby(next: MgrMap, now: number): void {
+/**
+ * Makes the first standby active (MgrMonitor::promote_standby); it is not available yet.
+ * Returns the promoted daemon's name.
+ */
+function promoteStandby(next: MgrMap, now: number): string | undefined {
   const standby = next.standbys.shift();
-  if (!standby) return;
+  if (!standby) return undefined;
   next.active_gid = standby.gid;
   next.active_name = standby.name;
   next.active_change = utimeText(now);
   next.available = false;
   next.available_modules = standby.available_modules;
+  return standby.name;
+}
+
+/** MgrMap::print_summary, as `mgrmap eN: ...` and `ceph -s` show it. */
+export function mgrMapSummary(map: MgrMap, now: number): string {
+  const since = timespanText(now - stampSeconds(map.active_change));
+  const head = map.active_name
+    ? `${map.active_name}(active, ${map.available ? "" : "starting, "}since ${since})`
+    : `no daemons active (since ${since})`;
+  const standbys = map.standbys.map((s) => s.name);
+  return standbys.length > 0 ? `${head}, standbys: ${standbys.join(", ")}` : head;
 }
 
 function canonicalOption(o: ModuleOptionInfo): ModuleOptionInfo {
@@ -261,9 +275,17 @@ export class MgrMonitor implements Monitor {
     const services: Record<string, string> = {};
     for (const k of Object.keys(b.services ?? {}).sort(compareBytes)) services[k] = b.services![k]!;
     const now = this.#opts.now();
-    const dropActive = () => dropActiveOf(next, now);
-    if (b.name === next.active_name && b.gid !== next.active_gid) dropActive();
-    next.standbys = next.standbys.filter((s) => !(s.name === b.name && s.gid !== b.gid));
+    // The same name under a new gid: the daemon restarted (respawned, or a new process).
+    if (b.name === next.active_name && b.gid !== next.active_gid) {
+      this.#opts.clog("[INF]", `Active manager daemon ${b.name} restarted`);
+      dropActiveOf(next, now);
+      this.#mgrHealth = {};
+    }
+    const restarted = next.standbys.findIndex((s) => s.name === b.name && s.gid !== b.gid);
+    if (restarted >= 0) {
+      this.#opts.clog("[DBG]", `Standby manager daemon ${b.name} restarted`);
+      next.standbys.splice(restarted, 1);
+    }
     if (next.active_gid === 0) {
       next.standbys = next.standbys.filter((s) => s.gid !== b.gid);
       next.active_gid = b.gid;
@@ -289,7 +311,10 @@ export class MgrMonitor implements Monitor {
       const standby: StandbyInfo = { gid: b.gid, name: b.name, available_modules: modules };
       const i = next.standbys.findIndex((s) => s.gid === b.gid);
       if (i >= 0) next.standbys[i] = standby;
-      else next.standbys.push(standby);
+      else {
+        this.#opts.clog("[DBG]", `Standby manager daemon ${b.name} started`);
+        next.standbys.push(standby);
+      }
       next.standbys.sort((x, y) => x.gid - y.gid);
     }
     const changed = !sameJson({ ...next, epoch: 0 }, { ...this.#map, epoch: 0 });
@@ -320,7 +345,7 @@ export class MgrMonitor implements Monitor {
       this.#mgrHealth = {};
       changed = true;
       if (next.standbys.length > 0) {
-        promoteStandby(next, now);
+        this.#promote(next, now);
         this.#opts.clog(
           "[INF]",
           `Manager daemon ${failed} is unresponsive, replacing it with standby daemon ${next.active_name}`,
@@ -333,7 +358,7 @@ export class MgrMonitor implements Monitor {
       }
     }
     if (next.active_gid === 0 && next.standbys.length > 0) {
-      promoteStandby(next, now);
+      this.#promote(next, now);
       changed = true;
     }
     if (changed) this.#commitMap(next);
@@ -357,10 +382,19 @@ export class MgrMonitor implements Monitor {
     return next;
   }
 
+  /** promote_standby, with its `Activating manager daemon` line. */
+  #promote(next: MgrMap, now: number): void {
+    const name = promoteStandby(next, now);
+    if (name !== undefined) this.#opts.clog("[INF]", `Activating manager daemon ${name}`);
+  }
+
   #commitMap(map: MgrMap, emit = true): void {
     this.#store.putMgrMap(map);
     this.#setMap(structuredClone(map));
-    if (emit) this.#opts.emit({ kind: "mgr_map", mgrMap: structuredClone(map) });
+    if (!emit) return;
+    // MgrMonitor::on_active, after every commit.
+    this.#opts.clog("[DBG]", `mgrmap e${map.epoch}: ${mgrMapSummary(map, this.#opts.now())}`);
+    this.#opts.emit({ kind: "mgr_map", mgrMap: structuredClone(map) });
   }
 
   #alwaysOn(): string[] {
@@ -392,7 +426,7 @@ export class MgrMonitor implements Monitor {
         return ok("", `Daemon not found '${who}', already failed?`);
       }
     }
-    if (changed && next.active_gid === 0) promoteStandby(next, now);
+    if (changed && next.active_gid === 0) this.#promote(next, now);
     this.#commitMap(next);
     return ok();
   }
