@@ -122,7 +122,14 @@ export class EmbeddedMon {
       configKey,
       this.#mgr,
       this.#config,
-      ...(cluster ? [new OSDMonitor(cluster), new MonmapMonitor(cluster)] : []),
+      ...(cluster
+        ? [
+          new OSDMonitor(cluster, {
+            configValue: (section, name) => this.#config.value(section, name),
+          }),
+          new MonmapMonitor(cluster),
+        ]
+        : []),
     ];
     this.#commands = monitors.flatMap((m) => m.commands);
     for (const monitor of monitors) {
