@@ -559,6 +559,11 @@ export class Manager implements CommandService {
     return this.#health.unmute(code);
   }
 
+  /** Whether the mon owns `prefix` in Ceph (a standby answers it while no manager is active). */
+  monOwned(prefix: string): boolean {
+    return this.#dispatch.descriptor(prefix)?.module === "mon";
+  }
+
   /** The descriptors of every command, for clients (`GET /api/v1/commands`). */
   descriptors(): CommandDescriptor[] {
     return this.#dispatch.descriptors();

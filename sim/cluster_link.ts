@@ -189,7 +189,7 @@ export class SimClusterLink implements ClusterLink {
       // The session drops now, before the cluster moves on: what the manager holds until it
       // returns is the cluster as it is at this moment.
       if (!e.reachable) {
-        this.#heldHealth = clusterHealth(this.#cluster);
+        this.#heldHealth = { ...clusterHealth(this.#cluster), ...this.#mon.monHealthChecks() };
         this.#held = holdDumps(this.#cluster);
       } else {
         this.#held = undefined;
@@ -259,7 +259,9 @@ export class SimClusterLink implements ClusterLink {
       // The mons' checks as of the last update the manager received: they stand still
       // while the session is down, like the maps.
       health: () =>
-        this.#mon.connected() ? clusterHealth(cluster) : this.#heldHealth ?? clusterHealth(cluster),
+        this.#mon.connected() || !this.#heldHealth
+          ? { ...clusterHealth(cluster), ...this.#mon.monHealthChecks() }
+          : this.#heldHealth,
       fsid: () => cluster.map.fsid,
     };
   }

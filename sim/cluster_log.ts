@@ -47,6 +47,7 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
     const now = cluster.scheduler.now;
     const current: Record<string, HealthCheck> = {
       ...clusterHealth(cluster),
+      ...mon.healthChecks(),
       ...mon.mgrHealthChecks(),
     };
     for (const [code, check] of Object.entries(current)) {
@@ -94,7 +95,11 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
     mon.clog("[DBG]", `osdmap e${epoch}: ${total} total, ${nUp} up, ${nIn} in`);
   };
 
-  return cluster.subscribe((e) => {
+  // MGR_DOWN comes and goes with the MgrMap.
+  const unsubscribeMon = mon.subscribe((u) => {
+    if (u.kind === "mgr_map") logHealth();
+  });
+  const unsubscribeCluster = cluster.subscribe((e) => {
     switch (e.kind) {
       case "clog":
         mon.clog(e.priority, e.message);
@@ -121,6 +126,10 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
         break;
     }
   });
+  return () => {
+    unsubscribeMon();
+    unsubscribeCluster();
+  };
 }
 
 function upSet(cluster: SimCluster): Uint8Array {

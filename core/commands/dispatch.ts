@@ -82,6 +82,11 @@ export class CommandDispatch {
     return this.#table = table;
   }
 
+  /** The descriptor of the command `prefix`, if there is one. */
+  descriptor(prefix: string): CommandDescriptor | undefined {
+    return this.#commandTable().get(prefix)?.desc;
+  }
+
   /** The descriptors of every command, for clients (`GET /api/v1/commands`). */
   descriptors(): CommandDescriptor[] {
     return [...this.#commandTable().values()].map((e) => e.desc);

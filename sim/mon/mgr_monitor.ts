@@ -63,6 +63,8 @@ export interface MgrMonitorOptions {
   clog(priority: ClogPriority, message: string): void;
   /** Tells the mon's sessions of a new MgrMap. */
   emit: (u: ClusterUpdate) => void;
+  /** Whether the cluster has OSDs (a new cluster without any never warns MGR_DOWN). */
+  hasOsds?: () => boolean;
 }
 
 /** Drops the active manager from a pending MgrMap (MgrMonitor::drop_active). */
@@ -152,10 +154,17 @@ export class MgrMonitor implements Monitor {
   #mgrHealth: Record<string, HealthCheck> = {};
   #moduleOptions = new Map<string, MonOption>();
   #map!: MgrMap;
+  /** When this mon started (`mon_mgr_mkfs_grace` runs from there). */
+  readonly #started: number;
+  /** Whether a manager was ever active (this mon, or the stored MgrMap, saw one). */
+  #everActive = false;
+  /** Since when no manager is active (for `mon_mgr_inactive_grace`), or undefined. */
+  #inactiveSince: number | undefined;
 
   constructor(store: MonStore, options: MgrMonitorOptions) {
     this.#store = store;
     this.#opts = options;
+    this.#started = options.now();
     const alwaysOn = [...new Set(options.alwaysOnModules)].sort(compareBytes);
     const stored = store.mgrMap();
     if (stored === null) {
@@ -232,6 +241,28 @@ export class MgrMonitor implements Monitor {
   /** The active manager's checks, as its last beacon reported them (MgrStatMonitor). */
   mgrHealthChecks(): Record<string, HealthCheck> {
     return this.#mgrHealth;
+  }
+
+  /**
+   * MgrMonitor's own check: `MGR_DOWN` "no active mgr" while the MgrMap has no active manager,
+   * on a cluster with OSDs that had one or is older than `mon_mgr_mkfs_grace`; HEALTH_ERR
+   * once none was active for `mon_mgr_inactive_grace` (should_warn_about_mgr_down).
+   */
+  healthChecks(): Record<string, HealthCheck> {
+    if (this.#map.active_gid !== 0 || !(this.#opts.hasOsds?.() ?? false)) return {};
+    const now = this.#opts.now();
+    const mkfsGrace = Number(this.#opts.configValue("mon", "mon_mgr_mkfs_grace") ?? 120);
+    if (!this.#everActive && now <= this.#started + mkfsGrace) return {};
+    const inactiveGrace = Number(this.#opts.configValue("mon", "mon_mgr_inactive_grace") ?? 60);
+    const since = this.#inactiveSince ?? now;
+    return {
+      MGR_DOWN: {
+        severity: now - since > inactiveGrace ? "HEALTH_ERR" : "HEALTH_WARN",
+        summary: { message: "no active mgr", count: 0 },
+        detail: [],
+        muted: false,
+      },
+    };
   }
 
   /** Ceph's `MgrMonitor::find_module_option`: strips a localized `<id>` segment. */
@@ -367,6 +398,12 @@ export class MgrMonitor implements Monitor {
 
   #setMap(map: MgrMap): void {
     this.#map = map;
+    if (map.active_gid !== 0) {
+      this.#everActive = true;
+      this.#inactiveSince = undefined;
+    } else if (this.#inactiveSince === undefined) {
+      this.#inactiveSince = this.#opts.now();
+    }
     this.#moduleOptions.clear();
     for (const m of map.available_modules) {
       for (const [k, info] of Object.entries(m.module_options)) {

@@ -106,6 +106,7 @@ export class EmbeddedMon {
       emit,
       clog: (priority, message) => this.#log.clog(priority, message),
       configValue: (section, name) => this.#config.value(section, name),
+      hasOsds: () => (options.cluster?.map.maxOsd ?? 0) > 0,
     });
     this.#config = new ConfigMonitor(store, {
       fsid: options.fsid ?? "00000000-0000-0000-0000-000000000000",
@@ -213,6 +214,11 @@ export class EmbeddedMon {
   /** The active manager's checks, as its last beacon reported them (MgrStatMonitor). */
   mgrHealthChecks(): Record<string, HealthCheck> {
     return this.#mgr.mgrHealthChecks();
+  }
+
+  /** The mon's own checks of the managers (MGR_DOWN), as the cluster's health shows them. */
+  healthChecks(): Record<string, HealthCheck> {
+    return this.#mgr.healthChecks();
   }
 
   // ---------------------------------------------------------------- commands

@@ -22,6 +22,7 @@ import type {
 } from "../../core/cluster_link.ts";
 import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../ceph/errno.ts";
+import type { HealthCheck } from "../../core/health.ts";
 import type { EmbeddedMon } from "./mon.ts";
 
 /** Options of a {@link MonLink}. */
@@ -172,6 +173,11 @@ export class MonLink implements ClusterLink {
   subscribe(listener: (update: ClusterUpdate) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The mon's own checks of the managers (MGR_DOWN), part of the cluster's health. */
+  monHealthChecks(): Record<string, HealthCheck> {
+    return this.#mon.healthChecks();
   }
 
   /** Detaches from the mon; later mon changes are not delivered. */
