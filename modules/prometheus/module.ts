@@ -275,7 +275,12 @@ export class Module extends MgrModule {
       }
     }
     const list = targets.map((t) => JSON.stringify(t)).join(", ");
-    return new HandleCommandResult(0, `[{"targets": [${list}], "labels": {}}]`, "");
+    // Ceph answers from its last maps without a word; ours says when they may be stale.
+    const stale = this.have_mon_connection()
+      ? ""
+      : "Warning: the manager has no mon connection; these targets are from the last daemon " +
+        "metadata it received and may be stale";
+    return new HandleCommandResult(0, `[{"targets": [${list}], "labels": {}}]`, stale);
   }
 
   override self_test(): string {
