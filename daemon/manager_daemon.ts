@@ -38,6 +38,8 @@ export interface ManagerDaemonOptions {
   port: number;
   /** Admin endpoint URLs by manager name, shared by the daemons of this process. */
   endpoints: Map<string, string>;
+  /** The manager's `respawn` option (default true: as ceph-mgr on module changes). */
+  respawn?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     builtins: BUILTIN_MODULES,
     modulePaths: o.modulePaths,
     extraCommands: o.extraCommands,
+    respawn: o.respawn,
   });
   const app = createAdminApp({
     service: manager,

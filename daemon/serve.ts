@@ -13,6 +13,7 @@ import { authCommands } from "../core/admin/auth_commands.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import type { ClusterBinding } from "./cluster_binding.ts";
 import { type ManagerDaemon, startManagerDaemon } from "./manager_daemon.ts";
+import { stopManagerCommand } from "./stop_manager_command.ts";
 import { WallClock } from "./wall_clock.ts";
 
 /** The options of `mgrd serve`. */
@@ -27,6 +28,9 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
                                     endpoint is on the next port and redirects to the active one
            --scenario FILE|NAME     start the embedded cluster from a scenario (its cluster, faults)
            --seed N                 the embedded cluster's seed (default 1)
+           --reload-modules-in-place
+                                    on mgr module enable/disable, start and stop only those
+                                    modules instead of respawning (new gid) as ceph-mgr does
 `;
 
 function fail(message: string): never {
@@ -68,6 +72,7 @@ export async function serveMain(argv: string[]): Promise<void> {
         standby: { type: "string", multiple: true, default: [] },
         scenario: { type: "string" },
         seed: { type: "string", default: "1" },
+        "reload-modules-in-place": { type: "boolean", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -114,6 +119,9 @@ export async function serveMain(argv: string[]): Promise<void> {
   // share its mons; a standby's endpoint finds the active one's address here.
   const endpoints = new Map<string, string>();
   const daemons: ManagerDaemon[] = [];
+  // The daemons still running, for `sim stop-mgr` (which takes the ones it stops out).
+  const running: ManagerDaemon[] = [];
+  const stopOne = stopManagerCommand(running, (e) => daemonLog.exception("sim stop-mgr", e));
   for (const [i, daemonId] of managerIds.entries()) {
     const link = cluster.link(daemonId);
     try {
@@ -125,7 +133,8 @@ export async function serveMain(argv: string[]): Promise<void> {
           log: i === 0 ? log : undefined,
           link,
           modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
-          extraCommands: [...authCommands(keyring), ...cluster.commands],
+          extraCommands: [...authCommands(keyring), ...cluster.commands, stopOne],
+          respawn: !parsed.values["reload-modules-in-place"],
           keyring,
           bind: parsed.values.bind,
           port: port === 0 ? 0 : port + i,
@@ -138,6 +147,7 @@ export async function serveMain(argv: string[]): Promise<void> {
       fail((e as Error).message);
     }
   }
+  running.push(...daemons);
   daemonLog.info(cluster.describe());
 
   let stopping = false;
@@ -149,7 +159,7 @@ export async function serveMain(argv: string[]): Promise<void> {
     const order = [...daemons].sort((a, b) =>
       Number(a.manager.isActive()) - Number(b.manager.isActive())
     );
-    for (const d of order) await d.stop();
+    for (const d of order) if (running.includes(d)) await d.stop();
     await cluster.close();
     Deno.exit(0);
   };
