@@ -274,3 +274,43 @@ Deno.test("mgrd ceph osd pool rm/delete prints what Ceph 16.2.15 printed (behavi
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("a removed pool's health checks go with it: PG_DEGRADED of its PGs clears", async () => {
+  // The file system keeps the first two pools (size 1: never degraded); `victim` is size 2.
+  const c = await startTestCluster({
+    cluster: {
+      hosts: 3,
+      osdsPerHost: 1,
+      pools: [
+        { name: "cephfs_metadata", pgNum: 4, size: 1 },
+        { name: "cephfs_data", pgNum: 4, size: 1 },
+        { name: "victim", pgNum: 16, size: 2, application: "rbd" },
+      ],
+    },
+  });
+  try {
+    await c.run(20);
+    c.cluster!.osdDown(0);
+    await c.run(20);
+    assert.ok(c.manager.health().checks.PG_DEGRADED, "victim's PGs on osd.0 are degraded");
+    await c.command({
+      prefix: "config set",
+      who: "mon",
+      name: "mon_allow_pool_delete",
+      value: "true",
+    });
+    const r = await c.command(rm("victim", { pool2: "victim", ...SURE }));
+    assert.equal(r.r, 0, r.outs);
+    const checks = c.manager.health().checks;
+    assert.equal(checks.PG_DEGRADED, undefined, JSON.stringify(checks));
+    assert.ok(checks.OSD_DOWN, "the cluster's own checks stay");
+    const map = c.manager.get("osd_map") as { pools: { pool_name: string }[] };
+    assert.deepEqual(map.pools.map((p) => p.pool_name), ["cephfs_metadata", "cephfs_data"]);
+    // And the mon's cluster log says so with the next report.
+    await c.run(10);
+    const log = c.mon.handleCommand({ prefix: "log last", num: 30, channel: "cluster" }).outb;
+    assert.match(log, /Health check cleared: PG_DEGRADED/);
+  } finally {
+    await c.stop();
+  }
+});
