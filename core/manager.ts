@@ -320,6 +320,8 @@ export class Manager implements CommandService {
     await this.host.stopAll();
     await this.standby.stopAll();
     this.#services.clear();
+    // The process's published progress events go with it; modules publish theirs anew.
+    this.progressEvents.clear();
     this.#role = "starting";
     this.#gid += GID_STRIDE;
     this.#respawns++;
