@@ -5,59 +5,17 @@
  * with selftest's commands among the closest matches whether selftest is enabled or not.
  */
 import assert from "node:assert/strict";
-import { describeCommands } from "../core/commands/descriptions.ts";
-import { cephMain } from "../core/client/ceph_cli.ts";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import { startTestCluster } from "mgr_module/testing";
-import { referenceCli } from "./_reference.ts";
-
-const KEY = "AQBtestkey000000000000000000000000000==";
-const URL_BASE = "http://127.0.0.1:7000";
-
-class Sink {
-  text = "";
-  write(p: Uint8Array): Promise<number> {
-    this.text += new TextDecoder().decode(p);
-    return Promise.resolve(p.length);
-  }
-}
+import { oracleCli } from "./_oracle_cli.ts";
 
 Deno.test("mgr set down and mgr self-test perf-schema-test answer as 16.2.15: no valid command found", async (t) => {
   const c = await startTestCluster({
     builtins: BUILTIN_MODULES,
     cluster: { hosts: 1, osdsPerHost: 3, failureDomain: "osd", pools: [{ name: "rbd", pgNum: 8 }] },
   });
-  const dir = Deno.makeTempDirSync({ prefix: "mgrd_not_in_pacific_" });
-  Deno.writeTextFileSync(`${dir}/mgrd.x.url`, `${URL_BASE}\n`);
-  Deno.writeTextFileSync(
-    `${dir}/keyring`,
-    `[client.admin]\n\tkey = ${KEY}\n\tcaps mgr = "allow *"\n`,
-  );
-  const fetch = async (input: string, init: RequestInit = {}): Promise<Response> => {
-    if (input === `${URL_BASE}/api/v1/commands`) {
-      return Response.json(describeCommands(c.manager.descriptors()));
-    }
-    const { inbuf, ...cmd } = JSON.parse(String(init.body));
-    const r = await c.command(cmd, inbuf ?? "");
-    return Response.json({ retval: r.r, stdout: r.outb, stderr: r.outs });
-  };
-  const replay = async (capture: string) => {
-    const cap = referenceCli(capture);
-    const stdout = new Sink();
-    const stderr = new Sink();
-    const rc = await cephMain(
-      ["--data-dir", dir, ...cap.command.replace(/^ceph /, "").split(" ")],
-      {
-        stdout,
-        stderr,
-        fetch: fetch as typeof globalThis.fetch,
-      },
-    );
-    assert.deepStrictEqual(
-      { rc, stdout: stdout.text, stderr: stderr.text },
-      { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr },
-    );
-  };
+  const cli = oracleCli(c);
+  const replay = cli.replay;
   try {
     await c.run(5);
     await t.step("selftest disabled", async () => {
@@ -71,6 +29,6 @@ Deno.test("mgr set down and mgr self-test perf-schema-test answer as 16.2.15: no
     });
   } finally {
     await c.stop();
-    Deno.removeSync(dir, { recursive: true });
+    cli.close();
   }
 });

@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import { startTestCluster } from "mgr_module/testing";
 import { EBUSY, EPERM } from "../ceph/errno.ts";
-import { describeCommands } from "../core/commands/descriptions.ts";
-import { cephMain } from "../core/client/ceph_cli.ts";
-import { referenceCli } from "./_reference.ts";
+import { oracleCli } from "./_oracle_cli.ts";
 
 const WARNING = (pool: string) =>
   `WARNING: this will *PERMANENTLY DESTROY* all data stored in pool ${pool}.  If you are ` +
@@ -174,17 +172,6 @@ Deno.test("a removed pool's PGs leave the cluster and then the manager's PGMap; 
 // ---------------------------------------------------------------------------------------------
 // Byte for byte through `mgrd ceph`, against the captures of the real cluster.
 
-const KEY = "AQBtestkey000000000000000000000000000==";
-const URL_BASE = "http://127.0.0.1:7000";
-
-class Sink {
-  text = "";
-  write(p: Uint8Array): Promise<number> {
-    this.text += new TextDecoder().decode(p);
-    return Promise.resolve(p.length);
-  }
-}
-
 Deno.test("mgrd ceph osd pool rm/delete prints what Ceph 16.2.15 printed (behaviour/pool_delete)", async (t) => {
   // The capture's layout: pools 1..4 as issue 12's cluster, then todelete (5) and todelete2 (6).
   const c = await startTestCluster({
@@ -203,20 +190,7 @@ Deno.test("mgrd ceph osd pool rm/delete prints what Ceph 16.2.15 printed (behavi
       ],
     },
   });
-  const dir = Deno.makeTempDirSync({ prefix: "mgrd_pool_delete_test_" });
-  Deno.writeTextFileSync(`${dir}/mgrd.x.url`, `${URL_BASE}\n`);
-  Deno.writeTextFileSync(
-    `${dir}/keyring`,
-    `[client.admin]\n\tkey = ${KEY}\n\tcaps mgr = "allow *"\n`,
-  );
-  const fetch = async (input: string, init: RequestInit = {}): Promise<Response> => {
-    if (input === `${URL_BASE}/api/v1/commands`) {
-      return Response.json(describeCommands(c.manager.descriptors()));
-    }
-    const { inbuf, ...cmd } = JSON.parse(String(init.body));
-    const r = await c.command(cmd, inbuf ?? "");
-    return Response.json({ retval: r.r, stdout: r.outb, stderr: r.outs });
-  };
+  const cli = oracleCli(c);
   try {
     await c.run(10);
     // 07-09 and 13 set mon_allow_pool_delete with `ceph tell mon.a config set`: here it is
@@ -251,27 +225,13 @@ Deno.test("mgrd ceph osd pool rm/delete prints what Ceph 16.2.15 printed (behavi
         assert.equal(r.r, 0, r.outs);
         continue;
       }
-      const cap = referenceCli(`behaviour/pool_delete/${step}.txt`);
-      await t.step(step, async () => {
-        const stdout = new Sink();
-        const stderr = new Sink();
-        const words = cap.command.replace(/^ceph /, "").split(" ");
-        const rc = await cephMain(["--data-dir", dir, ...words], {
-          stdout,
-          stderr,
-          fetch: fetch as typeof globalThis.fetch,
-        });
-        assert.deepStrictEqual(
-          { rc, stdout: stdout.text, stderr: stderr.text },
-          { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr },
-        );
-      });
+      await t.step(step, () => cli.replay(`behaviour/pool_delete/${step}.txt`));
     }
     const ls = await c.command({ prefix: "osd pool ls" });
     assert.equal(ls.outb, "device_health_metrics\nrbd\ncephfs_metadata\ncephfs_data\n");
   } finally {
     await c.stop();
-    Deno.removeSync(dir, { recursive: true });
+    cli.close();
   }
 });
 
