@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createAdminApp } from "../core/admin/app.ts";
 import { Keyring } from "../core/admin/keyring.ts";
 import { startTestCluster } from "mgr_module/testing";
+import { oracleCli } from "./_oracle_cli.ts";
 
 Deno.test("with no active manager, mon commands run, manager commands answer 503, MGR_DOWN is raised", async () => {
   // respawn: false keeps mgr.x from coming straight back, so the gap can be looked at.
@@ -57,6 +58,15 @@ Deno.test("with no active manager, mon commands run, manager commands answer 503
     );
     const health = await post({ prefix: "health" });
     assert.equal(health.body.stdout, "HEALTH_WARN no active mgr\n");
+    // As the real cluster printed them with no manager (behaviour/mgr_fail_only, mgr_killed).
+    const cli = oracleCli(c);
+    try {
+      await cli.replay("behaviour/mgr_fail_only/05_health.txt");
+      await cli.replay("behaviour/mgr_killed/07_health_detail.txt");
+      await cli.replay("behaviour/mgr_killed/08_health_detail_json.txt");
+    } finally {
+      cli.close();
+    }
     const pgStat = await post({ prefix: "pg stat" });
     assert.equal(pgStat.status, 503, "a manager command waits for a manager");
     assert.match(pgStat.body.error, /no manager is active; retry later/);
