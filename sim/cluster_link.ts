@@ -258,10 +258,13 @@ export class SimClusterLink implements ClusterLink {
       },
       // The mons' checks as of the last update the manager received: they stand still
       // while the session is down, like the maps.
-      health: () =>
-        this.#mon.connected() || !this.#heldHealth
-          ? { ...clusterHealth(cluster), ...this.#mon.monHealthChecks() }
-          : this.#heldHealth,
+      health: () => {
+        if (!this.#mon.connected() && this.#heldHealth) return this.#heldHealth;
+        const checks = clusterHealth(cluster);
+        const mon = this.#mon.monHealthChecks();
+        // The memoized checks as they are, unless the mon adds its own (MGR_DOWN).
+        return Object.keys(mon).length === 0 ? checks : { ...checks, ...mon };
+      },
       fsid: () => cluster.map.fsid,
     };
   }
