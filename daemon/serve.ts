@@ -121,6 +121,27 @@ export async function serveMain(argv: string[]): Promise<void> {
   const daemons: ManagerDaemon[] = [];
   // The daemons still running, for `sim stop-mgr` (which takes the ones it stops out).
   const running: ManagerDaemon[] = [];
+  // Signals are heard from before the first manager starts: one that comes while they start
+  // stops them once they have (a daemon killed by the signal's default would not stop cleanly).
+  let stopping = false;
+  let started = false;
+  const stopAll = async () => {
+    // Standbys first, so none of them takes over from the active manager while it stops.
+    const order = [...running].sort((a, b) =>
+      Number(a.manager.isActive()) - Number(b.manager.isActive())
+    );
+    for (const d of order) await d.stop();
+    await cluster.close();
+    Deno.exit(0);
+  };
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    daemonLog.info(`received ${signal}, shutting down`);
+    if (started) await stopAll();
+  };
+  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
   const stopOne = stopManagerCommand(running, (e) => daemonLog.exception("sim stop-mgr", e));
   for (const [i, daemonId] of managerIds.entries()) {
     const link = cluster.link(daemonId);
@@ -148,23 +169,9 @@ export async function serveMain(argv: string[]): Promise<void> {
     }
   }
   running.push(...daemons);
+  started = true;
   daemonLog.info(cluster.describe());
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    daemonLog.info(`received ${signal}, shutting down`);
-    // Standbys first, so none of them takes over from the active manager while it stops.
-    const order = [...daemons].sort((a, b) =>
-      Number(a.manager.isActive()) - Number(b.manager.isActive())
-    );
-    for (const d of order) if (running.includes(d)) await d.stop();
-    await cluster.close();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  if (stopping) await stopAll();
 }
 
 /**
