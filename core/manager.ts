@@ -60,6 +60,14 @@ export interface ManagerOptions {
   gid?: number;
   /** Seconds a module gets to stop at shutdown or disable. */
   shutdownGraceSeconds?: number;
+  /**
+   * Whether the daemon respawns as ceph-mgr does (default true): when the MgrMap's set of
+   * enabled modules changes, or when it was active and no longer is, it stops every module,
+   * takes a new gid and starts again from the store, so the MgrMap shows a new `active_gid`
+   * (tools wait for it). `false` reloads modules in place instead: the gid never changes,
+   * only the modules that were enabled or disabled start or stop.
+   */
+  respawn?: boolean;
   /** More commands the manager answers itself (`auth ...`). */
   extraCommands?: readonly LocalCommand[];
   /** What this daemon reports about itself; the machine's description by default. */
@@ -70,10 +78,23 @@ export interface ManagerOptions {
   wallTime?: WallTime;
 }
 
+/**
+ * What a respawn adds to the gid: gids of different daemons (4100 + a hash of the id below
+ * 10000) never meet, and each respawn gets a gid no earlier incarnation had.
+ */
+const GID_STRIDE = 10000;
+
+/** The enabled set an MgrMap asks for, as PyModuleRegistry::handle_mgr_map compares it. */
+function modulesKey(map: MgrMap): string {
+  return JSON.stringify([[...map.modules].sort(), map.always_on_modules]);
+}
+
+/** The commands after which an admin caller's answer waits for the manager to respawn. */
+const RESPAWNING_COMMANDS = new Set(["mgr module enable", "mgr module disable", "mgr fail"]);
+
 /** A running manager daemon. */
 export class Manager implements CommandService {
   readonly id: string;
-  readonly gid: number;
   readonly clock: Clock;
   readonly link: ClusterLink;
   readonly log: DaemonLog;
@@ -106,7 +127,13 @@ export class Manager implements CommandService {
   readonly #services = new Map<string, string>();
   readonly #intake: UpdateIntake;
   readonly #dispatch: CommandDispatch;
-  readonly #clusterLog: ClusterLogWriter;
+  #clusterLog: ClusterLogWriter;
+  #gid: number;
+  readonly #respawn: boolean;
+  /** The enabled set of the last MgrMap received (a respawn follows its changes). */
+  #modulesKey: string;
+  /** How many times this daemon respawned. */
+  #respawns = 0;
   readonly #getNames: GetNames;
   readonly #daemonIndex: DaemonIndexCache;
   readonly #unsubscribe: () => void;
@@ -119,7 +146,8 @@ export class Manager implements CommandService {
 
   private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
     this.id = options.id;
-    this.gid = options.gid ?? 4100 + Math.abs(hashString(options.id)) % 10000;
+    this.#gid = options.gid ?? 4100 + Math.abs(hashString(options.id)) % GID_STRIDE;
+    this.#respawn = options.respawn ?? true;
     this.clock = options.clock;
     this.link = options.link;
     this.log = options.log;
@@ -133,9 +161,10 @@ export class Manager implements CommandService {
     this.#config = new ConfigView(`mgr.${this.id}`, snapshot.config);
     this.#kv = new KvStore(snapshot.mgrKv);
     this.#mgrMap = snapshot.mgrMap;
+    this.#modulesKey = modulesKey(snapshot.mgrMap);
     this.reports = new ReportIntake({
       clock: this.clock,
-      gid: this.gid,
+      gid: () => this.#gid,
       osdMap: () => this.get("osd_map"),
       smoothIntervals: Number(this.cephOption("mon_stat_smooth_intervals") ?? 6),
       statsPeriod: Number(this.cephOption("mgr_stats_period") ?? 5),
@@ -147,11 +176,7 @@ export class Manager implements CommandService {
         compute: () => this.reports.pgs.get(name, this.#deviceClasses()),
       });
     }
-    this.#clusterLog = new ClusterLogWriter(`mgr.${this.id}`, `mgr.${this.gid}`, {
-      clock: this.clock,
-      send: (entry) => this.link.clusterLog(entry),
-      log: this.#daemonLog,
-    });
+    this.#clusterLog = this.#clusterLogWriter();
     this.#getNames = new GetNames({
       views: this.views,
       pgReady: () => this.reports.pgReady(),
@@ -199,7 +224,22 @@ export class Manager implements CommandService {
       isActive: () => this.isActive(),
       stopped: () => this.#stopped,
       mgrMap: async (mgrMap) => {
+        // A map older than the one in hand (one queued while a respawn read the mon's latest)
+        // says nothing new, as MgrStandby::handle_mgr_map ignores older epochs.
+        if (mgrMap.epoch < this.#mgrMap.epoch) return;
+        const wasActive = this.#role === "active";
+        const key = modulesKey(mgrMap);
+        const modulesChanged = key !== this.#modulesKey;
         this.#mgrMap = mgrMap;
+        this.#modulesKey = key;
+        // MgrStandby::handle_mgr_map: a change of the enabled set, or the loss of the active
+        // role, makes ceph-mgr respawn.
+        if (this.#respawn && modulesChanged) {
+          return await this.#respawnNow("set of enabled modules changed");
+        }
+        if (this.#respawn && wasActive && !this.isActive()) {
+          return await this.#respawnNow("I was active but no longer am");
+        }
         await this.#applyRole();
       },
       notified: (type) => {
@@ -248,9 +288,58 @@ export class Manager implements CommandService {
     }
   }
 
+  /** The daemon's global id in the MgrMap; a respawn gives it a new one. */
+  get gid(): number {
+    return this.#gid;
+  }
+
+  /** How many times this daemon respawned since it started. */
+  get respawns(): number {
+    return this.#respawns;
+  }
+
   /** Whether the MgrMap names this daemon the active manager. */
   isActive(): boolean {
-    return this.#mgrMap.active_gid === this.gid;
+    return this.#mgrMap.active_gid === this.#gid;
+  }
+
+  /** This incarnation's cluster log writer: `mgr.<gid>`, numbered from 1. */
+  #clusterLogWriter(): ClusterLogWriter {
+    return new ClusterLogWriter(`mgr.${this.id}`, `mgr.${this.#gid}`, {
+      clock: this.clock,
+      send: (entry) => this.link.clusterLog(entry),
+      log: this.#daemonLog,
+    });
+  }
+
+  /**
+   * What ceph-mgr's respawn (an exec of itself) does, within this process: every module,
+   * active or standby, stops; the daemon comes back under a new gid with no published
+   * service URIs, beacons at once (the mon logs `Active manager daemon x restarted`, then
+   * `Activating manager daemon x` and `Manager daemon x is now available`) and starts its
+   * modules anew, from the store, in the role the MgrMap gives it. The PGMap survives: the
+   * daemons' reports are this process's, and a PGMap rebuilt from nothing would only show
+   * `unknown` PGs for a period.
+   */
+  async #respawnNow(reason: string): Promise<void> {
+    if (this.#stopped) return;
+    this.#daemonLog.info(`respawning because ${reason}`);
+    await this.host.stopAll();
+    await this.standby.stopAll();
+    this.#services.clear();
+    // The process's published progress events go with it; modules publish theirs anew.
+    this.progressEvents.clear();
+    this.#role = "starting";
+    this.#gid += GID_STRIDE;
+    this.#respawns++;
+    this.#clusterLog = this.#clusterLogWriter();
+    this.#daemonLog.info(`mgr.${this.id} respawned as gid ${this.#gid}`);
+    if (this.link.connected()) {
+      await this.#beacon();
+      this.#mgrMap = this.link.snapshot().mgrMap;
+      this.#modulesKey = modulesKey(this.#mgrMap);
+    }
+    await this.#applyRole();
   }
 
   /**
@@ -368,7 +457,7 @@ export class Manager implements CommandService {
     this.#beaconedChecks = JSON.stringify(checks ?? {});
     if (checks) this.#beaconedProgress = JSON.stringify(Object.fromEntries(this.progressEvents));
     await this.link.beacon({
-      gid: this.gid,
+      gid: this.#gid,
       name: this.id,
       available: true,
       available_modules: [...this.host.records.values()].map(moduleInfo),
@@ -475,6 +564,11 @@ export class Manager implements CommandService {
     return state.health();
   }
 
+  /** Whether the mon owns `prefix` in Ceph (a standby answers it while no manager is active). */
+  monOwned(prefix: string): boolean {
+    return this.#dispatch.descriptor(prefix)?.module === "mon";
+  }
+
   /** The descriptors of every command, for clients (`GET /api/v1/commands`). */
   descriptors(): CommandDescriptor[] {
     return this.#dispatch.descriptors();
@@ -484,8 +578,20 @@ export class Manager implements CommandService {
    * Runs one command (`{prefix, ...args}`) for a caller: validated against its descriptor
    * (whoever sent it), checked against the caller's caps, then answered by its owner.
    */
-  run(cmd: Record<string, unknown>, inbuf: string, caller: Caller): Promise<MonCommandResult> {
-    return this.#dispatch.run(cmd, inbuf, caller);
+  async run(
+    cmd: Record<string, unknown>,
+    inbuf: string,
+    caller: Caller,
+  ): Promise<MonCommandResult> {
+    const result = await this.#dispatch.run(cmd, inbuf, caller);
+    // ceph-mgr respawns a moment after these; a caller's answer waits for that here, so that
+    // what it asks next (`mgr services`, the module's commands) meets the new incarnation.
+    // Modules' own mon commands do not come this way: a module waiting for its own restart
+    // would hold it up.
+    if (result.r === 0 && RESPAWNING_COMMANDS.has(String(cmd.prefix))) {
+      await this.#intake.applied();
+    }
+    return result;
   }
 
   /** Runs a command as `client.admin` (in-process callers and tests). */

@@ -626,6 +626,26 @@ abstract class ModuleBase {
     return this._typedOption(key, text, dflt) as OptionValue | null;
   }
 
+  /**
+   * This module's option as another manager daemon sees it (Ceph's `_get_module_option` with
+   * a `localized_prefix`): `mgr/<module>/<localizedPrefix>/<key>` wins over
+   * `mgr/<module>/<key>`; unset, the declared default, else `dflt`. Without a prefix it is
+   * `get_module_option`.
+   *
+   * @example Each manager's exporter port, as `prometheus file_sd_config` lists them
+   * ```ts ignore
+   * const port = this._get_module_option("server_port", 9283, "y") as number;
+   * ```
+   */
+  _get_module_option(
+    key: string,
+    dflt: OptionValue | null = null,
+    localizedPrefix = "",
+  ): OptionValue | null {
+    const text = this._ctx.moduleOptionText(this.module_name, key, localizedPrefix || undefined);
+    return this._typedOption(key, text, dflt) as OptionValue | null;
+  }
+
   /** The module's value for `key` in its KV store, or `dflt`. */
   get_store(key: string, dflt: string | null = null): string | null {
     return this._ctx.storeGet(key) ?? dflt;

@@ -19,8 +19,8 @@ import type { OsdMapFacts } from "./state/pg_map.ts";
 /** What the intake needs of its manager. */
 export interface ReportIntakeOptions {
   clock: Clock;
-  /** This manager's gid: it is active when the MgrMap names it. */
-  gid: number;
+  /** This manager's gid (it is active when the MgrMap names it); a function when it can change (respawns). */
+  gid: number | (() => number);
   /** The OSDMap as the manager's `get('osd_map')` shows it. */
   osdMap(): unknown;
   smoothIntervals?: number;
@@ -63,11 +63,16 @@ export class ReportIntake {
     this.#applyOsdMap();
   }
 
+  #gid(): number {
+    const gid = this.#options.gid;
+    return typeof gid === "function" ? gid() : gid;
+  }
+
   /** Takes in what an update carries for the PGMap. */
   receive(u: ClusterUpdate): void {
     switch (u.kind) {
       case "mgr_map":
-        if (u.mgrMap.active_gid === this.#options.gid) this.activate();
+        if (u.mgrMap.active_gid === this.#gid()) this.activate();
         else this.#active = false;
         break;
       case "notify":

@@ -40,6 +40,8 @@ export interface ManagerDaemonOptions {
   port: number;
   /** Admin endpoint URLs by manager name, shared by the daemons of this process. */
   endpoints: Map<string, string>;
+  /** The manager's `respawn` option (default true: as ceph-mgr on module changes). */
+  respawn?: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     modulePaths: o.modulePaths,
     extraCommands: o.extraCommands,
     wallTime: front.wallTime,
+    respawn: o.respawn,
   });
   const app = createAdminApp({
     service: manager,

@@ -14,6 +14,7 @@ import type { ClusterLink } from "../core/cluster_link.ts";
 import type { ClusterBinding } from "./cluster_binding.ts";
 import { claimUncaught, errorText } from "../core/uncaught.ts";
 import { type ManagerDaemon, startManagerDaemon } from "./manager_daemon.ts";
+import { stopManagerCommand } from "./stop_manager_command.ts";
 import { WallClock } from "./wall_clock.ts";
 
 /** The options of `mgrd serve`. */
@@ -28,6 +29,9 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
                                     endpoint is on the next port and redirects to the active one
            --scenario FILE|NAME     start the embedded cluster from a scenario (its cluster, faults)
            --seed N                 the embedded cluster's seed (default 1)
+           --reload-modules-in-place
+                                    on mgr module enable/disable, start and stop only those
+                                    modules instead of respawning (new gid) as ceph-mgr does
 `;
 
 function fail(message: string): never {
@@ -69,6 +73,7 @@ export async function serveMain(argv: string[]): Promise<void> {
         standby: { type: "string", multiple: true, default: [] },
         scenario: { type: "string" },
         seed: { type: "string", default: "1" },
+        "reload-modules-in-place": { type: "boolean", default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -119,6 +124,35 @@ export async function serveMain(argv: string[]): Promise<void> {
   // share its mons; a standby's endpoint finds the active one's address here.
   const endpoints = new Map<string, string>();
   const daemons: ManagerDaemon[] = [];
+  // The daemons still running, for `sim stop-mgr` (which takes the ones it stops out).
+  const running: ManagerDaemon[] = [];
+  // Signals are heard from before the first manager starts: one that comes while they start
+  // stops them once they have (a daemon killed by the signal's default would not stop cleanly).
+  let stopping = false;
+  let started = false;
+  const stopAll = async () => {
+    // Standbys first, so none of them takes over from the active manager while it stops.
+    const order = [...running].sort((a, b) =>
+      Number(a.manager.isActive()) - Number(b.manager.isActive())
+    );
+    for (const d of order) await d.stop();
+    await cluster.close();
+    Deno.exit(0);
+  };
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    daemonLog.info(`received ${signal}, shutting down`);
+    if (started) await stopAll();
+  };
+  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
+  // As Ceph's daemons: logrotate moves the files, then SIGHUP makes the daemon open new ones.
+  Deno.addSignalListener("SIGHUP", () => {
+    log.reopen();
+    daemonLog.info("received SIGHUP, log files reopened");
+  });
+  const stopOne = stopManagerCommand(running, (e) => daemonLog.exception("sim stop-mgr", e));
   for (const [i, daemonId] of managerIds.entries()) {
     const link = cluster.link(daemonId);
     try {
@@ -130,7 +164,8 @@ export async function serveMain(argv: string[]): Promise<void> {
           log: i === 0 ? log : undefined,
           link,
           modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
-          extraCommands: [...authCommands(keyring), ...cluster.commands],
+          extraCommands: [...authCommands(keyring), ...cluster.commands, stopOne],
+          respawn: !parsed.values["reload-modules-in-place"],
           keyring,
           bind: parsed.values.bind,
           port: port === 0 ? 0 : port + i,
@@ -143,28 +178,10 @@ export async function serveMain(argv: string[]): Promise<void> {
       fail((e as Error).message);
     }
   }
+  running.push(...daemons);
+  started = true;
   daemonLog.info(cluster.describe());
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    daemonLog.info(`received ${signal}, shutting down`);
-    // Standbys first, so none of them takes over from the active manager while it stops.
-    const order = [...daemons].sort((a, b) =>
-      Number(a.manager.isActive()) - Number(b.manager.isActive())
-    );
-    for (const d of order) await d.stop();
-    await cluster.close();
-    Deno.exit(0);
-  };
-  Deno.addSignalListener("SIGINT", () => void stop("SIGINT"));
-  Deno.addSignalListener("SIGTERM", () => void stop("SIGTERM"));
-  // As Ceph's daemons: logrotate moves the files, then SIGHUP makes the daemon open new ones.
-  Deno.addSignalListener("SIGHUP", () => {
-    log.reopen();
-    daemonLog.info("received SIGHUP, log files reopened");
-  });
+  if (stopping) await stopAll();
 }
 
 /**

@@ -46,6 +46,7 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
     const now = cluster.scheduler.now;
     const current: Record<string, HealthCheck> = {
       ...cluster.monHealthChecks(),
+      ...mon.healthChecks(),
       ...mon.mgrHealthChecks(),
     };
     for (const [code, check] of Object.entries(current)) {
@@ -93,7 +94,11 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
     mon.clog("[DBG]", `osdmap e${epoch}: ${total} total, ${nUp} up, ${nIn} in`);
   };
 
-  return cluster.subscribe((e) => {
+  // MGR_DOWN comes and goes with the MgrMap.
+  const unsubscribeMon = mon.subscribe((u) => {
+    if (u.kind === "mgr_map") logHealth();
+  });
+  const unsubscribeCluster = cluster.subscribe((e) => {
     switch (e.kind) {
       case "clog":
         mon.clog(e.priority, e.message);
@@ -120,6 +125,10 @@ export function logClusterEvents(mon: EmbeddedMon, cluster: SimCluster): () => v
         break;
     }
   });
+  return () => {
+    unsubscribeMon();
+    unsubscribeCluster();
+  };
 }
 
 function upSet(cluster: SimCluster): Uint8Array {

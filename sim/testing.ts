@@ -63,6 +63,8 @@ export interface TestClusterOptions {
    * classes (`MgrStandbyModule`) of the enabled modules until the mon makes it active.
    */
   standbys?: string[];
+  /** The managers' `respawn` option (default true: they respawn as ceph-mgr does). */
+  respawn?: boolean;
 }
 
 /** A running test cluster. */
@@ -169,6 +171,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       shutdownGraceSeconds: 5,
       // Tests run in real time: a module that holds the thread is noticed as in the daemon.
       wallTime: REAL_WALL_TIME,
+      respawn: options.respawn,
     });
   const manager = await startManager("x", linkFor(monLink), log);
   const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];

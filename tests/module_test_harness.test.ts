@@ -60,9 +60,9 @@ for (const name of Object.keys(BUILTIN_MODULES)) {
       seed: 20261125,
     });
     assert.ok(report.ok, formatReport(report, name));
-    // stale among them: 12 mon outages with commands inside (prometheus has no commands).
+    // stale among them: 12 mon outages with commands inside.
     const stale = report.verdicts.find((v) => v.property === "stale");
-    assert.deepEqual(stale?.runs, name === "prometheus" ? 0 : 12);
+    assert.deepEqual(stale?.runs, 12);
   });
 }
 

@@ -18,7 +18,10 @@
  * - On a standby manager every authenticated request is answered with `307 Temporary
  *   Redirect` to the same path on the active manager's endpoint (a 307 keeps the method and
  *   the body), or `503` with `Retry-After` while no manager is active. Only the active
- *   manager runs commands, as in Ceph, where clients send them to the MgrMap's active daemon.
+ *   manager runs commands, as in Ceph, where clients send them to the MgrMap's active daemon;
+ *   but while no manager can be reached, a standby still lists the commands and runs those
+ *   Ceph's mon answers (`osd stat`, `health`, `mgr stat`...), as a real mon keeps answering
+ *   its own commands whatever the managers' state: only the manager's own wait (503).
  *
  * The caps check of commands happens in {@link CommandService.run}, so in-process callers get
  * it too; the app only says who the caller is. Each command leaves one audit line in the
@@ -106,7 +109,9 @@ export function statusReport(service: CommandService): StatusReport {
   return { health: service.health() };
 }
 
-type AdminEnv = { Variables: { caller: Caller; token: string } };
+type AdminEnv = {
+  Variables: { caller: Caller; token: string; unreachable: Response | undefined };
+};
 
 /** Thrown inside the command handler to answer with a 4xx and a message. */
 class RequestError extends Error {
@@ -185,6 +190,9 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
       if (e instanceof RequestError) return c.json({ error: e.message }, e.status);
       throw e;
     }
+    // No manager to send it to: only what the mon answers runs here.
+    const unreachable = c.get("unreachable");
+    if (unreachable && !service.monOwned?.(String(parsed.cmd.prefix))) return unreachable;
     const caller = c.get("caller");
     let result: CommandResponse;
     try {
@@ -213,7 +221,17 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
       const why = answer.active === null
         ? "no manager is active"
         : `the address of the active manager ${answer.active} is not known`;
-      return c.json({ error: `${answer.daemon} is a standby and ${why}; retry later` }, 503);
+      const unavailable = c.json(
+        { error: `${answer.daemon} is a standby and ${why}; retry later` },
+        503,
+      );
+      const path = new URL(c.req.url).pathname;
+      if (c.req.method === "GET" && path === "/api/v1/commands") return await next();
+      if (c.req.method === "POST" && path === "/api/v1/command") {
+        c.set("unreachable", unavailable);
+        return await next();
+      }
+      return unavailable;
     }
     const url = new URL(c.req.url);
     const location = answer.activeUrl.replace(/\/+$/, "") + url.pathname + url.search;

@@ -48,6 +48,10 @@ interface CommandEntry {
   owner: CommandOwner;
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The command table and the way a command travels to its owner. */
 export class CommandDispatch {
   #table: Map<string, CommandEntry> | undefined;
@@ -84,9 +88,29 @@ export class CommandDispatch {
     return this.#table = table;
   }
 
-  /** The descriptors of every command, for clients (`GET /api/v1/commands`). */
+  /** The descriptor of the command `prefix`, if there is one. */
+  descriptor(prefix: string): CommandDescriptor | undefined {
+    return this.#commandTable().get(prefix)?.desc;
+  }
+
+  /**
+   * The descriptors of every command, for clients (`GET /api/v1/commands`), in the order a
+   * Ceph mon lists them to `ceph`: the manager's own commands (MgrCommands.h), then each
+   * module's, modules by name, then the mon's. The CLI's "closest matches" follow this order.
+   */
   descriptors(): CommandDescriptor[] {
-    return [...this.#commandTable().values()].map((e) => e.desc);
+    const rank = (e: CommandEntry) =>
+      e.owner.kind === "local" ? 0 : e.owner.kind === "module" ? 1 : 2;
+    return [...this.#commandTable().values()]
+      .map((e, i) => ({ e, i }))
+      .sort((a, b) =>
+        rank(a.e) - rank(b.e) ||
+        (a.e.owner.kind === "module" && b.e.owner.kind === "module"
+          ? compareText(a.e.desc.module, b.e.desc.module)
+          : 0) ||
+        a.i - b.i
+      )
+      .map(({ e }) => e.desc);
   }
 
   /**

@@ -27,6 +27,11 @@ export interface CommandService {
   run(cmd: Record<string, unknown>, inbuf: string, caller: Caller): Promise<MonCommandResult>;
   /** The merged health report (`health detail -f json`). */
   health(): HealthReport;
+  /**
+   * Whether the mon owns the command in Ceph (its descriptor's module is `mon`), so that a
+   * standby answers it while no manager is active.
+   */
+  monOwned?(prefix: string): boolean;
 }
 
 /** A command the manager answers itself (its own commands, `auth ...`). */

@@ -9,7 +9,13 @@
  *
  * @module
  */
-import { MgrModule, MgrStandbyModule, Option } from "mgr_module";
+import {
+  CLIReadCommand,
+  HandleCommandResult,
+  MgrModule,
+  MgrStandbyModule,
+  Option,
+} from "mgr_module";
 import { MetricsCollector } from "./_collector.ts";
 import { TEXT_CONTENT_TYPE } from "./_exposition.ts";
 
@@ -77,6 +83,16 @@ const INDEX_PAGE = `<!DOCTYPE html>
 `;
 
 type Handler = (request: Request) => Response | Promise<Response>;
+
+/** What `file_sd_config` reads of `list_servers()`. */
+interface ServerWithServices {
+  hostname?: string;
+  services?: { type: string; id: string }[];
+}
+
+/** The standby's pages' content types, as CherryPy sends them. */
+const STANDBY_TEXT = "text/plain;charset=utf-8";
+const STANDBY_HTML = "text/html;charset=utf-8";
 
 interface Listener {
   addr: string;
@@ -240,7 +256,35 @@ export class Module extends MgrModule {
     }
   }
 
+  /**
+   * `prometheus file_sd_config`: Prometheus file-based service discovery for every manager's
+   * exporter, as Ceph 16.2's module answers it: one `<host>:<port>` per manager daemon that
+   * `list_servers()` knows, its port the localized `server_port`; Python's `json.dumps` text
+   * whatever the format asked.
+   */
+  @CLIReadCommand("prometheus file_sd_config", {
+    desc: "Return file_sd compatible prometheus config for mgr cluster",
+  })
+  file_sd_config(): HandleCommandResult {
+    const targets: string[] = [];
+    for (const server of this.list_servers() as ServerWithServices[]) {
+      for (const service of server.services ?? []) {
+        if (service.type !== "mgr") continue;
+        const port = this._get_module_option("server_port", DEFAULT_PORT, service.id);
+        targets.push(`${server.hostname ?? ""}:${port}`);
+      }
+    }
+    const list = targets.map((t) => JSON.stringify(t)).join(", ");
+    // Ceph answers from its last maps without a word; ours says when they may be stale.
+    const stale = this.have_mon_connection()
+      ? ""
+      : "Warning: the manager has no mon connection; these targets are from the last daemon " +
+        "metadata it received and may be stale";
+    return new HandleCommandResult(0, `[{"targets": [${list}], "labels": {}}]`, stale);
+  }
+
   override self_test(): string {
+    this.file_sd_config();
     const page = this.collect();
     if (!page.includes("# TYPE ceph_health_status ")) throw new Error("no ceph_health_status");
     return "prometheus self-test OK";
@@ -257,26 +301,36 @@ export class StandbyModule extends MgrStandbyModule {
 
   #listener: Listener | undefined;
 
+  // As Ceph 16.2's StandbyModule: `/metrics` is an empty 200 whatever standby_behaviour says;
+  // `/` points at the active exporter, or (`error`) answers standby_error_status_code.
   #handle: Handler = (request) => {
+    const path = pathOf(request);
+    if (path === "/metrics") {
+      return new Response("", { headers: { "content-type": STANDBY_TEXT } });
+    }
+    if (path !== "/") {
+      return new Response("Not Found\n", {
+        status: 404,
+        headers: { "content-type": STANDBY_HTML },
+      });
+    }
     if (this.get_module_option("standby_behaviour") === "error") {
       const status = Number(this.get_module_option("standby_error_status_code"));
-      return new Response("Keep on looking\n", { status });
-    }
-    if (pathOf(request) === "/metrics") {
-      return new Response("", { headers: { "content-type": TEXT_CONTENT_TYPE } });
+      return new Response("Keep on looking\n", {
+        status,
+        headers: { "content-type": STANDBY_HTML },
+      });
     }
     const active = this.get_active_uri();
     const page = `<!DOCTYPE html>
 <html>
-  <head><title>Ceph Exporter</title></head>
-  <body>
-    <h1>Ceph Exporter</h1>
-    <p>This is a standby manager; the active exporter is at
-    <a href='${active}metrics'>${active}metrics</a>.</p>
-  </body>
-</html>
-`;
-    return new Response(page, { headers: { "content-type": "text/html" } });
+    <head><title>Ceph Exporter</title></head>
+    <body>
+        <h1>Ceph Exporter</h1>
+        <p><a href='${active}metrics'>Metrics</a></p>
+    </body>
+</html>`;
+    return new Response(page, { headers: { "content-type": STANDBY_HTML } });
   };
 
   override async serve(): Promise<void> {

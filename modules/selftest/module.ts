@@ -337,6 +337,62 @@ export class SelfTest extends MgrModule {
       ?.name;
   }
 
+  @CLICommand("mgr self-test background start", {
+    // A string, as in Ceph (whose usage line shows `<workload>`), checked here.
+    args: { workload: "str" },
+    desc: "Activate a background workload (one of command_spam, throw_exception, shutdown)",
+  })
+  backgroundStart({ workload }: { workload: string }): HandleCommandResult {
+    if (!(WORKLOADS as readonly string[]).includes(workload)) {
+      return new HandleCommandResult(-EINVAL, "", `Workload not found '${workload}'`);
+    }
+    this.workload = workload as Workload;
+    this.#set();
+    return new HandleCommandResult(0, "", `Running \`${workload}\` in background`);
+  }
+
+  @CLICommand("mgr self-test background stop", {
+    desc: "Stop background workload if any is running",
+  })
+  backgroundStop(): HandleCommandResult {
+    if (this.workload === null) {
+      return new HandleCommandResult(0, "", "No background workload was running");
+    }
+    const was = this.workload;
+    this.workload = null;
+    this.#set();
+    return new HandleCommandResult(0, "", `Stopping background workload \`${was}\``);
+  }
+
+  @CLIReadCommand("mgr self-test config get", {
+    args: { key: "str" },
+    desc: "Peek at a configuration value",
+  })
+  configGet({ key }: { key: string }): HandleCommandResult {
+    return this.#optionText(key, () => this.get_module_option(key));
+  }
+
+  @CLIReadCommand("mgr self-test config get_localized", {
+    args: { key: "str" },
+    desc: "Peek at a configuration value (localized variant)",
+  })
+  configGetLocalized({ key }: { key: string }): HandleCommandResult {
+    return this.#optionText(key, () => this.get_localized_module_option(key));
+  }
+
+  #optionText(key: string, read: () => OptionValue | null): HandleCommandResult {
+    if (!SelfTest.MODULE_OPTIONS.some((o) => o.name === key)) {
+      return new HandleCommandResult(-ENOENT, "", `Config option '${key}' is not declared`);
+    }
+    const value = read();
+    const text = value === null
+      ? "None"
+      : typeof value === "boolean"
+      ? (value ? "True" : "False")
+      : String(value);
+    return new HandleCommandResult(0, text, "");
+  }
+
   @CLICommand("mgr self-test remote", { desc: "Test inter-module calls" })
   async remoteTest(): Promise<HandleCommandResult> {
     const map = this.get("mgr_map") as {
@@ -375,35 +431,6 @@ export class SelfTest extends MgrModule {
       return new HandleCommandResult(-ENOENT, "", `Test failed: ${error.name}: ${error.message}`);
     }
     return new HandleCommandResult(0, String(result ?? "None"), "Self-test OK");
-  }
-
-  @CLIReadCommand("mgr self-test config get", {
-    args: { key: "str" },
-    desc: "Peek at a configuration value",
-  })
-  configGet({ key }: { key: string }): HandleCommandResult {
-    return this.#optionText(key, () => this.get_module_option(key));
-  }
-
-  @CLIReadCommand("mgr self-test config get_localized", {
-    args: { key: "str" },
-    desc: "Peek at a configuration value (localized variant)",
-  })
-  configGetLocalized({ key }: { key: string }): HandleCommandResult {
-    return this.#optionText(key, () => this.get_localized_module_option(key));
-  }
-
-  #optionText(key: string, read: () => OptionValue | null): HandleCommandResult {
-    if (!SelfTest.MODULE_OPTIONS.some((o) => o.name === key)) {
-      return new HandleCommandResult(-ENOENT, "", `Config option '${key}' is not declared`);
-    }
-    const value = read();
-    const text = value === null
-      ? "None"
-      : typeof value === "boolean"
-      ? (value ? "True" : "False")
-      : String(value);
-    return new HandleCommandResult(0, text, "");
   }
 
   @CLICommand("mgr self-test health set", {
@@ -461,27 +488,22 @@ export class SelfTest extends MgrModule {
     return new HandleCommandResult(0, "", "");
   }
 
-  @CLICommand("mgr self-test background start", {
-    args: { workload: WORKLOADS },
-    desc: "Activate a background workload (one of command_spam, throw_exception, shutdown)",
+  // Ceph's order of the self-test commands (what `ceph` lists as closest matches).
+  @CLICommand("mgr self-test insights_set_now_offset", {
+    args: { hours: "str" },
+    desc: "Set the now time for the insights module.",
   })
-  backgroundStart({ workload }: { workload: Workload }): HandleCommandResult {
-    this.workload = workload;
-    this.#set();
-    return new HandleCommandResult(0, "", `Running \`${workload}\` in background`);
-  }
-
-  @CLICommand("mgr self-test background stop", {
-    desc: "Stop background workload if any is running",
-  })
-  backgroundStop(): HandleCommandResult {
-    if (this.workload === null) {
-      return new HandleCommandResult(0, "", "No background workload was running");
+  async insightsSetNowOffset({ hours }: { hours: string }): Promise<HandleCommandResult> {
+    const n = /^\s*[-+]?\d+\s*$/.test(hours) ? Number.parseInt(hours, 10) : NaN;
+    if (Number.isNaN(n)) {
+      return new HandleCommandResult(
+        -1,
+        "",
+        `Timestamp must be numeric: invalid literal for int() with base 10: '${hours}'`,
+      );
     }
-    const was = this.workload;
-    this.workload = null;
-    this.#set();
-    return new HandleCommandResult(0, "", `Stopping background workload \`${was}\``);
+    await this.remote("insights", "testing_set_now_time_offset", n);
+    return new HandleCommandResult(0, "", "");
   }
 
   @CLICommand("mgr self-test cluster-log", {

@@ -231,6 +231,7 @@ export class SimCluster {
     this.firstReportAfter = new Float64Array(n);
     this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
+    this.fs.pinPools();
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
     this.pgReporter = new PgReporter(this.pgs, this.map, this.io);
     this.pgs.onMerge((source, target, last) => this.#onMerge(source, target, last));
@@ -442,6 +443,30 @@ export class SimCluster {
     const pool = this.map.createPool(spec);
     this.scheduler.note(`osdmap e${this.map.epoch} pool ${pool.id} '${pool.name}' created`);
     this.#peerLater(this.pgs.addPool(pool), this.map.epoch);
+  }
+
+  /**
+   * `osd pool rm <pool>`: the pool leaves the OSDMap in one epoch and its PGs leave the PG
+   * table with their objects, IO counters and pending peering; the manager's PGMap drops them
+   * at that OSDMap, and what the pool had (application metadata, its share of the stats and
+   * health) goes with it. The mon's guards (`mon_allow_pool_delete`, `nodelete`, CephFS) are
+   * OSDMonitor's.
+   */
+  removePool(pool: Pool): void {
+    this.fs.pinPools();
+    const epoch = this.map.removePool(pool);
+    const removed = this.pgs.removePool(pool.id);
+    this.scheduler.note(`osdmap e${epoch} pool ${pool.id} '${pool.name}' removed (${removed} pgs)`);
+    this.mons?.commit(4096);
+    this.#emit({ kind: "osd_map", epoch });
+  }
+
+  /** `osd pool set <pool> nodelete true|false`: one epoch. */
+  setPoolNodelete(pool: Pool, on: boolean): void {
+    if (Boolean(pool.nodelete) === on) return;
+    this.#applyPool(`pool ${pool.id} nodelete ${on}`, pool, () => {
+      pool.nodelete = on;
+    });
   }
 
   /**

@@ -52,6 +52,7 @@ export class FsMap {
   /** Name of the MDS holding rank 0, or undefined when none can. */
   #active: string | undefined;
   readonly #map: OsdMap;
+  #pools: { metadata: number; data: number } | undefined;
   readonly #now: () => number;
   readonly created: number;
   modified: number;
@@ -103,8 +104,20 @@ export class FsMap {
     return d;
   }
 
-  /** The pools of the file system: (metadata, data) by name, else the first two pools. */
+  /**
+   * Fixes the file system's pools as they are now (once there are pools): a file system keeps
+   * its pools whatever pools come and go later.
+   */
+  pinPools(): void {
+    if (this.#pools === undefined && this.#map.pools.length > 0) this.#pools = this.pools();
+  }
+
+  /**
+   * The pools of the file system: (metadata, data) by name, else the first two pools; once
+   * pinned, the pinned ones.
+   */
   pools(): { metadata: number; data: number } {
+    if (this.#pools) return this.#pools;
     const pools = this.#map.pools;
     const meta = pools.find((p) => p.name.includes("meta")) ?? pools[0];
     const data = pools.find((p) => p !== meta && p.name.includes("data")) ?? pools[1] ?? meta;

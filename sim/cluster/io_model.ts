@@ -262,7 +262,10 @@ export class IoModel {
       this.#carry,
       this.#objCarry,
     ];
-    for (const a of summed) a[target] = (a[target] as number) + (a[source] as number);
+    // A PG removed with its pool (target -1) takes its counters with it.
+    if (target >= 0) {
+      for (const a of summed) a[target] = (a[target] as number) + (a[source] as number);
+    }
     for (const a of [...summed, this.#prevRecovered]) {
       a[source] = a[last] as number;
       a[last] = 0;

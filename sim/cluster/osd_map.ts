@@ -55,6 +55,8 @@ export interface Pool {
   autoscaleMode: "on" | "off" | "warn";
   /** Pool options (`target_size_ratio`, `target_size_bytes`, `pg_num_min`, ...); replaced, not mutated. */
   options: Readonly<Record<string, number>>;
+  /** The `nodelete` flag (`osd pool set <pool> nodelete true`): the pool cannot be removed. */
+  nodelete?: boolean;
   readonly createTime: number;
   lastChange: number;
 }
@@ -94,6 +96,8 @@ export class OsdMap {
   lastInChange: number;
   flags: number;
   readonly pools: Pool[] = [];
+  /** The highest pool id ever given (`pool_max`): a removed pool's id is never reused. */
+  poolMax = 0;
   maxOsd = 0;
   exists = new Uint8Array(0);
   up = new Uint8Array(0);
@@ -273,7 +277,7 @@ export class OsdMap {
       throw new RangeError(`pool "${spec.name}" already exists`);
     }
     const pool: Pool = {
-      id: (this.pools.at(-1)?.id ?? 0) + 1,
+      id: ++this.poolMax,
       name: spec.name,
       size,
       minSize,
@@ -290,6 +294,16 @@ export class OsdMap {
     this.pools.push(pool);
     this.#touch();
     return pool;
+  }
+
+  /** Removes pool `pool` (`osd pool rm`): one epoch. */
+  removePool(pool: Pool): number {
+    const i = this.pools.indexOf(pool);
+    if (i < 0) throw new RangeError(`pool ${pool.id} is not in this map`);
+    return this.change(() => {
+      this.pools.splice(i, 1);
+      this.#touch();
+    });
   }
 
   /**

@@ -461,6 +461,30 @@ export class PgTable {
     return peering;
   }
 
+  /**
+   * Removes every PG of pool `poolId` (the pool was deleted): each removed row takes the
+   * table's last PG, as a merge does, and the {@linkcode onMerge} listeners hear of each move
+   * with target -1. Returns how many PGs went.
+   */
+  removePool(poolId: number): number {
+    const list = this.#poolPgs.get(poolId);
+    if (list === undefined) return 0;
+    // Highest rows first: a row the pool still holds is never the one moved into a freed row.
+    const rows = [...list].sort((a, b) => b - a);
+    for (const source of rows) {
+      const last = this.count - 1;
+      for (const fn of this.#mergeListeners) fn(source, -1, last);
+      this.#release(source);
+      if (last !== source) this.#moveRow(last, source);
+      this.#clearRow(last);
+      this.count = last;
+    }
+    this.#poolPgs.delete(poolId);
+    this.relocations++;
+    this.actingVersion++;
+    return rows.length;
+  }
+
   /** Every per-PG array with its row width. */
   #rows(): [Uint8Array | Uint32Array | Int32Array | Float64Array, number][] {
     const s = this.stride;

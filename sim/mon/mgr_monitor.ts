@@ -26,7 +26,7 @@ import {
   RELEASE_NAME,
   type StandbyInfo,
 } from "../../ceph/mgr_map.ts";
-import { utimeText } from "../../ceph/time.ts";
+import { stampSeconds, timespanText, utimeText } from "../../ceph/time.ts";
 import type { ClogPriority } from "./log_monitor.ts";
 import { moduleOption, type MonOption } from "./mon_options.ts";
 import { compareBytes, type MonStore } from "./mon_store.ts";
@@ -63,6 +63,8 @@ export interface MgrMonitorOptions {
   clog(priority: ClogPriority, message: string): void;
   /** Tells the mon's sessions of a new MgrMap. */
   emit: (u: ClusterUpdate) => void;
+  /** Whether the cluster has OSDs (a new cluster without any never warns MGR_DOWN). */
+  hasOsds?: () => boolean;
 }
 
 /** Drops the active manager from a pending MgrMap (MgrMonitor::drop_active). */
@@ -77,15 +79,29 @@ function dropActiveOf(next: MgrMap, now: number): void {
   next.services = {};
 }
 
-/** Makes the first standby active (MgrMonitor::promote_standby); it is not available yet. */
-function promoteStandby(next: MgrMap, now: number): void {
+/**
+ * Makes the first standby active (MgrMonitor::promote_standby); it is not available yet.
+ * Returns the promoted daemon's name.
+ */
+function promoteStandby(next: MgrMap, now: number): string | undefined {
   const standby = next.standbys.shift();
-  if (!standby) return;
+  if (!standby) return undefined;
   next.active_gid = standby.gid;
   next.active_name = standby.name;
   next.active_change = utimeText(now);
   next.available = false;
   next.available_modules = standby.available_modules;
+  return standby.name;
+}
+
+/** MgrMap::print_summary, as `mgrmap eN: ...` and `ceph -s` show it. */
+export function mgrMapSummary(map: MgrMap, now: number): string {
+  const since = timespanText(now - stampSeconds(map.active_change));
+  const head = map.active_name
+    ? `${map.active_name}(active, ${map.available ? "" : "starting, "}since ${since})`
+    : `no daemons active (since ${since})`;
+  const standbys = map.standbys.map((s) => s.name);
+  return standbys.length > 0 ? `${head}, standbys: ${standbys.join(", ")}` : head;
 }
 
 function canonicalOption(o: ModuleOptionInfo): ModuleOptionInfo {
@@ -140,10 +156,17 @@ export class MgrMonitor implements Monitor {
   #mgrDigest: Pick<MgrBeacon, "pg_digest" | "progress_events"> = {};
   #moduleOptions = new Map<string, MonOption>();
   #map!: MgrMap;
+  /** When this mon started (`mon_mgr_mkfs_grace` runs from there). */
+  readonly #started: number;
+  /** Whether a manager was ever active (this mon, or the stored MgrMap, saw one). */
+  #everActive = false;
+  /** Since when no manager is active (for `mon_mgr_inactive_grace`), or undefined. */
+  #inactiveSince: number | undefined;
 
   constructor(store: MonStore, options: MgrMonitorOptions) {
     this.#store = store;
     this.#opts = options;
+    this.#started = options.now();
     const alwaysOn = [...new Set(options.alwaysOnModules)].sort(compareBytes);
     const stored = store.mgrMap();
     if (stored === null) {
@@ -227,6 +250,28 @@ export class MgrMonitor implements Monitor {
     return this.#mgrHealth;
   }
 
+  /**
+   * MgrMonitor's own check: `MGR_DOWN` "no active mgr" while the MgrMap has no active manager,
+   * on a cluster with OSDs that had one or is older than `mon_mgr_mkfs_grace`; HEALTH_ERR
+   * once none was active for `mon_mgr_inactive_grace` (should_warn_about_mgr_down).
+   */
+  healthChecks(): Record<string, HealthCheck> {
+    if (this.#map.active_gid !== 0 || !(this.#opts.hasOsds?.() ?? false)) return {};
+    const now = this.#opts.now();
+    const mkfsGrace = Number(this.#opts.configValue("mon", "mon_mgr_mkfs_grace") ?? 120);
+    if (!this.#everActive && now <= this.#started + mkfsGrace) return {};
+    const inactiveGrace = Number(this.#opts.configValue("mon", "mon_mgr_inactive_grace") ?? 60);
+    const since = this.#inactiveSince ?? now;
+    return {
+      MGR_DOWN: {
+        severity: now - since > inactiveGrace ? "HEALTH_ERR" : "HEALTH_WARN",
+        summary: { message: "no active mgr", count: 0 },
+        detail: [],
+        muted: false,
+      },
+    };
+  }
+
   /** Ceph's `MgrMonitor::find_module_option`: strips a localized `<id>` segment. */
   findModuleOption(name: string): MonOption | undefined {
     if (!name.startsWith("mgr/")) return undefined;
@@ -268,9 +313,17 @@ export class MgrMonitor implements Monitor {
     const services: Record<string, string> = {};
     for (const k of Object.keys(b.services ?? {}).sort(compareBytes)) services[k] = b.services![k]!;
     const now = this.#opts.now();
-    const dropActive = () => dropActiveOf(next, now);
-    if (b.name === next.active_name && b.gid !== next.active_gid) dropActive();
-    next.standbys = next.standbys.filter((s) => !(s.name === b.name && s.gid !== b.gid));
+    // The same name under a new gid: the daemon restarted (respawned, or a new process).
+    if (b.name === next.active_name && b.gid !== next.active_gid) {
+      this.#opts.clog("[INF]", `Active manager daemon ${b.name} restarted`);
+      dropActiveOf(next, now);
+      this.#mgrHealth = {};
+    }
+    const restarted = next.standbys.findIndex((s) => s.name === b.name && s.gid !== b.gid);
+    if (restarted >= 0) {
+      this.#opts.clog("[DBG]", `Standby manager daemon ${b.name} restarted`);
+      next.standbys.splice(restarted, 1);
+    }
     if (next.active_gid === 0) {
       next.standbys = next.standbys.filter((s) => s.gid !== b.gid);
       next.active_gid = b.gid;
@@ -302,7 +355,10 @@ export class MgrMonitor implements Monitor {
       const standby: StandbyInfo = { gid: b.gid, name: b.name, available_modules: modules };
       const i = next.standbys.findIndex((s) => s.gid === b.gid);
       if (i >= 0) next.standbys[i] = standby;
-      else next.standbys.push(standby);
+      else {
+        this.#opts.clog("[DBG]", `Standby manager daemon ${b.name} started`);
+        next.standbys.push(standby);
+      }
       next.standbys.sort((x, y) => x.gid - y.gid);
     }
     const changed = !sameJson({ ...next, epoch: 0 }, { ...this.#map, epoch: 0 });
@@ -333,7 +389,7 @@ export class MgrMonitor implements Monitor {
       this.#mgrHealth = {};
       changed = true;
       if (next.standbys.length > 0) {
-        promoteStandby(next, now);
+        this.#promote(next, now);
         this.#opts.clog(
           "[INF]",
           `Manager daemon ${failed} is unresponsive, replacing it with standby daemon ${next.active_name}`,
@@ -346,7 +402,7 @@ export class MgrMonitor implements Monitor {
       }
     }
     if (next.active_gid === 0 && next.standbys.length > 0) {
-      promoteStandby(next, now);
+      this.#promote(next, now);
       changed = true;
     }
     if (changed) this.#commitMap(next);
@@ -355,6 +411,12 @@ export class MgrMonitor implements Monitor {
 
   #setMap(map: MgrMap): void {
     this.#map = map;
+    if (map.active_gid !== 0) {
+      this.#everActive = true;
+      this.#inactiveSince = undefined;
+    } else if (this.#inactiveSince === undefined) {
+      this.#inactiveSince = this.#opts.now();
+    }
     this.#moduleOptions.clear();
     for (const m of map.available_modules) {
       for (const [k, info] of Object.entries(m.module_options)) {
@@ -370,10 +432,19 @@ export class MgrMonitor implements Monitor {
     return next;
   }
 
+  /** promote_standby, with its `Activating manager daemon` line. */
+  #promote(next: MgrMap, now: number): void {
+    const name = promoteStandby(next, now);
+    if (name !== undefined) this.#opts.clog("[INF]", `Activating manager daemon ${name}`);
+  }
+
   #commitMap(map: MgrMap, emit = true): void {
     this.#store.putMgrMap(map);
     this.#setMap(structuredClone(map));
-    if (emit) this.#opts.emit({ kind: "mgr_map", mgrMap: structuredClone(map) });
+    if (!emit) return;
+    // MgrMonitor::on_active, after every commit.
+    this.#opts.clog("[DBG]", `mgrmap e${map.epoch}: ${mgrMapSummary(map, this.#opts.now())}`);
+    this.#opts.emit({ kind: "mgr_map", mgrMap: structuredClone(map) });
   }
 
   #alwaysOn(): string[] {
@@ -405,7 +476,7 @@ export class MgrMonitor implements Monitor {
         return ok("", `Daemon not found '${who}', already failed?`);
       }
     }
-    if (changed && next.active_gid === 0) promoteStandby(next, now);
+    if (changed && next.active_gid === 0) this.#promote(next, now);
     this.#commitMap(next);
     return ok();
   }

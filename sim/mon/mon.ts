@@ -111,6 +111,7 @@ export class EmbeddedMon {
       emit,
       clog: (priority, message) => this.#log.clog(priority, message),
       configValue: (section, name) => this.#config.value(section, name),
+      hasOsds: () => (options.cluster?.map.maxOsd ?? 0) > 0,
     });
     this.#config = new ConfigMonitor(store, {
       fsid: options.fsid ?? "00000000-0000-0000-0000-000000000000",
@@ -125,7 +126,7 @@ export class EmbeddedMon {
     this.#health = new HealthMonitor(store, {
       now,
       emit,
-      monChecks: () => cluster?.monHealthChecks() ?? {},
+      monChecks: () => ({ ...(cluster?.monHealthChecks() ?? {}), ...this.#mgr.healthChecks() }),
       mgrChecks: () => this.#mgr.mgrHealthChecks(),
     });
     const fsid = options.fsid ?? "00000000-0000-0000-0000-000000000000";
@@ -148,7 +149,14 @@ export class EmbeddedMon {
       this.#config,
       this.#health,
       status,
-      ...(cluster ? [new OSDMonitor(cluster), new MonmapMonitor(cluster)] : []),
+      ...(cluster
+        ? [
+          new OSDMonitor(cluster, {
+            configValue: (section, name) => this.#config.value(section, name),
+          }),
+          new MonmapMonitor(cluster),
+        ]
+        : []),
     ];
     this.#commands = monitors.flatMap((m) => m.commands);
     for (const monitor of monitors) {
@@ -249,6 +257,11 @@ export class EmbeddedMon {
   /** The cluster's health report (HealthMonitor): the mon's checks and the manager's, muted. */
   health(): HealthReport {
     return this.#health.report();
+  }
+
+  /** The mon's own checks of the managers (MGR_DOWN), as the cluster's health shows them. */
+  healthChecks(): Record<string, HealthCheck> {
+    return this.#mgr.healthChecks();
   }
 
   // ---------------------------------------------------------------- commands

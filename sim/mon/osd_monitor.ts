@@ -21,7 +21,7 @@
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
-import { EACCES, EINVAL, ENOENT, EPERM, ERANGE } from "../../ceph/errno.ts";
+import { EACCES, EBUSY, EINVAL, ENOENT, EPERM, ERANGE } from "../../ceph/errno.ts";
 import { strictStrtol, strictStrtoll } from "../../ceph/option_value.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import { dumpOsdMap, dumpOsdMapTree } from "../cluster/osd_map_dump.ts";
@@ -84,6 +84,8 @@ const OSD_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd rm-pg-upmap-items name=pgid,type=CephPgid", help: "clear pg_upmap_items mapping for <pgid> (developers only)", perm: "rw" },
   { sig: "osd reweight name=id,type=CephOsdName type=CephFloat,name=weight,range=0.0|1.0", help: "reweight osd to 0.0 < <weight> < 1.0", perm: "rw" },
   { sig: "osd pool create name=pool,type=CephPoolname name=pg_num,type=CephInt,range=0,req=false name=pgp_num,type=CephInt,range=0,req=false name=pool_type,type=CephChoices,strings=replicated|erasure,req=false name=erasure_code_profile,type=CephString,req=false,goodchars=[A-Za-z0-9-_.] name=rule,type=CephString,req=false name=expected_num_objects,type=CephInt,range=0,req=false name=size,type=CephInt,range=0,req=false name=pg_num_min,type=CephInt,range=0,req=false name=pg_num_max,type=CephInt,range=0,req=false name=autoscale_mode,type=CephChoices,strings=on|off|warn,req=false name=bulk,type=CephBool,req=false name=target_size_bytes,type=CephInt,range=0,req=false name=target_size_ratio,type=CephFloat,range=0.0,req=false", help: "create pool", perm: "rw" },
+  { sig: "osd pool delete name=pool,type=CephPoolname name=pool2,type=CephPoolname,req=false name=yes_i_really_really_mean_it,type=CephBool,req=false name=yes_i_really_really_mean_it_not_faking,type=CephBool,req=false", help: "delete pool", perm: "rw" },
+  { sig: "osd pool rm name=pool,type=CephPoolname name=pool2,type=CephPoolname,req=false name=yes_i_really_really_mean_it,type=CephBool,req=false name=yes_i_really_really_mean_it_not_faking,type=CephBool,req=false", help: "remove pool", perm: "rw" },
   { sig: `osd pool set name=pool,type=CephPoolname name=var,type=CephChoices,strings=${POOL_SET_VARS} name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false`, help: "set pool parameter <var> to <val>", perm: "rw" },
   { sig: `osd pool get name=pool,type=CephPoolname name=var,type=CephChoices,strings=${POOL_GET_VARS}`, help: "get pool parameter <var>", perm: "r" },
   { sig: "osd pool ls name=detail,type=CephChoices,strings=detail,req=false", help: "list pools", perm: "r" },
@@ -176,9 +178,11 @@ export function formatDouble(v: number): string {
 export class OSDMonitor implements Monitor {
   readonly commands = OSD_COMMANDS;
   readonly #cluster: SimCluster;
+  readonly #options: OSDMonitorOptions;
 
-  constructor(cluster: SimCluster) {
+  constructor(cluster: SimCluster, options: OSDMonitorOptions = {}) {
     this.#cluster = cluster;
+    this.#options = options;
   }
 
   handle(
@@ -203,6 +207,9 @@ export class OSDMonitor implements Monitor {
         return _pgUpmapItems(c, prefix, String(cmd.pgid ?? ""), cmd.id);
       case "osd pool create":
         return _poolCreate(c, cmd);
+      case "osd pool delete":
+      case "osd pool rm":
+        return _poolRemove(c, cmd, this.#monFlag("mon_allow_pool_delete"));
       case "osd pool set":
         return _poolSet(c, String(cmd.pool), String(cmd.var), String(cmd.val ?? ""), cmd);
       case "osd pool get":
@@ -225,6 +232,64 @@ export class OSDMonitor implements Monitor {
     }
     return fail(-EINVAL, "command not known");
   }
+
+  /** A boolean option as the mon daemon has it (its config DB value, else Ceph's default false). */
+  #monFlag(name: string): boolean {
+    const v = this.#options.configValue?.("mon", name);
+    return v !== undefined && /^(true|yes|1)$/i.test(v.trim());
+  }
+}
+
+/** What OSDMonitor reads of its mon. */
+export interface OSDMonitorOptions {
+  /** The config DB value of `name` for `section` (ConfigMonitor's); options unset are Ceph's defaults. */
+  configValue?(section: string, name: string): string | undefined;
+}
+
+/**
+ * `osd pool delete|rm <pool> <pool> --yes-i-really-really-mean-it`, as OSDMonitor's
+ * prepare_command and `_check_remove_pool` in Ceph 16.2: a missing pool is no error; the name
+ * twice and the flag are required (EPERM); a pool CephFS uses is EBUSY; then
+ * `mon_allow_pool_delete` and the pool's `nodelete` flag (EPERM). `mon_fake_pool_delete`
+ * (which renames instead) is not simulated: removal is always real.
+ */
+function _poolRemove(
+  c: SimCluster,
+  cmd: Record<string, unknown>,
+  allowed: boolean,
+): MonCommandResult {
+  const name = String(cmd.pool ?? "");
+  const pool = _pool(c, name);
+  if (!pool) return ok("", `pool '${name}' does not exist`);
+  const sure = cmd.yes_i_really_really_mean_it === true ||
+    cmd.yes_i_really_really_mean_it_not_faking === true;
+  if (String(cmd.pool2 ?? "") !== name || !sure) {
+    return fail(
+      -EPERM,
+      `WARNING: this will *PERMANENTLY DESTROY* all data stored in pool ${name}.  If you are ` +
+        "*ABSOLUTELY CERTAIN* that is what you want, pass the pool name *twice*, followed by " +
+        "--yes-i-really-really-mean-it.",
+    );
+  }
+  const fs = c.fs.pools();
+  if (pool.id === fs.metadata || pool.id === fs.data) {
+    return fail(-EBUSY, `pool '${name}' is in use by CephFS`);
+  }
+  if (!allowed) {
+    return fail(
+      -EPERM,
+      "pool deletion is disabled; you must first set the mon_allow_pool_delete config option " +
+        "to true before you can destroy a pool",
+    );
+  }
+  if (pool.nodelete) {
+    return fail(
+      -EPERM,
+      "pool deletion is disabled; you must unset nodelete flag for the pool first",
+    );
+  }
+  c.removePool(pool);
+  return ok("", `pool '${name}' removed`);
 }
 
 function _flag(c: SimCluster, set: boolean, key: string): MonCommandResult {
@@ -572,6 +637,12 @@ function _poolSet(
     case "crush_rule":
       if (val !== CRUSH_RULE) return fail(-ENOENT, `crush rule ${val} does not exist`);
       return changed(key);
+    case "nodelete": {
+      const on = ["true", "1"].includes(val), off = ["false", "0"].includes(val);
+      if (!on && !off) return fail(-EINVAL, "expecting value 'true', 'false', '0', or '1'");
+      c.setPoolNodelete(pool, on);
+      return changed(key);
+    }
     case "hashpspool":
       if (!sure) {
         return fail(
@@ -628,6 +699,8 @@ function _poolValue(pool: Pool, key: string): number | string | boolean | undefi
       return 0;
     case "pg_autoscale_mode":
       return "on";
+    case "nodelete":
+      return Boolean(pool.nodelete);
   }
   return FLAG_VARS.has(key) ? false : undefined;
 }
@@ -662,7 +735,8 @@ function _poolLine(p: Pool): string {
     `crush_rule 0 object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgpNum} ` +
     (p.pgNumTarget !== p.pgNum ? `pg_num_target ${p.pgNumTarget} ` : "") +
     (p.pgpNumTarget !== p.pgpNum ? `pgp_num_target ${p.pgpNumTarget} ` : "") +
-    `autoscale_mode on last_change ${p.lastChange} flags hashpspool stripe_width 0` +
+    `autoscale_mode on last_change ${p.lastChange} flags hashpspool` +
+    (p.nodelete ? ",nodelete" : "") + " stripe_width 0" +
     (p.application ? ` application ${p.application}` : "");
 }
 
