@@ -27,6 +27,10 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
                                     endpoint is on the next port and redirects to the active one
            --scenario FILE|NAME     start the embedded cluster from a scenario (its cluster, faults)
            --seed N                 the embedded cluster's seed (default 1)
+           --ceph-conf FILE         run on a real Ceph cluster through librados instead
+           --name client.NAME       the entity to connect as (default client.admin)
+           --keyring FILE           its keyring (default: what the ceph.conf says)
+           --connect-timeout S      give up connecting after S seconds (default 10)
 `;
 
 function fail(message: string): never {
@@ -35,12 +39,26 @@ function fail(message: string): never {
 }
 
 /**
- * The binding the options ask for. The embedded cluster is the only one so far; it is loaded
- * here, and only here, so the daemon depends on the simulator in this one place.
+ * The binding the options ask for: a real cluster through librados with `--ceph-conf`, else the
+ * embedded cluster. Each is loaded here, and only here, so the daemon depends on the simulator
+ * (or librados) in this one place.
  */
-async function clusterBinding(): Promise<ClusterBinding> {
+async function clusterBinding(real: boolean): Promise<ClusterBinding> {
+  if (real) {
+    const { radosBinding } = await import("../link/rados_binding.ts");
+    return radosBinding;
+  }
   const { embeddedBinding } = await import("../sim/embedded.ts");
   return embeddedBinding;
+}
+
+/** A cluster that cannot be opened: its message and errno, no stack trace. */
+function failToOpen(e: unknown): never {
+  const errno = typeof (e as { errno?: unknown }).errno === "number"
+    ? Math.abs((e as { errno: number }).errno)
+    : 5;
+  console.error(`mgrd serve: ${(e as Error).message ?? e}`);
+  Deno.exit(errno > 0 && errno < 256 ? errno : 5);
 }
 
 /** Why `path` is no folder, or undefined when it is one. */
@@ -68,6 +86,10 @@ export async function serveMain(argv: string[]): Promise<void> {
         standby: { type: "string", multiple: true, default: [] },
         scenario: { type: "string" },
         seed: { type: "string", default: "1" },
+        "ceph-conf": { type: "string" },
+        name: { type: "string" },
+        keyring: { type: "string" },
+        "connect-timeout": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -96,15 +118,28 @@ export async function serveMain(argv: string[]): Promise<void> {
 
   const clock = new WallClock();
   const managerIds = [id, ...standbyIds];
-  const opened = await (await clusterBinding()).open(dataDir, {
-    clock,
-    managerIds,
-    args: {
-      seed: parsed.values.seed,
-      scenario: parsed.values.scenario,
-      "initial-modules": parsed.values["initial-modules"],
-    },
-  });
+  const real = parsed.values["ceph-conf"] !== undefined;
+  for (const flag of ["name", "keyring", "connect-timeout"] as const) {
+    if (!real && parsed.values[flag] !== undefined) fail(`--${flag} needs --ceph-conf`);
+  }
+  let opened;
+  try {
+    opened = await (await clusterBinding(real)).open(dataDir, {
+      clock,
+      managerIds,
+      args: {
+        seed: parsed.values.seed,
+        scenario: parsed.values.scenario,
+        "initial-modules": parsed.values["initial-modules"],
+        "ceph-conf": parsed.values["ceph-conf"],
+        name: parsed.values.name,
+        keyring: parsed.values.keyring,
+        "connect-timeout": parsed.values["connect-timeout"],
+      },
+    });
+  } catch (e) {
+    failToOpen(e);
+  }
   if ("refused" in opened) fail(opened.refused);
   const cluster = opened;
   const log = new DaemonLog({ daemonName: `mgr.${id}`, id, dir: `${dataDir}/log`, stderr: true });
