@@ -1,0 +1,277 @@
+/**
+ * The manager on a real Ceph cluster through the librados link (link/), against the shared
+ * development cluster: what `get()` answers is what the real cluster says, module writes reach
+ * the real mon, and `mgrd serve --ceph-conf` runs as a process.
+ */
+import assert from "node:assert/strict";
+import { DaemonLog } from "../core/logging.ts";
+import { Manager } from "../core/manager.ts";
+import { WallClock } from "../daemon/wall_clock.ts";
+import { RadosClusterLink } from "../link/rados_cluster_link.ts";
+import { RealCluster } from "../link/real_cluster.ts";
+import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
+import { connectRados } from "../rados/librados.ts";
+import { ceph, MAIN, startDaemon, until } from "./_daemon.ts";
+import { connectDev, devCluster, realCluster } from "./_dev_cluster.ts";
+
+const FIXTURES = new URL("./fixtures/real_link", import.meta.url).pathname;
+const POOL = "mgrd-link";
+
+/** A manager on the shared cluster, with the keeper test module enabled; stopped at the end. */
+async function withManager(fn: (m: Manager, cluster: RealCluster) => Promise<void>) {
+  const dev = await devCluster();
+  const clock = new WallClock();
+  const rados = await connectRados({
+    confFile: dev.conf,
+    keyring: dev.keyring,
+    conf: { admin_socket: "" },
+  });
+  const cluster = await RealCluster.open(rados, {
+    clock,
+    mgrMapPath: ":memory:",
+    alwaysOnModules: ALWAYS_ON_MODULES,
+    initialModules: ["keeper"],
+    pollSeconds: 0.5,
+    statsSeconds: 1,
+  });
+  const link = new RadosClusterLink(cluster, clock);
+  const log = new DaemonLog({ daemonName: "mgr.x", id: "x", memoryLines: 200 });
+  const manager = await Manager.start({
+    id: "x",
+    clock,
+    link,
+    log,
+    builtins: BUILTIN_MODULES,
+    modulePaths: [FIXTURES],
+  });
+  try {
+    await fn(manager, cluster);
+  } finally {
+    await manager.stop();
+    link.close();
+    await cluster.close();
+  }
+}
+
+/** A pool of 4 PGs on the shared cluster (made once). */
+async function ensurePool(): Promise<void> {
+  await using admin = await connectDev();
+  await admin.monCommand({ prefix: "osd pool create", pool: POOL, pg_num: 4, pgp_num: 4 });
+}
+
+type PgMapDump = { pg_stats: { pgid: string; state: string }[] };
+type PgDump = { pg_map: PgMapDump };
+
+Deno.test({
+  name: "get('osd_map') through the real link is the real mon's osd dump, and follows a change",
+  ...realCluster,
+  fn: async () => {
+    await ensurePool();
+    await using admin = await connectDev();
+    await withManager(async (m) => {
+      const real = (await admin.monCommand({ prefix: "osd dump", format: "json" })).json<
+        { epoch: number; fsid: string; osds: { osd: number }[]; pools: { pool_name: string }[] }
+      >();
+      const got = m.get("osd_map") as typeof real;
+      assert.equal(got.fsid, real.fsid);
+      assert.ok(got.epoch >= real.epoch - 1);
+      assert.deepEqual(got.osds.map((o) => o.osd), real.osds.map((o) => o.osd));
+      assert.ok(got.pools.some((p) => p.pool_name === POOL));
+      assert.ok(Object.isFrozen(got), "a frozen snapshot");
+      assert.equal(m.get("osd_map"), got, "the same object while the epoch stands");
+      // A command through the manager changes the real map; the manager sees it when it returns.
+      const flag = await m.command({ prefix: "osd set", key: "noscrub" });
+      assert.equal(flag.r, 0, flag.outs);
+      try {
+        const after = m.get("osd_map") as { epoch: number; flags: string };
+        assert.ok(after.epoch > got.epoch);
+        assert.match(after.flags, /noscrub/);
+      } finally {
+        await m.command({ prefix: "osd unset", key: "noscrub" });
+      }
+      assert.deepEqual(
+        Object.keys(m.get("osd_metadata") as object).sort(),
+        real.osds.map((o) => String(o.osd)).sort(),
+      );
+      assert.equal(typeof m.get("osd_crush_map_text"), "string");
+      assert.match(m.get("osd_crush_map_text") as string, /^# begin crush map/);
+    });
+  },
+});
+
+Deno.test({
+  name: "get('pg_dump') built from the real PG stats has the real pg dump's PGs, states and keys",
+  ...realCluster,
+  fn: async () => {
+    await ensurePool();
+    await using admin = await connectDev();
+    await withManager(async (m) => {
+      // The real `pg dump` wraps the PGMap in `pg_map`; `get('pg_dump')` is the PGMap itself.
+      let real: PgMapDump | undefined;
+      let got: PgMapDump | undefined;
+      await until("every PG active+clean, in both dumps", async () => {
+        real = (await admin.mgrCommand({ prefix: "pg dump", format: "json" })).json<PgDump>()
+          .pg_map;
+        got = m.get("pg_dump") as PgMapDump;
+        const clean = (d: PgMapDump) => d.pg_stats.every((p) => p.state === "active+clean");
+        return clean(real) && clean(got) && got.pg_stats.length === real.pg_stats.length;
+      }, 60);
+      const byId = (d: PgMapDump) => d.pg_stats.map((p) => p.pgid).sort();
+      assert.deepEqual(byId(got!), byId(real!));
+      const realPg = real!.pg_stats[0]!;
+      const ours = got!.pg_stats.find((p) => p.pgid === realPg.pgid)!;
+      // (In the order of the captured get('pg_dump'), which is not the CLI's.)
+      assert.deepEqual(Object.keys(ours).sort(), Object.keys(realPg).sort(), "pg_stat_t's keys");
+      assert.deepEqual(ours, realPg, "the same pg_stat_t");
+      assert.deepEqual(Object.keys(got!).sort(), Object.keys(real!).sort(), "the PGMap's keys");
+      const realDf = (await admin.monCommand({ prefix: "df", format: "json" })).json<
+        { stats: { total_bytes: number } }
+      >();
+      const df = m.get("df") as { stats: { total_bytes: number } };
+      assert.equal(df.stats.total_bytes, realDf.stats.total_bytes);
+      assert.deepEqual(m.get("pg_ready"), { pg_ready: true });
+    });
+  },
+});
+
+Deno.test({
+  name: "health through the real link holds the real cluster's checks; the mon session is up",
+  ...realCluster,
+  fn: async () => {
+    await using admin = await connectDev();
+    await withManager(async (m, cluster) => {
+      const real = (await admin.monCommand({ prefix: "health", format: "json" })).json<
+        { checks: Record<string, unknown> }
+      >();
+      const ours = JSON.parse((m.get("health") as { json: string }).json) as {
+        checks: Record<string, unknown>;
+      };
+      for (const code of Object.keys(real.checks)) assert.ok(code in ours.checks, code);
+      assert.equal(m.link.connected(), true);
+      assert.equal(cluster.connected(), true);
+      const monStatus = JSON.parse((m.get("mon_status") as { json: string }).json) as {
+        name: string;
+        quorum: number[];
+      };
+      assert.equal(monStatus.name, "a");
+      assert.deepEqual(monStatus.quorum, [0]);
+    });
+  },
+});
+
+Deno.test({
+  name: "set_store from a module is in the real mon's config-key store when it resolves",
+  ...realCluster,
+  fn: async () => {
+    await using admin = await connectDev();
+    await withManager(async (m) => {
+      const value = `v${Math.floor(performance.now())}`;
+      const put = await m.command({ prefix: "keeper put", key: "k1", value });
+      assert.equal(put.r, 0, put.outs);
+      const real = await admin.monCommand({ prefix: "config-key get", key: "mgr/keeper/k1" });
+      assert.equal(real.text(), value);
+      // A change made with the real CLI reaches the module's store.
+      await admin.monCommand({ prefix: "config-key set", key: "mgr/keeper/k1", val: "external" });
+      await until("the external value in the module's store", async () => {
+        const got = await m.command({ prefix: "keeper get", key: "k1" });
+        return got.outb === "external";
+      }, 10);
+      await admin.monCommand({ prefix: "config-key rm", key: "mgr/keeper/k1" });
+      // A module option is checked by mgrd, then stored in the real config DB.
+      const bad = await m.command({
+        prefix: "config set",
+        who: "mgr",
+        name: "mgr/hello/emphatic",
+        value: "maybe",
+      });
+      assert.equal(bad.r, -22);
+      const set = await m.command({
+        prefix: "config set",
+        who: "mgr",
+        name: "mgr/hello/place",
+        value: "Pluto",
+      });
+      assert.equal(set.r, 0, set.outs);
+      const dump = (await admin.monCommand({ prefix: "config dump", format: "json" })).json<
+        { section: string; name: string; value: string }[]
+      >();
+      assert.ok(dump.some((e) => e.name === "mgr/hello/place" && e.value === "Pluto"));
+      await admin.monCommand({ prefix: "config rm", who: "mgr", name: "mgr/hello/place" });
+    });
+  },
+});
+
+Deno.test({
+  name: "mgrd serve --ceph-conf runs on the real cluster: a module answers, the mon's commands too",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devCluster();
+    const dataDir = await Deno.makeTempDir({ prefix: "mgrd-real-serve-" });
+    const daemon = await startDaemon(
+      dataDir,
+      "--ceph-conf",
+      dev.conf,
+      ...(dev.keyring ? ["--keyring", dev.keyring] : []),
+      "--mgr-module-path",
+      FIXTURES,
+      "--initial-modules",
+      "keeper hello",
+    );
+    try {
+      const put = await ceph(dataDir, "keeper", "put", "served", "yes");
+      assert.equal(put.rc, 0, put.stderr);
+      const got = await ceph(dataDir, "keeper", "get", "served");
+      assert.equal(got.stdout, "yes");
+      const fsid = await ceph(dataDir, "fsid");
+      assert.equal(fsid.stdout.trim(), dev.fsid);
+      const tree = await ceph(dataDir, "osd", "tree");
+      assert.equal(tree.rc, 0, tree.stderr);
+      assert.match(tree.stdout, /osd\.0 +up/);
+    } finally {
+      daemon.kill("SIGTERM");
+      assert.equal((await daemon.status).code, 0);
+      await using admin = await connectDev();
+      await admin.monCommand({ prefix: "config-key rm", key: "mgr/keeper/served" });
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "mgrd serve --ceph-conf exits with ETIMEDOUT and one clear line when no mon answers",
+  ...realCluster,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "mgrd-real-unreachable-" });
+    try {
+      // A port nothing listens on: the mon never answers.
+      await Deno.writeTextFile(
+        `${dir}/ceph.conf`,
+        "[global]\nmon_host = v2:127.0.0.1:1\nauth_client_required = none\n",
+      );
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-all",
+          MAIN,
+          "serve",
+          "--data-dir",
+          `${dir}/data`,
+          "--port",
+          "0",
+          "--ceph-conf",
+          `${dir}/ceph.conf`,
+          "--connect-timeout",
+          "2",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 110, stderr);
+      assert.match(stderr, /^mgrd serve: rados_connect: Error ETIMEDOUT: .* did not answer/);
+      assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
