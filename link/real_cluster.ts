@@ -29,6 +29,7 @@ import { type ClusterLogSubscription, type RadosCluster, RadosError } from "../r
 import { MgrMonitor } from "../sim/mon/mgr_monitor.ts";
 import { MonStore } from "../sim/mon/mon_store.ts";
 import { type CrushDump, decompileCrushMap } from "../sim/cluster/crush_text.ts";
+import { PerfPoller } from "./perf_poller.ts";
 import { osdPingTimes, type PgDumpJson, pgDumpReport } from "./pg_dump_report.ts";
 
 /** The `get()` names a real cluster answers through the link (the manager answers the rest). */
@@ -61,6 +62,10 @@ export interface RealClusterOptions {
   statsSeconds?: number;
   /** A poll unanswered for this many seconds means the mon session is down (default 3). */
   pollTimeout?: number;
+  /** Seconds between two reads of the daemons' perf counters (default 5); 0: none. */
+  perfSeconds?: number;
+  /** How many daemons are asked for their counters at once (default 4). */
+  perfConcurrency?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -142,6 +147,8 @@ export class RealCluster {
   #log: ClusterLogSubscription | undefined;
   readonly #stop = new AbortController();
   #loop: Promise<void> = Promise.resolve();
+  #perfLoop: Promise<void> = Promise.resolve();
+  readonly #perf: PerfPoller;
   /** The poll round running now, and whether another was asked for meanwhile. */
   #round: Promise<void> | undefined;
   #again: Promise<void> | undefined;
@@ -156,7 +163,21 @@ export class RealCluster {
       pollSeconds: options.pollSeconds ?? 1,
       statsSeconds: options.statsSeconds ?? 5,
       pollTimeout: options.pollTimeout ?? 3,
+      perfSeconds: options.perfSeconds ?? 5,
+      perfConcurrency: options.perfConcurrency ?? 4,
     };
+    this.#perf = new PerfPoller({
+      tell: async (daemon, prefix) => {
+        this.requests++;
+        const dot = daemon.indexOf(".");
+        const type = daemon.slice(0, dot), id = daemon.slice(dot + 1);
+        const cmd = { prefix, format: "json" };
+        const reply = type === "osd"
+          ? await this.rados.osdCommand(Number(id), cmd)
+          : await this.rados.monCommandTarget(id, cmd);
+        return reply.json();
+      },
+    }, this.#o.perfConcurrency);
     this.#store = MonStore.open(options.mgrMapPath);
     this.mgrMon = new MgrMonitor(this.#store, {
       alwaysOnModules: options.alwaysOnModules,
@@ -192,6 +213,7 @@ export class RealCluster {
       throw e;
     }
     c.#loop = c.#run();
+    if (c.#o.perfSeconds > 0) c.#perfLoop = c.#runPerf();
     return c;
   }
 
@@ -199,6 +221,7 @@ export class RealCluster {
   async close(): Promise<void> {
     this.#stop.abort();
     await this.#loop;
+    await this.#perfLoop;
     await this.#round?.catch(() => {});
     await this.#log?.stop().catch(() => {});
     await this.rados.close();
@@ -286,6 +309,34 @@ export class RealCluster {
       if (signal.aborted) break;
       this.mgrMon.tick();
       await this.refresh().catch(() => {});
+    }
+  }
+
+  /** The daemons' perf counters every `perfSeconds`, on its own loop (polls do not wait). */
+  async #runPerf(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      // The period is Ceph's own option, as the daemons read it to report to their manager.
+      const set = Number(
+        this.#config.find((e) =>
+          e.name === "mgr_stats_period" && e.mask === "" &&
+          (e.section === "global" || e.section === "mgr")
+        )?.value,
+      );
+      await this.#o.clock.sleep(set > 0 ? set : this.#o.perfSeconds, signal);
+      if (signal.aborted || !this.#connected) continue;
+      const osdMap = this.#values.get("osd_map") as { osds?: { osd: number; up: number }[] };
+      const monMap = this.#values.get("mon_map") as { mons?: { name: string }[] };
+      const daemons = [
+        ...(osdMap?.osds ?? []).filter((o) => o.up === 1).map((o) => `osd.${o.osd}`),
+        ...(monMap?.mons ?? []).map((m) => `mon.${m.name}`),
+      ];
+      try {
+        const reports = await this.#perf.poll(daemons, this.#o.clock.now());
+        if (reports.length > 0 && !signal.aborted) this.#push({ kind: "perf", reports });
+      } catch {
+        // The next period tries again.
+      }
     }
   }
 

@@ -33,6 +33,7 @@ async function withManager(fn: (m: Manager, cluster: RealCluster) => Promise<voi
     initialModules: ["keeper"],
     pollSeconds: 0.5,
     statsSeconds: 1,
+    perfSeconds: 1,
   });
   const link = new RadosClusterLink(cluster, clock);
   const log = new DaemonLog({ daemonName: "mgr.x", id: "x", memoryLines: 200 });
@@ -155,6 +156,31 @@ Deno.test({
       };
       assert.equal(monStatus.name, "a");
       assert.deepEqual(monStatus.quorum, [0]);
+    });
+  },
+});
+
+Deno.test({
+  name: "the OSDs' and mons' perf counters reach the counter store: schema and values",
+  ...realCluster,
+  fn: async () => {
+    await using admin = await connectDev();
+    await withManager(async (m) => {
+      await until("two points of osd.0's counters", () => {
+        const points = m.perf.get_counter("osd", "0", "osd.op_w")["osd.op_w"] ?? [];
+        return Promise.resolve(points.length >= 2);
+      }, 30);
+      const real = (await admin.osdCommand(0, { prefix: "perf dump", format: "json" })).json<
+        { osd: { op_w: number } }
+      >();
+      const points = m.perf.get_counter("osd", "0", "osd.op_w")["osd.op_w"]!;
+      const last = points.at(-1)!;
+      assert.ok(last[1]! <= real.osd.op_w, "a counter read before the real one");
+      // A long-running average carries its sum and count.
+      const lat = m.perf.get_counter("osd", "0", "osd.op_w_latency")["osd.op_w_latency"]!;
+      assert.equal(lat.at(-1)!.length, 3);
+      assert.ok(m.perf.has("mon.a"), "the mon's counters too");
+      assert.ok(!m.perf.has("osd.99"));
     });
   },
 });
