@@ -186,6 +186,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "have_mon_connection() turns false while the real mon does not answer, true when it does",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devCluster();
+    const mon = Number((await Deno.readTextFile(`${dev.dir}/run/mon.a.pid`)).trim());
+    await withManager(async (m) => {
+      assert.equal(m.link.connected(), true);
+      const before = m.get("osd_map");
+      // SIGSTOP: the mon's sockets stay open, it just stops answering (a hung or cut-off mon).
+      Deno.kill(mon, "SIGSTOP");
+      try {
+        await until("the session to go down", () => Promise.resolve(!m.link.connected()), 20);
+        assert.equal(m.get("osd_map"), before, "the views stand still while it is down");
+      } finally {
+        Deno.kill(mon, "SIGCONT");
+      }
+      await until("the session to return", () => Promise.resolve(m.link.connected()), 30);
+      const write = await m.command({ prefix: "keeper put", key: "after", value: "back" });
+      assert.equal(write.r, 0, write.outs);
+      await m.command({ prefix: "config-key rm", key: "mgr/keeper/after" });
+    });
+  },
+});
+
+Deno.test({
   name: "set_store from a module is in the real mon's config-key store when it resolves",
   ...realCluster,
   fn: async () => {
