@@ -430,9 +430,9 @@ export class RealCluster {
       this.#set("osd_map", map);
       this.#set("osd_map_tree", tree);
       this.#set("osd_map_crush", crush);
-      const text = decompileCrushMap(crush as CrushDump);
-      this.#set("osd_crush_map_text", text);
-      this.#set("osdmap_crush_map_text", text);
+      // Ceph 16.2's get() knows `osdmap_crush_map_text` only: `osd_crush_map_text` is None.
+      this.#set("osd_crush_map_text", null);
+      this.#set("osdmap_crush_map_text", decompileCrushMap(crush as CrushDump));
       const byId: Record<string, Json> = {};
       for (const m of meta) byId[String(m.id)] = withoutId(m);
       this.#set("osd_metadata", byId);
@@ -447,7 +447,9 @@ export class RealCluster {
         this.#mon({ prefix: "mon dump" }),
         this.#mon({ prefix: "mon metadata" }) as Promise<Json[]>,
       ]);
-      this.#set("mon_map", map);
+      // `mon dump` adds the quorum; the MonMap a manager holds has none.
+      const { quorum: _, ...monMap } = map as Json;
+      this.#set("mon_map", monMap);
       this.#setMetadata("mon", meta.map((m) => [String(m.name), m]));
       this.#epochs.mon = mon;
       notify.push("mon_map");
