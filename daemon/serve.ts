@@ -31,6 +31,9 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
            --name client.NAME       the entity to connect as (default client.admin)
            --keyring FILE           its keyring (default: what the ceph.conf says)
            --connect-timeout S      give up connecting after S seconds (default 10)
+           --ha-pool POOL           agree on one active mgrd with the other mgrd processes of
+                                    the cluster through a RADOS lock in POOL (made if missing)
+           --ha-lock-seconds S      the lock lapses S seconds after its last renewal (default 15)
 `;
 
 function fail(message: string): never {
@@ -90,6 +93,8 @@ export async function serveMain(argv: string[]): Promise<void> {
         name: { type: "string" },
         keyring: { type: "string" },
         "connect-timeout": { type: "string" },
+        "ha-pool": { type: "string" },
+        "ha-lock-seconds": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -119,7 +124,9 @@ export async function serveMain(argv: string[]): Promise<void> {
   const clock = new WallClock();
   const managerIds = [id, ...standbyIds];
   const real = parsed.values["ceph-conf"] !== undefined;
-  for (const flag of ["name", "keyring", "connect-timeout"] as const) {
+  for (
+    const flag of ["name", "keyring", "connect-timeout", "ha-pool", "ha-lock-seconds"] as const
+  ) {
     if (!real && parsed.values[flag] !== undefined) fail(`--${flag} needs --ceph-conf`);
   }
   let opened;
@@ -135,6 +142,8 @@ export async function serveMain(argv: string[]): Promise<void> {
         name: parsed.values.name,
         keyring: parsed.values.keyring,
         "connect-timeout": parsed.values["connect-timeout"],
+        "ha-pool": parsed.values["ha-pool"],
+        "ha-lock-seconds": parsed.values["ha-lock-seconds"],
       },
     });
   } catch (e) {

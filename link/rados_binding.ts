@@ -10,7 +10,9 @@ import type { Clock } from "../core/clock.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 import { ALWAYS_ON_MODULES } from "../modules/mod.ts";
-import { connectRados } from "../rados/librados.ts";
+import { EEXIST } from "../ceph/errno.ts";
+import { connectRados, RadosError } from "../rados/librados.ts";
+import { ACTIVE_OBJECT, ActiveLock } from "./active_lock.ts";
 import { RadosClusterLink } from "./rados_cluster_link.ts";
 import { RealCluster } from "./real_cluster.ts";
 
@@ -18,7 +20,10 @@ import { RealCluster } from "./real_cluster.ts";
 export interface RadosBindingOptions {
   clock: Clock;
   managerIds: readonly string[];
-  /** `ceph-conf` (required), `name`, `keyring`, `initial-modules`, `connect-timeout`. */
+  /**
+   * `ceph-conf` (required), `name`, `keyring`, `initial-modules`, `connect-timeout`, and for
+   * active/standby across processes `ha-pool` and `ha-lock-seconds`.
+   */
   args: Readonly<Record<string, string | undefined>>;
 }
 
@@ -68,12 +73,59 @@ async function openReal(
   for (const id of [stored.active_name, ...stored.standbys.map((s) => s.name)]) {
     if (id && !o.managerIds.includes(id)) cluster.mgrMon.handle("mgr fail", { who: id });
   }
+  let lock: ActiveLock | undefined;
+  const pool = o.args["ha-pool"];
+  if (pool !== undefined) {
+    try {
+      lock = await openActiveLock(cluster, pool, o, Number(o.args["ha-lock-seconds"] ?? 15));
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+  }
   return {
     link: () => new RadosClusterLink(cluster, o.clock),
     commands: [],
-    describe: () => `real Ceph cluster ${cluster.fsid()} through librados as ${name} (${confFile})`,
-    close: () => cluster.close(),
+    describe: () =>
+      `real Ceph cluster ${cluster.fsid()} through librados as ${name} (${confFile})` +
+      (lock ? `, active lock ${pool}/${ACTIVE_OBJECT} (${lock.held ? "held" : "standby"})` : ""),
+    async close() {
+      await lock?.stop();
+      await cluster.close();
+    },
   };
+}
+
+/** The active lock on `pool` (made if missing), tried once before the managers start. */
+async function openActiveLock(
+  cluster: RealCluster,
+  pool: string,
+  o: RadosBindingOptions,
+  seconds: number,
+): Promise<ActiveLock> {
+  if (!(seconds > 0)) throw new RangeError(`--ha-lock-seconds must be seconds > 0`);
+  try {
+    await cluster.rados.poolCreate(pool);
+  } catch (e) {
+    if (!(e instanceof RadosError && e.errno === -EEXIST)) throw e;
+  }
+  await cluster.rados.waitForLatestOsdmap();
+  const io = await cluster.rados.openIoctx(pool);
+  const lock = new ActiveLock(io, cluster.mgrMon, {
+    clock: o.clock,
+    seconds,
+    cookie: `${Deno.hostname()}:${Deno.pid}`,
+    localNames: o.managerIds,
+    log: (message) => console.error(`mgrd: ${message}`),
+  });
+  cluster.beaconAllowed = (gid) => {
+    if (lock.held) return true;
+    // Without the lock a local manager may only join as a standby of another's active one.
+    const active = cluster.mgrMon.mgrMap().active_gid;
+    return active !== 0 && active !== gid;
+  };
+  await lock.start();
+  return lock;
 }
 
 /** The real cluster as a cluster binding of `mgrd serve`. */

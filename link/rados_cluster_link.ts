@@ -71,7 +71,7 @@ export class RadosClusterLink implements ClusterLink {
     return this.#state;
   }
   beacon(beacon: MgrBeacon): Promise<void> {
-    this.#cluster.mgrMon.beacon(beacon);
+    if (this.#cluster.beaconAllowed(beacon.gid)) this.#cluster.mgrMon.beacon(beacon);
     return Promise.resolve();
   }
   clusterLog(entry: ClusterLogEntry): void {

@@ -154,6 +154,11 @@ export class RealCluster {
   #again: Promise<void> | undefined;
   /** Requests sent to the cluster by the poller (for the figures of the report). */
   requests = 0;
+  /**
+   * Whether a local manager's beacon may reach mgrd's MgrMap now: with an active lock
+   * (link/active_lock.ts), a process that does not hold it only registers standbys.
+   */
+  beaconAllowed: (gid: number) => boolean = () => true;
 
   private constructor(rados: RadosCluster, options: RealClusterOptions) {
     this.rados = rados;
@@ -205,9 +210,8 @@ export class RealCluster {
       c.#fsid = await rados.fsid();
       await c.#loadCommands();
       await c.#poll(true);
-      c.#log = await rados.monitorLog("info", (e) => {
-        if (c.#connected) c.#push({ kind: "clog", entry: logEntry(e) });
-      });
+      // The level a ceph-mgr subscribes at (`log-info`).
+      c.#log = await rados.monitorLog("info", (e) => c.#push({ kind: "clog", entry: logEntry(e) }));
     } catch (e) {
       await c.close();
       throw e;

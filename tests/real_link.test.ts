@@ -136,6 +136,36 @@ Deno.test({
   },
 });
 
+/** `startDaemon` for a manager whose id is not x (its URL file is `mgrd.<id>.url`). */
+async function startDaemonWithId(dir: string, id: string, args: string[]) {
+  const daemon = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      MAIN,
+      "serve",
+      "--data-dir",
+      dir,
+      "--port",
+      "0",
+      "--id",
+      id,
+      ...args,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await until(`mgr.${id}'s url file`, async () => {
+    try {
+      await Deno.stat(`${dir}/mgrd.${id}.url`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return daemon;
+}
+
 /** Objects whose keys are data, per `get()` name. */
 const SHAPE_MAPS: Record<string, string[]> = {
   osd_map: ["$.blocklist", "$.pools[].options", "$.pools[].application_metadata"],
@@ -341,6 +371,59 @@ Deno.test({
       await using admin = await connectDev();
       await admin.monCommand({ prefix: "config-key rm", key: "mgr/keeper/served" });
       await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "two mgrd processes on one cluster agree on one active through a RADOS lock; kill -9 fails over",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devCluster();
+    const x = await Deno.makeTempDir({ prefix: "mgrd-ha-x-" });
+    const y = await Deno.makeTempDir({ prefix: "mgrd-ha-y-" });
+    const common = [
+      "--ceph-conf",
+      dev.conf,
+      ...(dev.keyring ? ["--keyring", dev.keyring] : []),
+      "--ha-pool",
+      "mgrd-ha-test",
+      "--ha-lock-seconds",
+      "4",
+    ];
+    const active = await startDaemon(x, "--id", "x", ...common);
+    let standby: Deno.ChildProcess | undefined;
+    try {
+      const stat = async (dir: string) => {
+        const out = await ceph(dir, "mgr", "stat", "-f", "json");
+        return out.rc === 0 ? JSON.parse(out.stdout) as { active_name: string } : undefined;
+      };
+      assert.equal((await stat(x))?.active_name, "x");
+      standby = await startDaemonWithId(y, "y", common);
+      await until("mgr.y to be up as a standby", async () => {
+        const out = await ceph(y, "mgr", "stat");
+        return out.rc !== 0 && /standby/.test(out.stderr);
+      }, 30);
+      assert.equal((await stat(x))?.active_name, "x", "still x: the lock is x's");
+      const killed = performance.now();
+      active.kill("SIGKILL");
+      await active.status;
+      await until("mgr.y to take over", async () => (await stat(y))?.active_name === "y", 30);
+      console.log(`failover after kill -9: ${((performance.now() - killed) / 1000).toFixed(1)} s`);
+      const hello = await ceph(y, "hello");
+      assert.equal(hello.rc, 0, hello.stderr);
+    } finally {
+      try {
+        active.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await active.status;
+      if (standby) {
+        standby.kill("SIGTERM");
+        await standby.status;
+      }
+      await Deno.remove(x, { recursive: true });
+      await Deno.remove(y, { recursive: true });
     }
   },
 });
