@@ -78,6 +78,7 @@ interface StatusJson {
   monmap?: { epoch?: number };
   fsmap?: { epoch?: number };
   servicemap?: { epoch?: number };
+  mgrmap?: { available?: boolean };
 }
 
 /** A command's answer as the port's MonCommandResult (a RadosError becomes its errno). */
@@ -373,10 +374,16 @@ export class RealCluster {
       });
     const mon = parse((await this.rados.monCommand({ prefix: "get_command_descriptions" })).text());
     let mgr: CommandSignature[] = [];
-    try {
-      mgr = parse((await this.rados.mgrCommand({ prefix: "get_command_descriptions" })).text());
-    } catch {
-      // No real ceph-mgr: the mon's commands are all there is.
+    // Without an available ceph-mgr a mgr command would wait for one (up to the op timeout).
+    const stat = (await this.rados.monCommand({ prefix: "mgr stat", format: "json" })).json<
+      { available?: boolean }
+    >();
+    if (stat.available) {
+      try {
+        mgr = parse((await this.rados.mgrCommand({ prefix: "get_command_descriptions" })).text());
+      } catch {
+        // The ceph-mgr went away meanwhile: the mon's commands are all there is.
+      }
     }
     const monPerms = permsByPrefix(mon);
     this.#monPrefixes = new Set(monPerms.keys());
@@ -419,6 +426,9 @@ export class RealCluster {
       ac.abort();
     }
     const reconnected = !this.#connected;
+    // Without an available ceph-mgr a mgr command would wait for one (up to the op timeout).
+    const mgrUp = status.mgrmap?.available === true;
+    const mgr = (cmd: Json) => mgrUp ? this.#mgr(cmd) : Promise.reject(new Error("no ceph-mgr"));
     const all = first || reconnected;
     const notify: ("osd_map" | "mon_map" | "fs_map" | "pg_summary" | "health")[] = [];
 
@@ -429,7 +439,7 @@ export class RealCluster {
         this.#mon({ prefix: "osd tree" }),
         this.#mon({ prefix: "osd crush dump" }),
         this.#mon({ prefix: "osd metadata" }) as Promise<Json[]>,
-        this.#mgr({ prefix: "device ls" }).catch(() => []) as Promise<unknown[]>,
+        mgr({ prefix: "device ls" }).catch(() => []) as Promise<unknown[]>,
       ]);
       this.#set("osd_map", map);
       this.#set("osd_map_tree", tree);
@@ -473,7 +483,7 @@ export class RealCluster {
     }
     const service = status.servicemap?.epoch ?? 0;
     if (all || service !== this.#epochs.service) {
-      this.#set("service_map", await this.#mgr({ prefix: "service dump" }).catch(() => null));
+      this.#set("service_map", await mgr({ prefix: "service dump" }).catch(() => null));
       this.#epochs.service = service;
     }
     const healthText = JSON.stringify(status.health ?? null);
@@ -520,7 +530,7 @@ export class RealCluster {
     let report: ClusterUpdate | undefined;
     if (all || now - this.#lastStats >= this.#o.statsSeconds) {
       this.#lastStats = now;
-      const dump = await this.#mgr({ prefix: "pg dump" }).catch(() => null) as
+      const dump = await mgr({ prefix: "pg dump" }).catch(() => null) as
         | (PgDumpJson & { pg_map?: { version?: number } })
         | null;
       const version = dump?.pg_map?.version ?? -1;

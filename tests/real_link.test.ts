@@ -12,7 +12,7 @@ import { RealCluster } from "../link/real_cluster.ts";
 import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
 import { connectRados } from "../rados/librados.ts";
 import { ceph, MAIN, startDaemon, until } from "./_daemon.ts";
-import { connectDev, devCluster, realCluster } from "./_dev_cluster.ts";
+import { connectDev, devCluster, devClusterAuthNone, realCluster } from "./_dev_cluster.ts";
 import { referenceGet } from "./_reference.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
 
@@ -424,6 +424,33 @@ Deno.test({
       }
       await Deno.remove(x, { recursive: true });
       await Deno.remove(y, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the real link opens an auth-none cluster without a ceph-mgr: maps, and no PG stats",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devClusterAuthNone();
+    const clock = new WallClock();
+    const rados = await connectRados({ confFile: dev.conf, conf: { admin_socket: "" } });
+    const cluster = await RealCluster.open(rados, {
+      clock,
+      mgrMapPath: ":memory:",
+      alwaysOnModules: ALWAYS_ON_MODULES,
+      initialModules: [],
+      perfSeconds: 0,
+    });
+    try {
+      assert.equal(cluster.fsid(), dev.fsid);
+      const map = cluster.get("osd_map") as { epoch: number; osds: unknown[] };
+      assert.ok(map.epoch >= 1);
+      assert.deepEqual(map.osds, []);
+      assert.ok(cluster.commands().some((c) => c.sig.startsWith("osd dump")));
+      assert.equal(cluster.get("osd_ping_times"), null, "no ceph-mgr, no pg dump");
+    } finally {
+      await cluster.close();
     }
   },
 });
