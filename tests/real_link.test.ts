@@ -4,6 +4,7 @@
  * the real mon, and `mgrd serve --ceph-conf` runs as a process.
  */
 import assert from "node:assert/strict";
+import type { ClusterLogEntry } from "../core/cluster_link.ts";
 import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
 import { WallClock } from "../daemon/wall_clock.ts";
@@ -243,6 +244,32 @@ Deno.test({
       };
       assert.equal(monStatus.name, "a");
       assert.deepEqual(monStatus.quorum, [0]);
+    });
+  },
+});
+
+Deno.test({
+  name: "the real cluster log reaches the manager as clog updates (Ceph's LogEntry)",
+  ...realCluster,
+  fn: async () => {
+    await using admin = await connectDev();
+    await withManager(async (_m, cluster) => {
+      const entries: ClusterLogEntry[] = [];
+      const off = cluster.subscribe((u) => {
+        if (u.kind === "clog") entries.push(u.entry);
+      });
+      try {
+        const text = `real link clog ${Math.floor(performance.now())}`;
+        await admin.monCommand({ prefix: "log", logtext: [text] });
+        await until("the entry", () => Promise.resolve(entries.some((e) => e.message === text)));
+        const e = entries.find((e) => e.message === text)!;
+        assert.equal(e.name, "client.admin");
+        assert.equal(e.channel, "cluster");
+        assert.equal(e.priority, "[INF]");
+        assert.match(e.stamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$/);
+      } finally {
+        off();
+      }
     });
   },
 });
