@@ -167,6 +167,42 @@ async function startDaemonWithId(dir: string, id: string, args: string[]) {
   return daemon;
 }
 
+Deno.test({
+  name:
+    "the manager's views from real PG stats answer as the real ceph-mgr does: pg stat, df, osd pool stats, pgs_brief",
+  ...realCluster,
+  fn: async () => {
+    await ensurePool();
+    await using admin = await connectDev();
+    await withManager(async (m) => {
+      await until("the PGMap ready", () => {
+        return Promise.resolve((m.get("pg_ready") as { pg_ready: boolean }).pg_ready);
+      }, 30);
+      const commands: [Record<string, unknown>, "mon" | "mgr"][] = [
+        [{ prefix: "pg stat" }, "mgr"],
+        [{ prefix: "df", detail: "detail" }, "mon"],
+        [{ prefix: "osd pool stats" }, "mgr"],
+        [{ prefix: "pg dump", dumpcontents: ["pgs_brief"] }, "mgr"],
+      ];
+      for (const [cmd, owner] of commands) {
+        // Both read the same PG stats once the next report is in; a report in between moves
+        // the numbers, so the answers are compared until they agree.
+        let ours = "", real = "";
+        await until(`'${cmd.prefix}' to agree`, async () => {
+          const reply = owner === "mon" ? await admin.monCommand(cmd) : await admin.mgrCommand(cmd);
+          real = reply.text();
+          ours = (await m.command(cmd)).outb;
+          // Ceph prints pgs_brief from an unordered map: the rows are compared as a set.
+          const rows = (t: string) => t.split("\n").sort().join("\n");
+          return cmd.prefix === "pg dump" ? rows(ours) === rows(real) : ours === real;
+        }, 20).catch(() => {
+          assert.equal(ours, real, String(cmd.prefix));
+        });
+      }
+    });
+  },
+});
+
 /** Objects whose keys are data, per `get()` name. */
 const SHAPE_MAPS: Record<string, string[]> = {
   osd_map: ["$.blocklist", "$.pools[].options", "$.pools[].application_metadata"],
