@@ -208,6 +208,7 @@ const SHAPE_MAPS: Record<string, string[]> = {
   osd_map: ["$.blocklist", "$.pools[].options", "$.pools[].application_metadata"],
   osd_map_tree: ["$.nodes[].pool_weights"],
   osd_metadata: ["$"],
+  pg_summary: ["$.by_pool", "$.by_osd"],
 };
 
 Deno.test({
