@@ -33,7 +33,7 @@ async function withManager(fn: (m: Manager, cluster: RealCluster) => Promise<voi
     clock,
     mgrMapPath: ":memory:",
     alwaysOnModules: ALWAYS_ON_MODULES,
-    initialModules: ["keeper"],
+    initialModules: ["keeper", "hello"],
     pollSeconds: 0.5,
     statsSeconds: 1,
     perfSeconds: 1,
@@ -398,6 +398,17 @@ Deno.test({
         { section: string; name: string; value: string }[]
       >();
       assert.ok(dump.some((e) => e.name === "mgr/hello/place" && e.value === "Pluto"));
+      // And one made with the real CLI reaches the module (hello reads it in config_notify()).
+      await admin.monCommand({
+        prefix: "config set",
+        who: "mgr",
+        name: "mgr/hello/place",
+        value: "Venus",
+        force: true,
+      });
+      await until("the module to see the real CLI's option", async () => {
+        return (await m.command({ prefix: "hello" })).outb === "Hello Venus!";
+      }, 10);
       await admin.monCommand({ prefix: "config rm", who: "mgr", name: "mgr/hello/place" });
     });
   },
