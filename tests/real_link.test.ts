@@ -286,6 +286,41 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a real `osd out` makes a progress event in the progress module, from real PG stats",
+  ...realCluster,
+  fn: async () => {
+    await ensurePool();
+    await withManager(async (m) => {
+      await until("the PGMap ready", () => {
+        return Promise.resolve((m.get("pg_ready") as { pg_ready: boolean }).pg_ready);
+      }, 30);
+      // The OSD with the most PGs (with few PGs, one OSD may have none to move).
+      const counts = new Map<number, number>();
+      for (const pg of (m.get("pg_dump") as { pg_stats: { up: number[] }[] }).pg_stats) {
+        for (const osd of pg.up) counts.set(osd, (counts.get(osd) ?? 0) + 1);
+      }
+      const [osd] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+      const out = await m.command({ prefix: "osd out", ids: [String(osd)] });
+      assert.equal(out.r, 0, out.outs);
+      try {
+        await until(`a progress event for osd.${osd}`, async () => {
+          const p = await m.command({ prefix: "progress json" });
+          const all = JSON.parse(p.outb) as {
+            events: { message: string }[];
+            completed: { message: string }[];
+          };
+          return [...all.events, ...all.completed].some((e) =>
+            e.message === `Rebalancing after osd.${osd} marked out`
+          );
+        }, 30);
+      } finally {
+        await m.command({ prefix: "osd in", ids: [String(osd)] });
+      }
+    });
+  },
+});
+
+Deno.test({
   name: "the real cluster log reaches the manager as clog updates (Ceph's LogEntry)",
   ...realCluster,
   fn: async () => {
