@@ -13,6 +13,7 @@ import { RealCluster } from "../link/real_cluster.ts";
 import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
 import { connectRados } from "../rados/librados.ts";
 import { ceph, MAIN, startDaemon, until } from "./_daemon.ts";
+import { havePromtool, promtool } from "./_promtool.ts";
 import { connectDev, devCluster, devClusterAuthNone, realCluster } from "./_dev_cluster.ts";
 import { referenceGet } from "./_reference.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
@@ -315,6 +316,58 @@ Deno.test({
         }, 30);
       } finally {
         await m.command({ prefix: "osd in", ids: [String(osd)] });
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "the prometheus exporter serves the real cluster's OSDs (promtool-clean but Ceph's names)",
+  ...realCluster,
+  fn: async () => {
+    await using admin = await connectDev();
+    await withManager(async (m) => {
+      const port = await m.command({
+        prefix: "config set",
+        who: "mgr",
+        name: "mgr/prometheus/server_port",
+        value: "0",
+      });
+      assert.equal(port.r, 0, port.outs);
+      try {
+        const enable = await m.command({ prefix: "mgr module enable", module: "prometheus" });
+        assert.equal(enable.r, 0, enable.outs);
+        let uri = "";
+        await until("the exporter's URI in mgr services", async () => {
+          const services = await m.command({ prefix: "mgr services", format: "json" });
+          uri = (JSON.parse(services.outb) as { prometheus?: string }).prometheus ?? "";
+          return uri !== "";
+        }, 20);
+        const real = (await admin.monCommand({ prefix: "osd dump", format: "json" })).json<
+          { osds: { osd: number; up: number }[] }
+        >();
+        let text = "";
+        await until("every real OSD on the page", async () => {
+          text = await (await fetch(`${uri}metrics`)).text();
+          return real.osds.every((o) =>
+            text.includes(`ceph_osd_up{ceph_daemon="osd.${o.osd}"} ${o.up}`)
+          );
+        }, 20);
+        if (await havePromtool()) {
+          const { code, problems } = await promtool(text);
+          const others = problems.filter((p) =>
+            !p.endsWith('counter metrics should have "_total" suffix')
+          );
+          assert.deepStrictEqual(others, []);
+          assert(code === 0 || code === 3, `promtool exit code ${code}`);
+        }
+      } finally {
+        await m.command({ prefix: "mgr module disable", module: "prometheus" });
+        await admin.monCommand({
+          prefix: "config rm",
+          who: "mgr",
+          name: "mgr/prometheus/server_port",
+        });
       }
     });
   },
