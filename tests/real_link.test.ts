@@ -322,6 +322,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the built-in modules run on the real cluster: osd status, iostat, mgr self-test run",
+  ...realCluster,
+  fn: async () => {
+    await withManager(async (m) => {
+      for (const module of ["iostat", "selftest"]) {
+        const r = await m.command({ prefix: "mgr module enable", module });
+        assert.equal(r.r, 0, r.outs);
+      }
+      const status = await m.command({ prefix: "osd status" });
+      assert.equal(status.r, 0, status.outs);
+      assert.match(status.outb, /^ID +HOST +USED/);
+      assert.match(status.outb, /\n 0 .*exists,up/);
+      await until("iostat to answer", async () => (await m.command({ prefix: "iostat" })).r === 0);
+      const iostat = await m.command({ prefix: "iostat", print_header: true });
+      assert.equal(iostat.r, 0, iostat.outs);
+      assert.match(iostat.outb, /Read IOPS/);
+      // A row of numbers from the real PG stats' io rates (0 B/s on an idle cluster).
+      assert.match(iostat.outb, /\|\s+\d+(\.\d+)? ?[KMGT]?i?B\/s\s+\|/);
+      const selftest = await m.command({ prefix: "mgr self-test run" });
+      assert.equal(selftest.r, 0, selftest.outs);
+      assert.equal(selftest.outs, "Self-test succeeded");
+    });
+  },
+});
+
+Deno.test({
   name: "the prometheus exporter serves the real cluster's OSDs (promtool-clean but Ceph's names)",
   ...realCluster,
   fn: async () => {
