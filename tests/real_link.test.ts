@@ -464,13 +464,21 @@ Deno.test({
       try {
         await until("the session to go down", () => Promise.resolve(!m.link.connected()), 20);
         assert.equal(m.get("osd_map"), before, "the views stand still while it is down");
-      } finally {
+      } catch (e) {
         Deno.kill(mon, "SIGCONT");
+        throw e;
       }
-      await until("the session to return", () => Promise.resolve(m.link.connected()), 30);
-      const write = await m.command({ prefix: "keeper put", key: "after", value: "back" });
+      // A write made meanwhile waits for the mon, and completes once it is back.
+      const during = m.command({ prefix: "keeper put", key: "during", value: "outage" });
+      await new Promise((r) => setTimeout(r, 500));
+      Deno.kill(mon, "SIGCONT");
+      const write = await during;
       assert.equal(write.r, 0, write.outs);
-      await m.command({ prefix: "config-key rm", key: "mgr/keeper/after" });
+      await using admin = await connectDev();
+      const stored = await admin.monCommand({ prefix: "config-key get", key: "mgr/keeper/during" });
+      assert.equal(stored.text(), "outage");
+      await until("the session to return", () => Promise.resolve(m.link.connected()), 30);
+      await m.command({ prefix: "config-key rm", key: "mgr/keeper/during" });
     });
   },
 });
