@@ -29,25 +29,15 @@ import { type ClusterLogSubscription, type RadosCluster, RadosError } from "../r
 import { MgrMonitor } from "../sim/mon/mgr_monitor.ts";
 import { MonStore } from "../sim/mon/mon_store.ts";
 import { type CrushDump, decompileCrushMap } from "../sim/cluster/crush_text.ts";
+import { GET_NAMES } from "../sim/cluster/get.ts";
 import { PerfPoller } from "./perf_poller.ts";
 import { osdPingTimes, type PgDumpJson, pgDumpReport } from "./pg_dump_report.ts";
 
-/** The `get()` names a real cluster answers through the link (the manager answers the rest). */
-export const REAL_GET_NAMES: readonly string[] = [
-  "osd_map",
-  "osd_map_tree",
-  "osd_map_crush",
-  "osd_crush_map_text",
-  "osdmap_crush_map_text",
-  "health",
-  "mon_map",
-  "mon_status",
-  "fs_map",
-  "osd_metadata",
-  "devices",
-  "osd_ping_times",
-  "service_map",
-];
+/**
+ * The `get()` names a real cluster answers through the link (the manager answers the rest): the
+ * same as the simulated cluster's.
+ */
+export const REAL_GET_NAMES: readonly string[] = GET_NAMES;
 
 /** How a {@linkcode RealCluster} runs. */
 export interface RealClusterOptions {

@@ -64,6 +64,13 @@ async function ensurePool(): Promise<void> {
   await admin.monCommand({ prefix: "osd pool create", pool: POOL, pg_num: 4, pgp_num: 4 });
 }
 
+/** Waits until the manager's PGMap is ready (every up OSD reported). */
+function pgMapReady(m: Manager): Promise<void> {
+  return until("the PGMap ready", () => {
+    return Promise.resolve((m.get("pg_ready") as { pg_ready: boolean }).pg_ready);
+  }, 30);
+}
+
 type PgMapDump = { pg_stats: { pgid: string; state: string }[] };
 type PgDump = { pg_map: PgMapDump };
 
@@ -176,9 +183,7 @@ Deno.test({
     await ensurePool();
     await using admin = await connectDev();
     await withManager(async (m) => {
-      await until("the PGMap ready", () => {
-        return Promise.resolve((m.get("pg_ready") as { pg_ready: boolean }).pg_ready);
-      }, 30);
+      await pgMapReady(m);
       const commands: [Record<string, unknown>, "mon" | "mgr"][] = [
         [{ prefix: "pg stat" }, "mgr"],
         [{ prefix: "df", detail: "detail" }, "mon"],
@@ -292,9 +297,7 @@ Deno.test({
   fn: async () => {
     await ensurePool();
     await withManager(async (m) => {
-      await until("the PGMap ready", () => {
-        return Promise.resolve((m.get("pg_ready") as { pg_ready: boolean }).pg_ready);
-      }, 30);
+      await pgMapReady(m);
       // The OSD with the most PGs (with few PGs, one OSD may have none to move).
       const counts = new Map<number, number>();
       for (const pg of (m.get("pg_dump") as { pg_stats: { up: number[] }[] }).pg_stats) {
