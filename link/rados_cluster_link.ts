@@ -139,12 +139,15 @@ export class RadosClusterLink implements ClusterLink {
       result = await commandResult(() => c.rados.mgrCommand(sendCmd, inbuf));
     }
     if (result.r === 0) {
+      // A module's own store write (set_store, the hot path) is known here already; any other
+      // write is followed by a poll, so that the manager sees what it changed.
       if (prefix === "config-key set" || prefix === "config-key put") {
         c.noteKv(String(rest.key), typeof rest.val === "string" ? rest.val : inbuf ?? "");
       } else if (prefix === "config-key rm" || prefix === "config-key del") {
         c.noteKv(String(rest.key), null);
+      } else if (/w/.test(c.perm(prefix) ?? "")) {
+        await c.refresh().catch(() => {});
       }
-      if (/w/.test(c.perm(prefix) ?? "")) await c.refresh().catch(() => {});
     }
     return result;
   }

@@ -280,11 +280,12 @@ export class RealCluster {
     });
   }
 
-  /** A config-key write made through the link: the managers hold it now. */
+  /** A config-key write the mon committed through the link: the managers hear of it now. */
   noteKv(key: string, value: string | null): void {
-    if (!key.startsWith("mgr/")) return;
+    if (!key.startsWith("mgr/") || (this.#kv[key] ?? null) === value) return;
     if (value === null) delete this.#kv[key];
     else this.#kv[key] = value;
+    this.#push({ kind: "kv", key, value });
   }
 
   #push(u: ClusterUpdate): void {

@@ -503,6 +503,11 @@ Deno.test({
         const got = await m.command({ prefix: "keeper get", key: "k1" });
         return got.outb === "external";
       }, 10);
+      // One made through mgrd's own `config-key set` reaches it at once.
+      const direct = await m.command({ prefix: "config-key set", key: "mgr/keeper/k1", val: "d" });
+      assert.equal(direct.r, 0, direct.outs);
+      await m.settled();
+      assert.equal((await m.command({ prefix: "keeper get", key: "k1" })).outb, "d");
       await admin.monCommand({ prefix: "config-key rm", key: "mgr/keeper/k1" });
       // A module option is checked by mgrd, then stored in the real config DB.
       const bad = await m.command({
