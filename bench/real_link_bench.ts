@@ -55,6 +55,15 @@ Deno.bench({
   },
 });
 
+let n = 0;
+Deno.bench({
+  name: "config-key set of a mgr/ key through the real link (what set_store awaits)",
+  ignore,
+  async fn() {
+    await manager!.link.monCommand({ prefix: "config-key set", key: "mgr/bench/k", val: `${n++}` });
+  },
+});
+
 Deno.bench({
   name: "one poll round of the real link at rest",
   ignore,
