@@ -570,6 +570,10 @@ Deno.test({
       const tree = await ceph(dataDir, "osd", "tree");
       assert.equal(tree.rc, 0, tree.stderr);
       assert.match(tree.stdout, /osd\.0 +up/);
+      // `--help` lists the real cluster's commands, the real ceph-mgr's modules' too.
+      const help = await ceph(dataDir, "--help", "osd", "pool");
+      assert.match(help.stdout, /osd pool autoscale-status/);
+      assert.match(help.stdout, /osd pool create <pool>/);
     } finally {
       daemon.kill("SIGTERM");
       assert.equal((await daemon.status).code, 0);
