@@ -6,7 +6,7 @@
  * modules, services) into the object; every other process shows that manager as the active one
  * in its own MgrMap, so its managers stay standbys. When the holder stops renewing (killed,
  * cut off), the lock lapses and the next process to try takes it: it enables the modules the
- * last active had and fails it, so its own standby becomes active — within the lock's duration
+ * last active had (and disables the others) and fails it, so its own standby becomes active — within the lock's duration
  * plus one renewal.
  *
  * @module
@@ -151,10 +151,14 @@ export class ActiveLock {
     const last = await this.#holder();
     const map = this.#mgr.mgrMap();
     if (last && !this.#o.localNames.includes(last.name)) {
+      // The modules the last active ran, no more and no fewer.
       for (const module of last.modules) {
         if (!map.modules.includes(module)) {
           this.#mgr.handle("mgr module enable", { module, force: "--force" });
         }
+      }
+      for (const module of map.modules) {
+        if (!last.modules.includes(module)) this.#mgr.handle("mgr module disable", { module });
       }
       this.#o.log(`active lock taken over from ${last.name}`);
     }

@@ -615,6 +615,14 @@ Deno.test({
         return out.rc !== 0 && /standby/.test(out.stderr);
       }, 30);
       assert.equal((await stat(x))?.active_name, "x", "still x: the lock is x's");
+      // What the active runs is in the lock object, for whoever takes over.
+      assert.equal((await ceph(x, "mgr", "module", "enable", "iostat")).rc, 0);
+      await using admin = await connectDev();
+      await using io = await admin.openIoctx("mgrd-ha-test");
+      await until("iostat in the lock object", async () => {
+        const holder = JSON.parse(new TextDecoder().decode(await io.read("mgrd.active")));
+        return (holder as { modules: string[] }).modules.includes("iostat");
+      }, 10);
       const killed = performance.now();
       active.kill("SIGKILL");
       await active.status;
@@ -622,6 +630,11 @@ Deno.test({
       console.log(`failover after kill -9: ${((performance.now() - killed) / 1000).toFixed(1)} s`);
       const hello = await ceph(y, "hello");
       assert.equal(hello.rc, 0, hello.stderr);
+      const ls = await ceph(y, "mgr", "module", "ls", "-f", "json");
+      assert.ok(
+        (JSON.parse(ls.stdout) as { enabled_modules: string[] }).enabled_modules.includes("iostat"),
+        "y runs what x ran",
+      );
     } finally {
       try {
         active.kill("SIGKILL");
