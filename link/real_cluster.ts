@@ -69,6 +69,7 @@ interface StatusJson {
   fsmap?: { epoch?: number };
   servicemap?: { epoch?: number };
   mgrmap?: { available?: boolean };
+  quorum_names?: string[];
 }
 
 /** A command's answer as the port's MonCommandResult (a RadosError becomes its errno). */
@@ -123,6 +124,8 @@ export class RealCluster {
   readonly #versions = new Map<string, number>();
   #epochs = { osd: -1, mon: -1, fs: -1, service: -1 };
   #healthText = "";
+  /** The mons in quorum, from the last `status`. */
+  #quorum: string[] = [];
   #health: Record<string, HealthCheck> = {};
   #configVersion = -1;
   #config: ConfigEntry[] = [];
@@ -322,10 +325,11 @@ export class RealCluster {
       await this.#o.clock.sleep(set > 0 ? set : this.#o.perfSeconds, signal);
       if (signal.aborted || !this.#connected) continue;
       const osdMap = this.#values.get("osd_map") as { osds?: { osd: number; up: number }[] };
-      const monMap = this.#values.get("mon_map") as { mons?: { name: string }[] };
+      // Up OSDs and mons in quorum: a daemon that is down would hold a worker until the op
+      // timeout.
       const daemons = [
         ...(osdMap?.osds ?? []).filter((o) => o.up === 1).map((o) => `osd.${o.osd}`),
-        ...(monMap?.mons ?? []).map((m) => `mon.${m.name}`),
+        ...this.#quorum.map((name) => `mon.${name}`),
       ];
       try {
         const reports = await this.#perf.poll(daemons, this.#o.clock.now());
@@ -460,7 +464,10 @@ export class RealCluster {
       notify.push("mon_map");
     }
     // `mon_status` is a mon's own (tell) command; the leader answers it for any mon.
-    this.#set("mon_status", { json: JSON.stringify(await this.#monStatus()) });
+    // A mon that does not answer its own `mon_status` (down, out of quorum) keeps the last one.
+    this.#quorum = status.quorum_names ?? [];
+    const monStatus = await this.#monStatus(this.#quorum[0]).catch(() => undefined);
+    if (monStatus !== undefined) this.#set("mon_status", { json: JSON.stringify(monStatus) });
     const fs = status.fsmap?.epoch ?? 0;
     if (all || fs !== this.#epochs.fs) {
       const [map, meta] = await Promise.all([
@@ -538,10 +545,9 @@ export class RealCluster {
     if (!first) { for (const type of notify) this.#push({ kind: "notify", type }); }
   }
 
-  async #monStatus(): Promise<unknown> {
-    const map = this.#values.get("mon_map") as { mons?: { name: string }[] } | undefined;
-    const name = map?.mons?.[0]?.name;
-    if (name === undefined) return {};
+  /** `mon_status` of a mon (a tell command: each mon answers its own). */
+  async #monStatus(name: string | undefined): Promise<unknown> {
+    if (name === undefined) return undefined;
     this.requests++;
     return (await this.rados.monCommandTarget(name, { prefix: "mon_status", format: "json" }))
       .json();
