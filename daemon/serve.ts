@@ -32,6 +32,13 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
            --reload-modules-in-place
                                     on mgr module enable/disable, start and stop only those
                                     modules instead of respawning (new gid) as ceph-mgr does
+           --ceph-conf FILE         run on a real Ceph cluster through librados instead
+           --name client.NAME       the entity to connect as (default client.admin)
+           --keyring FILE           its keyring (default: what the ceph.conf says)
+           --connect-timeout S      give up connecting after S seconds (default 10)
+           --ha-pool POOL           agree on one active mgrd with the other mgrd processes of
+                                    the cluster through a RADOS lock in POOL (made if missing)
+           --ha-lock-seconds S      the lock lapses S seconds after its last renewal (default 15)
 `;
 
 function fail(message: string): never {
@@ -40,12 +47,26 @@ function fail(message: string): never {
 }
 
 /**
- * The binding the options ask for. The embedded cluster is the only one so far; it is loaded
- * here, and only here, so the daemon depends on the simulator in this one place.
+ * The binding the options ask for: a real cluster through librados with `--ceph-conf`, else the
+ * embedded cluster. Each is loaded here, and only here, so the daemon depends on the simulator
+ * (or librados) in this one place.
  */
-async function clusterBinding(): Promise<ClusterBinding> {
+async function clusterBinding(real: boolean): Promise<ClusterBinding> {
+  if (real) {
+    const { radosBinding } = await import("../link/rados_binding.ts");
+    return radosBinding;
+  }
   const { embeddedBinding } = await import("../sim/embedded.ts");
   return embeddedBinding;
+}
+
+/** A cluster that cannot be opened: its message and errno, no stack trace. */
+function failToOpen(e: unknown): never {
+  const errno = typeof (e as { errno?: unknown }).errno === "number"
+    ? Math.abs((e as { errno: number }).errno)
+    : 5;
+  console.error(`mgrd serve: ${(e as Error).message ?? e}`);
+  Deno.exit(errno > 0 && errno < 256 ? errno : 5);
 }
 
 /** Why `path` is no folder, or undefined when it is one. */
@@ -74,6 +95,12 @@ export async function serveMain(argv: string[]): Promise<void> {
         scenario: { type: "string" },
         seed: { type: "string", default: "1" },
         "reload-modules-in-place": { type: "boolean", default: false },
+        "ceph-conf": { type: "string" },
+        name: { type: "string" },
+        keyring: { type: "string" },
+        "connect-timeout": { type: "string" },
+        "ha-pool": { type: "string" },
+        "ha-lock-seconds": { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -102,15 +129,32 @@ export async function serveMain(argv: string[]): Promise<void> {
 
   const clock = new WallClock();
   const managerIds = [id, ...standbyIds];
-  const opened = await (await clusterBinding()).open(dataDir, {
-    clock,
-    managerIds,
-    args: {
-      seed: parsed.values.seed,
-      scenario: parsed.values.scenario,
-      "initial-modules": parsed.values["initial-modules"],
-    },
-  });
+  const real = parsed.values["ceph-conf"] !== undefined;
+  for (
+    const flag of ["name", "keyring", "connect-timeout", "ha-pool", "ha-lock-seconds"] as const
+  ) {
+    if (!real && parsed.values[flag] !== undefined) fail(`--${flag} needs --ceph-conf`);
+  }
+  let opened;
+  try {
+    opened = await (await clusterBinding(real)).open(dataDir, {
+      clock,
+      managerIds,
+      args: {
+        seed: parsed.values.seed,
+        scenario: parsed.values.scenario,
+        "initial-modules": parsed.values["initial-modules"],
+        "ceph-conf": parsed.values["ceph-conf"],
+        name: parsed.values.name,
+        keyring: parsed.values.keyring,
+        "connect-timeout": parsed.values["connect-timeout"],
+        "ha-pool": parsed.values["ha-pool"],
+        "ha-lock-seconds": parsed.values["ha-lock-seconds"],
+      },
+    });
+  } catch (e) {
+    failToOpen(e);
+  }
   if ("refused" in opened) fail(opened.refused);
   const cluster = opened;
   const log = new DaemonLog({ daemonName: `mgr.${id}`, id, dir: `${dataDir}/log`, stderr: true });

@@ -63,3 +63,28 @@ Deno.test("the daemon's code imports the simulator only where serve picks the em
   }
   assert.deepEqual(simImports, ['serve.ts: import("../sim/embedded.ts"']);
 });
+
+Deno.test("mgrd serve refuses real-cluster options without --ceph-conf (22), and names a missing ceph.conf with its errno", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "mgrd-serve-" });
+  try {
+    for (const flag of ["--name", "--keyring", "--ha-pool"]) {
+      const r = await serve("--data-dir", `${dir}/data`, "--port", "0", flag, "x");
+      assert.equal(r.code, 22);
+      assert.equal(r.stderr.split("\n")[0], `mgrd serve: ${flag} needs --ceph-conf`);
+    }
+    const r = await serve(
+      "--data-dir",
+      `${dir}/data`,
+      "--port",
+      "0",
+      "--ceph-conf",
+      `${dir}/no.conf`,
+    );
+    // ENOENT either way: no such ceph.conf, or (where it is not installed) no librados2.
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim().split("\n").length, 1, `one line, no stack trace: ${r.stderr}`);
+    assert.match(r.stderr, /^mgrd serve: .*Error ENOENT/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
