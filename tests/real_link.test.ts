@@ -610,9 +610,14 @@ Deno.test({
       };
       assert.equal((await stat(x))?.active_name, "x");
       standby = await startDaemonWithId(y, "y", common);
+      // A standby's endpoint answers the mon's commands (`mgr stat` is MgrMonitor's) and
+      // refuses the manager's own with a word about being a standby.
       await until("mgr.y to be up as a standby", async () => {
-        const out = await ceph(y, "mgr", "stat");
-        return out.rc !== 0 && /standby/.test(out.stderr);
+        const out = await ceph(y, "mgr", "stat", "-f", "json");
+        if (out.rc === 0) {
+          return (JSON.parse(out.stdout) as { active_name: string }).active_name !== "y";
+        }
+        return /standby/.test(out.stderr);
       }, 30);
       assert.equal((await stat(x))?.active_name, "x", "still x: the lock is x's");
       // What the active runs is in the lock object, for whoever takes over.
