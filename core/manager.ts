@@ -466,7 +466,11 @@ export class Manager implements CommandService {
       ...(checks
         ? {
           health_checks: checks,
-          pg_digest: this.get("pg_status") as Record<string, unknown>,
+          // DaemonServer::send_report sends no PG status before pg_ready: a manager that has
+          // just taken over does not make the mon show 0 PGs.
+          ...(this.reports.pgReady()
+            ? { pg_digest: this.get("pg_status") as Record<string, unknown> }
+            : {}),
           progress_events: Object.fromEntries(this.progressEvents),
         }
         : {}),

@@ -59,9 +59,12 @@ Deno.test("mgrd serve --standby: the standby's endpoint redirects to the active 
     assert.equal(back.status, 307);
     assert.equal(back.headers.get("location"), `${y}/api/v1/status`);
     await back.body?.cancel();
-    const status = await ceph(dir, "--url", x, "status");
-    assert.equal(status.rc, 0, status.stderr);
-    assert.match(status.stdout, /mgr: y\(active, since .*\), standbys: x/);
+    // `(active, starting, ...)` until y's modules are up and its beacon says available.
+    await until("status to show y active", async () => {
+      const status = await ceph(dir, "--url", x, "status");
+      assert.equal(status.rc, 0, status.stderr);
+      return /mgr: y\(active, since .*\), standbys: x/.test(status.stdout);
+    });
   } finally {
     daemon.kill("SIGTERM");
     assert.equal((await daemon.status).code, 0);
