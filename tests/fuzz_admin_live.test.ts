@@ -22,7 +22,11 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
   const runs = Number(Deno.env.get("MGRD_FUZZ_RUNS") ?? 500);
   const verbose = (Deno.env.get("MGRD_FUZZ_VERBOSE") ?? "").split(",").filter(Boolean);
   const dir = await Deno.makeTempDir({ prefix: "mgrd-fuzz-" });
-  const daemon = await startDaemon(dir, "--initial-modules", "hello iostat selftest");
+  const daemon = await startDaemon(
+    dir,
+    "--initial-modules",
+    "hello iostat selftest crash balancer pg_autoscaler orchestrator sim_orchestrator",
+  );
   try {
     const target = await resolveTarget({ dataDir: dir, entity: "client.admin" });
     const headers = { authorization: `Bearer ${target.key}` };
