@@ -56,7 +56,7 @@ Deno.test("the mon alone answers health from the active manager's reported check
     assert.match(status, /pools: {3}2 pools, 64 pgs\n/);
     assert.match(status, /objects: 1\.50k objects, 3 GiB\n/);
     // The counts are padded to the widest, as the real cluster prints `1  active+recovering`.
-    assert.match(status, /pgs: {5}61 active\+clean\n {13}3  active\+undersized\+degraded\n/);
+    assert.match(status, /pgs: {5}61 active\+clean\n {13}3 {2}active\+undersized\+degraded\n/);
     const json = JSON.parse(mon.handleCommand({ prefix: "status", format: "json" }).outb);
     assert.equal(json.pgmap.num_pgs, 64);
     assert.equal(json.health.status, "HEALTH_WARN");
