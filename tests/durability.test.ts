@@ -17,6 +17,9 @@ function spawnDaemon(dataDir: string, ackFile: string, run: number): Deno.ChildP
       MODULES,
       "--initial-modules",
       "writer",
+      // Not the default 7480: other daemons on a shared machine may hold it.
+      "--port",
+      "0",
     ],
     env: { MGRD_TEST_ACK_FILE: ackFile, MGRD_TEST_RUN: String(run), NO_COLOR: "1" },
     stdout: "null",

@@ -22,14 +22,25 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
   const runs = Number(Deno.env.get("MGRD_FUZZ_RUNS") ?? 500);
   const verbose = (Deno.env.get("MGRD_FUZZ_VERBOSE") ?? "").split(",").filter(Boolean);
   const dir = await Deno.makeTempDir({ prefix: "mgrd-fuzz-" });
-  const daemon = await startDaemon(dir, "--initial-modules", "hello iostat selftest");
+  const daemon = await startDaemon(
+    dir,
+    "--initial-modules",
+    "hello iostat selftest crash balancer pg_autoscaler orchestrator sim_orchestrator",
+  );
   try {
     const target = await resolveTarget({ dataDir: dir, entity: "client.admin" });
     const headers = { authorization: `Bearer ${target.key}` };
     const descs = Object.values(
       await (await fetch(`${target.url}/api/v1/commands`, { headers })).json(),
     ) as CommandDescription[];
-    const commands = fuzzCommands(descs, runs, seed);
+    // MGRD_FUZZ_ONLY=crash,balancer keeps the descriptors whose prefix starts so.
+    const only = (Deno.env.get("MGRD_FUZZ_ONLY") ?? "").split(",").filter(Boolean);
+    const chosen = only.length === 0
+      ? descs
+      : descs.filter((d) =>
+        only.some((p) => d.sig.filter((w) => typeof w === "string").join(" ").startsWith(p))
+      );
+    const commands = fuzzCommands(chosen, runs, seed);
     const simEvents = async () => {
       const res = await fetch(`${target.url}/api/v1/command`, {
         method: "POST",
