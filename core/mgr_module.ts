@@ -31,6 +31,7 @@
  */
 import type { ModuleContext } from "./module_context.ts";
 import type { DaemonHealthMetric } from "./cluster_link.ts";
+import type { PerfCounterBulk } from "./state/perf_counters.ts";
 import type { ModuleLogger } from "./logging.ts";
 import {
   declaredDefault,
@@ -44,6 +45,7 @@ import { CEPH_VERSION, RELEASE_NAME } from "../ceph/mgr_map.ts";
 import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaration.ts";
 import * as errno from "../ceph/errno.ts";
 
+export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
 export type {
   DaemonHealthMetric,
   HealthCheckInput,
@@ -1036,6 +1038,34 @@ export class MgrModule extends ModuleBase {
     const map = this.get("osd_map") as { osds?: { up: number; in: number }[] } | null;
     const upIn = map?.osds?.filter((o) => o.up && o.in).length ?? 0;
     return upIn >= Number(this._ctx.cephOption("osd_pool_default_size") ?? 3);
+  }
+
+  // ---- Bulk readers for exporters (not in Ceph's API; the prometheus module's) ----
+
+  /**
+   * The perf counters {@linkcode get_all_perf_counters} lists (same daemons, same order), as
+   * typed arrays instead of an object per counter: per daemon its counter layout (paths and
+   * schema in `layouts[i].schemaJson`, `priorities`, `slotOf`, `avg`, `sorted`), its ring of
+   * points and where its newest point starts. Filter by priority yourself. The arrays are the
+   * SDK's own, read-only, and stay the same objects until a daemon comes, goes or redeclares
+   * its counters; `offsets` moves with every report.
+   *
+   * @example
+   * ```ts ignore
+   * const bulk = this.perf_counters_bulk();
+   * for (let i = 0; i < bulk.names.length; i++) {
+   *   const layout = bulk.layouts[i]!, c = layout.indexOf("osd.op_w");
+   *   const value = c < 0 || bulk.offsets[i]! < 0
+   *     ? 0
+   *     : bulk.rings[i]![bulk.offsets[i]! + layout.slotOf[c]!]!;
+   *   this.log.info(`${bulk.names[i]} op_w ${value}`);
+   * }
+   * ```
+   */
+  perf_counters_bulk(
+    services: readonly string[] = ["mds", "mon", "osd", "rbd-mirror", "rgw", "tcmu-runner"],
+  ): PerfCounterBulk {
+    return this._ctx.perf.bulk(services, this._ctx.daemons().serviceDaemons());
   }
 }
 
