@@ -32,6 +32,7 @@
 import type { ModuleContext } from "./module_context.ts";
 import type { DaemonHealthMetric } from "./cluster_link.ts";
 import type { PerfCounterBulk } from "./state/perf_counters.ts";
+import type { OsdPerfStats } from "./state/pg_map_views.ts";
 import type { ModuleLogger } from "./logging.ts";
 import {
   declaredDefault,
@@ -46,6 +47,7 @@ import type { ArgSpec, ArgSpecObject, DeclaredType } from "./commands/declaratio
 import * as errno from "../ceph/errno.ts";
 
 export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
+export type { OsdPerfStats } from "./state/pg_map_views.ts";
 export type {
   DaemonHealthMetric,
   HealthCheckInput,
@@ -1066,6 +1068,32 @@ export class MgrModule extends ModuleBase {
     services: readonly string[] = ["mds", "mon", "osd", "rbd-mirror", "rgw", "tcmu-runner"],
   ): PerfCounterBulk {
     return this._ctx.perf.bulk(services, this._ctx.daemons().serviceDaemons());
+  }
+
+  /**
+   * What `get("osd_stats")` says of each OSD's `perf_stat` latencies, as typed arrays in the
+   * same order (highest OSD id first), without building its entries. Read-only; the same
+   * object while the PG statistics do not change.
+   *
+   * @example
+   * ```ts ignore
+   * const s = this.osd_perf_stats_bulk();
+   * for (let i = 0; i < s.osd.length; i++) {
+   *   if (s.commit_latency_ms[i]! > 100) this.log.warning(`osd.${s.osd[i]} is slow`);
+   * }
+   * ```
+   */
+  osd_perf_stats_bulk(): OsdPerfStats {
+    if (this._ctx.osdPerfStats) return this._ctx.osdPerfStats();
+    const view = this.get("osd_stats") as
+      | { osd_stats?: readonly { osd: number; perf_stat?: Record<string, number> }[] }
+      | null;
+    const list = view?.osd_stats ?? [];
+    return {
+      osd: Int32Array.from(list, (o) => o.osd),
+      apply_latency_ms: Float64Array.from(list, (o) => o.perf_stat?.apply_latency_ms ?? 0),
+      commit_latency_ms: Float64Array.from(list, (o) => o.perf_stat?.commit_latency_ms ?? 0),
+    };
   }
 }
 

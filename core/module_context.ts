@@ -11,6 +11,7 @@ import type { OptionValue } from "./module_options.ts";
 import type { HealthChecks } from "./health.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
+import type { OsdPerfStats } from "./state/pg_map_views.ts";
 
 /** The host side of one module instance. */
 export interface ModuleContext {
@@ -61,4 +62,6 @@ export interface ModuleContext {
   daemons(): DaemonIndex;
   /** The daemons' perf counters. */
   readonly perf: PerfCounterStore;
+  /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
+  osdPerfStats?(): OsdPerfStats;
 }

@@ -16,6 +16,7 @@ import type { ModuleHost } from "./module_host.ts";
 import type { ProgressEvents } from "./progress_events.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
+import type { OsdPerfStats } from "./state/pg_map_views.ts";
 
 /** Builds the context of one module instance. */
 export type ModuleContextFactory = (
@@ -46,6 +47,7 @@ export interface ModuleContextSources {
   get(name: string, mutable?: boolean): unknown;
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
+  osdPerfStats?(): OsdPerfStats;
 }
 
 /** The factory of module contexts wired to `s`. */
@@ -122,6 +124,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       daemonHealthMetrics: () => s.daemonHealthMetrics(),
       daemons: () => s.daemons(),
       perf: s.perf,
+      ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
     };
     return ctx;
   };

@@ -120,10 +120,6 @@ interface ServerView {
   hostname?: string;
   services?: readonly { type: string; id: string; ceph_version?: string; name?: string }[];
 }
-interface OsdStatEntry {
-  osd: number;
-  perf_stat?: Record<string, number>;
-}
 
 /** Python's `s.rsplit(':', 1)[0]`. */
 function beforeLastColon(s: string | undefined): string {
@@ -164,12 +160,19 @@ class Lines {
   }
 }
 
-/** Per-daemon families laid out once per set of daemons: where each value comes from. */
+/**
+ * Per-daemon families laid out once per set of daemons: where each value comes from, by
+ * daemon (a daemon's newest row is read in one pass, which is what keeps the gather in the
+ * cache: the page order, family by family, would visit every daemon's ring once per family).
+ */
 interface PerfPlan {
   names: readonly string[];
   template: Template;
-  /** Per sample: daemon index and slot in its ring row. */
-  daemon: Int32Array;
+  /** Daemon `d`'s samples are `first[d]` to `first[d + 1]` of `target` and `slot`. */
+  first: Int32Array;
+  /** Index of the sample in page order. */
+  target: Int32Array;
+  /** Slot in the daemon's ring row. */
   slot: Int32Array;
   values: Float64Array;
 }
@@ -209,6 +212,7 @@ export class MetricsCollector {
   readonly #durationCount = new Map<Method, number>();
   #servers: readonly unknown[] | null = null;
   #serviceMap = new Map<string, [host: string, version: string, name: string]>();
+  #rgw: [string, [string, string, string]][] = [];
   /** The OSDs that pass Pacific's checks for metadata (and so get a status). */
   #listedOsds: OsdEntry[] = [];
 
@@ -239,6 +243,7 @@ export class MetricsCollector {
     }
     this.#servers = servers;
     this.#serviceMap = map;
+    this.#rgw = [...map].filter(([key]) => key.startsWith("rgw."));
     return map;
   }
 
@@ -650,10 +655,9 @@ export class MetricsCollector {
     }
     c.family("ceph_rgw_metadata", "RGW Metadata", "untyped");
     c.family("ceph_rbd_mirror_metadata", "RBD Mirror Metadata", "untyped");
-    for (const [key, [host, version, name]] of this.#services()) {
-      const dot = key.indexOf(".");
-      const type = key.slice(0, dot), id = key.slice(dot + 1);
-      if (type !== "rgw") continue;
+    this.#services();
+    for (const [key, [host, version, name]] of this.#rgw) {
+      const id = key.slice(4);
       c.sample(
         `ceph_rgw_metadata${
           labels(["ceph_daemon", "hostname", "ceph_version", "instance_id"], [
@@ -683,15 +687,12 @@ export class MetricsCollector {
   /** `ceph_osd_{weight,up,in}` and `ceph_osd_{apply,commit}_latency_ms`. */
   #osdStatusSection(): Uint8Array {
     const listed = this.#listedOsds;
-    const stats = this.#time("get_osd_stats", () => {
-      const v = this.#m.get("osd_stats") as { osd_stats?: readonly OsdStatEntry[] } | null;
-      return v?.osd_stats ?? [];
-    });
-    const n = listed.length, s = stats.length;
+    const stats = this.#time("get_osd_stats", () => this.#m.osd_perf_stats_bulk());
+    const n = listed.length, s = stats.osd.length;
     let plan = this.#osdStatusPlan;
     if (
       plan === null || plan.values.length !== 3 * n + 2 * s ||
-      !sameIds(this.#osdIds, listed) || !sameIds(this.#statIds, stats)
+      !sameIds(this.#osdIds, listed) || !sameArray(this.#statIds, stats.osd)
     ) {
       const l = new Lines();
       for (const state of OSD_STATUS) {
@@ -700,12 +701,12 @@ export class MetricsCollector {
       }
       for (const stat of OSD_STATS) {
         l.family(`ceph_osd_${stat}`, `OSD stat ${stat}`, "gauge");
-        for (const o of stats) l.sample(`ceph_osd_${stat}{ceph_daemon="osd.${o.osd}"}`, 0);
+        for (const id of stats.osd) l.sample(`ceph_osd_${stat}{ceph_daemon="osd.${id}"}`, 0);
       }
       plan = { template: l.b.build(), values: new Float64Array(3 * n + 2 * s) };
       this.#osdStatusPlan = plan;
       this.#osdIds = Int32Array.from(listed, (o) => o.osd);
-      this.#statIds = Int32Array.from(stats, (o) => o.osd);
+      this.#statIds = stats.osd.slice();
     }
     const v = plan.values;
     this.#time("get_metadata_and_osd_status", () => {
@@ -716,13 +717,8 @@ export class MetricsCollector {
         v[2 * n + i] = o.in;
       }
     });
-    this.#time("get_osd_stats", () => {
-      for (let i = 0; i < s; i++) {
-        const p = stats[i]!.perf_stat ?? {};
-        v[3 * n + i] = p.apply_latency_ms ?? 0;
-        v[3 * n + s + i] = p.commit_latency_ms ?? 0;
-      }
-    });
+    v.set(stats.apply_latency_ms, 3 * n);
+    v.set(stats.commit_latency_ms, 3 * n + s);
     return this.#osdStatus.render(plan.template, v);
   }
 
@@ -803,15 +799,25 @@ export class MetricsCollector {
     const bulk = this.#m.perf_counters_bulk();
     let plan = this.#perfPlan;
     if (plan === null || plan.names !== bulk.names) plan = this.#perfPlan = perfPlan(bulk, this.#m);
-    const { daemon, slot, values } = plan;
+    const { first, target, slot, values } = plan;
     const rings = bulk.rings, offsets = bulk.offsets;
-    for (let i = 0; i < values.length; i++) {
-      const d = daemon[i]!;
-      const o = offsets[d]!;
-      values[i] = o < 0 ? 0 : rings[d]![o + slot[i]!]!;
+    for (let d = 0; d < rings.length; d++) {
+      const ring = rings[d]!, o = offsets[d]!;
+      const end = first[d + 1]!;
+      if (o < 0) {
+        for (let k = first[d]!; k < end; k++) values[target[k]!] = 0;
+      } else {
+        for (let k = first[d]!; k < end; k++) values[target[k]!] = ring[o + slot[k]!]!;
+      }
     }
     return this.#perf.render(plan.template, values);
   }
+}
+
+function sameArray(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameIds(ids: Int32Array, entries: readonly { osd: number }[]): boolean {
@@ -936,13 +942,19 @@ function perfPlan(bulk: PerfCounterBulk, m: MgrModule): PerfPlan {
       series(f.name, f, f.kind, 0);
     }
   }
-  return {
-    names: bulk.names,
-    template: b.build(),
-    daemon: Int32Array.from(daemons),
-    slot: Int32Array.from(slots),
-    values: new Float64Array(daemons.length),
-  };
+  // Regroup by daemon (a counting sort on the daemon index).
+  const n = daemons.length, count = bulk.names.length;
+  const first = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) first[daemons[i]! + 1]!++;
+  for (let d = 0; d < count; d++) first[d + 1]! += first[d]!;
+  const next = first.slice(0, count);
+  const target = new Int32Array(n), slot = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = next[daemons[i]!]!++;
+    target[k] = i;
+    slot[k] = slots[i]!;
+  }
+  return { names: bulk.names, template: b.build(), first, target, slot, values: new Float64Array(n) };
 }
 
 /** Per pool, PG counts by state word and in total (Pacific's get_pg_status). */
