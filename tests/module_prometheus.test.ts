@@ -505,3 +505,70 @@ Deno.test("a port in use is retried, not a module failure", async () => {
     await c.stop();
   }
 });
+
+/** Family name → type of a page from Ceph's exporter. */
+function referenceTypes(text: string): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (m) types.set(m[1]!, m[2]!);
+  }
+  return types;
+}
+
+Deno.test("every family of a Pacific 16.2.15 page is served with its type (MDS perf counters aside)", async () => {
+  const reference = referenceTypes(
+    await Deno.readTextFile(
+      new URL("./ceph-reference/prometheus/active_metrics.txt", import.meta.url),
+    ),
+  );
+  const { c, module } = await startExporter();
+  try {
+    const page = parsePage((await scrape(module.uri)).text);
+    const missing: string[] = [];
+    for (const [name, type] of reference) {
+      // The simulated MDS daemons report no perf counters yet.
+      if (/^ceph_(mds_(?!metadata)|purge_queue_)/.test(name)) continue;
+      if (page.families.get(name)?.type === type) continue;
+      // Pacific's `<name>_sum` / `<name>_count` counter pairs are one summary family here.
+      const base = name.replace(/_(sum|count)$/, "");
+      if (base !== name && page.families.get(base)?.type === "summary") {
+        const f = page.families.get(base)!;
+        if (f.samples.some((s) => s.name === name)) continue;
+      }
+      missing.push(`${name} (${type}, served as ${page.families.get(name)?.type ?? "nothing"})`);
+    }
+    assert.deepStrictEqual(missing, []);
+    // Python's float repr, as Ceph prints its numbers.
+    const text = (await scrape(module.uri)).text;
+    assert.match(text, /\nceph_health_status 0\.0\n/);
+    assert.match(text, /\nceph_pool_objects_repaired\{poolid="1"\} 0\.0\n/);
+    assert.match(text, /\nceph_osd_apply_latency_ms\{ceph_daemon="osd\.8"\} [0-9.e+-]+\n/);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("slow ops show in ceph_healthcheck_slow_ops and ceph_daemon_health_metrics", async () => {
+  const { c, module } = await startExporter();
+  try {
+    const healthy = parsePage((await scrape(module.uri)).text);
+    assert.deepStrictEqual(sample(healthy, "ceph_healthcheck_slow_ops"), 0);
+    c.cluster!.setSlow(2, 50);
+    await c.run(60);
+    const health = JSON.parse((await c.command({ prefix: "health", format: "json" })).outb);
+    assert(health.checks?.SLOW_OPS, `SLOW_OPS raised: ${JSON.stringify(health.checks)}`);
+    const count = Number(String(health.checks.SLOW_OPS.summary.message).split(" ")[0]);
+    const page = parsePage(module.collect());
+    assert.deepStrictEqual(sample(page, "ceph_healthcheck_slow_ops"), count);
+    assert(count > 0);
+    const slow = sample(page, "ceph_daemon_health_metrics", {
+      type: "SLOW_OPS",
+      ceph_daemon: "osd.2",
+    });
+    assert(slow > 0, `osd.2 reports ${slow} slow ops`);
+    assert.deepStrictEqual(sample(page, "ceph_health_detail", { name: "SLOW_OPS" }), 1);
+  } finally {
+    await c.stop();
+  }
+});
