@@ -617,7 +617,11 @@ export class MetricsCollector {
     for (const g of groups.values()) {
       l.sample(
         `ceph_disk_occupation_human${
-          labels(["ceph_daemon", "device", "instance"], [g.daemons.join(", "), g.device, g.instance])
+          labels(["ceph_daemon", "device", "instance"], [
+            g.daemons.join(", "),
+            g.device,
+            g.instance,
+          ])
         }`,
         1,
       );
@@ -748,7 +752,11 @@ export class MetricsCollector {
       e.sample(`ceph_cluster_${stat}`, df.stats?.[stat] ?? 0);
     }
     for (const stat of DF_POOL) {
-      e.family(`ceph_pool_${stat}`, `DF pool ${stat}`, DF_POOL_COUNTERS.has(stat) ? "counter" : "gauge");
+      e.family(
+        `ceph_pool_${stat}`,
+        `DF pool ${stat}`,
+        DF_POOL_COUNTERS.has(stat) ? "counter" : "gauge",
+      );
       for (const p of df.pools ?? []) {
         const value = p.stats?.[stat];
         if (typeof value === "number") e.sample(`ceph_pool_${stat}{pool_id="${p.id}"}`, value);
@@ -784,7 +792,12 @@ export class MetricsCollector {
       "The sum of seconds took to collect all metrics of this exporter",
       "summary",
     );
-    for (const [suffix, values] of [["sum", this.#durationSum], ["count", this.#durationCount]] as const) {
+    for (
+      const [suffix, values] of [["sum", this.#durationSum], [
+        "count",
+        this.#durationCount,
+      ]] as const
+    ) {
       for (const m of METHODS) {
         const v = values.get(m);
         if (v !== undefined) {
@@ -954,7 +967,14 @@ function perfPlan(bulk: PerfCounterBulk, m: MgrModule): PerfPlan {
     target[k] = i;
     slot[k] = slots[i]!;
   }
-  return { names: bulk.names, template: b.build(), first, target, slot, values: new Float64Array(n) };
+  return {
+    names: bulk.names,
+    template: b.build(),
+    first,
+    target,
+    slot,
+    values: new Float64Array(n),
+  };
 }
 
 /** Per pool, PG counts by state word and in total (Pacific's get_pg_status). */

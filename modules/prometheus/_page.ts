@@ -78,7 +78,9 @@ export class TemplateBuilder {
     const text = this.#parts.join("");
     const kinds = Uint8Array.from(this.#kinds);
     const bytes = ENCODER.encode(text);
-    if (bytes.length === text.length) return new Template(bytes, Int32Array.from(this.#cuts), kinds);
+    if (bytes.length === text.length) {
+      return new Template(bytes, Int32Array.from(this.#cuts), kinds);
+    }
     // Not ASCII (a hostname, a pool name): byte offsets differ from string offsets.
     const cuts = new Int32Array(this.#cuts.length);
     let c = 0, chars = 0, offset = 0;

@@ -136,7 +136,11 @@ function pageText(page: Page): string {
  * stream, which would detach (take over) the buffers: the collector reuses them next scrape.
  */
 function pageBody(page: Page): BodyInit {
-  const chunks = page.chunks.filter((c) => c.length > 0);
+  // Views of at most 1 MiB: Deno's server sends a 30 MB page faster in pieces.
+  const chunks: Uint8Array[] = [];
+  for (const c of page.chunks) {
+    for (let i = 0; i < c.length; i += 1 << 20) chunks.push(c.subarray(i, i + (1 << 20)));
+  }
   if (chunks.length === 1) return chunks[0]! as Uint8Array<ArrayBuffer>;
   let i = 0;
   return new ReadableStream<Uint8Array>({
