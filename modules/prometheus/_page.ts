@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ByteWriter, PLAIN } from "./_value.ts";
+import { ByteWriter, PLAIN, viewOf } from "./_value.ts";
 
 const ENCODER = new TextEncoder();
 
@@ -18,8 +18,12 @@ export class Template {
   /** Per sample, how its value prints ({@linkcode PLAIN} or nanoseconds). */
   readonly kinds: Uint8Array;
 
+  /** {@linkcode viewOf}(bytes). */
+  readonly view: DataView;
+
   constructor(bytes: Uint8Array, cuts: Int32Array, kinds: Uint8Array) {
     this.bytes = bytes;
+    this.view = viewOf(bytes);
     this.cuts = cuts;
     this.kinds = kinds;
   }
@@ -102,6 +106,7 @@ function same(a: number, b: number): boolean {
 export class SectionRenderer {
   #template: Template | null = null;
   #bytes: Uint8Array = new Uint8Array(0);
+  #view: DataView = viewOf(this.#bytes);
   #starts = new Int32Array(0);
   #ends = new Int32Array(0);
   #values = new Float64Array(0);
@@ -119,10 +124,10 @@ export class SectionRenderer {
     let first = 0;
     while (first < n && same(values[first]!, prev[first]!)) first++;
     if (first === n) return this.#bytes;
-    const old = this.#bytes;
+    const old = this.#bytes, view = this.#view;
     const starts = this.#starts, ends = this.#ends, kinds = template.kinds;
     const w = new ByteWriter(old.length + (old.length >> 4) + 64);
-    w.copy(old, 0, starts[first]!);
+    w.copy(old, view, 0, starts[first]!);
     let from = starts[first]!;
     let shift = 0;
     for (let i = first; i < n; i++) {
@@ -132,7 +137,7 @@ export class SectionRenderer {
         ends[i]! += shift;
         continue;
       }
-      w.copy(old, from, starts[i]!);
+      w.copy(old, view, from, starts[i]!);
       const start = w.pos;
       w.value(v, kinds[i]!);
       from = ends[i]!;
@@ -141,8 +146,9 @@ export class SectionRenderer {
       ends[i] = w.pos;
       prev[i] = v;
     }
-    w.copy(old, from, old.length);
+    w.copy(old, view, from, old.length);
     this.#bytes = w.bytes();
+    this.#view = viewOf(this.#bytes);
     return this.#bytes;
   }
 
@@ -151,20 +157,21 @@ export class SectionRenderer {
     if (values.length !== n) {
       throw new RangeError(`a template of ${n} samples got ${values.length} values`);
     }
-    const { bytes, cuts, kinds } = template;
+    const { bytes, cuts, kinds, view } = template;
     const w = new ByteWriter(Math.max(1024, bytes.length + n * 8));
     const starts = new Int32Array(n), ends = new Int32Array(n);
     let from = 0;
     for (let i = 0; i < n; i++) {
-      w.copy(bytes, from, cuts[i]!);
+      w.copy(bytes, view, from, cuts[i]!);
       from = cuts[i]!;
       starts[i] = w.pos;
       w.value(values[i]!, kinds[i]!);
       ends[i] = w.pos;
     }
-    w.copy(bytes, from, bytes.length);
+    w.copy(bytes, view, from, bytes.length);
     this.#template = template;
     this.#bytes = w.bytes();
+    this.#view = viewOf(this.#bytes);
     this.#starts = starts;
     this.#ends = ends;
     this.#values = Float64Array.from(values);

@@ -42,13 +42,20 @@ export function pyFloat(v: number): string {
   return digits >= 2 ? s : `${s.slice(0, e + 2)}0${s.slice(e + 2)}`;
 }
 
+/** A DataView over exactly the bytes of `a`, for copying four bytes at a time. */
+export function viewOf(a: Uint8Array): DataView {
+  return new DataView(a.buffer, a.byteOffset, a.byteLength);
+}
+
 /** A growable byte buffer written at `pos`. */
 export class ByteWriter {
   buf: Uint8Array;
+  #view: DataView;
   pos = 0;
 
   constructor(capacity = 1 << 16) {
     this.buf = new Uint8Array(capacity);
+    this.#view = viewOf(this.buf);
   }
 
   /** Makes room for `n` more bytes. */
@@ -60,21 +67,29 @@ export class ByteWriter {
     const b = new Uint8Array(size);
     b.set(this.buf.subarray(0, this.pos));
     this.buf = b;
+    this.#view = viewOf(b);
   }
 
-  /** Copies `src[from, to)`. */
-  copy(src: Uint8Array, from: number, to: number): void {
+  /**
+   * Copies `src[from, to)`; `view` is {@linkcode viewOf}(src). A page copies a short run
+   * (a name and labels) per sample: four bytes at a time through DataViews is several times
+   * faster than a byte loop, and allocates nothing, unlike `set(subarray())`.
+   */
+  copy(src: Uint8Array, view: DataView, from: number, to: number): void {
     const n = to - from;
     if (n <= 0) return;
     this.ensure(n);
-    const buf = this.buf;
     let p = this.pos;
-    if (n < 48) {
-      for (let i = from; i < to; i++) buf[p++] = src[i]!;
-    } else {
-      buf.set(src.subarray(from, to), p);
-      p += n;
+    if (n >= 512) {
+      this.buf.set(src.subarray(from, to), p);
+      this.pos = p + n;
+      return;
     }
+    const dst = this.#view;
+    let i = from;
+    for (const end = to - 3; i < end; i += 4, p += 4) dst.setUint32(p, view.getUint32(i));
+    const buf = this.buf;
+    while (i < to) buf[p++] = src[i++]!;
     this.pos = p;
   }
 
