@@ -589,3 +589,98 @@ Deno.test("slow ops show in ceph_healthcheck_slow_ops and ceph_daemon_health_met
     await c.stop();
   }
 });
+
+/**
+ * Alert expressions of Ceph's monitoring mixin (monitoring/ceph-mixin/prometheus_alerts.yml),
+ * restated for promtool: what they read of the exporter is what must be served.
+ */
+const ALERT_RULES = `groups:
+  - name: ceph
+    rules:
+      - alert: CephHealthError
+        expr: ceph_health_status == 2
+        for: 5m
+      - alert: CephHealthWarning
+        expr: ceph_health_status == 1
+        for: 15m
+      - alert: CephMonDown
+        expr: count(ceph_mon_quorum_status == 0) <= (count(ceph_mon_metadata) - floor(count(ceph_mon_metadata) / 2) + 1)
+        for: 30s
+      - alert: CephOSDDownHigh
+        expr: count(ceph_osd_up == 0) / count(ceph_osd_up) * 100 >= 10
+      - alert: CephOSDHostDown
+        expr: ceph_health_detail{name="OSD_HOST_DOWN"} == 1
+        for: 5m
+      - alert: CephOSDDown
+        expr: ceph_health_detail{name="OSD_DOWN"} == 1
+        for: 5m
+      - alert: CephSlowOps
+        expr: ceph_healthcheck_slow_ops > 0
+        for: 30s
+`;
+
+/** A page's samples as promtool input series, each constant for `minutes`. */
+function inputSeries(page: Page, minutes: number): string {
+  let out = "";
+  for (const [, family] of page.families) {
+    for (const s of family.samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      const series = `${s.name}{${labels.join(",")}}`;
+      out += `      - series: '${
+        series.replace(/'/g, "''")
+      }'\n        values: '${s.value}x${minutes}'\n`;
+    }
+  }
+  return out;
+}
+
+Deno.test({
+  name: "Ceph's alerts fire on the exporter's series: a host down, a mon down, slow ops",
+  ignore: !(await havePromtool()),
+  fn: async () => {
+    const { c, module } = await startExporter();
+    const dir = await Deno.makeTempDir();
+    try {
+      c.cluster!.hostDown("host1");
+      c.cluster!.mons.monDown("c");
+      c.cluster!.setSlow(4, 50);
+      await c.run(90);
+      const page = parsePage(module.collect());
+      await Deno.writeTextFile(`${dir}/rules.yml`, ALERT_RULES);
+      const alert = (name: string, labels: Record<string, string> = {}) =>
+        `          - exp_labels: ${JSON.stringify(labels)}\n`.replace(
+          /^/,
+          `      - alertname: ${name}\n        eval_time: 20m\n        exp_alerts:\n`,
+        );
+      const health = page.families.get("ceph_health_detail")!.samples;
+      const severity = (name: string) =>
+        health.find((s) => s.labels.name === name)!.labels.severity!;
+      const tests = `rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+${inputSeries(page, 30)}    alert_rule_test:
+${alert("CephOSDDown", { name: "OSD_DOWN", severity: severity("OSD_DOWN") })}${
+        alert("CephOSDHostDown", { name: "OSD_HOST_DOWN", severity: severity("OSD_HOST_DOWN") })
+      }${alert("CephOSDDownHigh")}${alert("CephMonDown")}${alert("CephSlowOps")}${
+        alert("CephHealthWarning")
+      }      - alertname: CephHealthError
+        eval_time: 20m
+        exp_alerts: []
+`;
+      await Deno.writeTextFile(`${dir}/tests.yml`, tests);
+      const out = await new Deno.Command("promtool", {
+        args: ["test", "rules", "tests.yml"],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert(out.success, text);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await c.stop();
+    }
+  },
+});

@@ -60,7 +60,10 @@ Deno.test("the bulk perf-counter reader gives get_all_perf_counters' daemons, or
 
   // New points: the same objects, new offsets.
   for (let t = 110; t < 300; t += 5) store.ingest("osd.1", Float64Array.of(t, t * 1e3, 2, 1), t);
+  const firstVersion = first.bulk.version;
   const again = read(store, daemons);
+  assert.notStrictEqual(again.bulk.version, firstVersion, "new reports, new version");
+  assert.strictEqual(read(store, daemons).bulk.version, again.bulk.version, "none: the same");
   assert.strictEqual(again.bulk, first.bulk);
   assert.strictEqual(again.bulk.names, first.bulk.names);
   assert.deepStrictEqual(again.out, viaCeph(store, daemons));

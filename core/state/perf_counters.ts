@@ -269,10 +269,13 @@ export interface PerfCounterBulk {
   readonly layouts: readonly CounterLayout[];
   readonly rings: readonly Float64Array[];
   readonly offsets: Int32Array;
+  /** Changes whenever a value may have: a report stored, a daemon come or gone. */
+  readonly version: number;
 }
 
 interface _Bulk extends PerfCounterBulk {
   readonly daemons: readonly _Daemon[];
+  version: number;
 }
 
 class _Daemon {
@@ -340,6 +343,8 @@ export class PerfCounterStore {
   #sorted: _Daemon[] | null = null;
   /** Bumped when a daemon comes, goes or changes layout (what {@linkcode bulk} keys on). */
   #generation = 0;
+  /** Bumped by every report stored: {@linkcode PerfCounterBulk.version}. */
+  #ingested = 0;
   #bulk: { daemons: readonly string[]; services: string; generation: number; value: _Bulk } | null =
     null;
 
@@ -423,6 +428,7 @@ export class PerfCounterStore {
     d.head = head;
     if (d.n < PERF_HISTORY) d.n++;
     d.seq++;
+    this.#ingested++;
     return true;
   }
 
@@ -463,6 +469,7 @@ export class PerfCounterStore {
       d.seq++;
       stored++;
     }
+    this.#ingested += stored;
     return stored;
   }
 
@@ -655,11 +662,13 @@ export class PerfCounterStore {
         layouts: Object.freeze(list.map((d) => d.layout)),
         rings: Object.freeze(list.map((d) => d.ring)),
         offsets: new Int32Array(list.length),
+        version: 0,
         daemons: list,
       };
       cached = this.#bulk = { daemons, services: key, generation: this.#generation, value };
     }
     const v = cached.value;
+    v.version = this.#generation * 2 ** 26 + this.#ingested;
     for (let i = 0; i < v.daemons.length; i++) {
       const d = v.daemons[i]!;
       v.offsets[i] = d.head < 0 ? -1 : d.head * d.stride + 1;

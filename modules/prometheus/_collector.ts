@@ -204,6 +204,9 @@ export class MetricsCollector {
   #osdMetaValues = new Float64Array(0);
   #osdStatusPlan: OsdPlan | null = null;
   #perfPlan: PerfPlan | null = null;
+  /** The perf store's version the last perf bytes were made from. */
+  #perfVersion = NaN;
+  #perfBytes: Uint8Array = new Uint8Array(0);
   #healthJson: string | undefined;
   #health: HealthJson = {};
   /** Pacific's HealthHistory: every check seen, with its severity and whether it is active. */
@@ -812,6 +815,7 @@ export class MetricsCollector {
     const bulk = this.#m.perf_counters_bulk();
     let plan = this.#perfPlan;
     if (plan === null || plan.names !== bulk.names) plan = this.#perfPlan = perfPlan(bulk, this.#m);
+    else if (bulk.version === this.#perfVersion) return this.#perfBytes;
     const { first, target, slot, values } = plan;
     const rings = bulk.rings, offsets = bulk.offsets;
     for (let d = 0; d < rings.length; d++) {
@@ -823,7 +827,8 @@ export class MetricsCollector {
         for (let k = first[d]!; k < end; k++) values[target[k]!] = ring[o + slot[k]!]!;
       }
     }
-    return this.#perf.render(plan.template, values);
+    this.#perfVersion = bulk.version;
+    return this.#perfBytes = this.#perf.render(plan.template, values);
   }
 }
 
