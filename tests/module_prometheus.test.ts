@@ -3,7 +3,7 @@
  * (checked by our own parser, and by promtool when it is installed), and the standby class.
  */
 import assert from "node:assert/strict";
-import { havePromtool, promtool } from "./_promtool.ts";
+import { havePromtool, isCephNameLint, promtool } from "./_promtool.ts";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import * as prometheus from "../modules/prometheus/module.ts";
 import { escapeHelp, escapeLabelValue, promethize } from "../modules/prometheus/_exposition.ts";
@@ -230,18 +230,7 @@ Deno.test("the exporter serves Ceph's families on its published URI, in a valid 
       ignore: !(await havePromtool()),
       fn: async () => {
         const { code, problems } = await promtool(text);
-        // Ceph's names, which its alerts and dashboards query by: counters without `_total`,
-        // the gauge ceph_pg_total, units (`ceph_osd_apply_latency_ms`, `..._per_sec`) and
-        // the colon of `ceph_prioritycache:*`.
-        const others = problems.filter((p) =>
-          !p.endsWith('counter metrics should have "_total" suffix') &&
-          p !== 'ceph_pg_total non-counter metrics should not have "_total" suffix' &&
-          p !==
-            'ceph_mds_sessions_session_count non-histogram and non-summary metrics should not have "_count" suffix' &&
-          !/^ceph_prioritycache:[a-z]+_[a-z0-9_]+ metric names should not contain ':'$/.test(p) &&
-          !/^ceph_(osd_(apply|commit)_latency_ms|pool_recovering_[a-z]+_per_sec) metric names should not contain abbreviated units$/
-            .test(p)
-        );
+        const others = problems.filter((p) => !isCephNameLint(p));
         assert.deepStrictEqual(others, []);
         assert(code === 0 || code === 3, `promtool exit code ${code}`);
       },
