@@ -498,6 +498,7 @@ export class Manager implements CommandService {
       get: (name, mutable) => this.get(name, mutable),
       daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
+      osdPerfStats: () => this.reports.pgs.views.osdPerfStats(),
     });
   }
 

@@ -31,6 +31,8 @@
  */
 import type { ModuleContext } from "./module_context.ts";
 import type { DaemonHealthMetric } from "./cluster_link.ts";
+import type { PerfCounterBulk } from "./state/perf_counters.ts";
+import type { OsdPerfStats } from "./state/pg_map_views.ts";
 import type { ModuleLogger } from "./logging.ts";
 import {
   declaredDefault,
@@ -47,6 +49,8 @@ import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
 
+export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
+export type { OsdPerfStats } from "./state/pg_map_views.ts";
 export type {
   DaemonHealthMetric,
   HealthCheckInput,
@@ -1173,6 +1177,60 @@ export class MgrModule extends ModuleBase {
     const map = new OSDMap(dump, crush);
     _osdMaps.set(dump, { crush, map });
     return map;
+  }
+
+  // ---- Bulk readers for exporters (not in Ceph's API; the prometheus module's) ----
+
+  /**
+   * The perf counters {@linkcode get_all_perf_counters} lists (same daemons, same order), as
+   * typed arrays instead of an object per counter: per daemon its counter layout (paths and
+   * schema in `layouts[i].schemaJson`, `priorities`, `slotOf`, `avg`, `sorted`), its ring of
+   * points and where its newest point starts. Filter by priority yourself. The arrays are the
+   * SDK's own, read-only, and stay the same objects until a daemon comes, goes or redeclares
+   * its counters; `offsets` moves with every report.
+   *
+   * @example
+   * ```ts ignore
+   * const bulk = this.perf_counters_bulk();
+   * for (let i = 0; i < bulk.names.length; i++) {
+   *   const layout = bulk.layouts[i]!, c = layout.indexOf("osd.op_w");
+   *   const value = c < 0 || bulk.offsets[i]! < 0
+   *     ? 0
+   *     : bulk.rings[i]![bulk.offsets[i]! + layout.slotOf[c]!]!;
+   *   this.log.info(`${bulk.names[i]} op_w ${value}`);
+   * }
+   * ```
+   */
+  perf_counters_bulk(
+    services: readonly string[] = ["mds", "mon", "osd", "rbd-mirror", "rgw", "tcmu-runner"],
+  ): PerfCounterBulk {
+    return this._ctx.perf.bulk(services, this._ctx.daemons().serviceDaemons());
+  }
+
+  /**
+   * What `get("osd_stats")` says of each OSD's `perf_stat` latencies, as typed arrays in the
+   * same order (highest OSD id first), without building its entries. Read-only; the same
+   * object while the PG statistics do not change.
+   *
+   * @example
+   * ```ts ignore
+   * const s = this.osd_perf_stats_bulk();
+   * for (let i = 0; i < s.osd.length; i++) {
+   *   if (s.commit_latency_ms[i]! > 100) this.log.warning(`osd.${s.osd[i]} is slow`);
+   * }
+   * ```
+   */
+  osd_perf_stats_bulk(): OsdPerfStats {
+    if (this._ctx.osdPerfStats) return this._ctx.osdPerfStats();
+    const view = this.get("osd_stats") as
+      | { osd_stats?: readonly { osd: number; perf_stat?: Record<string, number> }[] }
+      | null;
+    const list = view?.osd_stats ?? [];
+    return {
+      osd: Int32Array.from(list, (o) => o.osd),
+      apply_latency_ms: Float64Array.from(list, (o) => o.perf_stat?.apply_latency_ms ?? 0),
+      commit_latency_ms: Float64Array.from(list, (o) => o.perf_stat?.commit_latency_ms ?? 0),
+    };
   }
 }
 

@@ -12,6 +12,7 @@ import type { HealthChecks } from "./health.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { RadosPort } from "./rados_port.ts";
+import type { OsdPerfStats } from "./state/pg_map_views.ts";
 
 /** The host side of one module instance. */
 export interface ModuleContext {
@@ -64,4 +65,6 @@ export interface ModuleContext {
   readonly perf: PerfCounterStore;
   /** The cluster's object I/O, when the link reaches the OSDs. */
   rados?(): RadosPort | undefined;
+  /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
+  osdPerfStats?(): OsdPerfStats;
 }

@@ -17,6 +17,7 @@ import type { ModuleHost } from "./module_host.ts";
 import type { ProgressEvents } from "./progress_events.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
+import type { OsdPerfStats } from "./state/pg_map_views.ts";
 
 /** Builds the context of one module instance. */
 export type ModuleContextFactory = (
@@ -47,6 +48,7 @@ export interface ModuleContextSources {
   get(name: string, mutable?: boolean): unknown;
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
+  osdPerfStats?(): OsdPerfStats;
 }
 
 /** The factory of module contexts wired to `s`. */
@@ -139,6 +141,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       daemons: () => s.daemons(),
       perf: s.perf,
       rados: () => s.link.rados?.(),
+      ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
     };
     return ctx;
   };

@@ -3,15 +3,11 @@
  * (checked by our own parser, and by promtool when it is installed), and the standby class.
  */
 import assert from "node:assert/strict";
-import { havePromtool, promtool } from "./_promtool.ts";
+import { havePromtool, isCephNameLint, promtool } from "./_promtool.ts";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import * as prometheus from "../modules/prometheus/module.ts";
-import {
-  escapeHelp,
-  escapeLabelValue,
-  formatValue,
-  promethize,
-} from "../modules/prometheus/_exposition.ts";
+import { escapeHelp, escapeLabelValue, promethize } from "../modules/prometheus/_exposition.ts";
+import { pyFloat } from "../modules/prometheus/_value.ts";
 import { PG_STATES } from "mgr_module";
 import type { ModuleContext } from "../core/module_context.ts";
 import { WallClock } from "../daemon/wall_clock.ts";
@@ -133,13 +129,13 @@ async function scrape(uri: string): Promise<{ status: number; text: string; type
   return { status: r.status, type: r.headers.get("content-type") ?? "", text: await r.text() };
 }
 
-Deno.test("exposition helpers escape labels and HELP, format Go floats, name counters as Ceph", () => {
+Deno.test("exposition helpers escape labels and HELP, print values as Python, name counters as Ceph", () => {
   assert.deepStrictEqual(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
   assert.deepStrictEqual(escapeLabelValue("plain"), "plain");
   assert.deepStrictEqual(escapeHelp("x\\y\nz"), "x\\\\y\\nz");
-  assert.deepStrictEqual(formatValue(NaN), "NaN");
-  assert.deepStrictEqual(formatValue(-Infinity), "-Inf");
-  assert.deepStrictEqual(formatValue(0.25), "0.25");
+  assert.deepStrictEqual(pyFloat(NaN), "NaN");
+  assert.deepStrictEqual(pyFloat(-Infinity), "-Inf");
+  assert.deepStrictEqual(pyFloat(0.25), "0.25");
   assert.deepStrictEqual(promethize("osd.op_r_latency"), "ceph_osd_op_r_latency");
   assert.deepStrictEqual(
     promethize("throttle-msgr_dispatch_throttler-"),
@@ -148,7 +144,7 @@ Deno.test("exposition helpers escape labels and HELP, format Go floats, name cou
   assert.deepStrictEqual(promethize("mds_mem.ino+"), "ceph_mds_mem_ino_plus");
   assert.deepStrictEqual(
     promethize("prioritycache:full.pri0_bytes"),
-    "ceph_prioritycache_full_pri0_bytes",
+    "ceph_prioritycache:full_pri0_bytes",
   );
   assert.deepStrictEqual(promethize("a::b c/d"), "ceph_a_b_c_d");
 });
@@ -214,28 +210,27 @@ Deno.test("the exporter serves Ceph's families on its published URI, in a valid 
     });
     await t.step("perf counters: counters, gauges, long-running averages as _sum/_count", () => {
       assert.deepStrictEqual(page.families.get("ceph_osd_op_w")!.type, "counter");
+      assert.deepStrictEqual(page.families.get("ceph_osd_numpg")!.type, "gauge");
       assert(sample(page, "ceph_osd_op_w", { ceph_daemon: "osd.0" }) >= 0);
-      const latency = page.families.get("ceph_osd_op_r_latency")!;
-      assert.deepStrictEqual(latency.type, "summary");
-      const sum = latency.samples.find((s) =>
-        s.name === "ceph_osd_op_r_latency_sum" && s.labels.ceph_daemon === "osd.0"
-      )!;
-      const count = latency.samples.find((s) =>
-        s.name === "ceph_osd_op_r_latency_count" && s.labels.ceph_daemon === "osd.0"
-      )!;
-      assert(count.value > 0, "reads happened");
+      // Pacific's series (<name>_sum, <name>_count) in one summary family.
+      assert.deepStrictEqual(page.families.get("ceph_osd_op_r_latency")!.type, "summary");
+      const of = (name: string) =>
+        page.families.get("ceph_osd_op_r_latency")!.samples
+          .find((s) => s.name === name && s.labels.ceph_daemon === "osd.0")!.value;
+      const sum = of("ceph_osd_op_r_latency_sum");
+      const count = of("ceph_osd_op_r_latency_count");
+      assert(count > 0, "reads happened");
       // Seconds, not nanoseconds: an average read under a second.
-      assert(sum.value / count.value < 1, `average ${sum.value / count.value}s`);
+      assert(sum / count < 1, `average ${sum / count}s`);
       assert(!page.families.has("ceph_osd_op_r_latency_out_bytes_histogram"));
+      assert(page.families.has("ceph_prioritycache:full_pri0_bytes"), "the colon stays");
     });
     await t.step({
       name: "promtool finds no problem but Ceph's counter names",
       ignore: !(await havePromtool()),
       fn: async () => {
         const { code, problems } = await promtool(text);
-        const others = problems.filter((p) =>
-          !p.endsWith('counter metrics should have "_total" suffix')
-        );
+        const others = problems.filter((p) => !isCephNameLint(p));
         assert.deepStrictEqual(others, []);
         assert(code === 0 || code === 3, `promtool exit code ${code}`);
       },
@@ -506,4 +501,181 @@ Deno.test("a port in use is retried, not a module failure", async () => {
     if (held) holder.close();
     await c.stop();
   }
+});
+
+/** Family name → type of a page from Ceph's exporter. */
+function referenceTypes(text: string): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const m = /^# TYPE (\S+) (\S+)$/.exec(line);
+    if (m) types.set(m[1]!, m[2]!);
+  }
+  return types;
+}
+
+Deno.test("every family of a Pacific 16.2.15 page is served with its type, MDS perf counters included", async () => {
+  const reference = referenceTypes(
+    await Deno.readTextFile(
+      new URL("./ceph-reference/prometheus/active_metrics.txt", import.meta.url),
+    ),
+  );
+  const { c, module } = await startExporter();
+  try {
+    const page = parsePage((await scrape(module.uri)).text);
+    const missing: string[] = [];
+    for (const [name, type] of reference) {
+      if (page.families.get(name)?.type === type) continue;
+      // Pacific's `<name>_sum` / `<name>_count` counter pairs are one summary family here.
+      const base = name.replace(/_(sum|count)$/, "");
+      if (base !== name && page.families.get(base)?.type === "summary") {
+        const f = page.families.get(base)!;
+        if (f.samples.some((s) => s.name === name)) continue;
+      }
+      missing.push(`${name} (${type}, served as ${page.families.get(name)?.type ?? "nothing"})`);
+    }
+    assert.deepStrictEqual(missing, []);
+    // Python's float repr, as Ceph prints its numbers.
+    const text = (await scrape(module.uri)).text;
+    assert.match(text, /\nceph_health_status 0\.0\n/);
+    assert.match(text, /\nceph_pool_objects_repaired\{poolid="1"\} 0\.0\n/);
+    assert.match(text, /\nceph_osd_apply_latency_ms\{ceph_daemon="osd\.8"\} [0-9.e+-]+\n/);
+    // What Ceph's dashboards read of a BlueStore OSD and its disk, and of the active MDS.
+    const page2 = parsePage(text);
+    assert(sample(page2, "ceph_bluefs_wal_total_bytes", { ceph_daemon: "osd.3" }) >= 0);
+    assert(sample(page2, "ceph_bluestore_onode_hits", { ceph_daemon: "osd.3" }) > 0);
+    assert(sample(page2, "ceph_bluefs_db_total_bytes", { ceph_daemon: "osd.3" }) > 0);
+    assert(sample(page2, "ceph_mds_server_handle_client_request", { ceph_daemon: "mds.a" }) > 0);
+    assert(sample(page2, "ceph_mds_inodes", { ceph_daemon: "mds.a" }) > 0);
+    const disk = page2.families.get("ceph_disk_occupation")!.samples
+      .find((s) => s.labels.ceph_daemon === "osd.3")!;
+    assert.match(disk.labels.device!, /^\/dev\/sd[a-z]$/);
+    const meta = page2.families.get("ceph_osd_metadata")!.samples
+      .find((s) => s.labels.ceph_daemon === "osd.3")!;
+    assert.deepStrictEqual(disk.labels.instance, meta.labels.hostname);
+    assert.deepStrictEqual(
+      page2.families.get("ceph_disk_occupation_human")!.samples.length,
+      page2.families.get("ceph_disk_occupation")!.samples.length,
+    );
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("slow ops show in ceph_healthcheck_slow_ops and ceph_daemon_health_metrics", async () => {
+  const { c, module } = await startExporter();
+  try {
+    const healthy = parsePage((await scrape(module.uri)).text);
+    assert.deepStrictEqual(sample(healthy, "ceph_healthcheck_slow_ops"), 0);
+    c.cluster!.setSlow(2, 50);
+    await c.run(60);
+    const health = JSON.parse((await c.command({ prefix: "health", format: "json" })).outb);
+    assert(health.checks?.SLOW_OPS, `SLOW_OPS raised: ${JSON.stringify(health.checks)}`);
+    const count = Number(String(health.checks.SLOW_OPS.summary.message).split(" ")[0]);
+    const page = parsePage(module.collect());
+    assert.deepStrictEqual(sample(page, "ceph_healthcheck_slow_ops"), count);
+    assert(count > 0);
+    const slow = sample(page, "ceph_daemon_health_metrics", {
+      type: "SLOW_OPS",
+      ceph_daemon: "osd.2",
+    });
+    assert(slow > 0, `osd.2 reports ${slow} slow ops`);
+    assert.deepStrictEqual(sample(page, "ceph_health_detail", { name: "SLOW_OPS" }), 1);
+  } finally {
+    await c.stop();
+  }
+});
+
+/**
+ * Alert expressions of Ceph's monitoring mixin (monitoring/ceph-mixin/prometheus_alerts.yml),
+ * restated for promtool: what they read of the exporter is what must be served.
+ */
+const ALERT_RULES = `groups:
+  - name: ceph
+    rules:
+      - alert: CephHealthError
+        expr: ceph_health_status == 2
+        for: 5m
+      - alert: CephHealthWarning
+        expr: ceph_health_status == 1
+        for: 15m
+      - alert: CephMonDown
+        expr: count(ceph_mon_quorum_status == 0) <= (count(ceph_mon_metadata) - floor(count(ceph_mon_metadata) / 2) + 1)
+        for: 30s
+      - alert: CephOSDDownHigh
+        expr: count(ceph_osd_up == 0) / count(ceph_osd_up) * 100 >= 10
+      - alert: CephOSDHostDown
+        expr: ceph_health_detail{name="OSD_HOST_DOWN"} == 1
+        for: 5m
+      - alert: CephOSDDown
+        expr: ceph_health_detail{name="OSD_DOWN"} == 1
+        for: 5m
+      - alert: CephSlowOps
+        expr: ceph_healthcheck_slow_ops > 0
+        for: 30s
+`;
+
+/** A page's samples as promtool input series, each constant for `minutes`. */
+function inputSeries(page: Page, minutes: number): string {
+  let out = "";
+  for (const [, family] of page.families) {
+    for (const s of family.samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+      const series = `${s.name}{${labels.join(",")}}`;
+      out += `      - series: '${
+        series.replace(/'/g, "''")
+      }'\n        values: '${s.value}x${minutes}'\n`;
+    }
+  }
+  return out;
+}
+
+Deno.test({
+  name: "Ceph's alerts fire on the exporter's series: a host down, a mon down, slow ops",
+  ignore: !(await havePromtool()),
+  fn: async () => {
+    const { c, module } = await startExporter();
+    const dir = await Deno.makeTempDir();
+    try {
+      c.cluster!.hostDown("host1");
+      c.cluster!.mons.monDown("c");
+      c.cluster!.setSlow(4, 50);
+      await c.run(90);
+      const page = parsePage(module.collect());
+      await Deno.writeTextFile(`${dir}/rules.yml`, ALERT_RULES);
+      const alert = (name: string, labels: Record<string, string> = {}) =>
+        `          - exp_labels: ${JSON.stringify(labels)}\n`.replace(
+          /^/,
+          `      - alertname: ${name}\n        eval_time: 20m\n        exp_alerts:\n`,
+        );
+      const health = page.families.get("ceph_health_detail")!.samples;
+      const severity = (name: string) =>
+        health.find((s) => s.labels.name === name)!.labels.severity!;
+      const tests = `rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+${inputSeries(page, 30)}    alert_rule_test:
+${alert("CephOSDDown", { name: "OSD_DOWN", severity: severity("OSD_DOWN") })}${
+        alert("CephOSDHostDown", { name: "OSD_HOST_DOWN", severity: severity("OSD_HOST_DOWN") })
+      }${alert("CephOSDDownHigh")}${alert("CephMonDown")}${alert("CephSlowOps")}${
+        alert("CephHealthWarning")
+      }      - alertname: CephHealthError
+        eval_time: 20m
+        exp_alerts: []
+`;
+      await Deno.writeTextFile(`${dir}/tests.yml`, tests);
+      const out = await new Deno.Command("promtool", {
+        args: ["test", "rules", "tests.yml"],
+        cwd: dir,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert(out.success, text);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await c.stop();
+    }
+  },
 });

@@ -226,11 +226,17 @@ export class DaemonIndex {
    * Names (`osd.3`) of the daemons `list_servers()` shows, in its order: what
    * `PerfCounterStore.get_all_perf_counters` walks to match Ceph.
    */
-  serviceDaemons(): string[] {
+  serviceDaemons(): readonly string[] {
+    const servers = this.list_servers();
+    if (this.#serviceDaemons?.servers === servers) return this.#serviceDaemons.names;
     const out: string[] = [];
-    for (const s of this.list_servers()) for (const d of s.services) out.push(`${d.type}.${d.id}`);
-    return out;
+    for (const s of servers) for (const d of s.services) out.push(`${d.type}.${d.id}`);
+    // Frozen and kept while list_servers() stands: the perf store's bulk reader keys on it.
+    this.#serviceDaemons = { servers, names: Object.freeze(out) };
+    return this.#serviceDaemons.names;
   }
+
+  #serviceDaemons: { servers: readonly ServerInfo[]; names: readonly string[] } | undefined;
 
   /**
    * `get("osd_metadata")` / `get("mds_metadata")`: `{"<id>": metadata}` for every daemon of

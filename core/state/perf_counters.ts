@@ -257,6 +257,27 @@ export function schemaFromColumns(cols: CounterSchemaColumns): CounterSchemaEntr
   });
 }
 
+/**
+ * What {@linkcode PerfCounterStore.bulk} answers. Counter `c` of daemon `i` is
+ * `rings[i][offsets[i] + layouts[i].slotOf[c]]` (a long-running average's count follows its
+ * sum); an offset of -1 means the daemon has not reported yet (every value reads as 0).
+ * Times are in nanoseconds, as the daemons send them.
+ */
+export interface PerfCounterBulk {
+  /** Daemon names (`osd.3`). */
+  readonly names: readonly string[];
+  readonly layouts: readonly CounterLayout[];
+  readonly rings: readonly Float64Array[];
+  readonly offsets: Int32Array;
+  /** Changes whenever a value may have: a report stored, a daemon come or gone. */
+  readonly version: number;
+}
+
+interface _Bulk extends PerfCounterBulk {
+  readonly daemons: readonly _Daemon[];
+  version: number;
+}
+
 class _Daemon {
   readonly type: string;
   readonly id: string;
@@ -320,6 +341,12 @@ export class PerfCounterStore {
   readonly #layouts: CounterLayout[] = [];
   /** Every daemon in Ceph's key order; rebuilt lazily after a registration or removal. */
   #sorted: _Daemon[] | null = null;
+  /** Bumped when a daemon comes, goes or changes layout (what {@linkcode bulk} keys on). */
+  #generation = 0;
+  /** Bumped by every report stored: {@linkcode PerfCounterBulk.version}. */
+  #ingested = 0;
+  #bulk: { daemons: readonly string[]; services: string; generation: number; value: _Bulk } | null =
+    null;
 
   /** Number of daemons with a schema. */
   get size(): number {
@@ -352,7 +379,10 @@ export class PerfCounterStore {
     const layout = this.#intern(schema);
     const old = this.#byName.get(daemon);
     if (old !== undefined) {
-      if (old.layout !== layout) _relayout(old, layout);
+      if (old.layout !== layout) {
+        _relayout(old, layout);
+        this.#generation++;
+      }
       return layout;
     }
     const d = new _Daemon(type, id, layout);
@@ -361,6 +391,7 @@ export class PerfCounterStore {
     if (ids === undefined) this.#byType.set(type, ids = new Map());
     ids.set(id, d);
     this.#sorted = null;
+    this.#generation++;
     return layout;
   }
 
@@ -373,6 +404,7 @@ export class PerfCounterStore {
     ids.delete(d.id);
     if (ids.size === 0) this.#byType.delete(d.type);
     this.#sorted = null;
+    this.#generation++;
     return true;
   }
 
@@ -396,6 +428,7 @@ export class PerfCounterStore {
     d.head = head;
     if (d.n < PERF_HISTORY) d.n++;
     d.seq++;
+    this.#ingested++;
     return true;
   }
 
@@ -436,6 +469,7 @@ export class PerfCounterStore {
       d.seq++;
       stored++;
     }
+    this.#ingested += stored;
     return stored;
   }
 
@@ -596,6 +630,50 @@ export class PerfCounterStore {
       if (any) out[d.name] = counters;
     }
     return out;
+  }
+
+  // ---- Bulk reader, for exporters (the prometheus module) ----
+
+  /**
+   * The newest point of every counter of the daemons of `services` among `daemons` (in that
+   * order, as {@linkcode get_all_perf_counters}), without an object per counter: per daemon
+   * its layout, its ring and where the newest row starts. The result and its arrays stay the
+   * same objects while no daemon comes, goes or changes layout (so `names` can key a cache);
+   * only `offsets` is refreshed, at every call.
+   */
+  bulk(services: readonly string[], daemons: readonly string[]): PerfCounterBulk {
+    const key = services.join(" ");
+    let cached = this.#bulk;
+    if (
+      cached === null || cached.daemons !== daemons || cached.services !== key ||
+      cached.generation !== this.#generation
+    ) {
+      const wanted = new Set(services);
+      const list: _Daemon[] = [];
+      const seen = new Set<string>();
+      for (const name of daemons) {
+        const d = this.#byName.get(name);
+        if (d === undefined || !wanted.has(d.type) || seen.has(name)) continue;
+        seen.add(name);
+        list.push(d);
+      }
+      const value: _Bulk = {
+        names: Object.freeze(list.map((d) => d.name)),
+        layouts: Object.freeze(list.map((d) => d.layout)),
+        rings: Object.freeze(list.map((d) => d.ring)),
+        offsets: new Int32Array(list.length),
+        version: 0,
+        daemons: list,
+      };
+      cached = this.#bulk = { daemons, services: key, generation: this.#generation, value };
+    }
+    const v = cached.value;
+    v.version = this.#generation * 2 ** 26 + this.#ingested;
+    for (let i = 0; i < v.daemons.length; i++) {
+      const d = v.daemons[i]!;
+      v.offsets[i] = d.head < 0 ? -1 : d.head * d.stride + 1;
+    }
+    return v;
   }
 
   #intern(schema: readonly CounterSchemaEntry[]): CounterLayout {

@@ -6,7 +6,8 @@
  */
 
 /** The content type of the text format. */
-export const TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+// The real 16.2 exporter (cherrypy) sends this, not the exposition format's own type.
+export const TEXT_CONTENT_TYPE = "text/plain;charset=utf-8";
 
 const LABEL_SPECIAL = /[\\"\n]/;
 const HELP_SPECIAL = /[\\\n]/;
@@ -40,40 +41,24 @@ export function escapeHelp(text: string): string {
 }
 
 /**
- * A sample value as Prometheus parses it (Go's float syntax: `NaN`, `+Inf`, `-Inf`).
- *
- * @example
- * ```ts
- * import { formatValue } from "./_exposition.ts";
- * if (formatValue(Infinity) !== "+Inf" || formatValue(1.5) !== "1.5") throw new Error("format");
- * ```
- */
-export function formatValue(value: number): string {
-  if (Number.isFinite(value)) return String(value);
-  if (Number.isNaN(value)) return "NaN";
-  return value > 0 ? "+Inf" : "-Inf";
-}
-
-/**
  * Ceph's `promethize`: a counter path (`osd.op_w`, `mds_mem.ino+`, `throttle-x-`) as a metric
- * name with the `ceph_` prefix. Separators become `_`, `+` becomes `_plus`, a trailing `-`
- * becomes `_minus`; any other character, `:` included (promtool's lint rejects it; Ceph's
- * `prioritycache:full` counters carry one), becomes `_`.
+ * name with the `ceph_` prefix. `.`, `/`, whitespace and `::` become `_`, `+` becomes `_plus`,
+ * a trailing `-` becomes `_minus` and any other `-` an `_`; anything else stays, the colon of
+ * `prioritycache:full` included (Prometheus allows it in names).
  *
  * @example
  * ```ts
  * import { promethize } from "./_exposition.ts";
  * if (promethize("osd.op_w") !== "ceph_osd_op_w") throw new Error("name");
  * if (promethize("mds_mem.ino+") !== "ceph_mds_mem_ino_plus") throw new Error("name");
+ * if (promethize("prioritycache:kv.pri0_bytes") !== "ceph_prioritycache:kv_pri0_bytes") {
+ *   throw new Error("name");
+ * }
  * ```
  */
 export function promethize(path: string): string {
-  let name = path.replace(/[./\s]|::/g, "_").replace(/\+/g, "_plus");
-  name = name.endsWith("-") ? name.slice(0, -1) + "_minus" : name.replace(/-/g, "_");
-  return "ceph_" + name.replace(/[^a-zA-Z0-9_]/g, "_");
-}
-
-/** The HELP and TYPE lines that open a family. */
-export function familyHeader(name: string, help: string, type: string): string {
-  return `# HELP ${name} ${escapeHelp(help || name)}\n# TYPE ${name} ${type}\n`;
+  const name = path.replace(/[./\s]|::/g, "_").replace(/\+/g, "_plus");
+  // Pacific keeps the other hyphens of a name ending in one (`throttle-x-`), which no
+  // Prometheus parser reads: they become `_` here too.
+  return "ceph_" + (name.endsWith("-") ? name.slice(0, -1) + "_minus" : name).replace(/-/g, "_");
 }

@@ -322,7 +322,7 @@ export class SimCluster {
     this.#reporting = undefined;
   }
 
-  /** The perf reports of the last period (OSDs, then mons). */
+  /** The perf reports of the last period (OSDs, mons, then MDS daemons). */
   lastPerfReports(): readonly PerfReport[] {
     return this.#lastPerf;
   }
@@ -349,12 +349,20 @@ export class SimCluster {
     const monRows: number[] = [];
     for (let r = 0; r < this.mons.names.length; r++) if (this.mons.up[r]) monRows.push(r);
     this.mons.setSessions(rows.length + this.mgrs.length);
+    this.fs.step(this.statsPeriod);
+    const mdsRows: number[] = [];
+    for (let r = 0; r < this.fs.daemons.length; r++) if (this.fs.daemons[r]!.up) mdsRows.push(r);
     this.#lastPerf = [
       this.io.perf.report(now, Int32Array.from(rows), Float64Array.from(stamps)),
       this.mons.perf.report(
         now,
         Int32Array.from(monRows),
         new Float64Array(monRows.length).fill(now),
+      ),
+      this.fs.perf.report(
+        now,
+        Int32Array.from(mdsRows),
+        new Float64Array(mdsRows.length).fill(now),
       ),
     ];
     this.#emit({

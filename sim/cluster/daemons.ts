@@ -240,6 +240,7 @@ export class DaemonRegistry {
       ..._common(host.name, version),
       back_addr: _addr(ip, port + 2, nonce),
       back_iface: "eth1",
+      bluestore_bdev_dev_node: `/dev/sd${String.fromCharCode(98 + local % 24)}`,
       ceph_version_when_created: cephVersionString(created),
       created_at: cephStamp(map.createdAt[id] as number).replace("+0000", "Z"),
       default_device_class: dev?.deviceClass ?? "hdd",

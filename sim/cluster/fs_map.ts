@@ -8,6 +8,7 @@
 import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { hostIp, type Json } from "./osd_map_dump.ts";
+import { MDS_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
 
 const _INCOMPAT: Json = {
   feature_1: "base v0.20",
@@ -30,6 +31,26 @@ export interface MdsDaemon {
   readonly host: string;
   up: boolean;
 }
+
+/** Client metadata requests the active MDS serves per second. */
+export const MDS_REQUESTS_PER_SECOND = 20;
+const MDS_CACHED_INODES = 1000;
+const MDS_REPLY_NS = 400_000;
+
+const _M = {
+  inodes: MDS_PERF_SCHEMA.indexOf("mds.inodes"),
+  memIno: MDS_PERF_SCHEMA.indexOf("mds_mem.ino"),
+  caps: MDS_PERF_SCHEMA.indexOf("mds.caps"),
+  sessions: MDS_PERF_SCHEMA.indexOf("mds_sessions.session_count"),
+  sessionsOpen: MDS_PERF_SCHEMA.indexOf("mds_sessions.sessions_open"),
+  subtrees: MDS_PERF_SCHEMA.indexOf("mds.subtrees"),
+  request: MDS_PERF_SCHEMA.indexOf("mds.request"),
+  handleClientRequest: MDS_PERF_SCHEMA.indexOf("mds_server.handle_client_request"),
+  evadd: MDS_PERF_SCHEMA.indexOf("mds_log.evadd"),
+  replyLatency: MDS_PERF_SCHEMA.indexOf("mds.reply_latency"),
+  getattrLatency: MDS_PERF_SCHEMA.indexOf("mds_server.req_getattr_latency"),
+  jlat: MDS_PERF_SCHEMA.indexOf("mds_log.jlat"),
+} as const;
 
 /**
  * The FSMap with its MDS daemons.
@@ -68,6 +89,36 @@ export class FsMap {
       up: true,
     }));
     this.#active = this.daemons[0]?.name;
+    this.perf = new PerfCounters(MDS_PERF_SCHEMA, this.daemons.map((d) => `mds.${d.name}`));
+  }
+
+  /** Each MDS's perf counters; row = position in `daemons`. */
+  readonly perf: PerfCounters;
+
+  /**
+   * One stats period of metadata traffic: the active MDS serves client requests (getattr and
+   * lookup, `MDS_REQUESTS_PER_SECOND`), journals them and holds a cache; standbys hold none.
+   */
+  step(seconds: number): void {
+    const p = this.perf;
+    for (let row = 0; row < this.daemons.length; row++) {
+      const d = this.daemons[row]!;
+      const active = d.up && d.name === this.#active;
+      const requests = active ? Math.round(MDS_REQUESTS_PER_SECOND * seconds) : 0;
+      p.set(row, _M.inodes, active ? MDS_CACHED_INODES : 0);
+      p.set(row, _M.memIno, active ? MDS_CACHED_INODES : 0);
+      p.set(row, _M.caps, active ? MDS_CACHED_INODES / 10 : 0);
+      p.set(row, _M.sessions, active ? 2 : 0);
+      p.set(row, _M.sessionsOpen, active ? 2 : 0);
+      p.set(row, _M.subtrees, active ? 2 : 0);
+      if (requests === 0) continue;
+      p.add(row, _M.request, requests);
+      p.add(row, _M.handleClientRequest, requests);
+      p.add(row, _M.evadd, requests);
+      p.avg(row, _M.replyLatency, requests * MDS_REPLY_NS, requests);
+      p.avg(row, _M.getattrLatency, requests * MDS_REPLY_NS, requests);
+      p.avg(row, _M.jlat, requests * 2 * MDS_REPLY_NS, requests);
+    }
   }
 
   /** The MDS holding rank 0. */

@@ -94,6 +94,23 @@ const _C = {
   statUsed: OSD_PERF_SCHEMA.indexOf("osd.stat_bytes_used"),
   recOps: OSD_PERF_SCHEMA.indexOf("osd.recovery_ops"),
   recBytes: OSD_PERF_SCHEMA.indexOf("osd.recovery_bytes"),
+  dbTotal: OSD_PERF_SCHEMA.indexOf("bluefs.db_total_bytes"),
+  dbUsed: OSD_PERF_SCHEMA.indexOf("bluefs.db_used_bytes"),
+  numFiles: OSD_PERF_SCHEMA.indexOf("bluefs.num_files"),
+  logBytes: OSD_PERF_SCHEMA.indexOf("bluefs.log_bytes"),
+  walBytes: OSD_PERF_SCHEMA.indexOf("bluefs.bytes_written_wal"),
+  sstBytes: OSD_PERF_SCHEMA.indexOf("bluefs.bytes_written_sst"),
+  loggedBytes: OSD_PERF_SCHEMA.indexOf("bluefs.logged_bytes"),
+  onodeHits: OSD_PERF_SCHEMA.indexOf("bluestore.onode_hits"),
+  onodeMisses: OSD_PERF_SCHEMA.indexOf("bluestore.onode_misses"),
+  commitLat: OSD_PERF_SCHEMA.indexOf("bluestore.commit_lat"),
+  kvSyncLat: OSD_PERF_SCHEMA.indexOf("bluestore.kv_sync_lat"),
+  kvFlushLat: OSD_PERF_SCHEMA.indexOf("bluestore.kv_flush_lat"),
+  kvFinalLat: OSD_PERF_SCHEMA.indexOf("bluestore.kv_final_lat"),
+  submitLat: OSD_PERF_SCHEMA.indexOf("bluestore.submit_lat"),
+  throttleLat: OSD_PERF_SCHEMA.indexOf("bluestore.throttle_lat"),
+  aioWaitLat: OSD_PERF_SCHEMA.indexOf("bluestore.state_aio_wait_lat"),
+  readLat: OSD_PERF_SCHEMA.indexOf("bluestore.read_lat"),
 } as const;
 
 /** Capacity of an OSD in bytes: CRUSH weight 1.0 is 1 TiB. */
@@ -366,6 +383,11 @@ export class IoModel {
       perf.set(o, _C.numpg, this.osdPgs[o] as number);
       perf.set(o, _C.statBytes, capacity);
       perf.set(o, _C.statUsed, this.osdUsed[o] as number);
+      // BlueFS shares the main device (no dedicated DB or WAL): RocksDB holds ~1% of the data.
+      perf.set(o, _C.dbTotal, capacity);
+      perf.set(o, _C.dbUsed, Math.round((this.osdUsed[o] as number) * 0.01) + (1 << 20));
+      perf.set(o, _C.numFiles, 20 + Math.floor((this.osdUsed[o] as number) / 2 ** 36));
+      perf.set(o, _C.logBytes, 1 << 20);
       if ((rec[o] as number) > 0) {
         perf.add(o, _C.recOps, Math.round(rec[o] as number));
         perf.add(o, _C.recBytes, Math.round(recB[o] as number));
@@ -400,6 +422,20 @@ export class IoModel {
       perf.avg(o, _C.wLat, Math.round(w * wNs), w);
       perf.avg(o, _C.wProcLat, Math.round(w * wNs * 0.8), w);
       perf.avg(o, _C.wPrepLat, Math.round(w * wNs * 0.6), w);
+      const wBytes = wb[o] as number;
+      perf.add(o, _C.walBytes, wBytes);
+      perf.add(o, _C.sstBytes, Math.round(wBytes / 2));
+      perf.add(o, _C.loggedBytes, 4096 * Math.ceil(w / 64));
+      perf.add(o, _C.onodeHits, Math.round(n * 0.9));
+      perf.add(o, _C.onodeMisses, n - Math.round(n * 0.9));
+      perf.avg(o, _C.readLat, Math.round(r * rNs * 0.7), r);
+      perf.avg(o, _C.commitLat, Math.round(w * wNs * 0.7), w);
+      perf.avg(o, _C.kvSyncLat, Math.round(w * wNs * 0.3), w);
+      perf.avg(o, _C.kvFlushLat, Math.round(w * wNs * 0.1), w);
+      perf.avg(o, _C.kvFinalLat, Math.round(w * wNs * 0.02), w);
+      perf.avg(o, _C.submitLat, Math.round(w * wNs * 0.05), w);
+      perf.avg(o, _C.throttleLat, Math.round(w * wNs * 0.01), w);
+      perf.avg(o, _C.aioWaitLat, Math.round(w * wNs * 0.2), w);
     }
     this.poolRates.clear();
     for (const [id, r] of perPool) {
