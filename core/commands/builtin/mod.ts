@@ -8,6 +8,7 @@
 import type { LocalCommand } from "../service.ts";
 import { configCommands, type RunningConfigSource } from "./config.ts";
 import { deviceCommands } from "./device.ts";
+import { dfCommands } from "./df.ts";
 import { healthCommands, type HealthSource } from "./health.ts";
 import { osdCommands } from "./osd.ts";
 import { pgCommands, type PgSource } from "./pg.ts";
@@ -46,6 +47,7 @@ export function builtinCommands(source: BuiltinSource): LocalCommand[] {
   return [
     ...pgCommands(source),
     ...osdCommands(source),
+    ...dfCommands(source),
     ...deviceCommands(source),
     ...serviceCommands(source),
     ...healthCommands(source),

@@ -1,0 +1,119 @@
+/**
+ * mgrd answers the everyday commands of issue 12 as a real Ceph 16.2.15 cluster did, through
+ * `mgrd ceph`: the captures are tests/ceph-reference/cli/commands/*.txt (tools/capture-oracle.sh,
+ * on 1 mon `a`, mgr `x`, 3 OSDs on one host, pools device_health_metrics, rbd, cephfs_metadata
+ * and cephfs_data, CephFS `cephfs` with mds `a`), replayed here on a simulated cluster of the same
+ * layout, in the order they were made (set-quota then get-quota).
+ *
+ * Each case checks the exit code and stderr byte for byte, and stdout as far as the values can
+ * be made equal: `exact` byte for byte; `shape` JSON compared key by key (the same keys and JSON
+ * types at every level); `layout` plain text with every number masked (the same lines, words
+ * and headings; the simulated cluster's sizes and times differ).
+ */
+import assert from "node:assert/strict";
+import { startTestCluster, type TestCluster } from "mgr_module/testing";
+import { referenceCli } from "./_reference.ts";
+import { dataDir, runCeph } from "./_oracle_cli.ts";
+import { shapeDiff } from "./sim_json_shape.ts";
+
+type Check = "exact" | "shape" | "layout";
+interface Case {
+  file: string;
+  check: Check;
+  /** Object paths whose keys are data (see shapeDiff). */
+  maps?: string[];
+  /** Words of the simulated cluster renamed to the real one's (host1 → vm). */
+  rename?: boolean;
+}
+
+const c = (file: string, check: Check, more: Partial<Case> = {}): Case => ({
+  file,
+  check,
+  ...more,
+});
+
+/** The captures replayed, in the order the capture script made them. */
+const CASES: Case[] = [
+  c("df", "layout"),
+  c("df_json", "shape"),
+  c("df_json_pretty", "shape"),
+  c("df_detail", "layout"),
+  c("df_detail_json", "shape"),
+  c("df_detail_json_pretty", "shape"),
+  c("df_bad_arg", "exact"),
+];
+
+/** Plain text with its numbers and sizes masked, spaces collapsed: what stays equal. */
+export function skeleton(text: string): string {
+  return text
+    .replace(/\d+(\.\d+)?(e[-+]?\d+)?/g, "#")
+    .replace(/# ?(B|KiB|MiB|GiB|TiB|PiB|k|M)\b/g, "#")
+    .replace(/[ \t]+/g, " ");
+}
+
+/** The cluster the captures were made on, simulated. */
+async function fsLayout(): Promise<TestCluster> {
+  const cl = await startTestCluster({
+    cluster: {
+      hosts: 1,
+      osdsPerHost: 3,
+      failureDomain: "osd",
+      mons: { count: 1 },
+      mgrs: ["x"],
+      mds: ["a"],
+      pools: [
+        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+        { name: "rbd", pgNum: 64, size: 3, application: "rbd" },
+        { name: "cephfs_metadata", pgNum: 16, size: 3, application: "cephfs" },
+        { name: "cephfs_data", pgNum: 32, size: 2, minSize: 1, application: "cephfs" },
+      ],
+    },
+  });
+  await cl.run(30);
+  return cl;
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${what}: not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+Deno.test("mgrd ceph answers issue 12's everyday commands as a real Ceph 16.2 did", async (t) => {
+  const cl = await fsLayout();
+  const dir = dataDir();
+  try {
+    for (const k of CASES) {
+      const cap = referenceCli(`commands/${k.file}.txt`);
+      await t.step(k.file, async () => {
+        const ours = await runCeph(cl, dir, cap.command);
+        await cl.run(1);
+        const rename = (s: string) => k.rename ? s.replaceAll("host1", "vm") : s;
+        assert.deepStrictEqual(
+          { rc: ours.rc, stderr: ours.stderr },
+          { rc: cap.rc, stderr: cap.stderr },
+          `${cap.command}: ${ours.stdout.slice(0, 300)}`,
+        );
+        if (k.check === "exact") assert.equal(rename(ours.stdout), cap.stdout);
+        else if (k.check === "layout") {
+          assert.equal(skeleton(rename(ours.stdout)), skeleton(cap.stdout));
+        } else {
+          const diff = shapeDiff(
+            parseJson(ours.stdout, "ours"),
+            parseJson(cap.stdout, "real"),
+            { maps: k.maps },
+          );
+          assert.deepEqual(diff, [], diff.join("\n"));
+          // Framing: the CLI's empty line, and how the daemon's text ends.
+          assert.equal(ours.stdout.slice(0, 2), cap.stdout.slice(0, 2));
+          assert.equal(ours.stdout.slice(-2), cap.stdout.slice(-2));
+        }
+      });
+    }
+  } finally {
+    await cl.stop();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
