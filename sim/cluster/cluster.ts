@@ -682,6 +682,23 @@ export class SimCluster {
     this.#apply(`set ${flag}`, [], () => this.map.setFlag(flag));
   }
 
+  /** `ceph osd set-require-min-compat-client <release>`: one new epoch. */
+  setRequireMinCompatClient(release: string): void {
+    this.#apply(
+      `require_min_compat_client ${release}`,
+      [],
+      () => this.map.setRequireMinCompatClient(release),
+    );
+  }
+
+  /**
+   * A change of a pool's settings that moves no PG (quotas, applications): one new epoch,
+   * the pool's `last_change`.
+   */
+  changePoolSettings(pool: Pool, label: string, fn: (pool: Pool) => void): void {
+    this.#applyPool(label, pool, () => fn(pool));
+  }
+
   /** `ceph osd unset <flag>`; unsetting `noout` marks out OSDs down for too long. */
   unsetFlag(flag: string): void {
     this.#apply(`unset ${flag}`, [], () => this.map.unsetFlag(flag));

@@ -88,6 +88,8 @@ export class OsdMap {
   lastUpChange: number;
   lastInChange: number;
   flags: number;
+  /** The oldest client release the cluster keeps compatible with. */
+  requireMinCompatClient = "luminous";
   readonly pools: Pool[] = [];
   maxOsd = 0;
   exists = new Uint8Array(0);
@@ -242,6 +244,12 @@ export class OsdMap {
     this.flags &= ~bit;
     this.#touch();
     return true;
+  }
+
+  /** `osd set-require-min-compat-client`: a new epoch even when the release is the same. */
+  setRequireMinCompatClient(release: string): void {
+    this.requireMinCompatClient = release;
+    this.#touch();
   }
 
   /** Flag names in Ceph's printing order. */

@@ -32,8 +32,8 @@ export function hostIp(hostId: number): string {
 
 /** An `entity_addrvec_t` (v2 and v1 on consecutive ports), frozen. */
 function _addrvec(ip: string, port: number, nonce: number): Json {
-  const v2: Json = Object.freeze({ type: "v2", nonce, addr: `${ip}:${port}` });
-  const v1: Json = Object.freeze({ type: "v1", nonce, addr: `${ip}:${port + 1}` });
+  const v2: Json = Object.freeze({ type: "v2", addr: `${ip}:${port}`, nonce });
+  const v1: Json = Object.freeze({ type: "v1", addr: `${ip}:${port + 1}`, nonce });
   return Object.freeze({ addrvec: Object.freeze([v2, v1]) as Json[] });
 }
 
@@ -266,7 +266,7 @@ export class OsdMapDumpCache {
       cluster_snapshot: "",
       pool_max: map.pools.reduce((m, p) => Math.max(m, p.id), 0),
       max_osd: map.maxOsd,
-      require_min_compat_client: "luminous",
+      require_min_compat_client: map.requireMinCompatClient,
       min_compat_client: "jewel",
       require_osd_release: "pacific",
       pools: this.#poolEntries(map) as Json[],

@@ -34,6 +34,7 @@ import { MonStore } from "./mon_store.ts";
 import { MonmapMonitor } from "./monmap_monitor.ts";
 import { err, type Monitor, str } from "./monitor.ts";
 import { OSDMonitor } from "./osd_monitor.ts";
+import { OSDInfoMonitor } from "./osd_info_monitor.ts";
 
 export type { MonBeacon } from "./mgr_monitor.ts";
 export { canUpdateAtRuntime, type MonOption } from "./mon_options.ts";
@@ -122,7 +123,9 @@ export class EmbeddedMon {
       configKey,
       this.#mgr,
       this.#config,
-      ...(cluster ? [new OSDMonitor(cluster), new MonmapMonitor(cluster)] : []),
+      ...(cluster
+        ? [new OSDMonitor(cluster), new OSDInfoMonitor(cluster), new MonmapMonitor(cluster)]
+        : []),
     ];
     this.#commands = monitors.flatMap((m) => m.commands);
     for (const monitor of monitors) {

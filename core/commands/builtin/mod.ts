@@ -11,6 +11,7 @@ import { deviceCommands } from "./device.ts";
 import { dfCommands } from "./df.ts";
 import { healthCommands, type HealthSource } from "./health.ts";
 import { osdCommands } from "./osd.ts";
+import { osdSafetyCommands } from "./osd_safety.ts";
 import { pgCommands, type PgSource } from "./pg.ts";
 import { serviceCommands } from "./service.ts";
 import { statusCommands, type StatusSource } from "./status.ts";
@@ -48,6 +49,7 @@ export function builtinCommands(source: BuiltinSource): LocalCommand[] {
     ...pgCommands(source),
     ...osdCommands(source),
     ...dfCommands(source),
+    ...osdSafetyCommands(source),
     ...deviceCommands(source),
     ...serviceCommands(source),
     ...healthCommands(source),
