@@ -38,7 +38,11 @@ Deno.test("a mon without a cluster has no OSD or mon commands; the mon of one ha
   // The cluster's commands come after the mon's own: the OSDMap's, the placement's, the monmap's.
   const extra = all.slice(prefixes(alone).length);
   assert.ok(extra.includes("osd out") && extra.includes("pg map") && extra.includes("mon stat"));
-  assert.deepEqual(new Set(extra.map((p) => p!.split(" ")[0])), new Set(["osd", "pg", "mon"]));
+  assert.ok(
+    extra.every((p) =>
+      /^(osd|pg|mon|quorum_status|versions|features|time-sync-status)( |$)/.test(p!)
+    ),
+  );
   alone.close();
   mon.close();
 });

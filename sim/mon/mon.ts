@@ -124,7 +124,11 @@ export class EmbeddedMon {
       this.#mgr,
       this.#config,
       ...(cluster
-        ? [new OSDMonitor(cluster), new OSDInfoMonitor(cluster), new MonmapMonitor(cluster)]
+        ? [
+          new OSDMonitor(cluster),
+          new OSDInfoMonitor(cluster),
+          new MonmapMonitor(cluster, () => this.#mgrNames()),
+        ]
         : []),
     ];
     this.#commands = monitors.flatMap((m) => m.commands);
@@ -133,6 +137,16 @@ export class EmbeddedMon {
         this.#routes.set(prefix, { monitor, perm });
       }
     }
+  }
+
+  /** The managers the MgrMap names, the active one first. */
+  #mgrNames(): string[] {
+    const m = this.#mgr.mgrMap();
+    return [
+      ...(m.available || m.active_name ? [m.active_name] : []),
+      ...m.standbys.map((s) => s.name),
+    ]
+      .filter((n) => n !== "");
   }
 
   /** Opens the store at `path` (or `":memory:"`) and starts a mon on it. */
