@@ -199,7 +199,7 @@ export class DaemonRegistry {
       const common = _common(host, version);
       return type === "mgr"
         ? { ...common, addr: ip, addrs: `${ip}:0/${nonce}` }
-        : { ...common, addr: _addr(ip, port, nonce), addrs: _addr(ip, port, nonce) };
+        : { ...common, addr: _addr(ip, port, nonce) };
     }
     return null;
   }
