@@ -71,6 +71,9 @@ function holdDumps(cluster: SimCluster): Map<string, Json | null> {
   return dumps;
 }
 
+/** CEPH_FEATURES_ALL of a Pacific build, which an active manager reports. */
+const MGR_FEATURES = 4540138314316775423;
+
 /** A ClusterLink over a simulated cluster and its embedded mon. */
 export class SimClusterLink implements ClusterLink {
   readonly #mon: MonLink;
@@ -141,7 +144,10 @@ export class SimClusterLink implements ClusterLink {
   }
   beacon(beacon: MgrBeacon): Promise<void> {
     this.#gid = beacon.gid;
-    return this.#mon.beacon(beacon);
+    // The messenger's part of a beacon: where the simulated manager listens, and the
+    // features a Pacific build connects with.
+    const addrs = this.#cluster.daemons.mgrAddrs(beacon.name);
+    return this.#mon.beacon({ ...beacon, ...(addrs ? { addrs } : {}), mgr_features: MGR_FEATURES });
   }
   clusterLog(entry: ClusterLogEntry): void {
     this.#mon.clusterLog(entry);

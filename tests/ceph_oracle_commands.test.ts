@@ -37,6 +37,9 @@ const c = (file: string, check: Check, more: Partial<Case> = {}): Case => ({
 /** The FSMap's objects keyed by gid and rank. */
 const FS_MAPS = ["$.filesystems[].mdsmap.info", "$.filesystems[].mdsmap.up"];
 
+/** The MgrMap's objects keyed by module and option names. */
+const MGR_MAPS = ["$.available_modules[].module_options", "$.always_on_modules"];
+
 /** The captures replayed, in the order the capture script made them. */
 const CASES: Case[] = [
   c("df", "layout"),
@@ -147,6 +150,15 @@ const CASES: Case[] = [
   c("mds_metadata_a_json", "shape"),
   c("mds_versions", "exact"),
   c("mds_versions_json", "exact"),
+  // The manager: the MgrMap with the addresses its beacons carry.
+  c("mgr_dump", "shape", { maps: MGR_MAPS }),
+  c("mgr_dump_json", "shape", { maps: MGR_MAPS }),
+  c("mgr_stat", "shape"),
+  c("mgr_stat_json", "shape"),
+  c("mgr_versions", "exact"),
+  c("mgr_versions_json", "exact"),
+  c("mgr_services", "exact"),
+  c("mgr_services_json", "exact"),
 ];
 
 /** The captures made before the cluster's state was changed, at the script's start. */

@@ -22,7 +22,7 @@ import type {
 } from "../../core/cluster_link.ts";
 import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../ceph/errno.ts";
-import type { EmbeddedMon } from "./mon.ts";
+import type { EmbeddedMon, MonBeacon } from "./mon.ts";
 
 /** Options of a {@link MonLink}. */
 export interface MonLinkOptions {
@@ -151,7 +151,7 @@ export class MonLink implements ClusterLink {
   }
 
   /** Sends a beacon; waits out an outage, and rejects after the default timeout. */
-  async beacon(beacon: MgrBeacon): Promise<void> {
+  async beacon(beacon: MonBeacon): Promise<void> {
     if (!(await this.#waitConnected(this.#defaultTimeout))) {
       throw new Error(
         `beacon from mgr.${beacon.name} timed out after ${this.#defaultTimeout}s: ` +
