@@ -231,6 +231,21 @@ export class SimCluster {
     this.firstReportAfter = new Float64Array(n);
     this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
+    // `fs new` tags its pools' cephfs application with their role and the file system's name.
+    const fsPools = this.fs.pools();
+    for (const pool of this.map.pools) {
+      const role = pool.id === fsPools.metadata
+        ? "metadata"
+        : pool.id === fsPools.data
+        ? "data"
+        : "";
+      if (!role || !pool.applications.cephfs) continue;
+      pool.applications.cephfs = { [role]: this.fs.fsName };
+      // ...and gives the metadata pool these options (MDSMonitor's `fs new`).
+      if (role === "metadata") {
+        pool.options = { pg_autoscale_bias: 4, pg_num_min: 16, recovery_priority: 5 };
+      }
+    }
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
     this.pgReporter = new PgReporter(this.pgs, this.map, this.io);
     this.pgs.onMerge((source, target, last) => this.#onMerge(source, target, last));

@@ -49,8 +49,15 @@ export interface Pool {
   pgpNum: number;
   /** The `pgp_num` asked for (`pgp_num_target`, `pg_placement_num_target`). */
   pgpNumTarget: number;
-  /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...). */
+  /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...): the first enabled. */
   application: string;
+  /** Every enabled application with its key/value settings (`application_metadata`). */
+  applications: Record<string, Record<string, string>>;
+  /** The pool's options (`osd pool set <pool> pg_num_min ...`), by name, as pool_opts_t holds them. */
+  options: Record<string, number>;
+  /** `osd pool set-quota`: 0 for none. */
+  quotaMaxBytes: number;
+  quotaMaxObjects: number;
   readonly createTime: number;
   lastChange: number;
 }
@@ -283,6 +290,11 @@ export class OsdMap {
       pgpNum: spec.pgNum,
       pgpNumTarget: spec.pgNum,
       application: spec.application ?? "",
+      applications: spec.application ? { [spec.application]: {} } : {},
+      quotaMaxBytes: 0,
+      quotaMaxObjects: 0,
+      // The devicehealth module creates its pool with these bounds.
+      options: spec.application === "mgr_devicehealth" ? { pg_num_max: 32, pg_num_min: 1 } : {},
       createTime: this.#now(),
       lastChange: this.#nextEpoch(),
     };

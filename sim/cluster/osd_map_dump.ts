@@ -37,6 +37,20 @@ function _addrvec(ip: string, port: number, nonce: number): Json {
   return Object.freeze({ addrvec: Object.freeze([v2, v1]) as Json[] });
 }
 
+/**
+ * The pools as the mon's commands dump them (`osd dump`, `osd pool ls detail`): with their
+ * `create_time` after the name, which the manager's `get('osd_map')` leaves out; `idKey`
+ * names the id (`pool`, or `pool_id` for `ls detail`).
+ */
+export function commandPoolEntries(map: OsdMap, idKey = "pool"): Json[] {
+  const entries = (dumpOsdMap(map) as { pools: { [key: string]: Json }[] }).pools;
+  return entries.map((e, i) => {
+    const { pool, pool_name, ...rest } = e;
+    const created = cephStamp(map.pools[i]?.createTime ?? map.created);
+    return { [idKey]: pool!, pool_name: pool_name!, create_time: created, ...rest };
+  });
+}
+
 /** Freezes `value` and everything in it (a fresh tree of plain objects and arrays). */
 function _frozen<T>(value: T): T {
   if (value !== null && typeof value === "object") {
@@ -80,8 +94,8 @@ function _dumpPool(pool: Pool): Json {
     snap_seq: 0,
     snap_epoch: 0,
     pool_snaps: [],
-    quota_max_bytes: 0,
-    quota_max_objects: 0,
+    quota_max_bytes: pool.quotaMaxBytes,
+    quota_max_objects: pool.quotaMaxObjects,
     tiers: [],
     tier_of: -1,
     read_tier: -1,
@@ -107,8 +121,8 @@ function _dumpPool(pool: Pool): Json {
     stripe_width: 0,
     expected_num_objects: 0,
     fast_read: false,
-    options: {},
-    application_metadata: pool.application ? { [pool.application]: {} } : {},
+    options: { ...pool.options },
+    application_metadata: structuredClone(pool.applications),
     create_time: cephStamp(pool.createTime),
     last_change: String(pool.lastChange),
     last_force_op_resend: "0",

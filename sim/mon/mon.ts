@@ -36,6 +36,7 @@ import { err, type Monitor, str } from "./monitor.ts";
 import { OSDMonitor } from "./osd_monitor.ts";
 import { OSDInfoMonitor } from "./osd_info_monitor.ts";
 import { MDSMonitor } from "./mds_monitor.ts";
+import { OSDPoolMonitor } from "./osd_monitor_pool_commands.ts";
 
 export type { MonBeacon } from "./mgr_monitor.ts";
 export { canUpdateAtRuntime, type MonOption } from "./mon_options.ts";
@@ -128,6 +129,7 @@ export class EmbeddedMon {
         ? [
           new OSDMonitor(cluster),
           new OSDInfoMonitor(cluster),
+          new OSDPoolMonitor(cluster),
           new MonmapMonitor(cluster, () => this.#mgrNames()),
           new MDSMonitor(cluster),
         ]
