@@ -37,6 +37,7 @@ import { OSDMonitor } from "./osd_monitor.ts";
 import { OSDInfoMonitor } from "./osd_info_monitor.ts";
 import { MDSMonitor } from "./mds_monitor.ts";
 import { OSDPoolMonitor } from "./osd_monitor_pool_commands.ts";
+import { OSDCrushMonitor } from "./osd_crush_monitor.ts";
 
 export type { MonBeacon } from "./mgr_monitor.ts";
 export { canUpdateAtRuntime, type MonOption } from "./mon_options.ts";
@@ -130,6 +131,7 @@ export class EmbeddedMon {
           new OSDMonitor(cluster),
           new OSDInfoMonitor(cluster),
           new OSDPoolMonitor(cluster),
+          new OSDCrushMonitor(cluster),
           new MonmapMonitor(cluster, () => this.#mgrNames()),
           new MDSMonitor(cluster),
         ]
