@@ -237,6 +237,9 @@ const CASES: Case[] = [
 
 /** The captures made before the cluster's state was changed, at the script's start. */
 const FIRST: Case[] = [
+  c("version_flag", "exact"),
+  c("version", "exact"),
+  c("version_json", "exact"),
   c("versions", "exact"),
   c("versions_json", "exact"),
   c("features", "exact"),

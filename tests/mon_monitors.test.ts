@@ -40,7 +40,7 @@ Deno.test("a mon without a cluster has no OSD or mon commands; the mon of one ha
   assert.ok(extra.includes("osd out") && extra.includes("pg map") && extra.includes("mon stat"));
   assert.ok(
     extra.every((p) =>
-      /^(osd|pg|mon|mds|fs|quorum_status|versions|features|time-sync-status)( |$)/.test(p!)
+      /^(osd|pg|mon|mds|fs|quorum_status|versions|features|time-sync-status|version)( |$)/.test(p!)
     ),
   );
   alone.close();

@@ -20,6 +20,8 @@ export type OutputFormat = typeof OUTPUT_FORMATS[number];
 export interface CliOptions {
   /** `-h`/`--help`: print usage and the commands whose signature starts with `words`. */
   help: boolean;
+  /** `-v`/`--version`: print the client's version and exit, as `ceph --version` does. */
+  version?: boolean;
   format?: OutputFormat;
   /** `-i FILE`; `-` means standard input. */
   inFile?: string;
@@ -166,6 +168,10 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
       o.help = true;
       continue;
     }
+    if (a === "-v" || a === "--version") {
+      o.version = true;
+      continue;
+    }
     if (a === "-s" || a === "--status") {
       status = true;
       continue;
@@ -225,6 +231,7 @@ options:
   --connect-timeout SECS
                         give up on the daemon after SECS seconds (exit 110, ETIMEDOUT)
   -s, --status          show cluster status (same as the command 'status')
+  -v, --version         print the client's Ceph version and exit
 
 exit status: -retval of the command (22 EINVAL, 2 ENOENT, 95 ENOTSUP, 5 EIO, 13 EACCES ...);
   2 on a bad option or a missing url/keyring file, 13 when the daemon refuses the key,

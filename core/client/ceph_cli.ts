@@ -29,6 +29,7 @@ import { Flag } from "../commands/descriptor.ts";
 import { matchWords } from "../commands/match.ts";
 import { usageLine } from "../commands/usage.ts";
 import { EINTR, EINVAL, EIO } from "../../ceph/errno.ts";
+import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import { type CliOptions, OPTIONS_HELP, parseCliArgs, USAGE_LINE } from "./args.ts";
 import {
   clientErrnoName,
@@ -120,6 +121,11 @@ async function run(
   out: (s: string) => Promise<void>,
   err: (s: string) => Promise<void>,
 ): Promise<number> {
+  // The client's own version: the daemon is not asked.
+  if (opts.version) {
+    await out(`${CEPH_VERSION}\n`);
+    return 0;
+  }
   if (opts.help) await out(`${sectionHeader("General usage:")}${USAGE_LINE}${OPTIONS_HELP}`);
   else if (opts.words.length === 0) {
     await err(

@@ -10,6 +10,7 @@
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
 import { ENOENT } from "../../ceph/errno.ts";
+import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import { formatJson } from "../../ceph/format.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import { MON_FEATURES, monmapCommandDump } from "../cluster/mons.ts";
@@ -26,6 +27,7 @@ const MONMAP_COMMANDS: readonly CommandSignature[] = [
   { sig: "versions", help: "check running versions of ceph daemons", perm: "r" },
   { sig: "features", help: "report of connected features", perm: "r" },
   { sig: "time-sync-status", help: "show time sync status", perm: "r" },
+  { sig: "version", help: "show mon daemon version", perm: "r" },
 ];
 
 /** The features every simulated daemon and client connects with (a Pacific build's). */
@@ -74,6 +76,10 @@ export class MonmapMonitor implements Monitor {
         return ok(this.#pretty(cmd, this.#features()));
       case "time-sync-status":
         return ok(this.#pretty(cmd, this.#timeSync()));
+      case "version": {
+        const f = formatterFor(cmd);
+        return ok(f ? line({ version: CEPH_VERSION }, f) : `${CEPH_VERSION}\n`);
+      }
     }
     return err(-22, "command not known");
   }
