@@ -3,6 +3,7 @@
  *
  * @module
  */
+import * as crash from "./crash/module.ts";
 import * as hello from "./hello/module.ts";
 import * as iostat from "./iostat/module.ts";
 import * as progress from "./progress/module.ts";
@@ -12,6 +13,7 @@ import * as status from "./status/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
+  crash,
   hello,
   iostat,
   progress,
@@ -21,4 +23,4 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
-export const ALWAYS_ON_MODULES: readonly string[] = ["progress", "status"];
+export const ALWAYS_ON_MODULES: readonly string[] = ["crash", "progress", "status"];

@@ -15,6 +15,7 @@ import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { referenceCli } from "./_reference.ts";
 import { dataDir, runCeph } from "./_oracle_cli.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
+import * as crash from "../modules/crash/module.ts";
 
 type Check = "exact" | "shape" | "layout";
 interface Case {
@@ -233,6 +234,14 @@ const CASES: Case[] = [
   c("mgr_versions_json", "exact"),
   c("mgr_services", "exact"),
   c("mgr_services_json", "exact"),
+  c("crash_ls", "exact"),
+  c("crash_ls_json", "exact"),
+  c("crash_ls_new", "exact"),
+  c("crash_ls_new_json", "exact"),
+  c("crash_stat", "exact"),
+  c("crash_stat_json", "exact"),
+  c("crash_info_missing", "exact"),
+  c("crash_info_missing_json", "exact"),
 ];
 
 /** The captures made before the cluster's state was changed, at the script's start. */
@@ -261,6 +270,8 @@ export function skeleton(text: string): string {
 /** The cluster the captures were made on, simulated. */
 async function fsLayout(): Promise<TestCluster> {
   const cl = await startTestCluster({
+    builtins: { crash },
+    alwaysOn: ["crash"],
     cluster: {
       hosts: 1,
       osdsPerHost: 3,

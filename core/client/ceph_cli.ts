@@ -219,7 +219,9 @@ async function report(reply: CommandReply, err: (s: string) => Promise<void>): P
     return -reply.retval;
   }
   if (reply.stderr !== "") await err(`${reply.stderr}\n`);
-  return reply.retval;
+  // ceph.in keeps a failure's status only when it is negative: a module that returns a
+  // positive errno (the crash module's `errno.EINVAL`) exits 0 with its message.
+  return 0;
 }
 
 async function poll(
