@@ -14,6 +14,7 @@ import type {
 } from "../../core/cluster_link.ts";
 import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
+import { cephStamp } from "../../ceph/time.ts";
 import { formatOptionValue, parseOptionValue } from "../../ceph/option_value.ts";
 import { textTable } from "../../ceph/text_table.ts";
 import { canUpdateAtRuntime, CEPH_OPTION_MAP, type MonOption, strayOption } from "./mon_options.ts";
@@ -27,6 +28,7 @@ const CONFIG_COMMANDS: readonly CommandSignature[] = [
   { sig: "config get name=who,type=CephString name=key,type=CephString,req=false", help: "Show configuration option(s) for an entity", perm: "r" },
   { sig: "config dump", help: "Show all configuration option(s)", perm: "r" },
   { sig: "config ls", help: "List available configuration options", perm: "r" },
+  { sig: "config log name=num,type=CephInt,req=false", help: "Show recent history of config changes", perm: "r" },
 ];
 
 const ENTITY_TYPES: ReadonlySet<string> = new Set(["auth", "mon", "osd", "mds", "mgr", "client"]);
@@ -114,6 +116,8 @@ function maskObject(mask: string): Record<string, string> {
 
 /** What ConfigMonitor needs of its mon. */
 export interface ConfigMonitorOptions {
+  /** Seconds since the epoch, for the config log's stamps. */
+  now?: () => number;
   /** The cluster fsid (`config get <who> fsid`). */
   fsid: string;
   /** The options of the managers' modules (MgrMonitor's, from the MgrMap). */
@@ -146,6 +150,8 @@ export class ConfigMonitor implements Monitor {
         return this.#configDump(cmd);
       case "config ls":
         return this.#configLs(cmd);
+      case "config log":
+        return this.#configLog(cmd);
       default:
         return this.#configSetRm(prefix, cmd);
     }
@@ -217,14 +223,57 @@ export class ConfigMonitor implements Monitor {
     if (!target) return err(-EINVAL, `unrecognized config target '${who}'`);
     const section = target.section || "global";
     const mask = maskToStr(target.mask);
+    const previous = this.#store.getConfig(section, mask, name)?.value;
+    const key = `${section}/${mask ? `${mask}/` : ""}${name}`;
+    const stamp = cephStamp(this.#opts.now?.() ?? 0);
     if (prefix === "config set") {
-      if (this.#store.getConfig(section, mask, name)?.value === value) return ok();
-      this.#store.setConfig({ section, name, value, mask });
-    } else if (!this.#store.rmConfig(section, mask, name)) {
-      return ok();
+      if (previous === value) return ok();
+      this.#store.transaction(() => {
+        this.#store.setConfig({ section, name, value, mask });
+        this.#store.addConfigVersion(stamp, [
+          {
+            name: key,
+            ...(previous !== undefined ? { previous_value: previous } : {}),
+            new_value: value,
+          },
+        ]);
+      });
+    } else {
+      if (previous === undefined) return ok();
+      this.#store.transaction(() => {
+        this.#store.rmConfig(section, mask, name);
+        this.#store.addConfigVersion(stamp, [{ name: key, previous_value: previous }]);
+      });
     }
     this.#opts.emit({ kind: "config", config: this.configEntries() });
     return ok();
+  }
+
+  /** ConfigMonitor's `config log`: the newest `num` versions first, with their changes. */
+  #configLog(cmd: Record<string, unknown>): MonCommandResult {
+    const num = typeof cmd.num === "number" ? cmd.num : 1_000_000;
+    const versions = this.#store.configHistory().reverse().slice(0, Math.max(0, num));
+    const f = formatterFor(cmd);
+    if (f) {
+      return ok(formatJson(
+        versions.map((v) => ({
+          version: v.version,
+          timestamp: v.stamp,
+          name: "",
+          changes: v.changes,
+        })),
+        f,
+      ));
+    }
+    let out = "";
+    for (const v of versions) {
+      out += `--- ${v.version} --- ${v.stamp} ---\n`;
+      for (const c of v.changes) {
+        if (c.previous_value !== undefined) out += `- ${c.name} = ${c.previous_value}\n`;
+        if (c.new_value !== undefined) out += `+ ${c.name} = ${c.new_value}\n`;
+      }
+    }
+    return ok(out);
   }
 
   #configGet(cmd: Record<string, unknown>): MonCommandResult {

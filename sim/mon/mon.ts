@@ -115,6 +115,7 @@ export class EmbeddedMon {
       fsid: options.fsid ?? "00000000-0000-0000-0000-000000000000",
       modules: this.#mgr,
       emit,
+      now,
     });
     const configKey = new ConfigKeyService(store, {
       emit,
