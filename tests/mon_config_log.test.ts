@@ -67,3 +67,29 @@ Deno.test("config log: versions newest first with their changes, limited by num,
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("config help of a module option: from the module's declaration, shaped as Ceph's", async () => {
+  const { startTestCluster } = await import("mgr_module/testing");
+  const hello = await import("../modules/hello/module.ts");
+  const c = await startTestCluster({ builtins: { hello }, initialModules: ["hello"] });
+  try {
+    const json = JSON.parse(
+      (await c.command({ prefix: "config help", key: "mgr/hello/foo", format: "json" })).outb,
+    );
+    const real = JSON.parse(
+      referenceCli("commands/config_help_mgr_balancer_mode_json.txt").stdout,
+    );
+    assert.deepEqual(Object.keys(json), Object.keys(real));
+    assert.deepEqual(json.enum_values, ["a", "b", "c"]);
+    const text = (await c.command({ prefix: "config help", key: "mgr/hello/foo" })).outb;
+    assert.equal(
+      text,
+      "mgr/hello/foo - \n  (str, advanced)\n  Default: a\n  Possible values:  a b c\n" +
+        "  Can update at runtime: true\n",
+    );
+    // A module that does not run has no options to describe.
+    assert.equal((await c.command({ prefix: "config help", key: "mgr/balancer/mode" })).r, -2);
+  } finally {
+    await c.stop();
+  }
+});

@@ -15,7 +15,8 @@ import type {
 import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import { cephStamp } from "../../ceph/time.ts";
-import { formatOptionValue, parseOptionValue } from "../../ceph/option_value.ts";
+import { formatOptionValue, type OptionValue, parseOptionValue } from "../../ceph/option_value.ts";
+import { cephOptionHelp, type OptionHelp, optionHelpText } from "../../ceph/option_help.ts";
 import { textTable } from "../../ceph/text_table.ts";
 import { canUpdateAtRuntime, CEPH_OPTION_MAP, type MonOption, strayOption } from "./mon_options.ts";
 import { compareBytes, type MonStore } from "./mon_store.ts";
@@ -29,6 +30,7 @@ const CONFIG_COMMANDS: readonly CommandSignature[] = [
   { sig: "config dump", help: "Show all configuration option(s)", perm: "r" },
   { sig: "config ls", help: "List available configuration options", perm: "r" },
   { sig: "config log name=num,type=CephInt,req=false", help: "Show recent history of config changes", perm: "r" },
+  { sig: "config help name=key,type=CephString", help: "Describe a configuration option", perm: "r" },
 ];
 
 const ENTITY_TYPES: ReadonlySet<string> = new Set(["auth", "mon", "osd", "mds", "mgr", "client"]);
@@ -152,6 +154,8 @@ export class ConfigMonitor implements Monitor {
         return this.#configLs(cmd);
       case "config log":
         return this.#configLog(cmd);
+      case "config help":
+        return this.#configHelp(cmd);
       default:
         return this.#configSetRm(prefix, cmd);
     }
@@ -247,6 +251,47 @@ export class ConfigMonitor implements Monitor {
     }
     this.#opts.emit({ kind: "config", config: this.configEntries() });
     return ok();
+  }
+
+  /** `config help <key>`: a Ceph option from the 16.2.15 table, or a module's option. */
+  #configHelp(cmd: Record<string, unknown>): MonCommandResult {
+    const name = normalizeKeyName(str(cmd.key) ?? "");
+    const help = cephOptionHelp(name) ?? this.#moduleOptionHelp(name);
+    if (!help) return err(-ENOENT, "");
+    const f = formatterFor(cmd);
+    return ok(f ? formatJson(help, f) : optionHelpText(help));
+  }
+
+  /** A module option's help, as MgrMonitor's Option for it dumps. */
+  #moduleOptionHelp(name: string): OptionHelp | undefined {
+    const opt = this.#opts.modules.findModuleOption(name);
+    if (!opt) return undefined;
+    const text = formatOptionValue(opt.defaultValue);
+    const typed = (v: string): string | number | boolean =>
+      opt.type === "bool"
+        ? v === "true"
+        : ["int", "uint", "size", "secs", "float"].includes(opt.type) && v !== ""
+        ? Number(v)
+        : v;
+    const bound = (v: OptionValue | undefined): string | number =>
+      v === undefined ? "" : Number(formatOptionValue(v));
+    return {
+      name,
+      type: opt.type,
+      level: opt.level,
+      desc: opt.desc,
+      long_desc: "",
+      default: typed(text),
+      daemon_default: "",
+      tags: [],
+      services: [],
+      see_also: [],
+      ...(opt.enumAllowed.length > 0 ? { enum_values: [...opt.enumAllowed] } : {}),
+      min: bound(opt.min),
+      max: bound(opt.max),
+      can_update_at_runtime: canUpdateAtRuntime(opt),
+      flags: [...opt.flags].filter((f) => f !== "mgr"),
+    };
   }
 
   /** ConfigMonitor's `config log`: the newest `num` versions first, with their changes. */
