@@ -16,7 +16,6 @@ import type {
   ClusterSnapshot,
   ClusterUpdate,
   CommandSignature,
-  MgrBeacon,
   MonCommandOptions,
   MonCommandResult,
 } from "../../core/cluster_link.ts";
