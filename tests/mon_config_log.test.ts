@@ -93,3 +93,34 @@ Deno.test("config help of a module option: from the module's declaration, shaped
     await c.stop();
   }
 });
+
+Deno.test("config set/get/dump/rm of an OSD option answer as in the config_set_osd scenario: the whole 16.2 option table, min without max enforced", async () => {
+  const { startTestCluster } = await import("mgr_module/testing");
+  const { dataDir, runCeph } = await import("./_oracle_cli.ts");
+  const c = await startTestCluster({});
+  const dir = dataDir();
+  try {
+    for (
+      const step of [
+        "01_config_set_osd",
+        "02_config_get_osd.0",
+        "06_config_dump",
+        "07_config_set_not_a_number",
+        "08_config_set_below_min",
+        "09_config_set_negative",
+        "10_config_set_unknown",
+        "11_config_set_bad_who",
+        "14_config_set_min_only_below",
+        "21_config_rm",
+        "22_config_rm_again",
+      ]
+    ) {
+      const cap = referenceCli(`behaviour/config_set_osd/${step}.txt`);
+      const ours = await runCeph(c, dir, cap.command);
+      assert.deepStrictEqual(ours, { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr }, step);
+    }
+  } finally {
+    await c.stop();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
