@@ -407,6 +407,7 @@ export class Manager implements CommandService {
       mute: (code, ttl, sticky) => this.mute(code, ttl, sticky),
       unmute: (code) => this.unmute(code),
       statusInputs: () => this.statusInputs(),
+      tellDaemon: (type, id, cmd) => this.link.monCommand({ ...cmd, target: [type, id] }),
     });
   }
 

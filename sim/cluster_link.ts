@@ -127,7 +127,13 @@ export class SimClusterLink implements ClusterLink {
     const target = cmd.target;
     if (Array.isArray(target) && target[0] !== "mon") {
       const { target: _, ...rest } = cmd;
-      const result = osdTellCommand(this.#cluster, String(target[0]), String(target[1]), rest);
+      const result = osdTellCommand(
+        this.#cluster,
+        String(target[0]),
+        String(target[1]),
+        rest,
+        (who, name) => this.#mon.configValue(who, name),
+      );
       return new Promise((resolve) => setImmediate(() => resolve(result)));
     }
     // Every other command goes to the mon, which routes it to its owner (OSDMonitor,

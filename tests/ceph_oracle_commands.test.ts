@@ -254,6 +254,27 @@ const CASES: Case[] = [
   c("crash_stat_json", "exact"),
   c("crash_info_missing", "exact"),
   c("crash_info_missing_json", "exact"),
+  // Daemon commands (`ceph tell`); the simulated OSDs' counters differ in value and in which
+  // loggers they have, the real mon had mon_allow_pool_delete from its ceph.conf.
+  c("tell_osd.0_version", "exact"),
+  c("tell_osd.0_version_json", "exact"),
+  c("tell_osd.0_config_get_osd_max_backfills", "exact"),
+  c("tell_osd.0_config_get_osd_max_backfills_json", "exact"),
+  c("tell_osd.0_dump_ops_in_flight", "exact"),
+  c("tell_osd.0_dump_ops_in_flight_json", "exact"),
+  c("tell_osd_missing", "exact"),
+  c("tell_mon.a_version", "exact"),
+  c("tell_mon.a_version_json", "exact"),
+  c("tell_mon.a_config_get_mon_allow_pool_delete", "shape"),
+  c("tell_mon.a_config_get_mon_allow_pool_delete_json", "shape"),
+  c("tell_mon_missing", "exact"),
+  c("tell_mgr.x_version", "exact"),
+  c("tell_mgr.x_version_json", "exact"),
+  c("tell_mgr_version", "exact"),
+  c("tell_mgr_version_json", "exact"),
+  c("tell_mgr.x_config_get_mgr_stats_period", "exact"),
+  c("tell_mgr.x_config_get_mgr_stats_period_json", "exact"),
+  c("tell_bad_target", "exact"),
 ];
 
 /** The captures made before the cluster's state was changed, at the script's start. */

@@ -126,6 +126,15 @@ async function run(
     await out(`${CEPH_VERSION}\n`);
     return 0;
   }
+  // `tell <type.id>`: the target's type is checked here, before any daemon is asked, as
+  // ceph.in does (exit 1, without an errno name).
+  if (opts.words[0] === "tell" && opts.words[1] !== undefined) {
+    const type = opts.words[1].split(".")[0]!;
+    if (!["osd", "mon", "mgr", "mds"].includes(type)) {
+      await err(`error handling command target: unknown type ${type}\n`);
+      return 1;
+    }
+  }
   if (opts.help) await out(`${sectionHeader("General usage:")}${USAGE_LINE}${OPTIONS_HELP}`);
   else if (opts.words.length === 0) {
     await err(

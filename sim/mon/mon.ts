@@ -23,7 +23,9 @@ import {
   permsByPrefix,
 } from "../../core/cluster_link.ts";
 import type { EntityAddr, MgrMap } from "../../ceph/mgr_map.ts";
-import { EINVAL } from "../../ceph/errno.ts";
+import { EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { formatJson } from "../../ceph/format.ts";
+import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import { ConfigKeyService } from "./config_key_service.ts";
 import { ConfigMonitor } from "./config_monitor.ts";
@@ -32,7 +34,7 @@ import { MgrMonitor, type MonBeacon } from "./mgr_monitor.ts";
 import type { MonOption } from "./mon_options.ts";
 import { MonStore } from "./mon_store.ts";
 import { MonmapMonitor } from "./monmap_monitor.ts";
-import { err, type Monitor, str } from "./monitor.ts";
+import { err, type Monitor, ok, str } from "./monitor.ts";
 import { OSDMonitor } from "./osd_monitor.ts";
 import { OSDInfoMonitor } from "./osd_info_monitor.ts";
 import { MDSMonitor } from "./mds_monitor.ts";
@@ -87,6 +89,8 @@ export class EmbeddedMon {
   readonly #config: ConfigMonitor;
   /** The commands of every monitor, in the order the manager publishes them. */
   readonly #commands: readonly CommandSignature[];
+  /** The mons' names (the cluster's monmap, or this mon alone). */
+  readonly #monNames: readonly string[];
   /** Each command's monitor and perm, by prefix. */
   readonly #routes = new Map<string, { monitor: Monitor; perm: string }>();
 
@@ -122,6 +126,7 @@ export class EmbeddedMon {
       monSizeOption: (name) => this.#config.monSizeOption(name),
     });
     const cluster = options.cluster;
+    this.#monNames = cluster ? cluster.mons.names : [options.name ?? "a"];
     const monitors: Monitor[] = [
       this.#log,
       configKey,
@@ -144,6 +149,38 @@ export class EmbeddedMon {
         this.#routes.set(prefix, { monitor, perm });
       }
     }
+  }
+
+  /**
+   * The value daemon `who` (`osd.0`) gets for option `name` from the mon: the config DB's, else
+   * the option's default (`config get`); undefined for a name no option has.
+   */
+  configValue(who: string, name: string): string | undefined {
+    const r = this.#config.handle("config get", { prefix: "config get", who, key: name });
+    return r.r === 0 ? r.outb.replace(/\n$/, "") : undefined;
+  }
+
+  /**
+   * A command sent to one mon (`tell mon.<id>`, `target: ["mon", id]`): its admin commands
+   * `version` and `config get`, answered as json-pretty unless `json` was asked for.
+   */
+  #tell(target: unknown[], cmd: Record<string, unknown>): MonCommandResult {
+    const id = String(target[1] ?? "");
+    if (!this.#monNames.includes(id)) {
+      return err(-ENOENT, `problem getting command descriptions from mon.${id}`);
+    }
+    const f = cmd.format === "json" ? "json" : "json-pretty";
+    if (cmd.prefix === "version") {
+      const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
+      return ok(formatJson({ version, release: "pacific", release_type: "stable" }, f));
+    }
+    if (cmd.prefix === "config get") {
+      const name = str(cmd.var) ?? "";
+      const value = this.configValue(`mon.${id}`, name);
+      if (value === undefined) return err(-ENOENT, `Setting not found: '${name}'`);
+      return ok(formatJson({ [name]: value }, f));
+    }
+    return err(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
   }
 
   /** The managers the MgrMap names, the active one first. */
@@ -243,6 +280,10 @@ export class EmbeddedMon {
     inbuf?: string,
     entity = "client.admin",
   ): MonCommandResult {
+    if (Array.isArray(cmd.target)) {
+      const { target, ...rest } = cmd;
+      return this.#tell(target, rest);
+    }
     const prefix = str(cmd.prefix) ?? "";
     const route = this.#routes.get(prefix);
     const perm = route?.perm ?? "r";

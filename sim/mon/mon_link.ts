@@ -121,6 +121,11 @@ export class MonLink implements ClusterLink {
   }
 
   /** The mon's current state (a fresh session's starting point). */
+  /** What daemon `who` gets for option `name` from the mon (EmbeddedMon.configValue). */
+  configValue(who: string, name: string): string | undefined {
+    return this.#mon.configValue(who, name);
+  }
+
   snapshot(): ClusterSnapshot {
     return this.#mon.snapshot();
   }

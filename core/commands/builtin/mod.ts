@@ -15,9 +15,15 @@ import { osdSafetyCommands } from "./osd_safety.ts";
 import { pgCommands, type PgSource } from "./pg.ts";
 import { serviceCommands } from "./service.ts";
 import { statusCommands, type StatusSource } from "./status.ts";
+import { tellCommands, type TellSource } from "./tell.ts";
 
 /** Everything the built-in commands read of the manager. */
-export type BuiltinSource = PgSource & HealthSource & StatusSource & RunningConfigSource;
+export type BuiltinSource =
+  & PgSource
+  & HealthSource
+  & StatusSource
+  & RunningConfigSource
+  & TellSource;
 
 /**
  * Every built-in command, in the order the manager publishes them.
@@ -35,6 +41,7 @@ export type BuiltinSource = PgSource & HealthSource & StatusSource & RunningConf
  *   mute: () => ({ r: 0, outb: "", outs: "" }),
  *   unmute: () => ({ r: 0, outb: "", outs: "" }),
  *   statusInputs: () => { throw new Error("not asked"); },
+ *   tellDaemon: () => Promise.resolve({ r: -2, outb: "", outs: "" }),
  * });
  * const show = commands.find((c) => c.desc.prefix === "config show")!;
  * const r = await show.run({ prefix: "config show", who: "mgr.x", key: "debug_mgr" }, "", {
@@ -55,5 +62,6 @@ export function builtinCommands(source: BuiltinSource): LocalCommand[] {
     ...healthCommands(source),
     ...statusCommands(source),
     ...configCommands(source),
+    ...tellCommands(source),
   ];
 }
