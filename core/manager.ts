@@ -163,6 +163,7 @@ export class Manager implements CommandService {
       addr: this.metadata.addr,
       health: () => this.health(),
       runningConfig: () => this.runningConfig(),
+      daemon: `mgr.${this.id}`,
       log: this.#daemonLog,
     });
     this.#daemonIndex = new DaemonIndexCache(this.clusterState, `mgr.${this.id}`, this.metadata);
