@@ -22,6 +22,11 @@ export interface CliOptions {
   help: boolean;
   /** `-v`/`--version`: print the client's version and exit, as `ceph --version` does. */
   version?: boolean;
+  /**
+   * `-w`/`--watch` and `--watch-<level>`/`--watch-channel`: the status, then the cluster log
+   * as it grows; the least level shown and the channel.
+   */
+  watch?: { level: "debug" | "info" | "sec" | "warn" | "error"; channel: string };
   format?: OutputFormat;
   /** `-i FILE`; `-` means standard input. */
   inFile?: string;
@@ -172,6 +177,32 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
       o.version = true;
       continue;
     }
+    if (a === "-w" || a === "--watch") {
+      o.watch = { level: o.watch?.level ?? "info", channel: o.watch?.channel ?? "cluster" };
+      continue;
+    }
+    const watchLevel = /^--watch-(debug|info|sec|warn|error)$/.exec(a);
+    if (watchLevel) {
+      const level = watchLevel[1] as "debug" | "info" | "sec" | "warn" | "error";
+      o.watch = { level, channel: o.watch?.channel ?? "cluster" };
+      continue;
+    }
+    if (a === "--watch-channel") {
+      const ch = argv[i + 1];
+      if (ch === undefined) {
+        return { ok: false, error: "argument --watch-channel: expected one argument" };
+      }
+      if (!["cluster", "audit", "cephadm", "*"].includes(ch)) {
+        return {
+          ok: false,
+          error:
+            `argument --watch-channel: invalid choice: '${ch}' (choose from 'cluster', 'audit', 'cephadm', '*')`,
+        };
+      }
+      o.watch = { level: o.watch?.level ?? "info", channel: ch };
+      i++;
+      continue;
+    }
     if (a === "-s" || a === "--status") {
       status = true;
       continue;
@@ -232,6 +263,11 @@ options:
                         give up on the daemon after SECS seconds (exit 110, ETIMEDOUT)
   -s, --status          show cluster status (same as the command 'status')
   -v, --version         print the client's Ceph version and exit
+  -w, --watch           show the status, then the cluster log as it grows (Ctrl-C stops)
+  --watch-debug, --watch-info, --watch-sec, --watch-warn, --watch-error
+                        the same, from that level up
+  --watch-channel {cluster,audit,cephadm,*}
+                        the log channel to watch (default cluster)
 
 exit status: -retval of the command (22 EINVAL, 2 ENOENT, 95 ENOTSUP, 5 EIO, 13 EACCES ...);
   2 on a bad option or a missing url/keyring file, 13 when the daemon refuses the key,

@@ -40,6 +40,7 @@ import {
   resolveTarget,
 } from "./daemon_client.ts";
 import { formatHelp, sectionHeader } from "./help.ts";
+import { watchCluster } from "./watch.ts";
 
 export { EINTR };
 
@@ -136,6 +137,7 @@ async function run(
     }
   }
   if (opts.help) await out(`${sectionHeader("General usage:")}${USAGE_LINE}${OPTIONS_HELP}`);
+  else if (opts.watch) return await watch(opts, io, out, err);
   else if (opts.words.length === 0) {
     await err(
       "mgrd ceph: no command given (there is no interactive mode); try 'mgrd ceph --help'\n",
@@ -275,6 +277,49 @@ async function poll(
         return EINTR;
       }
     }
+  } finally {
+    stopListening();
+  }
+}
+
+/** `-w`: the status and the cluster log as it grows, until Ctrl-C (or `io.signal`). */
+async function watch(
+  opts: CliOptions,
+  io: CephIo,
+  out: (s: string) => Promise<void>,
+  err: (s: string) => Promise<void>,
+): Promise<number> {
+  const target = await resolveTarget(opts);
+  const client = new DaemonClient(
+    target,
+    io.fetch ?? fetch,
+    opts.connectTimeout === undefined ? undefined : opts.connectTimeout * 1000,
+  );
+  let signal = io.signal;
+  let stopListening = () => {};
+  if (signal === undefined) {
+    const ac = new AbortController();
+    const onInt = () => ac.abort();
+    Deno.addSignalListener("SIGINT", onInt);
+    stopListening = () => Deno.removeSignalListener("SIGINT", onInt);
+    signal = ac.signal;
+  }
+  try {
+    return await watchCluster(
+      {
+        level: opts.watch!.level,
+        channel: opts.watch!.channel,
+        format: opts.format,
+        periodSeconds: opts.period > 0 ? opts.period : 1,
+      },
+      {
+        command: (cmd) => client.command(cmd),
+        out,
+        err,
+        sleep: io.sleep ?? abortableSleep,
+        signal,
+      },
+    );
   } finally {
     stopListening();
   }
