@@ -342,7 +342,6 @@ export function dumpMonStatus(mons: MonCluster, now: number, name?: string): Jso
     : inQuorum
     ? (rank === mons.leader ? "leader" : "peon")
     : "electing";
-  const map = dumpMonMap(mons) as { [key: string]: Json };
   const features = "0x3f01cfbdfffdffff";
   const status = {
     name: mons.names[rank],
