@@ -7,7 +7,7 @@ Deno.test("mgrd serve runs the embedded cluster in real time and takes faults wh
   try {
     await until("PGs to report active+clean", async () => {
       const s = await ceph(dir, "status");
-      return /osd: 9 osds: 9 up, 9 in/.test(s.stdout) && /96 active\+clean/.test(s.stdout);
+      return /osd: 9 osds: 9 up, 9 in/.test(s.stdout) && /112 active\+clean/.test(s.stdout);
     });
     const fault = await ceph(dir, "sim", "fault", "osd-down", "osd.3", "600");
     assert.equal(fault.rc, 0, fault.stderr);
