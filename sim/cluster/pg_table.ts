@@ -151,6 +151,8 @@ export class PgTable {
   readonly #targets: Int32Array;
   readonly #oldRaw: Int32Array;
   readonly #oldUp: Int32Array;
+  /** The acting set before a finished backfill adopts the up set (`#finish`). */
+  readonly #finishOld: Int32Array;
 
   /**
    * @param map the OSDMap whose pools and OSDs the PGs live on
@@ -177,6 +179,7 @@ export class PgTable {
     this.#targets = new Int32Array(this.stride);
     this.#oldRaw = new Int32Array(this.stride);
     this.#oldUp = new Int32Array(this.stride);
+    this.#finishOld = new Int32Array(this.stride);
   }
 
   /** Index of PG `pool.ps`, or -1. */
@@ -728,10 +731,8 @@ export class PgTable {
       // acting set, as PeeringState::calc_replicated_acting keeps it).
       for (let i = 0; i < (this.actingN[p] as number) && nActing < pool.size; i++) {
         const o = this.acting[base + i] as number;
-        if (
-          map.isUp(o) && !this.#has(this.up, this.upN, p, o) &&
-          !acting.subarray(0, nActing).includes(o)
-        ) {
+        // Not in the up set, so not yet among those kept (old acting OSDs are distinct).
+        if (map.isUp(o) && !this.#has(this.up, this.upN, p, o)) {
           acting[nActing++] = o;
           remapped = true;
         }
@@ -775,13 +776,16 @@ export class PgTable {
     this.#release(p);
     const pool = this.poolOf(p);
     const base = p * this.stride;
-    const old = this.acting.slice(base, base + (this.actingN[p] as number));
-    this.#adoptUp(p);
     // When CRUSH maps fewer OSDs than the pool's size, the old acting OSDs that are still up
     // keep serving (pg_temp, as PeeringState::calc_replicated_acting fills the want set).
+    const short = (this.upN[p] as number) < pool.size;
+    const oldN = short ? this.actingN[p] as number : 0;
+    const old = this.#finishOld;
+    if (short) old.set(this.acting.subarray(base, base + oldN));
+    this.#adoptUp(p);
     let n = this.actingN[p] as number;
     let remapped = false;
-    for (let i = 0; i < old.length && n < pool.size; i++) {
+    for (let i = 0; i < oldN && n < pool.size; i++) {
       const o = old[i] as number;
       if (!this.#map.isUp(o) || this.#has(this.acting, this.actingN, p, o)) continue;
       this.acting[base + n] = o;
@@ -789,8 +793,10 @@ export class PgTable {
       n++;
       remapped = true;
     }
-    this.actingN[p] = n;
-    this.holdersN[p] = n;
+    if (remapped) {
+      this.actingN[p] = n;
+      this.holdersN[p] = n;
+    }
     let s = n >= pool.minSize ? PgState.ACTIVE : PgState.PEERED;
     if (n < pool.size) s |= PgState.UNDERSIZED | PgState.DEGRADED;
     else s |= PgState.CLEAN;
