@@ -7,6 +7,12 @@
  *
  * @module
  */
+import {
+  cephOptionHelp,
+  cephOptionNames as cephOptionHelpNames,
+  type OptionHelp,
+} from "./option_help.ts";
+
 /** Ceph's option types (`Option::type_t`), by the names `type_to_str` gives them. */
 export type OptionType =
   | "str"
@@ -637,7 +643,51 @@ export const CEPH_OPTIONS: readonly CephOptionDef[] = [
   debug("mgrc", "1/5"),
 ];
 
-const BY_NAME = new Map(CEPH_OPTIONS.map((o) => [o.name, o]));
+/** A value of the captured table as Ceph's `Option::to_str` prints it (floats with `%f`). */
+function toStr(type: OptionType, v: string | number | boolean): string {
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (type === "float" && typeof v === "number") return v.toFixed(6);
+  return String(v);
+}
+
+/** A captured `config help` entry as an option definition. */
+function fromHelp(o: OptionHelp): CephOptionDef {
+  const type = o.type as OptionType;
+  const def: CephOptionDef = {
+    name: o.name,
+    type,
+    level: o.level as OptionLevel,
+    default: toStr(type, o.default),
+    desc: o.desc,
+  };
+  if (o.daemon_default !== "") def.daemonDefault = toStr(type, o.daemon_default);
+  const flags = o.flags.filter((f): f is OptionFlag =>
+    ["runtime", "no_mon_update", "startup", "cluster_create", "create"].includes(f)
+  );
+  if (flags.length > 0) def.flags = flags;
+  if (o.min !== "") def.min = toStr(type, o.min);
+  if (o.max !== "") def.max = toStr(type, o.max);
+  if (o.enum_values && o.enum_values.length > 0) def.enumAllowed = o.enum_values;
+  if (o.name.startsWith("debug_")) def.validator = "debug_level";
+  return def;
+}
+
+/**
+ * Every daemon option of 16.2.15, in `config ls` order: the captured table (ceph/option_help.ts),
+ * where the definitions above take precedence for the options mgrd itself reads.
+ */
+export const ALL_CEPH_OPTIONS: readonly CephOptionDef[] = (() => {
+  const own = new Map(CEPH_OPTIONS.map((o) => [o.name, o]));
+  const out: CephOptionDef[] = [];
+  for (const name of cephOptionHelpNames()) {
+    out.push(own.get(name) ?? fromHelp(cephOptionHelp(name)!));
+    own.delete(name);
+  }
+  // Options mgrd declares that the captured table does not list (none expected) come last.
+  return [...out, ...own.values()];
+})();
+
+const BY_NAME = new Map(ALL_CEPH_OPTIONS.map((o) => [o.name, o]));
 
 /**
  * A daemon option's type and the default a daemon (the manager) sees, or undefined when Ceph has

@@ -5,7 +5,10 @@
  */
 
 /** A column: its heading, and `R` to pad its cells on the left (numbers), `L` by default. */
-export type TextTableColumn = string | readonly [heading: string, align: "L" | "R"];
+export type TextTableColumn =
+  | string
+  | readonly [heading: string, align: "L" | "R"]
+  | readonly [heading: string, align: "L" | "R", headingAlign: "L" | "R"];
 
 /**
  * Columns two spaces apart, every cell padded to its column's width, a newline after each
@@ -21,6 +24,8 @@ export type TextTableColumn = string | readonly [heading: string, align: "L" | "
 export function textTable(columns: readonly TextTableColumn[], rows: readonly string[][]): string {
   const headings = columns.map((c) => (typeof c === "string" ? c : c[0]));
   const right = columns.map((c) => typeof c !== "string" && c[1] === "R");
+  // TextTable's heading alignment is its own (define_column's hd_align): left unless given.
+  const headRight = columns.map((c) => typeof c !== "string" && c[2] === "R");
   // A loop, not Math.max(...): a table of every PG has hundreds of thousands of rows.
   const widths = headings.map((h) => h.length);
   for (const row of rows) {
@@ -29,16 +34,16 @@ export function textTable(columns: readonly TextTableColumn[], rows: readonly st
       if (n > widths[i]!) widths[i] = n;
     }
   }
-  const line = (cells: readonly string[], aligned: boolean) => {
+  const line = (cells: readonly string[], rightAligned: readonly boolean[]) => {
     let out = "";
     for (let i = 0; i < widths.length; i++) {
       const c = cells[i] ?? "";
       if (i > 0) out += "  ";
-      out += aligned && right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
+      out += rightAligned[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
     }
     return out + "\n";
   };
-  let out = line(headings, false);
-  for (const row of rows) out += line(row, true);
+  let out = line(headings, headRight);
+  for (const row of rows) out += line(row, right);
   return out;
 }

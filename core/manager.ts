@@ -184,6 +184,7 @@ export class Manager implements CommandService {
       addr: this.metadata.addr,
       health: () => this.health(),
       runningConfig: () => this.runningConfig(),
+      daemon: `mgr.${this.id}`,
       log: this.#daemonLog,
     });
     this.#daemonIndex = new DaemonIndexCache(this.clusterState, `mgr.${this.id}`, this.metadata);
@@ -522,6 +523,7 @@ export class Manager implements CommandService {
       now: () => this.clock.now(),
       cephOption: (key) => this.cephOption(key),
       runningConfig: () => this.runningConfig(),
+      tellDaemon: (type, id, cmd) => this.link.monCommand({ ...cmd, target: [type, id] }),
     });
   }
 

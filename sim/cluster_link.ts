@@ -54,6 +54,9 @@ function holdDumps(cluster: SimCluster): Map<string, Json | null> {
   return dumps;
 }
 
+/** CEPH_FEATURES_ALL of a Pacific build, which an active manager reports. */
+const MGR_FEATURES = 4540138314316775423;
+
 /** A ClusterLink over a simulated cluster and its embedded mon. */
 export class SimClusterLink implements ClusterLink {
   readonly #mon: MonLink;
@@ -107,7 +110,13 @@ export class SimClusterLink implements ClusterLink {
     const target = cmd.target;
     if (Array.isArray(target) && target[0] !== "mon") {
       const { target: _, ...rest } = cmd;
-      const result = osdTellCommand(this.#cluster, String(target[0]), String(target[1]), rest);
+      const result = osdTellCommand(
+        this.#cluster,
+        String(target[0]),
+        String(target[1]),
+        rest,
+        (who, name) => this.#mon.configValue(who, name),
+      );
       return new Promise((resolve) => setImmediate(() => resolve(result)));
     }
     // Every other command goes to the mon, which routes it to its owner (OSDMonitor,
@@ -124,7 +133,10 @@ export class SimClusterLink implements ClusterLink {
   }
   beacon(beacon: MgrBeacon): Promise<void> {
     this.#gid = beacon.gid;
-    return this.#mon.beacon(beacon);
+    // The messenger's part of a beacon: where the simulated manager listens, and the
+    // features a Pacific build connects with.
+    const addrs = this.#cluster.daemons.mgrAddrs(beacon.name);
+    return this.#mon.beacon({ ...beacon, ...(addrs ? { addrs } : {}), mgr_features: MGR_FEATURES });
   }
   clusterLog(entry: ClusterLogEntry): void {
     this.#mon.clusterLog(entry);

@@ -25,12 +25,16 @@ import { EmbeddedMon } from "./mon/mon.ts";
 import { MonLink } from "./mon/mon_link.ts";
 import { loadScenario, type Scenario } from "./runner/scenario.ts";
 
-/** The embedded cluster without a scenario: 3 mons, 3 hosts of 3 OSDs, two pools, a light workload. */
+/**
+ * The embedded cluster without a scenario: 3 mons, 3 hosts of 3 OSDs, a light workload, and
+ * pools named for what they hold: `rbd`, and CephFS's metadata and data pools.
+ */
 export const EMBEDDED_CLUSTER: ClusterSpec = {
   hosts: 3,
   osdsPerHost: 3,
   pools: [
     { name: "rbd", pgNum: 64, application: "rbd" },
+    { name: "cephfs_metadata", pgNum: 16, application: "cephfs" },
     { name: "cephfs_data", pgNum: 32, application: "cephfs" },
   ],
   workload: { opsPerSecond: 100, readFraction: 0.7 },

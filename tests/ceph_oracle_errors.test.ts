@@ -9,11 +9,10 @@
  * same layout, since later answers depend on earlier ones (`osd out 2` then `osd out 2` again).
  */
 import assert from "node:assert/strict";
-import { describeCommands } from "../core/commands/descriptions.ts";
-import { cephMain } from "../core/client/ceph_cli.ts";
 import { osdTellCommand } from "../sim/cluster/osd_tell.ts";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { referenceCli, referenceText } from "./_reference.ts";
+import { dataDir, runCeph } from "./_oracle_cli.ts";
 
 /** The capture files, in the order they were made. */
 const CASES = [
@@ -148,48 +147,6 @@ const CASES = [
   "log_last_bad_channel",
 ];
 
-/** `ceph` words from a capture's command line (single quotes keep spaces and empty words). */
-function words(line: string): string[] {
-  return [...line.replace(/^ceph /, "").matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-}
-
-const KEY = "AQBtestkey000000000000000000000000000==";
-const URL_BASE = "http://127.0.0.1:7000";
-
-/** A data dir that points `mgrd ceph` at the in-process endpoint below. */
-function dataDir(): string {
-  const dir = Deno.makeTempDirSync({ prefix: "mgrd_oracle_test_" });
-  Deno.writeTextFileSync(`${dir}/mgrd.x.url`, `${URL_BASE}\n`);
-  Deno.writeTextFileSync(
-    `${dir}/keyring`,
-    `[client.admin]\n\tkey = ${KEY}\n\tcaps mgr = "allow *"\n`,
-  );
-  return dir;
-}
-
-/** The admin endpoint's two requests, answered by the test cluster's manager. */
-function endpoint(c: TestCluster) {
-  return async (input: string, init: RequestInit = {}): Promise<Response> => {
-    if (input === `${URL_BASE}/api/v1/commands`) {
-      return Response.json(describeCommands(c.manager.descriptors()));
-    }
-    if (input === `${URL_BASE}/api/v1/command` && init.method === "POST") {
-      const { inbuf, ...cmd } = JSON.parse(String(init.body));
-      const r = await c.command(cmd, inbuf ?? "");
-      return Response.json({ retval: r.r, stdout: r.outb, stderr: r.outs });
-    }
-    return Response.json({ error: "not found" }, { status: 404 });
-  };
-}
-
-class Sink {
-  text = "";
-  write(p: Uint8Array): Promise<number> {
-    this.text += new TextDecoder().decode(p);
-    return Promise.resolve(p.length);
-  }
-}
-
 /** The cluster the captures were made on, simulated. */
 async function oracleLayout(): Promise<TestCluster> {
   const c = await startTestCluster({
@@ -217,16 +174,10 @@ Deno.test("mgrd ceph answers the error and edge cases as a real Ceph 16.2 did", 
       await t.step({
         name,
         fn: async () => {
-          const stdout = new Sink();
-          const stderr = new Sink();
-          const rc = await cephMain(["--data-dir", dir, ...words(cap.command)], {
-            stdout,
-            stderr,
-            fetch: endpoint(c) as typeof fetch,
-          });
+          const ours = await runCeph(c, dir, cap.command);
           await c.run(1);
           assert.deepStrictEqual(
-            { rc, stdout: stdout.text, stderr: stderr.text },
+            ours,
             { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr },
           );
         },

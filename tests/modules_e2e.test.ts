@@ -8,7 +8,7 @@ Deno.test("the built-in modules through mgrd ceph on a live daemon: self-test, i
   try {
     await until(
       "PG stats",
-      async () => /96 active\+clean/.test((await ceph(dir, "status")).stdout),
+      async () => /112 active\+clean/.test((await ceph(dir, "status")).stdout),
     );
 
     const selftest = await ceph(dir, "mgr", "self-test", "run");

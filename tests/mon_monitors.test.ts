@@ -35,10 +35,14 @@ Deno.test("a mon without a cluster has no OSD or mon commands; the mon of one ha
   const { mon } = cluster();
   const all = prefixes(mon);
   assert.deepEqual(all.slice(0, prefixes(alone).length), prefixes(alone));
-  // OSDMonitor's commands, then MonmapMonitor's, after the others.
-  const extra = all.slice(prefixes(alone).length).map((p) => p!.split(" ")[0]);
-  assert.ok(extra.length > 1);
-  assert.deepEqual(extra, [...Array(extra.length - 1).fill("osd"), "mon"]);
+  // The cluster's commands come after the mon's own: the OSDMap's, the placement's, the monmap's.
+  const extra = all.slice(prefixes(alone).length);
+  assert.ok(extra.includes("osd out") && extra.includes("pg map") && extra.includes("mon stat"));
+  assert.ok(
+    extra.every((p) =>
+      /^(osd|pg|mon|mds|fs|quorum_status|versions|features|time-sync-status|version)( |$)/.test(p!)
+    ),
+  );
   alone.close();
   mon.close();
 });

@@ -20,6 +20,13 @@ export type OutputFormat = typeof OUTPUT_FORMATS[number];
 export interface CliOptions {
   /** `-h`/`--help`: print usage and the commands whose signature starts with `words`. */
   help: boolean;
+  /** `-v`/`--version`: print the client's version and exit, as `ceph --version` does. */
+  version?: boolean;
+  /**
+   * `-w`/`--watch` and `--watch-<level>`/`--watch-channel`: the status, then the cluster log
+   * as it grows; the least level shown and the channel.
+   */
+  watch?: { level: "debug" | "info" | "sec" | "warn" | "error"; channel: string };
   format?: OutputFormat;
   /** `-i FILE`; `-` means standard input. */
   inFile?: string;
@@ -166,6 +173,36 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
       o.help = true;
       continue;
     }
+    if (a === "-v" || a === "--version") {
+      o.version = true;
+      continue;
+    }
+    if (a === "-w" || a === "--watch") {
+      o.watch = { level: o.watch?.level ?? "info", channel: o.watch?.channel ?? "cluster" };
+      continue;
+    }
+    const watchLevel = /^--watch-(debug|info|sec|warn|error)$/.exec(a);
+    if (watchLevel) {
+      const level = watchLevel[1] as "debug" | "info" | "sec" | "warn" | "error";
+      o.watch = { level, channel: o.watch?.channel ?? "cluster" };
+      continue;
+    }
+    if (a === "--watch-channel") {
+      const ch = argv[i + 1];
+      if (ch === undefined) {
+        return { ok: false, error: "argument --watch-channel: expected one argument" };
+      }
+      if (!["cluster", "audit", "cephadm", "*"].includes(ch)) {
+        return {
+          ok: false,
+          error:
+            `argument --watch-channel: invalid choice: '${ch}' (choose from 'cluster', 'audit', 'cephadm', '*')`,
+        };
+      }
+      o.watch = { level: o.watch?.level ?? "info", channel: ch };
+      i++;
+      continue;
+    }
     if (a === "-s" || a === "--status") {
       status = true;
       continue;
@@ -225,6 +262,12 @@ options:
   --connect-timeout SECS
                         give up on the daemon after SECS seconds (exit 110, ETIMEDOUT)
   -s, --status          show cluster status (same as the command 'status')
+  -v, --version         print the client's Ceph version and exit
+  -w, --watch           show the status, then the cluster log as it grows (Ctrl-C stops)
+  --watch-debug, --watch-info, --watch-sec, --watch-warn, --watch-error
+                        the same, from that level up
+  --watch-channel {cluster,audit,cephadm,*}
+                        the log channel to watch (default cluster)
 
 exit status: -retval of the command (22 EINVAL, 2 ENOENT, 95 ENOTSUP, 5 EIO, 13 EACCES ...);
   2 on a bad option or a missing url/keyring file, 13 when the daemon refuses the key,

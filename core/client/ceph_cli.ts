@@ -29,6 +29,7 @@ import { Flag } from "../commands/descriptor.ts";
 import { matchWords } from "../commands/match.ts";
 import { usageLine } from "../commands/usage.ts";
 import { EINTR, EINVAL, EIO } from "../../ceph/errno.ts";
+import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import { type CliOptions, OPTIONS_HELP, parseCliArgs, USAGE_LINE } from "./args.ts";
 import {
   clientErrnoName,
@@ -39,6 +40,7 @@ import {
   resolveTarget,
 } from "./daemon_client.ts";
 import { formatHelp, sectionHeader } from "./help.ts";
+import { watchCluster } from "./watch.ts";
 
 export { EINTR };
 
@@ -120,7 +122,22 @@ async function run(
   out: (s: string) => Promise<void>,
   err: (s: string) => Promise<void>,
 ): Promise<number> {
+  // The client's own version: the daemon is not asked.
+  if (opts.version) {
+    await out(`${CEPH_VERSION}\n`);
+    return 0;
+  }
+  // `tell <type.id>`: the target's type is checked here, before any daemon is asked, as
+  // ceph.in does (exit 1, without an errno name).
+  if (opts.words[0] === "tell" && opts.words[1] !== undefined) {
+    const type = opts.words[1].split(".")[0]!;
+    if (!["osd", "mon", "mgr", "mds"].includes(type)) {
+      await err(`error handling command target: unknown type ${type}\n`);
+      return 1;
+    }
+  }
   if (opts.help) await out(`${sectionHeader("General usage:")}${USAGE_LINE}${OPTIONS_HELP}`);
+  else if (opts.watch) return await watch(opts, io, out, err);
   else if (opts.words.length === 0) {
     await err(
       "mgrd ceph: no command given (there is no interactive mode); try 'mgrd ceph --help'\n",
@@ -213,7 +230,9 @@ async function report(reply: CommandReply, err: (s: string) => Promise<void>): P
     return -reply.retval;
   }
   if (reply.stderr !== "") await err(`${reply.stderr}\n`);
-  return reply.retval;
+  // ceph.in keeps a failure's status only when it is negative: a module that returns a
+  // positive errno (the crash module's `errno.EINVAL`) exits 0 with its message.
+  return 0;
 }
 
 async function poll(
@@ -258,6 +277,49 @@ async function poll(
         return EINTR;
       }
     }
+  } finally {
+    stopListening();
+  }
+}
+
+/** `-w`: the status and the cluster log as it grows, until Ctrl-C (or `io.signal`). */
+async function watch(
+  opts: CliOptions,
+  io: CephIo,
+  out: (s: string) => Promise<void>,
+  err: (s: string) => Promise<void>,
+): Promise<number> {
+  const target = await resolveTarget(opts);
+  const client = new DaemonClient(
+    target,
+    io.fetch ?? fetch,
+    opts.connectTimeout === undefined ? undefined : opts.connectTimeout * 1000,
+  );
+  let signal = io.signal;
+  let stopListening = () => {};
+  if (signal === undefined) {
+    const ac = new AbortController();
+    const onInt = () => ac.abort();
+    Deno.addSignalListener("SIGINT", onInt);
+    stopListening = () => Deno.removeSignalListener("SIGINT", onInt);
+    signal = ac.signal;
+  }
+  try {
+    return await watchCluster(
+      {
+        level: opts.watch!.level,
+        channel: opts.watch!.channel,
+        format: opts.format,
+        periodSeconds: opts.period > 0 ? opts.period : 1,
+      },
+      {
+        command: (cmd) => client.command(cmd),
+        out,
+        err,
+        sleep: io.sleep ?? abortableSleep,
+        signal,
+      },
+    );
   } finally {
     stopListening();
   }

@@ -206,7 +206,7 @@ export class Module extends MgrModule {
       case "crash info": {
         const crash = crashes.get(id);
         if (!crash) return [0, "", `crash info: ${id} not found`];
-        return [0, pythonJson(crash, "json-pretty"), ""];
+        return [0, pythonJson(crash, "json-pretty") + "\n", ""];
       }
       case "crash post":
         return await this.#post(inbuf);
@@ -294,16 +294,17 @@ export class Module extends MgrModule {
     const list = [...this.#load().values()].filter((c) => all || !("archived" in c))
       .sort((a, b) => String(a.crash_id) < String(b.crash_id) ? -1 : 1);
     if (format === "json" || format === "json-pretty") {
-      return [0, pythonJson(list, "json-pretty"), ""];
+      return [0, pythonJson(list, "json-pretty") + "\n", ""];
     }
     if (list.length === 0) return [0, "", ""];
     const table = new PlainTable(["ID", "ENTITY", "NEW"], { ID: "l", ENTITY: "l" });
     for (const c of list) {
       table.addRow([c.crash_id, c.entity_name ?? "unknown", "archived" in c ? "" : "*"]);
     }
-    return [0, table.toString(), ""];
+    return [0, table.toString() + "\n", ""];
   }
 
+  /** `crash stat`; the ceph CLI prints what the module returns, and a newline after it. */
   #stat(): string {
     const now = this.now();
     const bins = [1, 3, 7].map((age) => ({ age, limit: now - age * DAY, ids: [] as string[] }));
@@ -316,13 +317,11 @@ export class Module extends MgrModule {
     }
     const lines = [`${total} crashes recorded`];
     for (const bin of bins) {
-      lines.push(
-        bin.ids.length > 0
-          ? [`${bin.ids.length} older than ${bin.age} days old:`, ...bin.ids].join("\n")
-          : "",
-      );
+      if (bin.ids.length > 0) {
+        lines.push(`${bin.ids.length} older than ${bin.age} days old:`, ...bin.ids);
+      }
     }
-    return lines.join("\n");
+    return lines.join("\n") + "\n";
   }
 }
 

@@ -232,6 +232,21 @@ export class SimCluster {
     this.pingFactor = new Float64Array(n).fill(1);
     for (const poolSpec of spec.pools) this.createPool(poolSpec);
     this.fs.pinPools();
+    // `fs new` tags its pools' cephfs application with their role and the file system's name.
+    const fsPools = this.fs.pools();
+    for (const pool of this.map.pools) {
+      const role = pool.id === fsPools.metadata
+        ? "metadata"
+        : pool.id === fsPools.data
+        ? "data"
+        : "";
+      if (!role || !pool.applications.cephfs) continue;
+      pool.applications.cephfs = { [role]: this.fs.fsName };
+      // ...and gives the metadata pool these options (MDSMonitor's `fs new`).
+      if (role === "metadata") {
+        pool.options = { pg_autoscale_bias: 4, pg_num_min: 16, recovery_priority: 5 };
+      }
+    }
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
     this.pgReporter = new PgReporter(this.pgs, this.map, this.io);
     this.pgs.onMerge((source, target, last) => this.#onMerge(source, target, last));
@@ -766,6 +781,23 @@ export class SimCluster {
   /** `ceph osd set <flag>`. */
   setFlag(flag: string): void {
     this.#apply(`set ${flag}`, [], () => this.map.setFlag(flag));
+  }
+
+  /** `ceph osd set-require-min-compat-client <release>`: one new epoch. */
+  setRequireMinCompatClient(release: string): void {
+    this.#apply(
+      `require_min_compat_client ${release}`,
+      [],
+      () => this.map.setRequireMinCompatClient(release),
+    );
+  }
+
+  /**
+   * A change of a pool's settings that moves no PG (quotas, applications): one new epoch,
+   * the pool's `last_change`.
+   */
+  changePoolSettings(pool: Pool, label: string, fn: (pool: Pool) => void): void {
+    this.#applyPool(label, pool, () => fn(pool));
   }
 
   /** `ceph osd unset <flag>`; unsetting `noout` marks out OSDs down for too long. */

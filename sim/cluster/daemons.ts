@@ -12,6 +12,7 @@
 
 import { crushHash3 } from "../../ceph/crush_hash.ts";
 import { cephStamp } from "../../ceph/time.ts";
+import type { EntityAddr } from "../../ceph/mgr_map.ts";
 import type { MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { hostIp, type Json } from "./osd_map_dump.ts";
@@ -162,6 +163,21 @@ export class DaemonRegistry {
     return this.running.get(name) ?? CEPH_VERSION;
   }
 
+  /**
+   * Where simulated manager `name` listens (v2 then v1, its messenger's nonce), as its
+   * beacons tell the mon; undefined for a name the model has no manager of.
+   */
+  mgrAddrs(name: string): EntityAddr[] | undefined {
+    const i = this.names.mgrs.indexOf(name);
+    if (i < 0) return undefined;
+    const ip = this.#hostIpByName(this.#hostName(i));
+    const nonce = 1000 + i;
+    return [
+      { type: "v2", addr: `${ip}:6820`, nonce },
+      { type: "v1", addr: `${ip}:6821`, nonce },
+    ];
+  }
+
   /** The metadata the manager has for `name` (`osd.3`, `mon.a`, ...), or null. */
   metadata(name: string): Record<string, string> | null {
     if (this.missing.has(name)) return null;
@@ -199,7 +215,7 @@ export class DaemonRegistry {
       const common = _common(host, version);
       return type === "mgr"
         ? { ...common, addr: ip, addrs: `${ip}:0/${nonce}` }
-        : { ...common, addr: _addr(ip, port, nonce), addrs: _addr(ip, port, nonce) };
+        : { ...common, addr: _addr(ip, port, nonce) };
     }
     return null;
   }

@@ -22,6 +22,20 @@ const _INCOMPAT: Json = {
   feature_10: "snaprealm v2",
 };
 
+/** A file system's MDSMap compat: the default one and inline data (feature 7). */
+const _FS_INCOMPAT: Json = {
+  feature_1: "base v0.20",
+  feature_2: "client writeable ranges",
+  feature_3: "default file layouts on dirs",
+  feature_4: "dir inode in separate object",
+  feature_5: "mds uses versioned encoding",
+  feature_6: "dirfrag is stored in omap",
+  feature_7: "mds uses inline data",
+  feature_8: "no anchor table",
+  feature_9: "file layout v2",
+  feature_10: "snaprealm v2",
+};
+
 const _MDS_FEATURES = 4540138314316775423;
 
 /** One MDS daemon. */
@@ -77,6 +91,8 @@ export class FsMap {
   readonly #now: () => number;
   readonly created: number;
   modified: number;
+  /** `fs set <fs> standby_count_wanted`: 0 for a new file system. */
+  standbyCountWanted = 0;
 
   constructor(map: OsdMap, now: () => number, names: readonly string[], hosts: readonly string[]) {
     this.#map = map;
@@ -197,6 +213,7 @@ export class FsMap {
       export_targets: [],
       features: _MDS_FEATURES,
       flags: 0,
+      compat: { compat: {}, ro_compat: {}, incompat: _FS_INCOMPAT },
     };
   }
 
@@ -208,6 +225,7 @@ export class FsMap {
     const info: { [key: string]: Json } = {};
     if (active) info[`gid_${active.gid}`] = this.#info(active, 0, "up:active");
     const compat = { compat: {}, ro_compat: {}, incompat: _INCOMPAT };
+    const fsCompat = { compat: {}, ro_compat: {}, incompat: _FS_INCOMPAT };
     return {
       epoch: this.epoch,
       default_fscid: 1,
@@ -230,7 +248,7 @@ export class FsMap {
           max_file_size: 1099511627776,
           last_failure: 0,
           last_failure_osd_epoch: 0,
-          compat,
+          compat: fsCompat,
           max_mds: 1,
           in: [0],
           up: active ? { mds_0: active.gid } : {},
@@ -243,7 +261,7 @@ export class FsMap {
           enabled: true,
           fs_name: this.fsName,
           balancer: "",
-          standby_count_wanted: 1,
+          standby_count_wanted: this.standbyCountWanted,
         },
         id: 1,
       }],

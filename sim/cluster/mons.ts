@@ -22,7 +22,8 @@ export interface MonSpec {
   electionSeconds?: number;
 }
 
-const _FEATURES = [
+/** The monmap features of a Pacific cluster, persistent and supported. */
+export const MON_FEATURES: readonly string[] = [
   "kraken",
   "luminous",
   "mimic",
@@ -258,8 +259,8 @@ export class MonCluster {
 function _monAddrs(ip: string): Json {
   return {
     addrvec: [
-      { type: "v2", nonce: 0, addr: `${ip}:3300` },
-      { type: "v1", nonce: 0, addr: `${ip}:6789` },
+      { type: "v2", addr: `${ip}:3300`, nonce: 0 },
+      { type: "v1", addr: `${ip}:6789`, nonce: 0 },
     ],
   };
 }
@@ -273,7 +274,7 @@ export function dumpMonMap(mons: MonCluster): Json {
     election_strategy: 1,
     stretch_mode: false,
     tiebreaker_mon: "",
-    features: { persistent: _FEATURES, optional: [] },
+    features: { persistent: [...MON_FEATURES], optional: [] },
     mons: mons.names.map((name, rank) => ({
       rank,
       name,
@@ -293,6 +294,39 @@ export function dumpMonMap(mons: MonCluster): Json {
 }
 
 /**
+ * The monmap as the mon's commands dump it (`mon dump`, `quorum_status`, `mon_status`):
+ * MonMap::dump's key order, mons without their quorum.
+ */
+export function monmapCommandDump(mons: MonCluster): { [key: string]: Json } {
+  const map = dumpMonMap(mons) as { [key: string]: Json };
+  const entries = (map.mons as { [key: string]: Json }[]).map((m) => ({
+    rank: m.rank!,
+    name: m.name!,
+    public_addrs: m.public_addrs!,
+    addr: m.addr!,
+    public_addr: m.public_addr!,
+    priority: m.priority!,
+    weight: m.weight!,
+    crush_location: m.crush_location!,
+  }));
+  return {
+    epoch: map.epoch!,
+    fsid: map.fsid!,
+    modified: map.modified!,
+    created: map.created!,
+    min_mon_release: 16,
+    min_mon_release_name: "pacific",
+    election_strategy: 1,
+    "disallowed_leaders: ": "",
+    stretch_mode: false,
+    tiebreaker_mon: "",
+    "removed_ranks: ": "",
+    features: map.features!,
+    mons: entries,
+  };
+}
+
+/**
  * `get("mon_status")`: `{json: "<mon_status of the mon the manager talks to>"}`, as seen by
  * mon `name` (default: the leader, else the first up mon).
  */
@@ -308,7 +342,6 @@ export function dumpMonStatus(mons: MonCluster, now: number, name?: string): Jso
     : inQuorum
     ? (rank === mons.leader ? "leader" : "peon")
     : "electing";
-  const map = dumpMonMap(mons) as { [key: string]: Json };
   const features = "0x3f01cfbdfffdffff";
   const status = {
     name: mons.names[rank],
@@ -319,28 +352,14 @@ export function dumpMonStatus(mons: MonCluster, now: number, name?: string): Jso
     quorum_age: inQuorum ? Math.floor(now - mons.quorumSince) : 0,
     features: {
       required_con: "2449958747317026820",
-      required_mon: _FEATURES,
+      required_mon: [...MON_FEATURES],
       quorum_con: "4540138314316775423",
-      quorum_mon: _FEATURES,
+      quorum_mon: [...MON_FEATURES],
     },
     outside_quorum: mons.names.filter((_, r) => mons.up[r] === 1 && !mons.quorum.includes(r)),
     extra_probe_peers: [],
     sync_provider: [],
-    monmap: {
-      epoch: map.epoch,
-      fsid: map.fsid,
-      modified: map.modified,
-      created: map.created,
-      min_mon_release: 16,
-      min_mon_release_name: "pacific",
-      election_strategy: 1,
-      "disallowed_leaders: ": "",
-      stretch_mode: false,
-      tiebreaker_mon: "",
-      "removed_ranks: ": "",
-      features: map.features,
-      mons: map.mons,
-    },
+    monmap: monmapCommandDump(mons),
     feature_map: {
       mon: [{ features, release: "luminous", num: mons.quorum.length }],
       osd: [{ features, release: "luminous", num: 1 }],

@@ -49,14 +49,19 @@ export interface Pool {
   pgpNum: number;
   /** The `pgp_num` asked for (`pgp_num_target`, `pg_placement_num_target`). */
   pgpNumTarget: number;
-  /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...). */
+  /** Application name (`rados`, `rbd`, `cephfs`, `mgr_devicehealth`, ...): the first enabled. */
   application: string;
   /** `pg_autoscale_mode`: what the pg_autoscaler module may do with the pool. */
   autoscaleMode: "on" | "off" | "warn";
-  /** Pool options (`target_size_ratio`, `target_size_bytes`, `pg_num_min`, ...); replaced, not mutated. */
-  options: Readonly<Record<string, number>>;
   /** The `nodelete` flag (`osd pool set <pool> nodelete true`): the pool cannot be removed. */
   nodelete?: boolean;
+  /** Every enabled application with its key/value settings (`application_metadata`). */
+  applications: Record<string, Record<string, string>>;
+  /** The pool's options (`osd pool set <pool> pg_num_min ...`), by name, as pool_opts_t holds them. */
+  options: Record<string, number>;
+  /** `osd pool set-quota`: 0 for none. */
+  quotaMaxBytes: number;
+  quotaMaxObjects: number;
   readonly createTime: number;
   lastChange: number;
 }
@@ -95,6 +100,8 @@ export class OsdMap {
   lastUpChange: number;
   lastInChange: number;
   flags: number;
+  /** The oldest client release the cluster keeps compatible with. */
+  requireMinCompatClient = "luminous";
   readonly pools: Pool[] = [];
   /** The highest pool id ever given (`pool_max`): a removed pool's id is never reused. */
   poolMax = 0;
@@ -255,6 +262,12 @@ export class OsdMap {
     return true;
   }
 
+  /** `osd set-require-min-compat-client`: a new epoch even when the release is the same. */
+  setRequireMinCompatClient(release: string): void {
+    this.requireMinCompatClient = release;
+    this.#touch();
+  }
+
   /** Flag names in Ceph's printing order. */
   flagNames(): string[] {
     return [...OSDMAP_FLAGS].filter(([, bit]) => this.flags & bit).map(([name]) => name);
@@ -287,7 +300,11 @@ export class OsdMap {
       pgpNumTarget: spec.pgNum,
       application: spec.application ?? "",
       autoscaleMode: spec.autoscaleMode ?? "off",
-      options: {},
+      applications: spec.application ? { [spec.application]: {} } : {},
+      quotaMaxBytes: 0,
+      quotaMaxObjects: 0,
+      // The devicehealth module creates its pool with these bounds.
+      options: spec.application === "mgr_devicehealth" ? { pg_num_max: 32, pg_num_min: 1 } : {},
       createTime: this.#now(),
       lastChange: this.#nextEpoch(),
     };

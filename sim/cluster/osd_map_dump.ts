@@ -32,9 +32,23 @@ export function hostIp(hostId: number): string {
 
 /** An `entity_addrvec_t` (v2 and v1 on consecutive ports), frozen. */
 function _addrvec(ip: string, port: number, nonce: number): Json {
-  const v2: Json = Object.freeze({ type: "v2", nonce, addr: `${ip}:${port}` });
-  const v1: Json = Object.freeze({ type: "v1", nonce, addr: `${ip}:${port + 1}` });
+  const v2: Json = Object.freeze({ type: "v2", addr: `${ip}:${port}`, nonce });
+  const v1: Json = Object.freeze({ type: "v1", addr: `${ip}:${port + 1}`, nonce });
   return Object.freeze({ addrvec: Object.freeze([v2, v1]) as Json[] });
+}
+
+/**
+ * The pools as the mon's commands dump them (`osd dump`, `osd pool ls detail`): with their
+ * `create_time` after the name, which the manager's `get('osd_map')` leaves out; `idKey`
+ * names the id (`pool`, or `pool_id` for `ls detail`).
+ */
+export function commandPoolEntries(map: OsdMap, idKey = "pool"): Json[] {
+  const entries = (dumpOsdMap(map) as { pools: { [key: string]: Json }[] }).pools;
+  return entries.map((e, i) => {
+    const { pool, pool_name, ...rest } = e;
+    const created = cephStamp(map.pools[i]?.createTime ?? map.created);
+    return { [idKey]: pool!, pool_name: pool_name!, create_time: created, ...rest };
+  });
 }
 
 /** Freezes `value` and everything in it (a fresh tree of plain objects and arrays). */
@@ -80,8 +94,8 @@ function _dumpPool(pool: Pool): Json {
     snap_seq: 0,
     snap_epoch: 0,
     pool_snaps: [],
-    quota_max_bytes: 0,
-    quota_max_objects: 0,
+    quota_max_bytes: pool.quotaMaxBytes,
+    quota_max_objects: pool.quotaMaxObjects,
     tiers: [],
     tier_of: -1,
     read_tier: -1,
@@ -108,7 +122,7 @@ function _dumpPool(pool: Pool): Json {
     expected_num_objects: 0,
     fast_read: false,
     options: { ...pool.options },
-    application_metadata: pool.application ? { [pool.application]: {} } : {},
+    application_metadata: structuredClone(pool.applications),
     create_time: cephStamp(pool.createTime),
     last_change: String(pool.lastChange),
     last_force_op_resend: "0",
@@ -266,7 +280,7 @@ export class OsdMapDumpCache {
       cluster_snapshot: "",
       pool_max: map.poolMax,
       max_osd: map.maxOsd,
-      require_min_compat_client: "luminous",
+      require_min_compat_client: map.requireMinCompatClient,
       min_compat_client: "jewel",
       require_osd_release: "pacific",
       pools: this.#poolEntries(map) as Json[],

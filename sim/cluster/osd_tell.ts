@@ -9,7 +9,7 @@
  * @module
  */
 import type { MonCommandResult } from "../../core/cluster_link.ts";
-import { EINVAL, ENOENT, ENXIO } from "../../ceph/errno.ts";
+import { EINVAL, ENOENT, ENXIO, EOPNOTSUPP } from "../../ceph/errno.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster.ts";
 import { PerfType } from "./perf_counters.ts";
@@ -43,6 +43,7 @@ export function osdTellCommand(
   daemonType: string,
   daemonId: string,
   cmd: Record<string, unknown>,
+  config?: (who: string, name: string) => string | undefined,
 ): MonCommandResult {
   if (daemonType === "pg") {
     const m = /^(\d+)\.([0-9a-f]+)$/.exec(daemonId);
@@ -68,6 +69,20 @@ export function osdTellCommand(
       const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
       return ok(_daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
     }
+    case "config get": {
+      // The OSD's configuration is the mon's for it (`configValue`, the config DB and the
+      // option's default); a name no option has is -ENOENT, as the admin socket answers.
+      const name = String(cmd.var ?? "");
+      const value = config?.(`osd.${id}`, name);
+      if (value === undefined) return fail(-ENOENT, `Setting not found: '${name}'`);
+      return ok(_daemonJson(cmd, { [name]: value }));
+    }
+    case "dump_ops_in_flight":
+      // Ops in flight exist only as the slow-op count of a slowed OSD; their details do not.
+      if ((c.io.slowOps[id] ?? 0) > 0) {
+        return fail(-EOPNOTSUPP, "the simulated OSD counts its slow ops but keeps no op details");
+      }
+      return ok(_daemonJson(cmd, { ops: [], num_ops: 0 }));
   }
   return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
 }

@@ -153,6 +153,8 @@ export class PgTable {
   readonly #targets: Int32Array;
   readonly #oldRaw: Int32Array;
   readonly #oldUp: Int32Array;
+  /** The acting set before a finished backfill adopts the up set (`#finish`). */
+  readonly #finishOld: Int32Array;
 
   /**
    * @param map the OSDMap whose pools and OSDs the PGs live on
@@ -179,6 +181,7 @@ export class PgTable {
     this.#targets = new Int32Array(this.stride);
     this.#oldRaw = new Int32Array(this.stride);
     this.#oldUp = new Int32Array(this.stride);
+    this.#finishOld = new Int32Array(this.stride);
   }
 
   /** Index of PG `pool.ps`, or -1. */
@@ -748,16 +751,19 @@ export class PgTable {
         fresh++;
       }
     }
-    if (fresh > 0) {
-      // Old holders still up keep serving until backfill completes (pg_temp).
+    if (fresh > 0 || nActing < pool.size) {
+      // Old holders still up keep serving (pg_temp): until backfill completes, or for good
+      // when CRUSH finds too few OSDs for the pool (an out OSD that is still up stays in the
+      // acting set, as PeeringState::calc_replicated_acting keeps it).
       for (let i = 0; i < (this.actingN[p] as number) && nActing < pool.size; i++) {
         const o = this.acting[base + i] as number;
+        // Not in the up set, so not yet among those kept (old acting OSDs are distinct).
         if (map.isUp(o) && !this.#has(this.up, this.upN, p, o)) {
           acting[nActing++] = o;
           remapped = true;
         }
       }
-      if (nActing < upN) remapped = true;
+      if (fresh > 0 && nActing < upN) remapped = true;
     }
     this.acting.set(acting.subarray(0, nActing), base);
     this.actingN[p] = nActing;
@@ -777,8 +783,15 @@ export class PgTable {
       this.#waiting.add(p);
     } else {
       this.resvN[p] = 0;
-      if (fresh > 0 || returning > 0) this.#adoptUp(p);
-      if (!(s & PgState.UNDERSIZED) && !remapped) s |= PgState.CLEAN;
+      if (fresh > 0 || returning > 0) {
+        // Nothing to copy: the PG serves from its up set at once.
+        this.#adoptUp(p);
+        const n = this.actingN[p] as number;
+        s = n >= pool.minSize ? PgState.ACTIVE : PgState.PEERED;
+        if (n < pool.size) s |= PgState.UNDERSIZED | PgState.DEGRADED;
+      }
+      // Clean, though remapped when an out OSD still serves through pg_temp.
+      if (!(s & PgState.UNDERSIZED)) s |= PgState.CLEAN;
     }
     if (s & PgState.ACTIVE) this.lastActive[p] = now;
     if (s & PgState.CLEAN) this.lastClean[p] = now;
@@ -787,12 +800,33 @@ export class PgTable {
 
   #finish(p: number, now: number): void {
     this.#release(p);
-    this.#adoptUp(p);
     const pool = this.poolOf(p);
-    const n = this.actingN[p] as number;
+    const base = p * this.stride;
+    // When CRUSH maps fewer OSDs than the pool's size, the old acting OSDs that are still up
+    // keep serving (pg_temp, as PeeringState::calc_replicated_acting fills the want set).
+    const short = (this.upN[p] as number) < pool.size;
+    const oldN = short ? this.actingN[p] as number : 0;
+    const old = this.#finishOld;
+    if (short) old.set(this.acting.subarray(base, base + oldN));
+    this.#adoptUp(p);
+    let n = this.actingN[p] as number;
+    let remapped = false;
+    for (let i = 0; i < oldN && n < pool.size; i++) {
+      const o = old[i] as number;
+      if (!this.#map.isUp(o) || this.#has(this.acting, this.actingN, p, o)) continue;
+      this.acting[base + n] = o;
+      this.holders[base + n] = o;
+      n++;
+      remapped = true;
+    }
+    if (remapped) {
+      this.actingN[p] = n;
+      this.holdersN[p] = n;
+    }
     let s = n >= pool.minSize ? PgState.ACTIVE : PgState.PEERED;
     if (n < pool.size) s |= PgState.UNDERSIZED | PgState.DEGRADED;
     else s |= PgState.CLEAN;
+    if (remapped) s |= PgState.REMAPPED;
     this.state[p] = s;
     this.missing[p] = 0;
     this.lastChange[p] = now;

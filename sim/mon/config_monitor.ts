@@ -14,7 +14,9 @@ import type {
 } from "../../core/cluster_link.ts";
 import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
-import { formatOptionValue, parseOptionValue } from "../../ceph/option_value.ts";
+import { cephStamp } from "../../ceph/time.ts";
+import { formatOptionValue, type OptionValue, parseOptionValue } from "../../ceph/option_value.ts";
+import { cephOptionHelp, type OptionHelp, optionHelpText } from "../../ceph/option_help.ts";
 import { textTable } from "../../ceph/text_table.ts";
 import { canUpdateAtRuntime, CEPH_OPTION_MAP, type MonOption, strayOption } from "./mon_options.ts";
 import { compareBytes, type MonStore } from "./mon_store.ts";
@@ -27,6 +29,8 @@ const CONFIG_COMMANDS: readonly CommandSignature[] = [
   { sig: "config get name=who,type=CephString name=key,type=CephString,req=false", help: "Show configuration option(s) for an entity", perm: "r" },
   { sig: "config dump", help: "Show all configuration option(s)", perm: "r" },
   { sig: "config ls", help: "List available configuration options", perm: "r" },
+  { sig: "config log name=num,type=CephInt,req=false", help: "Show recent history of config changes", perm: "r" },
+  { sig: "config help name=key,type=CephString", help: "Describe a configuration option", perm: "r" },
 ];
 
 const ENTITY_TYPES: ReadonlySet<string> = new Set(["auth", "mon", "osd", "mds", "mgr", "client"]);
@@ -114,6 +118,8 @@ function maskObject(mask: string): Record<string, string> {
 
 /** What ConfigMonitor needs of its mon. */
 export interface ConfigMonitorOptions {
+  /** Seconds since the epoch, for the config log's stamps. */
+  now?: () => number;
   /** The cluster fsid (`config get <who> fsid`). */
   fsid: string;
   /** The options of the managers' modules (MgrMonitor's, from the MgrMap). */
@@ -146,6 +152,10 @@ export class ConfigMonitor implements Monitor {
         return this.#configDump(cmd);
       case "config ls":
         return this.#configLs(cmd);
+      case "config log":
+        return this.#configLog(cmd);
+      case "config help":
+        return this.#configHelp(cmd);
       default:
         return this.#configSetRm(prefix, cmd);
     }
@@ -217,14 +227,98 @@ export class ConfigMonitor implements Monitor {
     if (!target) return err(-EINVAL, `unrecognized config target '${who}'`);
     const section = target.section || "global";
     const mask = maskToStr(target.mask);
+    const previous = this.#store.getConfig(section, mask, name)?.value;
+    const key = `${section}/${mask ? `${mask}/` : ""}${name}`;
+    const stamp = cephStamp(this.#opts.now?.() ?? 0);
     if (prefix === "config set") {
-      if (this.#store.getConfig(section, mask, name)?.value === value) return ok();
-      this.#store.setConfig({ section, name, value, mask });
-    } else if (!this.#store.rmConfig(section, mask, name)) {
-      return ok();
+      if (previous === value) return ok();
+      this.#store.transaction(() => {
+        this.#store.setConfig({ section, name, value, mask });
+        this.#store.addConfigVersion(stamp, [
+          {
+            name: key,
+            ...(previous !== undefined ? { previous_value: previous } : {}),
+            new_value: value,
+          },
+        ]);
+      });
+    } else {
+      if (previous === undefined) return ok();
+      this.#store.transaction(() => {
+        this.#store.rmConfig(section, mask, name);
+        this.#store.addConfigVersion(stamp, [{ name: key, previous_value: previous }]);
+      });
     }
     this.#opts.emit({ kind: "config", config: this.configEntries() });
     return ok();
+  }
+
+  /** `config help <key>`: a Ceph option from the 16.2.15 table, or a module's option. */
+  #configHelp(cmd: Record<string, unknown>): MonCommandResult {
+    const name = normalizeKeyName(str(cmd.key) ?? "");
+    const help = cephOptionHelp(name) ?? this.#moduleOptionHelp(name);
+    if (!help) return err(-ENOENT, "");
+    const f = formatterFor(cmd);
+    return ok(f ? formatJson(help, f) : optionHelpText(help));
+  }
+
+  /** A module option's help, as MgrMonitor's Option for it dumps. */
+  #moduleOptionHelp(name: string): OptionHelp | undefined {
+    const opt = this.#opts.modules.findModuleOption(name);
+    if (!opt) return undefined;
+    const text = formatOptionValue(opt.defaultValue);
+    const typed = (v: string): string | number | boolean =>
+      opt.type === "bool"
+        ? v === "true"
+        : ["int", "uint", "size", "secs", "float"].includes(opt.type) && v !== ""
+        ? Number(v)
+        : v;
+    const bound = (v: OptionValue | undefined): string | number =>
+      v === undefined ? "" : Number(formatOptionValue(v));
+    return {
+      name,
+      type: opt.type,
+      level: opt.level,
+      desc: opt.desc,
+      long_desc: "",
+      default: typed(text),
+      daemon_default: "",
+      tags: [],
+      services: [],
+      see_also: [],
+      ...(opt.enumAllowed.length > 0 ? { enum_values: [...opt.enumAllowed] } : {}),
+      min: bound(opt.min),
+      max: bound(opt.max),
+      can_update_at_runtime: canUpdateAtRuntime(opt),
+      flags: [...opt.flags].filter((f) => f !== "mgr"),
+    };
+  }
+
+  /** ConfigMonitor's `config log`: the newest `num` versions first, with their changes. */
+  #configLog(cmd: Record<string, unknown>): MonCommandResult {
+    const num = typeof cmd.num === "number" ? cmd.num : 1_000_000;
+    const versions = this.#store.configHistory().reverse().slice(0, Math.max(0, num));
+    const f = formatterFor(cmd);
+    if (f) {
+      return ok(formatJson(
+        versions.map((v) => ({
+          version: v.version,
+          timestamp: v.stamp,
+          name: "",
+          changes: v.changes,
+        })),
+        f,
+      ));
+    }
+    let out = "";
+    for (const v of versions) {
+      out += `--- ${v.version} --- ${v.stamp} ---\n`;
+      for (const c of v.changes) {
+        if (c.previous_value !== undefined) out += `- ${c.name} = ${c.previous_value}\n`;
+        if (c.new_value !== undefined) out += `+ ${c.name} = ${c.new_value}\n`;
+      }
+    }
+    return ok(out);
   }
 
   #configGet(cmd: Record<string, unknown>): MonCommandResult {

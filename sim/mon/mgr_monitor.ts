@@ -49,6 +49,44 @@ const MGR_COMMANDS: readonly CommandSignature[] = [
 /** A beacon, optionally with the daemon's addresses. */
 export type MonBeacon = MgrBeacon & { addrs?: EntityAddr[]; mgr_features?: number };
 
+/**
+ * The always-on modules the mon lists for the releases before this one, as Ceph 16.2's mon
+ * has them compiled in (src/mon/MgrMonitor.cc's `always_on_modules`); this release's are
+ * the daemon's own.
+ */
+const OLDER_ALWAYS_ON: Readonly<Record<string, readonly string[]>> = {
+  nautilus: [
+    "balancer",
+    "crash",
+    "devicehealth",
+    "orchestrator_cli",
+    "progress",
+    "rbd_support",
+    "status",
+    "volumes",
+  ],
+  octopus: [
+    "balancer",
+    "crash",
+    "devicehealth",
+    "orchestrator",
+    "pg_autoscaler",
+    "progress",
+    "rbd_support",
+    "status",
+    "telemetry",
+    "volumes",
+  ],
+};
+
+/** `always_on_modules` of a MgrMap: the older releases', then this one's. */
+function alwaysOnModules(current: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [release, list] of Object.entries(OLDER_ALWAYS_ON)) out[release] = [...list];
+  out[RELEASE_NAME] = current;
+  return out;
+}
+
 /** What MgrMonitor needs of its mon. */
 export interface MgrMonitorOptions {
   /** The modules this release always runs (stored as `always_on_modules["pacific"]`). */
@@ -183,15 +221,15 @@ export class MgrMonitor implements Monitor {
         modules: [...new Set(options.initialModules)].sort(compareBytes),
         available_modules: [],
         services: {},
-        always_on_modules: { [RELEASE_NAME]: alwaysOn },
+        always_on_modules: alwaysOnModules(alwaysOn),
         last_failure_osd_epoch: 0,
         active_clients: [],
       }, false);
     } else {
       this.#setMap(stored);
-      if (!sameJson(stored.always_on_modules[RELEASE_NAME], alwaysOn)) {
+      if (!sameJson(stored.always_on_modules, alwaysOnModules(alwaysOn))) {
         const next = this.#pending();
-        next.always_on_modules = { ...next.always_on_modules, [RELEASE_NAME]: alwaysOn };
+        next.always_on_modules = alwaysOnModules(alwaysOn);
         this.#commitMap(next, false);
       }
     }

@@ -24,7 +24,9 @@ import {
   permsByPrefix,
 } from "../../core/cluster_link.ts";
 import type { EntityAddr, MgrMap } from "../../ceph/mgr_map.ts";
-import { EINVAL } from "../../ceph/errno.ts";
+import { EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { formatJson } from "../../ceph/format.ts";
+import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import { clusterGet } from "../cluster/get.ts";
 import { HealthMonitor } from "./health_monitor.ts";
@@ -36,8 +38,12 @@ import { MgrMonitor, type MonBeacon } from "./mgr_monitor.ts";
 import type { MonOption } from "./mon_options.ts";
 import { MonStore } from "./mon_store.ts";
 import { MonmapMonitor } from "./monmap_monitor.ts";
-import { err, type Monitor, str } from "./monitor.ts";
+import { err, type Monitor, ok, str } from "./monitor.ts";
 import { OSDMonitor } from "./osd_monitor.ts";
+import { OSDInfoMonitor } from "./osd_info_monitor.ts";
+import { MDSMonitor } from "./mds_monitor.ts";
+import { OSDPoolMonitor } from "./osd_monitor_pool_commands.ts";
+import { OSDCrushMonitor } from "./osd_crush_monitor.ts";
 
 export type { MonBeacon } from "./mgr_monitor.ts";
 export { canUpdateAtRuntime, type MonOption } from "./mon_options.ts";
@@ -88,6 +94,8 @@ export class EmbeddedMon {
   readonly #health: HealthMonitor;
   /** The commands of every monitor, in the order the manager publishes them. */
   readonly #commands: readonly CommandSignature[];
+  /** The mons' names (the cluster's monmap, or this mon alone). */
+  readonly #monNames: readonly string[];
   /** Each command's monitor and perm, by prefix. */
   readonly #routes = new Map<string, { monitor: Monitor; perm: string }>();
 
@@ -117,6 +125,7 @@ export class EmbeddedMon {
       fsid: options.fsid ?? "00000000-0000-0000-0000-000000000000",
       modules: this.#mgr,
       emit,
+      now,
     });
     const configKey = new ConfigKeyService(store, {
       emit,
@@ -142,6 +151,7 @@ export class EmbeddedMon {
         now: now(),
       };
     });
+    this.#monNames = cluster ? cluster.mons.names : [options.name ?? "a"];
     const monitors: Monitor[] = [
       this.#log,
       configKey,
@@ -154,7 +164,11 @@ export class EmbeddedMon {
           new OSDMonitor(cluster, {
             configValue: (section, name) => this.#config.value(section, name),
           }),
-          new MonmapMonitor(cluster),
+          new OSDInfoMonitor(cluster),
+          new OSDPoolMonitor(cluster),
+          new OSDCrushMonitor(cluster),
+          new MonmapMonitor(cluster, () => this.#mgrNames()),
+          new MDSMonitor(cluster),
         ]
         : []),
     ];
@@ -164,6 +178,48 @@ export class EmbeddedMon {
         this.#routes.set(prefix, { monitor, perm });
       }
     }
+  }
+
+  /**
+   * The value daemon `who` (`osd.0`) gets for option `name` from the mon: the config DB's, else
+   * the option's default (`config get`); undefined for a name no option has.
+   */
+  configValue(who: string, name: string): string | undefined {
+    const r = this.#config.handle("config get", { prefix: "config get", who, key: name });
+    return r.r === 0 ? r.outb.replace(/\n$/, "") : undefined;
+  }
+
+  /**
+   * A command sent to one mon (`tell mon.<id>`, `target: ["mon", id]`): its admin commands
+   * `version` and `config get`, answered as json-pretty unless `json` was asked for.
+   */
+  #tell(target: unknown[], cmd: Record<string, unknown>): MonCommandResult {
+    const id = String(target[1] ?? "");
+    if (!this.#monNames.includes(id)) {
+      return err(-ENOENT, `problem getting command descriptions from mon.${id}`);
+    }
+    const f = cmd.format === "json" ? "json" : "json-pretty";
+    if (cmd.prefix === "version") {
+      const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
+      return ok(formatJson({ version, release: "pacific", release_type: "stable" }, f));
+    }
+    if (cmd.prefix === "config get") {
+      const name = str(cmd.var) ?? "";
+      const value = this.configValue(`mon.${id}`, name);
+      if (value === undefined) return err(-ENOENT, `Setting not found: '${name}'`);
+      return ok(formatJson({ [name]: value }, f));
+    }
+    return err(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+  }
+
+  /** The managers the MgrMap names, the active one first. */
+  #mgrNames(): string[] {
+    const m = this.#mgr.mgrMap();
+    return [
+      ...(m.available || m.active_name ? [m.active_name] : []),
+      ...m.standbys.map((s) => s.name),
+    ]
+      .filter((n) => n !== "");
   }
 
   /** Opens the store at `path` (or `":memory:"`) and starts a mon on it. */
@@ -275,6 +331,10 @@ export class EmbeddedMon {
     inbuf?: string,
     entity = "client.admin",
   ): MonCommandResult {
+    if (Array.isArray(cmd.target)) {
+      const { target, ...rest } = cmd;
+      return this.#tell(target, rest);
+    }
     const prefix = str(cmd.prefix) ?? "";
     const route = this.#routes.get(prefix);
     const perm = route?.perm ?? "r";

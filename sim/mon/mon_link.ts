@@ -16,14 +16,13 @@ import type {
   ClusterSnapshot,
   ClusterUpdate,
   CommandSignature,
-  MgrBeacon,
   MonCommandOptions,
   MonCommandResult,
 } from "../../core/cluster_link.ts";
 import { setImmediate } from "node:timers";
 import { ETIMEDOUT } from "../../ceph/errno.ts";
 import type { HealthReport } from "../../core/health.ts";
-import type { EmbeddedMon } from "./mon.ts";
+import type { EmbeddedMon, MonBeacon } from "./mon.ts";
 
 /** Options of a {@link MonLink}. */
 export interface MonLinkOptions {
@@ -128,6 +127,11 @@ export class MonLink implements ClusterLink {
   }
 
   /** The mon's current state (a fresh session's starting point). */
+  /** What daemon `who` gets for option `name` from the mon (EmbeddedMon.configValue). */
+  configValue(who: string, name: string): string | undefined {
+    return this.#mon.configValue(who, name);
+  }
+
   snapshot(): ClusterSnapshot {
     return this.#mon.snapshot();
   }
@@ -157,7 +161,7 @@ export class MonLink implements ClusterLink {
   }
 
   /** Sends a beacon; waits out an outage, and rejects after the default timeout. */
-  async beacon(beacon: MgrBeacon): Promise<void> {
+  async beacon(beacon: MonBeacon): Promise<void> {
     if (!(await this.#waitConnected(this.#defaultTimeout))) {
       throw new Error(
         `beacon from mgr.${beacon.name} timed out after ${this.#defaultTimeout}s: ` +

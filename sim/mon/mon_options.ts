@@ -7,7 +7,7 @@
  */
 import { OPTION_TYPES } from "../../core/module_options.ts";
 import type { ModuleOptionInfo } from "../../ceph/mgr_map.ts";
-import { CEPH_OPTIONS, type OptionFlag } from "../../ceph/options.ts";
+import { ALL_CEPH_OPTIONS, type OptionFlag } from "../../ceph/options.ts";
 import {
   formatOptionValue,
   type OptionLevel,
@@ -34,13 +34,20 @@ function parseRaw(type: OptionType, text: string): OptionValue | null {
 
 function buildCephOptions(): Map<string, MonOption> {
   const out = new Map<string, MonOption>();
-  for (const d of CEPH_OPTIONS) {
+  for (const d of ALL_CEPH_OPTIONS) {
     const parse = (s: string, what: string): OptionValue => {
       const zero = zeroValue(d.type);
       if (s === formatOptionValue(zero)) return zero;
       const v = parseRaw(d.type, s);
       if (v === null) throw new Error(`ceph_options: bad ${what} '${s}' for ${d.name}`);
       return v;
+    };
+    // A bound the captured table gives beyond a double's integer precision (a uint64 limit
+    // read back as 1.8e19) bounds nothing a value can reach: it is left out.
+    const bound = (s: string | undefined, what: string): OptionValue | undefined => {
+      if (s === undefined) return undefined;
+      if (/^-?\d+$/.test(s) && !Number.isSafeInteger(Number(s))) return undefined;
+      return parse(s, what);
     };
     out.set(d.name, {
       name: d.name,
@@ -51,8 +58,8 @@ function buildCephOptions(): Map<string, MonOption> {
       validator: d.validator,
       defaultValue: parse(d.default, "default"),
       daemonDefault: d.daemonDefault === undefined ? undefined : parse(d.daemonDefault, "default"),
-      min: d.min === undefined ? undefined : parse(d.min, "min"),
-      max: d.max === undefined ? undefined : parse(d.max, "max"),
+      min: bound(d.min, "min"),
+      max: bound(d.max, "max"),
       flags: new Set(d.flags ?? []),
     });
   }

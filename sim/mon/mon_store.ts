@@ -19,6 +19,21 @@ function configKey(section: string, mask: string, name: string): string {
   return `${section}\u0000${mask}\u0000${name}`;
 }
 
+/** One option's change in a config version: its key (`osd/osd_max_backfills`), before, after. */
+export interface ConfigChange {
+  name: string;
+  previous_value?: string;
+  new_value?: string;
+}
+
+/** A version of the config DB, as `config log` lists it. */
+export interface ConfigVersion {
+  version: number;
+  /** When it was committed (`utime_t`'s text; `0.000000` for the first). */
+  stamp: string;
+  changes: ConfigChange[];
+}
+
 /**
  * The mon's SQLite store.
  *
@@ -48,6 +63,7 @@ export class MonStore {
     trimHistory: StatementSync;
     getHistory: StatementSync;
     putMutes: StatementSync;
+    putConfigVersion: StatementSync;
   };
   #depth = 0;
 
@@ -64,6 +80,8 @@ export class MonStore {
       CREATE TABLE IF NOT EXISTS mgr_map_history (epoch INTEGER PRIMARY KEY, map TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS health_mutes (
         id INTEGER PRIMARY KEY CHECK (id = 0), mutes TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS config_history (
+        version INTEGER PRIMARY KEY, stamp TEXT NOT NULL, changes TEXT NOT NULL);
     `);
     this.#stmts = {
       setConfig: db.prepare(
@@ -86,6 +104,9 @@ export class MonStore {
       putMutes: db.prepare(
         "INSERT INTO health_mutes (id, mutes) VALUES (0, ?) " +
           "ON CONFLICT (id) DO UPDATE SET mutes = excluded.mutes",
+      ),
+      putConfigVersion: db.prepare(
+        "INSERT INTO config_history (version, stamp, changes) VALUES (?, ?, ?)",
       ),
     };
     this.#load();
@@ -242,6 +263,33 @@ export class MonStore {
     if (json === this.#healthMutes) return;
     this.#stmts.putMutes.run(json);
     this.#healthMutes = json;
+  }
+
+  /**
+   * The config DB's versions, oldest first (ConfigMonitor's `config log`): version 1 is the
+   * empty first one, each later one the changes of one `config set` or `config rm`.
+   */
+  configHistory(): ConfigVersion[] {
+    const rows = this.#db.prepare(
+      "SELECT version, stamp, changes FROM config_history ORDER BY version",
+    ).all();
+    const out: ConfigVersion[] = [{ version: 1, stamp: "0.000000", changes: [] }];
+    for (const r of rows) {
+      out.push({
+        version: Number(r.version),
+        stamp: String(r.stamp),
+        changes: JSON.parse(String(r.changes)) as ConfigChange[],
+      });
+    }
+    return out;
+  }
+
+  /** Records a new config version; committed on return. Returns its number. */
+  addConfigVersion(stamp: string, changes: ConfigChange[]): number {
+    const last = this.#db.prepare("SELECT MAX(version) AS v FROM config_history").get();
+    const version = Math.max(1, Number(last?.v ?? 1)) + 1;
+    this.#stmts.putConfigVersion.run(version, stamp, JSON.stringify(changes));
+    return version;
   }
 
   /** Closes the database. */

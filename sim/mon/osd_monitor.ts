@@ -24,7 +24,7 @@ import type { CommandSignature, MonCommandResult } from "../../core/cluster_link
 import { EACCES, EBUSY, EINVAL, ENOENT, EPERM, ERANGE } from "../../ceph/errno.ts";
 import { strictStrtol, strictStrtoll } from "../../ceph/option_value.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
-import { dumpOsdMap, dumpOsdMapTree } from "../cluster/osd_map_dump.ts";
+import { commandPoolEntries, dumpOsdMap, dumpOsdMapTree } from "../cluster/osd_map_dump.ts";
 import { OSDMAP_FLAGS, type Pool } from "../cluster/osd_map.ts";
 import { DEPRECATED, type Monitor } from "./monitor.ts";
 
@@ -225,7 +225,11 @@ export class OSDMonitor implements Monitor {
           return fail(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
         }
         if (prefix === "osd dump") {
-          return ok(isJson(cmd) ? json(cmd, dumpOsdMap(c.map)) : _dumpText(c));
+          const dump = () => ({
+            ...(dumpOsdMap(c.map) as Record<string, unknown>),
+            pools: commandPoolEntries(c.map),
+          });
+          return ok(isJson(cmd) ? json(cmd, dump()) : _dumpText(c));
         }
         return ok(_tree(c, cmd));
       }
@@ -735,16 +739,21 @@ function _poolLine(p: Pool): string {
     `crush_rule 0 object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgpNum} ` +
     (p.pgNumTarget !== p.pgNum ? `pg_num_target ${p.pgNumTarget} ` : "") +
     (p.pgpNumTarget !== p.pgpNum ? `pgp_num_target ${p.pgpNumTarget} ` : "") +
-    `autoscale_mode on last_change ${p.lastChange} flags hashpspool` +
-    (p.nodelete ? ",nodelete" : "") + " stripe_width 0" +
-    (p.application ? ` application ${p.application}` : "");
+    `autoscale_mode ${p.autoscaleMode} last_change ${p.lastChange} flags hashpspool` +
+    (p.nodelete ? ",nodelete" : "") +
+    (p.quotaMaxBytes ? ` max_bytes ${p.quotaMaxBytes}` : "") +
+    (p.quotaMaxObjects ? ` max_objects ${p.quotaMaxObjects}` : "") +
+    " stripe_width 0" +
+    Object.entries(p.options).map(([k, v]) => ` ${k} ${v}`).join("") +
+    (Object.keys(p.applications).length ? ` application ${Object.keys(p.applications)}` : "");
 }
 
 function _poolLs(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult {
   const detail = cmd.detail === "detail";
   if (isJson(cmd)) {
-    const pools = dumpOsdMap(c.map) as { pools: unknown[] };
-    return ok(flushed(cmd, detail ? pools.pools : c.map.pools.map((p) => p.name)));
+    // `ls detail` names the id `pool_id` where `osd dump` says `pool`.
+    const detailed = () => commandPoolEntries(c.map, "pool_id");
+    return ok(flushed(cmd, detail ? detailed() : c.map.pools.map((p) => p.name)));
   }
   if (!detail) return ok(c.map.pools.map((p) => `${p.name}\n`).join(""));
   return ok(c.map.pools.map((p) => `${_poolLine(p)}\n`).join("") + "\n");

@@ -8,12 +8,15 @@
 import type { LocalCommand } from "../service.ts";
 import { configCommands, type RunningConfigSource } from "./config.ts";
 import { deviceCommands } from "./device.ts";
+import { dfCommands } from "./df.ts";
 import { osdCommands } from "./osd.ts";
+import { osdSafetyCommands } from "./osd_safety.ts";
 import { pgCommands, type PgSource } from "./pg.ts";
 import { serviceCommands } from "./service.ts";
+import { tellCommands, type TellSource } from "./tell.ts";
 
 /** Everything the built-in commands read of the manager. */
-export type BuiltinSource = PgSource & RunningConfigSource;
+export type BuiltinSource = PgSource & RunningConfigSource & TellSource;
 
 /**
  * Every built-in command, in the order the manager publishes them.
@@ -27,6 +30,7 @@ export type BuiltinSource = PgSource & RunningConfigSource;
  *   now: () => 0,
  *   cephOption: () => undefined,
  *   runningConfig: () => new Map([["debug_mgr", "20/20"]]),
+ *   tellDaemon: () => Promise.resolve({ r: -2, outb: "", outs: "" }),
  * });
  * const show = commands.find((c) => c.desc.prefix === "config show")!;
  * const r = await show.run({ prefix: "config show", who: "mgr.x", key: "debug_mgr" }, "", {
@@ -40,8 +44,11 @@ export function builtinCommands(source: BuiltinSource): LocalCommand[] {
   return [
     ...pgCommands(source),
     ...osdCommands(source),
+    ...dfCommands(source),
+    ...osdSafetyCommands(source),
     ...deviceCommands(source),
     ...serviceCommands(source),
     ...configCommands(source),
+    ...tellCommands(source),
   ];
 }

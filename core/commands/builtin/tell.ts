@@ -1,0 +1,122 @@
+/**
+ * `tell <daemon> <command...>`: a command sent to one daemon, as `ceph tell` does. The words
+ * after the target are matched against that daemon type's admin commands (those the
+ * simulated and real daemons answer: `version`, `perf dump`, `perf schema`, `config get`,
+ * `dump_ops_in_flight`), then the command goes to the daemon through the cluster session
+ * (an OSD's or a mon's), or is answered here for this manager (`tell mgr`, `tell mgr.<id>`).
+ * Outputs are json-pretty unless `-f json` was asked for, as the daemons' admin sockets print.
+ *
+ * @module
+ */
+import type { MonCommandResult } from "../../cluster_link.ts";
+import type { LocalCommand } from "../service.ts";
+import { EINVAL, ENOENT, EOPNOTSUPP } from "../../../ceph/errno.ts";
+import { formatJson } from "../../../ceph/format.ts";
+import { CEPH_VERSION } from "../../../ceph/mgr_map.ts";
+import { type CommandDescriptor, parseSignature } from "../descriptor.ts";
+import { matchWords } from "../match.ts";
+import { usageLine } from "../usage.ts";
+import { argList } from "./read_command.ts";
+import { fail } from "./reply.ts";
+
+/** What `tell` needs of the manager. */
+export interface TellSource {
+  /** This daemon's name, `mgr.<id>`. */
+  readonly daemon: string;
+  /** A daemon option's value as this manager runs with it, or undefined for no such option. */
+  cephOption(key: string): unknown;
+  /** Sends a command to daemon `type.id` through the cluster session. */
+  tellDaemon(type: string, id: string, cmd: Record<string, unknown>): Promise<MonCommandResult>;
+}
+
+const sig = (s: string, help: string): CommandDescriptor => parseSignature(s, { help, perm: "r" });
+
+const VERSION = sig("version", "get ceph version");
+const CONFIG_GET = sig(
+  "config get name=var,type=CephString",
+  "config get <field>: get the config value",
+);
+
+/** The admin commands each daemon type answers. */
+const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = {
+  osd: [
+    VERSION,
+    sig(
+      "perf dump name=logger,type=CephString,req=false name=counter,type=CephString,req=false",
+      "dump perfcounters value",
+    ),
+    sig("perf schema", "dump perfcounters schema"),
+    CONFIG_GET,
+    sig("dump_ops_in_flight", "show the ops currently in flight"),
+  ],
+  mon: [VERSION, CONFIG_GET],
+  mgr: [VERSION, CONFIG_GET],
+};
+
+/** A value as the admin socket's `config get` prints it. */
+function optionText(v: unknown): string {
+  return typeof v === "boolean" ? (v ? "true" : "false") : String(v);
+}
+
+async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<MonCommandResult> {
+  const target = String(cmd.target ?? "");
+  const dot = target.indexOf(".");
+  const type = dot < 0 ? target : target.slice(0, dot);
+  const id = dot < 0 ? "" : target.slice(dot + 1);
+  if (!["osd", "mon", "mgr", "mds"].includes(type)) {
+    return fail(EINVAL, `error handling command target: unknown type ${type}`);
+  }
+  if (type === "mds") {
+    return fail(EOPNOTSUPP, `mgrd sends no commands to mds daemons (${target})`);
+  }
+  const self = source.daemon.slice("mgr.".length);
+  if (type === "mgr" && id !== "" && id !== self) {
+    return fail(ENOENT, `problem getting command descriptions from ${target}`);
+  }
+  if (type !== "mgr" && id === "") {
+    return fail(EINVAL, `error handling command target: ${type} needs an id (${type}.<id>)`);
+  }
+  const words = argList(cmd.args);
+  const m = matchWords(DAEMON_COMMANDS[type]!, words);
+  if (!m.ok) {
+    const lines = m.candidates.map((d) => usageLine(d)).join("\n");
+    return fail(
+      EINVAL,
+      `no valid command found; ${m.candidates.length} closest matches:\n${lines}\ninvalid command`,
+    );
+  }
+  const sub: Record<string, unknown> = { ...m.cmd };
+  if (cmd.format !== undefined) sub.format = cmd.format;
+  if (type !== "mgr") {
+    const r = await source.tellDaemon(type, id, sub);
+    // A daemon that is not there has no command descriptions to fetch (ceph.in's words).
+    if (r.r === -ENOENT && r.outs === `${type} dne`) {
+      return fail(ENOENT, `problem getting command descriptions from ${target}`);
+    }
+    return r;
+  }
+  const f = sub.format === "json" ? "json" : "json-pretty";
+  if (sub.prefix === "version") {
+    const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
+    return {
+      r: 0,
+      outb: formatJson({ version, release: "pacific", release_type: "stable" }, f),
+      outs: "",
+    };
+  }
+  const name = String(sub.var ?? "");
+  const value = source.cephOption(name);
+  if (value === undefined) return fail(ENOENT, `Setting not found: '${name}'`);
+  return { r: 0, outb: formatJson({ [name]: optionText(value) }, f), outs: "" };
+}
+
+/** `tell`, bound to the manager. */
+export function tellCommands(source: TellSource): LocalCommand[] {
+  return [{
+    desc: parseSignature(
+      "tell name=target,type=CephString name=args,type=CephString,n=N",
+      { help: "send a command to a specific daemon", perm: "rw", module: "mon" },
+    ),
+    run: (cmd) => tell(source, cmd),
+  }];
+}

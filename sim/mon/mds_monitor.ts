@@ -1,0 +1,223 @@
+/**
+ * MDSMonitor: the FSMap commands (`fs dump`, `fs ls`, `fs get`, `mds stat`, `mds metadata`,
+ * `mds versions`) over the simulated cluster's FSMap and MDS daemons, as Ceph 16.2's
+ * src/mon/MDSMonitor.cc, FSMap.cc and MDSMap.cc print them, checked against a real 16.2.15
+ * cluster (tests/ceph-reference/cli/commands/fs_*, mds_*).
+ *
+ * @module
+ */
+import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
+import { EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { formatJson } from "../../ceph/format.ts";
+import type { SimCluster } from "../cluster/cluster.ts";
+import type { Json } from "../cluster/osd_map_dump.ts";
+import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
+
+// deno-fmt-ignore
+const MDS_COMMANDS: readonly CommandSignature[] = [
+  { sig: "fs dump name=epoch,type=CephInt,req=false,range=0", help: "dump all CephFS status, optionally from epoch", perm: "r" },
+  { sig: "fs ls", help: "list filesystems", perm: "r" },
+  { sig: "fs get name=fs_name,type=CephString", help: "get info about one filesystem", perm: "r" },
+  { sig: "mds stat", help: "show MDS status", perm: "r" },
+  { sig: "mds metadata name=who,type=CephString,req=false", help: "fetch metadata for mds <role>", perm: "r" },
+  { sig: "mds versions", help: "check running versions of MDSs", perm: "r" },
+];
+
+type Obj = { [key: string]: Json };
+
+/** A JSON dump and the newline MDSMonitor writes after it (json-pretty's own, or one more). */
+function line(value: unknown, f: "json" | "json-pretty"): string {
+  const text = formatJson(value, f);
+  return f === "json" ? text + "\n" : text;
+}
+
+/** A CompatSet as Ceph prints it: `compat={},rocompat={},incompat={1=base v0.20,...}`. */
+function compatText(c: Obj): string {
+  const part = (o: Json | undefined) =>
+    `{${
+      Object.entries((o ?? {}) as Obj).map(([k, v]) => `${k.replace("feature_", "")}=${v}`).join(
+        ",",
+      )
+    }}`;
+  return `compat=${part(c.compat)},rocompat=${part(c.ro_compat)},incompat=${part(c.incompat)}`;
+}
+
+/** An addrvec as Ceph prints it: `[v2:ip:port/nonce,v1:ip:port/nonce]`. */
+function addrvecText(a: Json | undefined): string {
+  const list = ((a as Obj | undefined)?.addrvec ?? []) as Obj[];
+  return `[${list.map((x) => `${x.type}:${x.addr}/${x.nonce}`).join(",")}]`;
+}
+
+/** mds_info_t::print_summary. */
+function infoSummary(i: Obj): string {
+  return `[mds.${i.name}{${i.rank}:${i.gid}} state ${i.state} seq ${i.state_seq} ` +
+    `addr ${addrvecText(i.addrs)} compat {c=[1],r=[1],i=[7ff]}]`;
+}
+
+/** MDSMap::print. */
+function mdsmapText(m: Obj): string {
+  const up = Object.entries(m.up as Obj).map(([k, v]) => `${k.replace("mds_", "")}=${v}`);
+  const list = (v: Json | undefined) => ((v ?? []) as Json[]).join(",");
+  const lines = [
+    `fs_name\t${m.fs_name}`,
+    `epoch\t${m.epoch}`,
+    `flags\t${Number(m.flags).toString(16)}`,
+    `created\t${m.created}`,
+    `modified\t${m.modified}`,
+    `tableserver\t${m.tableserver}`,
+    `root\t${m.root}`,
+    `session_timeout\t${m.session_timeout}`,
+    `session_autoclose\t${m.session_autoclose}`,
+    `max_file_size\t${m.max_file_size}`,
+    `required_client_features\t{}`,
+    `last_failure\t${m.last_failure}`,
+    `last_failure_osd_epoch\t${m.last_failure_osd_epoch}`,
+    `compat\t${compatText(m.compat as Obj)}`,
+    `max_mds\t${m.max_mds}`,
+    `in\t${list(m.in)}`,
+    `up\t{${up.join(",")}}`,
+    `failed\t${list(m.failed)}`,
+    `damaged\t${list(m.damaged)}`,
+    `stopped\t${list(m.stopped)}`,
+    `data_pools\t[${list(m.data_pools)}]`,
+    `metadata_pool\t${m.metadata_pool}`,
+    "inline_data\tdisabled",
+    `balancer\t${m.balancer}`,
+    `standby_count_wanted\t${Math.max(0, Number(m.standby_count_wanted))}`,
+    ...Object.values(m.info as Obj).map((i) => infoSummary(i as Obj)),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** The embedded mon's MDSMonitor, over a simulated cluster's FSMap. */
+export class MDSMonitor implements Monitor {
+  readonly commands = MDS_COMMANDS;
+  readonly #cluster: SimCluster;
+
+  constructor(cluster: SimCluster) {
+    this.#cluster = cluster;
+  }
+
+  handle(prefix: string, cmd: Record<string, unknown>): MonCommandResult {
+    const fs = this.#cluster.fs;
+    const dump = fs.dump() as Obj;
+    const filesystems = dump.filesystems as Obj[];
+    const f = formatterFor(cmd);
+    switch (prefix) {
+      case "fs dump": {
+        if (cmd.epoch !== undefined && Number(cmd.epoch) !== fs.epoch) {
+          return err(-ENOENT, `there is no map for epoch ${Number(cmd.epoch)}`);
+        }
+        const outs = `dumped fsmap epoch ${fs.epoch}`;
+        if (f) return ok(line(dump, f), outs);
+        return ok(this.#fsmapText(dump), outs);
+      }
+      case "fs ls": {
+        const pools = this.#cluster.map.pools;
+        const name = (id: Json) => pools.find((p) => p.id === id)?.name ?? "";
+        const list = filesystems.map((fsys) => {
+          const m = fsys.mdsmap as Obj;
+          const data = m.data_pools as number[];
+          return {
+            name: m.fs_name!,
+            metadata_pool: name(m.metadata_pool!),
+            metadata_pool_id: m.metadata_pool!,
+            data_pool_ids: data,
+            data_pools: data.map(name),
+          };
+        });
+        if (f) return ok(line(list, f));
+        if (list.length === 0) return ok("No filesystems enabled\n");
+        return ok(
+          list.map((l) =>
+            `name: ${l.name}, metadata pool: ${l.metadata_pool}, data pools: [${
+              l.data_pools.map((d) => `${d} `).join("")
+            }]\n`
+          ).join(""),
+        );
+      }
+      case "fs get": {
+        const want = str(cmd.fs_name) ?? "";
+        const fsys = filesystems.find((x) => (x.mdsmap as Obj).fs_name === want);
+        if (!fsys) return err(-ENOENT, `filesystem '${want}' not found`);
+        if (f) return ok(line(fsys, f));
+        return ok(`Filesystem '${want}' (${fsys.id})\n` + mdsmapText(fsys.mdsmap as Obj));
+      }
+      case "mds stat": {
+        if (f) {
+          return ok(line({
+            fsmap: dump,
+            mdsmap_first_committed: 1,
+            mdsmap_last_committed: fs.epoch,
+          }, f));
+        }
+        return ok(this.#statText(dump) + "\n");
+      }
+      case "mds metadata":
+        return this.#metadata(cmd);
+      case "mds versions": {
+        const counts = new Map<string, number>();
+        for (const d of fs.daemons.filter((x) => x.up)) {
+          const v = this.#cluster.daemons.metadata(`mds.${d.name}`)?.ceph_version;
+          if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+        }
+        return ok(line(Object.fromEntries(counts), f ?? "json-pretty"));
+      }
+    }
+    return err(-EINVAL, "command not known");
+  }
+
+  /** FSMap::print. */
+  #fsmapText(dump: Obj): string {
+    const flags = dump.feature_flags as Obj;
+    let out = `e${dump.epoch}\n` +
+      `enable_multiple, ever_enabled_multiple: ${flags.enable_multiple ? 1 : 0},` +
+      `${flags.ever_enabled_multiple ? 1 : 0}\n` +
+      `default compat: ${compatText(dump.compat as Obj)}\n` +
+      `legacy client fscid: ${dump.default_fscid}\n \n`;
+    const filesystems = dump.filesystems as Obj[];
+    if (filesystems.length === 0) out += "No filesystems configured\n";
+    for (const fsys of filesystems) {
+      const m = fsys.mdsmap as Obj;
+      out += `Filesystem '${m.fs_name}' (${fsys.id})\n` + mdsmapText(m) + " \n \n";
+    }
+    const standbys = dump.standbys as Obj[];
+    if (standbys.length > 0) out += "Standby daemons:\n \n";
+    for (const s of standbys) out += infoSummary(s) + "\n";
+    return out;
+  }
+
+  /** FSMap::print_summary: `cephfs:1 {0=a=up:active} 1 up:standby`. */
+  #statText(dump: Obj): string {
+    const parts: string[] = [];
+    for (const fsys of dump.filesystems as Obj[]) {
+      const m = fsys.mdsmap as Obj;
+      const info = Object.values(m.info as Obj) as Obj[];
+      const ranks = info.filter((i) => Number(i.rank) >= 0)
+        .map((i) => `${i.rank}=${i.name}=${i.state}`);
+      parts.push(`${m.fs_name}:${info.length} {${ranks.join(",")}}`);
+    }
+    const standbys = (dump.standbys as Obj[]).length;
+    if (standbys > 0) parts.push(`${standbys} up:standby`);
+    return parts.join(" ");
+  }
+
+  #metadata(cmd: Record<string, unknown>): MonCommandResult {
+    const f = formatterFor(cmd) ?? "json-pretty";
+    const sorted = (m: Record<string, string>) =>
+      Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const daemons = this.#cluster.fs.daemons.filter((d) => d.up);
+    const who = str(cmd.who);
+    if (who !== undefined) {
+      const d = daemons.find((x) => x.name === who);
+      const m = d ? this.#cluster.daemons.metadata(`mds.${d.name}`) : null;
+      if (!m) return err(-ENOENT, "");
+      return ok(line(sorted(m), f));
+    }
+    const all = daemons.flatMap((d) => {
+      const m = this.#cluster.daemons.metadata(`mds.${d.name}`);
+      return m ? [{ name: d.name, ...sorted(m) }] : [];
+    });
+    return ok(line(all, f));
+  }
+}
