@@ -36,7 +36,7 @@ Deno.test("a mon without a cluster has no OSD or mon commands; the mon of one ha
   const all = prefixes(mon);
   assert.deepEqual(all.slice(0, prefixes(alone).length), prefixes(alone));
   assert.deepEqual(all.slice(prefixes(alone).length).map((p) => p!.split(" ")[0]), [
-    ...Array(13).fill("osd"),
+    ...Array(15).fill("osd"),
     "mon",
   ]);
   alone.close();
