@@ -5,6 +5,7 @@
  */
 import * as balancer from "./balancer/module.ts";
 import * as crash from "./crash/module.ts";
+import * as devicehealth from "./devicehealth/module.ts";
 import * as hello from "./hello/module.ts";
 import * as iostat from "./iostat/module.ts";
 import * as orchestrator from "./orchestrator/module.ts";
@@ -19,6 +20,7 @@ import * as status from "./status/module.ts";
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
   balancer,
   crash,
+  devicehealth,
   hello,
   iostat,
   orchestrator,

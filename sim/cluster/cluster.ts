@@ -465,6 +465,8 @@ export class SimCluster {
   createPool(spec: PoolSpec): void {
     const pool = this.map.createPool(spec);
     this.scheduler.note(`osdmap e${this.map.epoch} pool ${pool.id} '${pool.name}' created`);
+    // Like every other epoch: whoever follows the map (the runner's PGMap oracle) hears of it.
+    this.#emit({ kind: "osd_map", epoch: this.map.epoch });
     this.#peerLater(this.pgs.addPool(pool), this.map.epoch);
   }
 

@@ -13,6 +13,7 @@ import { EINVAL, ENOENT, ENXIO, EOPNOTSUPP } from "../../ceph/errno.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster.ts";
 import { PerfType } from "./perf_counters.ts";
+import { osdDeviceId } from "./daemons.ts";
 
 function ok(outb: string): MonCommandResult {
   return { r: 0, outb, outs: "" };
@@ -65,6 +66,14 @@ export function osdTellCommand(
     }
     case "perf schema":
       return ok(_daemonJson(cmd, _perfSchema(c)));
+    case "smart": {
+      // `ceph tell osd.N smart [<devid>]`: smartctl's JSON for the OSD's disk, by device id.
+      const devid = osdDeviceId(id);
+      if (typeof cmd.devid === "string" && cmd.devid !== "" && cmd.devid !== devid) {
+        return ok(_daemonJson(cmd, {}));
+      }
+      return ok(_daemonJson(cmd, { [devid]: _smart(c, id) }));
+    }
     case "version": {
       const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
       return ok(_daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
@@ -183,4 +192,40 @@ function _perfSchema(c: SimCluster): Record<string, Record<string, unknown>> {
     };
   }
   return out;
+}
+
+/** smartctl --json of a simulated OSD's disk (a Seagate 4 TB SATA drive in good health). */
+function _smart(c: SimCluster, id: number): Record<string, unknown> {
+  const hours = Math.max(0, Math.floor((c.scheduler.now - (c.map.createdAt[id] ?? 0)) / 3600));
+  const serial = osdDeviceId(id).split("_").at(-1) as string;
+  const attr = (aid: number, name: string, value: number, raw: number) => ({
+    id: aid,
+    name,
+    value,
+    worst: value,
+    thresh: aid === 5 ? 10 : 0,
+    raw: { value: raw, string: String(raw) },
+  });
+  return {
+    json_format_version: [1, 0],
+    smartctl: { version: [7, 3], exit_status: 0 },
+    device: { name: `/dev/sd${String.fromCharCode(98 + id % 24)}`, type: "sat", protocol: "ATA" },
+    model_family: "Seagate Enterprise Capacity 3.5 HDD",
+    model_name: "ST4000NM0035-1V4107",
+    serial_number: serial,
+    user_capacity: { blocks: 7814037168, bytes: 4000787030016 },
+    rotation_rate: 7200,
+    smart_status: { passed: true },
+    ata_smart_attributes: {
+      revision: 10,
+      table: [
+        attr(5, "Reallocated_Sector_Ct", 100, 0),
+        attr(9, "Power_On_Hours", 99, hours),
+        attr(194, "Temperature_Celsius", 31, 31),
+        attr(197, "Current_Pending_Sector", 100, 0),
+      ],
+    },
+    power_on_time: { hours },
+    temperature: { current: 31 },
+  };
 }
