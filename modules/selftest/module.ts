@@ -404,7 +404,11 @@ export class SelfTest extends MgrModule {
       ...(map?.modules ?? []),
       ...Object.values(map?.always_on_modules ?? {}).flat(),
     ]);
-    const target = [...enabled].find((m) => m !== this.module_name) ?? this.module_name;
+    // An enabled module this manager has loaded (the MgrMap also names always-on modules that
+    // may not be loaded here).
+    const loaded = new Set(map?.available_modules?.map((m) => m.name) ?? []);
+    const target = [...enabled].find((m) => m !== this.module_name && loaded.has(m)) ??
+      this.module_name;
     await this.remote(target, "self_test");
     const disabled = map?.available_modules?.find((m) => !enabled.has(m.name))?.name;
     if (disabled !== undefined) {
