@@ -8,12 +8,25 @@
  * @module
  */
 
-import type { OSDMap, PoolDump } from "./osd_map.ts";
+import type { CRUSHMap } from "./crush_map.ts";
 import type { OSDMapIncremental } from "./incremental.ts";
+import type { PoolDump } from "./osd_map_dump.ts";
+
+/** What the optimizer reads of an OSD map (OSDMap, in osd_map.ts, is one). */
+export interface UpmapSource {
+  apply_incremental(inc: OSDMapIncremental): UpmapSource;
+  get_crush(): CRUSHMap;
+  get_pools(): Record<number, PoolDump>;
+  _reweights(): Uint32Array;
+  _raw(pool: PoolDump, ps: number): number[];
+  _upmapped(pgid: string, raw: number[]): number[];
+  _isUp(osd: number): boolean;
+  _upmapItems(): ReadonlyMap<string, readonly [number, number][]>;
+}
 
 /** Ceph's `calc_pg_upmaps`: fills `inc`, returns how many changes it made. */
 export function calcPgUpmaps(
-  base: OSDMap,
+  base: UpmapSource,
   inc: OSDMapIncremental,
   maxDeviation: number,
   maxIterations: number,
