@@ -21,12 +21,27 @@ import { EmbeddedMon } from "./mon/mon.ts";
 import { MonLink } from "./mon/mon_link.ts";
 import type { Participant } from "./runner/run.ts";
 
+/**
+ * Built-ins a run does not enable unless asked: prometheus (its HTTP server would be real I/O
+ * inside a simulated run), and the modules that act on the whole cluster on their own — the
+ * balancer and pg_autoscaler change placement and pg_num behind a scenario's back, and
+ * devicehealth and the orchestrator backend poll every daemon — so that a scenario tests what
+ * it injects.
+ */
+const NOT_BY_DEFAULT = new Set([
+  "prometheus",
+  "balancer",
+  "pg_autoscaler",
+  "devicehealth",
+  "orchestrator",
+  "sim_orchestrator",
+]);
+
 /** Options of {@linkcode managerParticipant}. */
 export interface ManagerParticipantOptions {
   builtins?: Readonly<Record<string, Record<string, unknown>>>;
   /**
-   * Modules enabled from the start (default: every built-in but prometheus, whose HTTP server
-   * would be real I/O inside a simulated run).
+   * Modules enabled from the start (default: every built-in but those in NOT_BY_DEFAULT).
    */
   modules?: readonly string[];
 }
@@ -61,7 +76,7 @@ export function managerParticipant(
       mon = EmbeddedMon.open(":memory:", {
         alwaysOnModules: [...ALWAYS_ON_MODULES],
         initialModules: [
-          ...(options.modules ?? Object.keys(builtins).filter((m) => m !== "prometheus")),
+          ...(options.modules ?? Object.keys(builtins).filter((m) => !NOT_BY_DEFAULT.has(m))),
         ],
         now: () => clock.now(),
         fsid: cluster.map.fsid,
