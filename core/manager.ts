@@ -11,7 +11,7 @@ import type { Clock } from "./clock.ts";
 import type { ClusterLink, ClusterState, MonCommandResult } from "./cluster_link.ts";
 import { type HealthCheck, type HealthReport, healthReport } from "./health.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
-import type { MgrMap } from "../ceph/mgr_map.ts";
+import type { MgrMap, ModuleInfo } from "../ceph/mgr_map.ts";
 import { RELEASE_NAME } from "../ceph/mgr_map.ts";
 import { ModuleHost } from "./module_host.ts";
 import {
@@ -439,6 +439,25 @@ export class Manager implements CommandService {
     return (osd) => classes[osd];
   }
 
+  #moduleInfos: { key: string; records: readonly object[]; infos: ModuleInfo[] } | undefined;
+
+  /**
+   * The beacon's module list: the same array while the loaded modules and what they report
+   * (can run, error) stay the same, so the mon need not compare it again.
+   */
+  #availableModules(): ModuleInfo[] {
+    const records = [...this.host.records.values()];
+    const key = records.map((r) => `${r.loaded && r.canRun} ${r.errorString}`).join("\n");
+    const cached = this.#moduleInfos;
+    if (
+      cached && cached.key === key && cached.records.length === records.length &&
+      cached.records.every((r, i) => r === records[i])
+    ) return cached.infos;
+    const infos = records.map(moduleInfo);
+    this.#moduleInfos = { key, records, infos };
+    return infos;
+  }
+
   /** A beacon out of turn; one that cannot reach the mon is logged, the tick sends the next. */
   #beaconSoon(): void {
     this.#beacon().catch((e) =>
@@ -461,7 +480,7 @@ export class Manager implements CommandService {
       gid: this.#gid,
       name: this.id,
       available: true,
-      available_modules: [...this.host.records.values()].map(moduleInfo),
+      available_modules: this.#availableModules(),
       services: Object.fromEntries(this.#services),
       metadata: { ...this.metadata },
       ...(checks

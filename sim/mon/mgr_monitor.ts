@@ -173,6 +173,28 @@ function canonicalModule(m: ModuleInfo): ModuleInfo {
   };
 }
 
+/** Ids of the `available_modules` arrays beacons carried (a manager reuses its array). */
+const moduleListIds = new WeakMap<object, number>();
+let nextModuleListId = 0;
+
+/**
+ * What of a beacon the MgrMap holds, as a string: two beacons with the same fingerprint fold
+ * into the same map. The module list counts by identity (a manager sends the same array while
+ * its modules do not change), so it is not serialized every beacon.
+ */
+function beaconFingerprint(b: MonBeacon): string {
+  let id = moduleListIds.get(b.available_modules);
+  if (id === undefined) moduleListIds.set(b.available_modules, id = ++nextModuleListId);
+  return JSON.stringify([
+    b.name,
+    b.available,
+    id,
+    b.services ?? {},
+    b.mgr_features ?? null,
+    b.addrs ?? null,
+  ]);
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -190,6 +212,8 @@ export class MgrMonitor implements Monitor {
   #mgrMetadata = new Map<string, Record<string, string>>();
   /** The active manager's own health checks, from its last beacon. */
   #mgrHealth: Record<string, HealthCheck> = {};
+  /** Per gid, what its last beacon folded in held (beaconFingerprint) and the epoch after. */
+  readonly #lastFold = new Map<number, { fingerprint: string; epoch: number }>();
   /** The active manager's last PGMap digest and progress events (MgrStatMonitor's). */
   #mgrDigest: Pick<MgrBeacon, "pg_digest" | "progress_events"> = {};
   #moduleOptions = new Map<string, MonOption>();
@@ -346,6 +370,14 @@ export class MgrMonitor implements Monitor {
   beacon(b: MonBeacon): boolean {
     if (b.metadata) this.#mgrMetadata.set(b.name, { ...b.metadata });
     this.#lastBeacon.set(b.gid, this.#opts.now());
+    // Most beacons repeat the last one of their daemon into an unchanged map: they change
+    // nothing but the active one's report, and the map is not copied and compared again.
+    const fingerprint = beaconFingerprint(b);
+    const last = this.#lastFold.get(b.gid);
+    if (last && last.fingerprint === fingerprint && last.epoch === this.#map.epoch) {
+      if (this.#map.active_gid === b.gid) this.#takeReport(b);
+      return false;
+    }
     const next = this.#pending();
     const modules = b.available_modules.map(canonicalModule);
     const services: Record<string, string> = {};
@@ -373,13 +405,7 @@ export class MgrMonitor implements Monitor {
       if (b.available && !next.available) {
         this.#opts.clog("[INF]", `Manager daemon ${b.name} is now available`);
       }
-      this.#mgrHealth = structuredClone(b.health_checks ?? {});
-      if (b.pg_digest || b.progress_events) {
-        this.#mgrDigest = structuredClone({
-          pg_digest: b.pg_digest ?? this.#mgrDigest.pg_digest,
-          progress_events: b.progress_events ?? this.#mgrDigest.progress_events,
-        });
-      }
+      this.#takeReport(b);
       next.available = b.available;
       next.available_modules = modules;
       next.services = services;
@@ -401,7 +427,19 @@ export class MgrMonitor implements Monitor {
     }
     const changed = !sameJson({ ...next, epoch: 0 }, { ...this.#map, epoch: 0 });
     if (changed) this.#commitMap(next);
+    this.#lastFold.set(b.gid, { fingerprint, epoch: this.#map.epoch });
     return changed;
+  }
+
+  /** The active manager's report in its beacon: its checks, PGMap digest, progress events. */
+  #takeReport(b: MonBeacon): void {
+    this.#mgrHealth = structuredClone(b.health_checks ?? {});
+    if (b.pg_digest || b.progress_events) {
+      this.#mgrDigest = structuredClone({
+        pg_digest: b.pg_digest ?? this.#mgrDigest.pg_digest,
+        progress_events: b.progress_events ?? this.#mgrDigest.progress_events,
+      });
+    }
   }
 
   /**
