@@ -2,8 +2,9 @@
  * The embedded mon: one mon that owns its monitors, as a Ceph mon does: LogMonitor (the cluster
  * log), ConfigKeyService (config-key), MgrMonitor (the MgrMap, beacons), ConfigMonitor (the
  * config DB), HealthMonitor (`health`, mutes) and the Monitor's own `status`, and, when it is
- * the mon of a simulated cluster, OSDMonitor (the OSDMap) and MonmapMonitor (the monmap). It routes each command to its owner by prefix, writes the audit
- * channel's notes of it, and keeps the config DB, the config-key store and the MgrMap in a
+ * the mon of a simulated cluster, OSDMonitor (the OSDMap) and MonmapMonitor (the monmap). It
+ * routes each command to its owner by prefix, writes the audit channel's notes of it, and
+ * keeps the config DB, the config-key store, the health mutes and the MgrMap in a
  * {@link MonStore}.
  *
  * Everything here is synchronous: a command that changes state has committed before
