@@ -8,6 +8,8 @@
  *
  * @module
  */
+import type { RadosPort } from "../core/rados_port.ts";
+import { RealRadosPort } from "./rados_object_port.ts";
 import type {
   ClusterLink,
   ClusterLogEntry,
@@ -35,6 +37,7 @@ function mgrMapPrefixes(cluster: RealCluster): Set<string> {
 export class RadosClusterLink implements ClusterLink {
   readonly #cluster: RealCluster;
   readonly #clock: Clock;
+  readonly #objects: RealRadosPort;
   readonly #local: Set<string>;
   readonly #state: ClusterState;
   readonly #unsubscribes: (() => void)[] = [];
@@ -42,6 +45,10 @@ export class RadosClusterLink implements ClusterLink {
   constructor(cluster: RealCluster, clock: Clock) {
     this.#cluster = cluster;
     this.#clock = clock;
+    this.#objects = new RealRadosPort(cluster.rados, (id) => {
+      const map = cluster.get("osd_map") as { pools?: { pool: number; pool_name: string }[] };
+      return map?.pools?.find((p) => p.pool === id)?.pool_name;
+    });
     this.#local = mgrMapPrefixes(cluster);
     const c = cluster;
     this.#state = {
@@ -70,6 +77,10 @@ export class RadosClusterLink implements ClusterLink {
   state(): ClusterState {
     return this.#state;
   }
+  /** Modules' `this.rados`: real I/O contexts through librados. */
+  rados(): RadosPort {
+    return this.#objects;
+  }
   beacon(beacon: MgrBeacon): Promise<void> {
     if (this.#cluster.beaconAllowed(beacon.gid)) this.#cluster.mgrMon.beacon(beacon);
     return Promise.resolve();
@@ -91,6 +102,7 @@ export class RadosClusterLink implements ClusterLink {
   }
   close(): void {
     for (const off of this.#unsubscribes.splice(0)) off();
+    this.#objects.close().catch(() => {});
   }
 
   async monCommand(
