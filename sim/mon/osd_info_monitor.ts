@@ -12,7 +12,8 @@
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
 import { EINVAL, ENOENT, EPERM } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
-import { cephStableMod, strHashRjenkins } from "../../ceph/object_hash.ts";
+import { stableMod } from "../../ceph/pg_placement.ts";
+import { objectHash } from "../../ceph/str_hash.ts";
 import { parsePgid } from "../../ceph/pg_stat.ts";
 import { PgState } from "../../ceph/pg_state.ts";
 import { utimespanText } from "../../ceph/time.ts";
@@ -296,8 +297,9 @@ export class OSDInfoMonitor implements Monitor {
     const map = this.#cluster.map;
     const pool = map.pools.find((p) => p.name === name);
     if (!pool) return err(-ENOENT, `pool ${name} does not exist`);
-    const hash = strHashRjenkins(object);
-    const ps = cephStableMod(hash, pool.pgNum);
+    // pg_pool_t::hash_key: the namespace is part of what is hashed.
+    const hash = objectHash(nspace, object);
+    const ps = stableMod(hash, pool.pgNum);
     const raw = `${pool.id}.${hash.toString(16)}`;
     const pgid = `${pool.id}.${ps.toString(16)}`;
     const { up, acting, upPrimary, actingPrimary } = this.#placement(pool.id, ps);
@@ -331,7 +333,7 @@ export class OSDInfoMonitor implements Monitor {
     const map = this.#cluster.map;
     const pool = map.pools.find((p) => p.id === parsed.pool);
     if (!pool) return err(-ENOENT, `pg '${text}' does not exist`);
-    const ps = cephStableMod(parsed.ps, pool.pgNum);
+    const ps = stableMod(parsed.ps, pool.pgNum);
     const raw = `${pool.id}.${parsed.ps.toString(16)}`;
     const pgid = `${pool.id}.${ps.toString(16)}`;
     const { up, acting } = this.#placement(pool.id, ps);
