@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { PgStampKey, StatSumKey } from "../ceph/pg_stat.ts";
+import { type PgStampKey, STATFS_KEYS, type StatSumKey } from "../ceph/pg_stat.ts";
 
 /** What is rarely set in a `pg_stat_t`; absent fields are Ceph's defaults (0, false, []). */
 export interface PgStatExtras {
@@ -124,4 +124,78 @@ export interface PgStatsReport {
    */
   statUpdates?: PgStatRows;
   osds: OsdStatRows;
+}
+
+/**
+ * Zeroed PG rows for `n` PGs of at most `width` OSDs each, carrying `stampKeys` and `statKeys`
+ * (a sender fills them in).
+ *
+ * @example
+ * ```ts
+ * import { newPgStatRows } from "./pg_stats_report.ts";
+ * const rows = newPgStatRows(2, 3, ["last_fresh"], ["num_bytes"]);
+ * console.assert(rows.up.length === 6 && rows.stats.length === 2);
+ * ```
+ */
+export function newPgStatRows(
+  n: number,
+  width: number,
+  stampKeys: readonly PgStampKey[],
+  statKeys: readonly StatSumKey[],
+): PgStatRows {
+  return {
+    length: n,
+    width,
+    pool: new Uint32Array(n),
+    ps: new Uint32Array(n),
+    state: new Float64Array(n),
+    reportedSeq: new Float64Array(n),
+    reportedEpoch: new Uint32Array(n),
+    versionEpoch: new Uint32Array(n),
+    versionV: new Float64Array(n),
+    mappingEpoch: new Uint32Array(n),
+    created: new Uint32Array(n),
+    lastEpochClean: new Uint32Array(n),
+    logSize: new Float64Array(n),
+    ondiskLogSize: new Float64Array(n),
+    stampKeys,
+    stamps: new Float64Array(n * stampKeys.length),
+    statKeys,
+    stats: new Float64Array(n * statKeys.length),
+    up: new Int32Array(n * width),
+    upN: new Uint8Array(n),
+    acting: new Int32Array(n * width),
+    actingN: new Uint8Array(n),
+    upPrimary: new Int32Array(n),
+    actingPrimary: new Int32Array(n),
+  };
+}
+
+/**
+ * Zeroed `osd_stat_t` rows for `n` OSDs with `hbPeers` heartbeat peers in all.
+ *
+ * @example
+ * ```ts
+ * import { newOsdStatRows } from "./pg_stats_report.ts";
+ * console.assert(newOsdStatRows(2, 0).hbPeersStart.length === 3);
+ * ```
+ */
+export function newOsdStatRows(n: number, hbPeers: number): OsdStatRows {
+  return {
+    length: n,
+    osd: new Int32Array(n),
+    upFrom: new Uint32Array(n),
+    seq: new Float64Array(n),
+    numPgs: new Uint32Array(n),
+    statfs: new Float64Array(n * STATFS_KEYS.length),
+    hbPeers: new Int32Array(hbPeers),
+    hbPeersStart: new Uint32Array(n + 1),
+    snapTrimQueueLen: new Uint32Array(n),
+    numSnapTrimming: new Uint32Array(n),
+    numShardsRepaired: new Uint32Array(n),
+    numPerPoolOsds: new Uint8Array(n),
+    numPerPoolOmapOsds: new Uint8Array(n),
+    commitLatencyNs: new Float64Array(n),
+    applyLatencyNs: new Float64Array(n),
+  };
 }

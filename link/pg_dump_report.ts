@@ -18,11 +18,13 @@ import {
 } from "../ceph/pg_stat.ts";
 import { parsePgState } from "../ceph/pg_state.ts";
 import { stampSeconds } from "../ceph/time.ts";
-import type {
-  OsdStatRows,
-  PgStatExtras,
-  PgStatRows,
-  PgStatsReport,
+import {
+  newOsdStatRows,
+  newPgStatRows,
+  type OsdStatRows,
+  type PgStatExtras,
+  type PgStatRows,
+  type PgStatsReport,
 } from "../core/pg_stats_report.ts";
 
 /** One `pg_stat_t` of `pg dump -f json`, as far as it is read here. */
@@ -89,32 +91,7 @@ export function pgStatRows(pgs: readonly PgStatJson[]): PgStatRows {
   const width = Math.max(1, ...pgs.map((p) => Math.max(p.up?.length ?? 0, p.acting?.length ?? 0)));
   const stampKeys: readonly PgStampKey[] = PG_STAMP_KEYS;
   const statKeys: readonly StatSumKey[] = STAT_SUM_KEYS;
-  const rows: PgStatRows = {
-    length: n,
-    width,
-    pool: new Uint32Array(n),
-    ps: new Uint32Array(n),
-    state: new Float64Array(n),
-    reportedSeq: new Float64Array(n),
-    reportedEpoch: new Uint32Array(n),
-    versionEpoch: new Uint32Array(n),
-    versionV: new Float64Array(n),
-    mappingEpoch: new Uint32Array(n),
-    created: new Uint32Array(n),
-    lastEpochClean: new Uint32Array(n),
-    logSize: new Float64Array(n),
-    ondiskLogSize: new Float64Array(n),
-    stampKeys,
-    stamps: new Float64Array(n * stampKeys.length),
-    statKeys,
-    stats: new Float64Array(n * statKeys.length),
-    up: new Int32Array(n * width),
-    upN: new Uint8Array(n),
-    acting: new Int32Array(n * width),
-    actingN: new Uint8Array(n),
-    upPrimary: new Int32Array(n),
-    actingPrimary: new Int32Array(n),
-  };
+  const rows = newPgStatRows(n, width, stampKeys, statKeys);
   const extras = new Map<number, PgStatExtras>();
   let kept = 0;
   for (const p of pgs) {
@@ -161,23 +138,7 @@ export function osdStatRows(osds: readonly OsdStatJson[]): OsdStatRows {
   const n = osds.length;
   const nf = STATFS_KEYS.length;
   const peers = osds.map((o) => (Array.isArray(o.hb_peers) ? o.hb_peers as number[] : []));
-  const rows: OsdStatRows = {
-    length: n,
-    osd: new Int32Array(n),
-    upFrom: new Uint32Array(n),
-    seq: new Float64Array(n),
-    numPgs: new Uint32Array(n),
-    statfs: new Float64Array(n * nf),
-    hbPeers: new Int32Array(peers.reduce((s, p) => s + p.length, 0)),
-    hbPeersStart: new Uint32Array(n + 1),
-    snapTrimQueueLen: new Uint32Array(n),
-    numSnapTrimming: new Uint32Array(n),
-    numShardsRepaired: new Uint32Array(n),
-    numPerPoolOsds: new Uint8Array(n),
-    numPerPoolOmapOsds: new Uint8Array(n),
-    commitLatencyNs: new Float64Array(n),
-    applyLatencyNs: new Float64Array(n),
-  };
+  const rows = newOsdStatRows(n, peers.reduce((s, p) => s + p.length, 0));
   const hists = new Map<number, { histogram: readonly number[]; upper_bound: number }>();
   let at = 0;
   for (const [i, o] of osds.entries()) {

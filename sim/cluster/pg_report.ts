@@ -15,7 +15,13 @@
 import { PG_STAMP_KEYS, type PgStampKey, type StatSumKey } from "../../ceph/pg_stat.ts";
 import { PgState } from "../../ceph/pg_state.ts";
 import type { DaemonHealthMetric } from "../../core/cluster_link.ts";
-import type { OsdStatRows, PgStatRows, PgStatsReport } from "../../core/pg_stats_report.ts";
+import {
+  newOsdStatRows,
+  newPgStatRows,
+  type OsdStatRows,
+  type PgStatRows,
+  type PgStatsReport,
+} from "../../core/pg_stats_report.ts";
 import { type IoModel, osdCapacity } from "./io_model.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { PgTable } from "./pg_table.ts";
@@ -452,50 +458,9 @@ const _COLUMNS = [
 ] as const;
 
 function _pgRows(n: number, stride: number): PgStatRows {
-  return {
-    length: n,
-    width: stride,
-    pool: new Uint32Array(n),
-    ps: new Uint32Array(n),
-    state: new Float64Array(n),
-    reportedSeq: new Float64Array(n),
-    reportedEpoch: new Uint32Array(n),
-    versionEpoch: new Uint32Array(n),
-    versionV: new Float64Array(n),
-    mappingEpoch: new Uint32Array(n),
-    created: new Uint32Array(n),
-    lastEpochClean: new Uint32Array(n),
-    logSize: new Float64Array(n),
-    ondiskLogSize: new Float64Array(n),
-    stampKeys: PG_STAMP_KEYS,
-    stamps: new Float64Array(n * NS),
-    statKeys: STAT_KEYS,
-    stats: new Float64Array(n * NK),
-    up: new Int32Array(n * stride),
-    upN: new Uint8Array(n),
-    acting: new Int32Array(n * stride),
-    actingN: new Uint8Array(n),
-    upPrimary: new Int32Array(n),
-    actingPrimary: new Int32Array(n),
-  };
+  return newPgStatRows(n, stride, PG_STAMP_KEYS, STAT_KEYS);
 }
 
 function _osdRows(n: number): OsdStatRows {
-  return {
-    length: n,
-    osd: new Int32Array(n),
-    upFrom: new Uint32Array(n),
-    seq: new Float64Array(n),
-    numPgs: new Uint32Array(n),
-    statfs: new Float64Array(n * 10),
-    hbPeers: new Int32Array(0),
-    hbPeersStart: new Uint32Array(n + 1),
-    snapTrimQueueLen: new Uint32Array(n),
-    numSnapTrimming: new Uint32Array(n),
-    numShardsRepaired: new Uint32Array(n),
-    numPerPoolOsds: new Uint8Array(n),
-    numPerPoolOmapOsds: new Uint8Array(n),
-    commitLatencyNs: new Float64Array(n),
-    applyLatencyNs: new Float64Array(n),
-  };
+  return newOsdStatRows(n, 0);
 }
