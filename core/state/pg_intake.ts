@@ -80,6 +80,7 @@ export class PgIntake {
     this.#ready = false;
     this.#startedAt = now;
     this.#reported.clear();
+    this.#metricsVersion++;
   }
 
   /** A new OSDMap (`get('osd_map')`). */
@@ -109,6 +110,7 @@ export class PgIntake {
     daemons: readonly string[],
     metrics: Readonly<Record<string, readonly DaemonHealthMetric[]>>,
   ): void {
+    this.#metricsVersion++;
     for (const d of daemons) {
       const list = metrics[d];
       if (list === undefined || list.length === 0) delete this.#metrics[d];
@@ -141,6 +143,16 @@ export class PgIntake {
    */
   healthChecks(now: number): Record<string, HealthCheck> {
     if (!this.pgReady(now)) return {};
+    // Asked several times a period (the beacon, staleness, health listeners): once per change.
+    const key = `${this.pgMap.version} ${now} ${this.#metricsVersion}`;
+    if (this.#checks?.key !== key) this.#checks = { key, checks: this.#computeChecks(now) };
+    return structuredClone(this.#checks.checks);
+  }
+
+  #checks: { key: string; checks: Record<string, HealthCheck> } | undefined;
+  #metricsVersion = 0;
+
+  #computeChecks(now: number): Record<string, HealthCheck> {
     const checks = pgHealthChecks(this.pgMap, now);
     const slow = slowOpsCheck(this.#metrics, (daemon) => {
       const dot = daemon.indexOf(".");
