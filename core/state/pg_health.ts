@@ -18,7 +18,7 @@ import { pgidText } from "../../ceph/pg_stat.ts";
 import { timespanText } from "../../ceph/time.ts";
 import type { DaemonHealthMetric } from "../cluster_link.ts";
 import type { HealthCheck } from "../health.ts";
-import { NUM_STAMPS, type PgMap } from "./pg_map.ts";
+import type { PgMap } from "./pg_map.ts";
 
 /** `mon_pg_stuck_threshold`. */
 export const PG_STUCK_THRESHOLD = 60;
@@ -147,14 +147,13 @@ export function pgHealthChecks(pgMap: PgMap, now: number): Record<string, Health
   for (let r = 0; r < m.count; r++) {
     const s = m.state[r]!;
     if (s === PgState.ACTIVE + PgState.CLEAN) continue;
-    const sb = r * NUM_STAMPS;
     for (let i = 0; i < RESPONSES.length; i++) {
       const resp = RESPONSES[i]!;
       if (hasPgState(s, resp.bit) === (resp.invert === true)) continue;
       let since = 0;
       if (resp.since !== undefined) {
-        since = m.stamps[sb + resp.since]!;
-        const lastChange = m.stamps[sb + PG_STAMP_INDEX.last_change]!;
+        since = m.stampAt(r, resp.since);
+        const lastChange = m.stampAt(r, PG_STAMP_INDEX.last_change);
         // Still moving, or not stuck long enough.
         if (since === 0 ? lastChange >= cutoff : since >= cutoff) continue;
       }
@@ -227,7 +226,7 @@ function _detail(m: PgMap, r: number, response: number, now: number): string {
   const pgid = pgidText(m.pool[r]!, m.ps[r]!);
   const state = pgStateString(m.state[r]!);
   if (resp.since === undefined) return `pg ${pgid} is ${state}, acting ${acting}`;
-  const since = m.stamps[r * NUM_STAMPS + resp.since]!;
+  const since = m.stampAt(r, resp.since);
   return `pg ${pgid} is stuck ${resp.name} ${
     since === 0 ? "since forever" : `for ${timespanText(now - since)}`
   }, current state ${state}, last acting ${acting}`;

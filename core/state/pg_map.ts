@@ -137,8 +137,14 @@ export class PgMap {
   lastEpochClean = new Uint32Array(0);
   logSize = new Float64Array(0);
   ondiskLogSize = new Float64Array(0);
-  /** `count × NUM_STAMPS`, PG_STAMP_KEYS order. */
+  /**
+   * One column per stamp of PG_STAMP_KEYS, `stampStride` rows apart: stamp k of row r is at
+   * `k * stampStride + r` (see {@linkcode stampAt}). Columns, because every period rewrites
+   * the same four stamps of every PG.
+   */
   stamps = new Float64Array(0);
+  /** The rows a stamp column holds (the capacity). */
+  stampStride = 0;
   /** Per counter of STAT_SUM_KEYS, a column; undefined while every row's is 0. */
   readonly stats: (Float64Array | undefined)[] = new Array(NUM_STATS).fill(undefined);
   up = new Int32Array(0);
@@ -244,6 +250,11 @@ export class PgMap {
     return d === undefined ? undefined : _asDelta(d.delta);
   }
 
+  /** Stamp `k` (PG_STAMP_KEYS order) of row `r`, seconds. */
+  stampAt(r: number, k: number): number {
+    return this.stamps[k * this.stampStride + r]!;
+  }
+
   /** A stat_sum counter of row `r` (0 for counters no report carried). */
   stat(r: number, k: number): number {
     return this.stats[k]?.[r] ?? 0;
@@ -310,7 +321,7 @@ export class PgMap {
       const primary = this.actingPrimary[r]!;
       if (primary < 0 || hasPgState(s, STALE) || this.osdUp[primary] === 1) continue;
       this.state[r] = withPgState(s, STALE);
-      this.stamps[r * NUM_STAMPS + I_UNSTALE] = now;
+      this.stamps[I_UNSTALE * this.stampStride + r] = now;
       this.#touch(r);
     }
     this.version++;
@@ -409,7 +420,7 @@ export class PgMap {
         same = this.acting[r * w + k] === g.acting[i * gw + k];
       }
       for (let k = 0; same && k < ns; k++) {
-        same = this.stamps[r * NUM_STAMPS + stampCols[k]!] === g.stamps[i * ns + k];
+        same = this.stamps[stampCols[k]! * this.stampStride + r] === g.stamps[i * ns + k];
       }
       let sameStats = compare;
       for (let k = 0; sameStats && k < nk; k++) sameStats = cols[k]![r] === g.stats[i * nk + k];
@@ -443,7 +454,7 @@ export class PgMap {
       this.upPrimary[r] = g.upPrimary[i]!;
       this.actingPrimary[r] = g.actingPrimary[i]!;
       for (let k = 0; k < ns; k++) {
-        this.stamps[r * NUM_STAMPS + stampCols[k]!] = g.stamps[i * ns + k]!;
+        this.stamps[stampCols[k]! * this.stampStride + r] = g.stamps[i * ns + k]!;
       }
       if (!sameStats) {
         for (let k = 0; k < nk; k++) {
@@ -491,7 +502,9 @@ export class PgMap {
     let olog = this.ondiskLogSize, upNs = this.upN, actNs = this.actingN, up = this.up;
     let act = this.acting, upP = this.upPrimary, actP = this.actingPrimary;
     let stamps = this.stamps, rowVersion = this.rowVersion, statVersion = this.statVersion;
+    let stampBase = stampCols.map((k) => k * this.stampStride);
     const locals = () => {
+      stampBase = stampCols.map((k) => k * this.stampStride);
       cols = statIdx.map((k) => this.#statColumn(k));
       state = this.state, seqs = this.reportedSeq, epochs = this.reportedEpoch;
       ve = this.versionEpoch, vv = this.versionV, map = this.mappingEpoch;
@@ -557,8 +570,8 @@ export class PgMap {
       for (let k = 0; k < actingN; k++) act[rb + k] = gAct[ib + k]!;
       upP[r] = gUpP[i]!;
       actP[r] = gActP[i]!;
-      const sb = r * NUM_STAMPS, gsb = i * ns;
-      for (let k = 0; k < ns; k++) stamps[sb + stampCols[k]!] = gStamps[gsb + k]!;
+      const gsb = i * ns;
+      for (let k = 0; k < ns; k++) stamps[stampBase[k]! + r] = gStamps[gsb + k]!;
       const xb = i * nk, ssum = s.sum;
       for (let k = 0; k < nk; k++) {
         const col = cols[k]!, v = gStats[xb + k]!;
@@ -593,14 +606,24 @@ export class PgMap {
     const seqs = this.reportedSeq, epochs = this.reportedEpoch, ve = this.versionEpoch;
     const vv = this.versionV, log = this.logSize, olog = this.ondiskLogSize;
     const stamps = this.stamps, rowVersion = this.rowVersion, statVersion = this.statVersion;
+    const stampBase = Int32Array.from(stampCols, (k) => k * this.stampStride);
     let changes = this.#changes;
     let lastPool = -1, pgNum = 0;
     let rows: Int32Array | undefined;
     let sum: PoolSum | undefined;
+    // The changes of the current pool's sums, added to them when the pool changes: one local
+    // array rather than a pool's sums indexed through statIdx for every counter of every row.
+    const local = new Float64Array(nk);
+    const flush = () => {
+      if (sum === undefined) return;
+      for (let k = 0; k < nk; k++) sum.sum[statIdx[k]!]! += local[k]!;
+      local.fill(0);
+    };
     for (let n = 0; n < g.length; n++) {
       const i = index === undefined ? n : index[n]!;
       const pool = gPool[i]!, ps = gPs[i]!;
       if (pool !== lastPool) {
+        flush();
         lastPool = pool;
         pgNum = this.pools.get(pool)?.pg_num ?? 0;
         rows = this.#rowOf.get(pool);
@@ -621,17 +644,18 @@ export class PgMap {
       vv[r] = gVv[i]!;
       log[r] = gLog[i]!;
       olog[r] = gOlog[i]!;
-      const sb = r * NUM_STAMPS, gsb = i * ns;
-      for (let k = 0; k < ns; k++) stamps[sb + stampCols[k]!] = gStamps[gsb + k]!;
-      const xb = i * nk, ssum = sum.sum;
+      const gsb = i * ns;
+      for (let k = 0; k < ns; k++) stamps[stampBase[k]! + r] = gStamps[gsb + k]!;
+      const xb = i * nk;
       for (let k = 0; k < nk; k++) {
         const col = cols[k]!, v = gStats[xb + k]!;
-        ssum[statIdx[k]!]! += v - col[r]!;
+        local[k]! += v - col[r]!;
         col[r] = v;
       }
       statVersion[r] = ++changes;
       rowVersion[r] = ++changes;
     }
+    flush();
     this.#changes = changes;
   }
 
@@ -657,10 +681,10 @@ export class PgMap {
     this.actingPrimary[r] = -1;
     // check_osd_map stamps a new PG with the map's modification time, but for the two
     // "became" stamps, which stay unset.
-    const base = r * NUM_STAMPS;
-    for (let k = 0; k < NUM_STAMPS; k++) this.stamps[base + k] = this.osdMapModified;
-    this.stamps[base + PG_STAMP_INDEX.last_became_active] = 0;
-    this.stamps[base + PG_STAMP_INDEX.last_became_peered] = 0;
+    const st = this.stamps, stride = this.stampStride;
+    for (let k = 0; k < NUM_STAMPS; k++) st[k * stride + r] = this.osdMapModified;
+    st[PG_STAMP_INDEX.last_became_active * stride + r] = 0;
+    st[PG_STAMP_INDEX.last_became_peered * stride + r] = 0;
     for (const col of this.stats) if (col !== undefined) col[r] = 0;
     this.statVersion[r] = ++this.#changes;
     this.extras.delete(r);
@@ -711,7 +735,8 @@ export class PgMap {
     for (const col of this.stats) if (col !== undefined) col[to] = col[from]!;
     this.up.copyWithin(to * w, from * w, from * w + w);
     this.acting.copyWithin(to * w, from * w, from * w + w);
-    this.stamps.copyWithin(to * NUM_STAMPS, from * NUM_STAMPS, (from + 1) * NUM_STAMPS);
+    const st = this.stamps, stride = this.stampStride;
+    for (let k = 0; k < NUM_STAMPS; k++) st[k * stride + to] = st[k * stride + from]!;
     const extras = this.extras.get(from);
     if (extras === undefined) this.extras.delete(to);
     else this.extras.set(to, extras);
@@ -772,7 +797,13 @@ export class PgMap {
     this.lastEpochClean = g(this.lastEpochClean);
     this.logSize = g(this.logSize);
     this.ondiskLogSize = g(this.ondiskLogSize);
-    this.stamps = g(this.stamps, NUM_STAMPS);
+    const stamps = new Float64Array(cap * NUM_STAMPS);
+    for (let k = 0; k < NUM_STAMPS; k++) {
+      const from = k * this.stampStride;
+      stamps.set(this.stamps.subarray(from, from + this.stampStride), k * cap);
+    }
+    this.stamps = stamps;
+    this.stampStride = cap;
     for (let k = 0; k < NUM_STATS; k++) {
       const col = this.stats[k];
       if (col !== undefined) this.stats[k] = g(col);
