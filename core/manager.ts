@@ -168,6 +168,19 @@ export class Manager implements CommandService {
       osdMap: () => this.get("osd_map"),
       smoothIntervals: Number(this.cephOption("mon_stat_smooth_intervals") ?? 6),
       statsPeriod: Number(this.cephOption("mgr_stats_period") ?? 5),
+      healthOptions: () => {
+        const n = (k: string) => {
+          const v = Number(this.cephOption(k));
+          return Number.isFinite(v) ? v : undefined;
+        };
+        return {
+          mon_warn_pg_not_scrubbed_ratio: n("mon_warn_pg_not_scrubbed_ratio"),
+          mon_warn_pg_not_deep_scrubbed_ratio: n("mon_warn_pg_not_deep_scrubbed_ratio"),
+          osd_scrub_max_interval: n("osd_scrub_max_interval"),
+          osd_deep_scrub_interval: n("osd_deep_scrub_interval"),
+          mon_warn_on_pool_no_app: this.cephOption("mon_warn_on_pool_no_app") !== false,
+        };
+      },
     });
     for (const name of PG_MAP_NAMES) {
       this.views.register({

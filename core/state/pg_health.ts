@@ -2,7 +2,8 @@
  * The health checks Ceph's manager derives from its PGMap and its daemons' reports
  * (PGMap::get_health_checks, DaemonServer's SLOW_OPS), with Ceph's codes and wording:
  * PG_AVAILABILITY, PG_DEGRADED, PG_DAMAGED, PG_BACKFILL_FULL, PG_RECOVERY_FULL,
- * SMALLER_PGP_NUM and SLOW_OPS. The mon folds them into the cluster's health with its own.
+ * SMALLER_PGP_NUM, PG_NOT_SCRUBBED, PG_NOT_DEEP_SCRUBBED, POOL_APP_NOT_ENABLED and SLOW_OPS.
+ * The mon folds them into the cluster's health with its own.
  *
  * A PG counts at once for the states Ceph reports at once (down, degraded, inconsistent, ...)
  * and only once stuck for `mon_pg_stuck_threshold` for the others: inactive since
@@ -15,7 +16,7 @@ import { PG_STAMP_INDEX } from "../../ceph/pg_stat.ts";
 import { hasPgState, PgState, pgStateString } from "../../ceph/pg_state.ts";
 import { STAT_SUM_INDEX } from "../../ceph/pg_stat.ts";
 import { pgidText } from "../../ceph/pg_stat.ts";
-import { timespanText } from "../../ceph/time.ts";
+import { cephStamp, timespanText } from "../../ceph/time.ts";
 import type { DaemonHealthMetric } from "../cluster_link.ts";
 import type { HealthCheck } from "../health.ts";
 import type { PgMap } from "./pg_map.ts";
@@ -24,6 +25,15 @@ import type { PgMap } from "./pg_map.ts";
 export const PG_STUCK_THRESHOLD = 60;
 /** `mon_health_max_detail`. */
 const MAX_DETAIL = 50;
+
+/** The options the checks read (the manager's values), with Ceph's defaults when absent. */
+export interface PgHealthOptions {
+  mon_warn_pg_not_scrubbed_ratio?: number;
+  mon_warn_pg_not_deep_scrubbed_ratio?: number;
+  osd_scrub_max_interval?: number;
+  osd_deep_scrub_interval?: number;
+  mon_warn_on_pool_no_app?: boolean;
+}
 
 type Consequence = "UNAVAILABLE" | "DEGRADED" | "BACKFILL_FULL" | "DAMAGED" | "RECOVERY_FULL";
 
@@ -139,7 +149,11 @@ interface _Causes {
  * }
  * ```
  */
-export function pgHealthChecks(pgMap: PgMap, now: number): Record<string, HealthCheck> {
+export function pgHealthChecks(
+  pgMap: PgMap,
+  now: number,
+  options: PgHealthOptions = {},
+): Record<string, HealthCheck> {
   const checks: Record<string, HealthCheck> = {};
   const m = pgMap;
   const cutoff = now - PG_STUCK_THRESHOLD;
@@ -215,7 +229,86 @@ export function pgHealthChecks(pgMap: PgMap, now: number): Record<string, Health
       );
     }
   }
+  _scrubChecks(m, now, options, checks);
+  // POOL_APP_NOT_ENABLED: pools holding objects with no application (tiers excepted).
+  if (options.mon_warn_on_pool_no_app ?? true) {
+    const detail: string[] = [];
+    for (const pool of m.pools.values()) {
+      const sum = m.poolSum(pool.pool);
+      if (sum === undefined || !(sum.sum[STAT_SUM_INDEX.num_objects]! > 0)) continue;
+      const apps = pool.application_metadata as Record<string, unknown> | undefined;
+      const tier = typeof pool.tier_of === "number" && pool.tier_of >= 0;
+      if (Object.keys(apps ?? {}).length === 0 && !tier) {
+        detail.push(`application not enabled on pool '${pool.pool_name}'`);
+      }
+    }
+    if (detail.length > 0) {
+      const pools = detail.length;
+      detail.push(
+        "use 'ceph osd pool application enable <pool-name> <app-name>', where <app-name> is " +
+          "'cephfs', 'rbd', 'rgw', or freeform for custom applications.",
+      );
+      checks.POOL_APP_NOT_ENABLED = _check(
+        "HEALTH_WARN",
+        `${pools} pool(s) do not have an application enabled`,
+        pools,
+        detail,
+      );
+    }
+  }
   return checks;
+}
+
+/**
+ * PG_NOT_SCRUBBED and PG_NOT_DEEP_SCRUBBED: PGs whose last (deep) scrub is older than the
+ * pool's interval (its `scrub_max_interval` / `deep_scrub_interval` option, else the OSD
+ * option) times one plus the warning ratio. Ceph lists them in its hash map's order; here
+ * by pgid.
+ */
+function _scrubChecks(
+  m: PgMap,
+  now: number,
+  options: PgHealthOptions,
+  checks: Record<string, HealthCheck>,
+): void {
+  const ratio = options.mon_warn_pg_not_scrubbed_ratio ?? 0.5;
+  const deepRatio = options.mon_warn_pg_not_deep_scrubbed_ratio ?? 0.75;
+  if (!ratio && !deepRatio) return;
+  const cutoffs = new Map<number, { scrub: number; deep: number }>();
+  for (const pool of m.pools.values()) {
+    const opts = (pool.options ?? {}) as Record<string, unknown>;
+    const own = (k: string) => (typeof opts[k] === "number" && opts[k] > 0 ? opts[k] : 0);
+    const interval = own("scrub_max_interval") || (options.osd_scrub_max_interval ?? 604800);
+    const deep = own("deep_scrub_interval") || (options.osd_deep_scrub_interval ?? 604800);
+    cutoffs.set(pool.pool, {
+      scrub: ratio ? now - (ratio * interval + interval) : -Infinity,
+      deep: deepRatio ? now - (deepRatio * deep + deep) : -Infinity,
+    });
+  }
+  const late: number[] = [], deepLate: number[] = [];
+  const scrubCol = PG_STAMP_INDEX.last_scrub_stamp, deepCol = PG_STAMP_INDEX.last_deep_scrub_stamp;
+  for (let r = 0; r < m.count; r++) {
+    const c = cutoffs.get(m.pool[r]!);
+    if (c === undefined) continue;
+    if (m.stampAt(r, scrubCol) < c.scrub) late.push(r);
+    if (m.stampAt(r, deepCol) < c.deep) deepLate.push(r);
+  }
+  const report = (rows: number[], code: string, words: string, col: number) => {
+    if (rows.length === 0) return;
+    rows.sort((a, b) => m.pool[a]! - m.pool[b]! || m.ps[a]! - m.ps[b]!);
+    const detail = rows.slice(0, MAX_DETAIL).map((r) =>
+      `pg ${pgidText(m.pool[r]!, m.ps[r]!)} not ${words} since ${cephStamp(m.stampAt(r, col))}`
+    );
+    if (rows.length > MAX_DETAIL) detail.push(`${rows.length - MAX_DETAIL} more pgs... `);
+    checks[code] = _check(
+      "HEALTH_WARN",
+      `${rows.length} pgs not ${words} in time`,
+      rows.length,
+      detail,
+    );
+  };
+  report(late, "PG_NOT_SCRUBBED", "scrubbed", scrubCol);
+  report(deepLate, "PG_NOT_DEEP_SCRUBBED", "deep-scrubbed", deepCol);
 }
 
 /** A PG's detail line: stuck since when, or its state, and its acting set. */

@@ -80,6 +80,11 @@ export interface ClusterSpec {
   deviceClass?: string;
   /** CRUSH failure domain of the replicated rule (default "host"). */
   failureDomain?: "osd" | "host" | "rack";
+  /**
+   * The pools the cluster starts with, in use by the workload's clients: one without an
+   * `application` is an RBD pool (as after `rbd pool init`); `application: ""` leaves it
+   * without one, like a pool made by `osd pool create` that nothing uses yet.
+   */
   pools: PoolSpec[];
   /** Seconds a PG spends peering after a map change (default 2). */
   peeringSeconds?: number;
@@ -230,7 +235,9 @@ export class SimCluster {
     this.reportDelay = new Float64Array(n);
     this.firstReportAfter = new Float64Array(n);
     this.pingFactor = new Float64Array(n).fill(1);
-    for (const poolSpec of spec.pools) this.createPool(poolSpec);
+    for (const poolSpec of spec.pools) {
+      this.createPool({ ...poolSpec, application: poolSpec.application ?? "rbd" });
+    }
     this.fs.pinPools();
     // `fs new` tags its pools' cephfs application with their role and the file system's name.
     const fsPools = this.fs.pools();
