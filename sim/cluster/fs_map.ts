@@ -92,7 +92,19 @@ export class FsMap {
   readonly created: number;
   modified: number;
   /** `fs set <fs> standby_count_wanted`: 0 for a new file system. */
-  standbyCountWanted = 0;
+  get standbyCountWanted(): number {
+    return this.#standbyCountWanted;
+  }
+  #standbyCountWanted = 0;
+
+  /** `fs set <fs> standby_count_wanted <n>` (n >= 0, checked by the mon): a new epoch. */
+  setStandbyCountWanted(n: number): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`standby_count_wanted must be a non-negative integer, got ${n}`);
+    }
+    this.#standbyCountWanted = n;
+    this.#bump();
+  }
 
   constructor(map: OsdMap, now: () => number, names: readonly string[], hosts: readonly string[]) {
     this.#map = map;
