@@ -25,6 +25,7 @@ import type { Json } from "./cluster/osd_map_dump.ts";
 import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import { osdTellCommand } from "./cluster/osd_tell.ts";
+import { mdsTellCommand } from "./cluster/mds_tell.ts";
 import type { RadosPort } from "../core/rados_port.ts";
 import { objectStoreOf } from "./cluster/object_store.ts";
 
@@ -106,17 +107,21 @@ export class SimClusterLink implements ClusterLink {
     options?: MonCommandOptions,
   ): Promise<MonCommandResult> {
     // `target: [type, id]` sends the command to one daemon (osd_command, tell_command); OSDs
-    // answer without the mon session, as in Ceph, where the Objecter talks to them directly.
+    // and MDSs answer without the mon session, as in Ceph, where the Objecter (or the
+    // CephFS client, for an MDS) talks to them directly.
     const target = cmd.target;
     if (Array.isArray(target) && target[0] !== "mon") {
       const { target: _, ...rest } = cmd;
-      const result = osdTellCommand(
-        this.#cluster,
-        String(target[0]),
-        String(target[1]),
-        rest,
-        (who, name) => this.#mon.configValue(who, name),
-      );
+      const config = (who: string, name: string) => this.#mon.configValue(who, name);
+      const result = target[0] === "mds"
+        ? mdsTellCommand(this.#cluster, String(target[1]), rest, config)
+        : osdTellCommand(
+          this.#cluster,
+          String(target[0]),
+          String(target[1]),
+          rest,
+          config,
+        );
       return new Promise((resolve) => setImmediate(() => resolve(result)));
     }
     // Every other command goes to the mon, which routes it to its owner (OSDMonitor,

@@ -58,9 +58,7 @@ function statusParts(text: string): string[] {
 
 /** The cluster log lines without their stamps and sequence numbers. */
 function logMessages(text: string): string[] {
-  return text.split("\n").filter((l) => l.length > 0).map((l) =>
-    l.replace(/^.* : cluster /, "")
-  );
+  return text.split("\n").filter((l) => l.length > 0).map((l) => l.replace(/^.* : cluster /, ""));
 }
 
 Deno.test("the only MDS going down raises FS_DEGRADED, FS_WITH_FAILED_MDS and MDS_ALL_DOWN as Ceph does, and they clear when it returns", async () => {

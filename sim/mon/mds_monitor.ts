@@ -15,9 +15,20 @@ import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
 
 /** The variables `fs set` takes in 16.2 (FileSystemCommandHandler's SetHandler). */
 const FS_SET_VARS = [
-  "max_mds", "max_file_size", "allow_new_snaps", "inline_data", "cluster_down", "allow_dirfrags",
-  "balancer", "standby_count_wanted", "session_timeout", "session_autoclose",
-  "allow_standby_replay", "down", "joinable", "min_compat_client",
+  "max_mds",
+  "max_file_size",
+  "allow_new_snaps",
+  "inline_data",
+  "cluster_down",
+  "allow_dirfrags",
+  "balancer",
+  "standby_count_wanted",
+  "session_timeout",
+  "session_autoclose",
+  "allow_standby_replay",
+  "down",
+  "joinable",
+  "min_compat_client",
 ];
 
 // deno-fmt-ignore

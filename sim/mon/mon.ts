@@ -29,6 +29,7 @@ import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
+import { configGetMissing } from "../cluster/osd_tell.ts";
 import { clusterGet } from "../cluster/get.ts";
 import { HealthMonitor } from "./health_monitor.ts";
 import { StatusMonitor } from "./status.ts";
@@ -207,7 +208,7 @@ export class EmbeddedMon {
     if (cmd.prefix === "config get") {
       const name = str(cmd.var) ?? "";
       const value = this.configValue(`mon.${id}`, name);
-      if (value === undefined) return err(-ENOENT, `Setting not found: '${name}'`);
+      if (value === undefined) return err(-ENOENT, configGetMissing(name));
       return ok(formatJson({ [name]: value }, f));
     }
     return err(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
