@@ -542,6 +542,8 @@ export class Manager implements CommandService {
       now: () => this.clock.now(),
       cephOption: (key) => this.cephOption(key),
       runningConfig: () => this.runningConfig(),
+      daemonConfig: (who) => this.clusterState?.daemonConfig?.(who) ?? null,
+      fsid: () => this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
       tellDaemon: (type, id, cmd) => this.link.monCommand({ ...cmd, target: [type, id] }),
     });
   }

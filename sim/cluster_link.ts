@@ -26,6 +26,7 @@ import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import { osdTellCommand } from "./cluster/osd_tell.ts";
 import { mdsTellCommand } from "./cluster/mds_tell.ts";
+import { simDaemonConfig } from "./cluster/daemon_config.ts";
 import type { RadosPort } from "../core/rados_port.ts";
 import { objectStoreOf } from "./cluster/object_store.ts";
 
@@ -266,6 +267,14 @@ export class SimClusterLink implements ClusterLink {
       health: () =>
         this.#mon.connected() ? this.#mon.health() : this.#heldHealth ?? this.#mon.health(),
       fsid: () => cluster.map.fsid,
+      // The OSDs, mons and MDSs report their running configuration with their stats; a
+      // daemon the cluster has no metadata for has reported nothing.
+      daemonConfig: (daemon) => {
+        const dot = daemon.indexOf(".");
+        const type = daemon.slice(0, dot);
+        if (!["osd", "mon", "mds"].includes(type) || !cluster.daemons.metadata(daemon)) return null;
+        return simDaemonConfig(type, daemon.slice(dot + 1), this.#mon.snapshot().config);
+      },
     };
   }
 }
