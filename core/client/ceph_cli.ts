@@ -136,6 +136,11 @@ async function run(
       return 1;
     }
   }
+  // `pg <pgid> <command...>` goes to the PG (its primary OSD), as ceph_argparse's
+  // find_cmd_target sends it: here, as a `tell` to `pg.<pgid>`.
+  if (opts.words[0] === "pg" && /^\d+\.[0-9a-f]+$/.test(opts.words[1] ?? "")) {
+    opts = { ...opts, words: ["tell", `pg.${opts.words[1]}`, ...opts.words.slice(2)] };
+  }
   if (opts.help) await out(`${sectionHeader("General usage:")}${USAGE_LINE}${OPTIONS_HELP}`);
   else if (opts.watch) return await watch(opts, io, out, err);
   else if (opts.words.length === 0) {

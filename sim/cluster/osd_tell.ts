@@ -1,7 +1,8 @@
 /**
  * The commands a simulated OSD answers itself, sent to one daemon rather than to the mon
  * (`ceph tell osd.3 perf dump`, a module's `send_command(..., "osd", "3", ...)`, `ceph pg 2.0
- * query`, which goes to the PG's primary): `perf dump`, `perf schema` and `version`. Output as
+ * query`, which goes to the PG's primary): `perf dump`, `perf schema`, `version`, `config get`,
+ * `dump_ops_in_flight`, and a PG's `query` (sim/cluster/pg_query.ts). Output as
  * Ceph 16.2's src/common/perf_counters.cc and admin socket print it; errors as the Objecter and
  * the OSD give them, checked against a real 16.2.15 cluster
  * (tests/ceph-reference/cli/oracle/tell_*.txt).
@@ -14,6 +15,7 @@ import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster.ts";
 import { type PerfCounters, PerfType } from "./perf_counters.ts";
 import { osdDeviceId } from "./daemons.ts";
+import { pgQuery } from "./pg_query.ts";
 
 function ok(outb: string): MonCommandResult {
   return { r: 0, outb, outs: "" };
@@ -51,8 +53,16 @@ export function osdTellCommand(
     if (!m) return fail(-ENOENT, `pgid ${daemonId} does not exist`);
     const pool = c.map.pools.find((p) => p.id === Number(m[1]));
     if (!pool) return fail(-ENOENT, "pool dne");
-    if (parseInt(m[2]!, 16) >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
-    return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+    const ps = parseInt(m[2]!, 16);
+    if (ps >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
+    if (cmd.prefix !== "query") {
+      return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+    }
+    // The command goes to the PG's acting primary, as the Objecter sends it.
+    const p = c.pgs.index(pool.id, ps);
+    const primary = c.pgs.members(c.pgs.acting, c.pgs.actingN, p)[0];
+    if (primary === undefined || !c.map.isUp(primary)) return fail(-ENXIO, "osd down");
+    return ok(daemonJson(cmd, pgQuery(c, p)));
   }
   if (daemonType !== "osd") return fail(-EINVAL, `unknown daemon type ${daemonType}`);
   const id = Number(daemonId);

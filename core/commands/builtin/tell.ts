@@ -3,7 +3,8 @@
  * after the target are matched against that daemon type's admin commands (those the
  * simulated and real daemons answer: `version`, `perf dump`, `perf schema`, `config get`,
  * `dump_ops_in_flight`, an MDS's `status`), then the command goes to the daemon through the
- * cluster session (an OSD's, an MDS's or a mon's), or is answered here for this manager
+ * cluster session (an OSD's, an MDS's, a mon's, or a PG's primary for `pg <pgid> query`, which
+ * the client sends as a tell to `pg.<pgid>`), or is answered here for this manager
  * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`).
  * Outputs are json-pretty unless `-f json` was asked for, as the daemons' admin sockets print.
  *
@@ -58,6 +59,7 @@ const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = 
     sig("status", "high-level status of MDS"),
   ],
   mon: [VERSION, CONFIG_GET],
+  pg: [sig("query", "show details of a specific pg")],
   mgr: [VERSION, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
 };
 
@@ -76,7 +78,7 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
   const dot = target.indexOf(".");
   const type = dot < 0 ? target : target.slice(0, dot);
   const id = dot < 0 ? "" : target.slice(dot + 1);
-  if (!["osd", "mon", "mgr", "mds"].includes(type)) {
+  if (!["osd", "mon", "mgr", "mds", "pg"].includes(type)) {
     return fail(EINVAL, `error handling command target: unknown type ${type}`);
   }
   const self = source.daemon.slice("mgr.".length);
@@ -100,7 +102,7 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
   if (type !== "mgr") {
     const r = await source.tellDaemon(type, id, sub);
     // A daemon that is not there has no command descriptions to fetch (ceph.in's words).
-    if (r.r === -ENOENT && r.outs === `${type} dne`) {
+    if (r.r === -ENOENT && (r.outs === `${type} dne` || (type === "pg" && r.outs === "pool dne"))) {
       return fail(ENOENT, `problem getting command descriptions from ${target}`);
     }
     return r;
