@@ -230,6 +230,15 @@ async function fetchDescriptors(client: DaemonClient, url: string): Promise<Comm
 
 /** Prints a reply's stderr as `ceph.in` does and returns the exit status. */
 async function report(reply: CommandReply, err: (s: string) => Promise<void>): Promise<number> {
+  // A daemon's command that matched none of its commands (`tell`): ceph.in matches those
+  // itself and prints the closest ones before its own `Error EINVAL: invalid command`.
+  const closest = /^(no valid command found; \d+ closest matches:\n[^]*)\ninvalid command$/.exec(
+    reply.stderr,
+  );
+  if (reply.retval === -EINVAL && closest) {
+    await err(`${closest[1]}\nError EINVAL: invalid command\n`);
+    return EINVAL;
+  }
   if (reply.retval < 0) {
     await err(`Error ${clientErrnoName(-reply.retval)}: ${reply.stderr}\n`);
     return -reply.retval;

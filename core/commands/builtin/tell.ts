@@ -58,7 +58,7 @@ const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = 
     OPS_IN_FLIGHT,
     sig("status", "high-level status of MDS"),
   ],
-  mon: [VERSION, CONFIG_GET],
+  mon: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET],
   pg: [sig("query", "show details of a specific pg")],
   mgr: [VERSION, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
 };
