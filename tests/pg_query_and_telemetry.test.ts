@@ -67,7 +67,8 @@ Deno.test("pg <pgid> query answers in the real OSD's shape, with the PG's own st
         stderr: c.stderr,
       }, file);
     }
-    // A PG whose primary is down has no one to answer.
+    // Until the PG peers again its down primary cannot answer: ENXIO, as for a down OSD (a
+    // real client's op would wait for the new primary instead; not modelled).
     const primary = q.acting[0] as number;
     cl.cluster!.osdDown(primary);
     const down = await runCeph(cl, dir, "pg 2.0 query");
