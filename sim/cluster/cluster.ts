@@ -410,20 +410,25 @@ export class SimCluster {
     });
   }
 
-  #healthMemo: { event: number; epoch: number; checks: Record<string, HealthCheck> } | undefined;
+  #healthMemo:
+    | { event: number; epoch: number; fsEpoch: number; checks: Record<string, HealthCheck> }
+    | undefined;
 
   /**
-   * The mons' checks ({@linkcode health}'s), computed once per scheduler event and OSDMap epoch
-   * however many managers' mon sessions (and the cluster log) ask. The epoch is in the key for
-   * changes made outside an event (tests and commands mark OSDs down directly).
+   * The mons' checks ({@linkcode health}'s), computed once per scheduler event, OSDMap and FSMap
+   * epoch however many managers' mon sessions (and the cluster log) ask. The epochs are in the
+   * key for changes made outside an event (tests and commands mark OSDs down, `fs set`).
    */
   monHealthChecks(): Record<string, HealthCheck> {
     const event = this.scheduler.eventsRun;
     const epoch = this.map.epoch;
+    const fsEpoch = this.fs.epoch;
     const memo = this.#healthMemo;
-    if (memo && memo.event === event && memo.epoch === epoch) return memo.checks;
+    if (memo && memo.event === event && memo.epoch === epoch && memo.fsEpoch === fsEpoch) {
+      return memo.checks;
+    }
     const checks = this.health().checks;
-    this.#healthMemo = { event, epoch, checks };
+    this.#healthMemo = { event, epoch, fsEpoch, checks };
     return checks;
   }
 
@@ -460,11 +465,28 @@ export class SimCluster {
     this.scheduler.note(`osd.${id} slow x${factor}`);
   }
 
-  /** An MDS daemon stops or starts. */
+  /**
+   * An MDS daemon stops or starts. A daemon taking the vacant rank 0 is logged as MDSMonitor
+   * logs the promotion and the rank going active (at once here: no replay is simulated).
+   */
   setMds(name: string, up: boolean): void {
+    const before = this.fs.activeName();
     if (up) this.fs.mdsUp(name);
     else this.fs.mdsDown(name);
     this.scheduler.note(`mds.${name} ${up ? "up" : "down"}`);
+    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
+    const after = this.fs.activeName();
+    if (after !== undefined && after !== before) {
+      const fs = this.fs.fsName;
+      this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
+      this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
+    }
+  }
+
+  /** `fs set <fs> standby_count_wanted <n>`: a new FSMap epoch. */
+  setStandbyCountWanted(n: number): void {
+    this.fs.setStandbyCountWanted(n);
+    this.scheduler.note(`fs ${this.fs.fsName} standby_count_wanted ${n}`);
     this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
   }
 
