@@ -259,6 +259,11 @@ export function pgHealthChecks(
   return checks;
 }
 
+const _oldestScrubs = new WeakMap<
+  PgMap,
+  { version: number; pools: Map<number, { scrub: number; deep: number }> }
+>();
+
 /**
  * PG_NOT_SCRUBBED and PG_NOT_DEEP_SCRUBBED: PGs whose last (deep) scrub is older than the
  * pool's interval (its `scrub_max_interval` / `deep_scrub_interval` option, else the OSD
@@ -287,11 +292,37 @@ function _scrubChecks(
   }
   const late: number[] = [], deepLate: number[] = [];
   const scrubCol = PG_STAMP_INDEX.last_scrub_stamp, deepCol = PG_STAMP_INDEX.last_deep_scrub_stamp;
+  const st = m.stamps, scrubBase = scrubCol * m.stampStride, deepBase = deepCol * m.stampStride;
+  // Each pool's oldest stamps, kept while the rows hold: most calls find no pool late and
+  // need no pass over every PG.
+  let oldest = _oldestScrubs.get(m);
+  if (oldest?.version !== m.rowsVersion) {
+    const pools = new Map<number, { scrub: number; deep: number }>();
+    for (let r = 0; r < m.count; r++) {
+      const pool = m.pool[r]!;
+      let o = pools.get(pool);
+      if (o === undefined) pools.set(pool, o = { scrub: Infinity, deep: Infinity });
+      o.scrub = Math.min(o.scrub, st[scrubBase + r]!);
+      o.deep = Math.min(o.deep, st[deepBase + r]!);
+    }
+    _oldestScrubs.set(m, oldest = { version: m.rowsVersion, pools });
+  }
+  for (const [pool, c] of cutoffs) {
+    const o = oldest.pools.get(pool);
+    if (o === undefined || (o.scrub >= c.scrub && o.deep >= c.deep)) cutoffs.delete(pool);
+  }
+  if (cutoffs.size === 0) return;
+  let lastPool = -1, scrubCutoff = -Infinity, deepCutoff = -Infinity;
   for (let r = 0; r < m.count; r++) {
-    const c = cutoffs.get(m.pool[r]!);
-    if (c === undefined) continue;
-    if (m.stampAt(r, scrubCol) < c.scrub) late.push(r);
-    if (m.stampAt(r, deepCol) < c.deep) deepLate.push(r);
+    const pool = m.pool[r]!;
+    if (pool !== lastPool) {
+      lastPool = pool;
+      const c = cutoffs.get(pool);
+      scrubCutoff = c?.scrub ?? -Infinity;
+      deepCutoff = c?.deep ?? -Infinity;
+    }
+    if (st[scrubBase + r]! < scrubCutoff) late.push(r);
+    if (st[deepBase + r]! < deepCutoff) deepLate.push(r);
   }
   const report = (rows: number[], code: string, words: string, col: number) => {
     if (rows.length === 0) return;

@@ -33,6 +33,16 @@ import type { PgStatExtras, PgStatsReport } from "../pg_stats_report.ts";
 export const NUM_STATS = STAT_SUM_KEYS.length;
 /** The number of `pg_stat_t` stamps. */
 export const NUM_STAMPS = PG_STAMP_KEYS.length;
+/** The stamps a PG's stat updates renew every period. */
+const FRESHNESS_STAMPS: ReadonlySet<string> = new Set([
+  "last_fresh",
+  "last_unstale",
+  "last_undegraded",
+  "last_fullsized",
+  "last_active",
+  "last_peered",
+  "last_clean",
+]);
 /** The number of `store_statfs_t` fields. */
 export const NUM_STATFS = STATFS_KEYS.length;
 
@@ -145,6 +155,12 @@ export class PgMap {
   stamps = new Float64Array(0);
   /** The rows a stamp column holds (the capacity). */
   stampStride = 0;
+  /**
+   * Changes whenever rows or stamps other than the freshness stamps of stat updates may have
+   * changed (whole rows, OSDMaps, clearing): what holds across the periods of a quiet
+   * cluster, such as the oldest scrub stamp of a pool, can be kept until it changes.
+   */
+  rowsVersion = 0;
   /** Per counter of STAT_SUM_KEYS, a column; undefined while every row's is 0. */
   readonly stats: (Float64Array | undefined)[] = new Array(NUM_STATS).fill(undefined);
   up = new Int32Array(0);
@@ -262,6 +278,7 @@ export class PgMap {
 
   /** Applies a new OSDMap, as ClusterState::notify_osdmap does; `now` stamps what it marks stale. */
   applyOsdMap(map: OsdMapFacts, now: number): void {
+    this.rowsVersion++;
     this.osdMapEpoch = map.epoch;
     this.osdMapModified = stampSeconds(map.modified);
     let maxOsd = 0;
@@ -334,6 +351,10 @@ export class PgMap {
     for (let i = 0; i < o.length; i++) this.#ingestOsd(report, i);
     const g = report.pgs;
     if (g.width > this.width) this.#widen(g.width);
+    const u = report.statUpdates;
+    if (g.length > 0 || (u && u.length > 0 && u.stampKeys.some((k) => !FRESHNESS_STAMPS.has(k)))) {
+      this.rowsVersion++;
+    }
     this.#ingestPgs(g, report.full);
     if (report.statUpdates) this.#ingestStatUpdates(report.statUpdates);
     this.stamp = report.stamp;
@@ -343,6 +364,7 @@ export class PgMap {
 
   /** Forgets every PG and OSD stat (a manager that has just become active starts empty). */
   clear(): void {
+    this.rowsVersion++;
     for (let r = this.count - 1; r >= 0; r--) this.#removeRow(r);
     this.#rowOf.clear();
     this.#poolSums.clear();

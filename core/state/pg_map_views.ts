@@ -565,30 +565,31 @@ export class PgMapViews {
     const names: string[] = [];
     const byPool = new Map<number, number[]>();
     const all: number[] = [];
-    let lastState = NaN, si = 0, lastPool = -1;
-    let poolCounts: number[] = [];
-    for (let r = 0; r < m.count; r++) {
-      const s = m.state[r]!;
-      if (s !== lastState) {
-        lastState = s;
-        let k = stateIndex.get(s);
-        if (k === undefined) {
-          k = names.length;
-          stateIndex.set(s, k);
-          names.push(pgStateString(s));
+    // Runs of one state in one pool are counted in a number, then added once.
+    let lastState = NaN, lastPool = NaN, run = 0;
+    for (let r = 0; r <= m.count; r++) {
+      const s = r < m.count ? m.state[r]! : NaN, pool = r < m.count ? m.pool[r]! : NaN;
+      if (s === lastState && pool === lastPool) {
+        run++;
+        continue;
+      }
+      if (run > 0) {
+        let si = stateIndex.get(lastState);
+        if (si === undefined) {
+          si = names.length;
+          stateIndex.set(lastState, si);
+          names.push(pgStateString(lastState));
           all.push(0);
         }
-        si = k;
+        let poolCounts = byPool.get(lastPool);
+        if (poolCounts === undefined) byPool.set(lastPool, poolCounts = []);
+        poolCounts[si] = (poolCounts[si] ?? 0) + run;
+        all[si]! += run;
       }
-      const pool = m.pool[r]!;
-      if (pool !== lastPool) {
-        lastPool = pool;
-        let c = byPool.get(pool);
-        if (c === undefined) byPool.set(pool, c = []);
-        poolCounts = c;
-      }
-      poolCounts[si] = (poolCounts[si] ?? 0) + 1;
-      all[si]!++;
+      if (r === m.count) break;
+      lastState = s;
+      lastPool = pool;
+      run = 1;
     }
     // Ceph fills std::maps keyed by strings: the state names, and the OSD and pool ids as
     // text, sort as strings.
