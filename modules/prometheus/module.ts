@@ -207,6 +207,7 @@ export class Module extends MgrModule {
   #cached: Page | undefined;
   /** Pacific's `collect_time`: how long that collection took (seconds, wall time). */
   #cachedSeconds = 0;
+  /** Pacific logs "No MON connection" every interval of an outage; this logs it once. */
   #noMonLogged = false;
 
   /** The URI the exporter is published at, "" before it listens. */
