@@ -258,19 +258,121 @@ Deno.test("the exporter follows the cluster: an OSD down, health detail, cache p
   }
 });
 
-Deno.test("the exporter answers 503 while the mon is away, and serves again after", async () => {
+async function setOption(c: TestCluster, key: string, value: string): Promise<void> {
+  const r = await c.command({
+    prefix: "config set",
+    who: "mgr",
+    name: `mgr/prometheus/${key}`,
+    value,
+  });
+  assert.deepStrictEqual(r.r, 0, r.outs);
+}
+
+/** How many times the exporter collected, as its page says. */
+function collections(text: string): number {
+  const family = parsePage(text).families.get("ceph_prometheus_collect_duration_seconds");
+  const count = family?.samples.find((s) =>
+    s.name === "ceph_prometheus_collect_duration_seconds_count" && s.labels.method === "get_health"
+  );
+  assert(count, "the collect count of get_health is on the page");
+  return count.value;
+}
+
+Deno.test("through a mon outage the exporter serves its last page (no 503), and collects again after", async () => {
   const { c, module } = await startExporter();
   try {
-    c.cluster!.monOutage(120);
-    await c.run(10);
-    assert(!module.have_mon_connection());
-    const away = await scrape(module.uri);
-    assert.deepStrictEqual([away.status, away.text], [503, "No MON connection\n"]);
-    await c.run(180);
-    // The manager may have restarted its modules on reconnecting: ask for the instance again.
+    const before = await scrape(module.uri);
+    assert.deepStrictEqual(before.status, 200);
+    c.cluster!.monOutage(100);
+    // Scrapes every 10 s through the whole outage, as Prometheus would.
+    const during: string[] = [];
+    for (let t = 0; t < 100; t += 10) {
+      await c.run(10);
+      const m = c.manager.host.instance("prometheus") as prometheus.Module;
+      if (t >= 10 && t < 90) assert(!m.have_mon_connection(), `the mon away at ${t + 10} s`);
+      const r = await scrape(m.uri);
+      assert.deepStrictEqual(r.status, 200, `scrape ${t + 10} s into the outage: ${r.text}`);
+      during.push(r.text);
+    }
+    // The collection pauses while the mon is away, as Pacific's collection thread does:
+    // every scrape of the outage's second half serves the same page.
+    const late = during.slice(3);
+    assert(late.every((text) => text === late[0]), "one page through the outage");
+    const frozen = collections(late[0]!);
+    await c.run(60);
     const after = c.manager.host.instance("prometheus") as prometheus.Module;
     assert(after.have_mon_connection());
-    assert.deepStrictEqual((await scrape(after.uri)).status, 200);
+    const again = await scrape(after.uri);
+    assert.deepStrictEqual(again.status, 200);
+    assert(collections(again.text) > frozen, "collecting again once the mon is back");
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("with cache off each scrape collects, also while the mon is away", async () => {
+  const { c, module } = await startExporter();
+  try {
+    await setOption(c, "cache", "false");
+    const first = collections((await scrape(module.uri)).text);
+    c.cluster!.monOutage(60);
+    await c.run(20);
+    assert(!module.have_mon_connection());
+    const away = await scrape(module.uri);
+    assert.deepStrictEqual(away.status, 200);
+    assert(collections(away.text) > first, "a new collection per scrape");
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("a collection slower than scrape_interval: 503 by default (log), the stale page with return", async () => {
+  const { c, module } = await startExporter();
+  try {
+    // Any collection takes longer than a microsecond.
+    await setOption(c, "scrape_interval", "0.000001");
+    await c.run(20);
+    const fail = await scrape(module.uri);
+    assert.deepStrictEqual(fail.status, 503);
+    assert.match(
+      fail.text,
+      /^Gathering data took \d+\.\d\d seconds, metrics are stale for \d+\.\d\d seconds, returning "service unavailable"\.\n$/,
+    );
+    await setOption(c, "stale_cache_strategy", "fail");
+    assert.deepStrictEqual((await scrape(module.uri)).status, 503);
+    await setOption(c, "stale_cache_strategy", "return");
+    const stale = await scrape(module.uri);
+    assert.deepStrictEqual(stale.status, 200);
+    assert(stale.text.includes("# TYPE ceph_health_status untyped\n"));
+    await setOption(c, "scrape_interval", "15");
+    await setOption(c, "stale_cache_strategy", "log");
+    assert.deepStrictEqual((await scrape(module.uri)).status, 200, "fresh again");
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("stale_cache_strategy, rbd_stats_pools and rbd_stats_pools_refresh_interval exist with 16.2.15's types and defaults", async () => {
+  const { c, module } = await startExporter();
+  try {
+    assert.deepStrictEqual(module.get_module_option("stale_cache_strategy"), "log");
+    assert.deepStrictEqual(module.get_module_option("rbd_stats_pools"), "");
+    assert.deepStrictEqual(module.get_module_option("rbd_stats_pools_refresh_interval"), 300);
+    const bad = await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/prometheus/rbd_stats_pools_refresh_interval",
+      value: "soon",
+    });
+    assert.deepStrictEqual(bad.r, -22, bad.outs);
+    await setOption(c, "rbd_stats_pools_refresh_interval", "60");
+    await setOption(c, "rbd_stats_pools", "rbd, *");
+    assert.deepStrictEqual(module.get_module_option("rbd_stats_pools_refresh_interval"), 60);
+    assert.deepStrictEqual(module.get_module_option("rbd_stats_pools"), "rbd, *");
+    // No RBD images in the simulated cluster: no ceph_rbd_* series, the page still valid.
+    const text = (await scrape(module.uri)).text;
+    parsePage(text);
+    assert.doesNotMatch(text, /^ceph_rbd_(?!mirror_metadata)/m);
   } finally {
     await c.stop();
   }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ByteWriter, NANOS, PLAIN, pyFloat } from "../modules/prometheus/_value.ts";
-import { SectionRenderer, TemplateBuilder } from "../modules/prometheus/_page.ts";
+import { BlockedSection, SectionRenderer, TemplateBuilder } from "../modules/prometheus/_page.ts";
 
 const seed = Number(Deno.env.get("FC_SEED") ?? Date.now() % 2 ** 31);
 
@@ -136,4 +136,55 @@ Deno.test("bytes already handed out are never written again", () => {
   assert.deepStrictEqual(first, before);
   assert.notStrictEqual(second, first);
   assert.match(new TextDecoder().decode(second), /osd\.1",host="hôst1"} 20\.0\n/);
+});
+
+Deno.test("a section in blocks reads as a full render, each block a line start; unchanged blocks are handed out again (property)", () => {
+  console.log(`fast-check seed ${seed} (replay: FC_SEED=${seed} deno test -A ${import.meta.url})`);
+  const change = fc.array(
+    fc.tuple(fc.nat(), fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double(), fc.constant(0))),
+    { maxLength: 6 },
+  );
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 60 }),
+      fc.integer({ min: 1, max: 9 }),
+      fc.array(change, { minLength: 1, maxLength: 5 }),
+      (n, per, rounds) => {
+        const kinds = [PLAIN, NANOS];
+        const template = section(n, kinds);
+        const s = new BlockedSection(per);
+        // Told which blocks changed, as the perf section tells it.
+        const told = new BlockedSection(per);
+        const values = new Float64Array(n);
+        let last = s.render(template, values);
+        const changed = new Uint8Array(Math.ceil(n / per));
+        told.render(template, values, changed);
+        assert.deepStrictEqual(last.length, Math.ceil(n / per));
+        for (const round of rounds) {
+          const touched = new Set<number>();
+          for (const [at, v] of round) {
+            const i = at % n;
+            if (!Object.is(values[i], v)) touched.add(Math.floor(i / per));
+            values[i] = v;
+          }
+          const blocks = s.render(template, values);
+          const text = blocks.map((b) => new TextDecoder().decode(b)).join("");
+          assert.deepStrictEqual(text, fullText(n, kinds, values));
+          for (const k of touched) changed[k] = 1;
+          const toldText = told.render(template, values, changed)
+            .map((b) => new TextDecoder().decode(b)).join("");
+          assert.deepStrictEqual(toldText, text, "rendering only the blocks flagged");
+          assert(changed.every((c) => c === 0), "the flags are cleared");
+          for (let k = 1; k < blocks.length; k++) {
+            assert.match(new TextDecoder().decode(blocks[k]), /^x_metric\{/, `block ${k}`);
+          }
+          for (let k = 0; k < blocks.length; k++) {
+            if (!touched.has(k)) assert.strictEqual(blocks[k], last[k], `block ${k} kept`);
+          }
+          last = blocks;
+        }
+      },
+    ),
+    { seed, numRuns: 300 },
+  );
 });

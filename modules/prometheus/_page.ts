@@ -110,10 +110,19 @@ export class SectionRenderer {
   #starts = new Int32Array(0);
   #ends = new Int32Array(0);
   #values = new Float64Array(0);
+  /** The changed values of a render, printed one after the other, and where each ends. */
+  readonly #scratch = new ByteWriter(1 << 16);
+  #changed = new Int32Array(0);
+  #changedEnd = new Int32Array(0);
 
   /**
    * The section's bytes for `values` (one per sample of `template`). The result is never
    * written to again: it may be served while the next one is built.
+   *
+   * The old bytes are copied in as few runs as the numbers whose printed width changed allow
+   * (one memcpy when none did), then the changed numbers are written over them: after a perf
+   * period most numbers change but few change width, and a run copied per sample cost more
+   * than everything else of a scrape.
    */
   render(template: Template, values: Float64Array): Uint8Array {
     if (template !== this.#template || values.length !== this.#values.length) {
@@ -124,32 +133,64 @@ export class SectionRenderer {
     let first = 0;
     while (first < n && same(values[first]!, prev[first]!)) first++;
     if (first === n) return this.#bytes;
-    const old = this.#bytes, view = this.#view;
+    if (this.#changed.length !== n) {
+      this.#changed = new Int32Array(n);
+      this.#changedEnd = new Int32Array(n);
+    }
+    const changed = this.#changed, changedEnd = this.#changedEnd;
     const starts = this.#starts, ends = this.#ends, kinds = template.kinds;
-    const w = new ByteWriter(old.length + (old.length >> 4) + 64);
-    w.copy(old, view, 0, starts[first]!);
-    let from = starts[first]!;
-    let shift = 0;
+    const s = this.#scratch;
+    s.pos = 0;
+    let m = 0, grow = 0;
     for (let i = first; i < n; i++) {
       const v = values[i]!;
-      if (same(v, prev[i]!)) {
-        starts[i]! += shift;
-        ends[i]! += shift;
-        continue;
-      }
-      w.copy(old, view, from, starts[i]!);
-      const start = w.pos;
-      w.value(v, kinds[i]!);
-      from = ends[i]!;
-      shift = w.pos - from;
-      starts[i] = start;
-      ends[i] = w.pos;
+      if (same(v, prev[i]!)) continue;
+      const at = s.pos;
+      s.value(v, kinds[i]!);
+      changed[m] = i;
+      changedEnd[m++] = s.pos;
+      grow += s.pos - at - (ends[i]! - starts[i]!);
       prev[i] = v;
     }
-    w.copy(old, view, from, old.length);
-    this.#bytes = w.bytes();
-    this.#view = viewOf(this.#bytes);
-    return this.#bytes;
+    const old = this.#bytes;
+    const out = new Uint8Array(old.length + grow);
+    const oldView = this.#view, outView = viewOf(out);
+    // Runs between the numbers that changed width, each copied once, shifted.
+    let from = 0, shift = 0, at = 0;
+    for (let k = 0; k < m; k++) {
+      const i = changed[k]!;
+      const width = changedEnd[k]! - at;
+      at = changedEnd[k]!;
+      const oldWidth = ends[i]! - starts[i]!;
+      if (width === oldWidth) continue;
+      copyRun(old, oldView, from, starts[i]!, out, outView, from + shift);
+      from = ends[i]!;
+      shift += width - oldWidth;
+    }
+    out.set(old.subarray(from), from + shift);
+    // Where every sample now is, and the changed numbers written in.
+    const buf = s.buf;
+    shift = 0;
+    at = 0;
+    let k = 0;
+    for (let i = first; i < n; i++) {
+      const start = starts[i]! + shift;
+      if (k < m && changed[k] === i) {
+        const end = changedEnd[k++]!;
+        let p = start;
+        for (let j = at; j < end; j++) out[p++] = buf[j]!;
+        shift = p - ends[i]!;
+        at = end;
+        starts[i] = start;
+        ends[i] = p;
+      } else {
+        starts[i] = start;
+        ends[i]! += shift;
+      }
+    }
+    this.#bytes = out;
+    this.#view = outView;
+    return out;
   }
 
   #full(template: Template, values: Float64Array): Uint8Array {
@@ -180,6 +221,30 @@ export class SectionRenderer {
 }
 
 /**
+ * Copies `src[from, to)` to `dst` at `at`; the views are over exactly `src` and `dst`. A
+ * short run (a sample's name and labels) goes four bytes at a time, which beats making a
+ * subarray for `set`; a long one is one native copy.
+ */
+function copyRun(
+  src: Uint8Array,
+  srcView: DataView,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  dstView: DataView,
+  at: number,
+): void {
+  const n = to - from;
+  if (n >= 512) {
+    dst.set(src.subarray(from, to), at);
+    return;
+  }
+  let i = from, p = at;
+  for (const end = to - 3; i < end; i += 4, p += 4) dstView.setUint32(p, srcView.getUint32(i));
+  while (i < to) dst[p++] = src[i++]!;
+}
+
+/**
  * A small section whose template is rebuilt at every scrape (a few hundred samples): its
  * template object is kept while its text stays the same, so its renderer can reuse bytes.
  */
@@ -196,4 +261,111 @@ export class SmallSection {
     }
     return this.#renderer.render(this.#template, Float64Array.from(values));
   }
+}
+
+/** Samples per block of a {@linkcode BlockedSection}: some 200 KB of a perf section. */
+const BLOCK_SAMPLES = 4096;
+
+/**
+ * A section that grows with the cluster (a sample per OSD, or per OSD and counter), kept as
+ * blocks of {@linkcode BLOCK_SAMPLES} samples, each its own {@linkcode SectionRenderer}: a
+ * block none of whose numbers changed is handed out again as it was, so a scrape after a
+ * perf period copies only the blocks around the numbers that moved.
+ *
+ * @example
+ * ```ts
+ * import { BlockedSection, TemplateBuilder } from "./_page.ts";
+ * const b = new TemplateBuilder();
+ * for (let i = 0; i < 5000; i++) {
+ *   b.text(`x{i="${i}"} `);
+ *   b.sample();
+ *   b.text("\n");
+ * }
+ * const template = b.build();
+ * const s = new BlockedSection();
+ * const values = new Float64Array(5000);
+ * const first = s.render(template, values);
+ * values[4999] = 1;
+ * const second = s.render(template, values);
+ * if (second[0] !== first[0] || second[1] === first[1]) throw new Error("blocks");
+ * ```
+ */
+export class BlockedSection {
+  readonly #samples: number;
+  #template: Template | null = null;
+  #blocks: Template[] = [];
+  #renderers: SectionRenderer[] = [];
+  #last: Uint8Array[] = [];
+
+  /** `samples`: how many samples a block holds (tests make small blocks). */
+  constructor(samples = BLOCK_SAMPLES) {
+    this.#samples = samples;
+  }
+
+  /** How many samples a block holds: sample `i` is in block `Math.floor(i / samples)`. */
+  get samples(): number {
+    return this.#samples;
+  }
+
+  /**
+   * The section's bytes for `values`, as blocks in page order. With `changed` (a flag per
+   * block, which this clears) only the flagged blocks are looked at; the others are handed
+   * out as they were, which is right only if none of their values changed.
+   */
+  render(template: Template, values: Float64Array, changed?: Uint8Array): Uint8Array[] {
+    let fresh = false;
+    if (template !== this.#template) {
+      this.#template = template;
+      this.#blocks = split(template, this.#samples);
+      this.#renderers = this.#blocks.map(() => new SectionRenderer());
+      this.#last = [];
+      fresh = true;
+    }
+    const blocks = this.#blocks;
+    if (values.length !== template.size) {
+      throw new RangeError(`a template of ${template.size} samples got ${values.length} values`);
+    }
+    const out: Uint8Array[] = [];
+    const last = this.#last;
+    let from = 0;
+    for (let k = 0; k < blocks.length; k++) {
+      const block = blocks[k]!;
+      const to = from + block.size;
+      if (fresh || !changed || changed[k] !== 0) {
+        last[k] = this.#renderers[k]!.render(block, values.subarray(from, to));
+        if (changed) changed[k] = 0;
+      }
+      out.push(last[k]!);
+      from = to;
+    }
+    return out;
+  }
+}
+
+/**
+ * `template` as templates of at most `samples` samples each, their bytes in order making the
+ * whole: a block ends with the newline after its last sample's value, so each begins a line.
+ */
+function split(template: Template, samples: number): Template[] {
+  const { bytes, cuts, kinds } = template;
+  const n = cuts.length;
+  if (n <= samples) return [template];
+  const blocks: Template[] = [];
+  let begin = 0;
+  for (let i0 = 0; i0 < n; i0 += samples) {
+    const i1 = Math.min(n, i0 + samples);
+    let end = bytes.length;
+    if (i1 < n) {
+      // After the newline that ends the block's last sample, when there is one.
+      end = cuts[i1 - 1]!;
+      const next = cuts[i1]!;
+      while (end < next && bytes[end] !== 10) end++;
+      end = end < next ? end + 1 : cuts[i1 - 1]!;
+    }
+    const blockCuts = cuts.slice(i0, i1);
+    for (let i = 0; i < blockCuts.length; i++) blockCuts[i]! -= begin;
+    blocks.push(new Template(bytes.subarray(begin, end), blockCuts, kinds.slice(i0, i1)));
+    begin = end;
+  }
+  return blocks;
 }

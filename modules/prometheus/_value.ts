@@ -129,25 +129,42 @@ export class ByteWriter {
       buf[this.pos++] = 45; // -
       v = -v;
     }
-    let n = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
+    if (v < 2147483648) {
+      this.#small(v | 0);
+      return;
+    }
+    // Two halves that each fit int32 arithmetic: the high digits, then eight low ones.
+    const high = Math.floor(v / 1e8);
+    let low = (v - high * 1e8) | 0;
+    this.#small(high | 0);
+    let p = this.pos + 8;
+    this.pos = p;
+    for (let i = 0; i < 8; i++) {
+      const q = (low / 10) | 0;
+      buf[--p] = 48 + low - q * 10;
+      low = q;
+    }
+  }
+
+  /** The digits of an integer 0 <= x < 2^31. */
+  #small(x: number): void {
+    const n = x < 100000
+      ? (x < 100 ? (x < 10 ? 1 : 2) : x < 1000 ? 3 : x < 10000 ? 4 : 5)
+      : x < 10000000
+      ? (x < 1000000 ? 6 : 7)
+      : x < 100000000
+      ? 8
+      : x < 1000000000
+      ? 9
+      : 10;
+    const buf = this.buf;
     let p = this.pos + n;
     this.pos = p;
-    if (v < 2147483648) {
-      let x = v | 0;
-      do {
-        const q = (x / 10) | 0;
-        buf[--p] = 48 + x - q * 10;
-        x = q;
-      } while (x > 0);
-    } else {
-      let x = v;
-      do {
-        const q = Math.floor(x / 10);
-        buf[--p] = 48 + (x - q * 10);
-        x = q;
-      } while (x > 0);
-    }
+    do {
+      const q = (x / 10) | 0;
+      buf[--p] = 48 + x - q * 10;
+      x = q;
+    } while (x > 0);
   }
 
   /**

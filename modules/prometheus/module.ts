@@ -7,6 +7,11 @@
  * `server_port` 0 the system picks a free port and the URI shows the real one. Both classes
  * read `server_addr` and `server_port` localized (`mgr/prometheus/<mgr_id>/server_port` wins).
  *
+ * With `cache` on (the default), as Pacific's collection thread, `serve()` collects a page
+ * every `scrape_interval` while the mon session is up and `/metrics` serves the last one, so a
+ * mon outage or a manager re-hunting for a mon is no failed scrape (no false
+ * CephMgrPrometheusModuleInactive); with it off every scrape collects.
+ *
  * @module
  */
 import {
@@ -53,6 +58,12 @@ const OPTIONS = [
     desc: "serve a collected page again within scrape_interval",
     runtime: true,
   }),
+  // As in 16.2.15: `return` serves a stale page; anything else (the default `log` too) fails.
+  Option({ name: "stale_cache_strategy", type: "str", default: "log" }),
+  // 16.2.15's RBD image stats options. mgrd has no OSD perf queries and the simulated cluster
+  // no RBD images, so no ceph_rbd_* series are written; the options are kept and typed.
+  Option({ name: "rbd_stats_pools", type: "str", default: "" }),
+  Option({ name: "rbd_stats_pools_refresh_interval", type: "int", default: 300 }),
   Option({
     name: "standby_behaviour",
     type: "str",
@@ -192,26 +203,48 @@ export class Module extends MgrModule {
 
   #collector: MetricsCollector | undefined;
   #listener: Listener | undefined;
-  #page: Page | undefined;
-  #collectedAt = -Infinity;
+  /** Pacific's `collect_cache`: the page the background collection made last. */
+  #cached: Page | undefined;
+  /** Pacific's `collect_time`: how long that collection took (seconds, wall time). */
+  #cachedSeconds = 0;
+  /** Pacific logs "No MON connection" every interval of an outage; this logs it once. */
+  #noMonLogged = false;
 
   /** The URI the exporter is published at, "" before it listens. */
   uri = "";
 
-  /** Collects the page now, bypassing the cache (what `/metrics` serves), as bytes. */
+  /** Collects the page now (what `/metrics` serves with `cache` off), as bytes. */
   collectPage(): Page {
     this.#collector ??= new MetricsCollector(this);
-    this.#page = this.#collector.collect();
-    this.#collectedAt = this.now();
-    return this.#page;
+    return this.#collector.collect();
   }
 
-  /** The page `/metrics` would serve now: cached within `scrape_interval` when `cache` is on. */
-  metricsPage(): Page {
+  /**
+   * What `/metrics` answers now, as Pacific's exporter: with `cache` off a page collected
+   * now, whatever the mon session; with it on the background collection's last page, even
+   * through a mon outage (the collection pauses then, the page stays), and 503 only before
+   * the first collection or when the last one took longer than `scrape_interval` and
+   * `stale_cache_strategy` is not `return`.
+   */
+  metricsAnswer(): { page: Page } | { status: number; message: string } {
+    if (this.get_module_option("cache") !== true) return { page: this.collectPage() };
+    const page = this.#cached;
+    if (!page) return { status: 503, message: "No cached data available yet" };
     const interval = Number(this.get_module_option("scrape_interval"));
-    const fresh = this.now() - this.#collectedAt < interval;
-    if (this.#page && fresh && this.get_module_option("cache") === true) return this.#page;
-    return this.collectPage();
+    if (this.#cachedSeconds < interval) return { page };
+    const took = this.#cachedSeconds.toFixed(2);
+    const stale = (this.#cachedSeconds - interval).toFixed(2);
+    if (this.get_module_option("stale_cache_strategy") === "return") {
+      this.log.info(
+        `Gathering data took ${took} seconds, metrics are stale for ${stale} seconds, ` +
+          "returning metrics from stale cache.",
+      );
+      return { page };
+    }
+    const message = `Gathering data took ${took} seconds, metrics are stale for ${stale} ` +
+      'seconds, returning "service unavailable".';
+    this.log.error(message);
+    return { status: 503, message };
   }
 
   /** {@linkcode collectPage} as text. */
@@ -219,25 +252,65 @@ export class Module extends MgrModule {
     return pageText(this.collectPage());
   }
 
-  /** {@linkcode metricsPage} as text. */
+  /** The page {@linkcode metricsAnswer} gives as text, or "" when it answers an error. */
   metricsText(): string {
-    return pageText(this.metricsPage());
+    const answer = this.metricsAnswer();
+    return "page" in answer ? pageText(answer.page) : "";
+  }
+
+  /**
+   * One step of Pacific's MetricCollectionThread: collect into the cache when the mon session
+   * is up (the page stays as it was while it is not), and say how long to wait for the next.
+   */
+  #collectOnce(): number {
+    const interval = Number(this.get_module_option("scrape_interval"));
+    if (!this.have_mon_connection()) {
+      if (!this.#noMonLogged) this.log.error("No MON connection");
+      this.#noMonLogged = true;
+      return interval;
+    }
+    this.#noMonLogged = false;
+    const started = performance.now();
+    let page: Page;
+    try {
+      page = this.collectPage();
+    } catch (e) {
+      this.log.error(`failed to collect metrics: ${(e as Error).stack}`);
+      return interval;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (seconds > interval) {
+      this.log.warning(
+        "Collecting data took more time than configured scrape interval. This possibly " +
+          "results in stale data. Please check the `stale_cache_strategy` configuration " +
+          `option. Collecting data took ${seconds.toFixed(2)} seconds but scrape interval ` +
+          `is configured to be ${interval.toFixed(0)} seconds.`,
+      );
+    }
+    this.#cached = page;
+    this.#cachedSeconds = seconds;
+    return interval - seconds;
   }
 
   #handle: Handler = (request) => {
     const path = pathOf(request);
     if (path === "/metrics") {
-      if (!this.have_mon_connection()) {
-        return new Response("No MON connection\n", { status: 503 });
-      }
+      let answer;
       try {
-        return new Response(pageBody(this.metricsPage()), {
-          headers: { "content-type": TEXT_CONTENT_TYPE },
-        });
+        answer = this.metricsAnswer();
       } catch (e) {
         this.log.error(`collecting metrics failed: ${(e as Error).stack}`);
         return new Response("collecting metrics failed\n", { status: 500 });
       }
+      if ("page" in answer) {
+        return new Response(pageBody(answer.page), {
+          headers: { "content-type": TEXT_CONTENT_TYPE },
+        });
+      }
+      return new Response(`${answer.message}\n`, {
+        status: answer.status,
+        headers: { "content-type": TEXT_CONTENT_TYPE },
+      });
     }
     if (path === "/") {
       return new Response(INDEX_PAGE, { headers: { "content-type": "text/html" } });
@@ -271,22 +344,39 @@ export class Module extends MgrModule {
 
   override async serve(): Promise<void> {
     let failure = "";
+    let nextCollect = -Infinity;
     try {
       while (!this.shutting_down) {
-        if (this.#listener) {
-          await this.sleep(60);
-          continue;
+        let wait = 60;
+        if (!this.#listener) {
+          // A port still held (by the previous manager's exporter, another program) is
+          // retried rather than failing the module; the error is logged once per cause.
+          try {
+            await this.#bind();
+          } catch (e) {
+            const message = (e as Error).message;
+            if (message !== failure) {
+              this.log.error(`${message}; retrying every ${RETRY_SECONDS}s`);
+            }
+            failure = message;
+            wait = RETRY_SECONDS;
+          }
         }
-        // A port still held (by the previous manager's exporter, another program) is retried
-        // rather than failing the module; the error is logged once per cause.
-        try {
-          await this.#bind();
-        } catch (e) {
-          const message = (e as Error).message;
-          if (message !== failure) this.log.error(`${message}; retrying every ${RETRY_SECONDS}s`);
-          failure = message;
-          await this.sleep(RETRY_SECONDS);
+        if (this.get_module_option("cache") === true) {
+          if (this.now() >= nextCollect) {
+            // Pacific collects again at once when a collection overran the interval; a
+            // floor of a second leaves the cluster (and a simulated clock) time to move.
+            nextCollect = this.now() + Math.max(1, this.#collectOnce());
+          }
+          wait = Math.min(wait, nextCollect - this.now());
+        } else {
+          // With `cache` off each scrape collects; looking again each interval notices it
+          // turned on (Pacific reads it only when the module starts).
+          this.#cached = undefined;
+          nextCollect = -Infinity;
+          wait = Math.min(wait, Math.max(1, Number(this.get_module_option("scrape_interval"))));
         }
+        await this.sleep(wait);
       }
     } finally {
       await this.#listener?.server.shutdown();
