@@ -528,7 +528,8 @@ export class Manager implements CommandService {
       for (const command of record.commands) {
         yield {
           desc: command.desc,
-          run: (cmd, inbuf) => this.host.command({ module: record.name, command }, cmd, inbuf),
+          run: (cmd, inbuf, caller) =>
+            this.host.command({ module: record.name, command }, cmd, inbuf, caller),
         };
       }
     }

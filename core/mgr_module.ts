@@ -48,6 +48,7 @@ import * as errno from "../ceph/errno.ts";
 import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
+import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
 
 export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
 export type { OsdPerfStats } from "./state/pg_map_views.ts";
@@ -823,6 +824,40 @@ export class MgrModule extends ModuleBase {
   }
 
   /**
+   * A Ceph option as another daemon or client (`osd.3`, `mon.a`, `osd`, `client.admin`) gets
+   * it from the mon's config DB: its own section over its type's over `global`, an OSD's
+   * `host:` and `class:` masked entries by its CRUSH location and device class, else the
+   * compiled-in default (a client's for `client.*`). Typed as the option's schema says. Only
+   * Ceph's own options, not modules'; throws `option not found: <key>` for an unknown option
+   * and `invalid entity: <entity>` for an unknown daemon type, as Ceph raises KeyError.
+   *
+   * @example
+   * ```ts ignore
+   * const backfills = this.get_foreign_ceph_option("osd.3", "osd_max_backfills") as number;
+   * ```
+   */
+  get_foreign_ceph_option(entity: string, key: string): OptionValue {
+    return this._ctx.foreignCephOption(entity, key);
+  }
+
+  /**
+   * Whether the caller of the command being handled may run it with `arguments` (Ceph checks
+   * its caps for service `py`, this module and these arguments). False outside a command
+   * handler. mgrd's caps are `allow *` and `allow [r][w][x]` only, so arguments narrow
+   * nothing: during a command this is whether the caller's caps grant the command's perm.
+   *
+   * @example
+   * ```ts ignore
+   * if (!this.is_authorized({ pool: poolName })) {
+   *   return new HandleCommandResult(-EACCES, "", "access denied");
+   * }
+   * ```
+   */
+  is_authorized(arguments_: Readonly<Record<string, string>>): boolean {
+    return this._ctx.isAuthorized(arguments_);
+  }
+
+  /**
    * Stores `val` under `key` in the module's KV store (`null` deletes). Resolves once the mon has
    * committed it; `get_store(key)` answers the new value from then on, and the old one until
    * then. Rejects with a {@linkcode MonWriteError} when the mon refuses it (`errno` -EFBIG for a
@@ -1007,6 +1042,56 @@ export class MgrModule extends ModuleBase {
   /** Removes every progress event. */
   clear_all_progress_events(): void {
     this._ctx.clearProgress();
+  }
+
+  /**
+   * `n` in whole binary units once it is over ten of them (`64 Mi`), else `n` and a space:
+   * append the unit (`B/s`) yourself.
+   *
+   * @example
+   * ```ts
+   * import { MgrModule } from "mgr_module";
+   * console.assert(MgrModule.to_pretty_iec(64 * 1024 * 1024) + "B/s" === "64 MiB/s");
+   * ```
+   */
+  static to_pretty_iec(n: number): string {
+    return toPrettyIec(n);
+  }
+
+  /** {@linkcode MgrModule.to_pretty_iec}, called on the module as Ceph's modules do. */
+  to_pretty_iec(n: number): string {
+    return toPrettyIec(n);
+  }
+
+  /**
+   * A table row for polling commands: each element right-aligned in `width / elems.length`
+   * columns, `|`-separated, no newline.
+   *
+   * @example
+   * ```ts
+   * import { MgrModule } from "mgr_module";
+   * console.assert(MgrModule.get_pretty_row(["a", "b"], 10) === "|  a |  b |");
+   * ```
+   */
+  static get_pretty_row(elems: readonly string[], width: number): string {
+    return prettyRow(elems, width);
+  }
+
+  /** {@linkcode MgrModule.get_pretty_row}, called on the module as Ceph's modules do. */
+  get_pretty_row(elems: readonly string[], width: number): string {
+    return prettyRow(elems, width);
+  }
+
+  /**
+   * Like `get_pretty_row`, between two dashed lines, for a table's title; ends in a newline.
+   *
+   * @example
+   * ```ts ignore
+   * const out = this.get_pretty_header(["Read", "Write"], 80) + this.get_pretty_row(["1", "2"], 80);
+   * ```
+   */
+  get_pretty_header(elems: readonly string[], width: number): string {
+    return prettyHeader(elems, width);
   }
 
   /** Publishes the module's service URI (shown by `mgr services`). */

@@ -26,6 +26,13 @@ export interface ModuleContext {
 
   haveMonConnection(): boolean;
   cephOption(key: string): OptionValue | undefined;
+  /**
+   * A Ceph option as the daemon or client `entity` (`osd.3`, `osd`, `client.admin`) gets it
+   * from the config DB; throws for an unknown option or entity type.
+   */
+  foreignCephOption(entity: string, key: string): OptionValue;
+  /** Whether the caller of the command this module runs now may run it with these arguments. */
+  isAuthorized(args: Readonly<Record<string, string>>): boolean;
   /** The option's stored text for `module` (localized key first when `mgrId` is given). */
   moduleOptionText(module: string, key: string, localizedFor?: string): string | undefined;
   setModuleOptionText(module: string, key: string, value: string | null): Promise<void>;

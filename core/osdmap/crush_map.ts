@@ -401,3 +401,36 @@ export class CRUSHMap {
     return this.#tree ??= new _Tree(this.#dump, this.#compat);
   }
 }
+
+/**
+ * An item's full CRUSH location (CrushWrapper::get_full_location): the type and name of each
+ * bucket above it, `{host: "node1", root: "default"}`. Shadow trees (`node1~ssd`) are not
+ * looked at; an item in no bucket has `{}`.
+ *
+ * @example
+ * ```ts
+ * import { crushLocation } from "./crush_map.ts";
+ * const dump = {
+ *   devices: [{ id: 0, name: "osd.0" }], types: [], rules: [], tunables: {},
+ *   buckets: [
+ *     { id: -1, name: "default", type_id: 11, type_name: "root", weight: 0, alg: "straw2", hash: "rjenkins1", items: [{ id: -2, weight: 0, pos: 0 }] },
+ *     { id: -2, name: "node1", type_id: 1, type_name: "host", weight: 0, alg: "straw2", hash: "rjenkins1", items: [{ id: 0, weight: 0, pos: 0 }] },
+ *   ],
+ * };
+ * console.assert(JSON.stringify(crushLocation(dump, 0)) === '{"host":"node1","root":"default"}');
+ * ```
+ */
+export function crushLocation(dump: CrushDump, item: number): Record<string, string> {
+  const parentOf = new Map<number, CrushDumpBucket>();
+  for (const b of dump.buckets) {
+    if (b.name.includes("~")) continue;
+    for (const it of b.items) parentOf.set(it.id, b);
+  }
+  const location: Record<string, string> = {};
+  const seen = new Set<number>();
+  for (let b = parentOf.get(item); b && !seen.has(b.id); b = parentOf.get(b.id)) {
+    seen.add(b.id);
+    location[b.type_name] = b.name;
+  }
+  return location;
+}
