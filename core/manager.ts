@@ -168,6 +168,9 @@ export class Manager implements CommandService {
       osdMap: () => this.get("osd_map"),
       smoothIntervals: Number(this.cephOption("mon_stat_smooth_intervals") ?? 6),
       statsPeriod: Number(this.cephOption("mgr_stats_period") ?? 5),
+      ...(options.link.setOsdPerfQueries
+        ? { setOsdPerfQueries: (q) => options.link.setOsdPerfQueries!(q) }
+        : {}),
     });
     for (const name of PG_MAP_NAMES) {
       this.views.register({
@@ -519,6 +522,7 @@ export class Manager implements CommandService {
       daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
       osdPerfStats: () => this.reports.pgs.views.osdPerfStats(),
+      ...(this.link.setOsdPerfQueries ? { osdPerfQueries: () => this.reports.osdPerf } : {}),
     });
   }
 

@@ -49,9 +49,12 @@ import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
 import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
+import { OsdPerfQueryError, parseOsdPerfQuery } from "./osd_perf_query.ts";
+import type { OsdPerfCounters } from "./osd_perf_collector.ts";
 
 export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
 export type { OsdPerfStats } from "./state/pg_map_views.ts";
+export type { OsdPerfCounters } from "./osd_perf_collector.ts";
 export type {
   DaemonHealthMetric,
   HealthCheckInput,
@@ -1202,6 +1205,75 @@ export class MgrModule extends ModuleBase {
    */
   get_daemon_health_metrics(): Record<string, DaemonHealthMetric[]> {
     return this._ctx.daemonHealthMetrics();
+  }
+
+  // --- OSD perf queries (Ceph's add_osd_perf_query and its kin) ---
+
+  /**
+   * Asks the OSDs to count their client ops by a key, and returns the query's id, or null
+   * when the query is refused (the reason is in the module's log, as Ceph logs it) or the
+   * cluster's OSDs do not report to this manager (a real cluster's report to its ceph-mgr).
+   * The query is Ceph's dict:
+   *
+   * - `key_descriptor`: a list of `{type, regex}`; `type` one of `client_id`,
+   *   `client_address`, `pool_id`, `namespace`, `osd_id`, `pg_id`, `object_name`, `snap_id`;
+   *   the regex (JavaScript's, which is ECMAScript as std::regex is) needs a capturing group:
+   *   an op counts under the groups it captures, and not at all when it does not match;
+   * - `performance_counter_descriptors`: what to count, from `ops`, `write_ops`, `read_ops`,
+   *   `bytes`, `write_bytes`, `read_bytes`, `latency`, `write_latency`, `read_latency`;
+   * - `limit` (optional): `{order_by, max_count}`, at most `max_count` keys per OSD report,
+   *   drawn by weight of the `order_by` counter.
+   *
+   * The simulator's OSDs count the workload's clients (sim/cluster/osd_perf_stats.ts says how
+   * its ops are keyed).
+   *
+   * @example Write ops per pool, fetched once a minute
+   * ```ts ignore
+   * const id = this.add_osd_perf_query({
+   *   key_descriptor: [{ type: "pool_id", regex: "^(.*)$" }],
+   *   performance_counter_descriptors: ["write_ops", "write_latency"],
+   * });
+   * await this.sleep(60);
+   * for (const { k, c } of this.get_osd_perf_counters(id!)?.counters ?? []) {
+   *   this.log.info(`pool ${k[0]![0]}: ${c[0]![0]} writes, ${c[1]![0] / (c[1]![1] || 1)} ns each`);
+   * }
+   * ```
+   */
+  add_osd_perf_query(query: Readonly<Record<string, unknown>>): number | null {
+    const collector = this._ctx.osdPerfQueries?.();
+    if (!collector) {
+      this.log.error(
+        "add_osd_perf_query: the cluster's OSDs do not report to this manager; no query added",
+      );
+      return null;
+    }
+    try {
+      const { query: checked, limit } = parseOsdPerfQuery(query);
+      return collector.add(checked, limit);
+    } catch (e) {
+      if (!(e instanceof OsdPerfQueryError)) throw e;
+      this.log.error(e.message);
+      return null;
+    }
+  }
+
+  /** Stops an OSD perf query; an unknown id is logged and ignored, as in Ceph. */
+  remove_osd_perf_query(query_id: number): void {
+    if (!this._ctx.osdPerfQueries?.()?.remove(query_id)) {
+      this.log.error(
+        `remove_osd_perf_query for query_id=${query_id} failed: (2) No such file or directory`,
+      );
+    }
+  }
+
+  /**
+   * What the OSDs counted for a query since the last call (each call takes what came since):
+   * `{counters: [{k, c}]}`, one entry per key in key order, `k` the regex groups of each
+   * sub-key, `c` a `[value, count]` pair per counter descriptor (`count` is the number of ops
+   * for latencies, which are summed nanoseconds, and 0 for the others). Null for an unknown id.
+   */
+  get_osd_perf_counters(query_id: number): OsdPerfCounters | null {
+    return this._ctx.osdPerfQueries?.()?.counters(query_id) ?? null;
   }
 
   /** Whether a pool of that name exists in the OSD map. */

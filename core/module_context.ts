@@ -13,6 +13,7 @@ import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { RadosPort } from "./rados_port.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
+import type { OsdPerfCollector } from "./osd_perf_collector.ts";
 
 /** The host side of one module instance. */
 export interface ModuleContext {
@@ -74,4 +75,6 @@ export interface ModuleContext {
   rados?(): RadosPort | undefined;
   /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
   osdPerfStats?(): OsdPerfStats;
+  /** The active manager's OSD perf queries, when the link's OSDs report to it. */
+  osdPerfQueries?(): OsdPerfCollector;
 }

@@ -21,6 +21,7 @@ import type { OsdPerfStats } from "./state/pg_map_views.ts";
 import { type OptionValue, typedOptionValue } from "./module_options.ts";
 import { cephOptionSchema } from "../ceph/options.ts";
 import { type CrushDump, crushLocation } from "./osdmap/crush_map.ts";
+import type { OsdPerfCollector } from "./osd_perf_collector.ts";
 
 /** Builds the context of one module instance. */
 export type ModuleContextFactory = (
@@ -52,6 +53,8 @@ export interface ModuleContextSources {
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
   osdPerfStats?(): OsdPerfStats;
+  /** The OSD perf query collector, when the link's OSDs report to this manager. */
+  osdPerfQueries?(): OsdPerfCollector;
 }
 
 /** The factory of module contexts wired to `s`. */
@@ -147,6 +150,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       perf: s.perf,
       rados: () => s.link.rados?.(),
       ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
+      ...(s.osdPerfQueries ? { osdPerfQueries: () => s.osdPerfQueries!() } : {}),
     };
     return ctx;
   };

@@ -18,6 +18,13 @@ import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
 import { hostIp } from "./osd_map_dump.ts";
+import {
+  type OsdPerfQuerySet,
+  type OsdPerfReport,
+  queryIdentity,
+} from "../../core/osd_perf_query.ts";
+import { osdPerfReports } from "./osd_perf_stats.ts";
+import type { RngStream } from "../engine/prng.ts";
 import type { PerfReport } from "./perf_counters.ts";
 import { PgState } from "../../ceph/pg_state.ts";
 import { PgTable, type PgTableOptions, stableMod } from "./pg_table.ts";
@@ -52,6 +59,8 @@ export type ClusterEvent =
     pgStats: PgStatsReport;
     /** The reporting daemons' health metrics (MMgrReport): SLOW_OPS. */
     healthMetrics: Readonly<Record<string, DaemonHealthMetric[]>>;
+    /** The reporting OSDs' counts for the manager's OSD perf queries (MMgrReport). */
+    osdPerf: OsdPerfReport[];
   }
   /** The FSMap changed. */
   | { kind: "fs_map"; epoch: number }
@@ -156,6 +165,9 @@ export class SimCluster {
   #reachable = false;
   #reporting: ScheduledEvent | undefined;
   #lastPerf: PerfReport[] = [];
+  /** The OSD perf queries each manager asked for (MMgrConfigure), by its session. */
+  readonly #osdPerfQueries = new Map<object, readonly OsdPerfQuerySet[]>();
+  #osdPerfRng: RngStream;
 
   constructor(scheduler: Scheduler, spec: ClusterSpec) {
     this.scheduler = scheduler;
@@ -179,6 +191,7 @@ export class SimCluster {
       }
     }
     const rng = scheduler.rng;
+    this.#osdPerfRng = rng.stream("osd-perf-query");
     this.map = new OsdMap({ now: () => scheduler.now, ids: rng.stream("identity") });
     const crush = this.map.crush;
     crush.failureDomain = crushTypeId(spec.failureDomain ?? "host");
@@ -337,6 +350,36 @@ export class SimCluster {
     this.#reporting = undefined;
   }
 
+  /**
+   * The OSD perf queries the OSDs evaluate for one manager's session from the next period on
+   * (its MMgrConfigure); empty stops them. Each manager's queries are kept apart, so that a
+   * manager losing the active role and dropping its own cannot drop its successor's.
+   */
+  setOsdPerfQueries(session: object, queries: readonly OsdPerfQuerySet[]): void {
+    if (queries.length === 0) this.#osdPerfQueries.delete(session);
+    else this.#osdPerfQueries.set(session, queries);
+  }
+
+  /** The distinct queries of every session. */
+  #allOsdPerfQueries(): OsdPerfQuerySet[] {
+    const all = new Map<string, OsdPerfQuerySet>();
+    for (const sets of this.#osdPerfQueries.values()) {
+      for (const set of sets) {
+        const id = queryIdentity(set.query);
+        const known = all.get(id);
+        // Limited only when every session's use of it is.
+        if (!known) all.set(id, set);
+        else if (known.limits.length > 0) {
+          all.set(id, {
+            query: set.query,
+            limits: set.limits.length === 0 ? [] : [...known.limits, ...set.limits],
+          });
+        }
+      }
+    }
+    return [...all.values()];
+  }
+
   /** The perf reports of the last period (OSDs, mons, then MDS daemons). */
   lastPerfReports(): readonly PerfReport[] {
     return this.#lastPerf;
@@ -387,6 +430,13 @@ export class SimCluster {
       osdsReported: rows.length,
       pgStats,
       healthMetrics: this.pgReporter.healthMetrics,
+      osdPerf: osdPerfReports(
+        this.#allOsdPerfQueries(),
+        this.io,
+        this.pgs,
+        reported,
+        this.#osdPerfRng,
+      ),
     });
   }
 

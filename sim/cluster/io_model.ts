@@ -34,6 +34,12 @@ export interface WorkloadSpec {
   readLatencyMs?: number;
   /** Mean write latency of a healthy OSD in milliseconds (default 4). */
   writeLatencyMs?: number;
+  /**
+   * Clients the load comes from (default 4): client i issues a share of every PG's ops in
+   * proportion to 1 / (i + 1), so a few clients are busy and the rest light, as OSD perf
+   * queries by `client_id` see them.
+   */
+  clients?: number;
 }
 
 const _DEFAULTS: Required<WorkloadSpec> = {
@@ -44,6 +50,7 @@ const _DEFAULTS: Required<WorkloadSpec> = {
   jitter: 0.1,
   readLatencyMs: 1.5,
   writeLatencyMs: 4,
+  clients: 4,
 };
 
 /** Seconds an op waits before Ceph calls it slow (`osd_op_complaint_time`). */
@@ -140,6 +147,12 @@ export class IoModel {
   readonly perf: PerfCounters;
   numRead = new Float64Array(0);
   numWrite = new Float64Array(0);
+  /** Reads and writes each PG served in the last period. */
+  periodReads = new Float64Array(0);
+  periodWrites = new Float64Array(0);
+  /** Latency of one read and of one write on each OSD in the last period, in nanoseconds. */
+  readonly readNs: Float64Array;
+  readonly writeNs: Float64Array;
   readBytes = new Float64Array(0);
   writeBytes = new Float64Array(0);
   /** Latency multiplier per OSD (1 = healthy; a slow-OSD fault raises it). */
@@ -183,6 +196,9 @@ export class IoModel {
     if (s.readFraction > 1) {
       throw new RangeError(`readFraction must be <= 1, got ${s.readFraction}`);
     }
+    if (!Number.isSafeInteger(s.clients) || s.clients < 1) {
+      throw new RangeError(`workload clients must be a positive integer, got ${s.clients}`);
+    }
     this.spec = s;
     this.#map = map;
     this.#pgs = pgs;
@@ -196,6 +212,8 @@ export class IoModel {
     this.osdUsed = new Float64Array(n);
     this.osdPgs = new Uint32Array(n);
     this.osdCommitMs = new Float64Array(n);
+    this.readNs = new Float64Array(n);
+    this.writeNs = new Float64Array(n);
     this.#ops = new Float64Array(n);
     this.#reads = new Float64Array(n);
     this.#rb = new Float64Array(n);
@@ -217,6 +235,8 @@ export class IoModel {
     };
     this.numRead = grow(this.numRead);
     this.numWrite = grow(this.numWrite);
+    this.periodReads = grow(this.periodReads);
+    this.periodWrites = grow(this.periodWrites);
     this.readBytes = grow(this.readBytes);
     this.writeBytes = grow(this.writeBytes);
     this.#share = grow(this.#share);
@@ -283,7 +303,7 @@ export class IoModel {
     if (target >= 0) {
       for (const a of summed) a[target] = (a[target] as number) + (a[source] as number);
     }
-    for (const a of [...summed, this.#prevRecovered]) {
+    for (const a of [...summed, this.#prevRecovered, this.periodReads, this.periodWrites]) {
       a[source] = a[last] as number;
       a[last] = 0;
     }
@@ -306,6 +326,8 @@ export class IoModel {
     this.osdPgs.fill(0);
     this.slowOps.fill(0);
     this.slowOldest.fill(0);
+    this.periodReads.fill(0);
+    this.periodWrites.fill(0);
     const objectSize = pgs.options.objectSize;
     const delta = _zeroDelta(dt);
     const perPool = new Map<number, PoolRates>();
@@ -355,6 +377,8 @@ export class IoModel {
       this.#objCarry[p] = newObjs - created;
       (this.numRead[p] as number) += r;
       (this.numWrite[p] as number) += w;
+      this.periodReads[p] = r;
+      this.periodWrites[p] = w;
       (this.readBytes[p] as number) += r * s.ioSize;
       (this.writeBytes[p] as number) += w * s.ioSize;
       if (created > 0) {
@@ -401,6 +425,8 @@ export class IoModel {
       const noise = Math.max(0.2, 1 + 0.1 * rng.normal());
       const wMs = s.writeLatencyMs * slow * noise;
       this.osdCommitMs[o] = wMs;
+      this.readNs[o] = s.readLatencyMs * slow * noise * 1e6;
+      this.writeNs[o] = wMs * 1e6;
       const n = ops[o] as number;
       if (n === 0) continue;
       const r = reads[o] as number, w = n - r;
