@@ -1,7 +1,8 @@
 /**
  * What `get(name)` answers (spec §10): the cluster state's views, each a frozen snapshot per
  * version, and the names the manager answers from what it holds itself (`mgr_map`, `mgr_ips`,
- * `health`, `config`, `pg_ready`, `have_local_config_map`, `device <devid>`).
+ * `health`, `config`, `pg_ready`, `have_local_config_map`, `device <devid>`), and `devices`
+ * with the manager's device metadata on top of what the daemons report.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import type { ModuleLogger } from "./logging.ts";
 import { ALL_CEPH_OPTIONS } from "../ceph/options.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
 import { SnapshotCache } from "./state/snapshot_cache.ts";
+import type { DeviceMetadata } from "./device_metadata.ts";
 
 /**
  * The views of the cluster state, one per name it offers, except `health`: the manager's own
@@ -56,6 +58,8 @@ export interface GetSources {
   daemon: string;
   /** Where a view that fails to compute is reported. */
   log: ModuleLogger;
+  /** The manager's device metadata, which `devices` and `device <devid>` show. */
+  deviceMetadata?: DeviceMetadata;
 }
 
 /** Answers `get(name)`: frozen, shared snapshots; `mutable` gives a private copy. */
@@ -80,9 +84,14 @@ export class GetNames {
       case "have_local_config_map":
         return { have_local_config_map: true };
     }
+    if (name === "devices" && s.deviceMetadata) {
+      const base = s.views.get("devices") as { devices?: { devid: string }[] } | null;
+      const devices = base && s.deviceMetadata.overlay(base);
+      return mutable ? structuredClone(devices) : devices;
+    }
     if (name.startsWith("device ")) {
       const devid = name.slice("device ".length);
-      const devices = s.views.get("devices") as { devices?: { devid: string }[] } | null;
+      const devices = this.get("devices") as { devices?: { devid: string }[] } | null;
       const device = devices?.devices?.find((d) => d.devid === devid);
       return device ? { device: mutable ? structuredClone(device) : device } : {};
     }

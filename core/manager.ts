@@ -38,6 +38,7 @@ import { clusterStateViews, GetNames } from "./get_names.ts";
 import { DaemonIndexCache } from "./daemon_index_cache.ts";
 import { UpdateIntake } from "./update_intake.ts";
 import { type ModuleContextFactory, moduleContextFactory } from "./module_context_factory.ts";
+import { DEVICE_KEY_PREFIX, DeviceMetadata } from "./device_metadata.ts";
 import { ReportIntake } from "./report_intake.ts";
 import { PG_MAP_NAMES } from "./state/pg_intake.ts";
 
@@ -135,6 +136,8 @@ export class Manager implements CommandService {
   /** How many times this daemon respawned. */
   #respawns = 0;
   readonly #getNames: GetNames;
+  /** The `device/<devid>` config-keys: wear levels, life expectancies (DeviceState's). */
+  readonly deviceMetadata = new DeviceMetadata();
   readonly #daemonIndex: DaemonIndexCache;
   readonly #unsubscribe: () => void;
   #stopped = false;
@@ -189,6 +192,7 @@ export class Manager implements CommandService {
       runningConfig: () => this.runningConfig(),
       daemon: `mgr.${this.id}`,
       log: this.#daemonLog,
+      deviceMetadata: this.deviceMetadata,
     });
     this.#daemonIndex = new DaemonIndexCache(this.clusterState, `mgr.${this.id}`, this.metadata);
     const context = this.#moduleContexts();
@@ -292,6 +296,27 @@ export class Manager implements CommandService {
     }
   }
 
+  /** Mgr::load_store's part for devices: the `device/` config-keys, when the mon answers. */
+  async #loadDeviceMetadata(): Promise<void> {
+    if (!this.link.connected()) return;
+    const r = await this.link.monCommand(
+      { prefix: "config-key dump", key: DEVICE_KEY_PREFIX },
+      "",
+      { timeout: 10, entity: `mgr.${this.id}` },
+    );
+    if (r.r !== 0) {
+      this.#daemonLog.warning(`could not read device metadata: ${r.r} ${r.outs}`);
+      return;
+    }
+    try {
+      for (const p of this.deviceMetadata.load(JSON.parse(r.outb || "{}"))) {
+        this.#daemonLog.error(`device metadata: ${p}`);
+      }
+    } catch (e) {
+      this.#daemonLog.error(`device metadata: ${(e as Error).message}`);
+    }
+  }
+
   /** The daemon's global id in the MgrMap; a respawn gives it a new one. */
   get gid(): number {
     return this.#gid;
@@ -357,6 +382,8 @@ export class Manager implements CommandService {
       if (this.#role !== "active") {
         this.reports.activate();
         await this.standby.stopAll();
+        // As a ceph-mgr that becomes active runs Mgr::init, before any module starts.
+        await this.#loadDeviceMetadata();
         if (this.#role === "standby") this.#daemonLog.info(`mgr.${this.id} is now active`);
         this.#role = "active";
       }
@@ -521,6 +548,7 @@ export class Manager implements CommandService {
       get: (name, mutable) => this.get(name, mutable),
       daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
+      deviceMetadata: this.deviceMetadata,
       osdPerfStats: () => this.reports.pgs.views.osdPerfStats(),
       ...(this.link.setOsdPerfQueries ? { osdPerfQueries: () => this.reports.osdPerf } : {}),
     });

@@ -1207,6 +1207,22 @@ export class MgrModule extends ModuleBase {
     return this._ctx.daemonHealthMetrics();
   }
 
+  /**
+   * Records a device's wear level (0 new, 1 worn out; negative removes it): `get('devices')`,
+   * `get('device <devid>')` and `device info` show it from then on, and it is stored in the
+   * mon's `device/<devid>` config-key with the device's other metadata, where the next
+   * manager reads it. Resolves once the mon has it; rejects with a `MonWriteError` as
+   * `set_store` does.
+   *
+   * @example
+   * ```ts ignore
+   * await this.set_device_wear_level("SEAGATE_ST4000_Z1Z0AB12", 0.12);
+   * ```
+   */
+  async set_device_wear_level(devid: string, wear_level: number): Promise<void> {
+    await this._ctx.setDeviceWearLevel(devid, wear_level);
+  }
+
   // --- OSD perf queries (Ceph's add_osd_perf_query and its kin) ---
 
   /**

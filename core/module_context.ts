@@ -32,6 +32,8 @@ export interface ModuleContext {
    * from the config DB; throws for an unknown option or entity type.
    */
   foreignCephOption(entity: string, key: string): OptionValue;
+  /** Records a device's wear level and stores its metadata in `device/<devid>`. */
+  setDeviceWearLevel(devid: string, level: number): Promise<void>;
   /** Whether the caller of the command this module runs now may run it with these arguments. */
   isAuthorized(args: Readonly<Record<string, string>>): boolean;
   /** The option's stored text for `module` (localized key first when `mgrId` is given). */

@@ -22,6 +22,7 @@ import { type OptionValue, typedOptionValue } from "./module_options.ts";
 import { cephOptionSchema } from "../ceph/options.ts";
 import { type CrushDump, crushLocation } from "./osdmap/crush_map.ts";
 import type { OsdPerfCollector } from "./osd_perf_collector.ts";
+import { DEVICE_KEY_PREFIX, type DeviceMetadata } from "./device_metadata.ts";
 
 /** Builds the context of one module instance. */
 export type ModuleContextFactory = (
@@ -53,6 +54,8 @@ export interface ModuleContextSources {
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
   osdPerfStats?(): OsdPerfStats;
+  /** The manager's device metadata (`set_device_wear_level`). */
+  deviceMetadata: DeviceMetadata;
   /** The OSD perf query collector, when the link's OSDs report to this manager. */
   osdPerfQueries?(): OsdPerfCollector;
 }
@@ -100,6 +103,14 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       cephOption: (key) => s.config.cephOption(key),
       foreignCephOption: (entity, key) => foreignCephOption(s, entity, key),
       isAuthorized: (args) => s.host().isAuthorized(module, args),
+      setDeviceWearLevel: async (devid, level) => {
+        const devices = s.get("devices") as { devices?: { devid: string }[] } | null;
+        const known = devices?.devices?.some((d) => d.devid === devid) ?? false;
+        const val = s.deviceMetadata.setWearLevel(devid, level, known);
+        const key = `${DEVICE_KEY_PREFIX}${devid}`;
+        const r = await monWrite(key, { prefix: "config-key set", key, val });
+        if (r.r !== 0) throw new MonWriteError(key, r.r, r.outs);
+      },
       moduleOptionText: (m, key, localizedFor) => s.config.moduleOptionText(m, key, localizedFor),
       setModuleOptionText: async (m, key, value) => {
         const name = `mgr/${m}/${key}`;
