@@ -269,6 +269,18 @@ export class Manager implements CommandService {
     manager.#daemonLog.info(
       `mgr.${manager.id} starting with modules: ${[...records.keys()].join(", ") || "(none)"}`,
     );
+    // PyModuleRegistry::init: each failure in the daemon log, their names in the cluster log.
+    const failed = [...records.values()].filter((r) => !r.loaded);
+    for (const r of failed) {
+      manager.#daemonLog.error(`Error loading module '${r.name}': ${r.errorString}`);
+    }
+    if (failed.length > 0) {
+      manager.clusterLog(
+        "cluster",
+        "error",
+        `Failed to load ceph-mgr modules: ${failed.map((r) => r.name).join(", ")}`,
+      );
+    }
     await manager.#beacon();
     // The mon folded the beacon in; start from its MgrMap rather than the pushed copy.
     if (manager.link.connected()) manager.#mgrMap = manager.link.snapshot().mgrMap;

@@ -171,3 +171,30 @@ Deno.test("log_to_cluster sends the module's records at log_to_cluster_level and
     await c.stop();
   }
 });
+
+Deno.test("modules that fail to load are named in the cluster log, as ceph-mgr does at start", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const name of ["broken", "alsobroken"]) {
+      await Deno.mkdir(`${dir}/${name}`);
+      await Deno.writeTextFile(
+        `${dir}/${name}/module.ts`,
+        `throw new Error("${name} cannot load");\n`,
+      );
+    }
+    const c = await startTestCluster({ modulePaths: [dir], cluster: CLUSTER });
+    try {
+      await c.run(2);
+      const log = (await c.command({ prefix: "log last", num: 20, level: "debug" })).outb;
+      assert.match(
+        log,
+        /mgr\.x \(mgr\.\d+\) \d+ : cluster \[ERR\] Failed to load ceph-mgr modules: alsobroken, broken\n/,
+      );
+      assert.match(c.log.recent.join("\n"), /Error loading module 'broken': .*broken cannot load/);
+    } finally {
+      await c.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
