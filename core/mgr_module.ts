@@ -76,6 +76,7 @@ export {
   ETIMEDOUT,
 } from "../ceph/errno.ts";
 export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
+export { RemoteError } from "./remote_error.ts";
 
 // Ceph's mgr_util and prettytable text helpers, for the tables and units modules print.
 export {

@@ -5,6 +5,8 @@
  *
  * @module
  */
+import { RemoteError } from "./remote_error.ts";
+export { RemoteError };
 import { capsAllow } from "../ceph/mgr_cap.ts";
 import type { Clock } from "./clock.ts";
 import { EINVAL, EIO, EOPNOTSUPP, ETIMEDOUT } from "../ceph/errno.ts";
@@ -765,13 +767,5 @@ export class ModuleHost {
       throw new RemoteError("RuntimeError", `Remote method threw exception: ${text}`);
     }
     return cloneAcross(result, "the result");
-  }
-}
-
-/** The errors `remote()` raises, named after the Python exceptions Ceph raises. */
-export class RemoteError extends Error {
-  constructor(readonly kind: "ImportError" | "NameError" | "RuntimeError", message: string) {
-    super(message);
-    this.name = kind;
   }
 }

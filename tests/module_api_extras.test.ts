@@ -4,7 +4,13 @@
  * each checked against what Ceph 16.2's mgr_module.py and src/mgr/ do.
  */
 import assert from "node:assert/strict";
-import { CLIReadCommand, CLIWriteCommand, HandleCommandResult, MgrModule } from "mgr_module";
+import {
+  CLIReadCommand,
+  CLIWriteCommand,
+  HandleCommandResult,
+  MgrModule,
+  RemoteError,
+} from "mgr_module";
 import { startTestCluster } from "mgr_module/testing";
 
 const CLUSTER = { hosts: 3, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 16 }] };
@@ -196,5 +202,33 @@ Deno.test("modules that fail to load are named in the cluster log, as ceph-mgr d
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("remote() rejects with the SDK's RemoteError, kind named as Ceph's exceptions", async () => {
+  const c = await startTestCluster({
+    builtins: { probe: { Probe } },
+    initialModules: ["probe"],
+    cluster: CLUSTER,
+  });
+  try {
+    await c.run(2);
+    const probe = c.manager.host.instance("probe") as Probe;
+    const kind = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return "resolved";
+      } catch (e) {
+        return e instanceof RemoteError ? e.kind : `other: ${e}`;
+      }
+    };
+    assert.equal(await kind(probe.remote("no_such_module", "x")), "ImportError");
+    assert.equal(await kind(probe.remote("probe", "no_such_method")), "NameError");
+    assert.equal(
+      await kind(probe.remote("probe", "get_foreign_ceph_option", "x", "y")),
+      "RuntimeError",
+    );
+  } finally {
+    await c.stop();
   }
 });
