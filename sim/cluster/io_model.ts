@@ -151,26 +151,26 @@ export class IoModel {
   periodReads = new Float64Array(0);
   periodWrites = new Float64Array(0);
   /** Latency of one read and of one write on each OSD in the last period, in nanoseconds. */
-  readonly readNs: Float64Array;
-  readonly writeNs: Float64Array;
+  readNs: Float64Array;
+  writeNs: Float64Array;
   readBytes = new Float64Array(0);
   writeBytes = new Float64Array(0);
   /** Latency multiplier per OSD (1 = healthy; a slow-OSD fault raises it). */
-  readonly slowFactor: Float64Array;
+  slowFactor: Float64Array;
   /** Slow ops per OSD in the last period and the age of the oldest (seconds). */
-  readonly slowOps: Float64Array;
-  readonly slowOldest: Float64Array;
+  slowOps: Float64Array;
+  slowOldest: Float64Array;
   /** Bytes stored per OSD, from the acting sets (updated each period). */
-  readonly osdUsed: Float64Array;
+  osdUsed: Float64Array;
   /** PGs per OSD (acting), updated each period. */
-  readonly osdPgs: Uint32Array;
+  osdPgs: Uint32Array;
   /** Mean write latency (ms) per OSD in the last period, for `perf_stat`. */
-  readonly osdCommitMs: Float64Array;
+  osdCommitMs: Float64Array;
   /** Rates of the last period by pool id. */
   readonly poolRates = new Map<number, PoolRates>();
   lastDelta: PeriodDelta = _zeroDelta(0);
   /** When each OSD became slow (0 = not slow), for SLOW_OPS ages. */
-  readonly slowSince: Float64Array;
+  slowSince: Float64Array;
   readonly #pgs: PgTable;
   readonly #map: OsdMap;
   readonly #rng: RngStream;
@@ -179,12 +179,12 @@ export class IoModel {
   #objCarry = new Float64Array(0);
   #prevRecovered = new Float64Array(0);
   #sized = 0;
-  readonly #ops: Float64Array;
-  readonly #reads: Float64Array;
-  readonly #rb: Float64Array;
-  readonly #wb: Float64Array;
-  readonly #rec: Float64Array;
-  readonly #recB: Float64Array;
+  #ops: Float64Array;
+  #reads: Float64Array;
+  #rb: Float64Array;
+  #wb: Float64Array;
+  #rec: Float64Array;
+  #recB: Float64Array;
 
   constructor(map: OsdMap, pgs: PgTable, rng: RngStream, spec: WorkloadSpec = {}) {
     const s = { ..._DEFAULTS, ...spec };
@@ -220,6 +220,28 @@ export class IoModel {
     this.#wb = new Float64Array(n);
     this.#rec = new Float64Array(n);
     this.#recB = new Float64Array(n);
+  }
+
+  /** Makes room for OSDs up to id `n - 1` (OSDs created at run time). */
+  growOsds(n: number): void {
+    const old = this.slowFactor.length;
+    if (n <= old) return;
+    this.perf.addRows(Array.from({ length: n - old }, (_, i) => `osd.${old + i}`));
+    this.slowFactor = _grown(this.slowFactor, n, 1);
+    this.slowOps = _grown(this.slowOps, n);
+    this.slowOldest = _grown(this.slowOldest, n);
+    this.slowSince = _grown(this.slowSince, n);
+    this.osdUsed = _grown(this.osdUsed, n);
+    this.osdPgs = _grown(this.osdPgs, n);
+    this.osdCommitMs = _grown(this.osdCommitMs, n);
+    this.readNs = _grown(this.readNs, n);
+    this.writeNs = _grown(this.writeNs, n);
+    this.#ops = _grown(this.#ops, n);
+    this.#reads = _grown(this.#reads, n);
+    this.#rb = _grown(this.#rb, n);
+    this.#wb = _grown(this.#wb, n);
+    this.#rec = _grown(this.#rec, n);
+    this.#recB = _grown(this.#recB, n);
   }
 
   /** Draws load shares for PGs added since the last call (new pools). */
@@ -476,6 +498,15 @@ export class IoModel {
     }
     this.lastDelta = delta;
   }
+}
+
+/** `a` with room for `n` entries, the new ones `fill`. */
+function _grown<T extends Float64Array | Uint8Array | Uint32Array>(a: T, n: number, fill = 0): T {
+  if (a.length >= n) return a;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
 }
 
 function _zeroRates(): PoolRates {
