@@ -54,13 +54,14 @@ export class SimHostMonitor implements Monitor {
       case "sim osd create": {
         const name = str(cmd.hostname) ?? "";
         if (!c.hostNames().includes(name)) return err(-ENOENT, `no host ${name}`);
-        const free = c.hostDisks(name).find((d) => d.osd < 0);
-        if (!free) return err(-ENOSPC, `host ${name} has no available disk`);
+        const disks = c.hostDisks(name);
         const path = str(cmd.path);
-        if (path !== undefined && path !== free.path) {
-          const disk = c.hostDisks(name).find((d) => d.path === path);
-          if (!disk) return err(-ENOENT, `host ${name} has no disk ${path}`);
-          if (disk.osd >= 0) return err(-EEXIST, `${path} on ${name} is osd.${disk.osd}'s`);
+        const disk = path === undefined ? undefined : disks.find((d) => d.path === path);
+        if (path !== undefined && !disk) return err(-ENOENT, `host ${name} has no disk ${path}`);
+        if (disk && disk.osd >= 0) return err(-EEXIST, `${path} on ${name} is osd.${disk.osd}'s`);
+        const free = disks.find((d) => d.osd < 0);
+        if (!free) return err(-ENOSPC, `host ${name} has no available disk`);
+        if (disk && disk !== free) {
           // The simulated OSDs name their disk by their place in the host.
           return err(-EINVAL, `host ${name} fills its disks in order: the next is ${free.path}`);
         }
