@@ -1062,6 +1062,26 @@ export class MgrModule extends ModuleBase {
     return toPrettyIec(n);
   }
 
+  /**
+   * The name of major release `major` as a 16.2 manager knows them (`ceph_release_name`):
+   * `argonaut` (1) to `pacific` (16), `unknown` for 0 and later ones, `unspecified` below 0.
+   *
+   * @example
+   * ```ts
+   * import { MgrModule } from "mgr_module";
+   * console.assert(MgrModule.lookup_release_name(16) === "pacific");
+   * ```
+   */
+  static lookup_release_name(major: number): string {
+    if (major < 0) return "unspecified";
+    return RELEASES[major - 1] ?? "unknown";
+  }
+
+  /** {@linkcode MgrModule.lookup_release_name}, called on the module. */
+  lookup_release_name(major: number): string {
+    return MgrModule.lookup_release_name(major);
+  }
+
   /** {@linkcode MgrModule.to_pretty_iec}, called on the module as Ceph's modules do. */
   to_pretty_iec(n: number): string {
     return toPrettyIec(n);
@@ -1407,6 +1427,26 @@ export class MgrModule extends ModuleBase {
     };
   }
 }
+
+/** Ceph's releases up to 16.2's own, by major number from 1. */
+const RELEASES = [
+  "argonaut",
+  "bobtail",
+  "cuttlefish",
+  "dumpling",
+  "emperor",
+  "firefly",
+  "giant",
+  "hammer",
+  "infernalis",
+  "jewel",
+  "kraken",
+  "luminous",
+  "mimic",
+  "nautilus",
+  "octopus",
+  "pacific",
+];
 
 /** OSDMap objects by the frozen `osd_map` snapshot they were built from. */
 const _osdMaps = new WeakMap<object, { crush: object; map: OSDMap }>();

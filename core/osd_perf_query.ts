@@ -110,7 +110,7 @@ function isDict(v: unknown): v is Record<string, unknown> {
  */
 export function parseOsdPerfQuery(input: unknown): { query: OsdPerfQuery; limit?: OsdPerfLimit } {
   const fail = (m: string): never => {
-    throw new OsdPerfQueryError(`add_osd_perf_query ${m}`);
+    throw new OsdPerfQueryError(`ceph_add_osd_perf_query ${m}`);
   };
   if (!isDict(input)) fail("arg not a dict");
   const q = input as Record<string, unknown>;

@@ -12,6 +12,7 @@ import {
   RemoteError,
 } from "mgr_module";
 import { startTestCluster } from "mgr_module/testing";
+import { referenceText } from "./_reference.ts";
 
 const CLUSTER = { hosts: 3, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 16 }] };
 
@@ -227,6 +228,85 @@ Deno.test("remote() rejects with the SDK's RemoteError, kind named as Ceph's exc
     assert.equal(
       await kind(probe.remote("probe", "get_foreign_ceph_option", "x", "y")),
       "RuntimeError",
+    );
+  } finally {
+    await c.stop();
+  }
+});
+
+/** What the real 16.2.15 manager answered (tests/ceph-reference/module_api/README.md). */
+const probe = JSON.parse(referenceText("module_api/probe_run.json")) as Record<
+  string,
+  { ok: boolean; value?: unknown; exc_type?: string; exc?: string }
+>;
+
+Deno.test("lookup_release_name, to_pretty_iec and an untouched config DB's foreign options answer as the real manager", async () => {
+  for (const n of [0, 1, 15, 16, 17, 18, 19, 20, 99, -1]) {
+    assert.equal(MgrModule.lookup_release_name(n), probe[`release ${n}`]!.value, `release ${n}`);
+  }
+  assert.deepEqual(
+    [0, 10240, 10241, 3 * 2 ** 40 + 5].map((n) => MgrModule.to_pretty_iec(n)),
+    probe["pretty iec"]!.value,
+  );
+  const c = await startTestCluster({
+    builtins: { probe: { Probe } },
+    initialModules: ["probe"],
+    cluster: CLUSTER,
+  });
+  try {
+    await c.run(2);
+    const p = c.manager.host.instance("probe") as Probe;
+    let compared = 0;
+    for (const [name, want] of Object.entries(probe)) {
+      const m = /^foreign (\S+) (\S+)$/.exec(name);
+      if (!m) continue;
+      compared++;
+      // The probe's short name for the option Ceph does not have.
+      if (m[2] === "nosuch") m[2] = "no_such_option";
+      if (want.ok) {
+        assert.deepEqual(p.get_foreign_ceph_option(m[1]!, m[2]!), want.value, name);
+      } else {
+        // Ceph raises KeyError('<message>').
+        const message = want.exc!.replace(/^'|'$/g, "");
+        assert.throws(() => p.get_foreign_ceph_option(m[1]!, m[2]!), { message }, name);
+      }
+    }
+    assert.equal(compared, 15);
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("log_to_cluster writes what a real 16.2.15 manager writes for the same steps", async () => {
+  const c = await startTestCluster({
+    builtins: { api15probe: { Probe } },
+    initialModules: ["api15probe"],
+    cluster: CLUSTER,
+  });
+  const set = async (name: string, value: string) => {
+    assert.equal((await c.command({ prefix: "config set", who: "mgr", name, value })).r, 0);
+    await c.run(1);
+  };
+  const logAll = async () => {
+    for (const level of ["debug", "info", "warning", "error"]) {
+      await c.command({ prefix: "probe say", level, text: `probe ${level} record` });
+    }
+  };
+  try {
+    await c.run(2);
+    await set("mgr/api15probe/log_to_cluster", "true");
+    await logAll();
+    await set("mgr/api15probe/log_to_cluster_level", "warning");
+    await logAll();
+    await set("mgr/api15probe/log_to_cluster", "false");
+    await c.run(1);
+    const mine = (await c.command({ prefix: "log last", num: 100, level: "debug", channel: "*" }))
+      .outb.split("\n").filter((l) => l.includes(" : api15probe "));
+    const strip = (l: string) => l.replace(/^\S+ mgr\.x \(mgr\.\d+\) \d+ : /, "");
+    const real = referenceText("module_api/log_to_cluster.txt").trimEnd().split("\n");
+    assert.deepEqual(
+      mine.map(strip),
+      real.map((l) => l.replace(/^STAMP mgr\.x \(mgr\.\d+\) \d+ : /, "")),
     );
   } finally {
     await c.stop();
