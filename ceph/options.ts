@@ -464,7 +464,7 @@ export const CEPH_OPTIONS: readonly CephOptionDef[] = [
     name: "target_max_misplaced_ratio",
     type: "float",
     level: "basic",
-    default: "0.05",
+    default: "0.050000",
     desc: "Max ratio of misplaced objects to target when throttling data rebalancing activity",
     flags: [],
   },

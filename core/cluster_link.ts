@@ -145,6 +145,26 @@ export interface ClusterState {
   health(): HealthReport;
   /** The cluster's fsid. */
   fsid(): string;
+  /**
+   * The running configuration daemon `type.id` reported to the manager (Ceph's MMgrReport
+   * config), or null when it reported none; absent when the cluster's daemons report none.
+   */
+  daemonConfig?(daemon: string): DaemonConfigReport | null;
+}
+
+/** One option of a daemon's running configuration, at each level that sets it. */
+export interface DaemonConfigOption {
+  name: string;
+  /** Lowest level first (`default`, `file`, `mon`, `override`, ...); the last one is in force. */
+  levels: { source: string; value: string }[];
+}
+
+/** A daemon's running configuration as it reports it (DaemonState's config and defaults). */
+export interface DaemonConfigReport {
+  /** The options set above the compiled-in defaults, sorted by name. */
+  config: DaemonConfigOption[];
+  /** The daemon's compiled-in defaults where they differ from the option table's. */
+  defaults: Record<string, string>;
 }
 
 /** What a manager daemon tells the mon in each beacon. */

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type { ClusterState } from "./cluster_link.ts";
+import type { ClusterState, DaemonConfigReport } from "./cluster_link.ts";
 import type { HealthReport } from "./health.ts";
 import type { ModuleLogger } from "./logging.ts";
-import { ALL_CEPH_OPTIONS } from "../ceph/options.ts";
+import { ALL_CEPH_OPTIONS, cephOptionNames } from "../ceph/options.ts";
+import { cephOptionHelp, type OptionHelp } from "../ceph/option_help.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
 import { SnapshotCache } from "./state/snapshot_cache.ts";
 import type { DeviceMetadata } from "./device_metadata.ts";
@@ -43,6 +44,35 @@ export function effectiveConfig(
   return Object.freeze(out);
 }
 
+let _configOptions: { options: readonly OptionHelp[] } | undefined;
+
+/**
+ * `get('config_options')`: the schema of every daemon option (md_config_t::config_options,
+ * by name), each as `config help <name> -f json` gives it.
+ */
+function configOptions(): { options: readonly OptionHelp[] } {
+  return _configOptions ??= Object.freeze({
+    options: Object.freeze(
+      cephOptionNames().flatMap((n) => {
+        const help = cephOptionHelp(n);
+        return help ? [help] : [];
+      }),
+    ),
+  });
+}
+
+/**
+ * `get('modified_config_options')`: every option name some daemon's running configuration
+ * sets above its compiled-in default (DaemonState's config), this manager's included, sorted.
+ */
+function modifiedConfigOptions(s: GetSources): { options: string[] } {
+  const names = new Set(s.runningConfig().keys());
+  for (const daemon of s.daemonNames()) {
+    for (const o of s.daemonConfig(daemon)?.config ?? []) names.add(o.name);
+  }
+  return { options: [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) };
+}
+
 /** What `get()` answers from, besides the views. */
 export interface GetSources {
   /** The cluster state's views ({@link clusterStateViews}). */
@@ -60,6 +90,12 @@ export interface GetSources {
   log: ModuleLogger;
   /** The manager's device metadata, which `devices` and `device <devid>` show. */
   deviceMetadata?: DeviceMetadata;
+  /** The cluster's daemons with metadata (`osd.0`, `mds.a`, ...). */
+  daemonNames(): string[];
+  /** `{"<id>": metadata}` of every daemon of `type` (the daemon index's). */
+  metadataByType(type: string): Record<string, unknown>;
+  /** The running configuration a daemon reported, or null. */
+  daemonConfig(daemon: string): DaemonConfigReport | null;
 }
 
 /** Answers `get(name)`: frozen, shared snapshots; `mutable` gives a private copy. */
@@ -83,6 +119,12 @@ export class GetNames {
         return { pg_ready: s.pgReady() };
       case "have_local_config_map":
         return { have_local_config_map: true };
+      case "config_options":
+        return configOptions();
+      case "modified_config_options":
+        return modifiedConfigOptions(s);
+      case "mds_metadata":
+        return s.metadataByType("mds");
     }
     if (name === "devices" && s.deviceMetadata) {
       const base = s.views.get("devices") as { devices?: { devid: string }[] } | null;

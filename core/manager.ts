@@ -35,6 +35,7 @@ import { KvStore } from "./kv_store.ts";
 import { ClusterLogWriter } from "./cluster_log.ts";
 import { ProgressEvents } from "./progress_events.ts";
 import { clusterStateViews, GetNames } from "./get_names.ts";
+import { activeCleanPgs, pgProgress } from "./pg_views.ts";
 import { DaemonIndexCache } from "./daemon_index_cache.ts";
 import { UpdateIntake } from "./update_intake.ts";
 import { type ModuleContextFactory, moduleContextFactory } from "./module_context_factory.ts";
@@ -174,6 +175,19 @@ export class Manager implements CommandService {
       ...(options.link.setOsdPerfQueries
         ? { setOsdPerfQueries: (q) => options.link.setOsdPerfQueries!(q) }
         : {}),
+      healthOptions: () => {
+        const n = (k: string) => {
+          const v = Number(this.cephOption(k));
+          return Number.isFinite(v) ? v : undefined;
+        };
+        return {
+          mon_warn_pg_not_scrubbed_ratio: n("mon_warn_pg_not_scrubbed_ratio"),
+          mon_warn_pg_not_deep_scrubbed_ratio: n("mon_warn_pg_not_deep_scrubbed_ratio"),
+          osd_scrub_max_interval: n("osd_scrub_max_interval"),
+          osd_deep_scrub_interval: n("osd_deep_scrub_interval"),
+          mon_warn_on_pool_no_app: this.cephOption("mon_warn_on_pool_no_app") !== false,
+        };
+      },
     });
     for (const name of PG_MAP_NAMES) {
       this.views.register({
@@ -182,6 +196,17 @@ export class Manager implements CommandService {
         compute: () => this.reports.pgs.get(name, this.#deviceClasses()),
       });
     }
+    // Views of the PGMap that ActivePyModules builds from its pg_stat as well.
+    this.views.register({
+      name: "pg_progress",
+      version: () => this.reports.pgs.version * 2 + (this.reports.pgReady() ? 1 : 0),
+      compute: () => pgProgress(this.get("pg_stats"), this.reports.pgReady()),
+    });
+    this.views.register({
+      name: "active_clean_pgs",
+      version: () => this.reports.pgs.version,
+      compute: () => activeCleanPgs(this.get("pg_stats")),
+    });
     this.#clusterLog = this.#clusterLogWriter();
     this.#getNames = new GetNames({
       views: this.views,
@@ -193,6 +218,9 @@ export class Manager implements CommandService {
       daemon: `mgr.${this.id}`,
       log: this.#daemonLog,
       deviceMetadata: this.deviceMetadata,
+      daemonNames: () => this.clusterState?.daemonNames() ?? [],
+      metadataByType: (type) => this.daemonIndex().metadataByType(type),
+      daemonConfig: (daemon) => this.clusterState?.daemonConfig?.(daemon) ?? null,
     });
     this.#daemonIndex = new DaemonIndexCache(this.clusterState, `mgr.${this.id}`, this.metadata);
     const context = this.#moduleContexts();
@@ -587,6 +615,8 @@ export class Manager implements CommandService {
       now: () => this.clock.now(),
       cephOption: (key) => this.cephOption(key),
       runningConfig: () => this.runningConfig(),
+      daemonConfig: (who) => this.clusterState?.daemonConfig?.(who) ?? null,
+      fsid: () => this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
       tellDaemon: (type, id, cmd) => this.link.monCommand({ ...cmd, target: [type, id] }),
     });
   }

@@ -51,6 +51,7 @@ import { Rados } from "./rados.ts";
 import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
 import { OsdPerfQueryError, parseOsdPerfQuery } from "./osd_perf_query.ts";
 import type { OsdPerfCounters } from "./osd_perf_collector.ts";
+import { resolveMds } from "./mds_spec.ts";
 
 export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
 export type { OsdPerfStats } from "./state/pg_map_views.ts";
@@ -927,8 +928,9 @@ export class MgrModule extends ModuleBase {
    * Sends `command` (a JSON string, `{"prefix": ..., ...args}`) to a daemon, without waiting:
    * `result` is completed when the answer arrives, then every module listing
    * `NotifyType.command` gets `notify("command", tag)`. `svc_type` is `mon` (`svc_id` ignored),
-   * `osd` (`svc_id` a numeric id) or `pg` (`svc_id` a pgid like `1.1f`). Throws (Ceph's
-   * ValueError) for an invalid id or service type.
+   * `osd` (`svc_id` a numeric id), `mds` (`svc_id` a name, gid or rank like `cephfs:0`) or `pg`
+   * (`svc_id` a pgid like `1.1f`). Throws (Ceph's ValueError) for an invalid id or service type,
+   * and (its RuntimeError) for an MDS the FSMap does not hold.
    *
    * @example
    * ```ts ignore
@@ -949,6 +951,11 @@ export class MgrModule extends ModuleBase {
       if (!/^\d+$/.test(String(svc_id))) throw new Error(`invalid osd_id: "${svc_id}"`);
     } else if (svc_type === "pg") {
       if (!/^\d+\.[0-9a-fA-F]+$/.test(String(svc_id))) throw new Error("invalid pgid");
+    } else if (svc_type === "mds") {
+      // The CephFS client resolves the MDS before sending, and fails at once when it cannot.
+      if (resolveMds(this.get("fs_map"), String(svc_id)) === undefined) {
+        throw new Error("failed to send command to mds: (2) No such file or directory");
+      }
     } else if (svc_type !== "mon") {
       throw new Error(`unknown service type: ${svc_type}`);
     }
@@ -990,11 +997,14 @@ export class MgrModule extends ModuleBase {
 
   /**
    * `ceph tell <daemon_type>.<daemon_id> ...`: sends `cmd_dict` and waits for
-   * `[retval, stdout, stderr]`.
+   * `[retval, stdout, stderr]`; `daemon_type` as {@linkcode send_command} takes it (`osd`,
+   * `mds`, `mon`, `pg`), and it throws as that does. Later Ceph releases' helper: 16.2's
+   * MgrModule has no `tell_command`, modules written for it call `send_command`.
    *
    * @example
    * ```ts ignore
    * const [r, outb] = await this.tell_command("osd", "0", { prefix: "version" });
+   * const [, status] = await this.tell_command("mds", "cephfs:0", { prefix: "status" });
    * ```
    */
   async tell_command(

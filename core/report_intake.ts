@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { PgHealthOptions } from "./state/pg_health.ts";
 import type { Clock } from "./clock.ts";
 import type { ClusterUpdate } from "./cluster_link.ts";
 import type { HealthCheck } from "./health.ts";
@@ -29,6 +30,8 @@ export interface ReportIntakeOptions {
   statsPeriod?: number;
   /** Tells the OSDs which perf queries to evaluate (the link's `setOsdPerfQueries`). */
   setOsdPerfQueries?(queries: OsdPerfQuerySet[]): void;
+  /** The manager's values of the options its PG checks read (Ceph's defaults when absent). */
+  healthOptions?(): PgHealthOptions;
 }
 
 /**
@@ -105,7 +108,8 @@ export class ReportIntake {
 
   /** The manager's own PG and daemon checks (none while it is not active). */
   healthChecks(): Record<string, HealthCheck> {
-    return this.#active ? this.pgs.healthChecks(this.#options.clock.now()) : {};
+    if (!this.#active) return {};
+    return this.pgs.healthChecks(this.#options.clock.now(), this.#options.healthOptions?.());
   }
 
   /** `get('pg_ready')`. */

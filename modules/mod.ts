@@ -15,6 +15,7 @@ import * as prometheus from "./prometheus/module.ts";
 import * as selftest from "./selftest/module.ts";
 import * as sim_orchestrator from "./sim_orchestrator/module.ts";
 import * as status from "./status/module.ts";
+import * as telemetry from "./telemetry/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
@@ -30,7 +31,8 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   selftest,
   sim_orchestrator,
   status,
+  telemetry,
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
-export const ALWAYS_ON_MODULES: readonly string[] = ["crash", "progress", "status"];
+export const ALWAYS_ON_MODULES: readonly string[] = ["crash", "progress", "status", "telemetry"];

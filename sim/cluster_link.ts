@@ -26,6 +26,8 @@ import type { Json } from "./cluster/osd_map_dump.ts";
 import { clusterDaemonStatus, clusterGet, GET_NAMES } from "./cluster/get.ts";
 import { setImmediate } from "node:timers";
 import { osdTellCommand } from "./cluster/osd_tell.ts";
+import { mdsTellCommand } from "./cluster/mds_tell.ts";
+import { simDaemonConfig } from "./cluster/daemon_config.ts";
 import type { RadosPort } from "../core/rados_port.ts";
 import { objectStoreOf } from "./cluster/object_store.ts";
 
@@ -107,17 +109,21 @@ export class SimClusterLink implements ClusterLink {
     options?: MonCommandOptions,
   ): Promise<MonCommandResult> {
     // `target: [type, id]` sends the command to one daemon (osd_command, tell_command); OSDs
-    // answer without the mon session, as in Ceph, where the Objecter talks to them directly.
+    // and MDSs answer without the mon session, as in Ceph, where the Objecter (or the
+    // CephFS client, for an MDS) talks to them directly.
     const target = cmd.target;
     if (Array.isArray(target) && target[0] !== "mon") {
       const { target: _, ...rest } = cmd;
-      const result = osdTellCommand(
-        this.#cluster,
-        String(target[0]),
-        String(target[1]),
-        rest,
-        (who, name) => this.#mon.configValue(who, name),
-      );
+      const config = (who: string, name: string) => this.#mon.configValue(who, name);
+      const result = target[0] === "mds"
+        ? mdsTellCommand(this.#cluster, String(target[1]), rest, config)
+        : osdTellCommand(
+          this.#cluster,
+          String(target[0]),
+          String(target[1]),
+          rest,
+          config,
+        );
       return new Promise((resolve) => setImmediate(() => resolve(result)));
     }
     // Every other command goes to the mon, which routes it to its owner (OSDMonitor,
@@ -271,6 +277,14 @@ export class SimClusterLink implements ClusterLink {
       health: () =>
         this.#mon.connected() ? this.#mon.health() : this.#heldHealth ?? this.#mon.health(),
       fsid: () => cluster.map.fsid,
+      // The OSDs, mons and MDSs report their running configuration with their stats; a
+      // daemon the cluster has no metadata for has reported nothing.
+      daemonConfig: (daemon) => {
+        const dot = daemon.indexOf(".");
+        const type = daemon.slice(0, dot);
+        if (!["osd", "mon", "mds"].includes(type) || !cluster.daemons.metadata(daemon)) return null;
+        return simDaemonConfig(type, daemon.slice(dot + 1), this.#mon.snapshot().config);
+      },
     };
   }
 }

@@ -19,7 +19,9 @@ import { SimClusterLink } from "./cluster_link.ts";
 import { logClusterEvents } from "./cluster_log.ts";
 import { EmbeddedMon } from "./mon/mon.ts";
 import { MonLink } from "./mon/mon_link.ts";
+import { IntakeView } from "./pg_observer.ts";
 import type { Participant } from "./runner/run.ts";
+import { PgIntake } from "../core/state/pg_intake.ts";
 
 /**
  * Built-ins a run does not enable unless asked: prometheus (its HTTP server would be real I/O
@@ -69,8 +71,20 @@ export function managerParticipant(
   /** Modules whose serve() was made to throw: their MGR_MODULE_ERROR is expected. */
   const crashed = new Set<string>();
   let scheduler: SimCluster["scheduler"] | undefined;
+  const active = () => [...daemons.values()].find((d) => !d.crashed && d.manager.isActive());
+  /** The daemon that was active last: while none is, the mon shows what it saw. */
+  let lastActive: Daemon | undefined;
+  const nobody = new PgIntake();
   return {
     managers: () => [...daemons.values()].map((d) => d.manager),
+    managerView(cluster: SimCluster) {
+      const current = () => (lastActive = active() ?? lastActive);
+      return new IntakeView(
+        cluster,
+        () => current()?.manager.reports.pgs ?? nobody,
+        () => active() !== undefined,
+      );
+    },
     async start(clock: Clock, cluster: SimCluster) {
       scheduler = cluster.scheduler;
       mon = EmbeddedMon.open(":memory:", {

@@ -13,7 +13,10 @@ class Perf extends MgrModule {}
 const CLUSTER = {
   hosts: 3,
   osdsPerHost: 2,
-  pools: [{ name: "rbd", pgNum: 32, application: "rbd" }, { name: "data", pgNum: 16 }],
+  pools: [
+    { name: "rbd", pgNum: 32, application: "rbd" },
+    { name: "data", pgNum: 16, application: "rgw" },
+  ],
 };
 
 async function start(): Promise<{ c: TestCluster; perf: Perf }> {

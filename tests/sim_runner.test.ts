@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { simMain } from "../sim/cli.ts";
 import { loadScenario, type Scenario, scenarioNames } from "../sim/runner/scenario.ts";
 import { runScenario } from "../sim/runner/run.ts";
+import { managerParticipant } from "../sim/manager_participant.ts";
 import { faultScheduleArb } from "../sim/faults/arbitraries.ts";
 
 const small: Scenario = {
@@ -16,10 +17,10 @@ const small: Scenario = {
   },
 };
 
-Deno.test("every bundled scenario passes for seed 1 (scale-10k excepted: see the scale test)", async (t) => {
+Deno.test("every bundled scenario passes for seed 1 with the managers, as `sim run` runs it (scale-10k excepted: see the scale test)", async (t) => {
   for (const name of scenarioNames().filter((n) => n !== "scale-10k")) {
     await t.step(name, async () => {
-      const r = await runScenario(loadScenario(name), 1);
+      const r = await runScenario(loadScenario(name), 1, { participants: [managerParticipant()] });
       assert.equal(r.verdict, "PASS", r.failures.join("\n"));
       assert.ok(r.convergedAfter >= 0);
     });

@@ -136,6 +136,11 @@ async function run(
       return 1;
     }
   }
+  // `pg <pgid> <command...>` goes to the PG (its primary OSD), as ceph_argparse's
+  // find_cmd_target sends it: here, as a `tell` to `pg.<pgid>`.
+  if (opts.words[0] === "pg" && /^\d+\.[0-9a-f]+$/.test(opts.words[1] ?? "")) {
+    opts = { ...opts, words: ["tell", `pg.${opts.words[1]}`, ...opts.words.slice(2)] };
+  }
   if (opts.help) await out(`${sectionHeader("General usage:")}${USAGE_LINE}${OPTIONS_HELP}`);
   else if (opts.watch) return await watch(opts, io, out, err);
   else if (opts.words.length === 0) {
@@ -225,6 +230,15 @@ async function fetchDescriptors(client: DaemonClient, url: string): Promise<Comm
 
 /** Prints a reply's stderr as `ceph.in` does and returns the exit status. */
 async function report(reply: CommandReply, err: (s: string) => Promise<void>): Promise<number> {
+  // A daemon's command that matched none of its commands (`tell`): ceph.in matches those
+  // itself and prints the closest ones before its own `Error EINVAL: invalid command`.
+  const closest = /^(no valid command found; \d+ closest matches:\n[^]*)\ninvalid command$/.exec(
+    reply.stderr,
+  );
+  if (reply.retval === -EINVAL && closest) {
+    await err(`${closest[1]}\nError EINVAL: invalid command\n`);
+    return EINVAL;
+  }
   if (reply.retval < 0) {
     await err(`Error ${clientErrnoName(-reply.retval)}: ${reply.stderr}\n`);
     return -reply.retval;

@@ -2,7 +2,8 @@
  * The health checks Ceph's manager derives from its PGMap and its daemons' reports
  * (PGMap::get_health_checks, DaemonServer's SLOW_OPS), with Ceph's codes and wording:
  * PG_AVAILABILITY, PG_DEGRADED, PG_DAMAGED, PG_BACKFILL_FULL, PG_RECOVERY_FULL,
- * SMALLER_PGP_NUM and SLOW_OPS. The mon folds them into the cluster's health with its own.
+ * SMALLER_PGP_NUM, PG_NOT_SCRUBBED, PG_NOT_DEEP_SCRUBBED, POOL_APP_NOT_ENABLED and SLOW_OPS.
+ * The mon folds them into the cluster's health with its own.
  *
  * A PG counts at once for the states Ceph reports at once (down, degraded, inconsistent, ...)
  * and only once stuck for `mon_pg_stuck_threshold` for the others: inactive since
@@ -15,15 +16,24 @@ import { PG_STAMP_INDEX } from "../../ceph/pg_stat.ts";
 import { hasPgState, PgState, pgStateString } from "../../ceph/pg_state.ts";
 import { STAT_SUM_INDEX } from "../../ceph/pg_stat.ts";
 import { pgidText } from "../../ceph/pg_stat.ts";
-import { timespanText } from "../../ceph/time.ts";
+import { cephStamp, timespanText } from "../../ceph/time.ts";
 import type { DaemonHealthMetric } from "../cluster_link.ts";
 import type { HealthCheck } from "../health.ts";
-import { NUM_STAMPS, type PgMap } from "./pg_map.ts";
+import type { PgMap } from "./pg_map.ts";
 
 /** `mon_pg_stuck_threshold`. */
 export const PG_STUCK_THRESHOLD = 60;
 /** `mon_health_max_detail`. */
 const MAX_DETAIL = 50;
+
+/** The options the checks read (the manager's values), with Ceph's defaults when absent. */
+export interface PgHealthOptions {
+  mon_warn_pg_not_scrubbed_ratio?: number;
+  mon_warn_pg_not_deep_scrubbed_ratio?: number;
+  osd_scrub_max_interval?: number;
+  osd_deep_scrub_interval?: number;
+  mon_warn_on_pool_no_app?: boolean;
+}
 
 type Consequence = "UNAVAILABLE" | "DEGRADED" | "BACKFILL_FULL" | "DAMAGED" | "RECOVERY_FULL";
 
@@ -139,7 +149,11 @@ interface _Causes {
  * }
  * ```
  */
-export function pgHealthChecks(pgMap: PgMap, now: number): Record<string, HealthCheck> {
+export function pgHealthChecks(
+  pgMap: PgMap,
+  now: number,
+  options: PgHealthOptions = {},
+): Record<string, HealthCheck> {
   const checks: Record<string, HealthCheck> = {};
   const m = pgMap;
   const cutoff = now - PG_STUCK_THRESHOLD;
@@ -147,14 +161,13 @@ export function pgHealthChecks(pgMap: PgMap, now: number): Record<string, Health
   for (let r = 0; r < m.count; r++) {
     const s = m.state[r]!;
     if (s === PgState.ACTIVE + PgState.CLEAN) continue;
-    const sb = r * NUM_STAMPS;
     for (let i = 0; i < RESPONSES.length; i++) {
       const resp = RESPONSES[i]!;
       if (hasPgState(s, resp.bit) === (resp.invert === true)) continue;
       let since = 0;
       if (resp.since !== undefined) {
-        since = m.stamps[sb + resp.since]!;
-        const lastChange = m.stamps[sb + PG_STAMP_INDEX.last_change]!;
+        since = m.stampAt(r, resp.since);
+        const lastChange = m.stampAt(r, PG_STAMP_INDEX.last_change);
         // Still moving, or not stuck long enough.
         if (since === 0 ? lastChange >= cutoff : since >= cutoff) continue;
       }
@@ -216,7 +229,117 @@ export function pgHealthChecks(pgMap: PgMap, now: number): Record<string, Health
       );
     }
   }
+  _scrubChecks(m, now, options, checks);
+  // POOL_APP_NOT_ENABLED: pools holding objects with no application (tiers excepted).
+  if (options.mon_warn_on_pool_no_app ?? true) {
+    const detail: string[] = [];
+    for (const pool of m.pools.values()) {
+      const sum = m.poolSum(pool.pool);
+      if (sum === undefined || !(sum.sum[STAT_SUM_INDEX.num_objects]! > 0)) continue;
+      const apps = pool.application_metadata as Record<string, unknown> | undefined;
+      const tier = typeof pool.tier_of === "number" && pool.tier_of >= 0;
+      if (Object.keys(apps ?? {}).length === 0 && !tier) {
+        detail.push(`application not enabled on pool '${pool.pool_name}'`);
+      }
+    }
+    if (detail.length > 0) {
+      const pools = detail.length;
+      detail.push(
+        "use 'ceph osd pool application enable <pool-name> <app-name>', where <app-name> is " +
+          "'cephfs', 'rbd', 'rgw', or freeform for custom applications.",
+      );
+      checks.POOL_APP_NOT_ENABLED = _check(
+        "HEALTH_WARN",
+        `${pools} pool(s) do not have an application enabled`,
+        pools,
+        detail,
+      );
+    }
+  }
   return checks;
+}
+
+const _oldestScrubs = new WeakMap<
+  PgMap,
+  { version: number; pools: Map<number, { scrub: number; deep: number }> }
+>();
+
+/**
+ * PG_NOT_SCRUBBED and PG_NOT_DEEP_SCRUBBED: PGs whose last (deep) scrub is older than the
+ * pool's interval (its `scrub_max_interval` / `deep_scrub_interval` option, else the OSD
+ * option) times one plus the warning ratio. Ceph lists them in its hash map's order; here
+ * by pgid.
+ */
+function _scrubChecks(
+  m: PgMap,
+  now: number,
+  options: PgHealthOptions,
+  checks: Record<string, HealthCheck>,
+): void {
+  const ratio = options.mon_warn_pg_not_scrubbed_ratio ?? 0.5;
+  const deepRatio = options.mon_warn_pg_not_deep_scrubbed_ratio ?? 0.75;
+  if (!ratio && !deepRatio) return;
+  const cutoffs = new Map<number, { scrub: number; deep: number }>();
+  for (const pool of m.pools.values()) {
+    const opts = (pool.options ?? {}) as Record<string, unknown>;
+    const own = (k: string) => (typeof opts[k] === "number" && opts[k] > 0 ? opts[k] : 0);
+    const interval = own("scrub_max_interval") || (options.osd_scrub_max_interval ?? 604800);
+    const deep = own("deep_scrub_interval") || (options.osd_deep_scrub_interval ?? 604800);
+    cutoffs.set(pool.pool, {
+      scrub: ratio ? now - (ratio * interval + interval) : -Infinity,
+      deep: deepRatio ? now - (deepRatio * deep + deep) : -Infinity,
+    });
+  }
+  const late: number[] = [], deepLate: number[] = [];
+  const scrubCol = PG_STAMP_INDEX.last_scrub_stamp, deepCol = PG_STAMP_INDEX.last_deep_scrub_stamp;
+  const st = m.stamps, scrubBase = scrubCol * m.stampStride, deepBase = deepCol * m.stampStride;
+  // Each pool's oldest stamps, kept while the rows hold: most calls find no pool late and
+  // need no pass over every PG.
+  let oldest = _oldestScrubs.get(m);
+  if (oldest?.version !== m.rowsVersion) {
+    const pools = new Map<number, { scrub: number; deep: number }>();
+    for (let r = 0; r < m.count; r++) {
+      const pool = m.pool[r]!;
+      let o = pools.get(pool);
+      if (o === undefined) pools.set(pool, o = { scrub: Infinity, deep: Infinity });
+      o.scrub = Math.min(o.scrub, st[scrubBase + r]!);
+      o.deep = Math.min(o.deep, st[deepBase + r]!);
+    }
+    _oldestScrubs.set(m, oldest = { version: m.rowsVersion, pools });
+  }
+  for (const [pool, c] of cutoffs) {
+    const o = oldest.pools.get(pool);
+    if (o === undefined || (o.scrub >= c.scrub && o.deep >= c.deep)) cutoffs.delete(pool);
+  }
+  if (cutoffs.size === 0) return;
+  let lastPool = -1, scrubCutoff = -Infinity, deepCutoff = -Infinity;
+  for (let r = 0; r < m.count; r++) {
+    const pool = m.pool[r]!;
+    if (pool !== lastPool) {
+      lastPool = pool;
+      const c = cutoffs.get(pool);
+      scrubCutoff = c?.scrub ?? -Infinity;
+      deepCutoff = c?.deep ?? -Infinity;
+    }
+    if (st[scrubBase + r]! < scrubCutoff) late.push(r);
+    if (st[deepBase + r]! < deepCutoff) deepLate.push(r);
+  }
+  const report = (rows: number[], code: string, words: string, col: number) => {
+    if (rows.length === 0) return;
+    rows.sort((a, b) => m.pool[a]! - m.pool[b]! || m.ps[a]! - m.ps[b]!);
+    const detail = rows.slice(0, MAX_DETAIL).map((r) =>
+      `pg ${pgidText(m.pool[r]!, m.ps[r]!)} not ${words} since ${cephStamp(m.stampAt(r, col))}`
+    );
+    if (rows.length > MAX_DETAIL) detail.push(`${rows.length - MAX_DETAIL} more pgs... `);
+    checks[code] = _check(
+      "HEALTH_WARN",
+      `${rows.length} pgs not ${words} in time`,
+      rows.length,
+      detail,
+    );
+  };
+  report(late, "PG_NOT_SCRUBBED", "scrubbed", scrubCol);
+  report(deepLate, "PG_NOT_DEEP_SCRUBBED", "deep-scrubbed", deepCol);
 }
 
 /** A PG's detail line: stuck since when, or its state, and its acting set. */
@@ -227,7 +350,7 @@ function _detail(m: PgMap, r: number, response: number, now: number): string {
   const pgid = pgidText(m.pool[r]!, m.ps[r]!);
   const state = pgStateString(m.state[r]!);
   if (resp.since === undefined) return `pg ${pgid} is ${state}, acting ${acting}`;
-  const since = m.stamps[r * NUM_STAMPS + resp.since]!;
+  const since = m.stampAt(r, resp.since);
   return `pg ${pgid} is stuck ${resp.name} ${
     since === 0 ? "since forever" : `for ${timespanText(now - since)}`
   }, current state ${state}, last acting ${acting}`;

@@ -12,7 +12,7 @@ import type { HealthCheck } from "../health.ts";
 import type { PgStatsReport } from "../pg_stats_report.ts";
 import { type OsdMapFacts, PgMap } from "./pg_map.ts";
 import { PgMapViews } from "./pg_map_views.ts";
-import { pgHealthChecks, slowOpsCheck } from "./pg_health.ts";
+import { pgHealthChecks, type PgHealthOptions, slowOpsCheck } from "./pg_health.ts";
 
 /** The `get()` names the intake answers. */
 export const PG_MAP_NAMES = [
@@ -80,6 +80,7 @@ export class PgIntake {
     this.#ready = false;
     this.#startedAt = now;
     this.#reported.clear();
+    this.#metricsVersion++;
   }
 
   /** A new OSDMap (`get('osd_map')`). */
@@ -109,6 +110,7 @@ export class PgIntake {
     daemons: readonly string[],
     metrics: Readonly<Record<string, readonly DaemonHealthMetric[]>>,
   ): void {
+    this.#metricsVersion++;
     for (const d of daemons) {
       const list = metrics[d];
       if (list === undefined || list.length === 0) delete this.#metrics[d];
@@ -139,9 +141,21 @@ export class PgIntake {
    * The manager's PG and daemon checks (PGMap::get_health_checks and SLOW_OPS); none until the
    * PGMap is ready, as DaemonServer sends no PG state to the mon before then.
    */
-  healthChecks(now: number): Record<string, HealthCheck> {
+  healthChecks(now: number, options: PgHealthOptions = {}): Record<string, HealthCheck> {
     if (!this.pgReady(now)) return {};
-    const checks = pgHealthChecks(this.pgMap, now);
+    // Asked several times a period (the beacon, staleness, health listeners): once per change.
+    const key = `${this.pgMap.version} ${now} ${this.#metricsVersion} ${JSON.stringify(options)}`;
+    if (this.#checks?.key !== key) {
+      this.#checks = { key, checks: this.#computeChecks(now, options) };
+    }
+    return structuredClone(this.#checks.checks);
+  }
+
+  #checks: { key: string; checks: Record<string, HealthCheck> } | undefined;
+  #metricsVersion = 0;
+
+  #computeChecks(now: number, options: PgHealthOptions): Record<string, HealthCheck> {
+    const checks = pgHealthChecks(this.pgMap, now, options);
     const slow = slowOpsCheck(this.#metrics, (daemon) => {
       const dot = daemon.indexOf(".");
       return daemon.slice(0, dot) !== "osd" || this.#osdUp(Number(daemon.slice(dot + 1)));

@@ -33,6 +33,16 @@ import type { PgStatExtras, PgStatsReport } from "../pg_stats_report.ts";
 export const NUM_STATS = STAT_SUM_KEYS.length;
 /** The number of `pg_stat_t` stamps. */
 export const NUM_STAMPS = PG_STAMP_KEYS.length;
+/** The stamps a PG's stat updates renew every period. */
+const FRESHNESS_STAMPS: ReadonlySet<string> = new Set([
+  "last_fresh",
+  "last_unstale",
+  "last_undegraded",
+  "last_fullsized",
+  "last_active",
+  "last_peered",
+  "last_clean",
+]);
 /** The number of `store_statfs_t` fields. */
 export const NUM_STATFS = STATFS_KEYS.length;
 
@@ -137,8 +147,20 @@ export class PgMap {
   lastEpochClean = new Uint32Array(0);
   logSize = new Float64Array(0);
   ondiskLogSize = new Float64Array(0);
-  /** `count × NUM_STAMPS`, PG_STAMP_KEYS order. */
+  /**
+   * One column per stamp of PG_STAMP_KEYS, `stampStride` rows apart: stamp k of row r is at
+   * `k * stampStride + r` (see {@linkcode stampAt}). Columns, because every period rewrites
+   * the same four stamps of every PG.
+   */
   stamps = new Float64Array(0);
+  /** The rows a stamp column holds (the capacity). */
+  stampStride = 0;
+  /**
+   * Changes whenever rows or stamps other than the freshness stamps of stat updates may have
+   * changed (whole rows, OSDMaps, clearing): what holds across the periods of a quiet
+   * cluster, such as the oldest scrub stamp of a pool, can be kept until it changes.
+   */
+  rowsVersion = 0;
   /** Per counter of STAT_SUM_KEYS, a column; undefined while every row's is 0. */
   readonly stats: (Float64Array | undefined)[] = new Array(NUM_STATS).fill(undefined);
   up = new Int32Array(0);
@@ -244,6 +266,11 @@ export class PgMap {
     return d === undefined ? undefined : _asDelta(d.delta);
   }
 
+  /** Stamp `k` (PG_STAMP_KEYS order) of row `r`, seconds. */
+  stampAt(r: number, k: number): number {
+    return this.stamps[k * this.stampStride + r]!;
+  }
+
   /** A stat_sum counter of row `r` (0 for counters no report carried). */
   stat(r: number, k: number): number {
     return this.stats[k]?.[r] ?? 0;
@@ -251,6 +278,7 @@ export class PgMap {
 
   /** Applies a new OSDMap, as ClusterState::notify_osdmap does; `now` stamps what it marks stale. */
   applyOsdMap(map: OsdMapFacts, now: number): void {
+    this.rowsVersion++;
     this.osdMapEpoch = map.epoch;
     this.osdMapModified = stampSeconds(map.modified);
     let maxOsd = 0;
@@ -310,7 +338,7 @@ export class PgMap {
       const primary = this.actingPrimary[r]!;
       if (primary < 0 || hasPgState(s, STALE) || this.osdUp[primary] === 1) continue;
       this.state[r] = withPgState(s, STALE);
-      this.stamps[r * NUM_STAMPS + I_UNSTALE] = now;
+      this.stamps[I_UNSTALE * this.stampStride + r] = now;
       this.#touch(r);
     }
     this.version++;
@@ -323,6 +351,10 @@ export class PgMap {
     for (let i = 0; i < o.length; i++) this.#ingestOsd(report, i);
     const g = report.pgs;
     if (g.width > this.width) this.#widen(g.width);
+    const u = report.statUpdates;
+    if (g.length > 0 || (u && u.length > 0 && u.stampKeys.some((k) => !FRESHNESS_STAMPS.has(k)))) {
+      this.rowsVersion++;
+    }
     this.#ingestPgs(g, report.full);
     if (report.statUpdates) this.#ingestStatUpdates(report.statUpdates);
     this.stamp = report.stamp;
@@ -332,6 +364,7 @@ export class PgMap {
 
   /** Forgets every PG and OSD stat (a manager that has just become active starts empty). */
   clear(): void {
+    this.rowsVersion++;
     for (let r = this.count - 1; r >= 0; r--) this.#removeRow(r);
     this.#rowOf.clear();
     this.#poolSums.clear();
@@ -409,7 +442,7 @@ export class PgMap {
         same = this.acting[r * w + k] === g.acting[i * gw + k];
       }
       for (let k = 0; same && k < ns; k++) {
-        same = this.stamps[r * NUM_STAMPS + stampCols[k]!] === g.stamps[i * ns + k];
+        same = this.stamps[stampCols[k]! * this.stampStride + r] === g.stamps[i * ns + k];
       }
       let sameStats = compare;
       for (let k = 0; sameStats && k < nk; k++) sameStats = cols[k]![r] === g.stats[i * nk + k];
@@ -443,7 +476,7 @@ export class PgMap {
       this.upPrimary[r] = g.upPrimary[i]!;
       this.actingPrimary[r] = g.actingPrimary[i]!;
       for (let k = 0; k < ns; k++) {
-        this.stamps[r * NUM_STAMPS + stampCols[k]!] = g.stamps[i * ns + k]!;
+        this.stamps[stampCols[k]! * this.stampStride + r] = g.stamps[i * ns + k]!;
       }
       if (!sameStats) {
         for (let k = 0; k < nk; k++) {
@@ -491,7 +524,9 @@ export class PgMap {
     let olog = this.ondiskLogSize, upNs = this.upN, actNs = this.actingN, up = this.up;
     let act = this.acting, upP = this.upPrimary, actP = this.actingPrimary;
     let stamps = this.stamps, rowVersion = this.rowVersion, statVersion = this.statVersion;
+    let stampBase = stampCols.map((k) => k * this.stampStride);
     const locals = () => {
+      stampBase = stampCols.map((k) => k * this.stampStride);
       cols = statIdx.map((k) => this.#statColumn(k));
       state = this.state, seqs = this.reportedSeq, epochs = this.reportedEpoch;
       ve = this.versionEpoch, vv = this.versionV, map = this.mappingEpoch;
@@ -557,8 +592,8 @@ export class PgMap {
       for (let k = 0; k < actingN; k++) act[rb + k] = gAct[ib + k]!;
       upP[r] = gUpP[i]!;
       actP[r] = gActP[i]!;
-      const sb = r * NUM_STAMPS, gsb = i * ns;
-      for (let k = 0; k < ns; k++) stamps[sb + stampCols[k]!] = gStamps[gsb + k]!;
+      const gsb = i * ns;
+      for (let k = 0; k < ns; k++) stamps[stampBase[k]! + r] = gStamps[gsb + k]!;
       const xb = i * nk, ssum = s.sum;
       for (let k = 0; k < nk; k++) {
         const col = cols[k]!, v = gStats[xb + k]!;
@@ -593,14 +628,24 @@ export class PgMap {
     const seqs = this.reportedSeq, epochs = this.reportedEpoch, ve = this.versionEpoch;
     const vv = this.versionV, log = this.logSize, olog = this.ondiskLogSize;
     const stamps = this.stamps, rowVersion = this.rowVersion, statVersion = this.statVersion;
+    const stampBase = Int32Array.from(stampCols, (k) => k * this.stampStride);
     let changes = this.#changes;
     let lastPool = -1, pgNum = 0;
     let rows: Int32Array | undefined;
     let sum: PoolSum | undefined;
+    // The changes of the current pool's sums, added to them when the pool changes: one local
+    // array rather than a pool's sums indexed through statIdx for every counter of every row.
+    const local = new Float64Array(nk);
+    const flush = () => {
+      if (sum === undefined) return;
+      for (let k = 0; k < nk; k++) sum.sum[statIdx[k]!]! += local[k]!;
+      local.fill(0);
+    };
     for (let n = 0; n < g.length; n++) {
       const i = index === undefined ? n : index[n]!;
       const pool = gPool[i]!, ps = gPs[i]!;
       if (pool !== lastPool) {
+        flush();
         lastPool = pool;
         pgNum = this.pools.get(pool)?.pg_num ?? 0;
         rows = this.#rowOf.get(pool);
@@ -621,17 +666,18 @@ export class PgMap {
       vv[r] = gVv[i]!;
       log[r] = gLog[i]!;
       olog[r] = gOlog[i]!;
-      const sb = r * NUM_STAMPS, gsb = i * ns;
-      for (let k = 0; k < ns; k++) stamps[sb + stampCols[k]!] = gStamps[gsb + k]!;
-      const xb = i * nk, ssum = sum.sum;
+      const gsb = i * ns;
+      for (let k = 0; k < ns; k++) stamps[stampBase[k]! + r] = gStamps[gsb + k]!;
+      const xb = i * nk;
       for (let k = 0; k < nk; k++) {
         const col = cols[k]!, v = gStats[xb + k]!;
-        ssum[statIdx[k]!]! += v - col[r]!;
+        local[k]! += v - col[r]!;
         col[r] = v;
       }
       statVersion[r] = ++changes;
       rowVersion[r] = ++changes;
     }
+    flush();
     this.#changes = changes;
   }
 
@@ -657,10 +703,10 @@ export class PgMap {
     this.actingPrimary[r] = -1;
     // check_osd_map stamps a new PG with the map's modification time, but for the two
     // "became" stamps, which stay unset.
-    const base = r * NUM_STAMPS;
-    for (let k = 0; k < NUM_STAMPS; k++) this.stamps[base + k] = this.osdMapModified;
-    this.stamps[base + PG_STAMP_INDEX.last_became_active] = 0;
-    this.stamps[base + PG_STAMP_INDEX.last_became_peered] = 0;
+    const st = this.stamps, stride = this.stampStride;
+    for (let k = 0; k < NUM_STAMPS; k++) st[k * stride + r] = this.osdMapModified;
+    st[PG_STAMP_INDEX.last_became_active * stride + r] = 0;
+    st[PG_STAMP_INDEX.last_became_peered * stride + r] = 0;
     for (const col of this.stats) if (col !== undefined) col[r] = 0;
     this.statVersion[r] = ++this.#changes;
     this.extras.delete(r);
@@ -711,7 +757,8 @@ export class PgMap {
     for (const col of this.stats) if (col !== undefined) col[to] = col[from]!;
     this.up.copyWithin(to * w, from * w, from * w + w);
     this.acting.copyWithin(to * w, from * w, from * w + w);
-    this.stamps.copyWithin(to * NUM_STAMPS, from * NUM_STAMPS, (from + 1) * NUM_STAMPS);
+    const st = this.stamps, stride = this.stampStride;
+    for (let k = 0; k < NUM_STAMPS; k++) st[k * stride + to] = st[k * stride + from]!;
     const extras = this.extras.get(from);
     if (extras === undefined) this.extras.delete(to);
     else this.extras.set(to, extras);
@@ -772,7 +819,13 @@ export class PgMap {
     this.lastEpochClean = g(this.lastEpochClean);
     this.logSize = g(this.logSize);
     this.ondiskLogSize = g(this.ondiskLogSize);
-    this.stamps = g(this.stamps, NUM_STAMPS);
+    const stamps = new Float64Array(cap * NUM_STAMPS);
+    for (let k = 0; k < NUM_STAMPS; k++) {
+      const from = k * this.stampStride;
+      stamps.set(this.stamps.subarray(from, from + this.stampStride), k * cap);
+    }
+    this.stamps = stamps;
+    this.stampStride = cap;
     for (let k = 0; k < NUM_STATS; k++) {
       const col = this.stats[k];
       if (col !== undefined) this.stats[k] = g(col);

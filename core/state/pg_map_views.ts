@@ -17,14 +17,7 @@ import { PG_STAMP_INDEX, STAT_SUM_INDEX, STAT_SUM_KEYS, STATFS_KEYS } from "../.
 import { pgidText } from "../../ceph/pg_stat.ts";
 import { PgState, pgStateString } from "../../ceph/pg_state.ts";
 import { cephSeconds, utimeText } from "../../ceph/time.ts";
-import {
-  NUM_STAMPS,
-  NUM_STATFS,
-  NUM_STATS,
-  type PgMap,
-  type PoolSum,
-  type SumDelta,
-} from "./pg_map.ts";
+import { NUM_STATFS, NUM_STATS, type PgMap, type PoolSum, type SumDelta } from "./pg_map.ts";
 
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
 type Obj = Record<string, Json>;
@@ -320,7 +313,7 @@ export class PgMapViews {
 
   #entry(r: number, prev: _Entry | undefined): _Entry {
     const m = this.pgMap;
-    const w = m.width, base = r * w, sb = r * NUM_STAMPS;
+    const w = m.width, base = r * w, ss = m.stampStride;
     const upN = m.upN[r]!, actingN = m.actingN[r]!;
     const stat_sum = prev !== undefined && this.#builtStats[r] === m.statVersion[r]
       ? prev.stat_sum
@@ -366,24 +359,24 @@ export class PgMapViews {
         ? prev.pgid
         : pgidText(m.pool[r]!, m.ps[r]!),
       version: `${m.versionEpoch[r]}'${m.versionV[r]}`,
-      last_fresh: _stamp(st[sb + PG_STAMP_INDEX.last_fresh]!),
-      last_change: _stamp(st[sb + PG_STAMP_INDEX.last_change]!),
-      last_active: _stamp(st[sb + PG_STAMP_INDEX.last_active]!),
-      last_peered: _stamp(st[sb + PG_STAMP_INDEX.last_peered]!),
-      last_clean: _stamp(st[sb + PG_STAMP_INDEX.last_clean]!),
-      last_became_active: _stamp(st[sb + PG_STAMP_INDEX.last_became_active]!),
-      last_became_peered: _stamp(st[sb + PG_STAMP_INDEX.last_became_peered]!),
-      last_unstale: _stamp(st[sb + PG_STAMP_INDEX.last_unstale]!),
-      last_undegraded: _stamp(st[sb + PG_STAMP_INDEX.last_undegraded]!),
-      last_fullsized: _stamp(st[sb + PG_STAMP_INDEX.last_fullsized]!),
+      last_fresh: _stamp(st[PG_STAMP_INDEX.last_fresh * ss + r]!),
+      last_change: _stamp(st[PG_STAMP_INDEX.last_change * ss + r]!),
+      last_active: _stamp(st[PG_STAMP_INDEX.last_active * ss + r]!),
+      last_peered: _stamp(st[PG_STAMP_INDEX.last_peered * ss + r]!),
+      last_clean: _stamp(st[PG_STAMP_INDEX.last_clean * ss + r]!),
+      last_became_active: _stamp(st[PG_STAMP_INDEX.last_became_active * ss + r]!),
+      last_became_peered: _stamp(st[PG_STAMP_INDEX.last_became_peered * ss + r]!),
+      last_unstale: _stamp(st[PG_STAMP_INDEX.last_unstale * ss + r]!),
+      last_undegraded: _stamp(st[PG_STAMP_INDEX.last_undegraded * ss + r]!),
+      last_fullsized: _stamp(st[PG_STAMP_INDEX.last_fullsized * ss + r]!),
       log_start: x?.log_start ?? "0'0",
       ondisk_log_start: x?.ondisk_log_start ?? "0'0",
       parent: x?.parent ?? "0.0",
       last_scrub: x?.last_scrub ?? "0'0",
-      last_scrub_stamp: _stamp(st[sb + PG_STAMP_INDEX.last_scrub_stamp]!),
+      last_scrub_stamp: _stamp(st[PG_STAMP_INDEX.last_scrub_stamp * ss + r]!),
       last_deep_scrub: x?.last_deep_scrub ?? "0'0",
-      last_deep_scrub_stamp: _stamp(st[sb + PG_STAMP_INDEX.last_deep_scrub_stamp]!),
-      last_clean_scrub_stamp: _stamp(st[sb + PG_STAMP_INDEX.last_clean_scrub_stamp]!),
+      last_deep_scrub_stamp: _stamp(st[PG_STAMP_INDEX.last_deep_scrub_stamp * ss + r]!),
+      last_clean_scrub_stamp: _stamp(st[PG_STAMP_INDEX.last_clean_scrub_stamp * ss + r]!),
     };
     return Object.freeze(entry);
   }
@@ -572,30 +565,31 @@ export class PgMapViews {
     const names: string[] = [];
     const byPool = new Map<number, number[]>();
     const all: number[] = [];
-    let lastState = NaN, si = 0, lastPool = -1;
-    let poolCounts: number[] = [];
-    for (let r = 0; r < m.count; r++) {
-      const s = m.state[r]!;
-      if (s !== lastState) {
-        lastState = s;
-        let k = stateIndex.get(s);
-        if (k === undefined) {
-          k = names.length;
-          stateIndex.set(s, k);
-          names.push(pgStateString(s));
+    // Runs of one state in one pool are counted in a number, then added once.
+    let lastState = NaN, lastPool = NaN, run = 0;
+    for (let r = 0; r <= m.count; r++) {
+      const s = r < m.count ? m.state[r]! : NaN, pool = r < m.count ? m.pool[r]! : NaN;
+      if (s === lastState && pool === lastPool) {
+        run++;
+        continue;
+      }
+      if (run > 0) {
+        let si = stateIndex.get(lastState);
+        if (si === undefined) {
+          si = names.length;
+          stateIndex.set(lastState, si);
+          names.push(pgStateString(lastState));
           all.push(0);
         }
-        si = k;
+        let poolCounts = byPool.get(lastPool);
+        if (poolCounts === undefined) byPool.set(lastPool, poolCounts = []);
+        poolCounts[si] = (poolCounts[si] ?? 0) + run;
+        all[si]! += run;
       }
-      const pool = m.pool[r]!;
-      if (pool !== lastPool) {
-        lastPool = pool;
-        let c = byPool.get(pool);
-        if (c === undefined) byPool.set(pool, c = []);
-        poolCounts = c;
-      }
-      poolCounts[si] = (poolCounts[si] ?? 0) + 1;
-      all[si]!++;
+      if (r === m.count) break;
+      lastState = s;
+      lastPool = pool;
+      run = 1;
     }
     // Ceph fills std::maps keyed by strings: the state names, and the OSD and pool ids as
     // text, sort as strings.
@@ -647,36 +641,40 @@ export class PgMapViews {
    */
   pgStatus(): Json {
     const m = this.pgMap;
-    const byState = new Map<number, number>();
-    let active = 0, unknown = 0, last = NaN, run = 0;
+    // One pass, counting runs of one state in one pool in a number rather than a Map update
+    // per PG (the rows of a pool are mostly in one state).
+    const byPool = new Map<number, Map<number, number>>();
+    let lastState = NaN, lastPool = NaN, run = 0;
     for (let r = 0; r <= m.count; r++) {
-      const s = r < m.count ? m.state[r]! : NaN;
-      // Runs of one state are counted in a number, not a Map update per PG.
-      if (s === last) {
+      const s = r < m.count ? m.state[r]! : NaN, pool = r < m.count ? m.pool[r]! : NaN;
+      if (s === lastState && pool === lastPool) {
         run++;
         continue;
       }
-      if (run > 0) byState.set(last, (byState.get(last) ?? 0) + run);
+      if (run > 0) {
+        let counts = byPool.get(lastPool);
+        if (!counts) byPool.set(lastPool, counts = new Map());
+        counts.set(lastState, (counts.get(lastState) ?? 0) + run);
+      }
       if (r === m.count) break;
-      last = s;
+      lastState = s;
+      lastPool = pool;
       run = 1;
     }
+    const byState = new Map<number, number>();
+    for (const counts of byPool.values()) {
+      for (const [s, n] of counts) byState.set(s, (byState.get(s) ?? 0) + n);
+    }
+    let active = 0, unknown = 0;
     for (const [s, n] of byState) {
       if (s === 0) unknown += n;
       else if (s & PgState.ACTIVE) active += n;
     }
     const states = [...byState].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
     const total = m.totalSum().sum;
-    const osd = this.osdStats().sum.statfs as Record<string, number>;
+    const osd = this.#osdCapacity();
 
     // Per pool, as the real 16.2.15 lists it (newest pool first); the balancer reads it.
-    const byPool = new Map<number, Map<number, number>>();
-    for (let r = 0; r < m.count; r++) {
-      const pool = m.pool[r]!;
-      let counts = byPool.get(pool);
-      if (!counts) byPool.set(pool, counts = new Map());
-      counts.set(m.state[r]!, (counts.get(m.state[r]!) ?? 0) + 1);
-    }
     const pgsByPoolState = [...byPool].sort((a, b) => b[0] - a[0]).map(([pool_id, counts]) => ({
       pool_id,
       pg_state_counts: [...counts].sort((a, b) => b[1] - a[1] || b[0] - a[0]).map((
@@ -705,6 +703,18 @@ export class PgMapViews {
     const d = m.globalDelta();
     Object.assign(out, recoveryRateSummary(d), clientIoRateSummary(d));
     return out;
+  }
+
+  /** The summed `total` and `available` of the OSDs' statfs, without building osd_stats. */
+  #osdCapacity(): { total: number; available: number } {
+    const m = this.pgMap;
+    let total = 0, available = 0;
+    for (let id = 0; id < m.osdHas.length; id++) {
+      if (!m.osdHas[id]) continue;
+      total += m.osdStatfs[id * NUM_STATFS]!;
+      available += m.osdStatfs[id * NUM_STATFS + 1]!;
+    }
+    return { total, available };
   }
 
   /**

@@ -89,6 +89,11 @@ export interface ClusterSpec {
   deviceClass?: string;
   /** CRUSH failure domain of the replicated rule (default "host"). */
   failureDomain?: "osd" | "host" | "rack";
+  /**
+   * The pools the cluster starts with, in use by the workload's clients: one without an
+   * `application` is an RBD pool (as after `rbd pool init`); `application: ""` leaves it
+   * without one, like a pool made by `osd pool create` that nothing uses yet.
+   */
   pools: PoolSpec[];
   /** Seconds a PG spends peering after a map change (default 2). */
   peeringSeconds?: number;
@@ -250,7 +255,9 @@ export class SimCluster {
     this.reportDelay = new Float64Array(n);
     this.firstReportAfter = new Float64Array(n);
     this.pingFactor = new Float64Array(n).fill(1);
-    for (const poolSpec of spec.pools) this.createPool(poolSpec);
+    for (const poolSpec of spec.pools) {
+      this.createPool({ ...poolSpec, application: poolSpec.application ?? "rbd" });
+    }
     this.fs.pinPools();
     // `fs new` tags its pools' cephfs application with their role and the file system's name.
     const fsPools = this.fs.pools();
@@ -460,20 +467,25 @@ export class SimCluster {
     });
   }
 
-  #healthMemo: { event: number; epoch: number; checks: Record<string, HealthCheck> } | undefined;
+  #healthMemo:
+    | { event: number; epoch: number; fsEpoch: number; checks: Record<string, HealthCheck> }
+    | undefined;
 
   /**
-   * The mons' checks ({@linkcode health}'s), computed once per scheduler event and OSDMap epoch
-   * however many managers' mon sessions (and the cluster log) ask. The epoch is in the key for
-   * changes made outside an event (tests and commands mark OSDs down directly).
+   * The mons' checks ({@linkcode health}'s), computed once per scheduler event, OSDMap and FSMap
+   * epoch however many managers' mon sessions (and the cluster log) ask. The epochs are in the
+   * key for changes made outside an event (tests and commands mark OSDs down, `fs set`).
    */
   monHealthChecks(): Record<string, HealthCheck> {
     const event = this.scheduler.eventsRun;
     const epoch = this.map.epoch;
+    const fsEpoch = this.fs.epoch;
     const memo = this.#healthMemo;
-    if (memo && memo.event === event && memo.epoch === epoch) return memo.checks;
+    if (memo && memo.event === event && memo.epoch === epoch && memo.fsEpoch === fsEpoch) {
+      return memo.checks;
+    }
     const checks = this.health().checks;
-    this.#healthMemo = { event, epoch, checks };
+    this.#healthMemo = { event, epoch, fsEpoch, checks };
     return checks;
   }
 
@@ -510,11 +522,28 @@ export class SimCluster {
     this.scheduler.note(`osd.${id} slow x${factor}`);
   }
 
-  /** An MDS daemon stops or starts. */
+  /**
+   * An MDS daemon stops or starts. A daemon taking the vacant rank 0 is logged as MDSMonitor
+   * logs the promotion and the rank going active (at once here: no replay is simulated).
+   */
   setMds(name: string, up: boolean): void {
+    const before = this.fs.activeName();
     if (up) this.fs.mdsUp(name);
     else this.fs.mdsDown(name);
     this.scheduler.note(`mds.${name} ${up ? "up" : "down"}`);
+    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
+    const after = this.fs.activeName();
+    if (after !== undefined && after !== before) {
+      const fs = this.fs.fsName;
+      this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
+      this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
+    }
+  }
+
+  /** `fs set <fs> standby_count_wanted <n>`: a new FSMap epoch. */
+  setStandbyCountWanted(n: number): void {
+    this.fs.setStandbyCountWanted(n);
+    this.scheduler.note(`fs ${this.fs.fsName} standby_count_wanted ${n}`);
     this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
   }
 

@@ -44,6 +44,8 @@ export interface MdsDaemon {
   readonly gid: number;
   readonly host: string;
   up: boolean;
+  /** When it last started (seconds, the cluster clock). */
+  since: number;
 }
 
 /** Client metadata requests the active MDS serves per second. */
@@ -92,7 +94,19 @@ export class FsMap {
   readonly created: number;
   modified: number;
   /** `fs set <fs> standby_count_wanted`: 0 for a new file system. */
-  standbyCountWanted = 0;
+  get standbyCountWanted(): number {
+    return this.#standbyCountWanted;
+  }
+  #standbyCountWanted = 0;
+
+  /** `fs set <fs> standby_count_wanted <n>` (n >= 0, checked by the mon): a new epoch. */
+  setStandbyCountWanted(n: number): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`standby_count_wanted must be a non-negative integer, got ${n}`);
+    }
+    this.#standbyCountWanted = n;
+    this.#bump();
+  }
 
   constructor(map: OsdMap, now: () => number, names: readonly string[], hosts: readonly string[]) {
     this.#map = map;
@@ -103,8 +117,10 @@ export class FsMap {
       gid: 14_000 + i * 7 + 3,
       host: hosts[i % Math.max(1, hosts.length)] ?? "localhost",
       up: true,
+      since: this.created,
     }));
     this.#active = this.daemons[0]?.name;
+    this.#rank = { since: this.created, osdEpoch: map.epoch };
     this.perf = new PerfCounters(MDS_PERF_SCHEMA, this.daemons.map((d) => `mds.${d.name}`));
   }
 
@@ -142,12 +158,21 @@ export class FsMap {
     return this.#active;
   }
 
+  /**
+   * When rank 0 was last taken, and the OSDMap epoch then (the rank's `rank_uptime` and its
+   * `osdmap_epoch_barrier` in `tell mds.<name> status`).
+   */
+  get rank(): { readonly since: number; readonly osdEpoch: number } {
+    return this.#rank;
+  }
+  #rank: { since: number; osdEpoch: number };
+
   /** An MDS stops; a standby takes rank 0 if it was the active one. */
   mdsDown(name: string): void {
     const d = this.#daemon(name);
     if (!d.up) return;
     d.up = false;
-    if (this.#active === name) this.#active = this.daemons.find((x) => x.up)?.name;
+    if (this.#active === name) this.#setActive(this.daemons.find((x) => x.up)?.name);
     this.#bump();
   }
 
@@ -156,8 +181,32 @@ export class FsMap {
     const d = this.#daemon(name);
     if (d.up) return;
     d.up = true;
-    if (this.#active === undefined) this.#active = name;
+    d.since = this.#now();
+    if (this.#active === undefined) this.#setActive(name);
     this.#bump();
+  }
+
+  #setActive(name: string | undefined): void {
+    this.#active = name;
+    if (name !== undefined) this.#rank = { since: this.#now(), osdEpoch: this.#map.epoch };
+  }
+
+  /**
+   * The up daemon a `tell mds.<spec>` names, as Client::resolve_mds reads the spec: a role
+   * (`0`, `cephfs:0`), a gid, or a name.
+   */
+  resolve(spec: string): MdsDaemon | undefined {
+    const up = this.daemons.filter((d) => d.up);
+    const role = /^(?:([^:]+):)?(\d+)$/.exec(spec);
+    if (role && (role[1] === undefined || role[1] === this.fsName) && role[2] === "0") {
+      const active = up.find((d) => d.name === this.#active);
+      if (active) return active;
+    }
+    if (/^\d+$/.test(spec)) {
+      const byGid = up.find((d) => d.gid === Number(spec));
+      if (byGid) return byGid;
+    }
+    return up.find((d) => d.name === spec);
   }
 
   #bump(): void {

@@ -1,7 +1,8 @@
 /**
  * The health checks the simulated cluster's mons raise themselves, with Ceph's codes and
- * summary wording (OSDMap::check_health, MonmapMonitor's MON_DOWN, MDSMonitor's FS_DEGRADED):
- * OSD_DOWN, OSD_HOST_DOWN / OSD_RACK_DOWN, OSDMAP_FLAGS, MON_DOWN, FS_DEGRADED. The PG checks
+ * summary wording (OSDMap::check_health, MonmapMonitor's MON_DOWN, the FSMap's):
+ * OSD_DOWN, OSD_HOST_DOWN / OSD_RACK_DOWN, OSDMAP_FLAGS, MON_DOWN, FS_DEGRADED,
+ * FS_WITH_FAILED_MDS, MDS_ALL_DOWN, MDS_INSUFFICIENT_STANDBY. The PG checks
  * and SLOW_OPS are the manager's (core/state/pg_health.ts), from what the daemons report.
  *
  * @module
@@ -159,6 +160,39 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
 }
 
 /**
+ * The FSMap's checks, as FSMap::get_health_checks and MDSMap::get_health_checks raise them for
+ * the one file system (max_mds 1): rank 0 failed makes it degraded, offline (no MDS up) and, with
+ * no standby to replace it, "stuck" failed; standbys short of `standby_count_wanted` warn.
+ */
+function _fsChecks(fs: FsMap, checks: Record<string, HealthCheck>): void {
+  const active = fs.activeName();
+  const standbys = fs.daemons.filter((d) => d.up && d.name !== active).length;
+  if (active === undefined) {
+    checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
+      `fs ${fs.fsName} is degraded`,
+    ]);
+    // A failed rank a standby could take is transient, and not reported.
+    if (standbys === 0) {
+      checks.FS_WITH_FAILED_MDS = _check("HEALTH_WARN", "1 filesystem has a failed mds daemon", 1, [
+        `fs ${fs.fsName} has 1 failed mds`,
+      ]);
+    }
+    checks.MDS_ALL_DOWN = _check("HEALTH_ERR", "1 filesystem is offline", 1, [
+      `fs ${fs.fsName} is offline because no MDS is active for it.`,
+    ]);
+  }
+  const wanted = Math.max(0, fs.standbyCountWanted);
+  if (wanted > standbys) {
+    checks.MDS_INSUFFICIENT_STANDBY = _check(
+      "HEALTH_WARN",
+      "insufficient standby MDS daemons available",
+      1,
+      [`have ${standbys}; want ${wanted - standbys} more`],
+    );
+  }
+}
+
+/**
  * Computes the cluster's health checks.
  *
  * @example
@@ -179,11 +213,7 @@ export function computeHealth(inputs: HealthInputs): Health {
   const checks: Record<string, HealthCheck> = {};
   _osdChecks(inputs.map, checks);
   if (inputs.mons) _monChecks(inputs.mons, checks);
-  if (inputs.fs && inputs.fs.activeName() === undefined) {
-    checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
-      `fs ${inputs.fs.fsName} is degraded`,
-    ]);
-  }
+  if (inputs.fs) _fsChecks(inputs.fs, checks);
   const sorted: Record<string, HealthCheck> = {};
   for (const k of Object.keys(checks).sort()) sorted[k] = checks[k] as HealthCheck;
   const values = Object.values(sorted);

@@ -265,8 +265,10 @@ export class IoModel {
     this.#carry = grow(this.#carry);
     this.#objCarry = grow(this.#objCarry);
     this.#prevRecovered = grow(this.#prevRecovered);
-    // The manager's own pool (device health) gets no client IO.
-    const client = (pool: { application: string }) => pool.application !== "mgr_devicehealth";
+    // Clients write to the pools of their application (RBD, CephFS, RGW, ...): not to the
+    // manager's own pool (device health), nor to a pool no application was enabled on.
+    const client = (pool: { application: string }) =>
+      pool.application !== "" && pool.application !== "mgr_devicehealth";
     const totalPgs = this.#map.pools.reduce((a, p) => a + (client(p) ? p.pgNum : 0), 0);
     let added = 0;
     const placed = new Set<number>();

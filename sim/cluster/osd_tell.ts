@@ -1,7 +1,8 @@
 /**
  * The commands a simulated OSD answers itself, sent to one daemon rather than to the mon
  * (`ceph tell osd.3 perf dump`, a module's `send_command(..., "osd", "3", ...)`, `ceph pg 2.0
- * query`, which goes to the PG's primary): `perf dump`, `perf schema` and `version`. Output as
+ * query`, which goes to the PG's primary): `perf dump`, `perf schema`, `version`, `config get`,
+ * `dump_ops_in_flight`, and a PG's `query` (sim/cluster/pg_query.ts). Output as
  * Ceph 16.2's src/common/perf_counters.cc and admin socket print it; errors as the Objecter and
  * the OSD give them, checked against a real 16.2.15 cluster
  * (tests/ceph-reference/cli/oracle/tell_*.txt).
@@ -12,8 +13,9 @@ import type { MonCommandResult } from "../../core/cluster_link.ts";
 import { EINVAL, ENOENT, ENXIO, EOPNOTSUPP } from "../../ceph/errno.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster.ts";
-import { PerfType } from "./perf_counters.ts";
+import { type PerfCounters, PerfType } from "./perf_counters.ts";
 import { osdDeviceId } from "./daemons.ts";
+import { pgQuery } from "./pg_query.ts";
 
 function ok(outb: string): MonCommandResult {
   return { r: 0, outb, outs: "" };
@@ -51,8 +53,16 @@ export function osdTellCommand(
     if (!m) return fail(-ENOENT, `pgid ${daemonId} does not exist`);
     const pool = c.map.pools.find((p) => p.id === Number(m[1]));
     if (!pool) return fail(-ENOENT, "pool dne");
-    if (parseInt(m[2]!, 16) >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
-    return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+    const ps = parseInt(m[2]!, 16);
+    if (ps >= pool.pgNum) return fail(-ENOENT, `i don't have pgid ${daemonId}`);
+    if (cmd.prefix !== "query") {
+      return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+    }
+    // The command goes to the PG's acting primary, as the Objecter sends it.
+    const p = c.pgs.index(pool.id, ps);
+    const primary = c.pgs.members(c.pgs.acting, c.pgs.actingN, p)[0];
+    if (primary === undefined || !c.map.isUp(primary)) return fail(-ENXIO, "osd down");
+    return ok(daemonJson(cmd, pgQuery(c, p)));
   }
   if (daemonType !== "osd") return fail(-EINVAL, `unknown daemon type ${daemonType}`);
   const id = Number(daemonId);
@@ -62,38 +72,43 @@ export function osdTellCommand(
     case "perf dump": {
       const logger = typeof cmd.logger === "string" ? cmd.logger : undefined;
       const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
-      return ok(_daemonJson(cmd, _perfDump(c, id, logger, counter)));
+      return ok(daemonJson(cmd, perfDumpValue(c.io.perf, id, logger, counter)));
     }
     case "perf schema":
-      return ok(_daemonJson(cmd, _perfSchema(c)));
+      return ok(daemonJson(cmd, perfSchemaValue(c.io.perf)));
     case "smart": {
       // `ceph tell osd.N smart [<devid>]`: smartctl's JSON for the OSD's disk, by device id.
       const devid = osdDeviceId(id);
       if (typeof cmd.devid === "string" && cmd.devid !== "" && cmd.devid !== devid) {
-        return ok(_daemonJson(cmd, {}));
+        return ok(daemonJson(cmd, {}));
       }
-      return ok(_daemonJson(cmd, { [devid]: _smart(c, id) }));
+      return ok(daemonJson(cmd, { [devid]: _smart(c, id) }));
     }
     case "version": {
       const version = /^ceph version (\S+)/.exec(CEPH_VERSION)?.[1] ?? "";
-      return ok(_daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
+      return ok(daemonJson(cmd, { version, release: "pacific", release_type: "stable" }));
     }
     case "config get": {
       // The OSD's configuration is the mon's for it (`configValue`, the config DB and the
       // option's default); a name no option has is -ENOENT, as the admin socket answers.
       const name = String(cmd.var ?? "");
       const value = config?.(`osd.${id}`, name);
-      if (value === undefined) return fail(-ENOENT, `Setting not found: '${name}'`);
-      return ok(_daemonJson(cmd, { [name]: value }));
+      if (value === undefined) return fail(-ENOENT, configGetMissing(name));
+      return ok(daemonJson(cmd, { [name]: value }));
     }
     case "dump_ops_in_flight":
       // Ops in flight exist only as the slow-op count of a slowed OSD; their details do not.
       if ((c.io.slowOps[id] ?? 0) > 0) {
         return fail(-EOPNOTSUPP, "the simulated OSD counts its slow ops but keeps no op details");
       }
-      return ok(_daemonJson(cmd, { ops: [], num_ops: 0 }));
+      return ok(daemonJson(cmd, { ops: [], num_ops: 0 }));
   }
   return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
+}
+
+/** What a daemon's `config get` of a name no option has answers (md_config_t::get_val). */
+export function configGetMissing(name: string): string {
+  return `error getting '${name}': (2) No such file or directory`;
 }
 
 /** A number JSONFormatter prints as given (`dump_format_unquoted`), e.g. seconds to 9 places. */
@@ -105,7 +120,7 @@ class RawNumber {
  * A daemon's command output: json-pretty (and a newline) unless `json` was asked for, like the
  * admin socket's `Formatter::create(format, "json-pretty", "json-pretty")`.
  */
-function _daemonJson(cmd: Record<string, unknown>, value: unknown): string {
+export function daemonJson(cmd: Record<string, unknown>, value: unknown): string {
   const pretty = cmd.format !== "json";
   const write = (v: unknown, indent: string): string => {
     if (v instanceof RawNumber) return v.text;
@@ -135,13 +150,16 @@ function _seconds(ns: number): RawNumber {
   return new RawNumber(`${n / 1_000_000_000n}.${String(n % 1_000_000_000n).padStart(9, "0")}`);
 }
 
-function _perfDump(
-  c: SimCluster,
-  osd: number,
+/**
+ * `perf dump [<logger> [<counter>]]` of the daemon in row `row` of `perf`: a logger named and
+ * missing is an empty object, as the admin socket answers.
+ */
+export function perfDumpValue(
+  perf: PerfCounters,
+  row: number,
   logger?: string,
   counter?: string,
 ): Record<string, Record<string, unknown>> {
-  const perf = c.io.perf;
   const schema = perf.schema;
   const out: Record<string, Record<string, unknown>> = {};
   for (let i = 0; i < schema.size; i++) {
@@ -151,7 +169,7 @@ function _perfDump(
     if (logger !== undefined && section !== logger) continue;
     const values = out[section] ??= {};
     if (counter !== undefined && name !== counter) continue;
-    const at = osd * schema.size + i;
+    const at = row * schema.size + i;
     const v = perf.values[at] as number;
     let value: unknown;
     if (type & PerfType.LONGRUNAVG) {
@@ -171,8 +189,9 @@ function _perfDump(
   return out;
 }
 
-function _perfSchema(c: SimCluster): Record<string, Record<string, unknown>> {
-  const schema = c.io.perf.schema;
+/** `perf schema` of the daemons of `perf`. */
+export function perfSchemaValue(perf: PerfCounters): Record<string, Record<string, unknown>> {
+  const schema = perf.schema;
   const out: Record<string, Record<string, unknown>> = {};
   for (let i = 0; i < schema.size; i++) {
     const type = schema.types[i] as number;

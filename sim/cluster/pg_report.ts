@@ -101,6 +101,11 @@ export class PgReporter {
   #row = new Float64Array(0);
   /** The FRESH_KEYS stamps of each PG's last publication, PG-indexed. */
   #fresh = new Float64Array(0);
+  /**
+   * last_change, last_active and last_clean as last published whole, PG-indexed: compared
+   * every period for every PG, hence kept apart from the 13-stamp rows.
+   */
+  #shape = new Float64Array(0);
   #peers: { key: string; peers: Int32Array; peerN: Uint8Array } | undefined;
 
   constructor(pgs: PgTable, map: OsdMap, io: IoModel) {
@@ -214,7 +219,7 @@ export class PgReporter {
     const cState = c.state, cStamps = c.stamps, cStats = c.stats, cUp = c.up, cActing = c.acting;
     const cUpN = c.upN, cActingN = c.actingN, cLog = c.logSize, cInterval = c.mappingEpoch;
     const cCreated = c.created;
-    const row = this.#row, fresh = this.#fresh;
+    const row = this.#row, fresh = this.#fresh, shape = this.#shape;
     const out = new Int32Array(pgs.count), statOut = new Int32Array(force ? 0 : pgs.count);
     let n = 0, ns = 0, lastPool = -1, size = 0;
     for (let p = 0; p < pgs.count; p++) {
@@ -253,14 +258,16 @@ export class PgReporter {
       const pb = p * stride, sb = p * NS, xb = p * NK;
       // What is published again: everything when the state, placement or intervals changed;
       // the counters and freshness alone when only they did (or the last report is old).
+      const hb = p * 3;
       let sameStruct = published[p] === 1 && cState[p] === s && cInterval[p] === interval &&
         cCreated[p] === createdOf[p] && cUpN[p] === upN && cActingN[p] === actingN &&
-        cStamps[sb + 1] === change && cStamps[sb + 2] === active && cStamps[sb + 4] === clean;
+        shape[hb] === change && shape[hb + 1] === active && shape[hb + 2] === clean;
       for (let i = 0; sameStruct && i < upN; i++) sameStruct = cUp[pb + i] === up[pb + i];
       for (let i = 0; sameStruct && i < actingN; i++) {
         sameStruct = cActing[pb + i] === acting[pb + i];
       }
-      let same = sameStruct && at - cStamps[sb]! < PG_STAT_REPORT_INTERVAL_MAX &&
+      const fb = p * NF;
+      let same = sameStruct && at - fresh[fb]! < PG_STAT_REPORT_INTERVAL_MAX &&
         cLog[p] === objects;
       for (let i = 0; same && i < NK; i++) same = cStats[xb + i] === row[i];
       if (!same) {
@@ -270,17 +277,12 @@ export class PgReporter {
         c.versionV[p] = objects;
         cLog[p] = objects;
         c.ondiskLogSize[p] = objects;
-        const undegraded = s & PgState.DEGRADED ? change : at;
-        const fullsized = s & PgState.UNDERSIZED ? change : at;
-        cStamps[sb] = at; // last_fresh
-        cStamps[sb + 7] = at; // last_unstale
-        cStamps[sb + 8] = undegraded;
-        cStamps[sb + 9] = fullsized;
-        const fb = p * NF;
-        fresh[fb] = at;
-        fresh[fb + 1] = at;
-        fresh[fb + 2] = undegraded;
-        fresh[fb + 3] = fullsized;
+        // The freshness stamps go to `fresh` only; the whole rows get them when published
+        // whole (below), which keeps the hot path off the 13-stamp rows.
+        fresh[fb] = at; // last_fresh
+        fresh[fb + 1] = at; // last_unstale
+        fresh[fb + 2] = s & PgState.DEGRADED ? change : at; // last_undegraded
+        fresh[fb + 3] = s & PgState.UNDERSIZED ? change : at; // last_fullsized
         for (let i = 0; i < NK; i++) cStats[xb + i] = row[i]!;
       }
       if (!sameStruct) {
@@ -297,6 +299,9 @@ export class PgReporter {
         for (let i = 0; i < actingN; i++) cActing[pb + i] = acting[pb + i]!;
         c.upPrimary[p] = upN > 0 ? up[pb]! : -1;
         c.actingPrimary[p] = primary;
+        shape[hb] = change;
+        shape[hb + 1] = active;
+        shape[hb + 2] = clean;
         cStamps[sb + 1] = change;
         cStamps[sb + 2] = active; // last_active
         cStamps[sb + 3] = active; // last_peered
@@ -307,8 +312,13 @@ export class PgReporter {
         cStamps[sb + 11] = scrub;
         cStamps[sb + 12] = scrub;
       }
-      if (!sameStruct || force) out[n++] = p;
-      else if (!same) statOut[ns++] = p;
+      if (!sameStruct || force) {
+        out[n++] = p;
+        cStamps[sb] = fresh[fb]!;
+        cStamps[sb + 7] = fresh[fb + 1]!;
+        cStamps[sb + 8] = fresh[fb + 2]!;
+        cStamps[sb + 9] = fresh[fb + 3]!;
+      } else if (!same) statOut[ns++] = p;
     }
     return { full: out.subarray(0, n), stats: statOut.subarray(0, ns) };
   }
@@ -411,6 +421,9 @@ export class PgReporter {
     const fresh = new Float64Array(cap * NF);
     fresh.set(this.#fresh);
     this.#fresh = fresh;
+    const shape = new Float64Array(cap * 3);
+    shape.set(this.#shape);
+    this.#shape = shape;
   }
 
   /** A merge moves the table's last PG into `source`'s row: its publication follows. */
@@ -434,6 +447,7 @@ export class PgReporter {
     move(c.stats, NK);
     move(this.#published, 1);
     move(this.#fresh, NF);
+    move(this.#shape, 3);
   }
 }
 

@@ -239,13 +239,16 @@ export class PgTable {
     const now = this.#map.modified;
     const o = this.options;
     const created: number[] = [];
+    // A pool in use holds data from the start; one no application was enabled on (as
+    // `osd pool create` makes it) is empty until something writes to it.
+    const filled = pool.application !== "";
     for (let ps = 0; ps < pool.pgNum; ps++) {
       const p = start + ps;
       this.poolId[p] = pool.id;
       this.ps[p] = ps;
       list.push(p);
       this.seed[p] = placementSeed(pool.id, stableMod(ps, pool.pgpNum));
-      const objs = o.objectsPerPg === 0 ? 0 : Math.max(
+      const objs = o.objectsPerPg === 0 || !filled ? 0 : Math.max(
         0,
         Math.round(o.objectsPerPg * (0.75 + 0.5 * this.#data.next())),
       );

@@ -1,17 +1,35 @@
 /**
- * MDSMonitor: the FSMap commands (`fs dump`, `fs ls`, `fs get`, `mds stat`, `mds metadata`,
- * `mds versions`) over the simulated cluster's FSMap and MDS daemons, as Ceph 16.2's
+ * MDSMonitor: the FSMap commands (`fs dump`, `fs ls`, `fs get`, `fs set`, `mds stat`,
+ * `mds metadata`, `mds versions`) over the simulated cluster's FSMap and MDS daemons, as Ceph 16.2's
  * src/mon/MDSMonitor.cc, FSMap.cc and MDSMap.cc print them, checked against a real 16.2.15
  * cluster (tests/ceph-reference/cli/commands/fs_*, mds_*).
  *
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
-import { EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { EINVAL, ENOENT, EOPNOTSUPP, ERANGE } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import type { Json } from "../cluster/osd_map_dump.ts";
 import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
+
+/** The variables `fs set` takes in 16.2 (FileSystemCommandHandler's SetHandler). */
+const FS_SET_VARS = [
+  "max_mds",
+  "max_file_size",
+  "allow_new_snaps",
+  "inline_data",
+  "cluster_down",
+  "allow_dirfrags",
+  "balancer",
+  "standby_count_wanted",
+  "session_timeout",
+  "session_autoclose",
+  "allow_standby_replay",
+  "down",
+  "joinable",
+  "min_compat_client",
+];
 
 // deno-fmt-ignore
 const MDS_COMMANDS: readonly CommandSignature[] = [
@@ -21,6 +39,7 @@ const MDS_COMMANDS: readonly CommandSignature[] = [
   { sig: "mds stat", help: "show MDS status", perm: "r" },
   { sig: "mds metadata name=who,type=CephString,req=false", help: "fetch metadata for mds <role>", perm: "r" },
   { sig: "mds versions", help: "check running versions of MDSs", perm: "r" },
+  { sig: `fs set name=fs_name,type=CephString name=var,type=CephChoices,strings=${FS_SET_VARS.join("|")} name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false name=yes_i_really_really_mean_it,type=CephBool,req=false`, help: "set fs parameter <var> to <val>", perm: "rw" },
 ];
 
 type Obj = { [key: string]: Json };
@@ -155,6 +174,8 @@ export class MDSMonitor implements Monitor {
       }
       case "mds metadata":
         return this.#metadata(cmd);
+      case "fs set":
+        return this.#fsSet(cmd);
       case "mds versions": {
         const counts = new Map<string, number>();
         for (const d of fs.daemons.filter((x) => x.up)) {
@@ -187,19 +208,46 @@ export class MDSMonitor implements Monitor {
     return out;
   }
 
-  /** FSMap::print_summary: `cephfs:1 {0=a=up:active} 1 up:standby`. */
+  /**
+   * FSMap::print_summary: `cephfs:1 {0=a=up:active} 1 up:standby`; a degraded file system
+   * counts up/in ranks (`cephfs:0/1`) and failed ranks follow (`, 1 failed`).
+   */
   #statText(dump: Obj): string {
     const parts: string[] = [];
+    let failed = 0;
     for (const fsys of dump.filesystems as Obj[]) {
       const m = fsys.mdsmap as Obj;
-      const info = Object.values(m.info as Obj) as Obj[];
-      const ranks = info.filter((i) => Number(i.rank) >= 0)
+      const nIn = (m.in as Json[]).length;
+      const nUp = Object.keys(m.up as Obj).length;
+      const nFailed = (m.failed as Json[]).length;
+      failed += nFailed;
+      parts.push(nFailed > 0 ? `${m.fs_name}:${nUp}/${nIn}` : `${m.fs_name}:${nIn}`);
+      const ranks = (Object.values(m.info as Obj) as Obj[]).filter((i) => Number(i.rank) >= 0)
         .map((i) => `${i.rank}=${i.name}=${i.state}`);
-      parts.push(`${m.fs_name}:${info.length} {${ranks.join(",")}}`);
+      if (ranks.length > 0) parts.push(`{${ranks.join(",")}}`);
     }
     const standbys = (dump.standbys as Obj[]).length;
     if (standbys > 0) parts.push(`${standbys} up:standby`);
-    return parts.join(" ");
+    return parts.join(" ") + (failed > 0 ? `, ${failed} failed` : "");
+  }
+
+  /**
+   * `fs set <fs> <var> <val>`, for the variable the simulated FSMap models
+   * (standby_count_wanted), with FileSystemCommandHandler's checks and words.
+   */
+  #fsSet(cmd: Record<string, unknown>): MonCommandResult {
+    const name = str(cmd.fs_name) ?? "";
+    if (name !== this.#cluster.fs.fsName) return err(-ENOENT, `Filesystem not found: '${name}'`);
+    const v = str(cmd.var) ?? "";
+    const val = str(cmd.val) ?? "";
+    if (v !== "standby_count_wanted") {
+      return err(-EOPNOTSUPP, `fs set ${v}: the simulated file system does not model ${v}`);
+    }
+    if (!/^\s*[-+]?\d+$/.test(val)) return err(-EINVAL, `${v} requires an integer value`);
+    const n = Number(val);
+    if (n < 0) return err(-ERANGE, `${v} must be non-negative`);
+    this.#cluster.setStandbyCountWanted(n);
+    return ok();
   }
 
   #metadata(cmd: Record<string, unknown>): MonCommandResult {

@@ -452,6 +452,12 @@ export class MgrMonitor implements Monitor {
     const grace = Number(this.#opts.configValue("mon", "mon_mgr_beacon_grace") ?? 30);
     const stale = (gid: number) =>
       !this.#graceHeld.has(gid) && now - (this.#lastBeacon.get(gid) ?? now) > grace;
+    // Every second: copy the map (its modules and their options) only to change it.
+    const m = this.#map;
+    const due = m.standbys.some((s) => stale(s.gid)) ||
+      (m.active_gid !== 0 && stale(m.active_gid)) ||
+      (m.active_gid === 0 && m.standbys.length > 0);
+    if (!due) return false;
     const next = this.#pending();
     let changed = false;
     const standbys = next.standbys.filter((s) => !stale(s.gid));

@@ -29,6 +29,12 @@ import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
+import {
+  configGetMissing,
+  daemonJson,
+  perfDumpValue,
+  perfSchemaValue,
+} from "../cluster/osd_tell.ts";
 import { clusterGet } from "../cluster/get.ts";
 import { HealthMonitor } from "./health_monitor.ts";
 import { StatusMonitor } from "./status.ts";
@@ -98,6 +104,7 @@ export class EmbeddedMon {
   readonly #commands: readonly CommandSignature[];
   /** The mons' names (the cluster's monmap, or this mon alone). */
   readonly #monNames: readonly string[];
+  readonly #cluster: SimCluster | undefined;
   /** Each command's monitor and perm, by prefix. */
   readonly #routes = new Map<string, { monitor: Monitor; perm: string }>();
 
@@ -154,6 +161,7 @@ export class EmbeddedMon {
       };
     });
     this.#monNames = cluster ? cluster.mons.names : [options.name ?? "a"];
+    this.#cluster = cluster;
     const monitors: Monitor[] = [
       this.#log,
       configKey,
@@ -194,7 +202,9 @@ export class EmbeddedMon {
 
   /**
    * A command sent to one mon (`tell mon.<id>`, `target: ["mon", id]`): its admin commands
-   * `version` and `config get`, answered as json-pretty unless `json` was asked for.
+   * `version`, `config get`, and, of a simulated cluster's mon, `perf dump [<logger>
+   * [<counter>]]` and `perf schema` of its counters, answered as json-pretty unless `json` was
+   * asked for.
    */
   #tell(target: unknown[], cmd: Record<string, unknown>): MonCommandResult {
     const id = String(target[1] ?? "");
@@ -209,8 +219,17 @@ export class EmbeddedMon {
     if (cmd.prefix === "config get") {
       const name = str(cmd.var) ?? "";
       const value = this.configValue(`mon.${id}`, name);
-      if (value === undefined) return err(-ENOENT, `Setting not found: '${name}'`);
+      if (value === undefined) return err(-ENOENT, configGetMissing(name));
       return ok(formatJson({ [name]: value }, f));
+    }
+    const c = this.#cluster;
+    if (c && (cmd.prefix === "perf dump" || cmd.prefix === "perf schema")) {
+      const perf = c.mons.perf;
+      if (cmd.prefix === "perf schema") return ok(daemonJson(cmd, perfSchemaValue(perf)));
+      const logger = typeof cmd.logger === "string" ? cmd.logger : undefined;
+      const counter = typeof cmd.counter === "string" ? cmd.counter : undefined;
+      const row = c.mons.names.indexOf(id);
+      return ok(daemonJson(cmd, perfDumpValue(perf, row, logger, counter)));
     }
     return err(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
   }

@@ -90,7 +90,7 @@ function fsSummary(fsMap: Obj): FsSummary {
   const json: Obj = { epoch: num(fsMap.epoch) };
   const byRank: Obj[] = [];
   let up = 0, inn = 0, failed = 0, healthy = 0, recovering = 0, failedFs = 0, stopped = 0;
-  let damaged = 0, standbyReplay = 0;
+  let damaged = 0, damagedRanks = 0, standbyReplay = 0;
   for (const fs of filesystems) {
     const m = fs.mdsmap;
     const upRanks = Object.entries((m.up ?? {}) as Record<string, number>);
@@ -114,7 +114,9 @@ function fsSummary(fsMap: Obj): FsSummary {
     up += upRanks.length;
     inn += ((m.in ?? []) as unknown[]).length;
     failed += nFailed;
-    if (((m.damaged ?? []) as unknown[]).length > 0) damaged++;
+    const nDamaged = ((m.damaged ?? []) as unknown[]).length;
+    damagedRanks += nDamaged;
+    if (nDamaged > 0) damaged++;
     if (nFailed > 0) failedFs++;
     else if (upRanks.length < ((m.in ?? []) as unknown[]).length) recovering++;
     else if (num(m.max_mds) === 0) stopped++;
@@ -122,6 +124,9 @@ function fsSummary(fsMap: Obj): FsSummary {
   }
   json.by_rank = byRank;
   json["up:standby"] = standbys;
+  // Ranks, not file systems, and only when there are some (as the real status showed).
+  if (failed > 0) json.failed = failed;
+  if (damagedRanks > 0) json.damaged = damagedRanks;
   if (filesystems.length === 0) return { json };
   let daemons = `${up}/${inn} daemons up`;
   if (failed) daemons += ` (${failed} failed)`;

@@ -10,13 +10,13 @@
  */
 
 import type { SimCluster } from "../cluster/cluster.ts";
-import type { PgObserver } from "../pg_observer.ts";
+import type { IntakeView } from "../pg_observer.ts";
 
 /** Collects invariant violations (the first few) for a run. */
 export class Oracles {
   readonly violations: string[] = [];
   readonly #c: SimCluster;
-  readonly #seen: PgObserver;
+  readonly #seen: IntakeView;
   #osdEpoch = 0;
   #electionEpoch = 0;
   #fsEpoch = 0;
@@ -24,7 +24,7 @@ export class Oracles {
   #reportedSlow = new Uint8Array(0);
   checks = 0;
 
-  constructor(cluster: SimCluster, seen: PgObserver) {
+  constructor(cluster: SimCluster, seen: IntakeView) {
     this.#c = cluster;
     this.#seen = seen;
     cluster.subscribe((e) => {
@@ -34,7 +34,8 @@ export class Oracles {
         }
         this.#osdEpoch = e.epoch;
       } else if (e.kind === "stats") {
-        this.#noteReports(e.pgStats.osds.osd);
+        // Reports sent while no manager is active reach nobody.
+        if (seen.receiving()) this.#noteReports(e.pgStats.osds.osd);
         this.check();
       }
     });
@@ -74,9 +75,17 @@ export class Oracles {
     // PG counts add up (per pool and overall, in the manager's view).
     const pgMap = this.#seen.intake.pgMap;
     const byPool = new Map<number, number>();
-    for (let r = 0; r < pgMap.count; r++) {
-      const id = pgMap.pool[r]!;
-      byPool.set(id, (byPool.get(id) ?? 0) + 1);
+    let lastPool = -1, run = 0;
+    for (let r = 0; r <= pgMap.count; r++) {
+      const id = r < pgMap.count ? pgMap.pool[r]! : -1;
+      // A pool's rows mostly follow each other: count runs, not a Map update per PG.
+      if (id === lastPool && r < pgMap.count) {
+        run++;
+        continue;
+      }
+      if (run > 0) byPool.set(lastPool, (byPool.get(lastPool) ?? 0) + run);
+      lastPool = id;
+      run = 1;
     }
     if (pgMap.count !== c.pgs.count) {
       this.#fail(`the PGMap counts ${pgMap.count} of ${c.pgs.count} PGs`);

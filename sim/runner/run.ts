@@ -12,7 +12,7 @@
 
 import type { Clock } from "../../core/clock.ts";
 import { SimCluster } from "../cluster/cluster.ts";
-import { PgObserver } from "../pg_observer.ts";
+import { type IntakeView, PgObserver } from "../pg_observer.ts";
 import { Rng } from "../engine/prng.ts";
 import { Scheduler, VirtualClock } from "../engine/scheduler.ts";
 import { Trace } from "../engine/trace.ts";
@@ -28,6 +28,12 @@ export interface Participant {
   stop(): void | Promise<void>;
   /** After `stop()`: what went wrong in the participant during the run (the run fails). */
   failures?(): string[];
+  /**
+   * After `start()`, when the participant runs the managers: what the active manager sees
+   * (and, while none is active, what the last one saw), which the oracles and expectations
+   * then read instead of an observer's PGMap of their own.
+   */
+  managerView?(cluster: SimCluster): IntakeView;
 }
 
 /** Options of {@linkcode runScenario}. */
@@ -96,9 +102,10 @@ export async function runScenario(
   const scheduler = new Scheduler({ rng, trace });
   const cluster = new SimCluster(scheduler, scenario.cluster);
   // What the active manager sees: its PGMap, from what the OSDs report, and the health the
-  // mon shows (its own checks and the manager's). Made before the oracles subscribe, so that
-  // they look at each period after the manager took it in.
-  const seen = new PgObserver(cluster);
+  // mon shows (its own checks and the manager's). A run without managers has an observer
+  // instead, made before the cluster reports so that it hears every period.
+  const participants = options.participants ?? [];
+  const observer = participants.some((p) => p.managerView) ? undefined : new PgObserver(cluster);
   cluster.startReporting();
   const hosts = cluster.hostNames();
   const racks = cluster.map.crush.buckets.filter((b) => b.typeId === 3).map((b) => b.name);
@@ -115,8 +122,20 @@ export async function runScenario(
   ];
   const injector = new FaultInjector(cluster);
   injector.scheduleAll(faults);
-  const oracles = new Oracles(cluster, seen);
   const failures: string[] = [];
+  const view: { seen?: IntakeView } = { seen: observer };
+  for (const x of scenario.expect ?? []) {
+    scheduler.scheduleAt(scheduler.epoch + x.at, `expect @${x.at}`, () => {
+      for (const f of _checkExpectation(cluster, view.seen!, x)) failures.push(`t=${x.at} ${f}`);
+    });
+  }
+  const clock = new VirtualClock(scheduler, "participant");
+  for (const p of participants) await p.start(clock, cluster);
+  for (const p of participants) if (p.managerView) view.seen = p.managerView(cluster);
+  const seen = view.seen!;
+  // The oracles and the digest subscribe after the managers' sessions did, so that they look
+  // at each period after the manager took it in.
+  const oracles = new Oracles(cluster, seen);
   // A digest of what the manager would see goes into the trace every period, so the hash
   // covers the workload and health, not only the event labels.
   cluster.subscribe((e) => {
@@ -127,13 +146,6 @@ export async function runScenario(
         `osds${e.osdsReported} ${seen.health().status}`,
     );
   });
-  for (const x of scenario.expect ?? []) {
-    scheduler.scheduleAt(scheduler.epoch + x.at, `expect @${x.at}`, () => {
-      for (const f of _checkExpectation(cluster, seen, x)) failures.push(`t=${x.at} ${f}`);
-    });
-  }
-  const clock = new VirtualClock(scheduler, "participant");
-  for (const p of options.participants ?? []) await p.start(clock, cluster);
 
   const step = options.progressEvery ?? 600;
   const runTo = async (t: number) => {
@@ -167,7 +179,7 @@ export async function runScenario(
       );
     }
   }
-  for (const p of options.participants ?? []) {
+  for (const p of participants) {
     await p.stop();
     failures.push(...(p.failures?.() ?? []));
   }
@@ -192,7 +204,7 @@ export async function runScenario(
   };
 }
 
-function _checkExpectation(c: SimCluster, seen: PgObserver, x: Expectation): string[] {
+function _checkExpectation(c: SimCluster, seen: IntakeView, x: Expectation): string[] {
   const out: string[] = [];
   const h = seen.health().checks;
   for (const code of x.health ?? []) {

@@ -30,6 +30,8 @@ export type BuiltinSource = PgSource & RunningConfigSource & TellSource;
  *   now: () => 0,
  *   cephOption: () => undefined,
  *   runningConfig: () => new Map([["debug_mgr", "20/20"]]),
+ *   daemonConfig: () => null,
+ *   fsid: () => "00000000-0000-0000-0000-000000000000",
  *   tellDaemon: () => Promise.resolve({ r: -2, outb: "", outs: "" }),
  * });
  * const show = commands.find((c) => c.desc.prefix === "config show")!;

@@ -2,15 +2,17 @@
  * `tell <daemon> <command...>`: a command sent to one daemon, as `ceph tell` does. The words
  * after the target are matched against that daemon type's admin commands (those the
  * simulated and real daemons answer: `version`, `perf dump`, `perf schema`, `config get`,
- * `dump_ops_in_flight`), then the command goes to the daemon through the cluster session
- * (an OSD's or a mon's), or is answered here for this manager (`tell mgr`, `tell mgr.<id>`).
+ * `dump_ops_in_flight`, an MDS's `status`), then the command goes to the daemon through the
+ * cluster session (an OSD's, an MDS's, a mon's, or a PG's primary for `pg <pgid> query`, which
+ * the client sends as a tell to `pg.<pgid>`), or is answered here for this manager
+ * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`).
  * Outputs are json-pretty unless `-f json` was asked for, as the daemons' admin sockets print.
  *
  * @module
  */
 import type { MonCommandResult } from "../../cluster_link.ts";
 import type { LocalCommand } from "../service.ts";
-import { EINVAL, ENOENT, EOPNOTSUPP } from "../../../ceph/errno.ts";
+import { EINVAL, ENOENT } from "../../../ceph/errno.ts";
 import { formatJson } from "../../../ceph/format.ts";
 import { CEPH_VERSION } from "../../../ceph/mgr_map.ts";
 import { type CommandDescriptor, parseSignature } from "../descriptor.ts";
@@ -23,6 +25,8 @@ import { fail } from "./reply.ts";
 export interface TellSource {
   /** This daemon's name, `mgr.<id>`. */
   readonly daemon: string;
+  /** What a module's `get(name)` returns (the MgrMap's epoch for `mgr_status`). */
+  get(name: string): unknown;
   /** A daemon option's value as this manager runs with it, or undefined for no such option. */
   cephOption(key: string): unknown;
   /** Sends a command to daemon `type.id` through the cluster session. */
@@ -36,22 +40,33 @@ const CONFIG_GET = sig(
   "config get name=var,type=CephString",
   "config get <field>: get the config value",
 );
+const PERF_DUMP = sig(
+  "perf dump name=logger,type=CephString,req=false name=counter,type=CephString,req=false",
+  "dump perfcounters value",
+);
+const PERF_SCHEMA = sig("perf schema", "dump perfcounters schema");
+const OPS_IN_FLIGHT = sig("dump_ops_in_flight", "show the ops currently in flight");
 
 /** The admin commands each daemon type answers. */
 const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = {
-  osd: [
+  osd: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET, OPS_IN_FLIGHT],
+  mds: [
     VERSION,
-    sig(
-      "perf dump name=logger,type=CephString,req=false name=counter,type=CephString,req=false",
-      "dump perfcounters value",
-    ),
-    sig("perf schema", "dump perfcounters schema"),
+    PERF_DUMP,
+    PERF_SCHEMA,
     CONFIG_GET,
-    sig("dump_ops_in_flight", "show the ops currently in flight"),
+    OPS_IN_FLIGHT,
+    sig("status", "high-level status of MDS"),
   ],
-  mon: [VERSION, CONFIG_GET],
-  mgr: [VERSION, CONFIG_GET],
+  mon: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET],
+  pg: [sig("query", "show details of a specific pg")],
+  mgr: [VERSION, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
 };
+
+/** What a daemon's `config get` of a name no option has answers (md_config_t::get_val). */
+function missingOption(name: string): string {
+  return `error getting '${name}': (2) No such file or directory`;
+}
 
 /** A value as the admin socket's `config get` prints it. */
 function optionText(v: unknown): string {
@@ -63,11 +78,8 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
   const dot = target.indexOf(".");
   const type = dot < 0 ? target : target.slice(0, dot);
   const id = dot < 0 ? "" : target.slice(dot + 1);
-  if (!["osd", "mon", "mgr", "mds"].includes(type)) {
+  if (!["osd", "mon", "mgr", "mds", "pg"].includes(type)) {
     return fail(EINVAL, `error handling command target: unknown type ${type}`);
-  }
-  if (type === "mds") {
-    return fail(EOPNOTSUPP, `mgrd sends no commands to mds daemons (${target})`);
   }
   const self = source.daemon.slice("mgr.".length);
   if (type === "mgr" && id !== "" && id !== self) {
@@ -90,7 +102,7 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
   if (type !== "mgr") {
     const r = await source.tellDaemon(type, id, sub);
     // A daemon that is not there has no command descriptions to fetch (ceph.in's words).
-    if (r.r === -ENOENT && r.outs === `${type} dne`) {
+    if (r.r === -ENOENT && (r.outs === `${type} dne` || (type === "pg" && r.outs === "pool dne"))) {
       return fail(ENOENT, `problem getting command descriptions from ${target}`);
     }
     return r;
@@ -104,9 +116,14 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
       outs: "",
     };
   }
+  if (sub.prefix === "mgr_status") {
+    // MgrStandby's asok `mgr_status`: this manager answers only once it is initialized.
+    const epoch = Number((source.get("mgr_map") as { epoch?: number } | null)?.epoch ?? 0);
+    return { r: 0, outb: formatJson({ mgrmap_epoch: epoch, initialized: true }, f), outs: "" };
+  }
   const name = String(sub.var ?? "");
   const value = source.cephOption(name);
-  if (value === undefined) return fail(ENOENT, `Setting not found: '${name}'`);
+  if (value === undefined) return fail(ENOENT, missingOption(name));
   return { r: 0, outb: formatJson({ [name]: optionText(value) }, f), outs: "" };
 }
 
