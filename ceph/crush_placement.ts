@@ -1,6 +1,7 @@
 /**
- * CRUSH placement: straw2 buckets with rjenkins1 hashes and the `choose firstn` /
- * `chooseleaf firstn` steps of a replicated rule, as Ceph's `src/crush/mapper.c` runs them with
+ * CRUSH placement: straw2 buckets with rjenkins1 hashes, the `choose firstn` /
+ * `chooseleaf firstn` steps of a replicated rule and the `choose indep` / `chooseleaf indep`
+ * steps of an erasure-coded one, as Ceph's `src/crush/mapper.c` runs them with
  * the jewel tunables (`choose_total_tries 50`, `chooseleaf_descend_once`, `chooseleaf_vary_r 1`,
  * `chooseleaf_stable 1`).
  *
@@ -130,6 +131,157 @@ export function crushChooseFirstn(
     }
   }
   return count;
+}
+
+/** A result slot not decided yet (Ceph's CRUSH_ITEM_UNDEF). */
+const ITEM_UNDEF = 0x7ffffffe;
+
+/**
+ * The `choose indep` / `chooseleaf indep` step of an erasure-coded rule (mapper.c's
+ * `crush_choose_indep`): `numRep` positions under bucket `take`, one bucket of type
+ * `domainType` each (with `leaf`, then an OSD inside it), written to `out[offset..]`. A position
+ * keeps its place: one that finds nothing within `tries` rounds is {@linkcode ITEM_NONE}, and
+ * the others do not shift, so each shard stays on its OSD when another's goes. `leafTries` is
+ * the rule's `set_chooseleaf_tries` (1 when unset).
+ *
+ * @example
+ * ```ts
+ * import { crushChooseIndep, ITEM_NONE, WEIGHT_IN } from "./crush_placement.ts";
+ * const tree = {
+ *   buckets: [
+ *     { typeId: 11, items: [-2, -3], weights: [2, 2], parent: 0 },
+ *     { typeId: 1, items: [0, 1], weights: [1, 1], parent: -1 },
+ *     { typeId: 1, items: [2, 3], weights: [1, 1], parent: -1 },
+ *   ],
+ *   devices: [{ parent: -2 }, { parent: -2 }, { parent: -3 }, { parent: -3 }],
+ * };
+ * const out = new Int32Array(3);
+ * crushChooseIndep(tree, -1, 1, 7, 3, new Uint32Array(4).fill(WEIGHT_IN), out, 0, true, 100, 5);
+ * console.assert(out.filter((o) => o === ITEM_NONE).length === 1); // two hosts for three shards
+ * ```
+ */
+export function crushChooseIndep(
+  tree: PlacementTree,
+  take: number,
+  domainType: number,
+  x: number,
+  numRep: number,
+  reweight: ArrayLike<number>,
+  out: Int32Array,
+  offset: number,
+  leaf: boolean,
+  tries: number,
+  leafTries: number,
+): void {
+  const root = tree.buckets[-1 - take];
+  if (take >= 0 || root === undefined) {
+    for (let i = 0; i < numRep; i++) out[offset + i] = ITEM_NONE;
+    if (take >= 0 && numRep > 0 && !_isOut(take, x, reweight)) out[offset] = take;
+    return;
+  }
+  const leaves = leaf ? new Int32Array(offset + numRep) : undefined;
+  _chooseIndep(
+    tree,
+    take,
+    x,
+    numRep,
+    numRep,
+    domainType,
+    out,
+    offset,
+    tries,
+    leafTries,
+    leaves,
+    0,
+    reweight,
+  );
+  if (leaves) out.set(leaves.subarray(offset, offset + numRep), offset);
+}
+
+function _chooseIndep(
+  tree: PlacementTree,
+  bucket: number,
+  x: number,
+  left: number,
+  numRep: number,
+  type: number,
+  out: Int32Array,
+  outpos: number,
+  tries: number,
+  recurseTries: number,
+  out2: Int32Array | undefined,
+  parentR: number,
+  reweight: ArrayLike<number>,
+): void {
+  const buckets = tree.buckets;
+  const endpos = outpos + left;
+  for (let rep = outpos; rep < endpos; rep++) {
+    out[rep] = ITEM_UNDEF;
+    if (out2) out2[rep] = ITEM_UNDEF;
+  }
+  for (let ftotal = 0; left > 0 && ftotal < tries; ftotal++) {
+    for (let rep = outpos; rep < endpos; rep++) {
+      if (out[rep] !== ITEM_UNDEF) continue;
+      let inId = bucket;
+      for (;;) {
+        const b = buckets[-1 - inId];
+        // Straw2 buckets only: r' = r + n * f_total (uniform buckets differ).
+        const r = rep + parentR + numRep * ftotal;
+        if (b === undefined || b.items.length === 0) break;
+        const item = _straw2(b, x, r);
+        if (item === ITEM_NONE) break;
+        const itemType = item >= 0 ? 0 : (buckets[-1 - item]?.typeId ?? -1);
+        if (itemType !== type) {
+          if (item >= 0 || buckets[-1 - item] === undefined) {
+            out[rep] = ITEM_NONE;
+            if (out2) out2[rep] = ITEM_NONE;
+            left--;
+            break;
+          }
+          inId = item;
+          continue;
+        }
+        let collide = false;
+        for (let i = outpos; i < endpos; i++) {
+          if (out[i] === item) {
+            collide = true;
+            break;
+          }
+        }
+        if (collide) break;
+        if (out2) {
+          if (item < 0) {
+            _chooseIndep(
+              tree,
+              item,
+              x,
+              1,
+              numRep,
+              0,
+              out2,
+              rep,
+              recurseTries,
+              0,
+              undefined,
+              r,
+              reweight,
+            );
+            if (out2[rep] === ITEM_NONE) break;
+          } else {
+            out2[rep] = item;
+          }
+        }
+        if (itemType === 0 && _isOut(item, x, reweight)) break;
+        out[rep] = item;
+        left--;
+        break;
+      }
+    }
+  }
+  for (let rep = outpos; rep < endpos; rep++) {
+    if (out[rep] === ITEM_UNDEF) out[rep] = ITEM_NONE;
+    if (out2 && out2[rep] === ITEM_UNDEF) out2[rep] = ITEM_NONE;
+  }
 }
 
 /** The bucket of type `domainType` above `osd`, or 0. */

@@ -691,11 +691,16 @@ const BY_NAME = new Map(ALL_CEPH_OPTIONS.map((o) => [o.name, o]));
 
 /**
  * A daemon option's type and the default a daemon (the manager) sees, or undefined when Ceph has
- * no such option.
+ * no such option. `forClient` gives the default a client sees instead (Ceph's `value` rather
+ * than `daemon_value`).
  */
-export function cephOptionSchema(name: string): { type: OptionType; default: string } | undefined {
+export function cephOptionSchema(
+  name: string,
+  forClient = false,
+): { type: OptionType; default: string } | undefined {
   const def = BY_NAME.get(name);
-  return def && { type: def.type, default: def.daemonDefault ?? def.default };
+  return def &&
+    { type: def.type, default: (forClient ? undefined : def.daemonDefault) ?? def.default };
 }
 
 /** The names of every daemon option, sorted. */

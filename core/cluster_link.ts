@@ -13,6 +13,7 @@ import type { HealthCheck, HealthReport } from "./health.ts";
 import type { PgStatsReport } from "./pg_stats_report.ts";
 import type { ProgressEvent } from "./progress_events.ts";
 import type { RadosPort } from "./rados_port.ts";
+import type { OsdPerfQuerySet, OsdPerfReport } from "./osd_perf_query.ts";
 
 export type { PgStatsReport };
 
@@ -112,6 +113,8 @@ export type ClusterUpdate =
     kind: "perf";
     reports: readonly PerfReportBatch[];
     healthMetrics?: Readonly<Record<string, readonly DaemonHealthMetric[]>>;
+    /** The OSDs' counts for the manager's OSD perf queries over the period. */
+    osdPerf?: readonly OsdPerfReport[];
   }
   /** One reporting period of the OSDs' PG statistics (MPGStats), for the manager's PGMap. */
   | { kind: "pg_stats"; report: PgStatsReport }
@@ -250,6 +253,12 @@ export interface ClusterLink {
   state?(): ClusterState;
   /** Object I/O on the cluster's pools (librados), when the link reaches the OSDs. */
   rados?(): RadosPort;
+  /**
+   * Tells the OSDs which perf queries to evaluate for this manager (Ceph's MMgrConfigure);
+   * their counts come back in `perf` updates. Absent when the OSDs do not report to this
+   * manager (a real cluster's OSDs report to the real ceph-mgr).
+   */
+  setOsdPerfQueries?(queries: readonly OsdPerfQuerySet[]): void;
   /** Receives every update the mon pushes, in order. Returns the unsubscribe function. */
   subscribe(listener: (update: ClusterUpdate) => void): () => void;
 }

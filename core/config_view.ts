@@ -13,17 +13,57 @@ import { cephOptionSchema } from "../ceph/options.ts";
 export class ConfigView {
   /** section → option name → value; masked entries (`mgr/host:a`) are not kept. */
   #sections = new Map<string, Map<string, string>>();
+  /** Every entry, masked ones too, for what another daemon sees. */
+  #entries: readonly ConfigEntry[];
 
   /** `daemon` is `mgr.<id>`: the most specific section this daemon reads. */
   constructor(readonly daemon: string, entries: readonly ConfigEntry[]) {
     this.#sections = sectionsOf(entries);
+    this.#entries = [...entries];
   }
 
   /** Replaces the copy with the config DB the mon pushed; true when anything in it changed. */
   replace(entries: readonly ConfigEntry[]): boolean {
     const before = this.#fingerprint();
     this.#sections = sectionsOf(entries);
+    this.#entries = [...entries];
     return this.#fingerprint() !== before;
+  }
+
+  /**
+   * The text of a Ceph option as another daemon or client would get it from the config DB
+   * (ConfigMap::generate_entity_map): `global`, then its type's section, then its own name, a
+   * later section winning; within a section an entry whose mask matches (`host:node1` against
+   * the daemon's CRUSH location, `class:ssd` against its device class) wins over an unmasked
+   * one. Unset, the compiled-in default: a daemon's, or a client's for `client.*`. Undefined
+   * when Ceph has no such option.
+   */
+  foreignOptionText(
+    entity: { type: string; name: string },
+    key: string,
+    location: Readonly<Record<string, string>> = {},
+    deviceClass = "",
+  ): string | undefined {
+    const schema = cephOptionSchema(key, entity.type === "client");
+    if (schema === undefined) return undefined;
+    const matches = (mask: string) =>
+      mask.split("/").every((part) => {
+        const at = part.indexOf(":");
+        if (at < 0) return false;
+        const kind = part.slice(0, at), value = part.slice(at + 1);
+        return kind === "class" ? value === deviceClass : location[kind] === value;
+      });
+    let value: string | undefined;
+    for (const section of ["global", entity.type, entity.name]) {
+      const here = this.#entries.filter((e) =>
+        e.section === section && e.name === key && (e.mask === "" || matches(e.mask))
+      );
+      // Unmasked first: a matching masked entry is the more specific one.
+      here.sort((a, b) => (a.mask === "" ? 0 : 1) - (b.mask === "" ? 0 : 1));
+      const last = here[here.length - 1];
+      if (last) value = last.value;
+    }
+    return value ?? schema.default;
   }
 
   /**

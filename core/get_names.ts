@@ -1,7 +1,8 @@
 /**
  * What `get(name)` answers (spec §10): the cluster state's views, each a frozen snapshot per
  * version, and the names the manager answers from what it holds itself (`mgr_map`, `mgr_ips`,
- * `health`, `config`, `pg_ready`, `have_local_config_map`, `device <devid>`).
+ * `health`, `config`, `pg_ready`, `have_local_config_map`, `device <devid>`), and `devices`
+ * with the manager's device metadata on top of what the daemons report.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { ALL_CEPH_OPTIONS, cephOptionNames } from "../ceph/options.ts";
 import { cephOptionHelp, type OptionHelp } from "../ceph/option_help.ts";
 import type { MgrMap } from "../ceph/mgr_map.ts";
 import { SnapshotCache } from "./state/snapshot_cache.ts";
+import type { DeviceMetadata } from "./device_metadata.ts";
 
 /**
  * The views of the cluster state, one per name it offers, except `health`: the manager's own
@@ -86,6 +88,8 @@ export interface GetSources {
   daemon: string;
   /** Where a view that fails to compute is reported. */
   log: ModuleLogger;
+  /** The manager's device metadata, which `devices` and `device <devid>` show. */
+  deviceMetadata?: DeviceMetadata;
   /** The cluster's daemons with metadata (`osd.0`, `mds.a`, ...). */
   daemonNames(): string[];
   /** `{"<id>": metadata}` of every daemon of `type` (the daemon index's). */
@@ -122,9 +126,14 @@ export class GetNames {
       case "mds_metadata":
         return s.metadataByType("mds");
     }
+    if (name === "devices" && s.deviceMetadata) {
+      const base = s.views.get("devices") as { devices?: { devid: string }[] } | null;
+      const devices = base && s.deviceMetadata.overlay(base);
+      return mutable ? structuredClone(devices) : devices;
+    }
     if (name.startsWith("device ")) {
       const devid = name.slice("device ".length);
-      const devices = s.views.get("devices") as { devices?: { devid: string }[] } | null;
+      const devices = this.get("devices") as { devices?: { devid: string }[] } | null;
       const device = devices?.devices?.find((d) => d.devid === devid);
       return device ? { device: mutable ? structuredClone(device) : device } : {};
     }

@@ -48,14 +48,29 @@ export function levelFromDebugMgr(debugMgr: string | undefined): PyLogLevel {
   return "DEBUG";
 }
 
+/**
+ * Where a module's records also go when `log_to_cluster` is on (Ceph's ClusterLogHandler):
+ * those at or above `level`, whatever the module's own log level.
+ */
+export interface ClusterLogRoute {
+  level: PyLogLevel;
+  write(level: PyLogLevel, message: string): void;
+}
+
+/** A module's level, and its cluster log route: shared by the module's loggers. */
+interface LevelState {
+  current: PyLogLevel;
+  cluster?: ClusterLogRoute;
+}
+
 /** A module's logger, with Python's method names. */
 export class ModuleLogger {
-  #level: { current: PyLogLevel };
+  #level: LevelState;
   readonly #logger;
   readonly name: string;
 
   /** @internal Made by DaemonLog. */
-  constructor(category: readonly string[], name: string, level: { current: PyLogLevel }) {
+  constructor(category: readonly string[], name: string, level: LevelState) {
     this.#logger = getLogger([...category]);
     this.name = name;
     this.#level = level;
@@ -73,6 +88,8 @@ export class ModuleLogger {
 
   /** Writes one record at `level`. */
   log(level: PyLogLevel, message: string): void {
+    const cluster = this.#level.cluster;
+    if (cluster && LEVEL_RANK[level] >= LEVEL_RANK[cluster.level]) cluster.write(level, message);
     if (!this.isEnabledFor(level)) return;
     this.#logger[TO_LOGTAPE[level]]("{text}", { text: message, logger: this.name, pyLevel: level });
   }
@@ -174,7 +191,7 @@ export const DEFAULT_LOG_MAX_FILES = 4;
 export class DaemonLog {
   readonly options: DaemonLogOptions;
   readonly #instance = `d${nextInstance++}`;
-  readonly #levels = new Map<string, { current: PyLogLevel }>();
+  readonly #levels = new Map<string, LevelState>();
   readonly #moduleFiles = new Map<string, LineSink>();
   #daemonFile: LineSink | undefined;
   readonly #encoder = new TextEncoder();
@@ -222,6 +239,17 @@ export class DaemonLog {
     const entry = this.#levels.get(module);
     if (entry) entry.current = level;
     else this.#levels.set(module, { current: level });
+  }
+
+  /**
+   * Sends a module's records at or above `route.level` to the cluster log too, from all its
+   * loggers; `undefined` stops that.
+   */
+  setModuleCluster(module: string, route: ClusterLogRoute | undefined): void {
+    let entry = this.#levels.get(module);
+    if (!entry) this.#levels.set(module, entry = { current: "INFO" });
+    if (route) entry.cluster = route;
+    else delete entry.cluster;
   }
 
   /** Sends a module's records to its own file (true) or to the daemon log (false). */

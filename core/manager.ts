@@ -39,6 +39,7 @@ import { activeCleanPgs, pgProgress } from "./pg_views.ts";
 import { DaemonIndexCache } from "./daemon_index_cache.ts";
 import { UpdateIntake } from "./update_intake.ts";
 import { type ModuleContextFactory, moduleContextFactory } from "./module_context_factory.ts";
+import { DEVICE_KEY_PREFIX, DeviceMetadata } from "./device_metadata.ts";
 import { ReportIntake } from "./report_intake.ts";
 import { PG_MAP_NAMES } from "./state/pg_intake.ts";
 
@@ -136,6 +137,8 @@ export class Manager implements CommandService {
   /** How many times this daemon respawned. */
   #respawns = 0;
   readonly #getNames: GetNames;
+  /** The `device/<devid>` config-keys: wear levels, life expectancies (DeviceState's). */
+  readonly deviceMetadata = new DeviceMetadata();
   readonly #daemonIndex: DaemonIndexCache;
   readonly #unsubscribe: () => void;
   #stopped = false;
@@ -169,6 +172,9 @@ export class Manager implements CommandService {
       osdMap: () => this.get("osd_map"),
       smoothIntervals: Number(this.cephOption("mon_stat_smooth_intervals") ?? 6),
       statsPeriod: Number(this.cephOption("mgr_stats_period") ?? 5),
+      ...(options.link.setOsdPerfQueries
+        ? { setOsdPerfQueries: (q) => options.link.setOsdPerfQueries!(q) }
+        : {}),
       healthOptions: () => {
         const n = (k: string) => {
           const v = Number(this.cephOption(k));
@@ -211,6 +217,7 @@ export class Manager implements CommandService {
       runningConfig: () => this.runningConfig(),
       daemon: `mgr.${this.id}`,
       log: this.#daemonLog,
+      deviceMetadata: this.deviceMetadata,
       daemonNames: () => this.clusterState?.daemonNames() ?? [],
       metadataByType: (type) => this.daemonIndex().metadataByType(type),
       daemonConfig: (daemon) => this.clusterState?.daemonConfig?.(daemon) ?? null,
@@ -290,6 +297,18 @@ export class Manager implements CommandService {
     manager.#daemonLog.info(
       `mgr.${manager.id} starting with modules: ${[...records.keys()].join(", ") || "(none)"}`,
     );
+    // PyModuleRegistry::init: each failure in the daemon log, their names in the cluster log.
+    const failed = [...records.values()].filter((r) => !r.loaded);
+    for (const r of failed) {
+      manager.#daemonLog.error(`Error loading module '${r.name}': ${r.errorString}`);
+    }
+    if (failed.length > 0) {
+      manager.clusterLog(
+        "cluster",
+        "error",
+        `Failed to load ceph-mgr modules: ${failed.map((r) => r.name).join(", ")}`,
+      );
+    }
     await manager.#beacon();
     // The mon folded the beacon in; start from its MgrMap rather than the pushed copy.
     if (manager.link.connected()) manager.#mgrMap = manager.link.snapshot().mgrMap;
@@ -314,6 +333,27 @@ export class Manager implements CommandService {
       } catch (e) {
         this.#daemonLog.error(`tick failed: ${(e as Error).stack}`);
       }
+    }
+  }
+
+  /** Mgr::load_store's part for devices: the `device/` config-keys, when the mon answers. */
+  async #loadDeviceMetadata(): Promise<void> {
+    if (!this.link.connected()) return;
+    const r = await this.link.monCommand(
+      { prefix: "config-key dump", key: DEVICE_KEY_PREFIX },
+      "",
+      { timeout: 10, entity: `mgr.${this.id}` },
+    );
+    if (r.r !== 0) {
+      this.#daemonLog.warning(`could not read device metadata: ${r.r} ${r.outs}`);
+      return;
+    }
+    try {
+      for (const p of this.deviceMetadata.load(JSON.parse(r.outb || "{}"))) {
+        this.#daemonLog.error(`device metadata: ${p}`);
+      }
+    } catch (e) {
+      this.#daemonLog.error(`device metadata: ${(e as Error).message}`);
     }
   }
 
@@ -382,6 +422,8 @@ export class Manager implements CommandService {
       if (this.#role !== "active") {
         this.reports.activate();
         await this.standby.stopAll();
+        // As a ceph-mgr that becomes active runs Mgr::init, before any module starts.
+        await this.#loadDeviceMetadata();
         if (this.#role === "standby") this.#daemonLog.info(`mgr.${this.id} is now active`);
         this.#role = "active";
       }
@@ -546,7 +588,9 @@ export class Manager implements CommandService {
       get: (name, mutable) => this.get(name, mutable),
       daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
+      deviceMetadata: this.deviceMetadata,
       osdPerfStats: () => this.reports.pgs.views.osdPerfStats(),
+      ...(this.link.setOsdPerfQueries ? { osdPerfQueries: () => this.reports.osdPerf } : {}),
     });
   }
 
@@ -556,7 +600,8 @@ export class Manager implements CommandService {
       for (const command of record.commands) {
         yield {
           desc: command.desc,
-          run: (cmd, inbuf) => this.host.command({ module: record.name, command }, cmd, inbuf),
+          run: (cmd, inbuf, caller) =>
+            this.host.command({ module: record.name, command }, cmd, inbuf, caller),
         };
       }
     }

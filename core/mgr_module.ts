@@ -48,10 +48,14 @@ import * as errno from "../ceph/errno.ts";
 import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
+import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
+import { OsdPerfQueryError, parseOsdPerfQuery } from "./osd_perf_query.ts";
+import type { OsdPerfCounters } from "./osd_perf_collector.ts";
 import { resolveMds } from "./mds_spec.ts";
 
 export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
 export type { OsdPerfStats } from "./state/pg_map_views.ts";
+export type { OsdPerfCounters } from "./osd_perf_collector.ts";
 export type {
   DaemonHealthMetric,
   HealthCheckInput,
@@ -73,6 +77,7 @@ export {
   ETIMEDOUT,
 } from "../ceph/errno.ts";
 export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
+export { RemoteError } from "./remote_error.ts";
 
 // Ceph's mgr_util and prettytable text helpers, for the tables and units modules print.
 export {
@@ -824,6 +829,40 @@ export class MgrModule extends ModuleBase {
   }
 
   /**
+   * A Ceph option as another daemon or client (`osd.3`, `mon.a`, `osd`, `client.admin`) gets
+   * it from the mon's config DB: its own section over its type's over `global`, an OSD's
+   * `host:` and `class:` masked entries by its CRUSH location and device class, else the
+   * compiled-in default (a client's for `client.*`). Typed as the option's schema says. Only
+   * Ceph's own options, not modules'; throws `option not found: <key>` for an unknown option
+   * and `invalid entity: <entity>` for an unknown daemon type, as Ceph raises KeyError.
+   *
+   * @example
+   * ```ts ignore
+   * const backfills = this.get_foreign_ceph_option("osd.3", "osd_max_backfills") as number;
+   * ```
+   */
+  get_foreign_ceph_option(entity: string, key: string): OptionValue {
+    return this._ctx.foreignCephOption(entity, key);
+  }
+
+  /**
+   * Whether the caller of the command being handled may run it with `arguments` (Ceph checks
+   * its caps for service `py`, this module and these arguments). False outside a command
+   * handler. mgrd's caps are `allow *` and `allow [r][w][x]` only, so arguments narrow
+   * nothing: during a command this is whether the caller's caps grant the command's perm.
+   *
+   * @example
+   * ```ts ignore
+   * if (!this.is_authorized({ pool: poolName })) {
+   *   return new HandleCommandResult(-EACCES, "", "access denied");
+   * }
+   * ```
+   */
+  is_authorized(arguments_: Readonly<Record<string, string>>): boolean {
+    return this._ctx.isAuthorized(arguments_);
+  }
+
+  /**
    * Stores `val` under `key` in the module's KV store (`null` deletes). Resolves once the mon has
    * committed it; `get_store(key)` answers the new value from then on, and the old one until
    * then. Rejects with a {@linkcode MonWriteError} when the mon refuses it (`errno` -EFBIG for a
@@ -1019,6 +1058,76 @@ export class MgrModule extends ModuleBase {
     this._ctx.clearProgress();
   }
 
+  /**
+   * `n` in whole binary units once it is over ten of them (`64 Mi`), else `n` and a space:
+   * append the unit (`B/s`) yourself.
+   *
+   * @example
+   * ```ts
+   * import { MgrModule } from "mgr_module";
+   * console.assert(MgrModule.to_pretty_iec(64 * 1024 * 1024) + "B/s" === "64 MiB/s");
+   * ```
+   */
+  static to_pretty_iec(n: number): string {
+    return toPrettyIec(n);
+  }
+
+  /**
+   * The name of major release `major` as a 16.2 manager knows them (`ceph_release_name`):
+   * `argonaut` (1) to `pacific` (16), `unknown` for 0 and later ones, `unspecified` below 0.
+   *
+   * @example
+   * ```ts
+   * import { MgrModule } from "mgr_module";
+   * console.assert(MgrModule.lookup_release_name(16) === "pacific");
+   * ```
+   */
+  static lookup_release_name(major: number): string {
+    if (major < 0) return "unspecified";
+    return RELEASES[major - 1] ?? "unknown";
+  }
+
+  /** {@linkcode MgrModule.lookup_release_name}, called on the module. */
+  lookup_release_name(major: number): string {
+    return MgrModule.lookup_release_name(major);
+  }
+
+  /** {@linkcode MgrModule.to_pretty_iec}, called on the module as Ceph's modules do. */
+  to_pretty_iec(n: number): string {
+    return toPrettyIec(n);
+  }
+
+  /**
+   * A table row for polling commands: each element right-aligned in `width / elems.length`
+   * columns, `|`-separated, no newline.
+   *
+   * @example
+   * ```ts
+   * import { MgrModule } from "mgr_module";
+   * console.assert(MgrModule.get_pretty_row(["a", "b"], 10) === "|  a |  b |");
+   * ```
+   */
+  static get_pretty_row(elems: readonly string[], width: number): string {
+    return prettyRow(elems, width);
+  }
+
+  /** {@linkcode MgrModule.get_pretty_row}, called on the module as Ceph's modules do. */
+  get_pretty_row(elems: readonly string[], width: number): string {
+    return prettyRow(elems, width);
+  }
+
+  /**
+   * Like `get_pretty_row`, between two dashed lines, for a table's title; ends in a newline.
+   *
+   * @example
+   * ```ts ignore
+   * const out = this.get_pretty_header(["Read", "Write"], 80) + this.get_pretty_row(["1", "2"], 80);
+   * ```
+   */
+  get_pretty_header(elems: readonly string[], width: number): string {
+    return prettyHeader(elems, width);
+  }
+
   /** Publishes the module's service URI (shown by `mgr services`). */
   set_uri(uri: string): void {
     this._ctx.setUri(uri);
@@ -1127,6 +1236,91 @@ export class MgrModule extends ModuleBase {
    */
   get_daemon_health_metrics(): Record<string, DaemonHealthMetric[]> {
     return this._ctx.daemonHealthMetrics();
+  }
+
+  /**
+   * Records a device's wear level (0 new, 1 worn out; negative removes it): `get('devices')`,
+   * `get('device <devid>')` and `device info` show it from then on, and it is stored in the
+   * mon's `device/<devid>` config-key with the device's other metadata, where the next
+   * manager reads it. Resolves once the mon has it; rejects with a `MonWriteError` as
+   * `set_store` does.
+   *
+   * @example
+   * ```ts ignore
+   * await this.set_device_wear_level("SEAGATE_ST4000_Z1Z0AB12", 0.12);
+   * ```
+   */
+  async set_device_wear_level(devid: string, wear_level: number): Promise<void> {
+    await this._ctx.setDeviceWearLevel(devid, wear_level);
+  }
+
+  // --- OSD perf queries (Ceph's add_osd_perf_query and its kin) ---
+
+  /**
+   * Asks the OSDs to count their client ops by a key, and returns the query's id, or null
+   * when the query is refused (the reason is in the module's log, as Ceph logs it) or the
+   * cluster's OSDs do not report to this manager (a real cluster's report to its ceph-mgr).
+   * The query is Ceph's dict:
+   *
+   * - `key_descriptor`: a list of `{type, regex}`; `type` one of `client_id`,
+   *   `client_address`, `pool_id`, `namespace`, `osd_id`, `pg_id`, `object_name`, `snap_id`;
+   *   the regex (JavaScript's, which is ECMAScript as std::regex is) needs a capturing group:
+   *   an op counts under the groups it captures, and not at all when it does not match;
+   * - `performance_counter_descriptors`: what to count, from `ops`, `write_ops`, `read_ops`,
+   *   `bytes`, `write_bytes`, `read_bytes`, `latency`, `write_latency`, `read_latency`;
+   * - `limit` (optional): `{order_by, max_count}`, at most `max_count` keys per OSD report,
+   *   drawn by weight of the `order_by` counter.
+   *
+   * The simulator's OSDs count the workload's clients (sim/cluster/osd_perf_stats.ts says how
+   * its ops are keyed).
+   *
+   * @example Write ops per pool, fetched once a minute
+   * ```ts ignore
+   * const id = this.add_osd_perf_query({
+   *   key_descriptor: [{ type: "pool_id", regex: "^(.*)$" }],
+   *   performance_counter_descriptors: ["write_ops", "write_latency"],
+   * });
+   * await this.sleep(60);
+   * for (const { k, c } of this.get_osd_perf_counters(id!)?.counters ?? []) {
+   *   this.log.info(`pool ${k[0]![0]}: ${c[0]![0]} writes, ${c[1]![0] / (c[1]![1] || 1)} ns each`);
+   * }
+   * ```
+   */
+  add_osd_perf_query(query: Readonly<Record<string, unknown>>): number | null {
+    const collector = this._ctx.osdPerfQueries?.();
+    if (!collector) {
+      this.log.error(
+        "add_osd_perf_query: the cluster's OSDs do not report to this manager; no query added",
+      );
+      return null;
+    }
+    try {
+      const { query: checked, limit } = parseOsdPerfQuery(query);
+      return collector.add(checked, limit);
+    } catch (e) {
+      if (!(e instanceof OsdPerfQueryError)) throw e;
+      this.log.error(e.message);
+      return null;
+    }
+  }
+
+  /** Stops an OSD perf query; an unknown id is logged and ignored, as in Ceph. */
+  remove_osd_perf_query(query_id: number): void {
+    if (!this._ctx.osdPerfQueries?.()?.remove(query_id)) {
+      this.log.error(
+        `remove_osd_perf_query for query_id=${query_id} failed: (2) No such file or directory`,
+      );
+    }
+  }
+
+  /**
+   * What the OSDs counted for a query since the last call (each call takes what came since):
+   * `{counters: [{k, c}]}`, one entry per key in key order, `k` the regex groups of each
+   * sub-key, `c` a `[value, count]` pair per counter descriptor (`count` is the number of ops
+   * for latencies, which are summed nanoseconds, and 0 for the others). Null for an unknown id.
+   */
+  get_osd_perf_counters(query_id: number): OsdPerfCounters | null {
+    return this._ctx.osdPerfQueries?.()?.counters(query_id) ?? null;
   }
 
   /** Whether a pool of that name exists in the OSD map. */
@@ -1243,6 +1437,26 @@ export class MgrModule extends ModuleBase {
     };
   }
 }
+
+/** Ceph's releases up to 16.2's own, by major number from 1. */
+const RELEASES = [
+  "argonaut",
+  "bobtail",
+  "cuttlefish",
+  "dumpling",
+  "emperor",
+  "firefly",
+  "giant",
+  "hammer",
+  "infernalis",
+  "jewel",
+  "kraken",
+  "luminous",
+  "mimic",
+  "nautilus",
+  "octopus",
+  "pacific",
+];
 
 /** OSDMap objects by the frozen `osd_map` snapshot they were built from. */
 const _osdMaps = new WeakMap<object, { crush: object; map: OSDMap }>();

@@ -13,6 +13,7 @@ import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { RadosPort } from "./rados_port.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
+import type { OsdPerfCollector } from "./osd_perf_collector.ts";
 
 /** The host side of one module instance. */
 export interface ModuleContext {
@@ -26,6 +27,15 @@ export interface ModuleContext {
 
   haveMonConnection(): boolean;
   cephOption(key: string): OptionValue | undefined;
+  /**
+   * A Ceph option as the daemon or client `entity` (`osd.3`, `osd`, `client.admin`) gets it
+   * from the config DB; throws for an unknown option or entity type.
+   */
+  foreignCephOption(entity: string, key: string): OptionValue;
+  /** Records a device's wear level and stores its metadata in `device/<devid>`. */
+  setDeviceWearLevel(devid: string, level: number): Promise<void>;
+  /** Whether the caller of the command this module runs now may run it with these arguments. */
+  isAuthorized(args: Readonly<Record<string, string>>): boolean;
   /** The option's stored text for `module` (localized key first when `mgrId` is given). */
   moduleOptionText(module: string, key: string, localizedFor?: string): string | undefined;
   setModuleOptionText(module: string, key: string, value: string | null): Promise<void>;
@@ -67,4 +77,6 @@ export interface ModuleContext {
   rados?(): RadosPort | undefined;
   /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
   osdPerfStats?(): OsdPerfStats;
+  /** The active manager's OSD perf queries, when the link's OSDs report to it. */
+  osdPerfQueries?(): OsdPerfCollector;
 }

@@ -18,6 +18,11 @@ import type { ProgressEvents } from "./progress_events.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
+import { type OptionValue, typedOptionValue } from "./module_options.ts";
+import { cephOptionSchema } from "../ceph/options.ts";
+import { type CrushDump, crushLocation } from "./osdmap/crush_map.ts";
+import type { OsdPerfCollector } from "./osd_perf_collector.ts";
+import { DEVICE_KEY_PREFIX, type DeviceMetadata } from "./device_metadata.ts";
 
 /** Builds the context of one module instance. */
 export type ModuleContextFactory = (
@@ -39,7 +44,7 @@ export interface ModuleContextSources {
   progress: ProgressEvents;
   perf: PerfCounterStore;
   /** The module host; asked for when a module calls, as it is built with this factory. */
-  host(): Pick<ModuleHost, "notifyAll" | "setHealthChecks" | "remote">;
+  host(): Pick<ModuleHost, "notifyAll" | "setHealthChecks" | "remote" | "isAuthorized">;
   /** A module published its service URI (`set_uri`). */
   setUri(module: string, uri: string): void;
   /** The URI the active manager published for a module (`get_active_uri`). */
@@ -49,6 +54,10 @@ export interface ModuleContextSources {
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
   osdPerfStats?(): OsdPerfStats;
+  /** The manager's device metadata (`set_device_wear_level`). */
+  deviceMetadata: DeviceMetadata;
+  /** The OSD perf query collector, when the link's OSDs report to this manager. */
+  osdPerfQueries?(): OsdPerfCollector;
 }
 
 /** The factory of module contexts wired to `s`. */
@@ -92,6 +101,16 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       childLogger: (name) => s.log.moduleLogger(module, name),
       haveMonConnection: () => s.link.connected(),
       cephOption: (key) => s.config.cephOption(key),
+      foreignCephOption: (entity, key) => foreignCephOption(s, entity, key),
+      isAuthorized: (args) => s.host().isAuthorized(module, args),
+      setDeviceWearLevel: async (devid, level) => {
+        const devices = s.get("devices") as { devices?: { devid: string }[] } | null;
+        const known = devices?.devices?.some((d) => d.devid === devid) ?? false;
+        const val = s.deviceMetadata.setWearLevel(devid, level, known);
+        const key = `${DEVICE_KEY_PREFIX}${devid}`;
+        const r = await monWrite(key, { prefix: "config-key set", key, val });
+        if (r.r !== 0) throw new MonWriteError(key, r.r, r.outs);
+      },
       moduleOptionText: (m, key, localizedFor) => s.config.moduleOptionText(m, key, localizedFor),
       setModuleOptionText: async (m, key, value) => {
         const name = `mgr/${m}/${key}`;
@@ -142,7 +161,37 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       perf: s.perf,
       rados: () => s.link.rados?.(),
       ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
+      ...(s.osdPerfQueries ? { osdPerfQueries: () => s.osdPerfQueries!() } : {}),
     };
     return ctx;
   };
+}
+
+/** The entity types EntityName::from_str knows. */
+const ENTITY_TYPES = new Set(["auth", "mon", "osd", "mds", "mgr", "client"]);
+
+/**
+ * ActivePyModules::get_foreign_config: the option as `who` would get it, an OSD's CRUSH
+ * location and device class deciding its masked entries.
+ */
+function foreignCephOption(s: ModuleContextSources, who: string, key: string): OptionValue {
+  const schema = cephOptionSchema(key, who.startsWith("client.") || who === "client");
+  if (schema === undefined) throw new Error(`option not found: ${key}`);
+  const dot = who.indexOf(".");
+  const type = dot < 0 ? who : who.slice(0, dot);
+  if (!ENTITY_TYPES.has(type)) throw new Error(`invalid entity: ${who}`);
+  const name = dot < 0 ? `${who}.` : who;
+  let location: Record<string, string> = {};
+  let deviceClass = "";
+  const id = Number(name.slice(type.length + 1));
+  if (type === "osd" && /^\d+$/.test(name.slice(4))) {
+    const crush = s.get("osd_map_crush") as CrushDump | null;
+    if (crush) {
+      location = crushLocation(crush, id);
+      deviceClass = crush.devices.find((d) => d.id === id)?.class ?? "";
+    }
+  }
+  const text = s.config.foreignOptionText({ type, name }, key, location, deviceClass) ??
+    schema.default;
+  return typedOptionValue(schema.type, text) as OptionValue;
 }

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { RemoteError } from "./remote_error.ts";
+export { RemoteError };
+import { capsAllow } from "../ceph/mgr_cap.ts";
 import type { Clock } from "./clock.ts";
 import { EINVAL, EIO, EOPNOTSUPP, ETIMEDOUT } from "../ceph/errno.ts";
 import { STALL_FAIL_MS, STALL_WARN_MS, type WallTime } from "./stall_watch.ts";
@@ -66,13 +69,15 @@ interface ActiveModule {
   error: string;
   dead: boolean;
   health: Record<string, HealthCheck>;
-  logState: { level: string; toFile: boolean };
+  logState: { level: string; toFile: boolean; toCluster: boolean };
   /** Faults injected by the simulator. */
   faults: Set<string>;
   /** What of the module's queue is running now, and since when (clock seconds). */
   busy: { what: string; since: number } | undefined;
   /** Notifications dropped because the queue was full (logged once per stall). */
   dropped: number;
+  /** The caller of the command running now, and its perm (Ceph's m_session), for is_authorized. */
+  session: { caps: string; perm: string } | undefined;
 }
 
 /** A module command as the host dispatches it. */
@@ -80,6 +85,15 @@ export interface ModuleCommandTarget {
   module: string;
   command: ModuleCommand;
 }
+
+/** ClusterLogHandler's levelmap: Python levels to the cluster log's priorities. */
+const CLUSTER_LOG_PRIORITY: Record<PyLogLevel, string> = {
+  DEBUG: "debug",
+  INFO: "info",
+  WARNING: "warn",
+  ERROR: "error",
+  CRITICAL: "error",
+};
 
 /** Structured clone that turns a failure into a clear error. */
 function cloneAcross(value: unknown, what: string): unknown {
@@ -193,10 +207,11 @@ export class ModuleHost {
       error: "",
       dead: false,
       health: {},
-      logState: { level: "", toFile: false },
+      logState: { level: "", toFile: false, toCluster: false },
       faults: new Set(),
       busy: undefined,
       dropped: 0,
+      session: undefined,
     };
     self.active = active;
     this.#active.set(record.name, active);
@@ -380,6 +395,7 @@ export class ModuleHost {
       );
     }
     this.#svc.log.setModuleFile(name, false);
+    this.#svc.log.setModuleCluster(name, undefined);
     this.#log.info(`Stopped module ${name}`);
     if (this.#active.size === 0) {
       this.#releaseUncaught?.();
@@ -493,6 +509,40 @@ export class ModuleHost {
       active.logState.toFile = toFile === true;
       if (toFile && announce) moduleLog.warning("enabling logging to file");
     }
+    // Ceph's ClusterLogHandler: records at or above log_to_cluster_level, from every logger of
+    // the module, go to the cluster log on the module's own channel.
+    const toCluster =
+      typedOptionValue("bool", this.#svc.moduleOptionText(name, "log_to_cluster") ?? "") === true;
+    const clusterText = (this.#svc.moduleOptionText(name, "log_to_cluster_level") ?? "info")
+      .trim().toUpperCase();
+    const clusterLevel: PyLogLevel = clusterText === "" ? "DEBUG" : clusterText as PyLogLevel;
+    // As in Ceph, each notice is written before the change: the one that it stops is the last
+    // record the cluster log gets, the one that it starts is not in it.
+    if (toCluster !== active.logState.toCluster && announce) {
+      moduleLog.warning(`${toCluster ? "enabling" : "disabling"} logging to cluster`);
+    }
+    active.logState.toCluster = toCluster;
+    this.#svc.log.setModuleCluster(
+      name,
+      toCluster
+        ? {
+          level: clusterLevel,
+          write: (level, message) =>
+            this.#svc.clusterLog(name, CLUSTER_LOG_PRIORITY[level], message),
+        }
+        : undefined,
+    );
+  }
+
+  /**
+   * Whether the caller of the command `name` is running now may do what it asks with these
+   * arguments (ActivePyModule::is_authorized): false outside a command. mgrd's caps grant
+   * letters only (`allow r`, `allow *`), with no `allow service py ... with` grants for
+   * arguments to narrow, so the arguments cannot refuse what the command's perm allowed.
+   */
+  isAuthorized(name: string, _args: Readonly<Record<string, string>>): boolean {
+    const session = this.#active.get(name)?.session;
+    return session !== undefined && capsAllow(session.caps, session.perm);
   }
 
   /** Replaces a module's health checks; returns the problems found in the input. */
@@ -577,6 +627,7 @@ export class ModuleHost {
     target: ModuleCommandTarget,
     cmd: Record<string, unknown>,
     inbuf: string,
+    caller?: { caps: string },
   ): Promise<MonCommandResult> {
     const record = this.#records.get(target.module);
     const active = this.#active.get(target.module);
@@ -609,6 +660,7 @@ export class ModuleHost {
     const run = this.#queued(active, `command '${prefix}'`, async (): Promise<MonCommandResult> => {
       // Failed while this command waited in the queue (a stall, an uncaught error).
       if (active.failed) return this.#failedAnswer(target.module, active);
+      active.session = caller && { caps: caller.caps, perm: target.command.desc.perm };
       try {
         let result: CommandReturn;
         const method = target.command.method;
@@ -646,6 +698,8 @@ export class ModuleHost {
           `module ${target.module} command '${target.command.desc.prefix}' threw: ${text}`,
         );
         return { r: -EINVAL, outb: "", outs: text };
+      } finally {
+        active.session = undefined;
       }
     });
     // The queue is the module's own thread, as in Ceph: a handler that never returns holds the
@@ -713,13 +767,5 @@ export class ModuleHost {
       throw new RemoteError("RuntimeError", `Remote method threw exception: ${text}`);
     }
     return cloneAcross(result, "the result");
-  }
-}
-
-/** The errors `remote()` raises, named after the Python exceptions Ceph raises. */
-export class RemoteError extends Error {
-  constructor(readonly kind: "ImportError" | "NameError" | "RuntimeError", message: string) {
-    super(message);
-    this.name = kind;
   }
 }

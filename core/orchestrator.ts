@@ -226,6 +226,7 @@ export abstract class Orchestrator extends MgrModule {
       "list_daemons",
       "apply",
       "apply_drivegroups",
+      "create_osds",
       "add_daemon",
       "remove_daemons",
     ] as const;
@@ -286,6 +287,10 @@ export abstract class Orchestrator extends MgrModule {
   }
   /** Creates OSDs as drive groups say (`orch apply osd`). */
   apply_drivegroups(_specs: DriveGroupSpec[]): Promise<OrchResult<string[]>> {
+    return orchResult(() => _ni());
+  }
+  /** Creates OSDs once on a host's devices (`orch daemon add osd <host>:<device>,...`). */
+  create_osds(_spec: DriveGroupSpec): Promise<OrchResult<string>> {
     return orchResult(() => _ni());
   }
   /** Adds daemons once (`orch daemon add`). */

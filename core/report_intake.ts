@@ -16,6 +16,8 @@ import type { ClusterUpdate } from "./cluster_link.ts";
 import type { HealthCheck } from "./health.ts";
 import { PgIntake } from "./state/pg_intake.ts";
 import type { OsdMapFacts } from "./state/pg_map.ts";
+import { OsdPerfCollector } from "./osd_perf_collector.ts";
+import type { OsdPerfQuerySet } from "./osd_perf_query.ts";
 
 /** What the intake needs of its manager. */
 export interface ReportIntakeOptions {
@@ -26,6 +28,8 @@ export interface ReportIntakeOptions {
   osdMap(): unknown;
   smoothIntervals?: number;
   statsPeriod?: number;
+  /** Tells the OSDs which perf queries to evaluate (the link's `setOsdPerfQueries`). */
+  setOsdPerfQueries?(queries: OsdPerfQuerySet[]): void;
   /** The manager's values of the options its PG checks read (Ceph's defaults when absent). */
   healthOptions?(): PgHealthOptions;
 }
@@ -42,11 +46,14 @@ export interface ReportIntakeOptions {
  */
 export class ReportIntake {
   readonly pgs: PgIntake;
+  /** The modules' OSD perf queries and what the OSDs counted for them. */
+  readonly osdPerf: OsdPerfCollector;
   #active = false;
   readonly #options: ReportIntakeOptions;
 
   constructor(options: ReportIntakeOptions) {
     this.#options = options;
+    this.osdPerf = new OsdPerfCollector((q) => options.setOsdPerfQueries?.(q));
     this.pgs = new PgIntake({
       smoothIntervals: options.smoothIntervals,
       statsPeriod: options.statsPeriod,
@@ -76,7 +83,11 @@ export class ReportIntake {
     switch (u.kind) {
       case "mgr_map":
         if (u.mgrMap.active_gid === this.#gid()) this.activate();
-        else this.#active = false;
+        else {
+          // A manager that is not active has no queries: the OSDs report to the active one.
+          if (this.#active) this.osdPerf.clear();
+          this.#active = false;
+        }
         break;
       case "notify":
         if (u.type === "osd_map" && this.#active) this.#applyOsdMap();
@@ -90,6 +101,7 @@ export class ReportIntake {
           const daemons = u.reports.flatMap((r) => Array.from(r.rows, (i) => r.daemons[i]!));
           this.pgs.setHealthMetrics(daemons, u.healthMetrics);
         }
+        if (this.#active && u.osdPerf) this.osdPerf.ingest(u.osdPerf);
         break;
     }
   }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { OsdPerfQuerySet } from "../core/osd_perf_query.ts";
 import type {
   ClusterLink,
   ClusterLogEntry,
@@ -151,6 +152,10 @@ export class SimClusterLink implements ClusterLink {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+  /** The OSD perf queries of this link's manager, for the OSDs to evaluate (MMgrConfigure). */
+  setOsdPerfQueries(queries: readonly OsdPerfQuerySet[]): void {
+    this.#cluster.setOsdPerfQueries(this, queries);
+  }
   /** The cluster's object store (librados for modules' `this.rados`). */
   rados(): RadosPort {
     return objectStoreOf(this.#cluster);
@@ -227,7 +232,12 @@ export class SimClusterLink implements ClusterLink {
       for (const report of this.#cluster.pgReporter.reportsFor(this.#covered, e.pgStats)) {
         this.#push({ kind: "pg_stats", report });
       }
-      this.#push({ kind: "perf", reports: e.reports, healthMetrics: e.healthMetrics });
+      this.#push({
+        kind: "perf",
+        reports: e.reports,
+        healthMetrics: e.healthMetrics,
+        ...(e.osdPerf.length > 0 ? { osdPerf: e.osdPerf } : {}),
+      });
     }
     this.#notify(type);
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
-import { timeKey } from "../modules/devicehealth/module.ts";
+import { getAtaWearLevel, getNvmeWearLevel, timeKey } from "../modules/devicehealth/module.ts";
 
 async function withDeviceHealth(fn: (c: TestCluster) => Promise<void>): Promise<void> {
   const c = await startTestCluster({
@@ -103,4 +103,30 @@ Deno.test("devicehealth: monitoring off stops scraping; check-health raises noth
     assert.equal((await c.command({ prefix: "device check-health" })).r, 0);
     assert.doesNotMatch((await c.command({ prefix: "health" })).outb, /DEVICE_HEALTH/);
   });
+});
+
+Deno.test("devicehealth reads an SSD's wear as Ceph's get_ata_wear_level / get_nvme_wear_level", () => {
+  const ata = {
+    ata_device_statistics: {
+      pages: [null, { number: 1, table: [{ offset: 8, value: 99 }] }, {
+        number: 7,
+        table: [{ offset: 16, value: 1 }, { offset: 8, value: 12 }],
+      }],
+    },
+  };
+  assert.equal(getAtaWearLevel(ata), 0.12);
+  assert.equal(
+    getAtaWearLevel({ ata_device_statistics: { pages: [{ number: 1, table: [] }] } }),
+    null,
+  );
+  assert.equal(
+    getNvmeWearLevel({ nvme_smart_health_information_log: { percentage_used: 7 } }),
+    0.07,
+  );
+  assert.equal(getNvmeWearLevel({}), null);
+  // A rotational disk's sample (the simulator's) tells none.
+  assert.equal(
+    getAtaWearLevel({ rotation_rate: 7200 }) ?? getNvmeWearLevel({ rotation_rate: 7200 }),
+    null,
+  );
 });

@@ -35,12 +35,14 @@ Deno.test("a mon without a cluster has no OSD or mon commands; the mon of one ha
   const { mon } = cluster();
   const all = prefixes(mon);
   assert.deepEqual(all.slice(0, prefixes(alone).length), prefixes(alone));
-  // The cluster's commands come after the mon's own: the OSDMap's, the placement's, the monmap's.
+  // The cluster's commands come after the mon's own: the OSDMap's, the placement's, the monmap's,
+  // and the simulator's own for its machines (`sim host add`, for an orchestrator backend).
   const extra = all.slice(prefixes(alone).length);
   assert.ok(extra.includes("osd out") && extra.includes("pg map") && extra.includes("mon stat"));
   assert.ok(
     extra.every((p) =>
-      /^(osd|pg|mon|mds|fs|quorum_status|versions|features|time-sync-status|version)( |$)/.test(p!)
+      /^(osd|pg|mon|mds|fs|quorum_status|versions|features|time-sync-status|version|sim host|sim osd)( |$)/
+        .test(p!)
     ),
   );
   alone.close();

@@ -122,15 +122,11 @@ Deno.test("the simulator backend keeps host labels; what it does not implement a
     assert.match(labelled.outb, /\nhost2 +\S+ +_admin +\n1 hosts in cluster who had label _admin$/);
     const rm = await c.command({ prefix: "orch host label rm", hostname: "host2", label: "nope" });
     assert.deepEqual([rm.r, rm.outs], [-2, "Host host2 does not have label 'nope'"]);
-    const hostAdd = await c.command({ prefix: "orch host add", hostname: "host9" });
-    assert.deepEqual([hostAdd.r, hostAdd.outs], [
+    // It deploys OSDs on the simulator (tests/sim_orchestrator_deploy.test.ts), not daemons.
+    const rmDaemon = await c.command({ prefix: "orch daemon rm", names: ["mds.a"] });
+    assert.deepEqual([rmDaemon.r, rmDaemon.outs], [
       -2,
-      "This Orchestrator does not support `orch host add`",
-    ]);
-    const apply = await c.command({ prefix: "orch apply osd", all_available_devices: true });
-    assert.deepEqual([apply.r, apply.outs], [
-      -2,
-      "This Orchestrator does not support `orch apply osd`",
+      "This Orchestrator does not support `orch daemon rm`",
     ]);
   });
 });

@@ -20,7 +20,8 @@ import { validateCommand } from "./validate.ts";
 /** A module's command, with the way to run it through the module host. */
 export interface ModuleCommandRoute {
   desc: CommandDescriptor;
-  run(cmd: Record<string, unknown>, inbuf: string): Promise<MonCommandResult>;
+  /** `caller` is who sent it, for the handler's `is_authorized()`. */
+  run(cmd: Record<string, unknown>, inbuf: string, caller?: Caller): Promise<MonCommandResult>;
 }
 
 /** Who answers the commands, and where the audit goes. */
@@ -157,7 +158,7 @@ export class CommandDispatch {
     if (owner.kind !== "mon") this.owners.clusterLog("audit", "debug", `${audit}: dispatch`);
     switch (owner.kind) {
       case "module":
-        return await owner.route.run(checked.cmd, inbuf);
+        return await owner.route.run(checked.cmd, inbuf, caller);
       case "local":
         return await owner.command.run(checked.cmd, inbuf, caller);
       case "mon":

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ITEM_NONE } from "../../ceph/crush_placement.ts";
 import type { CRUSHMap } from "./crush_map.ts";
 import type { OSDMapIncremental } from "./incremental.ts";
 import type { PoolDump } from "./osd_map_dump.ts";
@@ -70,6 +71,8 @@ export function calcPgUpmaps(
       sets.set(pgid, set);
       poolOf.set(pgid, pool.pool);
       for (const o of set) {
+        // An erasure-coded PG's empty shard counts for no OSD.
+        if (o === ITEM_NONE) continue;
         if (!byOsd.has(o)) byOsd.set(o, new Set());
         byOsd.get(o)?.add(pgid);
       }

@@ -8,6 +8,7 @@
 
 import {
   crushChooseFirstn,
+  crushChooseIndep,
   crushDomainOf,
   ITEM_NONE,
   type PlacementBucket,
@@ -340,9 +341,11 @@ export class CRUSHMap {
   }
 
   /**
-   * @internal Runs rule `ruleId` for seed `x`: up to `numRep` OSDs into `out`; returns how many.
-   * Rules of `take`, `choose_firstn`/`chooseleaf_firstn` and `emit` steps are run; a rule with
-   * another step (`indep`, for erasure-coded pools) throws a RangeError.
+   * @internal Runs rule `ruleId` for seed `x`: up to `numRep` OSDs. Rules of `take`,
+   * `choose_firstn`/`chooseleaf_firstn`, `choose_indep`/`chooseleaf_indep` (whose positions
+   * keep their place, ITEM_NONE where nothing was found), `set_choose_tries`,
+   * `set_chooseleaf_tries` and `emit` steps are run; a rule with another step throws a
+   * RangeError.
    */
   _doRule(ruleId: number, x: number, numRep: number, reweight: ArrayLike<number>): number[] {
     const rule = this.get_rule_by_id(ruleId);
@@ -350,9 +353,35 @@ export class CRUSHMap {
     const tree = this.#placement();
     const result: number[] = [];
     let take: number | undefined;
+    // crush_do_rule's defaults: choose_total_tries (50) retries, so 51 tries; one leaf try.
+    let chooseTries = 51, leafTries = 0;
     for (const s of rule.steps) {
       if (s.op === "take") take = s.item;
-      else if (s.op === "chooseleaf_firstn" || s.op === "choose_firstn") {
+      else if (s.op === "set_choose_tries") {
+        if ((s.num ?? 0) > 0) chooseTries = s.num as number;
+      } else if (s.op === "set_chooseleaf_tries") {
+        if ((s.num ?? 0) > 0) leafTries = s.num as number;
+      } else if (s.op === "chooseleaf_indep" || s.op === "choose_indep") {
+        if (take === undefined) continue;
+        const num = (s.num ?? 0) <= 0 ? numRep + (s.num ?? 0) : s.num as number;
+        const typeId = this.#typeId(s.type ?? "osd");
+        const out = new Int32Array(Math.max(0, Math.min(num, numRep - result.length)));
+        crushChooseIndep(
+          tree,
+          take,
+          typeId,
+          x,
+          out.length,
+          reweight,
+          out,
+          0,
+          s.op === "chooseleaf_indep",
+          chooseTries,
+          leafTries || 1,
+        );
+        for (const o of out) result.push(o);
+        take = undefined;
+      } else if (s.op === "chooseleaf_firstn" || s.op === "choose_firstn") {
         if (take === undefined) continue;
         const num = (s.num ?? 0) <= 0 ? numRep + (s.num ?? 0) : s.num as number;
         const typeId = this.#typeId(s.type ?? "osd");
@@ -400,4 +429,37 @@ export class CRUSHMap {
   #placement(): _Tree {
     return this.#tree ??= new _Tree(this.#dump, this.#compat);
   }
+}
+
+/**
+ * An item's full CRUSH location (CrushWrapper::get_full_location): the type and name of each
+ * bucket above it, `{host: "node1", root: "default"}`. Shadow trees (`node1~ssd`) are not
+ * looked at; an item in no bucket has `{}`.
+ *
+ * @example
+ * ```ts
+ * import { crushLocation } from "./crush_map.ts";
+ * const dump = {
+ *   devices: [{ id: 0, name: "osd.0" }], types: [], rules: [], tunables: {},
+ *   buckets: [
+ *     { id: -1, name: "default", type_id: 11, type_name: "root", weight: 0, alg: "straw2", hash: "rjenkins1", items: [{ id: -2, weight: 0, pos: 0 }] },
+ *     { id: -2, name: "node1", type_id: 1, type_name: "host", weight: 0, alg: "straw2", hash: "rjenkins1", items: [{ id: 0, weight: 0, pos: 0 }] },
+ *   ],
+ * };
+ * console.assert(JSON.stringify(crushLocation(dump, 0)) === '{"host":"node1","root":"default"}');
+ * ```
+ */
+export function crushLocation(dump: CrushDump, item: number): Record<string, string> {
+  const parentOf = new Map<number, CrushDumpBucket>();
+  for (const b of dump.buckets) {
+    if (b.name.includes("~")) continue;
+    for (const it of b.items) parentOf.set(it.id, b);
+  }
+  const location: Record<string, string> = {};
+  const seen = new Set<number>();
+  for (let b = parentOf.get(item); b && !seen.has(b.id); b = parentOf.get(b.id)) {
+    seen.add(b.id);
+    location[b.type_name] = b.name;
+  }
+  return location;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { WEIGHT_IN } from "../../ceph/crush_placement.ts";
+import { ITEM_NONE, WEIGHT_IN } from "../../ceph/crush_placement.ts";
 import { pgPlacementSeed } from "../../ceph/pg_placement.ts";
 import { type CrushDump, CRUSHMap } from "./crush_map.ts";
 import { _pgidOrder, OSDMapIncremental } from "./incremental.ts";
@@ -225,7 +225,8 @@ export class OSDMap {
 
   /**
    * The up set of every PG of pool `poolid`, by pgid: `{"1.0": [3, 7, 1], ...}`; null when
-   * there is no such pool.
+   * there is no such pool. An erasure-coded pool's sets keep each shard at its position, with
+   * 2147483647 (CRUSH_ITEM_NONE) for a shard that has no OSD up.
    *
    * @example
    * ```ts ignore
@@ -259,16 +260,19 @@ export class OSDMap {
     if (!pool) throw new RangeError(`pg_to_up_acting_osds: no pool ${pool_id}`);
     const up = this._up(pool, ps);
     const pgid = `${pool_id}.${ps.toString(16)}`;
-    const temp = this.#dump.pg_temp?.find((t) => t.pgid === pgid)?.osds.filter((o) =>
-      this.#isUp(o)
+    const ec = _isErasure(pool);
+    // `_get_temp_osds`: a down OSD of a pg_temp is dropped, or a hole in an EC pool's.
+    const temp = this.#dump.pg_temp?.find((t) => t.pgid === pgid)?.osds.flatMap((o) =>
+      this.#isUp(o) ? [o] : ec ? [ITEM_NONE] : []
     );
     const acting = temp && temp.length > 0 ? temp : up;
     const primaryTemp = this.#dump.primary_temp?.find((t) => t.pgid === pgid)?.osd;
+    const first = (osds: number[]) => osds.find((o) => o !== ITEM_NONE) ?? -1;
     return {
       up,
-      up_primary: up[0] ?? -1,
+      up_primary: first(up),
       acting,
-      acting_primary: primaryTemp ?? acting[0] ?? -1,
+      acting_primary: primaryTemp ?? first(acting),
     };
   }
 
@@ -314,14 +318,17 @@ export class OSDMap {
     return String(this.#dump.require_osd_release ?? "");
   }
 
-  /** @internal The raw CRUSH mapping of a PG, nonexistent OSDs removed. */
+  /**
+   * @internal The raw CRUSH mapping of a PG, nonexistent OSDs removed (Ceph's
+   * `_remove_nonexistent_osds`): taken out of a replicated pool's list, replaced by ITEM_NONE
+   * in an erasure-coded pool's, whose shards keep their positions.
+   */
   _raw(pool: PoolDump, ps: number): number[] {
-    if (pool.type === 3) {
-      throw new RangeError(`pool ${pool.pool_name} is erasure-coded: indep rules are not mapped`);
-    }
     const pps = pgPlacementSeed(pool.pool, ps, pool.pg_placement_num || pool.pg_num);
-    return this.#crush._doRule(pool.crush_rule, pps, pool.size, this.#reweights())
-      .filter((o) => this._exists(o));
+    const raw = this.#crush._doRule(pool.crush_rule, pps, pool.size, this.#reweights());
+    return _isErasure(pool)
+      ? raw.map((o) => (this._exists(o) ? o : ITEM_NONE))
+      : raw.filter((o) => this._exists(o));
   }
 
   /** @internal The raw mapping with the pool's upmaps applied (Ceph's `_apply_upmap`). */
@@ -341,10 +348,16 @@ export class OSDMap {
     return raw;
   }
 
-  /** @internal The up set of PG `ps` of `pool`. */
+  /**
+   * @internal The up set of PG `ps` of `pool` (`_raw_to_up_osds`): down OSDs left out, or, in
+   * an erasure-coded pool, ITEM_NONE in their place.
+   */
   _up(pool: PoolDump, ps: number): number[] {
     const pgid = `${pool.pool}.${ps.toString(16)}`;
-    return this._upmapped(pgid, this._raw(pool, ps)).filter((o) => this.#isUp(o));
+    const raw = this._upmapped(pgid, this._raw(pool, ps));
+    return _isErasure(pool)
+      ? raw.map((o) => (this.#isUp(o) ? o : ITEM_NONE))
+      : raw.filter((o) => this.#isUp(o));
   }
 
   /** @internal */
@@ -403,4 +416,9 @@ export class OSDMap {
   #upmapMap(): Map<string, number[]> {
     return this.#upmap ??= new Map((this.#dump.pg_upmap ?? []).map((e) => [e.pgid, e.osds]));
   }
+}
+
+/** Whether a pool's shards keep their positions (erasure-coded: `can_shift_osds()` false). */
+function _isErasure(pool: PoolDump): boolean {
+  return pool.type === 3;
 }

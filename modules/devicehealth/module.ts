@@ -5,10 +5,13 @@
  * device, a `%Y%m%d-%H%M%S` omap key per sample, older than `retention_period` pruned);
  * `device get-health-metrics <devid>` shows them. Devices expected to fail within
  * `warn_threshold` raise DEVICE_HEALTH, and within `mark_out_threshold` their OSDs are marked
- * out (`self_heal`), keeping `mon_osd_min_in_ratio` (DEVICE_HEALTH_TOOMANY otherwise).
+ * out (`self_heal`), keeping `mon_osd_min_in_ratio` (DEVICE_HEALTH_TOOMANY otherwise). A
+ * sample that tells an SSD's wear (SATA device statistics page 7, NVMe `percentage_used`)
+ * sets the device's wear level (`set_device_wear_level`). The simulator's disks are
+ * rotational, so their samples tell none.
  *
- * Not ported: wear-level extraction (`set_device_wear_level`) and the disk-prediction plugins
- * (`device predict-life-expectancy` answers as Ceph does without one).
+ * Not ported: the disk-prediction plugins (`device predict-life-expectancy` answers as Ceph
+ * does without one).
  *
  * @module
  */
@@ -33,6 +36,39 @@ const DEVICE_HEALTH_TOOMANY = "DEVICE_HEALTH_TOOMANY";
 const MAX_SAMPLES = 500;
 const DAY = 86400;
 const STALE = "the manager has no mon connection: this is from the last maps it received";
+
+/**
+ * A SATA SSD's wear from `smartctl -x --json` (device statistics page 7, offset 8, in
+ * percent), or null.
+ *
+ * @example
+ * ```ts
+ * import { getAtaWearLevel } from "./module.ts";
+ * const data = { ata_device_statistics: { pages: [{ number: 7, table: [{ offset: 8, value: 3 }] }] } };
+ * console.assert(getAtaWearLevel(data) === 0.03);
+ * ```
+ */
+export function getAtaWearLevel(data: unknown): number | null {
+  const pages = (data as { ata_device_statistics?: { pages?: unknown[] } } | null)
+    ?.ata_device_statistics?.pages ?? [];
+  for (
+    const page
+      of pages as ({ number?: number; table?: { offset: number; value: number }[] } | null)[]
+  ) {
+    if (page == null || page.number !== 7) continue;
+    for (const item of page.table ?? []) {
+      if (item.offset === 8) return item.value / 100.0;
+    }
+  }
+  return null;
+}
+
+/** An NVMe SSD's wear from `smartctl -x --json` (`percentage_used`), or null. */
+export function getNvmeWearLevel(data: unknown): number | null {
+  const used = (data as { nvme_smart_health_information_log?: { percentage_used?: number } } | null)
+    ?.nvme_smart_health_information_log?.percentage_used;
+  return used === undefined || used === null ? null : used / 100.0;
+}
 
 /** Python's `strftime('%Y%m%d-%H%M%S')` of a UTC time. */
 export function timeKey(seconds: number): string {
@@ -363,6 +399,14 @@ export class Module extends MgrModule {
     }
     await ioctx.set_omap(devid, [timeKey(this.now())], [JSON.stringify(data)]);
     if (erase.length > 0) await ioctx.remove_omap_keys(devid, erase);
+    // Ceph 16.2 compares `dev_data.get(wear_level)` (a float key, never there) and looks for
+    // "wear_level" at the top of `get("device <id>")` (never there either): so every sample
+    // with a wear level sets it, and one without never removes it.
+    const wear = getAtaWearLevel(data) ?? getNvmeWearLevel(data);
+    if (wear !== null) {
+      this.log.debug(`updating ${devid} wear level to ${wear}`);
+      await this.set_device_wear_level(devid, wear);
+    }
   }
 
   async #deviceMetrics(devid: string, sample?: string): Promise<Record<string, unknown>> {

@@ -20,62 +20,6 @@ interface IoRate {
   };
 }
 
-const _IEC: readonly [number, string][] = [
-  [60, "Ei"],
-  [50, "Pi"],
-  [40, "Ti"],
-  [30, "Gi"],
-  [20, "Mi"],
-  [10, "Ki"],
-];
-
-/**
- * `MgrModule.to_pretty_iec`: whole units once the value exceeds ten of them.
- *
- * @example
- * ```ts
- * import { toPrettyIec } from "./module.ts";
- * console.assert(toPrettyIec(0) === "0 ");
- * console.assert(toPrettyIec(64 * 1024 * 1024) === "64 Mi");
- * ```
- */
-export function toPrettyIec(n: number): string {
-  for (const [bits, suffix] of _IEC) {
-    if (n > 10 * 2 ** bits) return `${Math.floor(n / 2 ** bits)} ${suffix}`;
-  }
-  return `${n} `;
-}
-
-/**
- * `MgrModule.get_pretty_row`: each element right-aligned in `width / n` columns, `|`-separated.
- *
- * @example
- * ```ts
- * import { prettyRow } from "./module.ts";
- * console.assert(prettyRow(["a", "b"], 10) === "|  a |  b |");
- * ```
- */
-export function prettyRow(elems: readonly string[], width: number): string {
-  const inner = Math.max(0, Math.floor(width / elems.length) - 2);
-  return "|" + elems.map((e) => `${e.padStart(inner)} |`).join("");
-}
-
-/**
- * `MgrModule.get_pretty_header`: the row of titles between two dashed lines.
- *
- * @example
- * ```ts
- * import { prettyHeader } from "./module.ts";
- * console.assert(prettyHeader(["a", "b"], 10) === "+----+----+\n|  a |  b |\n+----+----+\n");
- * ```
- */
-export function prettyHeader(elems: readonly string[], width: number): string {
-  const dashes = "+" + `${"-".repeat(Math.max(0, Math.floor(width / elems.length) - 1))}+`
-    .repeat(elems.length) +
-    "\n";
-  return dashes + prettyRow(elems, width) + "\n" + dashes;
-}
-
 /** What `iostat` says on stderr while the manager has no mon connection. */
 export const NO_MON_CONNECTION =
   "Warning: the manager has no mon connection; these rates are from the last cluster maps and " +
@@ -129,15 +73,15 @@ export class Iostat extends MgrModule {
     }
     let out = "";
     if (print_header) {
-      out += prettyHeader(
+      out += this.get_pretty_header(
         ["Read", "Write", "Total", "Read IOPS", "Write IOPS", "Total IOPS"],
         width,
       );
     }
-    out += prettyRow([
-      `${toPrettyIec(rd)}B/s`,
-      `${toPrettyIec(wr)}B/s`,
-      `${toPrettyIec(rd + wr)}B/s`,
+    out += this.get_pretty_row([
+      `${this.to_pretty_iec(rd)}B/s`,
+      `${this.to_pretty_iec(wr)}B/s`,
+      `${this.to_pretty_iec(rd + wr)}B/s`,
       String(rdOps),
       String(wrOps),
       String(rdOps + wrOps),

@@ -614,6 +614,47 @@ export class OrchestratorCli extends MgrModule {
     });
   }
 
+  @CLIWriteCommand("orch daemon add osd", {
+    args: {
+      svc_arg: { type: "str", optional: true },
+      method: { type: "str", choices: ["raw", "lvm"], optional: true },
+    },
+    desc:
+      "Create OSD daemon(s) on specified host and device(s) (e.g., ceph orch daemon add osd myhost:/dev/sdb)",
+  })
+  daemon_add_osd({ svc_arg }: { svc_arg?: string; method?: string }): Promise<HandleCommandResult> {
+    return this.#handle("orch daemon add osd", async () => {
+      const usage = "\nUsage:\n  ceph orch daemon add osd host:device1,device2,...\n" +
+        "  ceph orch daemon add osd host:data_devices=device1,device2,db_devices=device3,osds_per_device=2,...\n";
+      if (!svc_arg) return new HandleCommandResult(-EINVAL, "", usage);
+      // Ceph's `host_name, raw = svc_arg.split(":")`: exactly one colon.
+      const parts = svc_arg.split(":");
+      if (parts.length !== 2) {
+        const why = parts.length < 2
+          ? "not enough values to unpack (expected 2, got 1)"
+          : `too many values to unpack (expected 2)`;
+        return new HandleCommandResult(
+          -EINVAL,
+          "",
+          `Invalid host:device spec: '${svc_arg}': ${why}` + usage,
+        );
+      }
+      const [host, raw] = parts as [string, string];
+      const paths: string[] = [];
+      for (const v of raw.split(",")) {
+        const m = /^data_devices=(.*)$/.exec(v);
+        if (m) paths.push(m[1]!);
+        else if (!v.includes("=")) paths.push(v);
+      }
+      const out = await this.#call<string>("create_osds", {
+        service_id: "",
+        placement: { host_pattern: host },
+        ...(paths.length > 0 ? { data_devices: { paths } } : {}),
+      });
+      return new HandleCommandResult(0, out, "");
+    });
+  }
+
   @CLIWriteCommand("orch daemon rm", {
     args: { names: { type: "str", list: true }, force: { type: "bool", optional: true } },
     desc: "Remove specific daemon(s)",

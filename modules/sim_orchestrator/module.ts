@@ -3,14 +3,23 @@
  * and daemons from the daemons' metadata (`list_servers()`), whether they run from the maps,
  * devices from `get('devices')`, services by daemon type. With it, `orch host ls`, `orch ps`,
  * `orch ls` and `orch device ls` answer on the simulated cluster (or any cluster) without
- * cephadm. It deploys nothing: `orch host add`, `orch apply` and `orch daemon add/rm` answer
- * `This Orchestrator does not support ...`, as Ceph's CLI does for a backend without them.
+ * cephadm.
+ *
+ * On the simulator it also deploys, through the simulated mon's machine commands (`sim host
+ * add`, `sim host ls`, `sim osd create`), as cephadm does over SSH: `orch host add <host>` adds
+ * a host with empty disks, `orch device ls` lists them as available, `orch apply osd
+ * --all-available-devices` creates an OSD on every available disk and `orch daemon add osd
+ * <host>:<device>` on the ones named; the OSDMap, CRUSH and the PGs follow. Elsewhere those
+ * answer the mon's refusal. `orch apply mon|mgr|mds` and `orch daemon add/rm` answer `This
+ * Orchestrator does not support ...`, as Ceph's CLI does for a backend without them.
  *
  * @module
  */
+import { EEXIST, EINVAL, ENOENT } from "mgr_module";
 import {
   type DaemonDescription,
   type Device,
+  type DriveGroupSpec,
   type HostSpec,
   type InventoryHost,
   Orchestrator,
@@ -23,6 +32,13 @@ import {
 interface Server {
   hostname: string;
   services: { type: string; id: string }[];
+}
+
+/** A host as the simulated mon's `sim host ls` lists it. */
+interface SimHost {
+  hostname: string;
+  addr: string;
+  disks: { path: string; osd: number; size: number }[];
 }
 
 /** The simulator's orchestrator backend. */
@@ -56,15 +72,116 @@ export class SimOrchestrator extends Orchestrator {
       : [false, "the manager has no mon connection", {}];
   }
 
+  /** The machines as last listed, for while the mon is away (a mon command would wait). */
+  #lastSimHosts: SimHost[] | null = null;
+
+  /** The simulator's machines, or null when the mon is not the simulator's. */
+  async #simHosts(): Promise<SimHost[] | null> {
+    if (!this.have_mon_connection()) return this.#lastSimHosts;
+    const [r, outb] = await this.mon_command({ prefix: "sim host ls" }, undefined, { timeout: 10 });
+    if (r !== 0) return r === -110 ? this.#lastSimHosts : null;
+    return this.#lastSimHosts = JSON.parse(outb) as SimHost[];
+  }
+
   override get_hosts(): Promise<OrchResult<HostSpec[]>> {
-    return orchResult(() => {
+    return orchResult(async () => {
       const labels = this.#labels();
-      return this.#servers().map((s) => ({
+      const hosts: HostSpec[] = this.#servers().map((s) => ({
         hostname: s.hostname,
         addr: this.#addr(s.hostname, s),
         labels: labels[s.hostname] ?? [],
         status: "",
       }));
+      // Hosts added with no daemon yet, which no metadata names.
+      for (const h of await this.#simHosts() ?? []) {
+        if (hosts.some((x) => x.hostname === h.hostname)) continue;
+        hosts.push({
+          hostname: h.hostname,
+          addr: h.addr,
+          labels: labels[h.hostname] ?? [],
+          status: "",
+        });
+      }
+      return hosts;
+    });
+  }
+
+  override add_host(spec: HostSpec): Promise<OrchResult<string>> {
+    return orchResult(async () => {
+      const [r, , outs] = await this.mon_command({
+        prefix: "sim host add",
+        hostname: spec.hostname,
+      });
+      // As cephadm, adding a host it has again only updates it.
+      if (r !== 0 && r !== -EEXIST) throw new OrchestratorError(outs, r);
+      if (spec.labels.length > 0) {
+        const labels = this.#labels();
+        labels[spec.hostname] = [...new Set([...(labels[spec.hostname] ?? []), ...spec.labels])];
+        await this.set_store("labels", JSON.stringify(labels));
+      }
+      const host = (await this.#simHosts())?.find((h) => h.hostname === spec.hostname);
+      // cephadm reports the address it resolved when only the name was given.
+      const addr = spec.addr === spec.hostname && host?.addr ? host.addr : spec.addr;
+      return `Added host '${spec.hostname}' with addr '${addr}'`;
+    });
+  }
+
+  /** Creates an OSD on `path` of `host`: its id, or null when the disk is already an OSD's. */
+  async #createOsd(host: string, path?: string): Promise<number | null> {
+    const [r, outb, outs] = await this.mon_command({
+      prefix: "sim osd create",
+      hostname: host,
+      ...(path === undefined ? {} : { path }),
+    });
+    if (r === -EEXIST) return null;
+    if (r !== 0) throw new OrchestratorError(outs, r);
+    return (JSON.parse(outb) as { osd: number }).osd;
+  }
+
+  override apply_drivegroups(specs: DriveGroupSpec[]): Promise<OrchResult<string[]>> {
+    return orchResult(async () => {
+      const hosts = await this.#simHosts();
+      if (hosts === null) {
+        throw new OrchestratorError(
+          "the cluster is not the simulator's: it has no machines to deploy on",
+          -EINVAL,
+        );
+      }
+      const out: string[] = [];
+      for (const spec of specs) {
+        if (!spec.all_available_devices && !spec.data_devices?.all) {
+          throw new OrchestratorError("only --all-available-devices is supported", -EINVAL);
+        }
+        for (const h of hosts) {
+          for (const disk of h.disks) if (disk.osd < 0) await this.#createOsd(h.hostname);
+        }
+        out.push(`Scheduled osd.${spec.service_id} update...`);
+      }
+      return out;
+    });
+  }
+
+  override create_osds(spec: DriveGroupSpec): Promise<OrchResult<string>> {
+    return orchResult(async () => {
+      const host = spec.placement.host_pattern ?? "";
+      const hosts = await this.#simHosts();
+      if (hosts === null) {
+        throw new OrchestratorError(
+          "the cluster is not the simulator's: it has no machines to deploy on",
+          -EINVAL,
+        );
+      }
+      if (!hosts.some((h) => h.hostname === host)) {
+        throw new OrchestratorError(`Cannot find host '${host}' in the inventory`, -ENOENT);
+      }
+      const created: number[] = [];
+      for (const path of spec.data_devices?.paths ?? []) {
+        const id = await this.#createOsd(host, path);
+        if (id !== null) created.push(id);
+      }
+      return created.length > 0
+        ? `Created osd(s) ${created.join(",")} on host '${host}'`
+        : `Created no osd(s) on host ${host}; already created?`;
     });
   }
 
@@ -174,7 +291,8 @@ export class SimOrchestrator extends Orchestrator {
   }
 
   override get_inventory(hosts: string[], _refresh: boolean): Promise<OrchResult<InventoryHost[]>> {
-    return orchResult(() => {
+    return orchResult(async () => {
+      const machines = await this.#simHosts() ?? [];
       const devices = (this.get("devices") as {
         devices?: {
           devid: string;
@@ -199,12 +317,29 @@ export class SimOrchestrator extends Orchestrator {
           byHost.set(loc.host, [...(byHost.get(loc.host) ?? []), dev]);
         }
       }
+      // The simulator's disks no OSD uses yet: what `--all-available-devices` takes.
+      for (const m of machines) {
+        const free: Device[] = m.disks.filter((d) => d.osd < 0).map((d) => ({
+          path: d.path,
+          device_id: "",
+          human_readable_type: "hdd",
+          size: d.size,
+          available: true,
+          rejected_reasons: [],
+        }));
+        if (free.length > 0 || !byHost.has(m.hostname)) {
+          byHost.set(m.hostname, [...(byHost.get(m.hostname) ?? []), ...free]);
+        }
+      }
       const servers = new Map(this.#servers().map((s) => [s.hostname, s]));
+      const addrs = new Map(machines.map((m) => [m.hostname, m.addr]));
       return [...byHost].filter(([h]) => hosts.length === 0 || hosts.includes(h)).map((
         [name, devs],
       ) => ({
         name,
-        addr: servers.has(name) ? this.#addr(name, servers.get(name) as Server) : name,
+        addr: servers.has(name)
+          ? this.#addr(name, servers.get(name) as Server)
+          : addrs.get(name) || name,
         devices: devs,
       }));
     });

@@ -18,6 +18,13 @@ import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
 import { hostIp } from "./osd_map_dump.ts";
+import {
+  type OsdPerfQuerySet,
+  type OsdPerfReport,
+  queryIdentity,
+} from "../../core/osd_perf_query.ts";
+import { osdPerfReports } from "./osd_perf_stats.ts";
+import type { RngStream } from "../engine/prng.ts";
 import type { PerfReport } from "./perf_counters.ts";
 import { PgState } from "../../ceph/pg_state.ts";
 import { PgTable, type PgTableOptions, stableMod } from "./pg_table.ts";
@@ -52,6 +59,8 @@ export type ClusterEvent =
     pgStats: PgStatsReport;
     /** The reporting daemons' health metrics (MMgrReport): SLOW_OPS. */
     healthMetrics: Readonly<Record<string, DaemonHealthMetric[]>>;
+    /** The reporting OSDs' counts for the manager's OSD perf queries (MMgrReport). */
+    osdPerf: OsdPerfReport[];
   }
   /** The FSMap changed. */
   | { kind: "fs_map"; epoch: number }
@@ -137,17 +146,21 @@ export class SimCluster {
   /** What the OSDs report of their PGs to the active manager each period. */
   readonly pgReporter: PgReporter;
   /** When each OSD last reported to the active manager (0 = not yet). */
-  readonly lastReport: Float64Array;
+  lastReport: Float64Array;
   /** Seconds each OSD's reports arrive late (Infinity: they never arrive). */
-  readonly reportDelay: Float64Array;
+  reportDelay: Float64Array;
   /** An OSD sends no report before this time (late first reports). */
-  readonly firstReportAfter: Float64Array;
+  firstReportAfter: Float64Array;
   /** Heartbeat ping multiplier per OSD. */
-  readonly pingFactor: Float64Array;
+  pingFactor: Float64Array;
   /** Manager daemons; `activeMgr` indexes it. */
   readonly mgrs: string[];
   activeMgr = 0;
   readonly #hosts = new Map<string, number[]>();
+  /** How many data disks each host has (`/dev/sdb`, `/dev/sdc`, ...); its OSDs use them in order. */
+  readonly #disks = new Map<string, number>();
+  readonly #osdWeight: number;
+  readonly #deviceClass: string;
   #autoOut = new Uint8Array(0);
   /** When each OSD was last marked down (virtual seconds). */
   #downSince = new Float64Array(0);
@@ -161,6 +174,9 @@ export class SimCluster {
   #reachable = false;
   #reporting: ScheduledEvent | undefined;
   #lastPerf: PerfReport[] = [];
+  /** The OSD perf queries each manager asked for (MMgrConfigure), by its session. */
+  readonly #osdPerfQueries = new Map<object, readonly OsdPerfQuerySet[]>();
+  #osdPerfRng: RngStream;
 
   constructor(scheduler: Scheduler, spec: ClusterSpec) {
     this.scheduler = scheduler;
@@ -184,6 +200,7 @@ export class SimCluster {
       }
     }
     const rng = scheduler.rng;
+    this.#osdPerfRng = rng.stream("osd-perf-query");
     this.map = new OsdMap({ now: () => scheduler.now, ids: rng.stream("identity") });
     const crush = this.map.crush;
     crush.failureDomain = crushTypeId(spec.failureDomain ?? "host");
@@ -206,8 +223,11 @@ export class SimCluster {
           ids.push(osd);
         }
         this.#hosts.set(name, ids);
+        this.#disks.set(name, spec.osdsPerHost);
       }
     });
+    this.#osdWeight = weight;
+    this.#deviceClass = spec.deviceClass ?? "hdd";
     this.#autoOut = new Uint8Array(this.map.maxOsd);
     this.#downSince = new Float64Array(this.map.maxOsd);
     this.pgs = new PgTable(this.map, rng.stream("data"), spec.pg);
@@ -344,6 +364,36 @@ export class SimCluster {
     this.#reporting = undefined;
   }
 
+  /**
+   * The OSD perf queries the OSDs evaluate for one manager's session from the next period on
+   * (its MMgrConfigure); empty stops them. Each manager's queries are kept apart, so that a
+   * manager losing the active role and dropping its own cannot drop its successor's.
+   */
+  setOsdPerfQueries(session: object, queries: readonly OsdPerfQuerySet[]): void {
+    if (queries.length === 0) this.#osdPerfQueries.delete(session);
+    else this.#osdPerfQueries.set(session, queries);
+  }
+
+  /** The distinct queries of every session. */
+  #allOsdPerfQueries(): OsdPerfQuerySet[] {
+    const all = new Map<string, OsdPerfQuerySet>();
+    for (const sets of this.#osdPerfQueries.values()) {
+      for (const set of sets) {
+        const id = queryIdentity(set.query);
+        const known = all.get(id);
+        // Limited only when every session's use of it is.
+        if (!known) all.set(id, set);
+        else if (known.limits.length > 0) {
+          all.set(id, {
+            query: set.query,
+            limits: set.limits.length === 0 ? [] : [...known.limits, ...set.limits],
+          });
+        }
+      }
+    }
+    return [...all.values()];
+  }
+
   /** The perf reports of the last period (OSDs, mons, then MDS daemons). */
   lastPerfReports(): readonly PerfReport[] {
     return this.#lastPerf;
@@ -394,6 +444,13 @@ export class SimCluster {
       osdsReported: rows.length,
       pgStats,
       healthMetrics: this.pgReporter.healthMetrics,
+      osdPerf: osdPerfReports(
+        this.#allOsdPerfQueries(),
+        this.io,
+        this.pgs,
+        reported,
+        this.#osdPerfRng,
+      ),
     });
   }
 
@@ -871,14 +928,92 @@ export class SimCluster {
     this.#emit({ kind: "clog", priority, message });
   }
 
-  #apply(label: string, changed: number[], fn: () => void): void {
+  #apply(label: string, changed: number[], fn: () => void, allPgs = false): void {
     const before = this.map.epoch;
     const epoch = this.map.change(fn);
     if (epoch === before) return;
     this.scheduler.note(`osdmap e${epoch} ${label}`);
     this.mons?.commit(4096 + 64 * changed.length);
     this.#emit({ kind: "osd_map", epoch });
-    if (changed.length > 0) this.#peerLater(this.pgs.onMapChange(changed), epoch);
+    if (changed.length > 0) this.#peerLater(this.pgs.onMapChange(changed, allPgs), epoch);
+  }
+
+  /**
+   * A machine joins the cluster (`orch host add` on the simulator's orchestrator): a host
+   * with `disks` empty data disks, and its bucket under the CRUSH root, empty until an OSD is
+   * created on it (as `osd crush add-bucket <host> host root=default` makes it).
+   */
+  addHost(name: string, disks: number): void {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+      throw new RangeError(`invalid host name "${name}"`);
+    }
+    if (this.#hosts.has(name)) throw new RangeError(`host "${name}" already exists`);
+    if (!Number.isSafeInteger(disks) || disks < 0 || disks > 24) {
+      throw new RangeError(`a host has 0 to 24 data disks, got ${disks}`);
+    }
+    const crush = this.map.crush;
+    this.#apply(`add host ${name}`, [], () => {
+      crush.addBucket(name, "host", crush.rootId);
+      this.map.touch();
+    });
+    this.#hosts.set(name, []);
+    this.#disks.set(name, disks);
+  }
+
+  /** The size of a data disk: an OSD's capacity at the cluster's CRUSH weight. */
+  get diskBytes(): number {
+    return Math.round(this.#osdWeight * 2 ** 40);
+  }
+
+  /** A host's data disks (`/dev/sdb`, ...) and the OSD on each, -1 where there is none. */
+  hostDisks(name: string): { path: string; osd: number }[] {
+    const ids = this.#hosts.get(name);
+    if (!ids) throw new RangeError(`no host "${name}"`);
+    return Array.from({ length: this.#disks.get(name) ?? ids.length }, (_, i) => ({
+      path: `/dev/sd${String.fromCharCode(98 + i)}`,
+      osd: ids[i] ?? -1,
+    }));
+  }
+
+  /**
+   * Creates an OSD on the next free disk of `host` (what cephadm's ceph-volume and `osd new`
+   * do there), up and in at once: the lowest free OSD id, its device under the host's CRUSH
+   * bucket with the cluster's OSD weight, and every PG mapped again, so that the PGs CRUSH
+   * now places on it backfill there. Returns the new id.
+   */
+  createOsd(host: string): number {
+    const ids = this.#hosts.get(host);
+    if (!ids) throw new RangeError(`no host "${host}"`);
+    if (ids.length >= (this.#disks.get(host) ?? 0)) {
+      throw new RangeError(`host ${host} has no available disk`);
+    }
+    let id = 0;
+    while (this.map.has(id)) id++;
+    const hostId = this.map.crush.bucketId(host) as number;
+    this.#growOsds(id + 1);
+    this.#apply(`osd.${id} created on ${host}`, [id], () => {
+      this.map.addOsd(id, hostId, this.#osdWeight, this.#deviceClass);
+    }, true);
+    ids.push(id);
+    return id;
+  }
+
+  /** Room for OSD ids below `n` in every per-OSD array. */
+  #growOsds(n: number): void {
+    if (n <= this.lastReport.length) return;
+    const grow = <T extends Float64Array | Uint8Array>(a: T, fill = 0): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      if (fill !== 0) b.fill(fill, a.length);
+      return b;
+    };
+    this.#autoOut = grow(this.#autoOut);
+    this.#downSince = grow(this.#downSince);
+    this.lastReport = grow(this.lastReport);
+    this.reportDelay = grow(this.reportDelay);
+    this.firstReportAfter = grow(this.firstReportAfter);
+    this.pingFactor = grow(this.pingFactor, 1);
+    this.io.growOsds(n);
   }
 
   #peerLater(pgs: number[], epoch: number): void {

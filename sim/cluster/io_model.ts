@@ -34,6 +34,12 @@ export interface WorkloadSpec {
   readLatencyMs?: number;
   /** Mean write latency of a healthy OSD in milliseconds (default 4). */
   writeLatencyMs?: number;
+  /**
+   * Clients the load comes from (default 4): client i issues a share of every PG's ops in
+   * proportion to 1 / (i + 1), so a few clients are busy and the rest light, as OSD perf
+   * queries by `client_id` see them.
+   */
+  clients?: number;
 }
 
 const _DEFAULTS: Required<WorkloadSpec> = {
@@ -44,6 +50,7 @@ const _DEFAULTS: Required<WorkloadSpec> = {
   jitter: 0.1,
   readLatencyMs: 1.5,
   writeLatencyMs: 4,
+  clients: 4,
 };
 
 /** Seconds an op waits before Ceph calls it slow (`osd_op_complaint_time`). */
@@ -140,24 +147,30 @@ export class IoModel {
   readonly perf: PerfCounters;
   numRead = new Float64Array(0);
   numWrite = new Float64Array(0);
+  /** Reads and writes each PG served in the last period. */
+  periodReads = new Float64Array(0);
+  periodWrites = new Float64Array(0);
+  /** Latency of one read and of one write on each OSD in the last period, in nanoseconds. */
+  readNs: Float64Array;
+  writeNs: Float64Array;
   readBytes = new Float64Array(0);
   writeBytes = new Float64Array(0);
   /** Latency multiplier per OSD (1 = healthy; a slow-OSD fault raises it). */
-  readonly slowFactor: Float64Array;
+  slowFactor: Float64Array;
   /** Slow ops per OSD in the last period and the age of the oldest (seconds). */
-  readonly slowOps: Float64Array;
-  readonly slowOldest: Float64Array;
+  slowOps: Float64Array;
+  slowOldest: Float64Array;
   /** Bytes stored per OSD, from the acting sets (updated each period). */
-  readonly osdUsed: Float64Array;
+  osdUsed: Float64Array;
   /** PGs per OSD (acting), updated each period. */
-  readonly osdPgs: Uint32Array;
+  osdPgs: Uint32Array;
   /** Mean write latency (ms) per OSD in the last period, for `perf_stat`. */
-  readonly osdCommitMs: Float64Array;
+  osdCommitMs: Float64Array;
   /** Rates of the last period by pool id. */
   readonly poolRates = new Map<number, PoolRates>();
   lastDelta: PeriodDelta = _zeroDelta(0);
   /** When each OSD became slow (0 = not slow), for SLOW_OPS ages. */
-  readonly slowSince: Float64Array;
+  slowSince: Float64Array;
   readonly #pgs: PgTable;
   readonly #map: OsdMap;
   readonly #rng: RngStream;
@@ -166,12 +179,12 @@ export class IoModel {
   #objCarry = new Float64Array(0);
   #prevRecovered = new Float64Array(0);
   #sized = 0;
-  readonly #ops: Float64Array;
-  readonly #reads: Float64Array;
-  readonly #rb: Float64Array;
-  readonly #wb: Float64Array;
-  readonly #rec: Float64Array;
-  readonly #recB: Float64Array;
+  #ops: Float64Array;
+  #reads: Float64Array;
+  #rb: Float64Array;
+  #wb: Float64Array;
+  #rec: Float64Array;
+  #recB: Float64Array;
 
   constructor(map: OsdMap, pgs: PgTable, rng: RngStream, spec: WorkloadSpec = {}) {
     const s = { ..._DEFAULTS, ...spec };
@@ -182,6 +195,9 @@ export class IoModel {
     }
     if (s.readFraction > 1) {
       throw new RangeError(`readFraction must be <= 1, got ${s.readFraction}`);
+    }
+    if (!Number.isSafeInteger(s.clients) || s.clients < 1) {
+      throw new RangeError(`workload clients must be a positive integer, got ${s.clients}`);
     }
     this.spec = s;
     this.#map = map;
@@ -196,12 +212,36 @@ export class IoModel {
     this.osdUsed = new Float64Array(n);
     this.osdPgs = new Uint32Array(n);
     this.osdCommitMs = new Float64Array(n);
+    this.readNs = new Float64Array(n);
+    this.writeNs = new Float64Array(n);
     this.#ops = new Float64Array(n);
     this.#reads = new Float64Array(n);
     this.#rb = new Float64Array(n);
     this.#wb = new Float64Array(n);
     this.#rec = new Float64Array(n);
     this.#recB = new Float64Array(n);
+  }
+
+  /** Makes room for OSDs up to id `n - 1` (OSDs created at run time). */
+  growOsds(n: number): void {
+    const old = this.slowFactor.length;
+    if (n <= old) return;
+    this.perf.addRows(Array.from({ length: n - old }, (_, i) => `osd.${old + i}`));
+    this.slowFactor = _grown(this.slowFactor, n, 1);
+    this.slowOps = _grown(this.slowOps, n);
+    this.slowOldest = _grown(this.slowOldest, n);
+    this.slowSince = _grown(this.slowSince, n);
+    this.osdUsed = _grown(this.osdUsed, n);
+    this.osdPgs = _grown(this.osdPgs, n);
+    this.osdCommitMs = _grown(this.osdCommitMs, n);
+    this.readNs = _grown(this.readNs, n);
+    this.writeNs = _grown(this.writeNs, n);
+    this.#ops = _grown(this.#ops, n);
+    this.#reads = _grown(this.#reads, n);
+    this.#rb = _grown(this.#rb, n);
+    this.#wb = _grown(this.#wb, n);
+    this.#rec = _grown(this.#rec, n);
+    this.#recB = _grown(this.#recB, n);
   }
 
   /** Draws load shares for PGs added since the last call (new pools). */
@@ -217,6 +257,8 @@ export class IoModel {
     };
     this.numRead = grow(this.numRead);
     this.numWrite = grow(this.numWrite);
+    this.periodReads = grow(this.periodReads);
+    this.periodWrites = grow(this.periodWrites);
     this.readBytes = grow(this.readBytes);
     this.writeBytes = grow(this.writeBytes);
     this.#share = grow(this.#share);
@@ -285,7 +327,7 @@ export class IoModel {
     if (target >= 0) {
       for (const a of summed) a[target] = (a[target] as number) + (a[source] as number);
     }
-    for (const a of [...summed, this.#prevRecovered]) {
+    for (const a of [...summed, this.#prevRecovered, this.periodReads, this.periodWrites]) {
       a[source] = a[last] as number;
       a[last] = 0;
     }
@@ -308,6 +350,8 @@ export class IoModel {
     this.osdPgs.fill(0);
     this.slowOps.fill(0);
     this.slowOldest.fill(0);
+    this.periodReads.fill(0);
+    this.periodWrites.fill(0);
     const objectSize = pgs.options.objectSize;
     const delta = _zeroDelta(dt);
     const perPool = new Map<number, PoolRates>();
@@ -357,6 +401,8 @@ export class IoModel {
       this.#objCarry[p] = newObjs - created;
       (this.numRead[p] as number) += r;
       (this.numWrite[p] as number) += w;
+      this.periodReads[p] = r;
+      this.periodWrites[p] = w;
       (this.readBytes[p] as number) += r * s.ioSize;
       (this.writeBytes[p] as number) += w * s.ioSize;
       if (created > 0) {
@@ -403,6 +449,8 @@ export class IoModel {
       const noise = Math.max(0.2, 1 + 0.1 * rng.normal());
       const wMs = s.writeLatencyMs * slow * noise;
       this.osdCommitMs[o] = wMs;
+      this.readNs[o] = s.readLatencyMs * slow * noise * 1e6;
+      this.writeNs[o] = wMs * 1e6;
       const n = ops[o] as number;
       if (n === 0) continue;
       const r = reads[o] as number, w = n - r;
@@ -452,6 +500,15 @@ export class IoModel {
     }
     this.lastDelta = delta;
   }
+}
+
+/** `a` with room for `n` entries, the new ones `fill`. */
+function _grown<T extends Float64Array | Uint8Array | Uint32Array>(a: T, n: number, fill = 0): T {
+  if (a.length >= n) return a;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
 }
 
 function _zeroRates(): PoolRates {

@@ -175,6 +175,11 @@ export class OsdMap {
     this.#touch();
   }
 
+  /** Marks the map changed by an edit made to its CRUSH map directly (a new bucket). */
+  touch(): void {
+    this.#touch();
+  }
+
   /** Whether OSD `id` exists in the map. */
   has(id: number): boolean {
     return id >= 0 && id < this.maxOsd && this.exists[id] === 1;

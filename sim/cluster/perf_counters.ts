@@ -522,15 +522,28 @@ export const MON_PERF_SCHEMA: PerfSchema = new PerfSchema("mon", _MON);
 export class PerfCounters {
   readonly schema: PerfSchema;
   /** Daemon names (`osd.3`); a row's index is its position here. */
-  readonly daemons: readonly string[];
-  readonly values: Float64Array;
-  readonly counts: Float64Array;
+  daemons: readonly string[];
+  values: Float64Array;
+  counts: Float64Array;
 
   constructor(schema: PerfSchema, daemons: readonly string[]) {
     this.schema = schema;
     this.daemons = daemons;
     this.values = new Float64Array(daemons.length * schema.size);
     this.counts = new Float64Array(daemons.length * schema.size);
+  }
+
+  /** Adds rows for daemons that joined (a new OSD), their counters at zero. */
+  addRows(names: readonly string[]): void {
+    if (names.length === 0) return;
+    const size = this.schema.size;
+    const values = new Float64Array((this.daemons.length + names.length) * size);
+    const counts = new Float64Array(values.length);
+    values.set(this.values);
+    counts.set(this.counts);
+    this.values = values;
+    this.counts = counts;
+    this.daemons = [...this.daemons, ...names];
   }
 
   /** Adds `v` to counter `col` of daemon row `row`. */

@@ -276,6 +276,7 @@ export class PgTable {
    */
   onMapChange(osds: readonly number[], allPgs = false): number[] {
     const map = this.#map;
+    this.#growOsds();
     const mark = new Uint8Array(map.maxOsd);
     for (const o of osds) if (o >= 0 && o < map.maxOsd) mark[o] = 1;
     const peering: number[] = [];
@@ -916,12 +917,17 @@ export class PgTable {
     toN[p] = n;
   }
 
-  #grow(n: number): void {
+  /** Room in the per-OSD reservation counts for every OSD of the map (OSDs created later). */
+  #growOsds(): void {
     if (this.#osdResv.length < this.#map.maxOsd) {
       const r = new Int32Array(this.#map.maxOsd);
       r.set(this.#osdResv);
       this.#osdResv = r;
     }
+  }
+
+  #grow(n: number): void {
+    this.#growOsds();
     if (n <= this.count) return;
     if (n <= this.poolId.length) {
       // Rows freed by merges were cleared: reuse them.

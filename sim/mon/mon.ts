@@ -51,6 +51,7 @@ import { OSDInfoMonitor } from "./osd_info_monitor.ts";
 import { MDSMonitor } from "./mds_monitor.ts";
 import { OSDPoolMonitor } from "./osd_monitor_pool_commands.ts";
 import { OSDCrushMonitor } from "./osd_crush_monitor.ts";
+import { SimHostMonitor } from "./sim_host_monitor.ts";
 
 export type { MonBeacon } from "./mgr_monitor.ts";
 export { canUpdateAtRuntime, type MonOption } from "./mon_options.ts";
@@ -178,6 +179,7 @@ export class EmbeddedMon {
           new OSDCrushMonitor(cluster),
           new MonmapMonitor(cluster, () => this.#mgrNames()),
           new MDSMonitor(cluster),
+          new SimHostMonitor(cluster),
         ]
         : []),
     ];

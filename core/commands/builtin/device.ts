@@ -48,7 +48,8 @@ function deviceInfo(v: StateReader, cmd: Obj): MonCommandResult {
   const life = lifeExpectancy(d);
   if (life) text += `life_expectancy ${life}\n`;
   if (typeof d.wear_level === "number" && d.wear_level >= 0) {
-    text += `wear_level ${d.wear_level}\n`;
+    // DeviceState::print: a float through an ostream, 6 significant digits.
+    text += `wear_level ${Number(d.wear_level.toPrecision(6))}\n`;
   }
   return ok(text);
 }
