@@ -28,7 +28,9 @@ Deno.test({
     try {
       const found = modes(dir);
       for (const path of [".", "./mon", "./log"]) assert.equal(found[path], "700", path);
-      for (const path of ["./mon/store.db", "./mon/store.db-wal", "./log/mgrd.x.log", "./keyring"]) {
+      for (
+        const path of ["./mon/store.db", "./mon/store.db-wal", "./log/mgrd.x.log", "./keyring"]
+      ) {
         assert.equal(found[path], "600", path);
       }
       const open = Object.entries(found).filter(([, m]) => !m.endsWith("00"));
