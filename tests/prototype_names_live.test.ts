@@ -30,7 +30,7 @@ function commandWith(desc: CommandDescription, name: string): Record<string, unk
   return cmd;
 }
 
-Deno.test("prototype names as arguments of every command: no throw, and Ceph's answers", async () => {
+Deno.test("prototype names as arguments of every command, and odd pool names: no throw, and Ceph's answers", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-proto-" });
   const daemon = await startDaemon(dir, "--initial-modules", "hello iostat crash balancer");
   try {
@@ -160,6 +160,13 @@ Deno.test("prototype names as arguments of every command: no throw, and Ceph's a
     await expect({ prefix: "config-key set", key: "__proto__", val: "p" }, 0, "set __proto__");
     await expect({ prefix: "config-key get", key: "__proto__" }, 0, "", "p");
     await expect({ prefix: "config-key get", key: "constructor" }, -2, "");
+
+    // Pool names: 16.2.15 refuses only the empty one; blanks, control characters and lone
+    // surrogates (kept as the bytes its JSON parser makes of them) are pool names there.
+    await expect({ prefix: "osd pool create", pool: "" }, -22, "(22) Invalid argument");
+    for (const pool of [" ", "a\u0001b", "a\u007fb", "a\ud800b"]) {
+      await expect({ prefix: "osd pool create", pool }, 0, `pool '${pool}' created`);
+    }
 
     // Every command, every argument one of those names.
     const descs = Object.values(
