@@ -16,7 +16,7 @@ const KNOWN = ["mon", "log", "mgr"];
  * permissions off `dir`, its `mon/`, `log/` and `mgr/` folders and the files in them.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await secureDataDir("./mgrd-data");
  * // Deno.statSync("./mgrd-data").mode & 0o777 === 0o700
  * ```
