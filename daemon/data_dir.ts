@@ -12,8 +12,8 @@
 const KNOWN = ["mon", "log", "mgr"];
 
 /**
- * Creates `dir` (0700) if needed, sets the process umask to 077 and takes group and other
- * permissions off `dir`, its `mon/`, `log/` and `mgr/` folders and the files in them.
+ * Sets the process umask to 077 and, if `dir` exists, takes group and other permissions off
+ * it, its `mon/`, `log/` and `mgr/` folders and the files in them.
  *
  * @example
  * ```ts ignore
@@ -24,8 +24,13 @@ const KNOWN = ["mon", "log", "mgr"];
 export async function secureDataDir(dir: string): Promise<void> {
   if (Deno.build.os === "windows") return;
   Deno.umask(0o077);
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-  await tighten(dir);
+  // A new data dir is made later, by the cluster binding once the options hold, under the umask.
+  try {
+    await tighten(dir);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
   for (const sub of KNOWN) {
     const path = `${dir}/${sub}`;
     let entries: Deno.DirEntry[];

@@ -14,7 +14,8 @@ function modes(dir: string): Record<string, string> {
 }
 
 Deno.test({
-  name: "the data dir is 0700 and the store and logs in it 0600, also when an older one was not",
+  name:
+    "the data dir is 0700 and the store and logs in it 0600, new or left readable by an older version",
   ignore: Deno.build.os === "windows",
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "mgrd-perms-" });
@@ -38,6 +39,18 @@ Deno.test({
     } finally {
       daemon.kill("SIGTERM");
       await daemon.status;
+    }
+    // A new data dir, made by the daemon.
+    const fresh = `${dir}/fresh`;
+    const second = await startDaemon(fresh);
+    try {
+      const found = modes(fresh);
+      assert.equal(found["."], "700");
+      const open = Object.entries(found).filter(([, m]) => !m.endsWith("00"));
+      assert.deepEqual(open, [], "readable by group or others");
+    } finally {
+      second.kill("SIGTERM");
+      await second.status;
       await Deno.remove(dir, { recursive: true });
     }
   },
