@@ -24,8 +24,8 @@ options:
   --quick          8 runs per property
   --block-seconds S  the wall time a call into the module may keep the thread (default 0.5)
 
-Every property but stale first runs the edge cases (no maps, no OSDs, no up OSDs, no pools,
-all metadata missing), then the generated runs.
+Every property first runs the edge cases (no maps, no OSDs, no up OSDs, no pools, all metadata
+missing; for stale under a mon outage), then the generated runs.
 `;
 
 function fail(message: string): number {

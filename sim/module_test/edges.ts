@@ -41,22 +41,34 @@ export const EDGES: readonly Edge[] = [
   },
 ];
 
+/** The `stale` property's edges: the mon away for 10 s from the start, the commands inside. */
+const STALE_OUTAGE = { kind: "mon-outage" as const, at: 0, duration: 10 };
+
 /**
  * The edge scenarios of one property: each edge with no faults and no storms, and, when
  * `commands` is given, one call of each command with valid arguments at the start (drawn
- * from `seed`, so a replay sees the same ones).
+ * from `seed`, so a replay sees the same ones). With `stale`, the edges that have a cluster,
+ * each with a mon outage of 10 s from the start and the calls 5 s into it.
  */
 export function edgeScenarios(
   commands: readonly CommandDescriptor[],
   seed: number,
+  stale = false,
 ): Scenario[] {
-  return EDGES.map((edge, i) => {
+  return EDGES.flatMap((edge, i) => {
+    if (stale && edge.cluster === null) return [];
     const pools = edge.cluster?.pools.map((p) => p.name) ?? [];
     const calls: GeneratedCommand[] = commands.map((d, j) => ({
-      at: 0,
+      at: stale ? 5 : 0,
       cmd: fc.sample(commandArb(d, pools, true), { seed: seed + 1000 * i + j, numRuns: 1 })[0]!,
     }));
-    return { cluster: edge.cluster, state: edge.state, faults: [], storms: [], commands: calls };
+    return [{
+      cluster: edge.cluster,
+      state: edge.state,
+      faults: stale ? [STALE_OUTAGE] : [],
+      storms: [],
+      commands: calls,
+    }];
   });
 }
 
@@ -65,6 +77,8 @@ export function edgeName(scenario: Scenario): string | undefined {
   return EDGES.find((e) =>
     JSON.stringify(e.cluster) === JSON.stringify(scenario.cluster) &&
     JSON.stringify(e.state) === JSON.stringify(scenario.state) &&
-    scenario.faults.length === 0 && scenario.storms.length === 0
+    (scenario.faults.length === 0 ||
+      JSON.stringify(scenario.faults) === JSON.stringify([STALE_OUTAGE])) &&
+    scenario.storms.length === 0
   )?.name;
 }

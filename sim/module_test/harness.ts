@@ -40,8 +40,9 @@ import type { ModuleUnderTest } from "./target.ts";
  * naming the call and the time. What a handler does after its first await (other than sleep)
  * is not measured.
  *
- * Every property but `stale` first runs the edge scenarios (./edges.ts: no maps, no OSDs, no
- * up OSDs, no pools, all metadata missing), then `numRuns` generated ones.
+ * Every property first runs the edge scenarios (./edges.ts: no maps, no OSDs, no up OSDs, no
+ * pools, all metadata missing; for `stale` those with a cluster, under a mon outage), then
+ * `numRuns` generated ones.
  */
 export const PROPERTIES = {
   loads: "loads: exports one MgrModule subclass whose options and commands are well formed",
@@ -170,7 +171,7 @@ export async function checkModule(
       commands.length
         ? staleScenarioArb(target, opts.limits, commands)
         : scenarioArb(target, opts.limits),
-      [],
+      commands.length ? edgeScenarios(commands, opts.seed, true) : [],
     ],
     [
       "responsive",
