@@ -16,6 +16,7 @@ import { claimUncaught, errorText } from "../core/uncaught.ts";
 import { type ManagerDaemon, startManagerDaemon } from "./manager_daemon.ts";
 import { stopManagerCommand } from "./stop_manager_command.ts";
 import { WallClock } from "./wall_clock.ts";
+import { secureDataDir } from "./data_dir.ts";
 
 /** The options of `mgrd serve`. */
 export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cluster
@@ -134,6 +135,11 @@ export async function serveMain(argv: string[]): Promise<void> {
     const flag of ["name", "keyring", "connect-timeout", "ha-pool", "ha-lock-seconds"] as const
   ) {
     if (!real && parsed.values[flag] !== undefined) fail(`--${flag} needs --ceph-conf`);
+  }
+  try {
+    await secureDataDir(dataDir);
+  } catch (e) {
+    fail(`--data-dir '${dataDir}': ${(e as Error).message}`);
   }
   let opened;
   try {

@@ -56,8 +56,13 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
     const statuses = new Map<number, number>();
     // RSS once the daemon has warmed up (its heap grown to its working size): the tenth command.
     let rssWarm = NaN;
+    // RSS (MiB) at every tenth of the run: where it levels off.
+    const rssSteps: number[] = [];
     for (const [i, cmd] of commands.entries()) {
       if (i === Math.floor(commands.length / 10)) rssWarm = await rssKiB(daemon.pid);
+      if (i % Math.max(1, Math.floor(commands.length / 10)) === 0) {
+        rssSteps.push(Math.round((await rssKiB(daemon.pid)) / 1024));
+      }
       const where = `command ${i} of seed ${seed}: ${JSON.stringify(cmd).slice(0, 300)}`;
       let res: Response;
       try {
@@ -106,9 +111,8 @@ Deno.test("a live daemon stays up and answers every generated command, valid or 
       `fuzz: ${commands.length} commands in ${
         ((performance.now() - started) / 1000).toFixed(1)
       }s; ` +
-        `RSS ${rssBefore} KiB at start, ${rssWarm} KiB after 10% of the run, ${rssAfter} KiB at the end; HTTP ${
-          JSON.stringify([...statuses])
-        }; ` +
+        `RSS ${rssBefore} KiB at start, ${rssWarm} KiB after 10% of the run, ${rssAfter} KiB at the end ` +
+        `(MiB at each tenth: ${rssSteps.join(" ")}); HTTP ${JSON.stringify([...statuses])}; ` +
         `retvals ${JSON.stringify([...retvals])}`,
     );
   } finally {

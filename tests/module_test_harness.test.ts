@@ -16,8 +16,11 @@ import {
   moduleTestMain,
   runScenario,
 } from "../sim/module_test/mod.ts";
+import { EDGES } from "../sim/module_test/edges.ts";
 
 const FRAGILE = "tests/fixtures/fragile_module";
+/** The edges `stale` runs first: those with a cluster (an outage needs one). */
+const STALE_EDGES = EDGES.filter((e) => e.cluster !== null).length;
 
 Deno.test("the harness catches the fragile module with a shrunk counterexample", async () => {
   const target = await loadModuleUnderTest(FRAGILE);
@@ -60,10 +63,10 @@ for (const name of Object.keys(BUILTIN_MODULES)) {
       seed: 20261125,
     });
     assert.ok(report.ok, formatReport(report, name));
-    // stale among them: 12 mon outages with commands inside (the orchestrator backend
-    // sim_orchestrator has no commands).
+    // stale among them: the edges under an outage, then 12 mon outages with commands inside
+    // (the orchestrator backend sim_orchestrator has no commands).
     const stale = report.verdicts.find((v) => v.property === "stale");
-    assert.deepEqual(stale?.runs, name === "sim_orchestrator" ? 0 : 12);
+    assert.deepEqual(stale?.runs, name === "sim_orchestrator" ? 0 : STALE_EDGES + 12);
   });
 }
 
@@ -123,12 +126,13 @@ Deno.test("the stale property catches a command that answers from get('osd_map')
     "while the mon was away, `stale up` answered 0 from cluster state (read get('osd_map')) " +
     "without checking have_mon_connection()",
   ]);
-  // Shrunk: one small cluster, the shortest outage, one call of the stale command inside it.
+  // Shrunk: the smallest cluster (no OSDs: the command reads the map all the same), the shortest
+  // outage, one call of the stale command inside it.
   const scenario = v.counterexample!;
   assert.deepEqual(scenario.faults, [{ kind: "mon-outage", at: 0, duration: 10 }]);
   assert.deepEqual(scenario.commands, [{ at: 5, cmd: { prefix: "stale up" } }]);
   assert.deepEqual([scenario.state, scenario.storms], [[], []]);
-  assert.deepEqual(scenario.cluster, { hosts: 1, osdsPerHost: 1, pools: [], mds: false });
+  assert.deepEqual(scenario.cluster, { hosts: 1, osdsPerHost: 0, pools: [], mds: false });
   assert.match(
     formatReport(report, STALE),
     /replay: mgrd module test tests\/fixtures\/stale_module --seed 7 --path \S+ --only stale/,
@@ -208,6 +212,87 @@ Deno.test("stale counts only the handler's own reads made while the mon is away"
   const busy = moduleFromExports("busy", "builtin", { Busy });
   const report = await checkModule(busy, { numRuns: 10, seed: 3, only: ["stale"] });
   assert.ok(report.ok, formatReport(report, "busy"));
-  assert.equal(report.verdicts[0]!.runs, 10);
+  assert.equal(report.verdicts[0]!.runs, STALE_EDGES + 10);
   assert.ok(overlapping > 0, "serve() read the map while the mon was away and busy wait ran");
+});
+
+const DIVIDE = "tests/fixtures/divide_module";
+const MISSING_MAP = "tests/fixtures/missing_map_module";
+
+Deno.test("the dividing and missing-map modules fail every default run, within 10 s, on an edge case", async () => {
+  for (const spec of [DIVIDE, MISSING_MAP]) {
+    // Default runs: a fresh seed each, all properties.
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const report = await checkModule(await loadModuleUnderTest(spec));
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(report.ok, false, formatReport(report, spec));
+      assert.ok(seconds < 10, `${spec}: ${seconds.toFixed(1)} s`);
+      const v = report.verdicts.find((v) => v.property === "commands")!;
+      assert.equal(v.ok, false, formatReport(report, spec));
+      // The first edge, and only the failing command in it.
+      assert.equal(v.edge, "no maps");
+      assert.equal(v.counterexample?.commands.length, 1);
+      assert.match(
+        v.problems!.join("\n"),
+        spec === DIVIDE ? /RangeError: Division by zero/ : /reading 'filesystems'/,
+      );
+    }
+  }
+});
+
+Deno.test("the dividing module also fails on a cluster with no up OSDs", async () => {
+  const target = await loadModuleUnderTest(DIVIDE);
+  const noUp = EDGES.find((e) => e.name === "no up OSDs")!;
+  const outcome = await runScenario(target, {
+    cluster: noUp.cluster,
+    state: noUp.state,
+    faults: [],
+    storms: [],
+    commands: [{ at: 0, cmd: { prefix: "divide pgs" } }],
+  }, { limits: DEFAULT_LIMITS });
+  assert.ok(outcome.problems.some((p) => p.includes("Division by zero")), outcome.problems.join());
+});
+
+Deno.test("the responsive property fails a spinning command, naming it and the time it held the thread", async () => {
+  const spec = "tests/fixtures/spin_module";
+  const report = await checkModule(await loadModuleUnderTest(spec), { only: ["responsive"] });
+  const v = report.verdicts[0]!;
+  assert.equal(v.ok, false);
+  assert.match(
+    v.problems!.join("\n"),
+    /^responsiveness: command 'spin' held the thread for 0\.[5-9] s of wall time \(bound 0\.5 s\)/m,
+  );
+  // The bound is the user's: at 2 s the 0.7 s spin passes.
+  const lax = await checkModule(await loadModuleUnderTest(spec), {
+    only: ["responsive"],
+    numRuns: 2,
+    limits: { blockSeconds: 2 },
+  });
+  assert.ok(lax.ok, formatReport(lax, spec));
+});
+
+/** Fails only with two pools or more and two OSDs or more. */
+class Crowded extends MgrModule {
+  @CLIReadCommand("crowded check", { desc: "throws on two pools and two OSDs" })
+  check(): HandleCommandResult {
+    const map = this.get("osd_map") as { osds?: unknown[]; pools?: unknown[] } | null;
+    if ((map?.pools ?? []).length >= 2 && (map?.osds ?? []).length >= 2) {
+      throw new Error("crowded");
+    }
+    return new HandleCommandResult(0, "ok", "");
+  }
+}
+
+Deno.test("a counterexample shrinks to the fewest pools and OSDs that still fail", async () => {
+  const crowded = moduleFromExports("crowded", "builtin", { Crowded });
+  for (const seed of [1, 2, 3]) {
+    const report = await checkModule(crowded, { seed, only: ["commands"], numRuns: 60 });
+    const v = report.verdicts[0]!;
+    assert.equal(v.ok, false, `seed ${seed}: ${formatReport(report, "crowded")}`);
+    const c = v.counterexample!.cluster!;
+    assert.equal(c.pools.length, 2, JSON.stringify(c));
+    assert.equal(c.hosts * c.osdsPerHost, 2, JSON.stringify(c));
+    assert.equal(v.counterexample!.commands.length, 1);
+  }
 });

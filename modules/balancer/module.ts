@@ -313,6 +313,7 @@ export class Module extends MgrModule {
       case "balancer mode": {
         const mode = String(cmd.mode);
         if (mode === "upmap") {
+          if (!this.get("osd_map")) return [-EAGAIN, "", "no OSD map yet"];
           const mcc = String(this.get_osdmap().dump().require_min_compat_client ?? "");
           if (mcc < "luminous") {
             return [

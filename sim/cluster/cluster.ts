@@ -82,6 +82,7 @@ export interface ClusterSpec {
   racks?: number;
   /** Hosts, spread evenly over the racks. */
   hosts: number;
+  /** OSDs on each host; 0 makes a cluster with no OSDs yet (its PGs map nowhere). */
   osdsPerHost: number;
   /** CRUSH weight of each OSD (default 1.0). */
   osdCrushWeight?: number;
@@ -193,9 +194,9 @@ export class SimCluster {
         spec.osdsPerHost,
       ]] as const
     ) {
-      if (!Number.isSafeInteger(v) || v < (k === "racks" ? 0 : 1)) {
+      if (!Number.isSafeInteger(v) || v < (k === "hosts" ? 1 : 0)) {
         throw new RangeError(
-          `cluster ${k} must be a ${k === "racks" ? "non-negative" : "positive"} integer, got ${v}`,
+          `cluster ${k} must be a ${k === "hosts" ? "positive" : "non-negative"} integer, got ${v}`,
         );
       }
     }

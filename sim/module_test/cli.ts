@@ -12,7 +12,8 @@ export const MODULE_TEST_USAGE = `usage: mgrd module test <dir-or-module-name> [
 
 Runs a module in simulated clusters (generated cluster states, fault schedules, notify storms,
 commands with generated arguments) and checks that it never fails, and that while the mon is away
-its commands do not answer from cluster state without checking have_mon_connection() (stale).
+its commands do not answer from cluster state without checking have_mon_connection() (stale),
+and that no call into it keeps the thread past a bound of wall time (responsive).
 Exits 1 on a failure.
 
 options:
@@ -21,6 +22,10 @@ options:
   --path P         replay one counterexample (with --seed and --only)
   --only ID[,ID]   properties: ${Object.keys(PROPERTIES).join(", ")}
   --quick          8 runs per property
+  --block-seconds S  the wall time a call into the module may keep the thread (default 0.5)
+
+Every property first runs the edge cases (no maps, no OSDs, no up OSDs, no pools, all metadata
+missing; for stale under a mon outage), then the generated runs.
 `;
 
 function fail(message: string): number {
@@ -49,6 +54,7 @@ export async function moduleTestMain(argv: readonly string[]): Promise<number> {
   let path: string | undefined;
   let only: PropertyId[] | undefined;
   let quick = false;
+  let blockSeconds: number | undefined;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     const value = () => {
@@ -62,6 +68,7 @@ export async function moduleTestMain(argv: readonly string[]): Promise<number> {
       else if (arg === "--path") path = value();
       else if (arg === "--quick") quick = true;
       else if (arg === "--only") only = value().split(",") as PropertyId[];
+      else if (arg === "--block-seconds") blockSeconds = Number(value());
       else if (arg.startsWith("-")) return fail(`unknown option '${arg}'`);
       else if (spec === undefined) spec = arg;
       else return fail(`unexpected argument '${arg}'`);
@@ -75,6 +82,9 @@ export async function moduleTestMain(argv: readonly string[]): Promise<number> {
   }
   if (seed !== undefined && !Number.isInteger(seed)) {
     return fail(`--seed must be an integer, got ${seed}`);
+  }
+  if (blockSeconds !== undefined && !(blockSeconds > 0)) {
+    return fail(`--block-seconds must be a positive number, got ${blockSeconds}`);
   }
   for (const id of only ?? []) {
     if (!(id in PROPERTIES)) return fail(`--only: no property '${id}'`);
@@ -93,6 +103,7 @@ export async function moduleTestMain(argv: readonly string[]): Promise<number> {
     path,
     only,
     quick,
+    limits: blockSeconds === undefined ? undefined : { blockSeconds },
     onVerdict: (v) => console.log(formatVerdict(v, spec)),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

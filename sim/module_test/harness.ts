@@ -13,6 +13,8 @@ import {
   type ScenarioLimits,
   staleScenarioArb,
 } from "./scenario.ts";
+import { edgeName, edgeScenarios } from "./edges.ts";
+import { fewerCommands, smallerCluster } from "./shrink.ts";
 import type { ModuleUnderTest } from "./target.ts";
 
 /**
@@ -31,6 +33,16 @@ import type { ModuleUnderTest } from "./target.ts";
  * the async context the handler runs in, so serve() and notify() reading meanwhile do not count.
  * Calling have_mon_connection() is necessary, not sufficient: the harness cannot tell whether
  * the module then told the user (status and iostat say so on stderr).
+ *
+ * `responsive`: the module host measures how long each call into the module (a command
+ * handler, notify(), config_notify(), serve() up to its first await) and each step of serve()
+ * after a sleep() kept the thread; one past `limits.blockSeconds` of wall time (0.5 s) fails,
+ * naming the call and the time. What a handler does after its first await (other than sleep)
+ * is not measured.
+ *
+ * Every property first runs the edge scenarios (./edges.ts: no maps, no OSDs, no up OSDs, no
+ * pools, all metadata missing; for `stale` those with a cluster, under a mon outage), then
+ * `numRuns` generated ones.
  */
 export const PROPERTIES = {
   loads: "loads: exports one MgrModule subclass whose options and commands are well formed",
@@ -41,6 +53,8 @@ export const PROPERTIES = {
   commands: "commands: every command answers with a retval and a message within the bound",
   stale:
     "stale: while the mon is away, a command that answers 0 from cluster state has checked have_mon_connection()",
+  responsive:
+    "responsive: no handler, notify() or step of serve() keeps the thread past the wall-time bound",
 } as const;
 
 /** One property id. */
@@ -80,6 +94,8 @@ export interface Verdict {
   path?: string;
   counterexample?: Scenario;
   problems?: string[];
+  /** When the counterexample is one of the edge scenarios (./edges.ts), which one. */
+  edge?: string;
   /** Wall-clock milliseconds. */
   ms: number;
 }
@@ -142,18 +158,28 @@ export async function checkModule(
   const commands = target.record.commands.map((c) => c.desc).filter((d) =>
     !skipCommands.includes(d.prefix)
   );
-  const runs: [PropertyId, ReturnType<typeof scenarioArb>][] = [
-    ["lifecycle", scenarioArb(target, opts.limits).map((s) => ({ ...s, storms: [] }))],
-    ["faults", scenarioArb(target, opts.limits)],
-    ["commands", scenarioArb(target, opts.limits, commands)],
+  const runs: [PropertyId, ReturnType<typeof scenarioArb>, Scenario[]][] = [
+    [
+      "lifecycle",
+      scenarioArb(target, opts.limits).map((s) => ({ ...s, storms: [] })),
+      edgeScenarios([], opts.seed),
+    ],
+    ["faults", scenarioArb(target, opts.limits), edgeScenarios([], opts.seed)],
+    ["commands", scenarioArb(target, opts.limits, commands), edgeScenarios(commands, opts.seed)],
     [
       "stale",
       commands.length
         ? staleScenarioArb(target, opts.limits, commands)
         : scenarioArb(target, opts.limits),
+      commands.length ? edgeScenarios(commands, opts.seed, true) : [],
+    ],
+    [
+      "responsive",
+      scenarioArb(target, opts.limits, commands),
+      edgeScenarios(commands, opts.seed),
     ],
   ];
-  for (const [property, arb] of runs) {
+  for (const [property, arb, edges] of runs) {
     if (!wanted(property)) continue;
     // Without commands, nothing to call: `commands` and `stale` pass with no runs.
     if ((property === "commands" || property === "stale") && commands.length === 0) {
@@ -168,26 +194,32 @@ export async function checkModule(
         ? p.startsWith("command ")
         : property === "stale"
         ? p.startsWith("while the mon was away")
-        : !p.startsWith("command ");
+        : property === "responsive"
+        ? p.startsWith("responsiveness: ")
+        : !p.startsWith("command ") && !p.startsWith("responsiveness: ");
+    const problemsOf = async (scenario: Scenario): Promise<string[]> => {
+      try {
+        const outcome = await runScenario(target, scenario, {
+          limits: opts.limits,
+          skipCommands,
+          checkStale: property === "stale",
+        });
+        return outcome.problems.filter(relevant);
+      } catch (e) {
+        return [`the run itself failed: ${e instanceof Error ? e.stack : String(e)}`];
+      }
+    };
     const found = new Map<Scenario, string[]>();
     const details = await fc.check(
       fc.asyncProperty(arb, async (scenario) => {
-        let problems: string[];
-        try {
-          const outcome = await runScenario(target, scenario, {
-            limits: opts.limits,
-            skipCommands,
-            checkStale: property === "stale",
-          });
-          problems = outcome.problems.filter(relevant);
-        } catch (e) {
-          problems = [`the run itself failed: ${e instanceof Error ? e.stack : String(e)}`];
-        }
+        const problems = await problemsOf(scenario);
         if (problems.length) found.set(scenario, problems);
         return problems.length === 0;
       }),
       {
-        numRuns: opts.numRuns,
+        // The edges come first, on top of the generated runs.
+        numRuns: opts.numRuns + edges.length,
+        examples: edges.map((e) => [e] as [Scenario]),
         seed: opts.seed,
         path: opts.path,
         endOnFailure: false,
@@ -207,6 +239,17 @@ export async function checkModule(
       verdict.problems = verdict.counterexample
         ? found.get(verdict.counterexample)
         : [String(details.errorInstance ?? "the property failed")];
+      if (verdict.counterexample && verdict.problems) {
+        // fast-check cannot shrink an edge (it was not generated): keep its failing commands.
+        const edge = edgeName(verdict.counterexample);
+        let reduced = { scenario: verdict.counterexample, problems: verdict.problems };
+        if (edge) reduced = await fewerCommands(reduced.scenario, reduced.problems, problemsOf);
+        reduced = await smallerCluster(reduced.scenario, reduced.problems, problemsOf);
+        verdict.counterexample = reduced.scenario;
+        verdict.problems = reduced.problems;
+        verdict.edge = edge;
+      }
+      verdict.ms = Math.round(performance.now() - started);
     }
     emit(verdict);
   }
@@ -220,7 +263,8 @@ export function formatVerdict(v: Verdict, spec: string): string {
   const out = [head];
   for (const p of v.problems ?? []) out.push(`      problem: ${p}`);
   if (v.counterexample) {
-    out.push(`      counterexample (shrunk): ${JSON.stringify(v.counterexample)}`);
+    const what = v.edge ? `edge case: ${v.edge}` : "shrunk";
+    out.push(`      counterexample (${what}): ${JSON.stringify(v.counterexample)}`);
   }
   if (v.path !== undefined) {
     out.push(`      seed ${v.seed}, path ${v.path}`);

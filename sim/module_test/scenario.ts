@@ -67,6 +67,11 @@ export interface ScenarioLimits {
   shutdownSeconds: number;
   /** The longest a generated fault lasts (a mon outage longer than a command bound is unfair). */
   faultSeconds: number;
+  /**
+   * The longest wall time (seconds, not virtual) a handler, notify() or a step of serve() may
+   * keep the thread before it yields: the `responsive` property.
+   */
+  blockSeconds: number;
 }
 
 /** The default bounds. */
@@ -75,11 +80,13 @@ export const DEFAULT_LIMITS: ScenarioLimits = {
   commandSeconds: 30,
   shutdownSeconds: 5,
   faultSeconds: 20,
+  blockSeconds: 0.5,
 };
 
 const clusterArb: fc.Arbitrary<NonNullable<ClusterShape>> = fc.record({
   hosts: fc.integer({ min: 1, max: 3 }),
-  osdsPerHost: fc.integer({ min: 1, max: 3 }),
+  // 0: a cluster whose OSDs are not created yet; counterexamples shrink towards it.
+  osdsPerHost: fc.integer({ min: 0, max: 3 }),
   pools: fc.uniqueArray(
     fc.record({
       name: fc.constantFrom("rbd", "data", "meta", "cephfs.a.data"),
@@ -97,6 +104,15 @@ const shapeArb: fc.Arbitrary<ClusterShape> = fc.oneof(
 );
 
 function stateArb(osds: number): fc.Arbitrary<StateChange[]> {
+  if (osds === 0) {
+    return fc.array(
+      fc.record({
+        kind: fc.constant("metadata-orphan" as const),
+        osd: fc.integer({ min: 0, max: 20 }),
+      }),
+      { maxLength: 2 },
+    );
+  }
   const osd = fc.integer({ min: 0, max: osds - 1 });
   return fc.array(
     fc.oneof(
@@ -207,6 +223,8 @@ function faultsArb(
   limits: ScenarioLimits,
   maxLength: number,
 ): fc.Arbitrary<FaultSpec[]> {
+  // Without OSDs the generated faults would name OSDs that do not exist.
+  if (cluster.hosts * cluster.osdsPerHost === 0) return fc.constant([]);
   return fc.array(
     faultArb({
       osds: cluster.hosts * cluster.osdsPerHost,
@@ -344,6 +362,10 @@ export interface RunOptions {
 
 const HEALTH_CODE = /^[A-Z][A-Z0-9_]*$/;
 
+/** The module host's line for a slice that kept the thread (core/module_host.ts, #judge). */
+const HELD =
+  /module (\S+) (held|may have held) the manager's thread for ([0-9.]+)s in (.*); nothing else ran/;
+
 async function yieldTurns(turns: number): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }
@@ -426,6 +448,13 @@ export async function runScenario(
         line.includes(`module ${name} did not stop within`) ||
         line.includes(`module ${name} command '`) && line.includes(" returned ")
       ) problems.add(`${when}: ${head.replace(/^.*? (DEBUG|INFO|WARNING|ERROR) /, "").trim()}`);
+      const held = HELD.exec(head);
+      if (held && held[1] === name && Number(held[3]) > limits.blockSeconds) {
+        problems.add(
+          `responsiveness: ${held[4]} ${held[2]} the thread for ${held[3]} s of wall time ` +
+            `(bound ${limits.blockSeconds} s): nothing else ran meanwhile (${when})`,
+        );
+      }
     }
     for (const [code, check] of Object.entries(c.manager.host.moduleHealth())) {
       if (!HEALTH_CODE.test(code)) {
@@ -437,7 +466,15 @@ export async function runScenario(
     }
     const failed = c.manager.health().checks.MGR_MODULE_ERROR;
     for (const d of failed?.detail ?? []) {
-      if (d.message.startsWith(`Module '${name}'`)) problems.add(`${when}: ${d.message}`);
+      if (!d.message.startsWith(`Module '${name}'`)) continue;
+      problems.add(`${when}: ${d.message}`);
+      const blocked = /blocked the manager for ([0-9.]+)s in (.*?) \(/.exec(d.message);
+      if (blocked) {
+        problems.add(
+          `responsiveness: ${blocked[2]} held the thread for ${blocked[1]} s of wall time ` +
+            `(bound ${limits.blockSeconds} s), and the module was failed for it (${when})`,
+        );
+      }
     }
   };
   try {

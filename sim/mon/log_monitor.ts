@@ -116,7 +116,9 @@ export class LogMonitor implements Monitor {
   #logLast(cmd: Record<string, unknown>): MonCommandResult {
     const num = typeof cmd.num === "number" ? cmd.num : 20;
     const levelName = str(cmd.level) ?? "info";
-    const level = CLOG_LEVEL_NAMES[levelName];
+    const level = Object.hasOwn(CLOG_LEVEL_NAMES, levelName)
+      ? CLOG_LEVEL_NAMES[levelName]
+      : undefined;
     if (level === undefined) return err(-EINVAL, `Invalid severity '${levelName}'`);
     const channel = str(cmd.channel) ?? "cluster";
     const tail = channel === "*"

@@ -11,6 +11,7 @@
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
 import { EINVAL, ENOENT, EPERM } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
+import { ownValue, setOwn } from "../../core/own_keys.ts";
 import { strictIecCast, strictSiCast } from "../../ceph/option_value.ts";
 import { bytesText, siText } from "../../ceph/units.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
@@ -75,7 +76,7 @@ export class OSDPoolMonitor implements Monitor {
       }
       case "osd erasure-code-profile get": {
         const name = str(cmd.name) ?? "";
-        const profile = EC_PROFILES[name];
+        const profile = ownValue(EC_PROFILES, name);
         if (!profile) return err(-ENOENT, `unknown erasure code profile '${name}'`);
         const f = formatterFor(cmd);
         return ok(
@@ -153,7 +154,7 @@ export class OSDPoolMonitor implements Monitor {
     const app = str(cmd.app) ?? "";
     const name = pool.name;
     const apps = pool.applications;
-    const exists = app in apps;
+    const exists = Object.hasOwn(apps, app);
     const key = str(cmd.key) ?? "";
     if (key === "all") return err(-EINVAL, "key cannot be 'all'");
     const change = (label: string, fn: (a: Record<string, Record<string, string>>) => void) =>
@@ -178,7 +179,9 @@ export class OSDPoolMonitor implements Monitor {
       if (app.length > MAX_LENGTH) {
         return err(-EINVAL, `application name '${app}' too long; max length ${MAX_LENGTH}`);
       }
-      change(`pool ${name} application enable ${app}`, (a) => a[app] ??= {});
+      change(`pool ${name} application enable ${app}`, (a) => {
+        if (!Object.hasOwn(a, app)) setOwn(a, app, {});
+      });
       return ok("", `enabled application '${app}' on pool '${name}'`);
     }
     if (verb === "disable") {
@@ -194,10 +197,10 @@ export class OSDPoolMonitor implements Monitor {
       return ok("", `disable application '${app}' on pool '${name}'`);
     }
     if (!exists) return err(-ENOENT, `application '${app}' is not enabled on pool '${name}'`);
-    const keys = apps[app]!;
+    const keys = ownValue(apps, app)!;
     if (verb === "set") {
       if (key === "") return err(-EINVAL, "key must be provided");
-      if (!(key in keys) && Object.keys(keys).length >= MAX_KEYS) {
+      if (!Object.hasOwn(keys, key) && Object.keys(keys).length >= MAX_KEYS) {
         return err(
           -EINVAL,
           `too many keys set for application '${app}' on pool '${name}'; max ${MAX_KEYS}`,
@@ -211,13 +214,16 @@ export class OSDPoolMonitor implements Monitor {
       if (value.length > MAX_LENGTH) {
         return err(-EINVAL, `value '${value}' too long; max length ${MAX_LENGTH}`);
       }
-      change(`pool ${name} application set ${app} ${key}`, (a) => a[app]![key] = value);
+      change(
+        `pool ${name} application set ${app} ${key}`,
+        (a) => setOwn(ownValue(a, app)!, key, value),
+      );
       return ok("", `set application '${app}' key '${key}' to '${value}' on pool '${name}'`);
     }
-    if (!(key in keys)) {
+    if (!Object.hasOwn(keys, key)) {
       return ok("", `application '${app}' on pool '${name}' does not have key '${key}'`);
     }
-    change(`pool ${name} application rm ${app} ${key}`, (a) => delete a[app]![key]);
+    change(`pool ${name} application rm ${app} ${key}`, (a) => delete ownValue(a, app)![key]);
     return ok("", `removed application '${app}' key '${key}' on pool '${name}'`);
   }
 
@@ -232,13 +238,14 @@ export class OSDPoolMonitor implements Monitor {
     if (!pool) return err(-ENOENT, `unrecognized pool '${poolName}'`);
     const app = str(cmd.app) ?? "";
     if (app === "") return ok(formatJson(pool.applications, f));
-    const keys = pool.applications[app];
+    const keys = ownValue(pool.applications, app);
     if (!keys) return err(-ENOENT, `pool '${poolName}' has no application '${app}'`);
     const key = str(cmd.key) ?? "";
     if (key === "") return ok(formatJson(keys, f));
-    if (!(key in keys)) {
+    if (!Object.hasOwn(keys, key)) {
       return err(-ENOENT, `application '${app}' on pool '${poolName}' does not have key '${key}'`);
     }
-    return formatterFor(cmd) ? ok(formatJson({ [key]: keys[key] }, f)) : ok(`${keys[key]}\n`);
+    // The value alone, whatever the format (16.2.15 dumps no JSON for one key).
+    return ok(`${keys[key]}\n`);
   }
 }

@@ -292,7 +292,7 @@ function pgDumpStuck(v: StateReader, cmd: Obj, source: PgSource): MonCommandResu
   const types = argList(cmd.stuckops);
   if (types.length === 0) types.push("unclean");
   for (const t of types) {
-    if (!(t in STUCK)) return ok(`Unknown type: ${t}\n`, "failed");
+    if (!Object.hasOwn(STUCK, t)) return ok(`Unknown type: ${t}\n`, "failed");
   }
   const threshold = typeof cmd.threshold === "number"
     ? cmd.threshold
