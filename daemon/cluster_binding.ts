@@ -8,7 +8,7 @@
  * @module
  */
 import type { Clock } from "../core/clock.ts";
-import type { ClusterLink } from "../core/cluster_link.ts";
+import type { ClusterLink, MonCommandResult } from "../core/cluster_link.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 
 /** What `mgrd serve` tells a binding when it opens the cluster. */
@@ -30,6 +30,14 @@ export interface OpenCluster {
   link(id: string): ClusterLink & { close(): void };
   /** Commands the binding adds to every manager (the embedded cluster's `sim fault ...`). */
   readonly commands: readonly LocalCommand[];
+  /**
+   * Once the managers run: the cluster's own clients that send commands to the active
+   * manager (the embedded cluster's ceph-crash posting its daemons' crash reports) get
+   * `send`, which answers undefined while no manager of this process is active.
+   */
+  connectClients?(
+    send: (cmd: Record<string, unknown>, inbuf: string) => Promise<MonCommandResult> | undefined,
+  ): void;
   /** One line for the daemon log: what the managers run on. */
   describe(): string;
   /** Stops the cluster side; called once, after every manager has stopped. */

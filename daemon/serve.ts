@@ -230,6 +230,9 @@ export async function serveMain(argv: string[]): Promise<void> {
   }
   running.push(...daemons);
   started = true;
+  cluster.connectClients?.((cmd, inbuf) =>
+    running.find((d) => d.manager.isActive())?.manager.command(cmd, inbuf)
+  );
   daemonLog.info(cluster.describe());
   if (stopping) await stopAll();
 }

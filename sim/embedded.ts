@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { type ActiveManagerCommand, crashPoster } from "./crash_client.ts";
 import type { Clock } from "../core/clock.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
@@ -53,6 +54,7 @@ export interface EmbeddedOptions {
 export interface EmbeddedCluster {
   link(id: string): ClusterLink & { close(): void };
   readonly commands: readonly LocalCommand[];
+  connectClients(send: ActiveManagerCommand): void;
   describe(): string;
   close(): Promise<void>;
 }
@@ -108,6 +110,7 @@ function openEmbedded(dataDir: string, o: EmbeddedOptions): EmbeddedCluster | { 
   return {
     link: () => new SimClusterLink(new MonLink(mon, clock), cluster),
     commands: faultCommands(injector, seed),
+    connectClients: (send) => cluster.crashAgents.setPoster(crashPoster(send)),
     describe: () =>
       `embedded cluster: ${cluster.map.maxOsd} OSDs on ${cluster.hostNames().length} hosts, ` +
       `seed ${seed}` + (scenario ? `, scenario ${scenario.name}` : ""),

@@ -15,6 +15,7 @@ const KINDS = [
   "quorum-loss",
   "mon-down",
   "osd-down",
+  "osd-crash",
   "osd-out",
   "osd-flap",
   "host-down",
@@ -58,6 +59,7 @@ const USAGE: Record<Kind, string> = {
   "quorum-loss": "sim fault quorum-loss [<duration>]",
   "mon-down": "sim fault mon-down [<mon>] [<duration>]",
   "osd-down": "sim fault osd-down <osd.N> [<duration>]",
+  "osd-crash": "sim fault osd-crash <osd.N> [<restart seconds>]",
   "osd-out": "sim fault osd-out <osd.N> [<duration>]",
   "osd-flap": "sim fault osd-flap <osd.N>",
   "host-down": "sim fault host-down <host> [<duration>]",
@@ -122,6 +124,7 @@ export function faultFromCommand(
       }
       return { kind, at, duration: duration ?? 30, ...(target ? { mon: target } : {}) };
     case "osd-down":
+    case "osd-crash":
     case "osd-out": {
       const osd = needOsd();
       if (typeof osd === "object") return osd;

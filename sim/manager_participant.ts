@@ -20,6 +20,7 @@ import { logClusterEvents } from "./cluster_log.ts";
 import { EmbeddedMon } from "./mon/mon.ts";
 import { MonLink } from "./mon/mon_link.ts";
 import { IntakeView } from "./pg_observer.ts";
+import { crashPoster } from "./crash_client.ts";
 import type { Participant } from "./runner/run.ts";
 import { PgIntake } from "../core/state/pg_intake.ts";
 
@@ -71,6 +72,7 @@ export function managerParticipant(
   /** Modules whose serve() was made to throw: their MGR_MODULE_ERROR is expected. */
   const crashed = new Set<string>();
   let scheduler: SimCluster["scheduler"] | undefined;
+  let runCluster: SimCluster | undefined;
   const active = () => [...daemons.values()].find((d) => !d.crashed && d.manager.isActive());
   /** The daemon that was active last: while none is, the mon shows what it saw. */
   let lastActive: Daemon | undefined;
@@ -87,6 +89,7 @@ export function managerParticipant(
     },
     async start(clock: Clock, cluster: SimCluster) {
       scheduler = cluster.scheduler;
+      runCluster = cluster;
       mon = EmbeddedMon.open(":memory:", {
         alwaysOnModules: [...ALWAYS_ON_MODULES],
         initialModules: [
@@ -118,6 +121,10 @@ export function managerParticipant(
         daemons.set(id, { manager, link, log, crashed: false });
       };
       for (const id of cluster.mgrs) await launch(id);
+      // The hosts' ceph-crash posts the crash reports of the cluster's daemons.
+      cluster.crashAgents.setPoster(
+        crashPoster((cmd, inbuf) => active()?.manager.command(cmd, inbuf)),
+      );
       unsubscribe = cluster.subscribe((e) => {
         if (e.kind === "module_fault") {
           const active = [...daemons.values()].find((d) => !d.crashed && d.manager.isActive());
@@ -142,6 +149,7 @@ export function managerParticipant(
     },
     async stop() {
       unsubscribe();
+      runCluster?.crashAgents.setPoster(undefined);
       stopClusterLog();
       const active = [...daemons.values()].filter((d) => !d.crashed && d.manager.isActive());
       if (daemons.size > 0 && active.length !== 1) {

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { MgrModule } from "mgr_module";
+import { MgrModule } from "mgr_module";
  * import { startTestCluster } from "mgr_module/testing";
  *
  * class Counter extends MgrModule {
@@ -27,6 +27,7 @@ import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
 import type { MonCommandResult } from "../core/cluster_link.ts";
 import { EmbeddedMon } from "./mon/mon.ts";
+import { crashPoster } from "./crash_client.ts";
 import { MonLink } from "./mon/mon_link.ts";
 import { Rng } from "./engine/prng.ts";
 import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
@@ -184,6 +185,10 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     standbys.push({ manager: await startManager(id, link, standbyLog), link, log: standbyLog });
   }
   const managers = [manager, ...standbys.map((s) => s.manager)];
+  // The hosts' ceph-crash posts the crash reports of the cluster's daemons.
+  cluster?.crashAgents.setPoster(
+    crashPoster((cmd, inbuf) => managers.find((m) => m.isActive())?.command(cmd, inbuf)),
+  );
   const settle = async () => {
     for (let i = 0; i < 3; i++) {
       await scheduler.runFor(0);
@@ -212,6 +217,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       await settle();
     },
     async stop() {
+      cluster?.crashAgents.setPoster(undefined);
       let stopped = false;
       const stopping = Promise.all(managers.map((m) => m.stop())).then(() => stopped = true);
       // A module that hangs in shutdown is waited for on virtual time.

@@ -42,6 +42,7 @@ Deno.test("sim fault refuses targets the cluster does not have, before schedulin
     ["osd-down", "osd.99", undefined, -ENOENT, /'osd\.99' is not an OSD of the cluster/],
     ["osd-down", "sda", undefined, -EINVAL, /'sda' is not an OSD id \(osd\.N\)/],
     ["osd-down", "osd.99999999999999999999", undefined, -EINVAL, /is not an OSD id/],
+    ["osd-crash", "osd.99", undefined, -ENOENT, /'osd\.99' is not an OSD of the cluster/],
     ["slow-osd", undefined, undefined, -EINVAL, /is not an OSD id/],
     ["late-reports", "osd.42", 10, -ENOENT, /'osd\.42' is not an OSD of the cluster/],
     [
@@ -86,4 +87,15 @@ Deno.test("sim fault injects rack-down and mds-down on targets that exist", asyn
   assert.equal((await run("mds-down", "b", 30)).r, 0);
   await scheduler.runFor(1);
   assert.equal(injector.active.size, 2);
+});
+
+Deno.test("sim fault osd-crash takes an OSD down with a crash report, and it boots after its restart time", async () => {
+  const { scheduler, cluster, run } = setup();
+  const res = await run("osd-crash", "osd.1", 20);
+  assert.equal(res.r, 0, res.outs);
+  await scheduler.runFor(1);
+  assert.equal(cluster.map.isUp(1), false);
+  assert.deepEqual(cluster.crashAgents.pending().map((r) => r.entity_name), ["osd.1"]);
+  await scheduler.runFor(20);
+  assert.equal(cluster.map.isUp(1), true);
 });

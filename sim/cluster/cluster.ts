@@ -18,6 +18,7 @@ import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
 import { hostIp } from "./osd_map_dump.ts";
+import { CrashAgents } from "./crash_agent.ts";
 import {
   type OsdPerfQuerySet,
   type OsdPerfReport,
@@ -143,6 +144,8 @@ export class SimCluster {
   readonly mons: MonCluster;
   readonly io: IoModel;
   readonly daemons: DaemonRegistry;
+  /** The hosts' ceph-crash agents, holding the crash reports of daemons that crashed. */
+  readonly crashAgents: CrashAgents;
   readonly fs: FsMap;
   /** What the OSDs report of their PGs to the active manager each period. */
   readonly pgReporter: PgReporter;
@@ -202,6 +205,7 @@ export class SimCluster {
     }
     const rng = scheduler.rng;
     this.#osdPerfRng = rng.stream("osd-perf-query");
+    this.crashAgents = new CrashAgents(scheduler, rng.stream("crash"));
     this.map = new OsdMap({ now: () => scheduler.now, ids: rng.stream("identity") });
     const crush = this.map.crush;
     crush.failureDomain = crushTypeId(spec.failureDomain ?? "host");
@@ -773,6 +777,16 @@ export class SimCluster {
   /** An OSD stops (or is reported failed): marked down unless `nodown` is set. */
   osdDown(id: number): void {
     this.osdsDown([id], `osd.${id} down`);
+  }
+
+  /**
+   * OSD `id`'s process crashes: it goes down (its peers report it), and its crash report waits
+   * on its host for ceph-crash. It boots again with {@linkcode osdUp}, as systemd restarts it.
+   */
+  osdCrash(id: number): void {
+    if (!this.map.has(id)) throw new RangeError(`no osd.${id}`);
+    this.crashAgents.crashed(`osd.${id}`, this.daemons.metadata(`osd.${id}`) ?? {});
+    this.osdDown(id);
   }
 
   /** Every OSD of a host goes down in one epoch. */

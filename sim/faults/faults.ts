@@ -38,6 +38,11 @@ export type FaultSpec =
   | { kind: "osd-flap"; at: number; osd: number; count?: number; period?: number }
   | { kind: "osd-out"; at: number; duration?: number; osd: number }
   | { kind: "osd-down"; at: number; duration?: number; osd: number }
+  /**
+   * An OSD's process crashes: down, and up again when systemd has restarted it (`duration`,
+   * default {@linkcode OSD_RESTART_SECONDS}); its crash report is posted by ceph-crash.
+   */
+  | { kind: "osd-crash"; at: number; duration?: number; osd: number }
   | { kind: "host-down"; at: number; duration?: number; host: string }
   | { kind: "rack-down"; at: number; duration?: number; rack: string }
   /** The active manager fails; a standby takes over. */
@@ -68,6 +73,7 @@ export const FAULT_KINDS: readonly FaultSpec["kind"][] = [
   "osd-flap",
   "osd-out",
   "osd-down",
+  "osd-crash",
   "host-down",
   "rack-down",
   "mgr-fail",
@@ -75,11 +81,15 @@ export const FAULT_KINDS: readonly FaultSpec["kind"][] = [
   "module-fault",
 ];
 
+/** systemd's RestartSec for Ceph's daemons: a crashed OSD boots again this much later. */
+export const OSD_RESTART_SECONDS = 10;
+
 /** When a fault is fully healed (Infinity if never), in seconds after the start. */
 export function healTime(f: FaultSpec): number {
   // Neither a manager failure nor a module fault keeps the cluster from converging.
   if (f.kind === "mgr-fail" || f.kind === "module-fault") return f.at;
   if (f.kind === "osd-flap") return f.at + (f.count ?? 3) * (f.period ?? 20);
+  if (f.kind === "osd-crash") return f.at + (f.duration ?? OSD_RESTART_SECONDS);
   return f.duration === undefined ? Infinity : f.at + f.duration;
 }
 
@@ -343,6 +353,10 @@ export class FaultInjector {
       case "osd-down":
         c.osdDown(f.osd);
         this.#healAfter(f, f.duration, () => c.osdUp(f.osd));
+        break;
+      case "osd-crash":
+        c.osdCrash(f.osd);
+        this.#healAfter(f, f.duration ?? OSD_RESTART_SECONDS, () => c.osdUp(f.osd));
         break;
       case "host-down":
         c.hostDown(f.host);
