@@ -25,6 +25,11 @@ export interface MonCommandResult {
   outb: string;
   /** Status or error message (stderr of the `ceph` CLI). */
   outs: string;
+  /**
+   * The output's bytes when it is binary (`osd getcrushmap`'s encoded CRUSH map): written to
+   * the CLI's stdout or `-o` file as they are. `outb` then holds at most a lossy decoding.
+   */
+  outbBytes?: Uint8Array;
 }
 
 /** One entry of the mon's config DB (`ceph config dump -f json`). */

@@ -72,16 +72,32 @@ interface StatusJson {
   quorum_names?: string[];
 }
 
-/** A command's answer as the port's MonCommandResult (a RadosError becomes its errno). */
+/**
+ * A command's answer as the port's MonCommandResult (a RadosError becomes its errno). Output
+ * that is not UTF-8 (`osd getcrushmap`) also keeps its bytes, which a decoding would mangle.
+ */
 export async function commandResult(
-  send: () => Promise<{ text(): string; outs: string }>,
+  send: () => Promise<{ outbuf: Uint8Array; text(): string; outs: string }>,
 ): Promise<MonCommandResult> {
   try {
     const reply = await send();
-    return { r: 0, outb: reply.text(), outs: reply.outs };
+    const result: MonCommandResult = { r: 0, outb: reply.text(), outs: reply.outs };
+    if (!_isUtf8(reply.outbuf)) result.outbBytes = reply.outbuf;
+    return result;
   } catch (e) {
     if (!(e instanceof RadosError)) throw e;
     return { r: e.errno, outb: new TextDecoder().decode(e.outbuf), outs: e.outs };
+  }
+}
+
+const _strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function _isUtf8(bytes: Uint8Array): boolean {
+  try {
+    _strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -207,16 +207,24 @@ export class SimClusterLink implements ClusterLink {
       }
       this.#mon.setConnected(e.reachable);
       if (e.reachable) {
+        // The quorum that ends an outage is read anew (mon_status, health).
+        this.#monVersion++;
         if (this.#missed.has("pg_summary")) this.#covered.osds.fill(0);
         for (const type of this.#missed) this.#notify(type);
         this.#missed.clear();
       }
       return;
     }
+    if (e.kind === "quorum") {
+      // An election moves no MonMap epoch (MonmapMonitor proposes one only for new mon
+      // features), so the mons send no MMonMap and 16.2's manager notifies no mon_map
+      // (Mgr::ms_dispatch2 does on CEPH_MSG_MON_MAP only). What changed, the quorum in
+      // mon_status and the health, is read anew.
+      this.#monVersion++;
+      return;
+    }
     const type = e.kind === "osd_map"
       ? "osd_map"
-      : e.kind === "quorum"
-      ? "mon_map"
       : e.kind === "fs_map"
       ? "fs_map"
       : e.kind === "stats"

@@ -87,6 +87,8 @@ export interface CommandResponse {
   retval: number;
   stdout: string;
   stderr: string;
+  /** A binary stdout (MonCommandResult.outbBytes), base64: JSON carries no raw bytes. */
+  stdout_base64?: string;
 }
 
 /** `GET /api/v1/status`. Later issues add the cluster's state next to its health. */
@@ -198,6 +200,7 @@ export function createAdminApp(options: AdminAppOptions): Hono<AdminEnv> {
     try {
       const out = await service.run(parsed.cmd, parsed.inbuf, caller);
       result = { retval: out.r, stdout: out.outb, stderr: out.outs };
+      if (out.outbBytes !== undefined) result.stdout_base64 = out.outbBytes.toBase64();
     } catch (e) {
       // The service answers failures in retval; a rejection is a fault of ours, not the
       // caller's input, so it is logged in full and answered like Ceph answers a handler

@@ -65,9 +65,9 @@ export interface CephIo {
 
 const encoder = new TextEncoder();
 
-async function writeAll(w: ByteWriter, text: string): Promise<void> {
-  if (text === "") return;
-  let buf = encoder.encode(text);
+async function writeAll(w: ByteWriter, text: string | Uint8Array): Promise<void> {
+  if (text.length === 0) return;
+  let buf = typeof text === "string" ? encoder.encode(text) : text;
   while (buf.length > 0) {
     const n = await w.write(buf);
     buf = buf.subarray(n);
@@ -208,8 +208,15 @@ async function run(
     }
     const reply = await client.command(cmd, inbuf);
     const status = await report(reply, err);
-    if (outFile !== undefined) await writeAll(outFile, reply.stdout);
-    else await out(jsonBlank + reply.stdout);
+    // A binary answer (a CRUSH map) goes out byte for byte, after the blank line ceph.in
+    // writes before any `-f json` output on stdout.
+    const data = reply.stdoutBytes ?? reply.stdout;
+    if (outFile !== undefined) await writeAll(outFile, data);
+    else if (typeof data === "string") await out(jsonBlank + data);
+    else {
+      await out(jsonBlank);
+      await writeAll(io.stdout, data);
+    }
     return status;
   } finally {
     outFile?.close();

@@ -77,6 +77,8 @@ export interface CommandReply {
   retval: number;
   stdout: string;
   stderr: string;
+  /** A binary stdout (`osd getcrushmap`): these bytes are written instead of `stdout`. */
+  stdoutBytes?: Uint8Array;
 }
 
 /** The `fetch` the client uses; tests inject a fake daemon here. */
@@ -214,7 +216,7 @@ export class DaemonClient {
       body: JSON.stringify(body),
     });
     const json = await this.#json(res);
-    const { retval, stdout, stderr } = (json ?? {}) as Record<string, unknown>;
+    const { retval, stdout, stderr, stdout_base64 } = (json ?? {}) as Record<string, unknown>;
     if (
       typeof retval !== "number" || !Number.isInteger(retval) || typeof stdout !== "string" ||
       typeof stderr !== "string"
@@ -224,7 +226,20 @@ export class DaemonClient {
         `${this.#target.url}/api/v1/command answered without integer retval and string stdout/stderr`,
       );
     }
-    return { retval, stdout, stderr };
+    if (stdout_base64 === undefined) return { retval, stdout, stderr };
+    let stdoutBytes: Uint8Array;
+    try {
+      if (typeof stdout_base64 !== "string") throw new TypeError("not a string");
+      stdoutBytes = Uint8Array.fromBase64(stdout_base64);
+    } catch (e) {
+      throw new ClientError(
+        EIO,
+        `${this.#target.url}/api/v1/command answered a stdout_base64 that is not base64: ${
+          (e as Error).message
+        }`,
+      );
+    }
+    return { retval, stdout, stderr, stdoutBytes };
   }
 
   async #request(path: string, init: RequestInit): Promise<Response> {

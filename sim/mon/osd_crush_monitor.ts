@@ -1,7 +1,7 @@
 /**
  * OSDMonitor's CRUSH read commands (`osd crush tree`, `osd crush dump`, `osd crush rule ls`,
  * `osd crush rule dump`, `osd crush class ls`, `osd crush ls`, `osd crush show-tunables`,
- * `osd crush weight-set ls`) over the simulated cluster's CRUSH map, from the same dump as
+ * `osd crush weight-set ls`, `osd getcrushmap`) over the simulated cluster's CRUSH map, from the same dump as
  * `get('osd_map_crush')`, printed as Ceph 16.2's OSDMonitor.cc and CrushTreeDumper.h do,
  * checked against a real 16.2.15 cluster (tests/ceph-reference/cli/commands/osd_crush_*).
  *
@@ -12,6 +12,8 @@ import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import { textTable } from "../../ceph/text_table.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
+import { encodeCrushMap } from "../cluster/crush_binary.ts";
+import type { CrushDump as FullCrushDump } from "../cluster/crush_text.ts";
 import { dumpOsdMapCrush, type Json } from "../cluster/osd_map_dump.ts";
 import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
 
@@ -25,6 +27,7 @@ const CRUSH_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd crush ls name=node,type=CephString,goodchars=[A-Za-z0-9-_.]", help: "list items beneath a node in the CRUSH tree", perm: "r" },
   { sig: "osd crush show-tunables", help: "show current crush tunables", perm: "r" },
   { sig: "osd crush weight-set ls", help: "list crush weight sets", perm: "r" },
+  { sig: "osd getcrushmap name=epoch,type=CephInt,range=0,req=false", help: "get CRUSH map", perm: "r" },
 ];
 
 interface Bucket {
@@ -105,8 +108,23 @@ export class OSDCrushMonitor implements Monitor {
       case "osd crush weight-set ls":
         // The simulated CRUSH map has no weight sets (choose_args).
         return ok(f ? formatJson([], f) : "");
+      case "osd getcrushmap":
+        return this.#getCrushMap(dump, cmd.epoch);
     }
     return err(-EINVAL, "command not known");
+  }
+
+  /**
+   * The encoded map, with the CRUSH version (not the epoch) in outs, as 16.2's OSDMonitor
+   * says it. The simulated mon keeps only the current OSDMap, as for `osd dump <epoch>`.
+   */
+  #getCrushMap(dump: CrushDump, epoch: unknown): MonCommandResult {
+    const map = this.#cluster.map;
+    if (epoch !== undefined && Number(epoch) !== map.epoch) {
+      return err(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
+    }
+    const bytes = encodeCrushMap(dump as unknown as FullCrushDump);
+    return { r: 0, outb: "", outs: String(map.crush.version), outbBytes: bytes };
   }
 
   #name(dump: CrushDump, id: number): string {
