@@ -158,9 +158,9 @@ export function pgHealthChecks(
   const m = pgMap;
   const cutoff = now - PG_STUCK_THRESHOLD;
   const detected = new Map<Consequence, _Causes>();
-  for (let r = 0; r < m.count; r++) {
-    const s = m.state[r]!;
-    if (s === PgState.ACTIVE + PgState.CLEAN) continue;
+  const unclean = m.uncleanRows();
+  for (let u = 0; u < unclean.length; u++) {
+    const r = unclean[u]!, s = m.state[r]!;
     for (let i = 0; i < RESPONSES.length; i++) {
       const resp = RESPONSES[i]!;
       if (hasPgState(s, resp.bit) === (resp.invert === true)) continue;

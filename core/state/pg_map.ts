@@ -266,6 +266,54 @@ export class PgMap {
     return d === undefined ? undefined : _asDelta(d.delta);
   }
 
+  /**
+   * How many PGs each pool has in each state (pools and states in row order), kept while the
+   * rows hold (stat updates change no state): pg_summary, pg_status and the health checks
+   * read it every period.
+   */
+  stateCounts(): ReadonlyMap<number, ReadonlyMap<number, number>> {
+    if (this.#stateCounts?.version === this.rowsVersion) return this.#stateCounts.counts;
+    const counts = new Map<number, Map<number, number>>();
+    // Runs of one state in one pool are counted in a number, then added once.
+    let lastState = NaN, lastPool = NaN, run = 0;
+    for (let r = 0; r <= this.count; r++) {
+      const s = r < this.count ? this.state[r]! : NaN;
+      const pool = r < this.count ? this.pool[r]! : NaN;
+      if (s === lastState && pool === lastPool) {
+        run++;
+        continue;
+      }
+      if (run > 0) {
+        let c = counts.get(lastPool);
+        if (c === undefined) counts.set(lastPool, c = new Map());
+        c.set(lastState, (c.get(lastState) ?? 0) + run);
+      }
+      if (r === this.count) break;
+      lastState = s;
+      lastPool = pool;
+      run = 1;
+    }
+    this.#stateCounts = { version: this.rowsVersion, counts };
+    return counts;
+  }
+
+  #stateCounts: { version: number; counts: Map<number, Map<number, number>> } | undefined;
+
+  /** The rows not active+clean, kept while the rows hold (what the PG checks look at). */
+  uncleanRows(): Int32Array {
+    if (this.#unclean?.version === this.rowsVersion) return this.#unclean.rows;
+    const clean = PgState.ACTIVE + PgState.CLEAN;
+    let n = 0;
+    for (let r = 0; r < this.count; r++) if (this.state[r] !== clean) n++;
+    const rows = new Int32Array(n);
+    n = 0;
+    for (let r = 0; r < this.count; r++) if (this.state[r] !== clean) rows[n++] = r;
+    this.#unclean = { version: this.rowsVersion, rows };
+    return rows;
+  }
+
+  #unclean: { version: number; rows: Int32Array } | undefined;
+
   /** Stamp `k` (PG_STAMP_KEYS order) of row `r`, seconds. */
   stampAt(r: number, k: number): number {
     return this.stamps[k * this.stampStride + r]!;

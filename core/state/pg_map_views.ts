@@ -565,31 +565,20 @@ export class PgMapViews {
     const names: string[] = [];
     const byPool = new Map<number, number[]>();
     const all: number[] = [];
-    // Runs of one state in one pool are counted in a number, then added once.
-    let lastState = NaN, lastPool = NaN, run = 0;
-    for (let r = 0; r <= m.count; r++) {
-      const s = r < m.count ? m.state[r]! : NaN, pool = r < m.count ? m.pool[r]! : NaN;
-      if (s === lastState && pool === lastPool) {
-        run++;
-        continue;
-      }
-      if (run > 0) {
-        let si = stateIndex.get(lastState);
+    for (const [pool, states] of m.stateCounts()) {
+      const poolCounts: number[] = [];
+      byPool.set(pool, poolCounts);
+      for (const [state, n] of states) {
+        let si = stateIndex.get(state);
         if (si === undefined) {
           si = names.length;
-          stateIndex.set(lastState, si);
-          names.push(pgStateString(lastState));
+          stateIndex.set(state, si);
+          names.push(pgStateString(state));
           all.push(0);
         }
-        let poolCounts = byPool.get(lastPool);
-        if (poolCounts === undefined) byPool.set(lastPool, poolCounts = []);
-        poolCounts[si] = (poolCounts[si] ?? 0) + run;
-        all[si]! += run;
+        poolCounts[si] = (poolCounts[si] ?? 0) + n;
+        all[si]! += n;
       }
-      if (r === m.count) break;
-      lastState = s;
-      lastPool = pool;
-      run = 1;
     }
     // Ceph fills std::maps keyed by strings: the state names, and the OSD and pool ids as
     // text, sort as strings.
@@ -641,26 +630,7 @@ export class PgMapViews {
    */
   pgStatus(): Json {
     const m = this.pgMap;
-    // One pass, counting runs of one state in one pool in a number rather than a Map update
-    // per PG (the rows of a pool are mostly in one state).
-    const byPool = new Map<number, Map<number, number>>();
-    let lastState = NaN, lastPool = NaN, run = 0;
-    for (let r = 0; r <= m.count; r++) {
-      const s = r < m.count ? m.state[r]! : NaN, pool = r < m.count ? m.pool[r]! : NaN;
-      if (s === lastState && pool === lastPool) {
-        run++;
-        continue;
-      }
-      if (run > 0) {
-        let counts = byPool.get(lastPool);
-        if (!counts) byPool.set(lastPool, counts = new Map());
-        counts.set(lastState, (counts.get(lastState) ?? 0) + run);
-      }
-      if (r === m.count) break;
-      lastState = s;
-      lastPool = pool;
-      run = 1;
-    }
+    const byPool = m.stateCounts();
     const byState = new Map<number, number>();
     for (const counts of byPool.values()) {
       for (const [s, n] of counts) byState.set(s, (byState.get(s) ?? 0) + n);

@@ -75,17 +75,10 @@ export class Oracles {
     // PG counts add up (per pool and overall, in the manager's view).
     const pgMap = this.#seen.intake.pgMap;
     const byPool = new Map<number, number>();
-    let lastPool = -1, run = 0;
-    for (let r = 0; r <= pgMap.count; r++) {
-      const id = r < pgMap.count ? pgMap.pool[r]! : -1;
-      // A pool's rows mostly follow each other: count runs, not a Map update per PG.
-      if (id === lastPool && r < pgMap.count) {
-        run++;
-        continue;
-      }
-      if (run > 0) byPool.set(lastPool, (byPool.get(lastPool) ?? 0) + run);
-      lastPool = id;
-      run = 1;
+    for (const [pool, states] of pgMap.stateCounts()) {
+      let n = 0;
+      for (const count of states.values()) n += count;
+      byPool.set(pool, n);
     }
     if (pgMap.count !== c.pgs.count) {
       this.#fail(`the PGMap counts ${pgMap.count} of ${c.pgs.count} PGs`);
