@@ -42,7 +42,7 @@ Deno.test("an OSD that crashes posts its crash report through ceph-crash at its 
     assert.equal(mine[0], real[0], "the header as Ceph prints it");
     assert.match(
       mine[1]!,
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z_[0-9a-f-]{36}  osd\.1 {4}\* {3}$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z_[0-9a-f-]{36} {2}osd\.1 {4}\* {3}$/,
     );
     const id = mine[1]!.split(" ")[0]!;
     const info = JSON.parse((await c.command({ prefix: "crash info", id })).outb);
@@ -76,12 +76,12 @@ Deno.test("a crash report waits on its host while no manager is active, and is p
   });
   try {
     await c.run(30);
-    c.cluster!.crashAgents.setPoster(async () => false);
+    c.cluster!.crashAgents.setPoster(() => Promise.resolve(false));
     c.cluster!.osdCrash(2);
     await c.run(CRASH_SCAN_SECONDS);
     assert.equal(c.cluster!.crashAgents.pending().length, 1, "kept for the next scan");
     const taken: string[] = [];
-    c.cluster!.crashAgents.setPoster(async (r) => (taken.push(r.entity_name), true));
+    c.cluster!.crashAgents.setPoster((r) => Promise.resolve((taken.push(r.entity_name), true)));
     await c.run(CRASH_SCAN_SECONDS);
     assert.deepEqual(taken, ["osd.2"]);
     assert.equal(c.cluster!.crashAgents.pending().length, 0);
