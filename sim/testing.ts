@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
-import { MgrModule } from "mgr_module";
+ * import { MgrModule } from "mgr_module";
  * import { startTestCluster } from "mgr_module/testing";
  *
  * class Counter extends MgrModule {
