@@ -2,15 +2,15 @@
  * The object-I/O port (core/rados_port.ts) on a real cluster: a module's `this.rados` runs on
  * real `rados_ioctx_t`s through the librados binding, one per pool, opened on first use.
  *
- * What the binding does not offer is refused with EOPNOTSUPP rather than emulated: object
- * namespaces other than the default one, partial writes and appends (a read-modify-write
- * would lose a concurrent writer's data), and shared locks. Timeouts are the connection's
+ * Each (pool, namespace) gets its own context, its namespace set once when it opens, so that
+ * calls in flight in different namespaces cannot see each other's. Shared locks are taken
+ * with an empty tag (the SDK's `lock_shared` keeps no tag). Timeouts are the connection's
  * `rados_osd_op_timeout` (librados has no per-operation one).
  *
  * @module
  */
 import type { RadosOp, RadosPort, RadosReply } from "../core/rados_port.ts";
-import { ENOENT, EOPNOTSUPP } from "../ceph/errno.ts";
+import { ENOENT } from "../ceph/errno.ts";
 import type { RadosCluster } from "../rados/rados_cluster.ts";
 import { RadosError } from "../rados/rados_error.ts";
 import type { RadosIoctx } from "../rados/rados_ioctx.ts";
@@ -38,9 +38,8 @@ export class RealRadosPort implements RadosPort {
   async operate(pool: number, nspace: string, op: RadosOp, _timeout: number): Promise<RadosReply> {
     const name = this.#poolName(pool);
     if (name === undefined) return { r: -ENOENT };
-    if (nspace !== "") return { r: -EOPNOTSUPP };
     try {
-      return await this.#run(await this.#ioctx(name), op);
+      return await this.#run(await this.#ioctx(name, nspace), op);
     } catch (e) {
       if (e instanceof RadosError) return { r: e.errno };
       throw e;
@@ -54,13 +53,14 @@ export class RealRadosPort implements RadosPort {
     for (const io of all) await (await io.catch(() => undefined))?.close();
   }
 
-  #ioctx(pool: string): Promise<RadosIoctx> {
-    let io = this.#ioctxs.get(pool);
+  #ioctx(pool: string, nspace: string): Promise<RadosIoctx> {
+    const key = `${pool}\0${nspace}`;
+    let io = this.#ioctxs.get(key);
     if (!io) {
-      io = this.#rados.openIoctx(pool);
+      io = this.#rados.openIoctx(pool, nspace);
       // A pool that could not be opened (removed, not yet created) is tried again next time.
-      io.catch(() => this.#ioctxs.delete(pool));
-      this.#ioctxs.set(pool, io);
+      io.catch(() => this.#ioctxs.delete(key));
+      this.#ioctxs.set(key, io);
     }
     return io;
   }
@@ -105,18 +105,21 @@ export class RealRadosPort implements RadosPort {
           r: 0,
           objects: (await io.listObjects()).map((o) => ({ nspace: o.namespace, oid: o.name })),
         };
-      case "lock":
-        if (!op.exclusive) return { r: -EOPNOTSUPP };
-        await io.lockExclusive(op.oid, op.name, op.cookie, {
-          ...(op.duration > 0 ? { durationSeconds: op.duration } : {}),
-        });
+      case "lock": {
+        const options = op.duration > 0 ? { durationSeconds: op.duration } : {};
+        if (op.exclusive) await io.lockExclusive(op.oid, op.name, op.cookie, options);
+        else await io.lockShared(op.oid, op.name, op.cookie, "", options);
         return { r: 0 };
+      }
       case "unlock":
         await io.unlock(op.oid, op.name, op.cookie);
         return { r: 0 };
       case "write":
+        await io.write(op.oid, op.data, op.offset);
+        return { r: 0 };
       case "append":
-        return { r: -EOPNOTSUPP };
+        await io.append(op.oid, op.data);
+        return { r: 0 };
     }
   }
 }

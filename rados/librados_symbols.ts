@@ -105,6 +105,18 @@ export const LIBRADOS_SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  // (io, const char *oid, const char *buf, size_t len, uint64_t off)
+  rados_write: {
+    parameters: ["pointer", "buffer", "buffer", "usize", "u64"],
+    result: "i32",
+    nonblocking: true,
+  },
+  rados_append: {
+    parameters: ["pointer", "buffer", "buffer", "usize"],
+    result: "i32",
+    nonblocking: true,
+  },
+  rados_ioctx_set_namespace: { parameters: ["pointer", "buffer"], result: "void" },
   rados_read: {
     parameters: ["pointer", "buffer", "buffer", "usize", "u64"],
     result: "i32",
@@ -171,6 +183,12 @@ export const LIBRADOS_SYMBOLS = {
   //  struct timeval *duration, uint8_t flags)
   rados_lock_exclusive: {
     parameters: ["pointer", "buffer", "buffer", "buffer", "buffer", "buffer", "u8"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // (ioctx, oid, name, cookie, const char *tag, desc, struct timeval *duration, uint8_t flags)
+  rados_lock_shared: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "u8"],
     result: "i32",
     nonblocking: true,
   },

@@ -528,13 +528,19 @@ export class RadosCluster {
     });
   }
 
-  /** Opens an I/O context on a pool; ENOENT when there is no such pool. */
-  openIoctx(pool: string): Promise<RadosIoctx> {
+  /**
+   * Opens an I/O context on a pool, in object namespace `namespace` (default: the default
+   * one); ENOENT when there is no such pool.
+   */
+  openIoctx(pool: string, namespace = ""): Promise<RadosIoctx> {
     return this.#gate.run("rados_ioctx_create", async () => {
       const word = outWord();
       const rc = await this.#lib.rados_ioctx_create(this.#handle, cString(pool), word);
       if (rc < 0) throw new RadosError("rados_ioctx_create", rc, `pool '${pool}'`);
-      const io = new RadosIoctx(this.#lib, pointerIn(word)!, pool, (x) => this.#ioctxs.delete(x));
+      const handle = pointerIn(word)!;
+      // Set once, before any call: a context's namespace is read as each call starts.
+      if (namespace !== "") this.#lib.rados_ioctx_set_namespace(handle, cString(namespace));
+      const io = new RadosIoctx(this.#lib, handle, pool, (x) => this.#ioctxs.delete(x));
       this.#ioctxs.add(io);
       return io;
     });

@@ -99,6 +99,33 @@ export class RadosIoctx {
     });
   }
 
+  /** Writes `data` into `oid` at byte `offset` (creating it; the rest is kept). */
+  write(oid: string, data: Uint8Array | string, offset: number): Promise<void> {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`write: offset must be an integer >= 0, not ${offset}`);
+    }
+    return this.#gate.run("rados_write", async () => {
+      const bytes = bytesOf(data);
+      const rc = await this.#lib.rados_write(
+        this.#io,
+        cString(oid),
+        bytes,
+        BigInt(bytes.length),
+        BigInt(offset),
+      );
+      check("rados_write", rc, oid);
+    });
+  }
+
+  /** Appends `data` to `oid` (creating it), atomically on the OSD. */
+  append(oid: string, data: Uint8Array | string): Promise<void> {
+    return this.#gate.run("rados_append", async () => {
+      const bytes = bytesOf(data);
+      const rc = await this.#lib.rados_append(this.#io, cString(oid), bytes, BigInt(bytes.length));
+      check("rados_append", rc, oid);
+    });
+  }
+
   /** The whole object `oid` (its size from `stat()`; a concurrent append is read too). */
   read(oid: string): Promise<Uint8Array> {
     return this.#gate.run("rados_read", async () => {
@@ -302,12 +329,7 @@ export class RadosIoctx {
       throw new RangeError(`lockExclusive: durationSeconds must be > 0, not ${seconds}`);
     }
     return this.#gate.run("rados_lock_exclusive", async () => {
-      // struct timeval { time_t tv_sec; suseconds_t tv_usec; }
-      let duration: BigInt64Array<ArrayBuffer> | null = null;
-      if (seconds !== undefined) {
-        const whole = Math.floor(seconds);
-        duration = new BigInt64Array([BigInt(whole), BigInt(Math.round((seconds - whole) * 1e6))]);
-      }
+      const duration = _timeval(seconds);
       const rc = await this.#lib.rados_lock_exclusive(
         this.#io,
         cString(oid),
@@ -318,6 +340,36 @@ export class RadosIoctx {
         options.renew ? LIBRADOS_LOCK_FLAG_RENEW : 0,
       );
       check("rados_lock_exclusive", rc, `lock '${name}' on ${oid}`);
+    });
+  }
+
+  /**
+   * Takes the shared advisory lock `name` on `oid` for (this client, `cookie`), with the
+   * lockers' common `tag`. EBUSY when it is held exclusively, EEXIST when this one holds it.
+   */
+  lockShared(
+    oid: string,
+    name: string,
+    cookie: string,
+    tag: string,
+    options: LockOptions = {},
+  ): Promise<void> {
+    const seconds = options.durationSeconds;
+    if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
+      throw new RangeError(`lockShared: durationSeconds must be > 0, not ${seconds}`);
+    }
+    return this.#gate.run("rados_lock_shared", async () => {
+      const rc = await this.#lib.rados_lock_shared(
+        this.#io,
+        cString(oid),
+        cString(name),
+        cString(cookie),
+        cString(tag),
+        cString(options.description ?? ""),
+        _timeval(seconds),
+        options.renew ? LIBRADOS_LOCK_FLAG_RENEW : 0,
+      );
+      check("rados_lock_shared", rc, `lock '${name}' on ${oid}`);
     });
   }
 
@@ -348,6 +400,13 @@ export class RadosIoctx {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** A `struct timeval { time_t tv_sec; suseconds_t tv_usec; }` of `seconds`, or NULL. */
+function _timeval(seconds: number | undefined): BigInt64Array<ArrayBuffer> | null {
+  if (seconds === undefined) return null;
+  const whole = Math.floor(seconds);
+  return new BigInt64Array([BigInt(whole), BigInt(Math.round((seconds - whole) * 1e6))]);
 }
 
 function check(op: string, rc: number, what = ""): void {

@@ -724,7 +724,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a module's this.rados on the real cluster: objects and omap in a real pool, seen by librados",
+    "a module's this.rados on the real cluster: objects, partial writes, appends, omap, namespaces and shared locks in a real pool, seen by librados",
   ...realCluster,
   fn: async () => {
     await ensurePool();
@@ -744,8 +744,26 @@ Deno.test({
       const vals = await ioctx.get_omap_vals("mgrd-obj", "a", "", 1);
       assert.deepEqual(vals.map(([k, v]) => [k, new TextDecoder().decode(v)]), [["b", "2"]]);
       assert.ok((await ioctx.list_objects()).some((o) => o.key === "mgrd-obj"));
-      // What the binding has no call for is refused, not emulated.
-      await assert.rejects(() => ioctx.append("mgrd-obj", "x"));
+      // Partial writes and appends are the OSD's own (rados_write, rados_append).
+      await ioctx.write("mgrd-obj", "A MO", 5);
+      await ioctx.append("mgrd-obj", "!");
+      assert.equal(new TextDecoder().decode(await io.read("mgrd-obj")), "from A MOdule!");
+      // A namespace is the module's own: librados sees the object there, not in the default one.
+      const ns = await mod.rados.open_ioctx(POOL);
+      ns.set_namespace("mgrd-ns");
+      await ns.write_full("mgrd-obj", "in a namespace");
+      await using nsIo = await admin.openIoctx(POOL, "mgrd-ns");
+      assert.equal(new TextDecoder().decode(await nsIo.read("mgrd-obj")), "in a namespace");
+      assert.equal(new TextDecoder().decode(await io.read("mgrd-obj")), "from A MOdule!");
+      assert.deepEqual((await ns.list_objects()).map((o) => o.key), ["mgrd-obj"]);
+      // Shared locks are real: two cookies share, an exclusive one is refused meanwhile.
+      await ns.lock_shared("mgrd-obj", "l", "c1");
+      await ns.lock_shared("mgrd-obj", "l", "c2");
+      await assert.rejects(() => ns.lock_exclusive("mgrd-obj", "l", "c3"));
+      await ns.unlock("mgrd-obj", "l", "c1");
+      await ns.unlock("mgrd-obj", "l", "c2");
+      await ns.remove_object("mgrd-obj");
+      ns.close();
       await ioctx.remove_object("mgrd-obj");
       await assert.rejects(() => io.read("mgrd-obj"), /ENOENT/);
       await assert.rejects(() => ioctx.read("mgrd-obj"));
