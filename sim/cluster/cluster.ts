@@ -295,14 +295,22 @@ export class SimCluster {
     }
   }
 
-  /** Receives every {@linkcode ClusterEvent}, in order. Returns the unsubscribe function. */
-  subscribe(listener: (e: ClusterEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /**
+   * Receives every {@linkcode ClusterEvent}, in order. Returns the unsubscribe function. With
+   * `observer`, the listener hears each event after every other listener (the managers'
+   * sessions among them, whenever they subscribed): what checks the managers' view.
+   */
+  subscribe(listener: (e: ClusterEvent) => void, options: { observer?: boolean } = {}): () => void {
+    const set = options.observer ? this.#observers : this.#listeners;
+    set.add(listener);
+    return () => set.delete(listener);
   }
+
+  readonly #observers = new Set<(e: ClusterEvent) => void>();
 
   #emit(e: ClusterEvent): void {
     for (const l of this.#listeners) l(e);
+    for (const l of this.#observers) l(e);
   }
 
   /** Whether the manager's mon session is up: a quorum exists and no mon outage is on. */

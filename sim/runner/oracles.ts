@@ -38,7 +38,7 @@ export class Oracles {
         if (seen.receiving()) this.#noteReports(e.pgStats.osds.osd);
         this.check();
       }
-    });
+    }, { observer: true });
   }
 
   /**

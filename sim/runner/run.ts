@@ -133,8 +133,8 @@ export async function runScenario(
   for (const p of participants) await p.start(clock, cluster);
   for (const p of participants) if (p.managerView) view.seen = p.managerView(cluster);
   const seen = view.seen!;
-  // The oracles and the digest subscribe after the managers' sessions did, so that they look
-  // at each period after the manager took it in.
+  // The oracles and the digest hear each event after every other listener (a manager that
+  // restarts subscribes later), so that they look at each period after the manager took it in.
   const oracles = new Oracles(cluster, seen);
   // A digest of what the manager would see goes into the trace every period, so the hash
   // covers the workload and health, not only the event labels.
@@ -145,7 +145,7 @@ export async function runScenario(
       `digest e${cluster.map.epoch} q${cluster.mons.electionEpoch} r${d.reads} w${d.writes} ` +
         `osds${e.osdsReported} ${seen.health().status}`,
     );
-  });
+  }, { observer: true });
 
   const step = options.progressEvery ?? 600;
   const runTo = async (t: number) => {
