@@ -128,3 +128,26 @@ export function utimespanText(seconds: number): string {
   if (s < 172800) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86400)}d`;
 }
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * C's `ctime()` (and Python's `time.ctime()`) in UTC, without the newline: the day of the month
+ * is padded with a space (`%3d`), as the OSDs' `last update` and telemetry's `last_upload`
+ * print it.
+ *
+ * @example
+ * ```ts
+ * import { ctimeText } from "./time.ts";
+ * console.assert(ctimeText(1_796_295_029) === "Thu Dec  3 10:50:29 2026");
+ * console.assert(ctimeText(1_795_612_706) === "Wed Nov 25 13:18:26 2026");
+ * ```
+ */
+export function ctimeText(seconds: number): string {
+  const d = new Date(Math.floor(seconds) * 1000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2)} ${
+    two(d.getUTCHours())
+  }:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}

@@ -29,6 +29,7 @@
  *
  * @module
  */
+import { CEPH_RELEASES } from "../ceph/releases.ts";
 import type { ModuleContext } from "./module_context.ts";
 import type { DaemonHealthMetric } from "./cluster_link.ts";
 import type { PerfCounterBulk } from "./state/perf_counters.ts";
@@ -1084,7 +1085,7 @@ export class MgrModule extends ModuleBase {
    */
   static lookup_release_name(major: number): string {
     if (major < 0) return "unspecified";
-    return RELEASES[major - 1] ?? "unknown";
+    return CEPH_RELEASES[major - 1] ?? "unknown";
   }
 
   /** {@linkcode MgrModule.lookup_release_name}, called on the module. */
@@ -1437,26 +1438,6 @@ export class MgrModule extends ModuleBase {
     };
   }
 }
-
-/** Ceph's releases up to 16.2's own, by major number from 1. */
-const RELEASES = [
-  "argonaut",
-  "bobtail",
-  "cuttlefish",
-  "dumpling",
-  "emperor",
-  "firefly",
-  "giant",
-  "hammer",
-  "infernalis",
-  "jewel",
-  "kraken",
-  "luminous",
-  "mimic",
-  "nautilus",
-  "octopus",
-  "pacific",
-];
 
 /** OSDMap objects by the frozen `osd_map` snapshot they were built from. */
 const _osdMaps = new WeakMap<object, { crush: object; map: OSDMap }>();

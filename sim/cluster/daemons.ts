@@ -11,7 +11,7 @@
  */
 
 import { crushHash3 } from "../../ceph/crush_hash.ts";
-import { cephStamp } from "../../ceph/time.ts";
+import { cephStamp, ctimeText } from "../../ceph/time.ts";
 import type { EntityAddr } from "../../ceph/mgr_map.ts";
 import type { MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
@@ -350,30 +350,8 @@ export function heartbeatPeers(pgs: PgTable, map: OsdMap, max = 10): number[][] 
   return peers.map((s) => [...s].sort((a, b) => a - b));
 }
 
-const _DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const _MONTHS = [
-  "Jan",
-  "Feb",
-  "Mar",
-  "Apr",
-  "May",
-  "Jun",
-  "Jul",
-  "Aug",
-  "Sep",
-  "Oct",
-  "Nov",
-  "Dec",
-];
-
 /** `Wed Nov 25 13:18:26 2026` (ctime without the newline), UTC. */
-export function ctimeString(seconds: number): string {
-  const d = new Date(Math.floor(seconds) * 1000);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${_DAYS[d.getUTCDay()]} ${_MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())} ${
-    two(d.getUTCHours())
-  }:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
-}
+export const ctimeString = ctimeText;
 
 function _ms(osd: number, peer: number, k: number, scale: number): number {
   return Math.round((0.3 + (crushHash3(osd, peer, k) % 1000) / 1000 * 0.6) * scale * 1000) / 1000;

@@ -10,6 +10,7 @@
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
+import { CEPH_RELEASES } from "../../ceph/releases.ts";
 import { EINVAL, ENOENT, EPERM } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import { stableMod } from "../../ceph/pg_placement.ts";
@@ -36,26 +37,6 @@ const OSD_INFO_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd map name=pool,type=CephPoolname name=object,type=CephObjectname name=nspace,type=CephString,req=false", help: "find pg for <object> in <pool> with [namespace]", perm: "r" },
   { sig: "osd set-require-min-compat-client name=version,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false", help: "set the minimum client version we will maintain compatibility with", perm: "rw" },
   { sig: "pg map name=pgid,type=CephPgid", help: "show mapping of pg to osds", perm: "r" },
-];
-
-/** Ceph's releases by `ceph_release_from_name` (16.2 knows none after pacific). */
-const RELEASES = [
-  "argonaut",
-  "bobtail",
-  "cuttlefish",
-  "dumpling",
-  "emperor",
-  "firefly",
-  "giant",
-  "hammer",
-  "infernalis",
-  "jewel",
-  "kraken",
-  "luminous",
-  "mimic",
-  "nautilus",
-  "octopus",
-  "pacific",
 ];
 
 /** The oldest release whose features the simulated OSDMap uses (`get_min_compat_client`). */
@@ -344,9 +325,9 @@ export class OSDInfoMonitor implements Monitor {
 
   #setRequireMinCompatClient(cmd: Record<string, unknown>): MonCommandResult {
     const v = str(cmd.version) ?? "";
-    const rank = RELEASES.indexOf(v);
+    const rank = CEPH_RELEASES.indexOf(v);
     if (rank < 0) return err(-EINVAL, `version ${v} is not recognized`);
-    if (rank < RELEASES.indexOf(MIN_COMPAT_CLIENT)) {
+    if (rank < CEPH_RELEASES.indexOf(MIN_COMPAT_CLIENT)) {
       return err(
         -EPERM,
         `osdmap current utilizes features that require ${MIN_COMPAT_CLIENT}; ` +
