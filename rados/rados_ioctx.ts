@@ -324,23 +324,7 @@ export class RadosIoctx {
     cookie: string,
     options: LockOptions = {},
   ): Promise<void> {
-    const seconds = options.durationSeconds;
-    if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
-      throw new RangeError(`lockExclusive: durationSeconds must be > 0, not ${seconds}`);
-    }
-    return this.#gate.run("rados_lock_exclusive", async () => {
-      const duration = _timeval(seconds);
-      const rc = await this.#lib.rados_lock_exclusive(
-        this.#io,
-        cString(oid),
-        cString(name),
-        cString(cookie),
-        cString(options.description ?? ""),
-        duration,
-        options.renew ? LIBRADOS_LOCK_FLAG_RENEW : 0,
-      );
-      check("rados_lock_exclusive", rc, `lock '${name}' on ${oid}`);
-    });
+    return this.#lock(undefined, oid, name, cookie, options);
   }
 
   /**
@@ -354,22 +338,33 @@ export class RadosIoctx {
     tag: string,
     options: LockOptions = {},
   ): Promise<void> {
+    return this.#lock(tag, oid, name, cookie, options);
+  }
+
+  /** `rados_lock_shared` with a `tag`, `rados_lock_exclusive` without. */
+  #lock(
+    tag: string | undefined,
+    oid: string,
+    name: string,
+    cookie: string,
+    options: LockOptions,
+  ): Promise<void> {
+    const op = tag === undefined ? "rados_lock_exclusive" : "rados_lock_shared";
     const seconds = options.durationSeconds;
     if (seconds !== undefined && !(seconds > 0 && Number.isFinite(seconds))) {
-      throw new RangeError(`lockShared: durationSeconds must be > 0, not ${seconds}`);
-    }
-    return this.#gate.run("rados_lock_shared", async () => {
-      const rc = await this.#lib.rados_lock_shared(
-        this.#io,
-        cString(oid),
-        cString(name),
-        cString(cookie),
-        cString(tag),
-        cString(options.description ?? ""),
-        _timeval(seconds),
-        options.renew ? LIBRADOS_LOCK_FLAG_RENEW : 0,
+      throw new RangeError(
+        `${tag === undefined ? "lockExclusive" : "lockShared"}: durationSeconds must be > 0, ` +
+          `not ${seconds}`,
       );
-      check("rados_lock_shared", rc, `lock '${name}' on ${oid}`);
+    }
+    return this.#gate.run(op, async () => {
+      const args = [cString(oid), cString(name), cString(cookie)] as const;
+      const desc = cString(options.description ?? ""), duration = _timeval(seconds);
+      const flags = options.renew ? LIBRADOS_LOCK_FLAG_RENEW : 0;
+      const rc = tag === undefined
+        ? await this.#lib.rados_lock_exclusive(this.#io, ...args, desc, duration, flags)
+        : await this.#lib.rados_lock_shared(this.#io, ...args, cString(tag), desc, duration, flags);
+      check(op, rc, `lock '${name}' on ${oid}`);
     });
   }
 

@@ -259,11 +259,6 @@ export function pgHealthChecks(
   return checks;
 }
 
-const _oldestScrubs = new WeakMap<
-  PgMap,
-  { version: number; pools: Map<number, { scrub: number; deep: number }> }
->();
-
 /**
  * PG_NOT_SCRUBBED and PG_NOT_DEEP_SCRUBBED: PGs whose last (deep) scrub is older than the
  * pool's interval (its `scrub_max_interval` / `deep_scrub_interval` option, else the OSD
@@ -293,22 +288,9 @@ function _scrubChecks(
   const late: number[] = [], deepLate: number[] = [];
   const scrubCol = PG_STAMP_INDEX.last_scrub_stamp, deepCol = PG_STAMP_INDEX.last_deep_scrub_stamp;
   const st = m.stamps, scrubBase = scrubCol * m.stampStride, deepBase = deepCol * m.stampStride;
-  // Each pool's oldest stamps, kept while the rows hold: most calls find no pool late and
-  // need no pass over every PG.
-  let oldest = _oldestScrubs.get(m);
-  if (oldest?.version !== m.rowsVersion) {
-    const pools = new Map<number, { scrub: number; deep: number }>();
-    for (let r = 0; r < m.count; r++) {
-      const pool = m.pool[r]!;
-      let o = pools.get(pool);
-      if (o === undefined) pools.set(pool, o = { scrub: Infinity, deep: Infinity });
-      o.scrub = Math.min(o.scrub, st[scrubBase + r]!);
-      o.deep = Math.min(o.deep, st[deepBase + r]!);
-    }
-    _oldestScrubs.set(m, oldest = { version: m.rowsVersion, pools });
-  }
+  const oldest = m.oldestScrubs();
   for (const [pool, c] of cutoffs) {
-    const o = oldest.pools.get(pool);
+    const o = oldest.get(pool);
     if (o === undefined || (o.scrub >= c.scrub && o.deep >= c.deep)) cutoffs.delete(pool);
   }
   if (cutoffs.size === 0) return;

@@ -314,6 +314,32 @@ export class PgMap {
 
   #unclean: { version: number; rows: Int32Array } | undefined;
 
+  /**
+   * Each pool's oldest `last_scrub_stamp` and `last_deep_scrub_stamp`, kept while the rows hold
+   * (stat updates carry no scrub stamps): most periods the scrub checks find no pool late and
+   * make no pass over every PG.
+   */
+  oldestScrubs(): ReadonlyMap<number, { scrub: number; deep: number }> {
+    if (this.#oldestScrubs?.version === this.rowsVersion) return this.#oldestScrubs.pools;
+    const st = this.stamps, stride = this.stampStride;
+    const scrubBase = PG_STAMP_INDEX.last_scrub_stamp * stride;
+    const deepBase = PG_STAMP_INDEX.last_deep_scrub_stamp * stride;
+    const pools = new Map<number, { scrub: number; deep: number }>();
+    for (let r = 0; r < this.count; r++) {
+      const pool = this.pool[r]!;
+      let o = pools.get(pool);
+      if (o === undefined) pools.set(pool, o = { scrub: Infinity, deep: Infinity });
+      o.scrub = Math.min(o.scrub, st[scrubBase + r]!);
+      o.deep = Math.min(o.deep, st[deepBase + r]!);
+    }
+    this.#oldestScrubs = { version: this.rowsVersion, pools };
+    return pools;
+  }
+
+  #oldestScrubs:
+    | { version: number; pools: Map<number, { scrub: number; deep: number }> }
+    | undefined;
+
   /** Stamp `k` (PG_STAMP_KEYS order) of row `r`, seconds. */
   stampAt(r: number, k: number): number {
     return this.stamps[k * this.stampStride + r]!;

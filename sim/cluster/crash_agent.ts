@@ -94,7 +94,7 @@ export class CrashAgents {
     const now = this.#scheduler.now;
     const timestamp = _crashStamp(now);
     const report: CrashReport = {
-      crash_id: `${timestamp}_${this.#uuid()}`,
+      crash_id: `${timestamp}_${this.#ids.uuid()}`,
       timestamp,
       process_name: `ceph-${entity.slice(0, entity.indexOf("."))}`,
       entity_name: entity,
@@ -139,15 +139,6 @@ export class CrashAgents {
         else this.#scheduleScan();
       }, () => this.#scheduleScan());
     }
-  }
-
-  #uuid(): string {
-    const hex = (n: number) => n.toString(16).padStart(8, "0");
-    const s = hex(this.#ids.uint32()) + hex(this.#ids.uint32()) + hex(this.#ids.uint32()) +
-      hex(this.#ids.uint32());
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${
-      "89ab"[parseInt(s[16] ?? "0", 16) & 3]
-    }${s.slice(17, 20)}-${s.slice(20, 32)}`;
   }
 }
 

@@ -350,9 +350,6 @@ export function heartbeatPeers(pgs: PgTable, map: OsdMap, max = 10): number[][] 
   return peers.map((s) => [...s].sort((a, b) => a - b));
 }
 
-/** `Wed Nov 25 13:18:26 2026` (ctime without the newline), UTC. */
-export const ctimeString = ctimeText;
-
 function _ms(osd: number, peer: number, k: number, scale: number): number {
   return Math.round((0.3 + (crushHash3(osd, peer, k) % 1000) / 1000 * 0.6) * scale * 1000) / 1000;
 }
@@ -389,7 +386,7 @@ export function dumpOsdPingTimes(
       };
       entries.push({
         osd: peer,
-        "last update": ctimeString(now),
+        "last update": ctimeText(now),
         interfaces: [iface("back", 0), iface("front", 100)],
       });
     }

@@ -27,7 +27,7 @@ export {
   WEIGHT_IN,
 } from "./crush_map.ts";
 export { crushHash2, crushHash3 } from "../../ceph/crush_hash.ts";
-export { cephSeconds, cephStamp } from "../../ceph/time.ts";
+export { cephSeconds, cephStamp, ctimeText } from "../../ceph/time.ts";
 export { OsdMap, OSDMAP_FLAGS, type Pool, type PoolSpec } from "./osd_map.ts";
 export { dumpOsdMap, dumpOsdMapCrush, dumpOsdMapTree, type Json } from "./osd_map_dump.ts";
 export { PgState, pgStateString } from "../../ceph/pg_state.ts";
@@ -35,7 +35,6 @@ export { PgTable, type PgTableOptions, type RecoveryStepResult } from "./pg_tabl
 export {
   CEPH_VERSION,
   cephVersionString,
-  ctimeString,
   type DaemonNames,
   DaemonRegistry,
   dumpDaemonStatus,

@@ -134,7 +134,7 @@ export class OsdMap {
     this.#now = options.now;
     this.#ids = options.ids;
     this.crush = new CrushMap();
-    this.fsid = this.#uuid();
+    this.fsid = this.#ids.uuid();
     this.created =
       this.modified =
       this.lastUpChange =
@@ -170,7 +170,7 @@ export class OsdMap {
     this.upThru[id] = epoch;
     this.createdAt[id] = this.#now();
     this.nonce[id] = 1000 + this.#ids.int(0, 999_999);
-    this.uuids[id] = this.#uuid();
+    this.uuids[id] = this.#ids.uuid();
     this.lastUpChange = this.lastInChange = this.#now();
     this.#touch();
   }
@@ -398,16 +398,6 @@ export class OsdMap {
     this.downStamp = grow(this.downStamp);
     this.createdAt = grow(this.createdAt);
     this.nonce = grow(this.nonce);
-  }
-
-  #uuid(): string {
-    const hex = (n: number) => n.toString(16).padStart(8, "0");
-    const s = hex(this.#ids.uint32()) + hex(this.#ids.uint32()) + hex(this.#ids.uint32()) +
-      hex(this.#ids.uint32());
-    // RFC 4122 version 4 layout.
-    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${
-      "89ab"[parseInt(s[16] ?? "0", 16) & 3]
-    }${s.slice(17, 20)}-${s.slice(20, 32)}`;
   }
 }
 

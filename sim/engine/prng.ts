@@ -177,6 +177,16 @@ export class RngStream {
     return mean + stddev * r * Math.cos(2 * Math.PI * v);
   }
 
+  /** A random (version 4) UUID from the next four draws: fsids, OSD uuids, crash ids. */
+  uuid(): string {
+    const hex = (n: number) => n.toString(16).padStart(8, "0");
+    const s = hex(this.uint32()) + hex(this.uint32()) + hex(this.uint32()) + hex(this.uint32());
+    // RFC 4122 version 4 layout.
+    return `${s.slice(0, 8)}-${s.slice(8, 12)}-4${s.slice(13, 16)}-${
+      "89ab"[parseInt(s[16] ?? "0", 16) & 3]
+    }${s.slice(17, 20)}-${s.slice(20, 32)}`;
+  }
+
   /** An exponentially distributed float with the given mean (e.g. time between arrivals). */
   exponential(mean: number): number {
     if (!(mean > 0)) throw new RangeError(`exponential(mean) needs mean > 0, got ${mean}`);
