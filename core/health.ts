@@ -117,3 +117,44 @@ export function healthReport(...sets: Record<string, HealthCheck>[]): HealthRepo
   }
   return { status, checks: sorted, mutes: [] };
 }
+
+/**
+ * Applies mutes to a report: a muted check stays listed, marked `muted`, and no longer counts
+ * toward the status. Returns the mutes still in force, as Ceph's HealthMonitor keeps them
+ * (check_mutes): a lapsed TTL ends a mute; a non-sticky mute ends when its check clears or its
+ * count grows.
+ *
+ * @example
+ * ```ts
+ * import { applyMutes, healthReport } from "./health.ts";
+ * const down = {
+ *   severity: "HEALTH_WARN" as const,
+ *   summary: { message: "1 osds down", count: 1 },
+ *   detail: [],
+ *   muted: false,
+ * };
+ * const mute = { code: "OSD_DOWN", sticky: false, summary: "1 osds down", count: 1 };
+ * const { report } = applyMutes(healthReport({ OSD_DOWN: down }), [mute], 0);
+ * console.assert(report.status === "HEALTH_OK" && report.checks.OSD_DOWN?.muted === true);
+ * ```
+ */
+export function applyMutes(
+  report: HealthReport,
+  mutes: readonly HealthMute[],
+  now: number,
+): { report: HealthReport; mutes: HealthMute[] } {
+  const kept: HealthMute[] = [];
+  for (const mute of mutes) {
+    if (mute.ttl !== undefined && mute.ttl <= now) continue;
+    const check = Object.hasOwn(report.checks, mute.code) ? report.checks[mute.code] : undefined;
+    if (!mute.sticky && (!check || check.summary.count > mute.count)) continue;
+    kept.push(mute);
+  }
+  if (kept.length === 0) return { report, mutes: kept };
+  const mutedCodes = new Set(kept.map((m) => m.code));
+  const checks: Record<string, HealthCheck> = {};
+  for (const [code, check] of Object.entries(report.checks)) {
+    checks[code] = mutedCodes.has(code) ? { ...check, muted: true } : check;
+  }
+  return { report: { ...healthReport(checks), mutes: kept }, mutes: kept };
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { referenceCli } from "./_reference.ts";
 import { healthReport, normaliseHealthChecks } from "../core/health.ts";
-import { healthDetailText, healthSummaryText } from "../sim/mon/health_monitor.ts";
+import { healthDetailText, healthSummaryText } from "../core/health_output.ts";
 import { timespanText } from "../ceph/time.ts";
 
 function reference(name: string): string {

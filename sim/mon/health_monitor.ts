@@ -8,12 +8,11 @@
  * @module
  */
 import type { HealthCheck, HealthMute, HealthReport } from "../../core/health.ts";
-import { healthReport } from "../../core/health.ts";
+import { applyMutes, healthReport } from "../../core/health.ts";
+import { healthOutput } from "../../core/health_output.ts";
 import type { ClusterUpdate, CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
 import { EINVAL, ENOENT } from "../../ceph/errno.ts";
-import { formatJson } from "../../ceph/format.ts";
 import { parseTimespan } from "../../ceph/option_value.ts";
-import { cephStamp, timespanText } from "../../ceph/time.ts";
 import type { MonStore } from "./mon_store.ts";
 import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
 
@@ -111,22 +110,11 @@ export class HealthMonitor implements Monitor {
   }
 
   #health(cmd: Record<string, unknown>): MonCommandResult {
-    const report = this.report();
-    const detail = cmd.detail === "detail";
-    const format = formatterFor(cmd);
-    if (format) {
-      const checks = detail ? report.checks : Object.fromEntries(
-        Object.entries(report.checks).map((
-          [code, c],
-        ) => [code, { severity: c.severity, summary: c.summary, muted: c.muted }]),
-      );
-      return ok(formatJson(
-        { status: report.status, checks, mutes: report.mutes.map(muteJson) },
-        format,
-      ));
-    }
-    const now = this.#opts.now();
-    return ok((detail ? healthDetailText(report, now) : healthSummaryText(report, now)) + "\n");
+    return ok(healthOutput(this.report(), {
+      detail: cmd.detail === "detail",
+      format: formatterFor(cmd) ?? undefined,
+      now: this.#opts.now(),
+    }));
   }
 
   #mute(cmd: Record<string, unknown>): MonCommandResult {
@@ -188,84 +176,6 @@ export function parseTtl(text: string): { seconds: number } | { error: string } 
   return { seconds: Number(parsed.value) };
 }
 
-/**
- * Applies mutes to a report: a muted check stays listed, marked `muted`, and no longer counts
- * toward the status. Returns the mutes still in force, as Ceph's HealthMonitor keeps them: a
- * lapsed TTL ends a mute; a non-sticky mute ends when its check clears or its count grows.
- */
-export function applyMutes(
-  report: HealthReport,
-  mutes: readonly HealthMute[],
-  now: number,
-): { report: HealthReport; mutes: HealthMute[] } {
-  const kept: HealthMute[] = [];
-  for (const mute of mutes) {
-    if (mute.ttl !== undefined && mute.ttl <= now) continue;
-    const check = Object.hasOwn(report.checks, mute.code) ? report.checks[mute.code] : undefined;
-    if (!mute.sticky && (!check || check.summary.count > mute.count)) continue;
-    kept.push(mute);
-  }
-  if (kept.length === 0) return { report, mutes: kept };
-  const mutedCodes = new Set(kept.map((m) => m.code));
-  const checks: Record<string, HealthCheck> = {};
-  for (const [code, check] of Object.entries(report.checks)) {
-    checks[code] = mutedCodes.has(code) ? { ...check, muted: true } : check;
-  }
-  return { report: { ...healthReport(checks), mutes: kept }, mutes: kept };
-}
-
 function byCode(a: HealthMute, b: HealthMute): number {
   return a.code < b.code ? -1 : a.code > b.code ? 1 : 0;
-}
-
-/** A mute as `health -f json` and `status -f json` show it: the TTL as a stamp. */
-export function muteJson(m: HealthMute): Record<string, unknown> {
-  return {
-    code: m.code,
-    ...(m.ttl !== undefined ? { ttl: cephStamp(m.ttl) } : {}),
-    sticky: m.sticky,
-    summary: m.summary,
-    count: m.count,
-  };
-}
-
-/** `(muted: A(59m) B)`: every mute in force, by code, with its time left. */
-export function mutedText(mutes: readonly HealthMute[], now: number): string {
-  return "(muted: " +
-    [...mutes].sort(byCode).map((m) =>
-      m.ttl === undefined ? m.code : `${m.code}(${timespanText(m.ttl - now)})`
-    ).join(" ") + ")";
-}
-
-/**
- * `ceph health`: the status and the summaries of the live checks, as one line, then every
- * mute in force with its time left (Monitor::get_health_status):
- * `HEALTH_WARN 1 osds down; (muted: POOL_NO_REDUNDANCY(59m) OSD_NEARFULL)`.
- */
-export function healthSummaryText(report: HealthReport, now: number): string {
-  let summary = Object.values(report.checks).filter((c) => !c.muted).map((c) => c.summary.message)
-    .join("; ");
-  if (report.mutes.length) summary += (summary ? "; " : "") + mutedText(report.mutes, now);
-  return summary ? `${report.status} ${summary}` : report.status;
-}
-
-/** `ceph health detail` in plain text, laid out as Ceph prints it. */
-export function healthDetailText(report: HealthReport, now: number): string {
-  const lines = [healthSummaryText(report, now)];
-  for (const [code, check] of Object.entries(report.checks)) {
-    const tag = check.severity === "HEALTH_ERR" ? "ERR" : "WRN";
-    const mute = check.muted ? report.mutes.find((m) => m.code === code) : undefined;
-    const muted = mute === undefined
-      ? ""
-      : `(MUTED${
-        mute.ttl === undefined
-          ? ""
-          : mute.ttl > now
-          ? ` ttl ${timespanText(mute.ttl - now)}`
-          : " ttl expired"
-      }${mute.sticky ? ", STICKY" : ""}) `;
-    lines.push(`${muted}[${tag}] ${code}: ${check.summary.message}`);
-    for (const d of check.detail) lines.push(`    ${d.message}`);
-  }
-  return lines.join("\n");
 }
