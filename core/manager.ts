@@ -42,6 +42,13 @@ import { type ModuleContextFactory, moduleContextFactory } from "./module_contex
 import { DEVICE_KEY_PREFIX, DeviceMetadata } from "./device_metadata.ts";
 import { ReportIntake } from "./report_intake.ts";
 import { PG_MAP_NAMES } from "./state/pg_intake.ts";
+import {
+  answersFromLastView,
+  lastViewAnswer,
+  MON_ANSWER_WAIT_SECONDS,
+} from "./mon_outage_answers.ts";
+import type { StatusInputs } from "./status_output.ts";
+import { ETIMEDOUT } from "../ceph/errno.ts";
 
 export type { ProgressEvent } from "./progress_events.ts";
 
@@ -242,12 +249,7 @@ export class Manager implements CommandService {
       monCommands: () => this.link.monCommands(),
       moduleCommands: () => this.#moduleCommands(),
       localCommands: () => [...this.#builtinCommands(), ...this.#extraCommands],
-      sendToMon: async (cmd, inbuf, entity) => {
-        // The mon answers `health` and `status` from this manager's last report: it is sent
-        // first when it is out of date, so a caller sees what the manager knows.
-        if (this.#reportIsStale()) await this.#beacon();
-        return this.link.monCommand(cmd, inbuf, { entity });
-      },
+      sendToMon: (cmd, inbuf, entity) => this.#sendToMon(cmd, inbuf, entity),
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
     });
     this.#intake = new UpdateIntake({
@@ -540,6 +542,47 @@ export class Manager implements CommandService {
     if (!this.isActive() || !this.link.connected()) return false;
     return JSON.stringify(this.#managerChecks()) !== this.#beaconedChecks ||
       JSON.stringify(Object.fromEntries(this.progressEvents)) !== this.#beaconedProgress;
+  }
+
+  /**
+   * A caller's command to the mon. `status` and `health` do not wait for a mon that is away:
+   * without a session, or without an answer within MON_ANSWER_WAIT_SECONDS, this manager
+   * answers them from its last view (core/mon_outage_answers.ts).
+   */
+  async #sendToMon(
+    cmd: Record<string, unknown>,
+    inbuf: string,
+    entity: string,
+  ): Promise<MonCommandResult> {
+    const fromLastView = answersFromLastView(cmd.prefix);
+    if (fromLastView && !this.link.connected()) return lastViewAnswer(cmd, this.#lastView());
+    // The mon answers `health` and `status` from this manager's last report: it is sent
+    // first when it is out of date, so a caller sees what the manager knows.
+    if (this.#reportIsStale()) await this.#beacon();
+    if (!fromLastView) return await this.link.monCommand(cmd, inbuf, { entity });
+    const r = await this.link.monCommand(cmd, inbuf, {
+      entity,
+      timeout: MON_ANSWER_WAIT_SECONDS,
+    });
+    return r.r === -ETIMEDOUT ? lastViewAnswer(cmd, this.#lastView()) : r;
+  }
+
+  /**
+   * The cluster as this manager last saw it, as the mon's `status` is made of: the maps it
+   * received last, the health the mon last reported, its own PGMap digest and progress events.
+   */
+  #lastView(): StatusInputs {
+    return {
+      fsid: this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
+      health: this.health(),
+      mgrMap: this.#mgrMap,
+      get: (name) => this.get(name),
+      pgDigest: this.reports.pgReady()
+        ? this.get("pg_status") as Record<string, unknown>
+        : undefined,
+      progress: Object.fromEntries(this.progressEvents),
+      now: this.clock.now(),
+    };
   }
 
   async #beacon(): Promise<void> {

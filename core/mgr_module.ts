@@ -79,6 +79,8 @@ export {
 } from "../ceph/errno.ts";
 export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";
 export { RemoteError } from "./remote_error.ts";
+// The note on stderr of what answers from the last maps while the mon is away.
+export { NO_MON_CONNECTION } from "./mon_outage_answers.ts";
 
 // Ceph's mgr_util and prettytable text helpers, for the tables and units modules print.
 export {

@@ -8,7 +8,14 @@
  *
  * @module
  */
-import { CLIReadCommand, EINVAL, ENOENT, HandleCommandResult, MgrModule } from "mgr_module";
+import {
+  CLIReadCommand,
+  EINVAL,
+  ENOENT,
+  HandleCommandResult,
+  MgrModule,
+  NO_MON_CONNECTION,
+} from "mgr_module";
 import {
   type Align,
   fnmatch,
@@ -73,10 +80,9 @@ function _isJson(format: string | undefined): format is "json" | "json-pretty" {
   return format === "json" || format === "json-pretty";
 }
 
-/** What the commands say on stderr while the manager has no mon connection. */
-export const NO_MON_CONNECTION =
-  "Warning: the manager has no mon connection; this is from the last cluster maps it received " +
-  "and may be stale";
+// What the commands say on stderr while the manager has no mon connection: the note `status`
+// and `health` carry then too.
+export { NO_MON_CONNECTION };
 
 /** The status module: `osd status` and `fs status`. */
 export class Status extends MgrModule {
