@@ -360,7 +360,10 @@ export function statusOutput(
   inputs: StatusInputs,
   format: "json" | "json-pretty" | undefined,
 ): string {
-  // The mon's `status` ends with a newline in either JSON format.
-  if (format) return formatJson(statusJson(inputs), format) + (format === "json" ? "\n" : "");
-  return statusText(inputs);
+  return format ? statusJsonText(statusJson(inputs), format) : statusText(inputs);
+}
+
+/** The data of `status -f json` as the mon sends it: with a newline after it in either format. */
+export function statusJsonText(data: unknown, format: "json" | "json-pretty"): string {
+  return formatJson(data, format) + (format === "json" ? "\n" : "");
 }

@@ -2,7 +2,9 @@
  * The ClusterLink of one manager on a real Ceph cluster ({@linkcode RealCluster}): commands go
  * to their owner — mgrd's own MgrMap commands (`mgr module enable`, `mgr services`, ...) to
  * mgrd's MgrMonitor, a daemon's (`target`) to that daemon through librados, everything else to
- * the real mon, or to the real ceph-mgr when the mon does not know the command. A write resolves
+ * the real mon, or to the real ceph-mgr when the mon does not know the command; `health` and
+ * `status` come back with mgrd's own checks merged in, as the real mon merges its ceph-mgr's
+ * (merged_health.ts). A write resolves
  * after the mon answered, and after the poll that follows it, so the manager sees what the
  * command changed before its caller does.
  *
@@ -25,6 +27,7 @@ import type { Clock } from "../core/clock.ts";
 import { parseOptionValue } from "../ceph/option_value.ts";
 import { ENOENT, EOPNOTSUPP, ETIMEDOUT } from "../ceph/errno.ts";
 import { commandResult, REAL_GET_NAMES, RealCluster } from "./real_cluster.ts";
+import { mergedHealth, mergedStatus } from "./merged_health.ts";
 
 /** The commands mgrd's own MgrMonitor answers (its managers' MgrMap). */
 function mgrMapPrefixes(cluster: RealCluster): Set<string> {
@@ -145,6 +148,17 @@ export class RadosClusterLink implements ClusterLink {
         return { r: parsed.r, outb: "", outs: `error parsing value: ${parsed.error}` };
       }
       sendCmd = { ...rest, value: parsed.normalized, force: true };
+    }
+    if (prefix === "health" || prefix === "status") {
+      // The real mon never hears of mgrd's checks: merged in as the mon would (merged_health.ts).
+      const sources = {
+        ask: (cmd: Record<string, unknown>) => commandResult(() => c.rados.monCommand(cmd)),
+        own: () => c.mgrMon.mgrHealthChecks(),
+        now: () => this.#clock.now(),
+      };
+      return prefix === "health"
+        ? await mergedHealth(rest, sources)
+        : await mergedStatus(rest, sources);
     }
     let result = await commandResult(() => c.rados.monCommand(sendCmd, inbuf));
     if (!c.monOwns(prefix) && RealCluster.unknownCommand(result)) {

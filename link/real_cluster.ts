@@ -22,7 +22,7 @@ import type {
 } from "../core/cluster_link.ts";
 import { permsByPrefix } from "../core/cluster_link.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
-import { type HealthReport, healthReport } from "../core/health.ts";
+import type { HealthReport } from "../core/health.ts";
 import { EINVAL, ETIMEDOUT } from "../ceph/errno.ts";
 import { cephStamp } from "../ceph/time.ts";
 import { type ClusterLogSubscription, type RadosCluster, RadosError } from "../rados/librados.ts";
@@ -30,6 +30,7 @@ import { MgrMonitor } from "../sim/mon/mgr_monitor.ts";
 import { MonStore } from "../sim/mon/mon_store.ts";
 import { type CrushDump, decompileCrushMap } from "../sim/cluster/crush_text.ts";
 import { GET_NAMES } from "../sim/cluster/get.ts";
+import { monHealthReport, withMgrChecks } from "./merged_health.ts";
 import { PerfPoller } from "./perf_poller.ts";
 import { osdPingTimes, type PgDumpJson, pgDumpReport } from "./pg_dump_report.ts";
 
@@ -259,9 +260,7 @@ export class RealCluster {
    * modules'), which the real mon never hears of: mgrd is not one of its ceph-mgr daemons.
    */
   health(): HealthReport {
-    const own = this.mgrMon.mgrHealthChecks();
-    if (Object.keys(own).length === 0) return this.#health;
-    return { ...healthReport(this.#health.checks, own), mutes: this.#health.mutes };
+    return withMgrChecks(this.#health, this.mgrMon.mgrHealthChecks(), this.#o.clock.now());
   }
   /** The real cluster's commands: the mon's, then the real ceph-mgr's. */
   commands(): readonly CommandSignature[] {
@@ -508,14 +507,8 @@ export class RealCluster {
     }
     const healthText = JSON.stringify(status.health ?? null);
     if (all || healthText !== this.#healthText) {
-      const detail = await this.#mon({ prefix: "health", detail: "detail" }) as Partial<
-        HealthReport
-      >;
-      this.#health = {
-        status: detail.status ?? "HEALTH_OK",
-        checks: detail.checks ?? {},
-        mutes: detail.mutes ?? [],
-      };
+      const detail = await this.#mon({ prefix: "health", detail: "detail" });
+      this.#health = monHealthReport(detail);
       this.#set("health", detail);
       this.#healthText = healthText;
       notify.push("health");

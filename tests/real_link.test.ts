@@ -21,7 +21,10 @@ import { shapeDiff } from "./sim_json_shape.ts";
 const FIXTURES = new URL("./fixtures/real_link", import.meta.url).pathname;
 const POOL = "mgrd-link";
 
-/** A manager on the shared cluster, with the keeper test module enabled; stopped at the end. */
+/**
+ * A manager on the shared cluster, with the keeper and raiser test modules enabled; stopped at
+ * the end.
+ */
 async function withManager(fn: (m: Manager, cluster: RealCluster) => Promise<void>) {
   const dev = await devCluster();
   const clock = new WallClock();
@@ -34,7 +37,7 @@ async function withManager(fn: (m: Manager, cluster: RealCluster) => Promise<voi
     clock,
     mgrMapPath: ":memory:",
     alwaysOnModules: ALWAYS_ON_MODULES,
-    initialModules: ["keeper", "hello"],
+    initialModules: ["keeper", "hello", "raiser"],
     pollSeconds: 0.5,
     statsSeconds: 1,
     perfSeconds: 1,
@@ -288,6 +291,133 @@ Deno.test({
       assert.equal(monStatus.name, "a");
       assert.deepEqual(monStatus.quorum, [0]);
     });
+  },
+});
+
+/** A status text with its figures (counts, sizes, ages) masked: what two moments share. */
+function statusLayout(text: string): string {
+  return text.replace(/\d+(\.\d+)?( ?[A-Za-z%]+)?/g, "N");
+}
+
+Deno.test({
+  name:
+    "health, health detail and status through the real link merge mgrd's module checks into the real mon's answer, as the mon renders them",
+  ...realCluster,
+  fn: async () => {
+    await using admin = await connectDev();
+    const real = async (cmd: Record<string, unknown>) => (await admin.monCommand(cmd)).text();
+    // A check of the real mon's own, between the module's two in code order.
+    await admin.monCommand({ prefix: "osd set", key: "noout" });
+    try {
+      await withManager(async (m) => {
+        const ask = async (cmd: Record<string, unknown>) => {
+          const r = await m.command(cmd);
+          assert.equal(r.r, 0, r.outs);
+          return r.outb;
+        };
+        await until("the real mon to raise OSDMAP_FLAGS", async () => {
+          return /OSDMAP_FLAGS/.test(await real({ prefix: "health", detail: "detail" }));
+        }, 30);
+        // Without checks of mgrd's, the mon's answers as they are.
+        assert.equal(await ask({ prefix: "health" }), await real({ prefix: "health" }));
+        assert.equal(
+          await ask({ prefix: "health", detail: "detail", format: "json" }),
+          await real({ prefix: "health", detail: "detail", format: "json" }),
+        );
+        assert.equal(await ask({ prefix: "raiser raise" }), "raised");
+
+        // The worst severity, the checks by code, each summary as the mon joins them.
+        assert.equal(
+          await ask({ prefix: "health" }),
+          "HEALTH_ERR mgrd test error; noout flag(s) set; mgrd test warning\n",
+        );
+        const realDetail = (await real({ prefix: "health", detail: "detail" })).split("\n");
+        assert.equal(realDetail[0], "HEALTH_WARN noout flag(s) set");
+        assert.equal(
+          await ask({ prefix: "health", detail: "detail" }),
+          [
+            "HEALTH_ERR mgrd test error; noout flag(s) set; mgrd test warning",
+            "[ERR] MGRD_TEST_ERR: mgrd test error",
+            "    raised by the raiser module",
+            // The real mon's own lines, byte for byte.
+            ...realDetail.slice(1, -1),
+            "[WRN] TEST_MGRD_WARN: mgrd test warning",
+            "    one",
+            "    two",
+            "",
+          ].join("\n"),
+        );
+        const json = JSON.parse(await ask({ prefix: "health", detail: "detail", format: "json" }));
+        const realJson = JSON.parse(
+          await real({ prefix: "health", detail: "detail", format: "json" }),
+        );
+        assert.equal(json.status, "HEALTH_ERR");
+        assert.deepEqual(Object.keys(json.checks), [
+          "MGRD_TEST_ERR",
+          "OSDMAP_FLAGS",
+          "TEST_MGRD_WARN",
+        ]);
+        assert.deepEqual(json.checks.OSDMAP_FLAGS, realJson.checks.OSDMAP_FLAGS);
+        assert.deepEqual(json.checks.MGRD_TEST_ERR, {
+          severity: "HEALTH_ERR",
+          summary: { message: "mgrd test error", count: 1 },
+          detail: [{ message: "raised by the raiser module" }],
+          muted: false,
+        });
+        assert.deepEqual(json.mutes, realJson.mutes);
+        const summary = JSON.parse(await ask({ prefix: "health", format: "json-pretty" }));
+        assert.deepEqual(summary.checks.TEST_MGRD_WARN, {
+          severity: "HEALTH_WARN",
+          summary: { message: "mgrd test warning", count: 2 },
+          muted: false,
+        });
+
+        // status: its health lines merged; the rest is the real mon's.
+        const fsid = (await devCluster()).fsid;
+        const status = await ask({ prefix: "status" });
+        const realStatus = await real({ prefix: "status" });
+        assert.ok(
+          status.startsWith(
+            `  cluster:\n    id:     ${fsid}\n    health: HEALTH_ERR\n` +
+              "            mgrd test error\n            noout flag(s) set\n" +
+              "            mgrd test warning\n \n  services:\n",
+          ),
+          status,
+        );
+        assert.match(realStatus, /\n {4}health: HEALTH_WARN\n {12}noout flag\(s\) set\n \n/);
+        const rest = (t: string) => statusLayout(t.slice(t.indexOf(" \n  services:\n")));
+        assert.equal(rest(status), rest(realStatus));
+        const sj = JSON.parse(await ask({ prefix: "status", format: "json" }));
+        const realSj = JSON.parse(await real({ prefix: "status", format: "json" }));
+        assert.deepEqual(Object.keys(sj), Object.keys(realSj));
+        assert.equal(sj.fsid, realSj.fsid);
+        assert.deepEqual(sj.monmap, realSj.monmap);
+        assert.equal(sj.health.status, "HEALTH_ERR");
+        assert.deepEqual(Object.keys(sj.health.checks), Object.keys(json.checks));
+        assert.deepEqual(sj.health.checks.OSDMAP_FLAGS, realSj.health.checks.OSDMAP_FLAGS);
+        assert.deepEqual(sj.health.checks.TEST_MGRD_WARN, summary.checks.TEST_MGRD_WARN);
+
+        // A mute on the real mon applies to mgrd's check as to the mon's own.
+        await ask({ prefix: "health mute", code: "MGRD_TEST_ERR", sticky: true });
+        try {
+          assert.equal(
+            await ask({ prefix: "health" }),
+            "HEALTH_WARN noout flag(s) set; mgrd test warning; (muted: MGRD_TEST_ERR)\n",
+          );
+          assert.match(
+            await ask({ prefix: "health", detail: "detail" }),
+            /\n\(MUTED, STICKY\) \[ERR\] MGRD_TEST_ERR: mgrd test error\n/,
+          );
+        } finally {
+          await admin.monCommand({ prefix: "health unmute", code: "MGRD_TEST_ERR" });
+        }
+
+        assert.equal(await ask({ prefix: "raiser clear" }), "cleared");
+        assert.equal(await ask({ prefix: "health" }), await real({ prefix: "health" }));
+      });
+    } finally {
+      await admin.monCommand({ prefix: "osd unset", key: "noout" });
+    }
   },
 });
 
