@@ -4,9 +4,8 @@
  * mgrd's MgrMonitor, a daemon's (`target`) to that daemon through librados, everything else to
  * the real mon, or to the real ceph-mgr when the mon does not know the command; `health` and
  * `status` come back with mgrd's own checks merged in, as the real mon merges its ceph-mgr's
- * (merged_health.ts). A write resolves
- * after the mon answered, and after the poll that follows it, so the manager sees what the
- * command changed before its caller does.
+ * (merged_health.ts). A write resolves after the mon answered, and after the poll that follows
+ * it, so the manager sees what the command changed before its caller does.
  *
  * @module
  */
