@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import type { ClusterLogEntry } from "../core/cluster_link.ts";
 import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
+import { NO_MON_CONNECTION } from "../core/mon_outage_answers.ts";
 import { WallClock } from "../daemon/wall_clock.ts";
 import { RadosClusterLink } from "../link/rados_cluster_link.ts";
 import { RealCluster } from "../link/real_cluster.ts";
@@ -632,6 +633,44 @@ Deno.test({
       assert.equal(stored.text(), "outage");
       await until("the session to return", () => Promise.resolve(m.link.connected()), 30);
       await m.command({ prefix: "config-key rm", key: "mgr/keeper/during" });
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "while the real mon does not answer, status and health answer from the manager's last view with the stale note",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devCluster();
+    const mon = Number((await Deno.readTextFile(`${dev.dir}/run/mon.a.pid`)).trim());
+    await withManager(async (m) => {
+      const last = JSON.parse((await m.command({ prefix: "health", format: "json" })).outb);
+      Deno.kill(mon, "SIGSTOP");
+      try {
+        // The session is not known to be down yet: the mon is waited for a while, not for ever.
+        const waited = await m.command({ prefix: "health", format: "json" });
+        assert.equal(waited.r, 0, waited.outs);
+        assert.equal(waited.outs, NO_MON_CONNECTION);
+        assert.deepEqual(JSON.parse(waited.outb), last);
+        await until("the session to go down", () => Promise.resolve(!m.link.connected()), 20);
+        const json = await m.command({ prefix: "status", format: "json" });
+        assert.equal(json.r, 0, json.outs);
+        assert.equal(json.outs, NO_MON_CONNECTION);
+        const status = JSON.parse(json.outb);
+        assert.equal(status.fsid, dev.fsid);
+        assert.equal(status.osdmap.num_osds, 3);
+        assert.deepEqual(status.health.checks, last.checks);
+        const text = await m.command({ prefix: "status" });
+        assert.equal(text.outs, NO_MON_CONNECTION);
+        assert.match(text.outb, new RegExp(`^  cluster:\n    id:     ${dev.fsid}\n    health: `));
+        assert.match(text.outb, /\n {4}osd: 3 osds: 3 up/);
+      } finally {
+        Deno.kill(mon, "SIGCONT");
+      }
+      await until("the session to return", () => Promise.resolve(m.link.connected()), 30);
+      const after = await m.command({ prefix: "health" });
+      assert.deepEqual([after.r, after.outs], [0, ""]);
     });
   },
 });
