@@ -48,6 +48,8 @@ export type ClusterEvent =
   | { kind: "osd_map"; epoch: number }
   /** The quorum changed (empty during elections and without a majority). */
   | { kind: "quorum"; quorum: string[]; leader: string | undefined; electionEpoch: number }
+  /** A new MonMap epoch: a mon added or removed (`mon add`, `mon rm`). */
+  | { kind: "mon_map"; epoch: number }
   /** The manager's mon session came or went (quorum, or a mon outage fault). */
   | { kind: "mon_reachable"; reachable: boolean }
   /** One `mgr_stats_period`: perf counters of the daemons that reported. */
@@ -247,6 +249,7 @@ export class SimCluster {
       hosts: hostNames,
       ips: hostNames.map((h) => hostIp(crush.bucketId(h) as number)),
       onChange: () => this.#quorumChanged(),
+      onMonMap: () => this.#emit({ kind: "mon_map", epoch: this.mons.monmapEpoch }),
     });
     this.mgrs = spec.mgrs ?? ["x", "y"];
     if (this.mgrs.length === 0) throw new RangeError("mgrs must name at least one manager");

@@ -13,7 +13,7 @@
 import { crushHash3 } from "../../ceph/crush_hash.ts";
 import { cephStamp, ctimeText } from "../../ceph/time.ts";
 import type { EntityAddr } from "../../ceph/mgr_map.ts";
-import type { MonCluster } from "./mons.ts";
+import { monAddrText, type MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { hostIp, type Json } from "./osd_map_dump.ts";
 import type { PgTable } from "./pg_table.ts";
@@ -193,11 +193,11 @@ export class DaemonRegistry {
     if (type === "mon") {
       const mons = this.#mons();
       const rank = mons?.names.indexOf(id) ?? -1;
-      if (!mons || rank < 0) return null;
-      const ip = mons.ips[rank] as string;
+      // A mon sends its metadata once it runs: none for one added but never started.
+      if (!mons || rank < 0 || !mons.started(id)) return null;
       return {
         ..._common(mons.hosts[rank] as string, version),
-        addrs: `[v2:${ip}:3300/0,v1:${ip}:6789/0]`,
+        addrs: monAddrText(mons.addrs[rank] ?? []),
         compression_algorithms: "none, snappy, zlib, zstd, lz4",
         device_ids: "",
         device_paths: "",

@@ -11,7 +11,7 @@
 import type { HealthCheck } from "../../core/health.ts";
 import { CRUSH_TYPES } from "./crush_map.ts";
 import type { FsMap } from "./fs_map.ts";
-import type { MonCluster } from "./mons.ts";
+import { monAddrText, type MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
 
 export type { HealthCheck };
@@ -153,8 +153,9 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
     down.length,
     down.map((name) => {
       const r = mons.names.indexOf(name);
-      const ip = mons.ips[r];
-      return `mon.${name} (rank ${r}) addr [v2:${ip}:3300/0,v1:${ip}:6789/0] is down (out of quorum)`;
+      return `mon.${name} (rank ${r}) addr ${
+        monAddrText(mons.addrs[r] ?? [])
+      } is down (out of quorum)`;
     }),
   );
 }
