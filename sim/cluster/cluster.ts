@@ -247,7 +247,7 @@ export class SimCluster {
       ...spec.mons,
       fsid: this.map.fsid,
       hosts: hostNames,
-      ips: hostNames.map((h) => hostIp(crush.bucketId(h) as number)),
+      ips: hostNames.map((h) => hostIp(crush, crush.bucketId(h) as number)),
       onChange: () => this.#quorumChanged(),
       onMonMap: () => this.#emit({ kind: "mon_map", epoch: this.mons.monmapEpoch }),
     });
@@ -257,7 +257,13 @@ export class SimCluster {
       mgrs: this.mgrs,
       mds: spec.mds ?? ["a", "b"],
     });
-    this.fs = new FsMap(this.map, () => scheduler.now, spec.mds ?? ["a", "b"], hostNames);
+    this.fs = new FsMap(
+      this.map,
+      () => scheduler.now,
+      spec.mds ?? ["a", "b"],
+      hostNames,
+      (name) => this.daemons.boundAddrs(name),
+    );
     const n = this.map.maxOsd;
     this.lastReport = new Float64Array(n);
     this.reportDelay = new Float64Array(n);

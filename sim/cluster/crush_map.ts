@@ -131,6 +131,20 @@ export class CrushMap {
     return id;
   }
 
+  /**
+   * The position of host bucket `id` among the host buckets, in the order they were made
+   * (0 for the first host), or -1 for a bucket that is not a host.
+   */
+  hostOrdinal(id: number): number {
+    if (this.#hostOrdinals.length !== this.buckets.length) {
+      let k = 0;
+      this.#hostOrdinals = this.buckets.map((b) => (b.typeId === 1 ? k++ : -1));
+    }
+    return this.#hostOrdinals[-1 - id] ?? -1;
+  }
+
+  #hostOrdinals: number[] = [];
+
   /** The id of the bucket called `name`, or undefined. */
   bucketId(name: string): number | undefined {
     return this.#bucketByName.get(name);

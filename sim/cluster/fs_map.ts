@@ -7,7 +7,7 @@
 
 import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
-import { hostIp, type Json } from "./osd_map_dump.ts";
+import type { Json } from "./osd_map_dump.ts";
 import { MDS_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
 
 const _INCOMPAT: Json = {
@@ -89,6 +89,9 @@ export class FsMap {
   /** Name of the MDS holding rank 0, or undefined when none can. */
   #active: string | undefined;
   readonly #map: OsdMap;
+  readonly #addrsOf:
+    | ((name: string) => readonly { type: string; addr: string; nonce: number }[] | undefined)
+    | undefined;
   #pools: { metadata: number; data: number } | undefined;
   readonly #now: () => number;
   readonly created: number;
@@ -108,8 +111,21 @@ export class FsMap {
     this.#bump();
   }
 
-  constructor(map: OsdMap, now: () => number, names: readonly string[], hosts: readonly string[]) {
+  /**
+   * @param addrsOf where MDS `mds.<name>` listens (v2, v1), from the daemons' registry;
+   * without it, 127.0.0.1 on 6800/6801 with the gid as the nonce
+   */
+  constructor(
+    map: OsdMap,
+    now: () => number,
+    names: readonly string[],
+    hosts: readonly string[],
+    addrsOf?: (
+      name: string,
+    ) => readonly { type: string; addr: string; nonce: number }[] | undefined,
+  ) {
     this.#map = map;
+    this.#addrsOf = addrsOf;
     this.#now = now;
     this.created = this.modified = now();
     this.daemons = names.map((name, i) => ({
@@ -241,9 +257,10 @@ export class FsMap {
   }
 
   #info(d: MdsDaemon, rank: number, state: string): { [key: string]: Json } {
-    const host = this.#map.crush.bucketId(d.host);
-    const ip = host === undefined ? "127.0.0.1" : hostIp(host);
-    const nonce = 2_000_000 + d.gid;
+    const bound = this.#addrsOf?.(`mds.${d.name}`);
+    const v2 = bound?.[0] ?? { addr: "127.0.0.1:6800", nonce: d.gid };
+    const [ip, p] = v2.addr.split(":") as [string, string];
+    const port = Number(p), nonce = v2.nonce;
     return {
       gid: d.gid,
       name: d.name,
@@ -251,11 +268,11 @@ export class FsMap {
       incarnation: rank >= 0 ? this.epoch : 0,
       state,
       state_seq: 2,
-      addr: `${ip}:6831/${nonce}`,
+      addr: `${ip}:${port + 1}/${nonce}`,
       addrs: {
         addrvec: [
-          { type: "v2", addr: `${ip}:6830`, nonce },
-          { type: "v1", addr: `${ip}:6831`, nonce },
+          { type: "v2", addr: `${ip}:${port}`, nonce },
+          { type: "v1", addr: `${ip}:${port + 1}`, nonce },
         ],
       },
       join_fscid: -1,

@@ -122,7 +122,7 @@ const _P = {
  * import { Scheduler } from "../engine/scheduler.ts";
  * import { MonCluster } from "./mons.ts";
  * const s = new Scheduler({ rng: new Rng(1) });
- * const mons = new MonCluster(s, { fsid: "f", hosts: ["h1", "h2", "h3"], ips: ["10.0.0.1", "10.0.0.2", "10.0.0.3"] });
+ * const mons = new MonCluster(s, { fsid: "f", hosts: ["h1", "h2", "h3"], ips: ["127.0.0.1", "127.0.0.2", "127.0.0.3"] });
  * await s.runFor(10);
  * mons.monDown("a");
  * await s.runFor(10);
