@@ -569,6 +569,24 @@ export class SimCluster {
     this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
   }
 
+  /**
+   * `fs set <fs> <var> <val>` for what the FSMap models (down, joinable, standby replay and
+   * its stored values), through `change`: a new FSMap epoch, and a log line for a standby that
+   * took rank 0 because of it.
+   */
+  changeFs(what: string, change: (fs: FsMap) => void): void {
+    const before = this.fs.activeName();
+    change(this.fs);
+    this.scheduler.note(`fs ${this.fs.fsName} ${what}`);
+    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
+    const after = this.fs.activeName();
+    if (after !== undefined && after !== before) {
+      const fs = this.fs.fsName;
+      this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
+      this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
+    }
+  }
+
   /** Creates a pool; its PGs are "unknown" until they peer. */
   createPool(spec: PoolSpec): void {
     const pool = this.map.createPool(spec);

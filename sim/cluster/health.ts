@@ -167,8 +167,12 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
  */
 function _fsChecks(fs: FsMap, checks: Record<string, HealthCheck>): void {
   const active = fs.activeName();
-  const standbys = fs.daemons.filter((d) => d.up && d.name !== active).length;
-  if (active === undefined) {
+  // A standby-replay daemon follows rank 0: it is not in the FSMap's standbys.
+  const replay = fs.standbyReplayName();
+  const standbys = fs.daemons.filter((d) => d.up && d.name !== active && d.name !== replay)
+    .length;
+  // A file system marked down has no rank in: nothing is degraded (HEALTH_OK, as 16.2 says).
+  if (active === undefined && !fs.down) {
     checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
       `fs ${fs.fsName} is degraded`,
     ]);
