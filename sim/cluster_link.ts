@@ -225,6 +225,8 @@ export class SimClusterLink implements ClusterLink {
     }
     const type = e.kind === "osd_map"
       ? "osd_map"
+      : e.kind === "mon_map"
+      ? "mon_map"
       : e.kind === "fs_map"
       ? "fs_map"
       : e.kind === "stats"

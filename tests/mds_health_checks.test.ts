@@ -192,10 +192,13 @@ Deno.test("fs set refuses what the real mon refused, in its words", async () => 
     assert.equal(cl.cluster!.fs.epoch, epoch + 1, "a new FSMap epoch");
     const fs = JSON.parse((await runCeph(cl, dir, "fs get cephfs -f json")).stdout);
     assert.equal(fs.mdsmap.standby_count_wanted, 2);
-    // A variable the simulated file system does not model is refused, not ignored.
+    // What the simulated file system does not model is refused, not ignored.
     const r = await runCeph(cl, dir, "fs set cephfs max_mds 2");
     assert.equal(r.rc, 95);
-    assert.match(r.stderr, /does not model max_mds/);
+    assert.match(r.stderr, /models one rank \(max_mds 1\)/);
+    const inline = await runCeph(cl, dir, "fs set cephfs inline_data true");
+    assert.equal(inline.rc, 95);
+    assert.match(inline.stderr, /does not model inline_data/);
   } finally {
     await cl.stop();
     Deno.removeSync(dir, { recursive: true });

@@ -58,3 +58,42 @@ Deno.test("elections notify no mon_map (the MonMap epoch stays); mon_status show
     await c.stop();
   }
 });
+
+Deno.test("mon add and mon rm make MonMap epochs that notify mon_map; the elections after them do not add any", async () => {
+  heard.length = 0;
+  const c = await startTestCluster({
+    builtins: { listener: { Listener } },
+    initialModules: ["listener"],
+    cluster: { hosts: 3, osdsPerHost: 1, pools: [{ name: "rbd", pgNum: 8 }] },
+  });
+  try {
+    const cluster = c.cluster!;
+    await c.run(10);
+    const m = c.manager.host.instance("listener") as Listener;
+    const epoch = m.monmapEpoch();
+    const add = await c.command({ prefix: "mon add", name: "d", addr: "127.0.0.9" });
+    assert.equal(add.r, 0, add.outs);
+    await c.run(30);
+    assert.deepEqual(heard, ["mon_map"], "one MonMap epoch, one notify");
+    assert.equal(m.monmapEpoch(), epoch + 1);
+    assert.deepEqual(m.quorum(), [0, 1, 2], "mon.d never started: out of quorum");
+
+    cluster.mons.monUp("d");
+    await c.run(30);
+    assert.deepEqual(m.quorum(), [0, 1, 2, 3]);
+    assert.deepEqual(heard, ["mon_map"], "its start is an election, no new MonMap");
+
+    const rm = await c.command({ prefix: "mon rm", name: "b" });
+    assert.equal(rm.r, 0, rm.outs);
+    await c.run(30);
+    assert.deepEqual(heard, ["mon_map", "mon_map"]);
+    const names = (c.manager.host.instance("listener") as Listener).get("mon_map") as {
+      epoch: number;
+      mons: { name: string; rank: number }[];
+    };
+    assert.deepEqual(names.mons.map((x) => [x.rank, x.name]), [[0, "a"], [1, "c"], [2, "d"]]);
+    assert.equal(names.epoch, epoch + 2);
+  } finally {
+    await c.stop();
+  }
+});

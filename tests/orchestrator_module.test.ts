@@ -81,7 +81,8 @@ Deno.test("the simulator backend: orch status, host ls, ps, ls and device ls des
     const names = hosts.slice(1, -1).map((l) => l.split(/ +/)[0]);
     assert.deepEqual(names.filter((n) => n!.startsWith("host")), ["host1", "host2", "host3"]);
     assert.equal(names.length, 4);
-    assert.match(hosts[1]!, /^host1 +10\.\d+\.\d+\.\d+ /);
+    assert.match(hosts[1]!, /^host1 +127\.0\.0\.1 /);
+    assert.match(hosts[2]!, /^host2 +127\.0\.0\.2 /);
     assert.equal(hosts.at(-1), "4 hosts in cluster");
     const json = JSON.parse((await c.command({ prefix: "orch host ls", format: "json" })).outb);
     assert.equal(json.length, 4);

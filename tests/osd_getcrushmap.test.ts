@@ -16,7 +16,8 @@ import { type CrushDump, decompileCrushMap } from "../sim/cluster/crush_text.ts"
 import { clusterGet } from "../sim/cluster/get.ts";
 import { OsdMap } from "../sim/cluster/osd_map.ts";
 import { dumpOsdMapCrush } from "../sim/cluster/osd_map_dump.ts";
-import type { ClusterSpec } from "../sim/cluster/cluster.ts";
+import type { ClusterSpec, SimCluster } from "../sim/cluster/cluster.ts";
+import { CrushHistory } from "../sim/cluster/crush_history.ts";
 import { Rng } from "../sim/engine/prng.ts";
 import { referenceCli, referenceText } from "./_reference.ts";
 
@@ -95,6 +96,7 @@ async function withCli(
     text: () => string,
     crushVersion: () => number,
     dir: string,
+    cluster: SimCluster,
   ) => Promise<void>,
 ): Promise<void> {
   const c = await startTestCluster({ cluster: spec });
@@ -127,6 +129,7 @@ async function withCli(
       () => clusterGet(cluster, "osd_crush_map_text") as string,
       () => cluster.map.crush.version,
       dir,
+      cluster,
     );
   } finally {
     await c.stop();
@@ -154,11 +157,10 @@ Deno.test("mgrd ceph osd getcrushmap -o writes the encoded map, the CRUSH versio
       const json = await ceph("osd", "getcrushmap", "-f", "json");
       assert.deepEqual(json.stdout, new Uint8Array([0x0a, ...expected]));
 
-      // The current epoch is the one map the simulated mon keeps, as for `osd dump <epoch>`.
       const epoch = JSON.parse(
         new TextDecoder().decode((await ceph("osd", "dump", "-f", "json")).stdout),
       ).epoch as number;
-      assert.equal((await ceph("osd", "getcrushmap", String(epoch))).rc, 0);
+      assert.deepEqual((await ceph("osd", "getcrushmap", String(epoch))).stdout, expected);
     },
   );
 });
@@ -225,4 +227,91 @@ Deno.test({
     );
     assert.equal(await crushtoolDecompile(encodeCrushMap(dump)), text);
   },
+});
+
+const MON12 = "commands/mon12";
+
+/** The epoch `osd dump -f json` names. */
+async function osdEpoch(
+  ceph: (...words: string[]) => Promise<{ rc: number; stdout: Uint8Array }>,
+): Promise<number> {
+  const r = await ceph("osd", "dump", "-f", "json");
+  return JSON.parse(new TextDecoder().decode(r.stdout)).epoch as number;
+}
+
+Deno.test("osd getcrushmap <older epoch> answers the map and CRUSH version of that epoch, as the real mon did", async () => {
+  // The real mon: `osd getcrushmap 13` before and after `osd crush add-bucket rack1 rack` gave
+  // the same bytes with "7" on stderr, the current map "8"; epoch 0 and one not reached yet are
+  // ENOENT "there is no map for epoch N".
+  const real = {
+    before: Deno.readFileSync(new URL("mon12/osd_getcrushmap_e_before.bin", REF)),
+    older: Deno.readFileSync(new URL("mon12/osd_getcrushmap_older_epoch.bin", REF)),
+    olderCap: referenceCli(`${MON12}/osd_getcrushmap_older_epoch.txt`),
+    afterCap: referenceCli(`${MON12}/osd_getcrushmap_after.txt`),
+  };
+  assert.deepEqual(real.older, real.before);
+  assert.deepEqual(
+    [real.olderCap.rc, real.olderCap.stderr, real.afterCap.stderr],
+    [0, "7\n", "8\n"],
+  );
+  await withCli(
+    { hosts: 2, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 8 }] },
+    async (ceph, text, crushVersion, dir, cluster) => {
+      const e1 = await osdEpoch(ceph);
+      const v1 = crushVersion();
+      const text1 = text();
+      const before = (await ceph("osd", "getcrushmap")).stdout;
+      assert.equal((await ceph("osd", "set", "noout")).rc, 0);
+      const flagEpoch = await osdEpoch(ceph);
+      cluster.addHost("host9", 0);
+      const e2 = await osdEpoch(ceph);
+      assert.ok(e2 > e1 && crushVersion() > v1, "a new bucket: a new epoch and CRUSH version");
+      const now = await ceph("osd", "getcrushmap");
+      assert.notDeepEqual(now.stdout, before);
+      assert.equal(now.stderr, `${crushVersion()}\n`);
+      const old = await ceph("osd", "getcrushmap", String(e1), "-o", `${dir}/old.bin`);
+      assert.deepEqual([old.rc, old.stderr], [0, `${v1}\n`]);
+      const oldBytes = await Deno.readFile(`${dir}/old.bin`);
+      assert.deepEqual(oldBytes, before, "the older epoch's map as it was then");
+      if (CRUSHTOOL) assert.equal(await crushtoolDecompile(oldBytes), text1);
+      // An epoch that left the CRUSH map alone shares the encoding of the one before.
+      assert.ok(flagEpoch > e1);
+      const h = cluster.map.crushHistory;
+      assert.equal(h.at(flagEpoch)?.bytes, h.at(e1)?.bytes);
+
+      for (const [name, epoch] of [["epoch_0", 0], ["future_epoch", e2 + 5]] as const) {
+        const cap = referenceCli(`${MON12}/osd_getcrushmap_${name}.txt`);
+        const r = await ceph("osd", "getcrushmap", String(epoch));
+        assert.deepEqual(
+          [r.rc, r.stdout.length, r.stderr],
+          [cap.rc, 0, cap.stderr.replace(/epoch \d+/, `epoch ${epoch}`)],
+          name,
+        );
+      }
+    },
+  );
+});
+
+Deno.test("the kept epochs trim as the mon trims (mon_min_osdmap_epochs 500, steps of 250) and share one encoding per CRUSH version", () => {
+  const map = new OsdMap({ now: () => 1_700_000_000, ids: new Rng(3).stream("identity") });
+  const host = map.crush.addBucket("h", "host", map.crush.rootId);
+  map.addOsd(0, host, 1);
+  const changedAt = map.epoch;
+  for (let i = 0; i < 748; i++) map.touch();
+  const h = map.crushHistory;
+  assert.deepEqual([h.first, h.last], [1, 750], "500 behind the newest and 249 more: no trim yet");
+  assert.ok(h.at(1) !== undefined && h.at(changedAt) !== undefined);
+  assert.equal(h.encodings, 2, "epoch 1's map, made before the OSD was added, and the current");
+  map.touch();
+  assert.deepEqual([h.first, h.last], [251, 751], "250 trimmed: 500 behind the newest left");
+  assert.equal(h.at(250), undefined);
+  assert.equal(h.at(251)?.version, map.crush.version);
+  assert.equal(h.encodings, 1, "the encoding no kept epoch names is dropped");
+  assert.equal(h.at(400)?.bytes, h.at(751)?.bytes);
+  map.crush.addBucket("h2", "host", map.crush.rootId);
+  map.touch();
+  assert.equal(h.encodings, 1, "the older version's encoding is kept, the new one not made yet");
+  assert.notDeepEqual(h.at(751)?.bytes, h.at(752)?.bytes);
+  assert.equal(h.encodings, 2);
+  assert.throws(() => new CrushHistory(map, { minEpochs: 0 }), RangeError);
 });

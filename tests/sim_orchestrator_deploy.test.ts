@@ -24,15 +24,16 @@ Deno.test("orch host add, orch apply osd --all-available-devices and orch daemon
     await cmd({ prefix: "orch set backend", module_name: "sim_orchestrator" });
     assert.match(
       await cmd({ prefix: "orch host add", hostname: "host4" }),
-      /^Added host 'host4' with addr '10\.\d+\.\d+\.\d+'$/,
+      /^Added host 'host4' with addr '127\.0\.0\.4'$/,
     );
     const before = Number(
       /(\d+) hosts in cluster$/.exec(await cmd({ prefix: "orch host ls" }))![1],
     );
     await cmd({ prefix: "orch host add", hostname: "host5", labels: ["osd"] });
     const hosts = await cmd({ prefix: "orch host ls" });
-    assert.match(hosts, /\nhost4 +10\.\S+ +\n/);
-    assert.match(hosts, /\nhost5 +10\.\S+ +osd +\n/);
+    // On the loopback after the three first hosts' 127.0.0.1-3.
+    assert.match(hosts, /\nhost4 +127\.0\.0\.4 +\n/);
+    assert.match(hosts, /\nhost5 +127\.0\.0\.5 +osd +\n/);
     assert.match(hosts, new RegExp(`\\n${before + 1} hosts in cluster$`));
     // The new disks are available; the OSDs' own are not.
     const devices = (await cmd({ prefix: "orch device ls" })).split("\n");

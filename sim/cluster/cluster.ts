@@ -48,6 +48,8 @@ export type ClusterEvent =
   | { kind: "osd_map"; epoch: number }
   /** The quorum changed (empty during elections and without a majority). */
   | { kind: "quorum"; quorum: string[]; leader: string | undefined; electionEpoch: number }
+  /** A new MonMap epoch: a mon added or removed (`mon add`, `mon rm`). */
+  | { kind: "mon_map"; epoch: number }
   /** The manager's mon session came or went (quorum, or a mon outage fault). */
   | { kind: "mon_reachable"; reachable: boolean }
   /** One `mgr_stats_period`: perf counters of the daemons that reported. */
@@ -245,8 +247,9 @@ export class SimCluster {
       ...spec.mons,
       fsid: this.map.fsid,
       hosts: hostNames,
-      ips: hostNames.map((h) => hostIp(crush.bucketId(h) as number)),
+      ips: hostNames.map((h) => hostIp(crush, crush.bucketId(h) as number)),
       onChange: () => this.#quorumChanged(),
+      onMonMap: () => this.#emit({ kind: "mon_map", epoch: this.mons.monmapEpoch }),
     });
     this.mgrs = spec.mgrs ?? ["x", "y"];
     if (this.mgrs.length === 0) throw new RangeError("mgrs must name at least one manager");
@@ -254,7 +257,13 @@ export class SimCluster {
       mgrs: this.mgrs,
       mds: spec.mds ?? ["a", "b"],
     });
-    this.fs = new FsMap(this.map, () => scheduler.now, spec.mds ?? ["a", "b"], hostNames);
+    this.fs = new FsMap(
+      this.map,
+      () => scheduler.now,
+      spec.mds ?? ["a", "b"],
+      hostNames,
+      (name) => this.daemons.boundAddrs(name),
+    );
     const n = this.map.maxOsd;
     this.lastReport = new Float64Array(n);
     this.reportDelay = new Float64Array(n);
@@ -558,6 +567,24 @@ export class SimCluster {
     this.fs.setStandbyCountWanted(n);
     this.scheduler.note(`fs ${this.fs.fsName} standby_count_wanted ${n}`);
     this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
+  }
+
+  /**
+   * `fs set <fs> <var> <val>` for what the FSMap models (down, joinable, standby replay and
+   * its stored values), through `change`: a new FSMap epoch, and a log line for a standby that
+   * took rank 0 because of it.
+   */
+  changeFs(what: string, change: (fs: FsMap) => void): void {
+    const before = this.fs.activeName();
+    change(this.fs);
+    this.scheduler.note(`fs ${this.fs.fsName} ${what}`);
+    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
+    const after = this.fs.activeName();
+    if (after !== undefined && after !== before) {
+      const fs = this.fs.fsName;
+      this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
+      this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
+    }
   }
 
   /** Creates a pool; its PGs are "unknown" until they peer. */

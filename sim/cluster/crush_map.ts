@@ -86,8 +86,12 @@ export interface CrushDevice {
 export class CrushMap {
   /** Bumped on every change to the hierarchy or its weights (`crush_version`). */
   version = 1;
-  /** The failure-domain type id for the replicated rule (1 = host). */
-  failureDomain = 1;
+  /**
+   * Called before any change to the map (hierarchy, weights, rule), while the old map can
+   * still be read: the OSDMap's history encodes a version an older epoch names.
+   */
+  beforeChange: (() => void) | undefined;
+  #failureDomain = 1;
   readonly rootId: number;
   /** Buckets by `-1 - id`. */
   readonly buckets: CrushBucket[] = [];
@@ -96,6 +100,17 @@ export class CrushMap {
   readonly #bucketByName = new Map<string, number>();
   /** Set by `map()`: whether any draw was rejected by a reweight (used to limit remapping). */
   lastMapRejected = false;
+
+  /** The failure-domain type id for the replicated rule (1 = host). */
+  get failureDomain(): number {
+    return this.#failureDomain;
+  }
+
+  set failureDomain(typeId: number) {
+    if (typeId === this.#failureDomain) return;
+    this.beforeChange?.();
+    this.#failureDomain = typeId;
+  }
 
   constructor(rootName = "default") {
     this.rootId = this.addBucket(rootName, "root", 0);
@@ -108,12 +123,27 @@ export class CrushMap {
     const id = -1 - this.buckets.length;
     if (parentId !== 0) this.#bucket(parentId);
     else if (this.buckets.length > 0) throw new RangeError("only the root may have no parent");
+    this.beforeChange?.();
     this.buckets.push({ id, name, typeId, items: [], weights: [], parent: parentId });
     this.#bucketByName.set(name, id);
     if (parentId !== 0) this.#link(parentId, id, 0);
     this.version++;
     return id;
   }
+
+  /**
+   * The position of host bucket `id` among the host buckets, in the order they were made
+   * (0 for the first host), or -1 for a bucket that is not a host.
+   */
+  hostOrdinal(id: number): number {
+    if (this.#hostOrdinals.length !== this.buckets.length) {
+      let k = 0;
+      this.#hostOrdinals = this.buckets.map((b) => (b.typeId === 1 ? k++ : -1));
+    }
+    return this.#hostOrdinals[-1 - id] ?? -1;
+  }
+
+  #hostOrdinals: number[] = [];
 
   /** The id of the bucket called `name`, or undefined. */
   bucketId(name: string): number | undefined {
@@ -131,6 +161,7 @@ export class CrushMap {
     if (this.devices[id]) throw new RangeError(`osd.${id} is already in the CRUSH map`);
     if (!(weight >= 0)) throw new RangeError(`CRUSH weight must be >= 0, got ${weight}`);
     this.#bucket(parentId);
+    this.beforeChange?.();
     this.devices[id] = { id, deviceClass, parent: parentId };
     this.#link(parentId, id, _fixedWeight(weight));
     this.version++;
@@ -150,6 +181,7 @@ export class CrushMap {
     const dev = this.devices[id];
     if (!dev) throw new RangeError(`osd.${id} is not in the CRUSH map`);
     if (!(weight >= 0)) throw new RangeError(`CRUSH weight must be >= 0, got ${weight}`);
+    this.beforeChange?.();
     this.#addWeight(dev.parent, id, _fixedWeight(weight) - this.weightOf(id));
     this.version++;
   }

@@ -13,7 +13,7 @@
 import { crushHash3 } from "../../ceph/crush_hash.ts";
 import { cephStamp, ctimeText } from "../../ceph/time.ts";
 import type { EntityAddr } from "../../ceph/mgr_map.ts";
-import type { MonCluster } from "./mons.ts";
+import { monAddrText, type MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
 import { hostIp, type Json } from "./osd_map_dump.ts";
 import type { PgTable } from "./pg_table.ts";
@@ -102,10 +102,33 @@ export class DaemonRegistry {
   /** Version each daemon's metadata names, when it differs from what it runs (stale). */
   readonly reported = new Map<string, string>();
 
+  /** Where each manager and MDS bound (`mgr.x`, `mds.a`): its host's next ports, its pid. */
+  readonly #bound = new Map<string, { ip: string; port: number; nonce: number }>();
+
   constructor(map: OsdMap, mons: () => MonCluster | undefined, names: DaemonNames) {
     this.#map = map;
     this.#mons = mons;
     this.names = names;
+    // They start after the cluster's first OSDs (as tools/dev-cluster.sh starts them): the
+    // ports after the OSDs' on their host, the next pids. An MDS's nonce is random, not its pid.
+    const bind = (name: string, i: number, nonce: number) => {
+      const host = this.#map.crush.bucketId(this.#hostName(i));
+      const port = host === undefined ? 6800 : this.#map.allocPorts(host, 2);
+      const ip = host === undefined ? "127.0.0.1" : hostIp(this.#map.crush, host);
+      this.#bound.set(name, { ip, port, nonce });
+    };
+    names.mgrs.forEach((m, i) => bind(`mgr.${m}`, i, this.#map.nextPid()));
+    names.mds.forEach((m, i) => bind(`mds.${m}`, i, crushHash3(i, 0x6d6473, m.length) >>> 0));
+  }
+
+  /** Where manager or MDS `name` (`mgr.x`, `mds.a`) listens: v2, then v1 on the next port. */
+  boundAddrs(name: string): EntityAddr[] | undefined {
+    const b = this.#bound.get(name);
+    if (b === undefined) return undefined;
+    return [
+      { type: "v2", addr: `${b.ip}:${b.port}`, nonce: b.nonce },
+      { type: "v1", addr: `${b.ip}:${b.port + 1}`, nonce: b.nonce },
+    ];
   }
 
   /** Every daemon name that exists in the model (`osd.0`, `mon.a`, `mgr.x`, `mds.a`). */
@@ -168,14 +191,7 @@ export class DaemonRegistry {
    * beacons tell the mon; undefined for a name the model has no manager of.
    */
   mgrAddrs(name: string): EntityAddr[] | undefined {
-    const i = this.names.mgrs.indexOf(name);
-    if (i < 0) return undefined;
-    const ip = this.#hostIpByName(this.#hostName(i));
-    const nonce = 1000 + i;
-    return [
-      { type: "v2", addr: `${ip}:6820`, nonce },
-      { type: "v1", addr: `${ip}:6821`, nonce },
-    ];
+    return this.names.mgrs.includes(name) ? this.boundAddrs(`mgr.${name}`) : undefined;
   }
 
   /** The metadata the manager has for `name` (`osd.3`, `mon.a`, ...), or null. */
@@ -193,11 +209,11 @@ export class DaemonRegistry {
     if (type === "mon") {
       const mons = this.#mons();
       const rank = mons?.names.indexOf(id) ?? -1;
-      if (!mons || rank < 0) return null;
-      const ip = mons.ips[rank] as string;
+      // A mon sends its metadata once it runs: none for one added but never started.
+      if (!mons || rank < 0 || !mons.started(id)) return null;
       return {
         ..._common(mons.hosts[rank] as string, version),
-        addrs: `[v2:${ip}:3300/0,v1:${ip}:6789/0]`,
+        addrs: monAddrText(mons.addrs[rank] ?? []),
         compression_algorithms: "none, snappy, zlib, zstd, lz4",
         device_ids: "",
         device_paths: "",
@@ -209,13 +225,12 @@ export class DaemonRegistry {
       const i = list.indexOf(id);
       if (i < 0) return null;
       const host = this.#hostName(i);
-      const ip = this.#hostIpByName(host);
-      const port = type === "mgr" ? 6820 : 6830;
-      const nonce = 1000 + i;
+      const b = this.#bound.get(name)!;
       const common = _common(host, version);
+      // A manager's metadata names its client address (port 0), an MDS's its addrvec.
       return type === "mgr"
-        ? { ...common, addr: ip, addrs: `${ip}:0/${nonce}` }
-        : { ...common, addr: _addr(ip, port, nonce) };
+        ? { ...common, addr: b.ip, addrs: `${b.ip}:0/${b.nonce}` }
+        : { ...common, addr: _addr(b.ip, b.port, b.nonce) };
     }
     return null;
   }
@@ -237,19 +252,14 @@ export class DaemonRegistry {
     return hosts[i % Math.max(1, hosts.length)]?.name ?? "localhost";
   }
 
-  #hostIpByName(name: string): string {
-    const id = this.#map.crush.bucketId(name);
-    return id === undefined ? "127.0.0.1" : hostIp(id);
-  }
-
   #osd(id: number, version: string): Record<string, string> {
     const map = this.#map;
     const dev = map.crush.devices[id];
     const hostId = dev?.parent ?? map.crush.rootId;
     const host = map.crush.bucket(hostId);
     const local = Math.max(0, host.items.filter((x) => x >= 0).indexOf(id));
-    const ip = hostIp(hostId);
-    const port = 6800 + 8 * local;
+    const ip = hostIp(map.crush, hostId);
+    const port = map.port[id] as number;
     const nonce = map.nonce[id] as number;
     const created = this.reported.has(`osd.${id}`) ? version : CEPH_VERSION;
     return {
@@ -280,7 +290,7 @@ export class DaemonRegistry {
 
   #orphan(id: number, version: string): Record<string, string> {
     // A destroyed OSD whose metadata lingered: the shape of a live one on a vanished host.
-    const ip = "10.255.255.254";
+    const ip = "127.255.255.254";
     const nonce = 7000 + id;
     return {
       ..._common("decommissioned", version),

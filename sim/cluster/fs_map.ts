@@ -7,7 +7,7 @@
 
 import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
-import { hostIp, type Json } from "./osd_map_dump.ts";
+import type { Json } from "./osd_map_dump.ts";
 import { MDS_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
 
 const _INCOMPAT: Json = {
@@ -41,7 +41,8 @@ const _MDS_FEATURES = 4540138314316775423;
 /** One MDS daemon. */
 export interface MdsDaemon {
   readonly name: string;
-  readonly gid: number;
+  /** Its global id: new each time the daemon respawns (a rank it held was stopped). */
+  gid: number;
   readonly host: string;
   up: boolean;
   /** When it last started (seconds, the cluster clock). */
@@ -89,6 +90,9 @@ export class FsMap {
   /** Name of the MDS holding rank 0, or undefined when none can. */
   #active: string | undefined;
   readonly #map: OsdMap;
+  readonly #addrsOf:
+    | ((name: string) => readonly { type: string; addr: string; nonce: number }[] | undefined)
+    | undefined;
   #pools: { metadata: number; data: number } | undefined;
   readonly #now: () => number;
   readonly created: number;
@@ -99,6 +103,91 @@ export class FsMap {
   }
   #standbyCountWanted = 0;
 
+  /** `max_mds`: 1, or 0 while the file system is marked down. */
+  get maxMds(): number {
+    return this.#down ? 0 : 1;
+  }
+  /** `fs set <fs> down true`: rank 0 stopped, max_mds 0. */
+  get down(): boolean {
+    return this.#down;
+  }
+  #down = false;
+  /** Whether an MDS may take a vacant rank (`joinable`; NOT_JOINABLE clear). */
+  get joinable(): boolean {
+    return this.#joinable;
+  }
+  #joinable = true;
+  /** `allow_standby_replay`: a standby follows rank 0's journal (up:standby-replay). */
+  get allowStandbyReplay(): boolean {
+    return this.#allowStandbyReplay;
+  }
+  #allowStandbyReplay = false;
+  /** The MDSMap's values `fs set` changes and nothing in the model acts on. */
+  readonly settings = { maxFileSize: 1_099_511_627_776, sessionTimeout: 60, sessionAutoclose: 300 };
+  /** Ranks that were stopped (`stopped`). */
+  #stopped = false;
+  /** The next gid a respawned MDS gets. */
+  #nextGid = 0;
+
+  /**
+   * `fs set <fs> down <bool>`: down stops rank 0 (its MDS respawns as a standby, with a new
+   * gid) and sets max_mds 0; up sets max_mds back to 1 and a standby takes rank 0. A new epoch.
+   */
+  setDown(down: boolean): void {
+    if (down === this.#down) {
+      this.#bump();
+      return;
+    }
+    this.#down = down;
+    if (down) {
+      const active = this.daemons.find((d) => d.name === this.#active);
+      if (active) this.#respawn(active);
+      this.#active = undefined;
+      this.#stopped = true;
+    } else {
+      this.#stopped = false;
+      this.#fillRank();
+    }
+    this.#bump();
+  }
+
+  /** `fs set <fs> joinable <bool>` (and the deprecated `cluster_down`): a new epoch. */
+  setJoinable(joinable: boolean): void {
+    this.#joinable = joinable;
+    if (joinable) this.#fillRank();
+    this.#bump();
+  }
+
+  /** `fs set <fs> allow_standby_replay <bool>`: a new epoch. */
+  setAllowStandbyReplay(allow: boolean): void {
+    this.#allowStandbyReplay = allow;
+    this.#bump();
+  }
+
+  /** `fs set <fs> max_file_size|session_timeout|session_autoclose <n>`: a new epoch. */
+  setValue(key: keyof FsMap["settings"], n: number): void {
+    this.settings[key] = n;
+    this.#bump();
+  }
+
+  /** The standby following rank 0 when standby replay is allowed: the first up standby. */
+  standbyReplayName(): string | undefined {
+    if (!this.#allowStandbyReplay || this.#active === undefined) return undefined;
+    return this.daemons.find((d) => d.up && d.name !== this.#active)?.name;
+  }
+
+  #respawn(d: MdsDaemon): void {
+    d.gid = 14_000 + 7 * (this.daemons.length + this.#nextGid++) + 3;
+    d.since = this.#now();
+  }
+
+  /** A vacant rank 0 of a joinable file system that is up is taken by the first standby. */
+  #fillRank(): void {
+    if (this.#active !== undefined || this.#down || !this.#joinable) return;
+    const next = this.standbyReplayName() ?? this.daemons.find((x) => x.up)?.name;
+    this.#setActive(next);
+  }
+
   /** `fs set <fs> standby_count_wanted <n>` (n >= 0, checked by the mon): a new epoch. */
   setStandbyCountWanted(n: number): void {
     if (!Number.isInteger(n) || n < 0) {
@@ -108,8 +197,21 @@ export class FsMap {
     this.#bump();
   }
 
-  constructor(map: OsdMap, now: () => number, names: readonly string[], hosts: readonly string[]) {
+  /**
+   * @param addrsOf where MDS `mds.<name>` listens (v2, v1), from the daemons' registry;
+   * without it, 127.0.0.1 on 6800/6801 with the gid as the nonce
+   */
+  constructor(
+    map: OsdMap,
+    now: () => number,
+    names: readonly string[],
+    hosts: readonly string[],
+    addrsOf?: (
+      name: string,
+    ) => readonly { type: string; addr: string; nonce: number }[] | undefined,
+  ) {
     this.#map = map;
+    this.#addrsOf = addrsOf;
     this.#now = now;
     this.created = this.modified = now();
     this.daemons = names.map((name, i) => ({
@@ -172,7 +274,16 @@ export class FsMap {
     const d = this.#daemon(name);
     if (!d.up) return;
     d.up = false;
-    if (this.#active === name) this.#setActive(this.daemons.find((x) => x.up)?.name);
+    if (this.#active === name) {
+      // The standby-replay daemon takes over first; a file system not joinable keeps it failed.
+      const replay = this.standbyReplayName();
+      this.#active = undefined;
+      if (!this.#down && this.#joinable) {
+        this.#setActive(
+          replay !== name && replay !== undefined ? replay : this.daemons.find((x) => x.up)?.name,
+        );
+      }
+    }
     this.#bump();
   }
 
@@ -182,7 +293,7 @@ export class FsMap {
     if (d.up) return;
     d.up = true;
     d.since = this.#now();
-    if (this.#active === undefined) this.#setActive(name);
+    if (this.#active === undefined && !this.#down && this.#joinable) this.#setActive(name);
     this.#bump();
   }
 
@@ -241,9 +352,10 @@ export class FsMap {
   }
 
   #info(d: MdsDaemon, rank: number, state: string): { [key: string]: Json } {
-    const host = this.#map.crush.bucketId(d.host);
-    const ip = host === undefined ? "127.0.0.1" : hostIp(host);
-    const nonce = 2_000_000 + d.gid;
+    const bound = this.#addrsOf?.(`mds.${d.name}`);
+    const v2 = bound?.[0] ?? { addr: "127.0.0.1:6800", nonce: d.gid };
+    const [ip, p] = v2.addr.split(":") as [string, string];
+    const port = Number(p), nonce = v2.nonce;
     return {
       gid: d.gid,
       name: d.name,
@@ -251,11 +363,11 @@ export class FsMap {
       incarnation: rank >= 0 ? this.epoch : 0,
       state,
       state_seq: 2,
-      addr: `${ip}:6831/${nonce}`,
+      addr: `${ip}:${port + 1}/${nonce}`,
       addrs: {
         addrvec: [
-          { type: "v2", addr: `${ip}:6830`, nonce },
-          { type: "v1", addr: `${ip}:6831`, nonce },
+          { type: "v2", addr: `${ip}:${port}`, nonce },
+          { type: "v1", addr: `${ip}:${port + 1}`, nonce },
         ],
       },
       join_fscid: -1,
@@ -270,9 +382,16 @@ export class FsMap {
   dump(): Json {
     const { metadata, data } = this.pools();
     const active = this.daemons.find((d) => d.name === this.#active);
-    const standbys = this.daemons.filter((d) => d.up && d.name !== this.#active);
+    const replay = this.standbyReplayName();
+    const standbys = this.daemons.filter((d) =>
+      d.up && d.name !== this.#active && d.name !== replay
+    );
     const info: { [key: string]: Json } = {};
     if (active) info[`gid_${active.gid}`] = this.#info(active, 0, "up:active");
+    const r = this.daemons.find((d) => d.name === replay);
+    if (r) info[`gid_${r.gid}`] = { ...this.#info(r, 0, "up:standby-replay"), state_seq: 1 };
+    // MDSMap flags: ALLOW_SNAPS and ALLOW_MULTIMDS_SNAPS, NOT_JOINABLE, ALLOW_STANDBY_REPLAY.
+    const flags = 0x12 | (this.#joinable ? 0 : 0x1) | (this.#allowStandbyReplay ? 0x20 : 0);
     const compat = { compat: {}, ro_compat: {}, incompat: _INCOMPAT };
     const fsCompat = { compat: {}, ro_compat: {}, incompat: _FS_INCOMPAT };
     return {
@@ -284,26 +403,26 @@ export class FsMap {
       filesystems: [{
         mdsmap: {
           epoch: this.epoch,
-          flags: 18,
+          flags,
           ever_allowed_features: 0,
           explicitly_allowed_features: 0,
           created: cephStamp(this.created),
           modified: cephStamp(this.modified),
           tableserver: 0,
           root: 0,
-          session_timeout: 60,
-          session_autoclose: 300,
+          session_timeout: this.settings.sessionTimeout,
+          session_autoclose: this.settings.sessionAutoclose,
           required_client_features: {},
-          max_file_size: 1099511627776,
+          max_file_size: this.settings.maxFileSize,
           last_failure: 0,
           last_failure_osd_epoch: 0,
           compat: fsCompat,
-          max_mds: 1,
-          in: [0],
+          max_mds: this.maxMds,
+          in: this.#stopped ? [] : [0],
           up: active ? { mds_0: active.gid } : {},
-          failed: active ? [] : [0],
+          failed: active || this.#stopped ? [] : [0],
           damaged: [],
-          stopped: [],
+          stopped: this.#stopped ? [0] : [],
           info,
           data_pools: [data],
           metadata_pool: metadata,

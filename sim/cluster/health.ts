@@ -11,7 +11,7 @@
 import type { HealthCheck } from "../../core/health.ts";
 import { CRUSH_TYPES } from "./crush_map.ts";
 import type { FsMap } from "./fs_map.ts";
-import type { MonCluster } from "./mons.ts";
+import { monAddrText, type MonCluster } from "./mons.ts";
 import type { OsdMap } from "./osd_map.ts";
 
 export type { HealthCheck };
@@ -153,8 +153,9 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
     down.length,
     down.map((name) => {
       const r = mons.names.indexOf(name);
-      const ip = mons.ips[r];
-      return `mon.${name} (rank ${r}) addr [v2:${ip}:3300/0,v1:${ip}:6789/0] is down (out of quorum)`;
+      return `mon.${name} (rank ${r}) addr ${
+        monAddrText(mons.addrs[r] ?? [])
+      } is down (out of quorum)`;
     }),
   );
 }
@@ -166,8 +167,12 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
  */
 function _fsChecks(fs: FsMap, checks: Record<string, HealthCheck>): void {
   const active = fs.activeName();
-  const standbys = fs.daemons.filter((d) => d.up && d.name !== active).length;
-  if (active === undefined) {
+  // A standby-replay daemon follows rank 0: it is not in the FSMap's standbys.
+  const replay = fs.standbyReplayName();
+  const standbys = fs.daemons.filter((d) => d.up && d.name !== active && d.name !== replay)
+    .length;
+  // A file system marked down has no rank in: nothing is degraded (HEALTH_OK, as 16.2 says).
+  if (active === undefined && !fs.down) {
     checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
       `fs ${fs.fsName} is degraded`,
     ]);

@@ -10,6 +10,7 @@
 
 import type { RngStream } from "../engine/prng.ts";
 import { CrushMap, WEIGHT_IN } from "./crush_map.ts";
+import { CrushHistory } from "./crush_history.ts";
 
 /** Cluster-wide OSDMap flags with their `CEPH_OSDMAP_*` bits, in Ceph's printing order. */
 export const OSDMAP_FLAGS: ReadonlyMap<string, number> = new Map([
@@ -94,6 +95,8 @@ export interface PoolSpec {
 export class OsdMap {
   epoch = 1;
   readonly crush: CrushMap;
+  /** The CRUSH map of each epoch the mon keeps (`osd getcrushmap <epoch>`). */
+  readonly crushHistory: CrushHistory;
   readonly fsid: string;
   readonly created: number;
   modified: number;
@@ -118,6 +121,8 @@ export class OsdMap {
   /** When each OSD was created (`last_purged_snaps_scrub` in the dump). */
   createdAt = new Float64Array(0);
   nonce = new Uint32Array(0);
+  /** Each OSD's first port (public v2; v1, cluster and heartbeat ones follow: 8 in all). */
+  port = new Int32Array(0);
   readonly uuids: string[] = [];
   /** `pg_upmap_items`: pgid → [from, to] pairs that replace OSDs of CRUSH's mapping. */
   readonly upmapItems = new Map<string, readonly (readonly [number, number])[]>();
@@ -125,6 +130,10 @@ export class OsdMap {
   readonly #ids: RngStream;
   #batchDepth = 0;
   #dirty = false;
+  /** The pid the latest daemon started got. */
+  #lastPid = 27_000;
+  /** The next free port on each host (by bucket id). */
+  readonly #nextPort = new Map<number, number>();
 
   /**
    * @param options.now the current (virtual) time in seconds
@@ -134,6 +143,8 @@ export class OsdMap {
     this.#now = options.now;
     this.#ids = options.ids;
     this.crush = new CrushMap();
+    this.crushHistory = new CrushHistory(this);
+    this.crush.beforeChange = () => this.crushHistory.beforeCrushChange(this.crush);
     this.fsid = this.#ids.uuid();
     this.created =
       this.modified =
@@ -169,10 +180,30 @@ export class OsdMap {
     this.upFrom[id] = epoch;
     this.upThru[id] = epoch;
     this.createdAt[id] = this.#now();
-    this.nonce[id] = 1000 + this.#ids.int(0, 999_999);
+    // The messenger's nonce is the daemon's pid: daemons started one after another have
+    // pids a few hundred apart.
+    this.#lastPid += 100 + this.#ids.int(0, 999_999) % 300;
+    this.nonce[id] = this.#lastPid;
+    this.port[id] = this.allocPorts(hostId, 8);
     this.uuids[id] = this.#ids.uuid();
     this.lastUpChange = this.lastInChange = this.#now();
     this.#touch();
+  }
+
+  /**
+   * `count` consecutive ports on host `hostId` for a daemon that binds now: a real host's
+   * daemons take the next free ones from `ms_bind_port_min` (6800) in the order they bind.
+   * Returns the first.
+   */
+  allocPorts(hostId: number, count: number): number {
+    const port = this.#nextPort.get(hostId) ?? 6800;
+    this.#nextPort.set(hostId, port + count);
+    return port;
+  }
+
+  /** A pid for a daemon that starts now (its messenger's nonce), after the latest one's. */
+  nextPid(): number {
+    return this.#lastPid += 113;
   }
 
   /** Marks the map changed by an edit made to its CRUSH map directly (a new bucket). */
@@ -374,6 +405,7 @@ export class OsdMap {
     this.epoch++;
     this.modified = this.#now();
     this.#dirty = false;
+    this.crushHistory.record(this.epoch);
   }
 
   #check(id: number): void {
@@ -398,6 +430,7 @@ export class OsdMap {
     this.downStamp = grow(this.downStamp);
     this.createdAt = grow(this.createdAt);
     this.nonce = grow(this.nonce);
+    this.port = grow(this.port);
   }
 }
 

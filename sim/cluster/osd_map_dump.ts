@@ -24,10 +24,14 @@ function _fixed(w: number): number {
   return Math.round(w * 0x10000);
 }
 
-/** The IP of a host bucket (10.x.y.z derived from its bucket id). */
-export function hostIp(hostId: number): string {
-  const k = -hostId;
-  return `10.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
+/**
+ * The IP of a host bucket: on the loopback, as a real single-node cluster's daemons bind
+ * 127.0.0.1; the first host 127.0.0.1, the next ones 127.0.0.2, ... in the order the hosts
+ * were made (a bucket that is not a host: 127.0.0.1).
+ */
+export function hostIp(crush: CrushMap, hostId: number): string {
+  const k = 1 + Math.max(0, crush.hostOrdinal(hostId));
+  return `127.${(k >> 16) & 255}.${(k >> 8) & 255}.${k & 255}`;
 }
 
 /** An `entity_addrvec_t` (v2 and v1 on consecutive ports), frozen. */
@@ -243,7 +247,6 @@ export class OsdMapDumpCache {
   // Each OSD's host bucket and port (from its place among the host's OSDs), per CRUSH version.
   #placedVersion = NaN;
   #hostOf = new Int32Array(0);
-  #portOf = new Int32Array(0);
   // osd_map_tree: bucket nodes (per CRUSH version), OSD nodes with what each was built from.
   #treeVersion = NaN;
   #bucketNodes = new Map<number, Json>();
@@ -451,27 +454,15 @@ export class OsdMapDumpCache {
   }
 
   /**
-   * Each OSD's host bucket and port: the host is the CRUSH parent, the port 6800 + 8 per OSD
-   * before it among the host's OSDs. CRUSH only changes with its version, so this is one pass
-   * over the buckets per CRUSH version.
+   * Each OSD's host bucket, its CRUSH parent (the port is the OsdMap's, given when the OSD
+   * bound). CRUSH only changes with its version, so this is one pass per CRUSH version.
    */
   #place(map: OsdMap): void {
     const crush = map.crush, n = map.maxOsd;
     if (crush.version === this.#placedVersion && this.#hostOf.length === n) return;
-    const hostOf = new Int32Array(n), local = new Int32Array(n).fill(-1);
+    const hostOf = new Int32Array(n);
     for (let id = 0; id < n; id++) hostOf[id] = crush.devices[id]?.parent ?? crush.rootId;
-    for (const b of crush.buckets) {
-      let k = 0;
-      for (const item of b.items) {
-        if (item < 0) continue;
-        if (item < n && hostOf[item] === b.id && local[item] === -1) local[item] = k;
-        k++;
-      }
-    }
-    const portOf = new Int32Array(n);
-    for (let id = 0; id < n; id++) portOf[id] = 6800 + 8 * Math.max(0, local[id] as number);
     this.#hostOf = hostOf;
-    this.#portOf = portOf;
     this.#placedVersion = crush.version;
   }
 
@@ -484,7 +475,7 @@ export class OsdMapDumpCache {
       this.#rows = rows;
     }
     const rows = this.#rows, entries = this.#osds, xentries = this.#xinfo;
-    const hostOf = this.#hostOf, portOf = this.#portOf;
+    const hostOf = this.#hostOf, portOf = map.port;
     const exists = map.exists, upArr = map.up, weightArr = map.weight;
     const affinityArr = map.primaryAffinity, upFromArr = map.upFrom, upThruArr = map.upThru;
     const downAtArr = map.downAt, downStampArr = map.downStamp, createdArr = map.createdAt;
@@ -534,7 +525,7 @@ export class OsdMapDumpCache {
         let ip = "";
         if (prev === undefined) {
           ip = ips.get(host) ?? "";
-          if (ip === "") ips.set(host, ip = hostIp(host));
+          if (ip === "") ips.set(host, ip = hostIp(map.crush, host));
         }
         entry = Object.freeze({
           osd: id,

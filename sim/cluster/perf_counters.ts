@@ -546,6 +546,23 @@ export class PerfCounters {
     this.daemons = [...this.daemons, ...names];
   }
 
+  /** Drops daemon row `row` (a mon removed from the MonMap); the rows after it move up. */
+  removeRow(row: number): void {
+    if (!Number.isInteger(row) || row < 0 || row >= this.daemons.length) {
+      throw new RangeError(`no perf counter row ${row}`);
+    }
+    const size = this.schema.size;
+    const keep = (a: Float64Array) => {
+      const out = new Float64Array(a.length - size);
+      out.set(a.subarray(0, row * size));
+      out.set(a.subarray((row + 1) * size), row * size);
+      return out;
+    };
+    this.values = keep(this.values);
+    this.counts = keep(this.counts);
+    this.daemons = this.daemons.filter((_, i) => i !== row);
+  }
+
   /** Adds `v` to counter `col` of daemon row `row`. */
   add(row: number, col: number, v: number): void {
     (this.values[row * this.schema.size + col] as number) += v;

@@ -232,22 +232,89 @@ export class MDSMonitor implements Monitor {
   }
 
   /**
-   * `fs set <fs> <var> <val>`, for the variable the simulated FSMap models
-   * (standby_count_wanted), with FileSystemCommandHandler's checks and words.
+   * `fs set <fs> <var> <val>`, for what the simulated FSMap models, with
+   * FileSystemCommandHandler's checks and words (tests/ceph-reference/cli/commands/mon12/fs_set,
+   * fidelity12/fs_set_*): max_mds 1 (more ranks are not modelled), down, joinable and
+   * cluster_down, allow_standby_replay, standby_count_wanted, max_file_size, session_timeout,
+   * session_autoclose. The others say that the simulated file system does not model them.
    */
   #fsSet(cmd: Record<string, unknown>): MonCommandResult {
+    const c = this.#cluster;
     const name = str(cmd.fs_name) ?? "";
-    if (name !== this.#cluster.fs.fsName) return err(-ENOENT, `Filesystem not found: '${name}'`);
+    if (name !== c.fs.fsName) return err(-ENOENT, `Filesystem not found: '${name}'`);
     const v = str(cmd.var) ?? "";
     const val = str(cmd.val) ?? "";
-    if (v !== "standby_count_wanted") {
-      return err(-EOPNOTSUPP, `fs set ${v}: the simulated file system does not model ${v}`);
+    const int = /^\s*[-+]?\d+$/.test(val) ? Number(val) : undefined;
+    const bool = /^(true|yes|1)$/i.test(val)
+      ? true
+      : /^(false|no|0)$/i.test(val)
+      ? false
+      : undefined;
+    const badBool = () => err(-EINVAL, "value must be false|no|0 or true|yes|1");
+    const fsName = c.fs.fsName;
+    switch (v) {
+      case "max_mds": {
+        if (int === undefined) {
+          return err(-EINVAL, `Expected option value to be integer, got '${val}'`);
+        }
+        if (int <= 0) return err(-EINVAL, "You must specify at least one MDS");
+        if (int > 256) return err(-EINVAL, "may not have more than 256 MDS ranks");
+        if (int > 1) {
+          return err(
+            -EOPNOTSUPP,
+            `fs set max_mds ${int}: the simulated file system models one rank (max_mds 1)`,
+          );
+        }
+        // max_mds 0 is what `down` sets: 1 brings rank 0 back in.
+        c.changeFs("max_mds 1", (fs) => fs.setDown(false));
+        return ok();
+      }
+      case "down": {
+        if (bool === undefined) return badBool();
+        c.changeFs(`down ${bool}`, (fs) => fs.setDown(bool));
+        return ok("", bool ? `${fsName} marked down. ` : `${fsName} marked up, max_mds = 1`);
+      }
+      case "joinable":
+      case "cluster_down": {
+        if (bool === undefined) return badBool();
+        const joinable = v === "joinable" ? bool : !bool;
+        c.changeFs(`joinable ${joinable}`, (fs) => fs.setJoinable(joinable));
+        const said = joinable
+          ? `${fsName} marked joinable; MDS may join as newly active.`
+          : `${fsName} marked not joinable; MDS cannot join as newly active.`;
+        return ok(
+          "",
+          v === "joinable" ? said : said +
+            ' WARNING: cluster_down flag is deprecated and will be removed in a future version. Please use "joinable".',
+        );
+      }
+      case "allow_standby_replay": {
+        if (bool === undefined) return badBool();
+        c.changeFs(`allow_standby_replay ${bool}`, (fs) => fs.setAllowStandbyReplay(bool));
+        return ok();
+      }
+      case "standby_count_wanted": {
+        if (int === undefined) return err(-EINVAL, `${v} requires an integer value`);
+        if (int < 0) return err(-ERANGE, `${v} must be non-negative`);
+        c.setStandbyCountWanted(int);
+        return ok();
+      }
+      case "max_file_size": {
+        if (int === undefined) return err(-EINVAL, `${v} requires an integer value`);
+        if (int < 65536) return err(-ERANGE, `${v} must at least 65536`);
+        c.changeFs(`${v} ${int}`, (fs) => fs.setValue("maxFileSize", int));
+        return ok();
+      }
+      case "session_timeout":
+      case "session_autoclose": {
+        if (int === undefined) return err(-EINVAL, `${v} requires an integer value`);
+        if (int < 30) return err(-ERANGE, `${v} must be at least 30s`);
+        const key = v === "session_timeout" ? "sessionTimeout" : "sessionAutoclose";
+        c.changeFs(`${v} ${int}`, (fs) => fs.setValue(key, int));
+        return ok();
+      }
     }
-    if (!/^\s*[-+]?\d+$/.test(val)) return err(-EINVAL, `${v} requires an integer value`);
-    const n = Number(val);
-    if (n < 0) return err(-ERANGE, `${v} must be non-negative`);
-    this.#cluster.setStandbyCountWanted(n);
-    return ok();
+    return err(-EOPNOTSUPP, `fs set ${v}: the simulated file system does not model ${v}`);
   }
 
   #metadata(cmd: Record<string, unknown>): MonCommandResult {

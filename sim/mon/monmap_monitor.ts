@@ -9,11 +9,11 @@
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
-import { ENOENT } from "../../ceph/errno.ts";
+import { EEXIST, EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import { formatJson } from "../../ceph/format.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
-import { MON_FEATURES, monmapCommandDump } from "../cluster/mons.ts";
+import { MON_FEATURES, monAddrText, monmapCommandDump, parseMonAddr } from "../cluster/mons.ts";
 import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
 
 // deno-fmt-ignore
@@ -28,6 +28,9 @@ const MONMAP_COMMANDS: readonly CommandSignature[] = [
   { sig: "features", help: "report of connected features", perm: "r" },
   { sig: "time-sync-status", help: "show time sync status", perm: "r" },
   { sig: "version", help: "show mon daemon version", perm: "r" },
+  { sig: "mon add name=name,type=CephString name=addr,type=CephIPAddr name=location,type=CephString,n=N,goodchars=[A-Za-z0-9-_.=],req=false", help: "add new monitor named <name> at <addr>, possibly with CRUSH location <location>", perm: "rw" },
+  { sig: "mon remove name=name,type=CephString", help: "remove monitor named <name>", perm: "rw" },
+  { sig: "mon rm name=name,type=CephString", help: "remove monitor named <name>", perm: "rw" },
 ];
 
 /** The features every simulated daemon and client connects with (a Pacific build's). */
@@ -80,6 +83,15 @@ export class MonmapMonitor implements Monitor {
         const f = formatterFor(cmd);
         return ok(f ? line({ version: CEPH_VERSION }, f) : `${CEPH_VERSION}\n`);
       }
+      case "mon add":
+        return this.#monAdd(
+          str(cmd.name) ?? "",
+          str(cmd.addr) ?? "",
+          Array.isArray(cmd.location) ? cmd.location.map(String) : [],
+        );
+      case "mon rm":
+      case "mon remove":
+        return this.#monRemove(str(cmd.name) ?? "");
     }
     return err(-22, "command not known");
   }
@@ -197,13 +209,67 @@ export class MonmapMonitor implements Monitor {
     return out;
   }
 
+  /**
+   * MonmapMonitor's `mon add`: the same name at the same addresses is a success that changes
+   * nothing; the name or an address taken is EEXIST, as 16.2 words it. The mon added is not
+   * running: an operator deploys its daemon next (the simulator's `monUp`).
+   */
+  #monAdd(name: string, addrText: string, location: string[]): MonCommandResult {
+    const mons = this.#cluster.mons;
+    const parsed = parseMonAddr(addrText);
+    if (parsed === undefined) return err(-EINVAL, `addr ${addrText}does not parse`);
+    // CrushWrapper::parse_loc_map: key=value words, up to the first that is not one.
+    const loc = new Map<string, string>();
+    for (const w of location) {
+      const eq = w.indexOf("=");
+      if (eq < 0 || eq === w.length - 1) break;
+      loc.set(w.slice(0, eq), w.slice(eq + 1));
+    }
+    if (location.length > 0 && loc.size === 0) {
+      return err(
+        -EINVAL,
+        `We could not parse your input location to anything real; [${
+          location.join(",")
+        }] turned into an empty map!`,
+      );
+    }
+    const { addrs, given } = parsed;
+    const r = mons.names.indexOf(name);
+    if (r >= 0) {
+      const have = mons.addrs[r] ?? [];
+      if (monAddrText(have) === monAddrText(addrs)) {
+        return ok("", `mon.${name} at ${monAddrText(addrs)} already exists`);
+      }
+      return err(-EEXIST, `mon.${name} already exists at address ${monAddrText(have)}`);
+    }
+    const taken = addrs.map((a) => mons.nameAt(a)).find((n) => n !== undefined);
+    if (taken !== undefined) {
+      return err(-EEXIST, `mon.${taken} already exists at address ${monAddrText([given])}`);
+    }
+    mons.addMon(name, addrs, [...loc].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return ok("", `adding mon.${name} at ${monAddrText(addrs)}`);
+  }
+
+  /** `mon rm` / `mon remove`: a name not in the MonMap is a success, the last mon EINVAL. */
+  #monRemove(name: string): MonCommandResult {
+    const mons = this.#cluster.mons;
+    if (!mons.names.includes(name)) {
+      return ok("", `mon.${name} does not exist or has already been removed`);
+    }
+    if (mons.names.length === 1) {
+      return err(-EINVAL, `error: refusing removal of last monitor ${name}`);
+    }
+    mons.removeMon(name);
+    return ok("");
+  }
+
   #monDump(cmd: Record<string, unknown>): MonCommandResult {
     const mons = this.#cluster.mons;
-    if (cmd.epoch !== undefined && Number(cmd.epoch) !== mons.monmapEpoch) {
-      return err(-ENOENT, `there is no map for epoch ${Number(cmd.epoch)}`);
-    }
-    const dump = monmapCommandDump(mons);
-    const outs = `dumped monmap epoch ${mons.monmapEpoch}`;
+    const epoch = cmd.epoch === undefined ? mons.monmapEpoch : Number(cmd.epoch);
+    const kept = mons.monmapAt(epoch);
+    if (kept === undefined) return err(-ENOENT, `there is no map for epoch ${epoch}`);
+    const dump = monmapCommandDump(mons, epoch);
+    const outs = `dumped monmap epoch ${epoch}`;
     const f = formatterFor(cmd);
     if (f) {
       const quorum = [...mons.quorum].sort((a, b) => a - b);
@@ -217,9 +283,7 @@ export class MonmapMonitor implements Monitor {
       `created ${stamp(dump.created)}`,
       "min_mon_release 16 (pacific)",
       "election_strategy: 1",
-      ...mons.names.map((n, r) =>
-        `${r}: [v2:${mons.ips[r]}:3300/0,v1:${mons.ips[r]}:6789/0] mon.${n}`
-      ),
+      ...kept.names.map((n, r) => `${r}: ${monAddrText(kept.addrs[r] ?? [])} mon.${n}`),
     ];
     return ok(lines.join("\n") + "\n", outs);
   }
@@ -275,11 +339,11 @@ export class MonmapMonitor implements Monitor {
       return (cmd.format === "json-pretty" ? JSON.stringify(stat, null, 4) : JSON.stringify(stat)) +
         "\n";
     }
-    const addrs = mons.names.map((n, r) =>
-      `${n}=[v2:${mons.ips[r]}:3300/0,v1:${mons.ips[r]}:6789/0]`
-    );
+    const addrs = mons.names.map((n, r) => `${n}=${monAddrText(mons.addrs[r] ?? [])}`);
     return `e${mons.monmapEpoch}: ${mons.names.length} mons at {${addrs.join(",")}}` +
-      ` removed_ranks: {}, election epoch ${mons.electionEpoch}, leader ${mons.leader} ${leader},` +
+      ` removed_ranks: {${
+        mons.removedRanks.join(",")
+      }}, election epoch ${mons.electionEpoch}, leader ${mons.leader} ${leader},` +
       ` quorum ${quorum.join(",")} ${quorum.map((r) => mons.names[r]).join(",")}\n`;
   }
 }

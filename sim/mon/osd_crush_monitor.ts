@@ -116,15 +116,18 @@ export class OSDCrushMonitor implements Monitor {
 
   /**
    * The encoded map, with the CRUSH version (not the epoch) in outs, as 16.2's OSDMonitor
-   * says it. The simulated mon keeps only the current OSDMap, as for `osd dump <epoch>`.
+   * says it; for an older epoch the map as it was then, from the mon's kept epochs
+   * (sim/cluster/crush_history.ts), ENOENT once trimmed or before it exists.
    */
   #getCrushMap(dump: CrushDump, epoch: unknown): MonCommandResult {
     const map = this.#cluster.map;
-    if (epoch !== undefined && Number(epoch) !== map.epoch) {
-      return err(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
+    if (epoch === undefined || Number(epoch) === map.epoch) {
+      const bytes = encodeCrushMap(dump as unknown as FullCrushDump);
+      return { r: 0, outb: "", outs: String(map.crush.version), outbBytes: bytes };
     }
-    const bytes = encodeCrushMap(dump as unknown as FullCrushDump);
-    return { r: 0, outb: "", outs: String(map.crush.version), outbBytes: bytes };
+    const kept = map.crushHistory.at(Number(epoch));
+    if (kept === undefined) return err(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
+    return { r: 0, outb: "", outs: String(kept.version), outbBytes: kept.bytes };
   }
 
   #name(dump: CrushDump, id: number): string {

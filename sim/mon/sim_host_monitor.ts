@@ -77,7 +77,7 @@ export class SimHostMonitor implements Monitor {
     const bucket = c.map.crush.bucketId(name);
     return {
       hostname: name,
-      addr: bucket === undefined ? "" : hostIp(bucket),
+      addr: bucket === undefined ? "" : hostIp(c.map.crush, bucket),
       disks: c.hostDisks(name).map((d) => ({ ...d, size: c.diskBytes })),
     };
   }
