@@ -19,6 +19,7 @@ import {
   CLICommand,
   CLIReadCommand,
   CommandResult,
+  EAGAIN,
   HandleCommandResult,
   MgrModule,
   NotifyType,
@@ -238,8 +239,8 @@ export class Module extends MgrModule {
   #applyOsdStats(osdMap: { osds: Record<string, unknown>[] }): void {
     const idxById = new Map<unknown, number>();
     osdMap.osds.forEach((o, idx) => idxById.set(o.osd, idx));
-    const stats = this.get("osd_stats") as { osd_stats: { osd: number }[] };
-    for (const s of stats.osd_stats) {
+    const stats = this.get("osd_stats") as { osd_stats?: { osd: number }[] } | null;
+    for (const s of stats?.osd_stats ?? []) {
       const idx = idxById.get(s.osd);
       if (idx === undefined) this.log.warning(`inconsistent api state: ${s.osd}`);
       else (osdMap.osds[idx] as Record<string, unknown>).osd_stats = s;
@@ -266,6 +267,11 @@ export class Module extends MgrModule {
 
   @CLIReadCommand("insights", { desc: "Retrieve insights report" })
   async doReport(): Promise<HandleCommandResult> {
+    // ceph-mgr activates modules only once it has the maps; mgrd can be asked before that.
+    if (!this.get("osd_map")) return new HandleCommandResult(-EAGAIN, "", "no OSD map yet");
+    const stale = this.have_mon_connection()
+      ? ""
+      : "the manager has no mon connection: this is from the last maps it received";
     const details: string[] = [];
     const report: Record<string, unknown> = {};
     report.version = { full: this.version, ...versionParse(this.version) };
@@ -294,7 +300,8 @@ export class Module extends MgrModule {
     report.mon_map = this.get("mon_map");
     report.service_map = this.get("service_map");
     report.manager_map = this.get("mgr_map");
-    report.mon_status = JSON.parse((this.get("mon_status") as { json: string }).json);
+    const monStatus = this.get("mon_status") as { json: string } | null;
+    report.mon_status = monStatus ? JSON.parse(monStatus.json) : null;
     report.pg_summary = this.get("pg_summary");
     report.osd_metadata = this.get("osd_metadata");
     report.errors = details;
@@ -310,7 +317,7 @@ export class Module extends MgrModule {
       });
     }
     // ceph-mgr hands the CLI the report with a newline after it (cli/insights/).
-    return new HandleCommandResult(0, pythonJsonIndent2(report) + "\n", "");
+    return new HandleCommandResult(0, pythonJsonIndent2(report) + "\n", stale);
   }
 
   @CLICommand("insights prune-health", {
