@@ -249,3 +249,14 @@ Deno.test("mgr self-test insights_set_now_offset reaches the module; a non-numbe
     assert.deepEqual(Object.keys(await slots(c)), [key]);
   });
 });
+
+Deno.test("insights before the manager has any map answers EAGAIN", async () => {
+  const bare = await startTestCluster({ builtins: BUILTIN_MODULES, initialModules: ["insights"] });
+  try {
+    await bare.run(5);
+    const r = await bare.command({ prefix: "insights" });
+    assert.deepEqual([r.r, r.outs], [-11, "no OSD map yet"]);
+  } finally {
+    await bare.stop();
+  }
+});

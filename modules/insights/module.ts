@@ -269,9 +269,6 @@ export class Module extends MgrModule {
   async doReport(): Promise<HandleCommandResult> {
     // ceph-mgr activates modules only once it has the maps; mgrd can be asked before that.
     if (!this.get("osd_map")) return new HandleCommandResult(-EAGAIN, "", "no OSD map yet");
-    const stale = this.have_mon_connection()
-      ? ""
-      : "the manager has no mon connection: this is from the last maps it received";
     const details: string[] = [];
     const report: Record<string, unknown> = {};
     report.version = { full: this.version, ...versionParse(this.version) };
@@ -285,6 +282,11 @@ export class Module extends MgrModule {
     const [config, configDetails] = await this.#configDump();
     report.config = config;
     details.push(...configDetails);
+
+    // The maps below are read after the mon answered, but it may have gone again since.
+    const stale = this.have_mon_connection()
+      ? ""
+      : "the manager has no mon connection: this is from the last maps it received";
 
     const osdMap = this.get("osd_map", { mutable: true }) as
       & { osds: Record<string, unknown>[] }
