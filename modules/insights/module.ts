@@ -123,9 +123,15 @@ export class Module extends MgrModule {
         await this.#healthPruneHistory(HEALTH_RETENTION_HOURS);
       }
 
-      // Fold in pending health snapshots and flush.
+      // Fold in pending health snapshots and flush. ceph-mgr notifies `health` with every mon
+      // digest (5 s) whether it changed or not; mgrd only when it changes. Without a
+      // notification a pass takes the current health itself, so a check that lasts is in
+      // every hour's slot and is back after a prune, as in Ceph.
       const pending = this.#pendingHealth;
       this.#pendingHealth = [];
+      if (pending.length === 0) {
+        pending.push(JSON.parse((this.get("health") as { json: string }).json) as HealthReport);
+      }
       this.log.info(`Applying ${pending.length} health updates to slot ${this.#slot()}`);
       for (const health of pending) this.#slot().add(this.#now(), health);
       await this.#healthMaybeFlush();
