@@ -42,7 +42,7 @@ Deno.test("insights CLI: argument errors and a negative prune answer as on Ceph 
     assert.match(missing.stderr, /^Error EINVAL: Traceback/);
     assert.match(
       r.stderr,
-      /insights prune-health <hours:int> :  Remove health history older than <hours> hours/,
+      /insights prune-health <hours:int> : {2}Remove health history older than <hours> hours/,
     );
     assert.match(r.stderr, /Error EINVAL: invalid command\n$/);
 
