@@ -88,6 +88,7 @@ export {
   formatDimless,
   formatUnits,
   PlainTable,
+  pythonFloat,
   pythonJson,
 } from "./mgr_util.ts";
 

@@ -23,6 +23,7 @@ import {
   HandleCommandResult,
   MgrModule,
   NotifyType,
+  pythonFloat,
 } from "mgr_module";
 import {
   HEALTH_HISTORY_KEY_PREFIX,
@@ -325,7 +326,7 @@ export class Module extends MgrModule {
       });
     }
     // ceph-mgr hands the CLI the report with a newline after it (cli/insights/).
-    return new HandleCommandResult(0, pythonJsonIndent2(report) + "\n", stale);
+    return new HandleCommandResult(0, reportJson(report) + "\n", stale);
   }
 
   @CLICommand("insights prune-health", {
@@ -373,9 +374,61 @@ export function timedeltaText(seconds: number): string {
   return `${days} day${Math.abs(days) === 1 ? "" : "s"}, ${clock}`;
 }
 
-/** Python's `json.dumps(value, indent=2)`: insertion order, non-ASCII escaped as `\uXXXX`. */
-function pythonJsonIndent2(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
+/**
+ * Where the Python module's report holds floats (what `get()` gives Python as float), found
+ * in the real report (cli/insights/insights_with_crash_and_check.txt); `[]` stands for any
+ * array element, `*` for any key of a map keyed by data. Whole numbers there print as `1.0`.
+ */
+const FLOAT_PATHS: ReadonlySet<string> = new Set([
+  "df.pools[].stats.percent_used",
+  "df.stats.total_used_raw_ratio",
+  "df.stats_by_class.*.total_used_raw_ratio",
+  "osd_dump.backfillfull_ratio",
+  "osd_dump.full_ratio",
+  "osd_dump.nearfull_ratio",
+  "osd_dump.osd_xinfo[].laggy_probability",
+  "osd_dump.osds[].osd_stats.perf_stat.apply_latency_ms",
+  "osd_dump.osds[].osd_stats.perf_stat.commit_latency_ms",
+  "osd_dump.osds[].primary_affinity",
+  "osd_dump.osds[].weight",
+  "osd_tree.nodes[].crush_weight",
+  "osd_tree.nodes[].primary_affinity",
+  "osd_tree.nodes[].reweight",
+]);
+
+/** The maps of the report keyed by data, for FLOAT_PATHS' `*`. */
+const DATA_KEYED: ReadonlySet<string> = new Set(["df.stats_by_class"]);
+
+/**
+ * Python's `json.dumps(report, indent=2)`: insertion order, non-ASCII escaped as `\uXXXX`,
+ * floats as Python writes them (`1.0`, `1.6e-08`).
+ */
+export function reportJson(value: unknown): string {
+  const walk = (v: unknown, path: string, depth: number): string => {
+    if (typeof v === "number") {
+      return Number.isInteger(v) && !FLOAT_PATHS.has(path) ? String(v) : pythonFloat(v);
+    }
+    if (v === null || typeof v !== "object") return asciiJson(v);
+    const pad = "\n" + "  ".repeat(depth + 1);
+    const end = "\n" + "  ".repeat(depth);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return "[]";
+      return "[" + v.map((e) => pad + walk(e, `${path}[]`, depth + 1)).join(",") + end + "]";
+    }
+    const entries = Object.entries(v).filter(([, e]) => e !== undefined);
+    if (entries.length === 0) return "{}";
+    const keyed = DATA_KEYED.has(path);
+    return "{" +
+      entries.map(([k, e]) =>
+        pad + asciiJson(k) + ": " +
+        walk(e, keyed ? `${path}.*` : path ? `${path}.${k}` : k, depth + 1)
+      ).join(",") + end + "}";
+  };
+  return walk(value, "", 0);
+}
+
+function asciiJson(v: unknown): string {
+  return (JSON.stringify(v) ?? "null").replace(
     /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
