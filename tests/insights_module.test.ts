@@ -178,7 +178,8 @@ Deno.test("insights: when the hour ends the slot is closed and a new one starts;
     assert.deepEqual(Object.keys(stored[first]!.checks), ["CHECK_A", "LASTING"]);
     assert.deepEqual(Object.keys(stored[second]!.checks).sort(), ["CHECK_B", "LASTING"]);
     assert.deepEqual(Object.keys(await history(c)).sort(), ["CHECK_A", "CHECK_B", "LASTING"]);
-    // A prune empties the history; the check still raised is back within a pass (10 s).
+    // A prune empties the history; the check still raised is back within a pass (10 s), as
+    // on the real module (tests/ceph-reference/cli/insights/prune_lasting_timeline.txt).
     await ok(c, { prefix: "insights prune-health", hours: 0 });
     assert.deepEqual(await history(c), {});
     await c.run(PERSIST_PERIOD + 1);
