@@ -90,6 +90,7 @@ export {
   formatDimless,
   formatUnits,
   PlainTable,
+  pythonFloat,
   pythonJson,
 } from "./mgr_util.ts";
 

@@ -106,7 +106,20 @@ export class PlainTable {
   }
 }
 
-/** Python's `repr(float)`: `3.0`, `0.25`, `1e-05`. */
+/**
+ * Python's `repr(float)`, as `json.dumps` writes a float: `3.0`, `0.25`, `1e-05`,
+ * `1.6012968728773558e-08`.
+ *
+ * @example
+ * ```ts
+ * import { pythonFloat } from "mgr_module";
+ * console.assert(pythonFloat(1) === "1.0" && pythonFloat(1.6e-8) === "1.6e-08");
+ * ```
+ */
+export function pythonFloat(x: number): string {
+  return _pyFloat(x);
+}
+
 function _pyFloat(x: number): string {
   if (!Number.isFinite(x)) return x > 0 ? "Infinity" : x < 0 ? "-Infinity" : "NaN";
   if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(1);

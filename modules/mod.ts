@@ -7,6 +7,7 @@ import * as balancer from "./balancer/module.ts";
 import * as crash from "./crash/module.ts";
 import * as devicehealth from "./devicehealth/module.ts";
 import * as hello from "./hello/module.ts";
+import * as insights from "./insights/module.ts";
 import * as iostat from "./iostat/module.ts";
 import * as orchestrator from "./orchestrator/module.ts";
 import * as pg_autoscaler from "./pg_autoscaler/module.ts";
@@ -23,6 +24,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   crash,
   devicehealth,
   hello,
+  insights,
   iostat,
   orchestrator,
   pg_autoscaler,

@@ -3,8 +3,8 @@
  * the SDK against the running manager, and the other commands let tests drive options, health,
  * the cluster log, `remote()` and misbehaving `serve()` workloads. Written only against the SDK.
  *
- * Differences from Ceph, on purpose: `python-version`, `eval`, `logging` and
- * `insights_set_now_offset` have no TypeScript meaning and are left out; the osdmap object API
+ * Differences from Ceph, on purpose: `python-version`, `eval` and `logging` have no TypeScript
+ * meaning and are left out (`insights_set_now_offset` calls the insights module); the osdmap object API
  * (`get_osdmap()`, incrementals, crush wrappers) is not part of mgrd's SDK, so step 1 of §9.3
  * checks the `osd_map`, `osd_map_crush` and `osd_map_tree` dumps instead; `telemetry`,
  * `influx` and `dashboard` do not exist in mgrd, so the cross-module option and `remote()`
