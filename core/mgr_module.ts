@@ -1222,10 +1222,11 @@ export class MgrModule extends ModuleBase {
   }
 
   /**
-   * The health metrics the daemons report, by daemon: `{"osd.2": [{value: 12, type:
-   * "SLOW_OPS"}]}` (`value` counts slow ops, or PGs waiting to be created for
-   * `PENDING_CREATING_PGS`). Daemons with nothing to report are left out, so a healthy cluster
-   * answers `{}`. The result is the module's own copy.
+   * The health metrics the daemons report, by daemon: `{"mon.a": [{value: 0, type:
+   * "SLOW_OPS"}], "osd.2": [{value: 12, type: "SLOW_OPS"}, {value: 0, type:
+   * "PENDING_CREATING_PGS"}]}` (`value` counts slow ops, or PGs waiting to be created). Every
+   * OSD and mon that has reported is there, zeros included, as in Ceph; daemons by type, then
+   * name as a string. The result is the module's own copy.
    *
    * @example
    * ```ts ignore

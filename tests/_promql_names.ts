@@ -28,6 +28,32 @@ export function cephMetricNames(expr: string): Set<string> {
   return names;
 }
 
+/** Each `ceph_metric{label...}` matcher of an expression: the metric and the label it names. */
+export function cephLabelMatchers(expr: string): { metric: string; label: string }[] {
+  const out: { metric: string; label: string }[] = [];
+  for (const m of expr.matchAll(/(?<![a-zA-Z0-9_:])(ceph_[a-zA-Z0-9_:]*)\s*\{([^{}]*)\}/g)) {
+    const inner = m[2]!.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+    for (const l of inner.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)) {
+      out.push({ metric: m[1]!, label: l[1]! });
+    }
+  }
+  return out;
+}
+
+/**
+ * The labels an expression joins or groups by: `on(...)`, `ignoring(...)`, `group_left(...)`,
+ * `group_right(...)`, `by(...)`, `without(...)`.
+ */
+export function joinLabels(expr: string): Set<string> {
+  const out = new Set<string>();
+  for (
+    const m of expr.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^()]*)\)/g)
+  ) {
+    for (const l of m[1]!.split(",")) if (l.trim()) out.add(l.trim());
+  }
+  return out;
+}
+
 /** Every query string of a Grafana dashboard: panel targets' `expr` and templating queries. */
 export function dashboardQueries(dashboard: unknown): string[] {
   const out: string[] = [];

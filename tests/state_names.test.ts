@@ -220,18 +220,32 @@ Deno.test("get('service_map') is ServiceMap::dump with no services and backs `se
   }
 });
 
-Deno.test("get_daemon_health_metrics() reports a slow OSD's slow ops, and nothing when healthy", async () => {
+Deno.test("get_daemon_health_metrics() has every OSD's and mon's metrics, zeros when healthy, and a slow OSD's slow ops", async () => {
   const { c, m } = await probed();
   try {
-    assert.deepEqual(m.get_daemon_health_metrics(), {});
+    const zeros = (daemon: string) =>
+      daemon.startsWith("mon.")
+        ? [{ value: 0, type: "SLOW_OPS" }]
+        : [{ value: 0, type: "SLOW_OPS" }, { value: 0, type: "PENDING_CREATING_PGS" }];
+    const healthy = m.get_daemon_health_metrics();
+    const daemons = Object.keys(healthy);
+    // As the real 16.2.15 page shows them: mon.a SLOW_OPS 0, each OSD SLOW_OPS then
+    // PENDING_CREATING_PGS, 0 each (tests/ceph-reference/prometheus/active_metrics.txt).
+    assert.deepEqual(daemons, [
+      ...c.cluster!.mons.names.map((n) => `mon.${n}`),
+      ...Array.from({ length: c.cluster!.map.maxOsd }, (_, o) => `osd.${o}`).sort(),
+    ]);
+    for (const d of daemons) assert.deepEqual(healthy[d], zeros(d), d);
     const faults = new FaultInjector(c.cluster!);
     const at = c.cluster!.scheduler.now - c.cluster!.scheduler.epoch + 1;
     faults.schedule({ kind: "slow-osd", at, duration: 120, osds: [2] });
     await c.run(60);
     const metrics = m.get_daemon_health_metrics();
-    assert.deepEqual(Object.keys(metrics), ["osd.2"]);
-    const [slow] = metrics["osd.2"]!;
+    const slowOnes = Object.keys(metrics).filter((d) => metrics[d]!.some((x) => x.value > 0));
+    assert.deepEqual(slowOnes, ["osd.2"]);
+    const [slow, pending] = metrics["osd.2"]!;
     assert.equal(slow!.type, "SLOW_OPS");
+    assert.deepEqual(pending, { value: 0, type: "PENDING_CREATING_PGS" });
     assert.ok(Number.isInteger(slow!.value) && slow!.value > 0);
     // The same count the SLOW_OPS health check gives.
     const health = JSON.parse((m.get("health") as { json: string }).json);
@@ -241,7 +255,7 @@ Deno.test("get_daemon_health_metrics() reports a slow OSD's slow ops, and nothin
     assert.equal(m.get_daemon_health_metrics()["osd.2"]![0]!.value, slow!.value);
 
     await c.run(120);
-    assert.deepEqual(m.get_daemon_health_metrics(), {}, "healed");
+    assert.deepEqual(m.get_daemon_health_metrics(), healthy, "healed");
   } finally {
     await c.stop();
   }

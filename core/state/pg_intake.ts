@@ -77,6 +77,7 @@ export class PgIntake {
   activate(now: number): void {
     this.pgMap.clear();
     this.#metrics = {};
+    this.#metricsOrder = undefined;
     this.#ready = false;
     this.#startedAt = now;
     this.#reported.clear();
@@ -113,16 +114,25 @@ export class PgIntake {
     this.#metricsVersion++;
     for (const d of daemons) {
       const list = metrics[d];
-      if (list === undefined || list.length === 0) delete this.#metrics[d];
-      else this.#metrics[d] = list.map((m) => ({ ...m }));
+      if (list === undefined || list.length === 0) {
+        if (d in this.#metrics) this.#metricsOrder = undefined;
+        delete this.#metrics[d];
+      } else {
+        if (!(d in this.#metrics)) this.#metricsOrder = undefined;
+        this.#metrics[d] = list.map((m) => ({ ...m }));
+      }
     }
   }
 
-  /** `get_daemon_health_metrics()`: each daemon's metrics as the module API shows them. */
+  /**
+   * `get_daemon_health_metrics()`: each daemon's metrics as the module API shows them, daemons
+   * in DaemonStateIndex's order (by type, then name, each as a string: osd.10 before osd.2).
+   */
   healthMetrics(): Record<string, DaemonHealthMetric[]> {
     const out: Record<string, DaemonHealthMetric[]> = {};
-    for (const [d, list] of Object.entries(this.#metrics)) {
-      out[d] = list.map((m) => ({ value: m.value, type: m.type }));
+    this.#metricsOrder ??= Object.keys(this.#metrics).sort(daemonKeyOrder);
+    for (const d of this.#metricsOrder) {
+      out[d] = this.#metrics[d]!.map((m) => ({ value: m.value, type: m.type }));
     }
     return out;
   }
@@ -153,6 +163,8 @@ export class PgIntake {
 
   #checks: { key: string; checks: Record<string, HealthCheck> } | undefined;
   #metricsVersion = 0;
+  /** The daemons of #metrics in DaemonKey order, until one comes or goes. */
+  #metricsOrder: string[] | undefined;
 
   #computeChecks(now: number, options: PgHealthOptions): Record<string, HealthCheck> {
     const checks = pgHealthChecks(this.pgMap, now, options);
@@ -189,4 +201,16 @@ export class PgIntake {
     }
     return undefined;
   }
+}
+
+/** DaemonKey's `<`: the type, then the name, each compared as bytes. */
+function daemonKeyOrder(a: string, b: string): number {
+  const [ta, na] = splitDaemon(a), [tb, nb] = splitDaemon(b);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+function splitDaemon(name: string): [string, string] {
+  const dot = name.indexOf(".");
+  return dot < 0 ? [name, ""] : [name.slice(0, dot), name.slice(dot + 1)];
 }
