@@ -220,6 +220,34 @@ Deno.test("get('service_map') is ServiceMap::dump with no services and backs `se
   }
 });
 
+Deno.test("daemon_health_metrics_bulk() is get_daemon_health_metrics() as arrays, the same arrays until a daemon goes", async () => {
+  const { c, m } = await probed();
+  try {
+    const flat = () =>
+      Object.entries(m.get_daemon_health_metrics()).flatMap(([d, list]) =>
+        list.map((x) => [d, x.type, x.value])
+      );
+    const asRows = (b: ReturnType<typeof m.daemon_health_metrics_bulk>) =>
+      b.daemon.map((d, i) => [d, b.type[i], b.value[i]]);
+    const first = m.daemon_health_metrics_bulk();
+    assert.deepEqual(asRows(first), flat());
+    c.cluster!.setSlow(2, 50);
+    await c.run(60);
+    const slow = m.daemon_health_metrics_bulk();
+    assert.deepEqual(asRows(slow), flat());
+    assert.ok(slow.value[slow.daemon.indexOf("osd.2")]! > 0, "osd.2's slow ops");
+    // Only values moved: the same layout arrays, for an exporter to keep its template.
+    assert.equal(slow.daemon, first.daemon);
+    assert.equal(slow.type, first.type);
+    c.cluster!.mons.monDown("c");
+    await c.run(30);
+    const after = m.daemon_health_metrics_bulk();
+    assert.deepEqual(asRows(after), flat());
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("get_daemon_health_metrics() has every OSD's and mon's metrics, zeros when healthy, and a slow OSD's slow ops", async () => {
   const { c, m } = await probed();
   try {
