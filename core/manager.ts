@@ -633,6 +633,7 @@ export class Manager implements CommandService {
       daemons: () => this.daemonIndex(),
       deviceMetadata: this.deviceMetadata,
       osdPerfStats: () => this.reports.pgs.views.osdPerfStats(),
+      daemonHealthBulk: () => this.reports.pgs.healthMetricsBulk(),
       ...(this.link.setOsdPerfQueries ? { osdPerfQueries: () => this.reports.osdPerf } : {}),
     });
   }

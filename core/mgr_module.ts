@@ -34,6 +34,7 @@ import type { ModuleContext } from "./module_context.ts";
 import type { DaemonHealthMetric } from "./cluster_link.ts";
 import type { PerfCounterBulk } from "./state/perf_counters.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
+import type { DaemonHealthBulk } from "./state/pg_intake.ts";
 import type { ModuleLogger } from "./logging.ts";
 import {
   declaredDefault,
@@ -56,6 +57,7 @@ import { resolveMds } from "./mds_spec.ts";
 
 export type { CounterLayout, PerfCounterBulk } from "./state/perf_counters.ts";
 export type { OsdPerfStats } from "./state/pg_map_views.ts";
+export type { DaemonHealthBulk } from "./state/pg_intake.ts";
 export type { OsdPerfCounters } from "./osd_perf_collector.ts";
 export type {
   DaemonHealthMetric,
@@ -1225,10 +1227,11 @@ export class MgrModule extends ModuleBase {
   }
 
   /**
-   * The health metrics the daemons report, by daemon: `{"osd.2": [{value: 12, type:
-   * "SLOW_OPS"}]}` (`value` counts slow ops, or PGs waiting to be created for
-   * `PENDING_CREATING_PGS`). Daemons with nothing to report are left out, so a healthy cluster
-   * answers `{}`. The result is the module's own copy.
+   * The health metrics the daemons report, by daemon: `{"mon.a": [{value: 0, type:
+   * "SLOW_OPS"}], "osd.2": [{value: 12, type: "SLOW_OPS"}, {value: 0, type:
+   * "PENDING_CREATING_PGS"}]}` (`value` counts slow ops, or PGs waiting to be created). Every
+   * OSD and mon that has reported is there, zeros included, as in Ceph; daemons by type, then
+   * name as a string. The result is the module's own copy.
    *
    * @example
    * ```ts ignore
@@ -1439,6 +1442,32 @@ export class MgrModule extends ModuleBase {
       apply_latency_ms: Float64Array.from(list, (o) => o.perf_stat?.apply_latency_ms ?? 0),
       commit_latency_ms: Float64Array.from(list, (o) => o.perf_stat?.commit_latency_ms ?? 0),
     };
+  }
+
+  /**
+   * What {@linkcode get_daemon_health_metrics} says, as parallel arrays with one entry per
+   * metric in the same order, without an object per metric. Read-only; the same object while
+   * no daemon comes, goes or changes its metric types, its `value` rewritten after reports.
+   *
+   * @example
+   * ```ts ignore
+   * const h = this.daemon_health_metrics_bulk();
+   * for (let i = 0; i < h.daemon.length; i++) {
+   *   if (h.type[i] === "SLOW_OPS" && h.value[i]! > 0) this.log.warning(`${h.daemon[i]} is slow`);
+   * }
+   * ```
+   */
+  daemon_health_metrics_bulk(): DaemonHealthBulk {
+    if (this._ctx.daemonHealthBulk) return this._ctx.daemonHealthBulk();
+    const daemon: string[] = [], type: string[] = [], value: number[] = [];
+    for (const [d, list] of Object.entries(this.get_daemon_health_metrics())) {
+      for (const m of list) {
+        daemon.push(d);
+        type.push(m.type);
+        value.push(m.value);
+      }
+    }
+    return { daemon, type, value: Float64Array.from(value) };
   }
 }
 

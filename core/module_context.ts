@@ -13,6 +13,7 @@ import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { RadosPort } from "./rados_port.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
+import type { DaemonHealthBulk } from "./state/pg_intake.ts";
 import type { OsdPerfCollector } from "./osd_perf_collector.ts";
 
 /** The host side of one module instance. */
@@ -77,6 +78,8 @@ export interface ModuleContext {
   rados?(): RadosPort | undefined;
   /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
   osdPerfStats?(): OsdPerfStats;
+  /** The daemons' health metrics as typed arrays (an active manager's); absent elsewhere. */
+  daemonHealthBulk?(): DaemonHealthBulk;
   /** The active manager's OSD perf queries, when the link's OSDs report to it. */
   osdPerfQueries?(): OsdPerfCollector;
 }

@@ -18,6 +18,7 @@ import type { ProgressEvents } from "./progress_events.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
+import type { DaemonHealthBulk } from "./state/pg_intake.ts";
 import { type OptionValue, typedOptionValue } from "./module_options.ts";
 import { cephOptionSchema } from "../ceph/options.ts";
 import { type CrushDump, crushLocation } from "./osdmap/crush_map.ts";
@@ -54,6 +55,7 @@ export interface ModuleContextSources {
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
   osdPerfStats?(): OsdPerfStats;
+  daemonHealthBulk?(): DaemonHealthBulk;
   /** The manager's device metadata (`set_device_wear_level`). */
   deviceMetadata: DeviceMetadata;
   /** The OSD perf query collector, when the link's OSDs report to this manager. */
@@ -161,6 +163,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       perf: s.perf,
       rados: () => s.link.rados?.(),
       ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
+      ...(s.daemonHealthBulk ? { daemonHealthBulk: () => s.daemonHealthBulk!() } : {}),
       ...(s.osdPerfQueries ? { osdPerfQueries: () => s.osdPerfQueries!() } : {}),
     };
     return ctx;

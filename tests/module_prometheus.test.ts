@@ -688,6 +688,48 @@ Deno.test("slow ops show in ceph_healthcheck_slow_ops and ceph_daemon_health_met
   }
 });
 
+Deno.test("ceph_daemon_health_metrics as the real page: every mon and OSD, zeros when healthy, in DaemonKey order", async () => {
+  const reference = await Deno.readTextFile(
+    new URL("./ceph-reference/prometheus/active_metrics.txt", import.meta.url),
+  );
+  const section = (text: string) =>
+    text.split("\n").filter((l) => l.startsWith("ceph_daemon_health_metrics{"));
+  // The real cluster's: mon.a, then osd.0..2, each OSD's SLOW_OPS before PENDING_CREATING_PGS.
+  const real = section(reference);
+  assert.deepStrictEqual(real.slice(0, 3), [
+    'ceph_daemon_health_metrics{type="SLOW_OPS",ceph_daemon="mon.a"} 0.0',
+    'ceph_daemon_health_metrics{type="SLOW_OPS",ceph_daemon="osd.0"} 0.0',
+    'ceph_daemon_health_metrics{type="PENDING_CREATING_PGS",ceph_daemon="osd.0"} 0.0',
+  ]);
+  const c = await startTestCluster({
+    builtins: { prometheus },
+    cluster: { hosts: 3, osdsPerHost: 4, pools: [{ name: "rbd", pgNum: 32 }] },
+  });
+  try {
+    await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/prometheus/server_port",
+      value: "0",
+    });
+    await c.command({ prefix: "mgr module enable", module: "prometheus" });
+    await c.run(30);
+    const module = c.manager.host.instance("prometheus") as prometheus.Module;
+    const line = (type: string, daemon: string) =>
+      `ceph_daemon_health_metrics{type="${type}",ceph_daemon="${daemon}"} 0.0`;
+    // Daemon names compare as strings: osd.10 and osd.11 come before osd.2.
+    const osds = ["0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"];
+    assert.deepStrictEqual(section(module.collect()), [
+      ...["a", "b", "c"].map((m) => line("SLOW_OPS", `mon.${m}`)),
+      ...osds.flatMap((
+        o,
+      ) => [line("SLOW_OPS", `osd.${o}`), line("PENDING_CREATING_PGS", `osd.${o}`)]),
+    ]);
+  } finally {
+    await c.stop();
+  }
+});
+
 /**
  * Alert expressions of Ceph's monitoring mixin (monitoring/ceph-mixin/prometheus_alerts.yml),
  * restated for promtool: what they read of the exporter is what must be served.

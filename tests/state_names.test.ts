@@ -220,18 +220,60 @@ Deno.test("get('service_map') is ServiceMap::dump with no services and backs `se
   }
 });
 
-Deno.test("get_daemon_health_metrics() reports a slow OSD's slow ops, and nothing when healthy", async () => {
+Deno.test("daemon_health_metrics_bulk() is get_daemon_health_metrics() as arrays, the same arrays until a daemon goes", async () => {
   const { c, m } = await probed();
   try {
-    assert.deepEqual(m.get_daemon_health_metrics(), {});
+    const flat = () =>
+      Object.entries(m.get_daemon_health_metrics()).flatMap(([d, list]) =>
+        list.map((x) => [d, x.type, x.value])
+      );
+    const asRows = (b: ReturnType<typeof m.daemon_health_metrics_bulk>) =>
+      b.daemon.map((d, i) => [d, b.type[i], b.value[i]]);
+    const first = m.daemon_health_metrics_bulk();
+    assert.deepEqual(asRows(first), flat());
+    c.cluster!.setSlow(2, 50);
+    await c.run(60);
+    const slow = m.daemon_health_metrics_bulk();
+    assert.deepEqual(asRows(slow), flat());
+    assert.ok(slow.value[slow.daemon.indexOf("osd.2")]! > 0, "osd.2's slow ops");
+    // Only values moved: the same layout arrays, for an exporter to keep its template.
+    assert.equal(slow.daemon, first.daemon);
+    assert.equal(slow.type, first.type);
+    c.cluster!.mons.monDown("c");
+    await c.run(30);
+    const after = m.daemon_health_metrics_bulk();
+    assert.deepEqual(asRows(after), flat());
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("get_daemon_health_metrics() has every OSD's and mon's metrics, zeros when healthy, and a slow OSD's slow ops", async () => {
+  const { c, m } = await probed();
+  try {
+    const zeros = (daemon: string) =>
+      daemon.startsWith("mon.")
+        ? [{ value: 0, type: "SLOW_OPS" }]
+        : [{ value: 0, type: "SLOW_OPS" }, { value: 0, type: "PENDING_CREATING_PGS" }];
+    const healthy = m.get_daemon_health_metrics();
+    const daemons = Object.keys(healthy);
+    // As the real 16.2.15 page shows them: mon.a SLOW_OPS 0, each OSD SLOW_OPS then
+    // PENDING_CREATING_PGS, 0 each (tests/ceph-reference/prometheus/active_metrics.txt).
+    assert.deepEqual(daemons, [
+      ...c.cluster!.mons.names.map((n) => `mon.${n}`),
+      ...Array.from({ length: c.cluster!.map.maxOsd }, (_, o) => `osd.${o}`).sort(),
+    ]);
+    for (const d of daemons) assert.deepEqual(healthy[d], zeros(d), d);
     const faults = new FaultInjector(c.cluster!);
     const at = c.cluster!.scheduler.now - c.cluster!.scheduler.epoch + 1;
     faults.schedule({ kind: "slow-osd", at, duration: 120, osds: [2] });
     await c.run(60);
     const metrics = m.get_daemon_health_metrics();
-    assert.deepEqual(Object.keys(metrics), ["osd.2"]);
-    const [slow] = metrics["osd.2"]!;
+    const slowOnes = Object.keys(metrics).filter((d) => metrics[d]!.some((x) => x.value > 0));
+    assert.deepEqual(slowOnes, ["osd.2"]);
+    const [slow, pending] = metrics["osd.2"]!;
     assert.equal(slow!.type, "SLOW_OPS");
+    assert.deepEqual(pending, { value: 0, type: "PENDING_CREATING_PGS" });
     assert.ok(Number.isInteger(slow!.value) && slow!.value > 0);
     // The same count the SLOW_OPS health check gives.
     const health = JSON.parse((m.get("health") as { json: string }).json);
@@ -241,7 +283,7 @@ Deno.test("get_daemon_health_metrics() reports a slow OSD's slow ops, and nothin
     assert.equal(m.get_daemon_health_metrics()["osd.2"]![0]!.value, slow!.value);
 
     await c.run(120);
-    assert.deepEqual(m.get_daemon_health_metrics(), {}, "healed");
+    assert.deepEqual(m.get_daemon_health_metrics(), healthy, "healed");
   } finally {
     await c.stop();
   }

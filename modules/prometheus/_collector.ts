@@ -200,7 +200,12 @@ export interface Page {
  */
 export class MetricsCollector {
   readonly #m: MgrModule;
-  readonly #small = [new SmallSection(), new SmallSection(), new SmallSection()];
+  readonly #small = [
+    new SmallSection(),
+    new SmallSection(),
+    new SmallSection(),
+    new SmallSection(),
+  ];
   readonly #osdMeta = new BlockedSection();
   readonly #osdStatus = new BlockedSection();
   readonly #perf = new BlockedSection();
@@ -292,16 +297,18 @@ export class MetricsCollector {
         info.active ? 1 : 0,
       );
     }
-    this.#daemonHealth(c);
+    chunks.push(this.#small[1]!.render(c.b, c.values));
+    chunks.push(...this.#daemonHealthSection());
+    const f = new Lines();
     this.#time("get_metadata_and_osd_status", () => {
       const flags = (osdMap.flags ?? "").split(",");
       for (const flag of OSD_FLAGS) {
         const name = promethize(`osd_flag_${flag}`);
-        c.family(name, `OSD Flag ${flag}`, "untyped");
-        c.sample(name, flags.includes(flag) ? 1 : 0);
+        f.family(name, `OSD Flag ${flag}`, "untyped");
+        f.sample(name, flags.includes(flag) ? 1 : 0);
       }
     });
-    chunks.push(this.#small[1]!.render(c.b, c.values));
+    chunks.push(this.#small[3]!.render(f.b, f.values));
 
     chunks.push(...this.#osdStatusSection());
 
@@ -684,17 +691,43 @@ export class MetricsCollector {
     }
   }
 
-  #daemonHealth(c: Lines): void {
-    c.family("ceph_daemon_health_metrics", "Health metrics for Ceph daemons", "gauge");
-    for (const [daemon, metrics] of Object.entries(this.#m.get_daemon_health_metrics())) {
-      for (const m of metrics) {
-        c.sample(
-          `ceph_daemon_health_metrics${labels(["type", "ceph_daemon"], [m.type, daemon])}`,
-          m.value,
+  /**
+   * `ceph_daemon_health_metrics`: two samples per OSD and one per mon, so laid out once per set
+   * of daemons and metric types; after a report only the values are written.
+   */
+  #daemonHealthSection(): Uint8Array[] {
+    const bulk = this.#m.daemon_health_metrics_bulk();
+    let plan = this.#healthPlan;
+    if (plan === null || plan.daemon !== bulk.daemon || plan.type !== bulk.type) {
+      const l = new Lines();
+      l.family("ceph_daemon_health_metrics", "Health metrics for Ceph daemons", "gauge");
+      for (let i = 0; i < bulk.daemon.length; i++) {
+        l.sample(
+          `ceph_daemon_health_metrics${
+            labels(["type", "ceph_daemon"], [bulk.type[i]!, bulk.daemon[i]!])
+          }`,
+          0,
         );
       }
+      plan = {
+        daemon: bulk.daemon,
+        type: bulk.type,
+        template: l.b.build(),
+        values: new Float64Array(bulk.daemon.length),
+      };
+      this.#healthPlan = plan;
     }
+    plan.values.set(bulk.value);
+    return this.#daemonHealth.render(plan.template, plan.values);
   }
+
+  #healthPlan: {
+    daemon: readonly string[];
+    type: readonly string[];
+    template: Template;
+    values: Float64Array;
+  } | null = null;
+  readonly #daemonHealth = new BlockedSection();
 
   /** `ceph_osd_{weight,up,in}` and `ceph_osd_{apply,commit}_latency_ms`. */
   #osdStatusSection(): Uint8Array[] {

@@ -60,7 +60,10 @@ export type ClusterEvent =
     osdsReported: number;
     /** What the reporting OSDs published of their PGs and themselves (MPGStats). */
     pgStats: PgStatsReport;
-    /** The reporting daemons' health metrics (MMgrReport): SLOW_OPS. */
+    /**
+     * The reporting daemons' health metrics (MMgrReport): the OSDs' SLOW_OPS and
+     * PENDING_CREATING_PGS, the mons' SLOW_OPS.
+     */
     healthMetrics: Readonly<Record<string, DaemonHealthMetric[]>>;
     /** The reporting OSDs' counts for the manager's OSD perf queries (MMgrReport). */
     osdPerf: OsdPerfReport[];
@@ -465,7 +468,7 @@ export class SimCluster {
       reports: this.#lastPerf,
       osdsReported: rows.length,
       pgStats,
-      healthMetrics: this.pgReporter.healthMetrics,
+      healthMetrics: this.#healthMetrics(monRows),
       osdPerf: osdPerfReports(
         this.#allOsdPerfQueries(),
         this.io,
@@ -474,6 +477,18 @@ export class SimCluster {
         this.#osdPerfRng,
       ),
     });
+  }
+
+  /**
+   * This period's health metrics: the OSDs', and each up mon's SLOW_OPS (a mon's MgrClient
+   * reports its op tracker's slow ops; the simulated mons have none).
+   */
+  #healthMetrics(monRows: readonly number[]): Record<string, DaemonHealthMetric[]> {
+    const out: Record<string, DaemonHealthMetric[]> = {};
+    for (const r of monRows) {
+      out[`mon.${this.mons.names[r]}`] = [{ type: "SLOW_OPS", value: 0, oldest: 0 }];
+    }
+    return Object.assign(out, this.pgReporter.healthMetrics);
   }
 
   /**

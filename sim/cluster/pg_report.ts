@@ -144,7 +144,10 @@ export class PgReporter {
     return this.#reported;
   }
 
-  /** The health metrics of the OSDs that reported in the last period (SLOW_OPS). */
+  /**
+   * The health metrics of the OSDs that reported in the last period: SLOW_OPS and
+   * PENDING_CREATING_PGS each, zeros included, as a Ceph OSD reports them.
+   */
   get healthMetrics(): Readonly<Record<string, DaemonHealthMetric[]>> {
     return this.#metrics;
   }
@@ -163,10 +166,14 @@ export class PgReporter {
     const io = this.#io;
     const metrics: Record<string, DaemonHealthMetric[]> = {};
     for (let o = 0; o < reported.length; o++) {
+      if (reported[o] !== 1) continue;
+      // OSD::get_health_metrics sends both in every MMgrReport, zeros included. PGs held back
+      // from creation (past the OSD's PG hard limit) are not modelled here: none.
       const n = Math.round(io.slowOps[o] ?? 0);
-      if (reported[o] === 1 && n > 0) {
-        metrics[`osd.${o}`] = [{ type: "SLOW_OPS", value: n, oldest: io.slowOldest[o] ?? 0 }];
-      }
+      metrics[`osd.${o}`] = [
+        { type: "SLOW_OPS", value: n, oldest: n > 0 ? io.slowOldest[o] ?? 0 : 0 },
+        { type: "PENDING_CREATING_PGS", value: 0 },
+      ];
     }
     this.#metrics = metrics;
     return {
