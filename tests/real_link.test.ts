@@ -657,6 +657,77 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a standby mgrd process's endpoint answers 307 to the same path on the active " +
+    "process's endpoint, which it learnt from the lock object",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devCluster();
+    const x = await Deno.makeTempDir({ prefix: "mgrd-307-x-" });
+    const y = await Deno.makeTempDir({ prefix: "mgrd-307-y-" });
+    const pool = "mgrd-ha-redirect";
+    const common = [
+      "--ceph-conf",
+      dev.conf,
+      ...(dev.keyring ? ["--keyring", dev.keyring] : []),
+      "--ha-pool",
+      pool,
+      "--ha-lock-seconds",
+      "3",
+    ];
+    const active = await startDaemon(x, "--id", "x", ...common);
+    let standby: Deno.ChildProcess | undefined;
+    try {
+      const xUrl = (await Deno.readTextFile(`${x}/mgrd.x.url`)).trim();
+      standby = await startDaemonWithId(y, "y", common);
+      const yUrl = (await Deno.readTextFile(`${y}/mgrd.y.url`)).trim();
+      const token = /\[client\.admin\][^[]*?key = (\S+)/.exec(
+        await Deno.readTextFile(`${y}/keyring`),
+      )?.[1];
+      assert.ok(token, "client.admin in y's keyring");
+      // The processes share no file: y has x's address only from what x wrote to the cluster.
+      await using admin = await connectDev();
+      await using io = await admin.openIoctx(pool);
+      await until("x's endpoint in the lock object", async () => {
+        const text = new TextDecoder().decode(await io.read("mgrd.active"));
+        return text !== "" && (JSON.parse(text) as { endpoint?: string }).endpoint === xUrl;
+      }, 20);
+      let res: Response | undefined;
+      await until("y to redirect", async () => {
+        res = await fetch(`${yUrl}/api/v1/command?from=test`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({ prefix: "mgr stat" }),
+          redirect: "manual",
+        });
+        const redirected = res.status === 307;
+        if (!redirected) await res.body?.cancel();
+        return redirected;
+      }, 20);
+      assert.equal(res!.headers.get("location"), `${xUrl}/api/v1/command?from=test`);
+      const body = await res!.json() as { error: string };
+      assert.match(body.error, /mgr\.y is a standby; the active manager is mgr\.x/);
+      // A GET is redirected the same way, path and all.
+      const get = await fetch(`${yUrl}/api/v1/health`, {
+        headers: { authorization: `Bearer ${token}` },
+        redirect: "manual",
+      });
+      await get.body?.cancel();
+      assert.equal(get.status, 307);
+      assert.equal(get.headers.get("location"), `${xUrl}/api/v1/health`);
+    } finally {
+      active.kill("SIGTERM");
+      await active.status;
+      if (standby) {
+        standby.kill("SIGTERM");
+        await standby.status;
+      }
+      await Deno.remove(x, { recursive: true });
+      await Deno.remove(y, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
   name: "the real link opens an auth-none cluster without a ceph-mgr: maps, and no PG stats",
   ...realCluster,
   fn: async () => {
