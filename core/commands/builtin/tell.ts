@@ -5,7 +5,8 @@
  * `dump_ops_in_flight`, an MDS's `status`), then the command goes to the daemon through the
  * cluster session (an OSD's, an MDS's, a mon's, or a PG's primary for `pg <pgid> query`, which
  * the client sends as a tell to `pg.<pgid>`), or is answered here for this manager
- * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`).
+ * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`, and `perf dump` /
+ * `perf schema` of its own counters, core/own_perf_counters.ts).
  * Outputs are json-pretty unless `-f json` was asked for, as the daemons' admin sockets print.
  *
  * @module
@@ -14,6 +15,7 @@ import type { MonCommandResult } from "../../cluster_link.ts";
 import type { LocalCommand } from "../service.ts";
 import { EINVAL, ENOENT } from "../../../ceph/errno.ts";
 import { formatJson } from "../../../ceph/format.ts";
+import { daemonJson } from "../../../ceph/perf_dump.ts";
 import { CEPH_VERSION } from "../../../ceph/mgr_map.ts";
 import { type CommandDescriptor, parseSignature } from "../descriptor.ts";
 import { matchWords } from "../match.ts";
@@ -29,6 +31,11 @@ export interface TellSource {
   get(name: string): unknown;
   /** A daemon option's value as this manager runs with it, or undefined for no such option. */
   cephOption(key: string): unknown;
+  /** This daemon's own perf counters: `perf dump [<logger> [<counter>]]`, `perf schema`. */
+  ownPerf: {
+    dump(logger?: string, counter?: string): Record<string, Record<string, unknown>>;
+    schema(): Record<string, Record<string, unknown>>;
+  };
   /** Sends a command to daemon `type.id` through the cluster session. */
   tellDaemon(type: string, id: string, cmd: Record<string, unknown>): Promise<MonCommandResult>;
 }
@@ -60,7 +67,7 @@ const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = 
   ],
   mon: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET],
   pg: [sig("query", "show details of a specific pg")],
-  mgr: [VERSION, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
+  mgr: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
 };
 
 /** What a daemon's `config get` of a name no option has answers (md_config_t::get_val). */
@@ -120,6 +127,14 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
     // MgrStandby's asok `mgr_status`: this manager answers only once it is initialized.
     const epoch = Number((source.get("mgr_map") as { epoch?: number } | null)?.epoch ?? 0);
     return { r: 0, outb: formatJson({ mgrmap_epoch: epoch, initialized: true }, f), outs: "" };
+  }
+  if (sub.prefix === "perf dump") {
+    const logger = sub.logger === undefined ? undefined : String(sub.logger);
+    const counter = sub.counter === undefined ? undefined : String(sub.counter);
+    return { r: 0, outb: daemonJson(sub, source.ownPerf.dump(logger, counter)), outs: "" };
+  }
+  if (sub.prefix === "perf schema") {
+    return { r: 0, outb: daemonJson(sub, source.ownPerf.schema()), outs: "" };
   }
   const name = String(sub.var ?? "");
   const value = source.cephOption(name);
