@@ -494,6 +494,55 @@ Deno.test({
 });
 
 Deno.test({
+  name: "get_daemon_status() answers a real service daemon's reported status, {} for the " +
+    "others, as the real ceph-mgr; get_metadata() knows the service daemon",
+  ...realCluster,
+  fn: async () => {
+    const dev = await devCluster();
+    const daemon = new Deno.Command("/usr/bin/python3", {
+      args: [`${FIXTURES}/../service_daemon.py`, dev.conf, dev.keyring ?? "-", "mgrdtest", "d1"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    try {
+      const first = await daemon.stdout.getReader().read();
+      assert.equal(new TextDecoder().decode(first.value).trim(), "registered");
+      await withManager(async (m) => {
+        await until("mgrdtest.d1's status", () => {
+          const st = m.daemonIndex().get_daemon_status("mgrdtest", "d1");
+          return Promise.resolve(st !== null && Object.keys(st).length > 0);
+        }, 30);
+        const index = m.daemonIndex();
+        // What the real ceph-mgr answered for a daemon registered the same way (perfprobe).
+        const real = referenceGet("perf12/get_daemon_status_mgrdprobe_p1.json").value;
+        assert.deepEqual(index.get_daemon_status("mgrdtest", "d1"), real);
+        assert.deepEqual(
+          index.get_daemon_status("osd", "0"),
+          referenceGet("perf12/get_daemon_status_osd_0.json").value,
+        );
+        assert.deepEqual(
+          index.get_daemon_status("mon", "a"),
+          referenceGet("perf12/get_daemon_status_mon_a.json").value,
+        );
+        assert.equal(index.get_daemon_status("mgrdtest", "nosuch"), null);
+        const meta = index.get_metadata("mgrdtest", "d1")!;
+        const realMeta = referenceGet("perf12/get_metadata_mgrdprobe_p1.json").value as Record<
+          string,
+          string
+        >;
+        assert.equal(Object.keys(meta)[0], "hostname");
+        assert.equal(meta.zone, "z1");
+        assert.deepEqual(Object.keys(meta).sort(), Object.keys(realMeta).sort());
+      });
+    } finally {
+      await daemon.stdin.close();
+      await daemon.status;
+    }
+  },
+});
+
+Deno.test({
   name: "have_mon_connection() turns false while the real mon does not answer, true when it does",
   ...realCluster,
   fn: async () => {
