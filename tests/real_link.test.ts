@@ -494,6 +494,34 @@ Deno.test({
 });
 
 Deno.test({
+  name: "on the real link the manager keeps its own counters: tell mgr perf dump, and " +
+    "get_perf_schema('mgr', id) as the real ceph-mgr reports itself",
+  ...realCluster,
+  fn: async () => {
+    await withManager(async (m) => {
+      const r = await m.command({
+        prefix: "tell",
+        target: "mgr",
+        args: ["perf", "dump"],
+        format: "json",
+      });
+      assert.equal(r.r, 0, r.outs);
+      const dump = JSON.parse(r.outb) as Record<string, unknown>;
+      for (const module of ["keeper", "hello"]) assert.ok(`finisher-${module}` in dump, module);
+      assert.ok("mgr" in dump);
+      await until("mgr.x in its own counter store", () => Promise.resolve(m.perf.has("mgr.x")), 20);
+      const real = referenceGet("perf12/get_perf_schema_mgr_self.json").value as Record<
+        string,
+        Record<string, unknown>
+      >;
+      const ours = m.perf.get_perf_schema("mgr", "x") as Record<string, Record<string, unknown>>;
+      assert.deepEqual(ours["mgr.x"]!["mgr.cache_hit"], real["mgr.x"]!["mgr.cache_hit"]);
+      assert.deepEqual(ours["mgr.x"]!["mgr.cache_miss"], real["mgr.x"]!["mgr.cache_miss"]);
+    });
+  },
+});
+
+Deno.test({
   name: "get_daemon_status() answers a real service daemon's reported status, {} for the " +
     "others, as the real ceph-mgr; get_metadata() knows the service daemon",
   ...realCluster,
