@@ -797,6 +797,9 @@ Deno.test({
     let standby: Deno.ChildProcess | undefined;
     try {
       const xUrl = (await Deno.readTextFile(`${x}/mgrd.x.url`)).trim();
+      // One keyring for both endpoints, so that a client sent on to x is known there.
+      await Deno.copyFile(`${x}/keyring`, `${y}/keyring`);
+      await Deno.chmod(`${y}/keyring`, 0o600);
       standby = await startDaemonWithId(y, "y", common);
       const yUrl = (await Deno.readTextFile(`${y}/mgrd.y.url`)).trim();
       const token = /\[client\.admin\][^[]*?key = (\S+)/.exec(
@@ -833,6 +836,11 @@ Deno.test({
       await get.body?.cancel();
       assert.equal(get.status, 307);
       assert.equal(get.headers.get("location"), `${xUrl}/api/v1/health`);
+      // `mgrd ceph` pointed at the standby follows the redirect: the active one answers.
+      const services = await ceph(y, "mgr", "services", "-f", "json");
+      assert.equal(services.rc, 0, services.stderr);
+      const stat = await ceph(y, "mgr", "stat", "-f", "json");
+      assert.equal((JSON.parse(stat.stdout) as { active_name: string }).active_name, "x");
     } finally {
       active.kill("SIGTERM");
       await active.status;
