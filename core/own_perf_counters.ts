@@ -75,6 +75,9 @@ export class PerfLogger {
     this.#counts = new Float64Array(specs.length);
     for (const [i, s] of specs.entries()) {
       if (this.#index.has(s.name)) throw new RangeError(`${name}: counter ${s.name} twice`);
+      if (s.type & PerfCounterType.HISTOGRAM) {
+        throw new RangeError(`${name}.${s.name}: histogram counters are not kept here`);
+      }
       this.#index.set(s.name, i);
     }
   }
@@ -216,10 +219,20 @@ export class OwnPerfCounters {
       const values: Record<string, unknown> = out[l.name] = {};
       for (const [i, s] of l.specs.entries()) {
         if (counter !== undefined && s.name !== counter) continue;
-        if (s.type & PerfCounterType.HISTOGRAM) continue;
         values[s.name] = perfValueJson(s.type, l.value(i), l.count(i));
       }
     }
+    return out;
+  }
+
+  /**
+   * `perf histogram dump [<logger>]` and `perf histogram schema`: every section, each empty,
+   * as ceph-mgr prints them — no section here declares a histogram counter (OwnCounterSpec
+   * types are gauges, counters and time averages only).
+   */
+  histograms(logger?: string): Record<string, Record<string, never>> {
+    const out: Record<string, Record<string, never>> = {};
+    for (const l of this.#all()) if (logger === undefined || l.name === logger) out[l.name] = {};
     return out;
   }
 
@@ -229,7 +242,6 @@ export class OwnPerfCounters {
     for (const l of this.#all()) {
       const entries: Record<string, unknown> = out[l.name] = {};
       for (const s of l.specs) {
-        if (s.type & PerfCounterType.HISTOGRAM) continue;
         entries[s.name] = perfSchemaJson(
           s.type,
           s.description ?? "",

@@ -151,6 +151,15 @@ Deno.test("tell mgr perf dump and perf schema answer the manager's own counters 
     assert.deepEqual(schema["mgr"], realSchema["mgr"]);
     const pretty = await run("tell mgr.x perf schema");
     assert.equal(pretty.stdout, JSON.stringify(schema, null, 4) + "\n", "json-pretty by default");
+    // A manager has no histograms: every section, empty, as the real one prints them.
+    const histograms = await run("tell mgr.x perf histogram dump");
+    const realHist = capturedJson("perf12/tell_mgr.x_perf_histogram_dump");
+    assert.deepEqual(
+      JSON.parse(histograms.stdout),
+      Object.fromEntries(Object.keys(schema).map((k) => [k, {}])),
+    );
+    assert.deepEqual(realHist["finisher-balancer"], {});
+    assert.deepEqual(realHist["mgr"], {});
     // A module that stops takes its finisher with it.
     assert.equal((await cl.command({ prefix: "mgr module disable", module: "iostat" })).r, 0);
     await cl.run(5);

@@ -35,6 +35,7 @@ export interface TellSource {
   ownPerf: {
     dump(logger?: string, counter?: string): Record<string, Record<string, unknown>>;
     schema(): Record<string, Record<string, unknown>>;
+    histograms(logger?: string): Record<string, Record<string, never>>;
   };
   /** Sends a command to daemon `type.id` through the cluster session. */
   tellDaemon(type: string, id: string, cmd: Record<string, unknown>): Promise<MonCommandResult>;
@@ -52,6 +53,11 @@ const PERF_DUMP = sig(
   "dump perfcounters value",
 );
 const PERF_SCHEMA = sig("perf schema", "dump perfcounters schema");
+const PERF_HISTOGRAM_DUMP = sig(
+  "perf histogram dump name=logger,type=CephString,req=false name=counter,type=CephString,req=false",
+  "dump perf histogram values",
+);
+const PERF_HISTOGRAM_SCHEMA = sig("perf histogram schema", "dump perf histogram schema");
 const OPS_IN_FLIGHT = sig("dump_ops_in_flight", "show the ops currently in flight");
 
 /** The admin commands each daemon type answers. */
@@ -67,7 +73,15 @@ const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = 
   ],
   mon: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET],
   pg: [sig("query", "show details of a specific pg")],
-  mgr: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
+  mgr: [
+    VERSION,
+    PERF_DUMP,
+    PERF_SCHEMA,
+    PERF_HISTOGRAM_DUMP,
+    PERF_HISTOGRAM_SCHEMA,
+    CONFIG_GET,
+    sig("mgr_status", "Dump mgr status"),
+  ],
 };
 
 /** What a daemon's `config get` of a name no option has answers (md_config_t::get_val). */
@@ -135,6 +149,10 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
   }
   if (sub.prefix === "perf schema") {
     return { r: 0, outb: daemonJson(sub, source.ownPerf.schema()), outs: "" };
+  }
+  if (sub.prefix === "perf histogram dump" || sub.prefix === "perf histogram schema") {
+    const logger = sub.logger === undefined ? undefined : String(sub.logger);
+    return { r: 0, outb: daemonJson(sub, source.ownPerf.histograms(logger)), outs: "" };
   }
   const name = String(sub.var ?? "");
   const value = source.cephOption(name);
