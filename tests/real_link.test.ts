@@ -726,9 +726,13 @@ Deno.test({
         return out.rc === 0 ? JSON.parse(out.stdout) as { active_name: string } : undefined;
       };
       assert.equal((await stat(x))?.active_name, "x");
+      // One keyring for both, as a standby sends its callers on to the active endpoint.
+      await Deno.copyFile(`${x}/keyring`, `${y}/keyring`);
+      await Deno.chmod(`${y}/keyring`, 0o600);
       standby = await startDaemonWithId(y, "y", common);
-      // A standby's endpoint answers the mon's commands (`mgr stat` is MgrMonitor's) and
-      // refuses the manager's own with a word about being a standby.
+      // A standby's endpoint sends callers on to the active one's once it read its address
+      // from the lock object; before that it answers the mon's commands itself (`mgr stat` is
+      // MgrMonitor's) and refuses the manager's own with a word about being a standby.
       await until("mgr.y to be up as a standby", async () => {
         const out = await ceph(y, "mgr", "stat", "-f", "json");
         if (out.rc === 0) {
