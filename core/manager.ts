@@ -29,6 +29,13 @@ import { systemMetadata } from "./daemon_metadata.ts";
 import { StandbyHost } from "./standby_host.ts";
 import type { SnapshotCache } from "./state/snapshot_cache.ts";
 import { PerfCounterStore } from "./state/perf_counters.ts";
+import {
+  MGR_CACHE_HIT,
+  MGR_CACHE_MISS,
+  MGR_COUNTERS,
+  OwnPerfCounters,
+  type PerfLogger,
+} from "./own_perf_counters.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import { ConfigView } from "./config_view.ts";
 import { KvStore } from "./kv_store.ts";
@@ -118,6 +125,12 @@ export class Manager implements CommandService {
   readonly views: SnapshotCache;
   /** Perf counters reported by the daemons, last 20 points each. */
   readonly perf = new PerfCounterStore();
+  /** This daemon's own perf counters (`tell mgr perf dump`, `perf schema`). */
+  readonly ownPerf = new OwnPerfCounters();
+  /** Its `mgr` section: the modules' `get()` served from the snapshot cache, or computed. */
+  readonly #mgrCounters: PerfLogger = this.ownPerf.create("mgr", MGR_COUNTERS);
+  /** The own counters' section generation last declared to the counter store. */
+  #ownDeclared = -1;
   /** Progress events modules published (`update_progress_event`), by id. */
   readonly progressEvents = new ProgressEvents();
   /** The daemons' reports: the PGMap and their health metrics (the active manager's). */
@@ -243,6 +256,7 @@ export class Manager implements CommandService {
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
       commandTimeoutSeconds: options.commandTimeoutSeconds,
       wallTime: options.wallTime,
+      perf: this.ownPerf,
     }, records);
     this.standby = new StandbyHost(options.clock, options.log, context, grace);
     this.#dispatch = new CommandDispatch({
@@ -315,7 +329,7 @@ export class Manager implements CommandService {
     // The mon folded the beacon in; start from its MgrMap rather than the pushed copy.
     if (manager.link.connected()) manager.#mgrMap = manager.link.snapshot().mgrMap;
     await manager.#applyRole();
-    manager.#tickTask = manager.#tick();
+    manager.#tickTask = Promise.all([manager.#tick(), manager.#reportLoop()]).then(() => {});
     return manager;
   }
 
@@ -334,6 +348,21 @@ export class Manager implements CommandService {
         if (this.link.connected()) await this.#beacon();
       } catch (e) {
         this.#daemonLog.error(`tick failed: ${(e as Error).stack}`);
+      }
+    }
+  }
+
+  /** The own counters' report, every `mgr_stats_period` (MgrClient::_send_stats). */
+  async #reportLoop(): Promise<void> {
+    const signal = this.#tickAbort.signal;
+    while (!signal.aborted) {
+      const period = Number(this.cephOption("mgr_stats_period") ?? 5);
+      await this.clock.sleep(period > 0 ? period : 5, signal);
+      if (signal.aborted) break;
+      try {
+        this.#reportOwnCounters();
+      } catch (e) {
+        this.#daemonLog.error(`own perf report failed: ${(e as Error).stack}`);
       }
     }
   }
@@ -400,6 +429,9 @@ export class Manager implements CommandService {
     this.#services.clear();
     // The process's published progress events go with it; modules publish theirs anew.
     this.progressEvents.clear();
+    // A new process counts from zero (its module finishers went with the modules).
+    this.#mgrCounters.set(MGR_CACHE_HIT, 0);
+    this.#mgrCounters.set(MGR_CACHE_MISS, 0);
     this.#role = "starting";
     this.#gid += GID_STRIDE;
     this.#respawns++;
@@ -628,7 +660,7 @@ export class Manager implements CommandService {
       },
       activeUri: (module) => this.#mgrMap.services[module] ?? "",
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
-      get: (name, mutable) => this.get(name, mutable),
+      get: (name, mutable) => this.#moduleGet(name, mutable),
       daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
       deviceMetadata: this.deviceMetadata,
@@ -662,6 +694,7 @@ export class Manager implements CommandService {
       daemonConfig: (who) => this.clusterState?.daemonConfig?.(who) ?? null,
       fsid: () => this.clusterState?.fsid() ?? String(this.cephOption("fsid") ?? ""),
       tellDaemon: (type, id, cmd) => this.link.monCommand({ ...cmd, target: [type, id] }),
+      ownPerf: this.ownPerf,
     });
   }
 
@@ -686,6 +719,37 @@ export class Manager implements CommandService {
   /** `get(name)` (spec §10): frozen, shared snapshots; `mutable` gives a private copy. */
   get(name: string, mutable = false): unknown {
     return this.#getNames.get(name, mutable);
+  }
+
+  /**
+   * A module's `get(name)`: as {@linkcode get}, counting in the `mgr` section whether a
+   * snapshot-cached name was answered from the cache (`cache_hit`) or had to be built
+   * (`cache_miss`), as ActivePyModules::cacheable_get_python counts its api cache's. Private
+   * copies are not counted, as Ceph's `get_mutable` bypasses the cache.
+   */
+  #moduleGet(name: string, mutable = false): unknown {
+    if (mutable || !this.views.has(name)) return this.get(name, mutable);
+    const misses = this.views.misses;
+    const value = this.get(name);
+    this.#mgrCounters.inc(this.views.misses === misses ? MGR_CACHE_HIT : MGR_CACHE_MISS);
+    return value;
+  }
+
+  /**
+   * What ceph-mgr's MgrClient reports about the daemon itself every `mgr_stats_period`: its
+   * counters of priority `mgr_stats_threshold` and up, into the active manager's counter store
+   * as `mgr.<id>` (so `get_perf_schema('mgr', id)` and `get_counter` have them).
+   */
+  #reportOwnCounters(): void {
+    if (!this.isActive()) return;
+    const threshold = Number(this.cephOption("mgr_stats_threshold") ?? 5);
+    const { schema, values } = this.ownPerf.report(threshold);
+    const daemon = `mgr.${this.id}`;
+    if (this.#ownDeclared !== this.ownPerf.generation || !this.perf.has(daemon)) {
+      this.perf.registerSchema(daemon, schema);
+      this.#ownDeclared = this.ownPerf.generation;
+    }
+    this.perf.ingest(daemon, values, this.clock.now());
   }
 
   /**

@@ -25,6 +25,12 @@ import {
 } from "./mgr_module.ts";
 import type { MonCommandResult } from "./cluster_link.ts";
 import { SerialQueue } from "./serial_queue.ts";
+import {
+  FINISHER_COUNTERS,
+  finisherCounters,
+  type OwnPerfCounters,
+  type PerfLogger,
+} from "./own_perf_counters.ts";
 import { typedOptionValue } from "./module_options.ts";
 import { claimUncaught, errorText, type UncaughtKind } from "./uncaught.ts";
 
@@ -50,6 +56,8 @@ export interface HostServices {
   commandTimeoutSeconds?: number;
   /** Real time, to notice modules that hold the thread (core/stall_watch.ts); none: no watch. */
   wallTime?: WallTime;
+  /** The daemon's own perf counters: each running module's queue is a `finisher-<module>`. */
+  perf?: OwnPerfCounters;
 }
 
 /** Seconds a module command may take before it answers -ETIMEDOUT. */
@@ -63,6 +71,8 @@ interface ActiveModule {
   record: ModuleRecord;
   instance: MgrModule;
   queue: SerialQueue;
+  /** The queue's `finisher-<module>` counters, while the module runs. */
+  finisher: PerfLogger | undefined;
   abort: AbortController;
   serveTask: Promise<void>;
   failed: boolean;
@@ -197,10 +207,15 @@ export class ModuleHost {
       );
       return;
     }
+    // ActivePyModules::start_one: the module's own Finisher, named after it.
+    const finisher = this.#svc.perf?.create(`finisher-${record.name}`, FINISHER_COUNTERS);
     const active: ActiveModule = {
       record,
       instance,
-      queue: new SerialQueue(),
+      queue: new SerialQueue(
+        finisher ? { clock: this.#svc.clock, counters: finisherCounters(finisher) } : undefined,
+      ),
+      finisher,
       abort,
       serveTask: Promise.resolve(),
       failed: false,
@@ -396,6 +411,7 @@ export class ModuleHost {
     }
     this.#svc.log.setModuleFile(name, false);
     this.#svc.log.setModuleCluster(name, undefined);
+    if (active.finisher) this.#svc.perf?.remove(active.finisher);
     this.#log.info(`Stopped module ${name}`);
     if (this.#active.size === 0) {
       this.#releaseUncaught?.();

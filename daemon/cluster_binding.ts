@@ -18,6 +18,11 @@ export interface ClusterBindingOptions {
   /** The managers this process runs, the active candidate first; each asks `link()` once. */
   managerIds: readonly string[];
   /**
+   * Admin endpoint URLs by manager name, shared by the daemons of this process (the daemons
+   * add their own as they start); a binding that learns of managers elsewhere adds theirs.
+   */
+  endpoints?: Map<string, string>;
+  /**
    * The binding's own command-line options, by name without the dashes, as given (`seed`,
    * `scenario` and `initial-modules` for the embedded cluster).
    */

@@ -141,9 +141,14 @@ export async function serveMain(argv: string[]): Promise<void> {
   } catch (e) {
     fail(`--data-dir '${dataDir}': ${(e as Error).message}`);
   }
+  // The managers of this process share the cluster, as the manager daemons of one cluster
+  // share its mons; a standby's endpoint finds the active one's address here. A binding that
+  // knows of managers in other processes (the real cluster's active lock) adds theirs.
+  const endpoints = new Map<string, string>();
   let opened;
   try {
     opened = await (await clusterBinding(real)).open(dataDir, {
+      endpoints,
       clock,
       managerIds,
       args: {
@@ -170,9 +175,6 @@ export async function serveMain(argv: string[]): Promise<void> {
     daemonLog.error(`${kind} (the daemon carries on): ${errorText(e)}`);
   });
   const keyring = await Keyring.open(`${dataDir}/keyring`);
-  // The managers of this process share the cluster, as the manager daemons of one cluster
-  // share its mons; a standby's endpoint finds the active one's address here.
-  const endpoints = new Map<string, string>();
   const daemons: ManagerDaemon[] = [];
   // The daemons still running, for `sim stop-mgr` (which takes the ones it stops out).
   const running: ManagerDaemon[] = [];

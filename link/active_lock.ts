@@ -3,8 +3,9 @@
  * on one active manager through an exclusive RADOS lock (`rados_lock_exclusive` with a
  * duration, renewed every third of it) on the object `mgrd.active` of a pool. The holder's
  * process makes its manager active in its MgrMap and writes who it is (name, gid, enabled
- * modules, services) into the object; every other process shows that manager as the active one
- * in its own MgrMap, so its managers stay standbys. When the holder stops renewing (killed,
+ * modules, services, its admin endpoint's URL) into the object; every other process shows that
+ * manager as the active one in its own MgrMap, so its managers stay standbys, and their
+ * endpoints redirect callers to the active one's. When the holder stops renewing (killed,
  * cut off), the lock lapses and the next process to try takes it: it enables the modules the
  * last active had (and disables the others) and fails it, so its own standby becomes active — within the lock's duration
  * plus one renewal.
@@ -28,6 +29,11 @@ export interface ActiveHolder {
   modules: string[];
   services: Record<string, string>;
   available_modules: ModuleInfo[];
+  /**
+   * The admin endpoint URL of the active manager, once it listens: where the standbys of the
+   * other processes redirect their callers (307), as a standby of the same process does.
+   */
+  endpoint?: string;
 }
 
 /** How an {@linkcode ActiveLock} runs. */
@@ -39,6 +45,11 @@ export interface ActiveLockOptions {
   cookie: string;
   /** The managers of this process. */
   localNames: readonly string[];
+  /**
+   * Admin endpoint URLs by manager name, of this process's managers (read, to publish the
+   * active one's); the active manager's of another process is added from the lock object.
+   */
+  endpoints: Map<string, string>;
   /** Tells the daemon log what happened. */
   log(message: string): void;
 }
@@ -114,6 +125,7 @@ export class ActiveLock {
       if (map.active_name) this.#mgr.handle("mgr fail", { who: map.active_name });
     }
     if (holder && !this.#o.localNames.includes(holder.name)) {
+      if (typeof holder.endpoint === "string") this.#o.endpoints.set(holder.name, holder.endpoint);
       // The active manager is another process's: it beacons through the lock object.
       this.#mgr.beacon({
         gid: holder.gid,
@@ -178,6 +190,8 @@ export class ActiveLock {
       services: map.services,
       available_modules: map.available_modules,
     };
+    const endpoint = this.#o.endpoints.get(map.active_name);
+    if (endpoint !== undefined) holder.endpoint = endpoint;
     await this.#io.writeFull(ACTIVE_OBJECT, JSON.stringify(holder));
   }
 }

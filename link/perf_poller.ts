@@ -6,8 +6,16 @@
  * `concurrency` daemons at a time, every `period` seconds. Daemons that share a schema go out
  * in one {@linkcode PerfReportBatch}.
  *
- * Not read: histogram counters (`perf dump` prints them differently from what MMgrReport
- * carries), and MDS and ceph-mgr daemons (librados has no tell path to them).
+ * Histogram counters (`osd.op_r_latency_out_bytes_histogram`, type 26) are declared as a
+ * daemon declares them to its manager: MgrClient::_send_report declares every counter of
+ * priority `mgr_stats_threshold` and up, histograms included, and sends each one's `u64`
+ * field, which PerfCounters never sets for a histogram (`hinc` fills the histogram only), so
+ * the real manager holds 0 for them (its `get_all_perf_counters` shows `value: 0`) and its
+ * prometheus module leaves them out. `perf schema` and `perf dump` do not print histograms,
+ * so their schema is read with `perf histogram schema`, once per daemon, and their value is
+ * that 0; the buckets of `perf histogram dump` never reach a manager and are not read.
+ *
+ * Not read: MDS and ceph-mgr daemons (librados has no tell path to them).
  *
  * @module
  */
@@ -39,7 +47,10 @@ interface Schema {
 /** How the poller reaches the daemons. */
 export interface PerfSource {
   /** `perf schema` / `perf dump` of `daemon` (`osd.3`, `mon.a`), parsed. */
-  tell(daemon: string, prefix: "perf schema" | "perf dump"): Promise<unknown>;
+  tell(
+    daemon: string,
+    prefix: "perf schema" | "perf histogram schema" | "perf dump",
+  ): Promise<unknown>;
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
@@ -51,13 +62,29 @@ async function bounded<T>(items: readonly T[], limit: number, fn: (item: T) => P
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function schemaOf(json: Record<string, Record<string, SchemaJson>>): Schema {
+/** `perf schema -f json`: counters by section. */
+type SchemaDump = Record<string, Record<string, SchemaJson>>;
+
+/** `perf schema` with the histogram counters of `perf histogram schema` added to their sections. */
+function withHistograms(plain: SchemaDump, histograms: SchemaDump): SchemaDump {
+  const out: SchemaDump = {};
+  for (const [section, counters] of Object.entries(plain)) out[section] = { ...counters };
+  for (const [section, counters] of Object.entries(histograms ?? {})) {
+    for (const [name, c] of Object.entries(counters ?? {})) {
+      if ((c.type & HISTOGRAM) === 0) continue;
+      (out[section] ??= {})[name] = c;
+    }
+  }
+  return out;
+}
+
+function schemaOf(json: SchemaDump): Schema {
   const at: [string, string][] = [];
   const types: number[] = [], priorities: number[] = [], units: number[] = [];
   const paths: string[] = [], descriptions: string[] = [], nicks: string[] = [];
   for (const [section, counters] of Object.entries(json)) {
     for (const [name, c] of Object.entries(counters)) {
-      if ((c.priority ?? 0) < MGR_STATS_THRESHOLD || (c.type & HISTOGRAM) !== 0) continue;
+      if ((c.priority ?? 0) < MGR_STATS_THRESHOLD) continue;
       at.push([section, name]);
       paths.push(`${section}.${name}`);
       descriptions.push(c.description ?? "");
@@ -103,8 +130,10 @@ export class PerfPoller {
     await bounded(daemons, this.#concurrency, async (daemon) => {
       try {
         if (!this.#schemas.has(daemon)) {
-          const json = await this.#source.tell(daemon, "perf schema");
-          const schema = schemaOf(json as Record<string, Record<string, SchemaJson>>);
+          const json = await this.#source.tell(daemon, "perf schema") as SchemaDump;
+          const histograms = await this.#source.tell(daemon, "perf histogram schema")
+            .catch(() => ({})) as SchemaDump;
+          const schema = schemaOf(withHistograms(json, histograms));
           const known = this.#interned.get(schema.key);
           if (!known) this.#interned.set(schema.key, schema);
           this.#schemas.set(daemon, known ?? schema);
@@ -141,6 +170,9 @@ export class PerfPoller {
             const avg = v as { avgcount?: number; sum?: number };
             values[row * size + c] = Math.round((avg.sum ?? 0) * scale);
             counts[row * size + c] = avg.avgcount ?? 0;
+          } else if ((type & HISTOGRAM) !== 0) {
+            // The u64 a histogram counter reports (see the module doc): 0, as values start.
+            continue;
           } else if (typeof v === "number") {
             values[row * size + c] = Math.round(v * scale);
           }

@@ -20,6 +20,8 @@ import { RealCluster } from "./real_cluster.ts";
 export interface RadosBindingOptions {
   clock: Clock;
   managerIds: readonly string[];
+  /** Admin endpoint URLs by manager name (daemon/cluster_binding.ts). */
+  endpoints?: Map<string, string>;
   /**
    * `ceph-conf` (required), `name`, `keyring`, `initial-modules`, `connect-timeout`, and for
    * active/standby across processes `ha-pool` and `ha-lock-seconds`.
@@ -116,6 +118,7 @@ async function openActiveLock(
     seconds,
     cookie: `${Deno.hostname()}:${Deno.pid}`,
     localNames: o.managerIds,
+    endpoints: o.endpoints ?? new Map(),
     log: (message) => console.error(`mgrd: ${message}`),
   });
   cluster.beaconAllowed = (gid) => {

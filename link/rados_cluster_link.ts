@@ -59,8 +59,7 @@ export class RadosClusterLink implements ClusterLink {
       get: (name) => c.get(name),
       daemonNames: () => c.daemonNames(),
       metadata: (daemon) => c.metadata(daemon),
-      // Ceph's get_daemon_status is the service map's status of a daemon: {} for the others.
-      daemonStatus: (daemon) => (c.metadata(daemon) ? {} : null),
+      daemonStatus: (daemon) => c.daemonStatus(daemon),
       health: () => c.health(),
       fsid: () => c.fsid(),
     };

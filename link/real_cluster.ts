@@ -61,6 +61,17 @@ export interface RealClusterOptions {
 
 type Json = Record<string, unknown>;
 
+/** `service dump -f json`: the ServiceMap. */
+interface ServiceDump {
+  services?: Record<string, { daemons?: Record<string, unknown> }>;
+}
+
+/** `service status -f json`: each service daemon's reported status (DaemonServer's). */
+type ServiceStatus = Record<string, Record<string, { status?: Record<string, unknown> }>>;
+
+/** Daemons the link indexes from their own metadata commands, not from the service map. */
+const DAEMON_TYPES = new Set(["osd", "mon", "mds", "mgr"]);
+
 /** What one `status -f json` says about the maps and the health. */
 interface StatusJson {
   fsid?: string;
@@ -151,6 +162,15 @@ export class RealCluster {
   #lastStats = -Infinity;
   /** Daemon metadata by name (`osd.0`, `mon.a`, `mds.x`). */
   #metadata = new Map<string, Record<string, string>>();
+  /** The service daemons of the service map (`rgw.a`, ...), not the osd/mon/mds/mgr ones. */
+  #serviceDaemons = new Set<string>();
+  /**
+   * Each service daemon's status as its MMgrReport gave it to the real ceph-mgr (DaemonState's
+   * service_status), from `service status`; the service map does not carry it.
+   */
+  #serviceStatus = new Map<string, Record<string, string>>();
+  #serviceStatusText = "{}";
+  #lastServiceStatus = -Infinity;
   #commands: CommandSignature[] = [];
   /** The prefixes the real mon knows (others go to the real ceph-mgr). */
   #monPrefixes = new Set<string>();
@@ -502,7 +522,9 @@ export class RealCluster {
     }
     const service = status.servicemap?.epoch ?? 0;
     if (all || service !== this.#epochs.service) {
-      this.#set("service_map", await mgr({ prefix: "service dump" }).catch(() => null));
+      const map = await mgr({ prefix: "service dump" }).catch(() => null) as ServiceDump | null;
+      this.#set("service_map", map);
+      if (map) this.#setServiceDaemons(map);
       this.#epochs.service = service;
     }
     const healthText = JSON.stringify(status.health ?? null);
@@ -544,6 +566,15 @@ export class RealCluster {
     }
     this.#kv = { ...kv };
     const now = clock.now();
+    // A service daemon's status changes with its reports, not with the service map's epoch.
+    if (
+      this.#serviceDaemons.size > 0 &&
+      (all || now - this.#lastServiceStatus >= this.#o.statsSeconds)
+    ) {
+      this.#lastServiceStatus = now;
+      const st = await mgr({ prefix: "service status" }).catch(() => null) as ServiceStatus | null;
+      if (st) this.#setServiceStatus(st);
+    }
     let report: ClusterUpdate | undefined;
     if (all || now - this.#lastStats >= this.#o.statsSeconds) {
       this.#lastStats = now;
@@ -570,6 +601,68 @@ export class RealCluster {
     this.requests++;
     return (await this.rados.monCommandTarget(name, { prefix: "mon_status", format: "json" }))
       .json();
+  }
+
+  /**
+   * `get_daemon_status(type, id)` as ActivePyModules::get_daemon_status_python answers: the
+   * status a service daemon reports (`{}` for every other daemon), null for no such daemon.
+   */
+  daemonStatus(daemon: string): Record<string, string> | null {
+    if (!this.#metadata.has(daemon)) return null;
+    return this.#serviceStatus.get(daemon) ?? {};
+  }
+
+  /**
+   * The service daemons of `service dump` (rgw, rbd-mirror, anything registered through
+   * librados's rados_service_register) into the daemon index, with the metadata they opened
+   * their session with, `hostname` first as get_metadata_python gives it. The osd, mon, mds
+   * and mgr entries are the daemons read from their own metadata commands.
+   */
+  #setServiceDaemons(map: ServiceDump): void {
+    const next = new Map<string, Json>();
+    for (const [service, entry] of Object.entries(map.services ?? {})) {
+      if (DAEMON_TYPES.has(service)) continue;
+      for (const [id, d] of Object.entries(entry.daemons ?? {})) {
+        if (id === "summary" || d === null || typeof d !== "object") continue;
+        const meta = (d as { metadata?: Json }).metadata ?? {};
+        next.set(`${service}.${id}`, { hostname: meta.hostname ?? "", ...meta });
+      }
+    }
+    const before = JSON.stringify([...this.#serviceDaemons]);
+    for (const daemon of this.#serviceDaemons) {
+      if (!next.has(daemon)) this.#metadata.delete(daemon);
+    }
+    for (const [daemon, m] of next) {
+      this.#metadata.set(
+        daemon,
+        Object.fromEntries(Object.entries(m).map(([k, v]) => [k, String(v)])),
+      );
+    }
+    this.#serviceDaemons = new Set(next.keys());
+    if (JSON.stringify([...this.#serviceDaemons]) !== before) this.#daemonsChanged();
+  }
+
+  #setServiceStatus(st: ServiceStatus): void {
+    const next = new Map<string, Record<string, string>>();
+    for (const [service, daemons] of Object.entries(st)) {
+      for (const [id, d] of Object.entries(daemons ?? {})) {
+        const status = d?.status ?? {};
+        next.set(
+          `${service}.${id}`,
+          Object.fromEntries(Object.entries(status).map(([k, v]) => [k, String(v)])),
+        );
+      }
+    }
+    const text = JSON.stringify([...next]);
+    if (text === this.#serviceStatusText) return;
+    this.#serviceStatus = next;
+    this.#serviceStatusText = text;
+    this.#daemonsChanged();
+  }
+
+  /** The manager's daemon index is rebuilt when the `osd_metadata` version moves. */
+  #daemonsChanged(): void {
+    this.#versions.set("osd_metadata", (this.#versions.get("osd_metadata") ?? 0) + 1);
   }
 
   #setMetadata(type: string, entries: [string, Json][]): void {

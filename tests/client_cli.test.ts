@@ -652,6 +652,23 @@ Deno.test("mgrd ceph: a standby's redirect is followed with the key and the body
   assert.equal(posts[1]!.body, posts[0]!.body);
 });
 
+Deno.test("mgrd ceph: an active endpoint behind a redirect that refuses the key says it is the one that refused", async () => {
+  const daemon = new FakeDaemon();
+  const refusing = (input: string, init: RequestInit) =>
+    daemon.fetch(input, { ...init, headers: { authorization: "Bearer another-keyring" } });
+  const r = await ceph(daemon, ["--url", STANDBY, "health"], {
+    fetch: behindStandby({ fetch: refusing } as unknown as FakeDaemon, []),
+  });
+  assert.equal(r.rc, 13);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^Error EACCES: ${URL_BASE} \\(where the standby at ${STANDBY} sent the request\\) ` +
+        "refused the key of client\\.admin",
+    ),
+  );
+});
+
 Deno.test("mgrd ceph: redirect loops and non-http redirects end with EIO; a 503 with EAGAIN", async () => {
   const daemon = new FakeDaemon();
   const loop = await ceph(daemon, ["--url", STANDBY, "health"], {

@@ -17,9 +17,17 @@ const SCHEMA = {
       units: "none",
     },
     op_wip: { type: 2, description: "in progress", priority: 2, units: "none" },
-    op_w_latency_in_bytes_histogram: { type: 26, description: "histogram", priority: 5 },
   },
   bluestore: { bytes: { type: 2, description: "stored", priority: 5, units: "bytes" } },
+};
+
+/** `perf histogram schema`: every section, the histograms only (as a real OSD prints it). */
+const HISTOGRAM_SCHEMA = {
+  bluestore: {},
+  osd: {
+    op_w_latency_in_bytes_histogram: { type: 26, description: "histogram", priority: 5 },
+    op_r_latency_out_bytes_histogram: { type: 26, description: "low", priority: 1 },
+  },
 };
 
 function dump(n: number) {
@@ -40,6 +48,7 @@ Deno.test("perf counters read from daemons become one report per schema, as MMgr
       most = Math.max(most, inFlight);
       await new Promise((r) => setTimeout(r, 1));
       inFlight--;
+      if (prefix === "perf histogram schema") return HISTOGRAM_SCHEMA;
       return prefix === "perf schema" ? SCHEMA : dump(Number(daemon.slice(4)) + 1);
     },
   }, 2);
@@ -47,15 +56,23 @@ Deno.test("perf counters read from daemons become one report per schema, as MMgr
   const [report, ...rest] = await poller.poll(daemons, 100);
   assert.equal(rest.length, 0, "the OSDs share a schema");
   assert.ok(most <= 2, `at most 2 daemons at a time, saw ${most}`);
-  // Counters under mgr_stats_threshold (5) and histograms are not sent to a manager.
-  assert.deepEqual(report!.schema.paths, ["osd.op_w", "osd.op_w_latency", "bluestore.bytes"]);
-  assert.deepEqual(Array.from(report!.schema.units), [1, 1, 0]);
+  // Counters under mgr_stats_threshold (5) are not sent to a manager; histograms of that
+  // priority are declared (MgrClient::_send_report), with the u64 they carry: 0.
+  assert.deepEqual(report!.schema.paths, [
+    "osd.op_w",
+    "osd.op_w_latency",
+    "osd.op_w_latency_in_bytes_histogram",
+    "bluestore.bytes",
+  ]);
+  assert.deepEqual(Array.from(report!.schema.types), [10, 5, 26, 2]);
+  assert.deepEqual(Array.from(report!.schema.units), [1, 1, 1, 0]);
   assert.deepEqual(report!.daemons, ["osd.0", "osd.1", "osd.2"], "osd.9 did not answer");
-  // osd.1: op_w 2, latency sum 1 s = 1e9 ns over 2, bytes 8192.
-  assert.deepEqual(Array.from(report!.values.subarray(3, 6)), [2, 1e9, 8192]);
-  assert.deepEqual(Array.from(report!.counts.subarray(3, 6)), [0, 2, 0]);
+  // osd.1: op_w 2, latency sum 1 s = 1e9 ns over 2, the histogram 0, bytes 8192.
+  assert.deepEqual(Array.from(report!.values.subarray(4, 8)), [2, 1e9, 0, 8192]);
+  assert.deepEqual(Array.from(report!.counts.subarray(4, 8)), [0, 2, 0, 0]);
   const again = await poller.poll(daemons, 105);
   assert.equal(again[0]!.schema, report!.schema, "the same schema object each period");
   assert.equal(asked.filter((a) => a === "osd.0 perf schema").length, 1, "a schema is read once");
+  assert.equal(asked.filter((a) => a === "osd.0 perf histogram schema").length, 1);
   assert.equal(asked.filter((a) => a === "osd.9 perf schema").length, 2, "until it answers");
 });

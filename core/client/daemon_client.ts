@@ -272,9 +272,14 @@ export class DaemonClient {
     if (res.ok) return res;
     const detail = await errorDetail(res);
     if (res.status === 401) {
+      const to = this.#target.url + path;
+      // The active manager of another process checks the key against its own keyring.
+      const where = url === to
+        ? this.#target.url
+        : `${new URL(url).origin} (where the standby at ${this.#target.url} sent the request)`;
       throw new ClientError(
         EACCES,
-        `${this.#target.url} refused the key of ${this.#target.entity} from ${this.#target.keyringPath} (HTTP 401${
+        `${where} refused the key of ${this.#target.entity} from ${this.#target.keyringPath} (HTTP 401${
           detail ? `: ${detail}` : ""
         })`,
       );

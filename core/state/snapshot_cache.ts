@@ -111,6 +111,8 @@ function _copy(v: unknown): unknown {
  */
 export class SnapshotCache {
   readonly #slots = new Map<string, _Slot>();
+  /** Views built so far (each `compute()` that ran): a caller tells a miss from a hit by it. */
+  misses = 0;
 
   /**
    * Makes `source.name` a `get()` name (replacing a previous source of that name and
@@ -180,6 +182,7 @@ export class SnapshotCache {
   }
 
   #fill(slot: _Slot, version: number, compute: () => unknown): unknown {
+    this.misses++;
     const value = deepFreeze(compute());
     slot.version = version;
     slot.value = value;

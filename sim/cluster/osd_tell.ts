@@ -15,6 +15,8 @@ import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster.ts";
 import { type PerfCounters, PerfType } from "./perf_counters.ts";
 import { osdDeviceId } from "./daemons.ts";
+import { daemonJson, perfSchemaJson, perfValueJson } from "../../ceph/perf_dump.ts";
+export { daemonJson };
 import { pgQuery } from "./pg_query.ts";
 
 function ok(outb: string): MonCommandResult {
@@ -111,43 +113,9 @@ export function configGetMissing(name: string): string {
   return `error getting '${name}': (2) No such file or directory`;
 }
 
-/** A number JSONFormatter prints as given (`dump_format_unquoted`), e.g. seconds to 9 places. */
-class RawNumber {
-  constructor(readonly text: string) {}
-}
-
-/**
- * A daemon's command output: json-pretty (and a newline) unless `json` was asked for, like the
- * admin socket's `Formatter::create(format, "json-pretty", "json-pretty")`.
- */
-export function daemonJson(cmd: Record<string, unknown>, value: unknown): string {
-  const pretty = cmd.format !== "json";
-  const write = (v: unknown, indent: string): string => {
-    if (v instanceof RawNumber) return v.text;
-    if (v === null || typeof v !== "object") return JSON.stringify(v);
-    const inner = indent + "    ";
-    const entries = Array.isArray(v)
-      ? v.map((x) => write(x, inner))
-      : Object.entries(v).map(([k, x]) =>
-        `${JSON.stringify(k)}:${pretty ? " " : ""}${write(x, inner)}`
-      );
-    const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{", "}"];
-    if (entries.length === 0) return open + close;
-    if (!pretty) return open + entries.join(",") + close;
-    return `${open}\n${inner}${entries.join(`,\n${inner}`)}\n${indent}${close}`;
-  };
-  return write(value, "") + (pretty ? "\n" : "");
-}
-
 function _split(path: string): [string, string] {
   const dot = path.indexOf(".");
   return [path.slice(0, dot), path.slice(dot + 1)];
-}
-
-/** Nanoseconds as perf dump prints a time: seconds with nine decimals. */
-function _seconds(ns: number): RawNumber {
-  const n = BigInt(Math.max(0, Math.round(ns)));
-  return new RawNumber(`${n / 1_000_000_000n}.${String(n % 1_000_000_000n).padStart(9, "0")}`);
 }
 
 /**
@@ -170,20 +138,7 @@ export function perfDumpValue(
     const values = out[section] ??= {};
     if (counter !== undefined && name !== counter) continue;
     const at = row * schema.size + i;
-    const v = perf.values[at] as number;
-    let value: unknown;
-    if (type & PerfType.LONGRUNAVG) {
-      const count = Math.round(perf.counts[at] as number);
-      value = type & PerfType.TIME
-        ? {
-          avgcount: count,
-          sum: _seconds(v),
-          avgtime: _seconds(count > 0 ? Math.floor(v / count) : 0),
-        }
-        : { avgcount: count, sum: Math.round(v) };
-    } else {
-      value = type & PerfType.TIME ? _seconds(v) : Math.round(v);
-    }
+    const value = perfValueJson(type, perf.values[at] as number, perf.counts[at] as number);
     values[name] = value;
   }
   return out;
@@ -197,18 +152,13 @@ export function perfSchemaValue(perf: PerfCounters): Record<string, Record<strin
     const type = schema.types[i] as number;
     if (type & PerfType.HISTOGRAM) continue;
     const [section, name] = _split(schema.paths[i] as string);
-    const time = (type & PerfType.TIME) !== 0;
-    (out[section] ??= {})[name] = {
+    (out[section] ??= {})[name] = perfSchemaJson(
       type,
-      metric_type: type & PerfType.COUNTER ? "counter" : "gauge",
-      value_type: type & PerfType.LONGRUNAVG
-        ? (time ? "real-integer-pair" : "integer-integer-pair")
-        : (time ? "real" : "integer"),
-      description: schema.descriptions[i],
-      nick: schema.nicks[i],
-      priority: schema.priorities[i],
-      units: schema.units[i] === 0 ? "bytes" : "none",
-    };
+      schema.descriptions[i] as string,
+      schema.nicks[i] as string,
+      schema.priorities[i] as number,
+      schema.units[i] as number,
+    );
   }
   return out;
 }

@@ -33,6 +33,7 @@ export type BuiltinSource = PgSource & RunningConfigSource & TellSource;
  *   daemonConfig: () => null,
  *   fsid: () => "00000000-0000-0000-0000-000000000000",
  *   tellDaemon: () => Promise.resolve({ r: -2, outb: "", outs: "" }),
+ *   ownPerf: { dump: () => ({}), schema: () => ({}), histograms: () => ({}) },
  * });
  * const show = commands.find((c) => c.desc.prefix === "config show")!;
  * const r = await show.run({ prefix: "config show", who: "mgr.x", key: "debug_mgr" }, "", {

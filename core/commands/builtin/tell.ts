@@ -5,7 +5,8 @@
  * `dump_ops_in_flight`, an MDS's `status`), then the command goes to the daemon through the
  * cluster session (an OSD's, an MDS's, a mon's, or a PG's primary for `pg <pgid> query`, which
  * the client sends as a tell to `pg.<pgid>`), or is answered here for this manager
- * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`).
+ * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`, and `perf dump` /
+ * `perf schema` of its own counters, core/own_perf_counters.ts).
  * Outputs are json-pretty unless `-f json` was asked for, as the daemons' admin sockets print.
  *
  * @module
@@ -14,6 +15,7 @@ import type { MonCommandResult } from "../../cluster_link.ts";
 import type { LocalCommand } from "../service.ts";
 import { EINVAL, ENOENT } from "../../../ceph/errno.ts";
 import { formatJson } from "../../../ceph/format.ts";
+import { daemonJson } from "../../../ceph/perf_dump.ts";
 import { CEPH_VERSION } from "../../../ceph/mgr_map.ts";
 import { type CommandDescriptor, parseSignature } from "../descriptor.ts";
 import { matchWords } from "../match.ts";
@@ -29,6 +31,12 @@ export interface TellSource {
   get(name: string): unknown;
   /** A daemon option's value as this manager runs with it, or undefined for no such option. */
   cephOption(key: string): unknown;
+  /** This daemon's own perf counters: `perf dump [<logger> [<counter>]]`, `perf schema`. */
+  ownPerf: {
+    dump(logger?: string, counter?: string): Record<string, Record<string, unknown>>;
+    schema(): Record<string, Record<string, unknown>>;
+    histograms(logger?: string): Record<string, Record<string, never>>;
+  };
   /** Sends a command to daemon `type.id` through the cluster session. */
   tellDaemon(type: string, id: string, cmd: Record<string, unknown>): Promise<MonCommandResult>;
 }
@@ -45,6 +53,11 @@ const PERF_DUMP = sig(
   "dump perfcounters value",
 );
 const PERF_SCHEMA = sig("perf schema", "dump perfcounters schema");
+const PERF_HISTOGRAM_DUMP = sig(
+  "perf histogram dump name=logger,type=CephString,req=false name=counter,type=CephString,req=false",
+  "dump perf histogram values",
+);
+const PERF_HISTOGRAM_SCHEMA = sig("perf histogram schema", "dump perf histogram schema");
 const OPS_IN_FLIGHT = sig("dump_ops_in_flight", "show the ops currently in flight");
 
 /** The admin commands each daemon type answers. */
@@ -60,7 +73,15 @@ const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = 
   ],
   mon: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET],
   pg: [sig("query", "show details of a specific pg")],
-  mgr: [VERSION, CONFIG_GET, sig("mgr_status", "Dump mgr status")],
+  mgr: [
+    VERSION,
+    PERF_DUMP,
+    PERF_SCHEMA,
+    PERF_HISTOGRAM_DUMP,
+    PERF_HISTOGRAM_SCHEMA,
+    CONFIG_GET,
+    sig("mgr_status", "Dump mgr status"),
+  ],
 };
 
 /** What a daemon's `config get` of a name no option has answers (md_config_t::get_val). */
@@ -120,6 +141,18 @@ async function tell(source: TellSource, cmd: Record<string, unknown>): Promise<M
     // MgrStandby's asok `mgr_status`: this manager answers only once it is initialized.
     const epoch = Number((source.get("mgr_map") as { epoch?: number } | null)?.epoch ?? 0);
     return { r: 0, outb: formatJson({ mgrmap_epoch: epoch, initialized: true }, f), outs: "" };
+  }
+  if (sub.prefix === "perf dump") {
+    const logger = sub.logger === undefined ? undefined : String(sub.logger);
+    const counter = sub.counter === undefined ? undefined : String(sub.counter);
+    return { r: 0, outb: daemonJson(sub, source.ownPerf.dump(logger, counter)), outs: "" };
+  }
+  if (sub.prefix === "perf schema") {
+    return { r: 0, outb: daemonJson(sub, source.ownPerf.schema()), outs: "" };
+  }
+  if (sub.prefix === "perf histogram dump" || sub.prefix === "perf histogram schema") {
+    const logger = sub.logger === undefined ? undefined : String(sub.logger);
+    return { r: 0, outb: daemonJson(sub, source.ownPerf.histograms(logger)), outs: "" };
   }
   const name = String(sub.var ?? "");
   const value = source.cephOption(name);
