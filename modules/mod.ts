@@ -37,4 +37,13 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
-export const ALWAYS_ON_MODULES: readonly string[] = ["crash", "progress", "status", "telemetry"];
+export const ALWAYS_ON_MODULES: readonly string[] = [
+  "balancer",
+  "crash",
+  "devicehealth",
+  "orchestrator",
+  "pg_autoscaler",
+  "progress",
+  "status",
+  "telemetry",
+];

@@ -23,6 +23,13 @@ export interface UpmapSource {
   _upmapped(pgid: string, raw: number[]): number[];
   _isUp(osd: number): boolean;
   _upmapItems(): ReadonlyMap<string, readonly [number, number][]>;
+  /** The PGs with a pg_upmap or pg_upmap_items entry, as `pool * 2^32 + ps`. */
+  _upmappedPgs(): ReadonlySet<number>;
+}
+
+/** A PG as one number: `pool * 2^32 + ps`. */
+export function pgKey(pool: number, ps: number): number {
+  return pool * 0x100000000 + ps;
 }
 
 /** Ceph's `calc_pg_upmaps`: fills `inc`, returns how many changes it made. */
@@ -60,39 +67,77 @@ export function calcPgUpmaps(
   if (weightTotal <= 0) return 0;
   const pgsPerWeight = totalPgs / weightTotal;
 
-  const sets = new Map<string, number[]>();
-  const poolOf = new Map<string, number>();
-  const byOsd = new Map<number, Set<string>>();
-  for (const osd of weight.keys()) byOsd.set(osd, new Set());
-  for (const pool of pools) {
-    for (let ps = 0; ps < pool.pg_num; ps++) {
-      const pgid = `${pool.pool}.${ps.toString(16)}`;
-      const set = map._upmapped(pgid, map._raw(pool, ps));
-      sets.set(pgid, set);
-      poolOf.set(pgid, pool.pool);
-      for (const o of set) {
-        // An erasure-coded PG's empty shard counts for no OSD.
-        if (o === ITEM_NONE) continue;
-        if (!byOsd.has(o)) byOsd.set(o, new Set());
-        byOsd.get(o)?.add(pgid);
+  // PGs by position, and the PGs of each OSD as one array grouped by OSD (with the moves made
+  // since kept beside it): 300,000 PGs at 10,000 OSDs, where a Set and a pgid string per PG
+  // cost the balancer a second per run.
+  let n = 0;
+  for (const pool of pools) n += Math.max(0, pool.pg_num);
+  const pgPool = new Int32Array(n), pgPs = new Int32Array(n);
+  const sets: number[][] = new Array(n);
+  const upmapped = map._upmappedPgs();
+  let maxOsd = reweight.length;
+  for (const osd of weight.keys()) if (osd >= maxOsd) maxOsd = osd + 1;
+  {
+    let k = 0;
+    for (const pool of pools) {
+      for (let ps = 0; ps < pool.pg_num; ps++, k++) {
+        const raw = map._raw(pool, ps);
+        const set = upmapped.has(pgKey(pool.pool, ps))
+          ? map._upmapped(`${pool.pool}.${ps.toString(16)}`, raw)
+          : raw;
+        pgPool[k] = pool.pool;
+        pgPs[k] = ps;
+        sets[k] = set;
+        for (const o of set) if (o !== ITEM_NONE && o >= maxOsd) maxOsd = o + 1;
       }
     }
   }
-  const deviation = new Map<number, number>();
-  for (const [osd, pgs] of byOsd) {
-    deviation.set(osd, pgs.size - (weight.get(osd) ?? 0) * pgsPerWeight);
+  const pgidOf = (k: number) => `${pgPool[k]}.${pgPs[k]!.toString(16)}`;
+  const counts = new Int32Array(maxOsd);
+  for (let k = 0; k < n; k++) {
+    // An erasure-coded PG's empty shard counts for no OSD.
+    for (const o of sets[k]!) if (o !== ITEM_NONE) counts[o]!++;
   }
-  const items = new Map<string, [number, number][]>();
-  const itemsOf = (pgid: string): [number, number][] => {
-    let known = items.get(pgid);
+  const start = new Int32Array(maxOsd + 1);
+  for (let o = 0; o < maxOsd; o++) start[o + 1] = start[o]! + counts[o]!;
+  const grouped = new Int32Array(start[maxOsd]!);
+  {
+    const fill = start.slice(0, maxOsd);
+    for (let k = 0; k < n; k++) {
+      for (const o of sets[k]!) if (o !== ITEM_NONE) grouped[fill[o]!++] = k;
+    }
+  }
+  const movedOut = new Set<number>(), movedIn = new Map<number, number[]>();
+  const outKey = (k: number, osd: number) => k * maxOsd + osd;
+  const heldBy = (osd: number): number[] => {
+    const held: number[] = [];
+    if (osd < maxOsd) {
+      for (let i = start[osd]!; i < start[osd + 1]!; i++) {
+        const k = grouped[i]!;
+        if (!movedOut.has(outKey(k, osd))) held.push(k);
+      }
+    }
+    for (const k of movedIn.get(osd) ?? []) if (!movedOut.has(outKey(k, osd))) held.push(k);
+    return held;
+  };
+  const osdsOf = new Set<number>(weight.keys());
+  for (let o = 0; o < maxOsd; o++) if (counts[o]! > 0) osdsOf.add(o);
+  const deviation = new Map<number, number>();
+  for (const osd of osdsOf) {
+    deviation.set(osd, (counts[osd] ?? 0) - (weight.get(osd) ?? 0) * pgsPerWeight);
+  }
+  const items = new Map<number, [number, number][]>();
+  const itemsOf = (k: number): [number, number][] => {
+    let known = items.get(k);
     if (!known) {
-      known = (map._upmapItems().get(pgid) ?? []).map(([f, t]): [number, number] => [f, t]);
-      items.set(pgid, known);
+      known = (map._upmapItems().get(pgidOf(k)) ?? []).map(([f, t]): [number, number] => [f, t]);
+      items.set(k, known);
     }
     return known;
   };
-  const record = (pgid: string, pairs: [number, number][]) => {
-    items.set(pgid, pairs);
+  const record = (k: number, pairs: [number, number][]) => {
+    const pgid = pgidOf(k);
+    items.set(k, pairs);
     if (pairs.length === 0) {
       inc._newPgUpmapItems.delete(pgid);
       inc._oldPgUpmapItems.add(pgid);
@@ -101,24 +146,32 @@ export function calcPgUpmaps(
       inc._newPgUpmapItems.set(pgid, pairs);
     }
   };
-  const move = (pgid: string, from: number, to: number) => {
-    const set = sets.get(pgid) as number[];
+  const move = (k: number, from: number, to: number) => {
+    const set = sets[k]!;
     set[set.indexOf(from)] = to;
-    byOsd.get(from)?.delete(pgid);
-    byOsd.get(to)?.add(pgid);
+    movedOut.add(outKey(k, from));
+    // Back where it was (first or after a move): visible again; elsewhere: one more arrival.
+    if (!movedOut.delete(outKey(k, to))) {
+      let arrived = movedIn.get(to);
+      if (!arrived) movedIn.set(to, arrived = []);
+      arrived.push(k);
+    }
     deviation.set(from, (deviation.get(from) ?? 0) - 1);
     deviation.set(to, (deviation.get(to) ?? 0) + 1);
   };
-  const fits = (pgid: string, from: number, to: number): boolean => {
-    const set = sets.get(pgid) as number[];
+  const fits = (k: number, from: number, to: number): boolean => {
+    const set = sets[k]!;
     if (set.includes(to) || !weight.has(to) || !map._isUp(to)) return false;
-    const type = domainType.get(poolOf.get(pgid) as number) ?? "osd";
+    const type = domainType.get(pgPool[k]!) ?? "osd";
     if (type === "osd") return true;
     const domain = crush._domainOf(to, type);
     return set.every((o) => o === from || crush._domainOf(o, type) !== domain);
   };
   const byDeviation = (a: number, b: number) =>
     (deviation.get(b) ?? 0) - (deviation.get(a) ?? 0) || a - b;
+  // In pgid order as strings, the order the optimizer has always tried them in.
+  const byPgid = (a: [string, number], b: [string, number]) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 
   let changes = 0;
   for (let iter = 0; iter < maxIterations; iter++) {
@@ -128,9 +181,10 @@ export function calcPgUpmaps(
     const underfull = osds.filter((o) => (deviation.get(o) ?? 0) < 0).reverse();
     let moved = false;
     for (const from of overfull) {
-      const pgids = [...(byOsd.get(from) ?? [])].sort();
+      const held = heldBy(from).map((k): [string, number] => [pgidOf(k), k]).sort(byPgid)
+        .map(([, k]) => k);
       // Undo first: an item that brought a PG here goes back where CRUSH put it.
-      for (const pgid of pgids) {
+      for (const pgid of held) {
         const pairs = itemsOf(pgid);
         const i = pairs.findIndex(([, t]) => t === from);
         if (i < 0) continue;
@@ -143,7 +197,7 @@ export function calcPgUpmaps(
         break;
       }
       if (moved) break;
-      for (const pgid of pgids) {
+      for (const pgid of held) {
         const to = underfull.find((o) =>
           (deviation.get(o) ?? 0) + 1 < (deviation.get(from) ?? 0) && fits(pgid, from, o)
         );

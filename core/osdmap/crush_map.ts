@@ -347,7 +347,14 @@ export class CRUSHMap {
    * `set_chooseleaf_tries` and `emit` steps are run; a rule with another step throws a
    * RangeError.
    */
-  _doRule(ruleId: number, x: number, numRep: number, reweight: ArrayLike<number>): number[] {
+  _doRule(
+    ruleId: number,
+    x: number,
+    numRep: number,
+    reweight: ArrayLike<number>,
+    outcome?: { rejected: boolean },
+  ): number[] {
+    if (outcome) outcome.rejected = false;
     const rule = this.get_rule_by_id(ruleId);
     if (!rule) throw new RangeError(`no CRUSH rule with id ${ruleId}`);
     const tree = this.#placement();
@@ -363,6 +370,8 @@ export class CRUSHMap {
         if ((s.num ?? 0) > 0) leafTries = s.num as number;
       } else if (s.op === "chooseleaf_indep" || s.op === "choose_indep") {
         if (take === undefined) continue;
+        // Not traced for indep steps: a caller that keeps results must recompute them.
+        if (outcome) outcome.rejected = true;
         const num = (s.num ?? 0) <= 0 ? numRep + (s.num ?? 0) : s.num as number;
         const typeId = this.#typeId(s.type ?? "osd");
         const out = new Int32Array(Math.max(0, Math.min(num, numRep - result.length)));
@@ -389,7 +398,9 @@ export class CRUSHMap {
           throw new RangeError(`CRUSH rule ${rule.rule_name}: choose_firstn of ${s.type}`);
         }
         const out = new Int32Array(Math.max(0, num));
-        const n = crushChooseFirstn(tree, take, typeId, x, num, reweight, out, 0);
+        const step = outcome ? { rejected: false } : undefined;
+        const n = crushChooseFirstn(tree, take, typeId, x, num, reweight, out, 0, step);
+        if (outcome && step?.rejected) outcome.rejected = true;
         for (let i = 0; i < n; i++) result.push(out[i] as number);
         take = undefined;
       } else if (s.op === "emit") take = undefined;

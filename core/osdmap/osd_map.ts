@@ -11,10 +11,103 @@ import { ITEM_NONE, WEIGHT_IN } from "../../ceph/crush_placement.ts";
 import { pgPlacementSeed } from "../../ceph/pg_placement.ts";
 import { type CrushDump, CRUSHMap } from "./crush_map.ts";
 import { _pgidOrder, OSDMapIncremental } from "./incremental.ts";
-import { calcPgUpmaps } from "./calc_pg_upmaps.ts";
+import { calcPgUpmaps, pgKey } from "./calc_pg_upmaps.ts";
 import type { OsdDump, OsdMapDump, PoolDump, UpActing } from "./osd_map_dump.ts";
 
 export type { OsdDump, OsdMapDump, PoolDump, UpActing };
+
+/**
+ * The CRUSH results of a pool's PGs under one CRUSH map and one set of reweights, filled as
+ * PGs are asked for. Kept across OSD maps: an epoch that changes neither (an upmap, a PG
+ * state, an OSD going down) maps every PG as before, and the balancer maps every PG of every
+ * pool on each run — 300,000 CRUSH descents at 10,000 OSDs.
+ */
+interface PoolPlacement {
+  readonly reweight: Uint32Array;
+  /** `size` slots per PG. */
+  readonly osds: Int32Array;
+  /** How many slots a PG's result fills; -1 until it is computed. */
+  readonly counts: Int8Array;
+  /**
+   * 1 where a draw was rejected by a reweight on the way (or the rule was not traced): such a
+   * PG may map elsewhere after any reweight change. Any other PG reached only the OSDs it
+   * holds, so a reweight of other OSDs leaves it where it is.
+   */
+  readonly rejected: Uint8Array;
+}
+
+/**
+ * `old`'s placements carried over to new reweights: a PG keeps its result unless it was
+ * rejected somewhere or holds an OSD whose reweight changed (as the simulator's PG table
+ * remaps only those). A copy: maps of older epochs keep reading `old`.
+ */
+function _reweighted(old: PoolPlacement, reweight: Uint32Array, size: number): PoolPlacement {
+  const changed = new Uint8Array(Math.max(old.reweight.length, reweight.length));
+  for (let o = 0; o < changed.length; o++) {
+    if ((old.reweight[o] ?? 0) !== (reweight[o] ?? 0)) changed[o] = 1;
+  }
+  const counts = old.counts.slice();
+  for (let ps = 0; ps < counts.length; ps++) {
+    const n = counts[ps]!;
+    if (n < 0) continue;
+    let stale = old.rejected[ps] === 1;
+    for (let i = ps * size; !stale && i < ps * size + n; i++) {
+      const o = old.osds[i]!;
+      stale = o >= 0 && o < changed.length && changed[o] === 1;
+    }
+    if (stale) counts[ps] = -1;
+  }
+  return { reweight, osds: old.osds.slice(), counts, rejected: old.rejected.slice() };
+}
+
+/** Per CRUSH map: pool placements by pool id, pg_placement_num, size and rule. */
+const _placements = new WeakMap<CRUSHMap, Map<string, PoolPlacement>>();
+
+/** The CRUSHMap of each `osd_map_crush` dump seen, so that later epochs share its placements. */
+const _crushMaps = new WeakMap<CrushDump, CRUSHMap>();
+/**
+ * The last few CRUSH maps built, found again by content: a cluster sends a new dump object
+ * with every OSD-map epoch, most of them with the same CRUSH map. A few, for managers of
+ * several clusters in one process (tests).
+ */
+const _recentCrush: CRUSHMap[] = [];
+const RECENT_CRUSH = 4;
+
+/** The CRUSHMap for `dump`: one built before from an equal dump, or a new one. */
+function _crushMapOf(dump: CrushDump): CRUSHMap {
+  const known = _crushMaps.get(dump);
+  if (known) return known;
+  let map = _recentCrush.find((m) => _sameJson(m._baseDump(), dump));
+  if (map) _recentCrush.splice(_recentCrush.indexOf(map), 1);
+  else map = new CRUSHMap(dump);
+  _recentCrush.unshift(map);
+  _recentCrush.length = Math.min(_recentCrush.length, RECENT_CRUSH);
+  _crushMaps.set(dump, map);
+  return map;
+}
+
+/** Whether two JSON values are equal, walked without building strings (stops at the first difference). */
+function _sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!_sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const ra = a as Record<string, unknown>, rb = b as Record<string, unknown>;
+  for (const k of ka) if (!Object.hasOwn(rb, k) || !_sameJson(ra[k], rb[k])) return false;
+  return true;
+}
+
+function _sameWeights(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * An OSD map (`this.get_osdmap()`): the cluster's, or the one an incremental would make.
@@ -40,6 +133,10 @@ export class OSDMap {
   #upmapItems: Map<string, [number, number][]> | undefined;
   #upmap: Map<string, number[]> | undefined;
   readonly #poolUp = new Map<number, Record<string, number[]>>();
+  /** The shared placements this map's reweights were checked against, by key. */
+  readonly #placements = new Map<string, PoolPlacement>();
+  #lastPlacement: { pool: PoolDump; placement: PoolPlacement } | undefined;
+  #upmappedPgs: Set<number> | undefined;
 
   /**
    * @param dump `get('osd_map')`
@@ -47,7 +144,7 @@ export class OSDMap {
    */
   constructor(dump: OsdMapDump, crush: CrushDump | CRUSHMap) {
     this.#dump = dump;
-    this.#crush = crush instanceof CRUSHMap ? crush : new CRUSHMap(crush);
+    this.#crush = crush instanceof CRUSHMap ? crush : _crushMapOf(crush);
   }
 
   /**
@@ -324,15 +421,72 @@ export class OSDMap {
    * in an erasure-coded pool's, whose shards keep their positions.
    */
   _raw(pool: PoolDump, ps: number): number[] {
-    const pps = pgPlacementSeed(pool.pool, ps, pool.pg_placement_num || pool.pg_num);
-    const raw = this.#crush._doRule(pool.crush_rule, pps, pool.size, this.#reweights());
-    return _isErasure(pool)
-      ? raw.map((o) => (this._exists(o) ? o : ITEM_NONE))
-      : raw.filter((o) => this._exists(o));
+    const pgpNum = pool.pg_placement_num || pool.pg_num;
+    const placement = this.#placementOf(pool, pgpNum);
+    this.#reweights();
+    const exists = this.#exists as Uint8Array;
+    const size = pool.size, base = ps * size, erasure = _isErasure(pool);
+    const count = ps < pool.pg_num ? placement.counts[ps]! : -2;
+    if (count >= 0) {
+      // The hot path of the balancer: no view, no closure per PG.
+      const osds = placement.osds, raw: number[] = [];
+      for (let i = base; i < base + count; i++) {
+        const o = osds[i]!;
+        if (exists[o] === 1) raw.push(o);
+        else if (erasure) raw.push(ITEM_NONE);
+      }
+      return raw;
+    }
+    const pps = pgPlacementSeed(pool.pool, ps, pgpNum);
+    const outcome = { rejected: false };
+    const raw = this.#crush._doRule(pool.crush_rule, pps, size, this.#reweights(), outcome);
+    if (count === -1 && raw.length <= size) {
+      placement.osds.set(raw, base);
+      placement.counts[ps] = raw.length;
+      placement.rejected[ps] = outcome.rejected ? 1 : 0;
+    }
+    return erasure
+      ? raw.map((o) => (exists[o] === 1 ? o : ITEM_NONE))
+      : raw.filter((o) => exists[o] === 1);
+  }
+
+  /** The placement of the pool `_raw` asked for last, looked up again only for another pool. */
+  #placementOf(pool: PoolDump, pgpNum: number): PoolPlacement {
+    const last = this.#lastPlacement;
+    if (last !== undefined && last.pool === pool) return last.placement;
+    const placement = this.#placement(pool, pgpNum);
+    this.#lastPlacement = { pool, placement };
+    return placement;
+  }
+
+  #placement(pool: PoolDump, pgpNum: number): PoolPlacement {
+    const key = `${pool.pool}/${pgpNum}/${pool.pg_num}/${pool.size}/${pool.crush_rule}`;
+    const checked = this.#placements.get(key);
+    if (checked) return checked;
+    let byKey = _placements.get(this.#crush);
+    if (!byKey) _placements.set(this.#crush, byKey = new Map());
+    const reweight = this.#reweights();
+    let placement = byKey.get(key);
+    if (!placement) {
+      const n = Math.max(0, pool.pg_num);
+      placement = {
+        reweight,
+        osds: new Int32Array(n * Math.max(0, pool.size)),
+        counts: new Int8Array(n).fill(-1),
+        rejected: new Uint8Array(n),
+      };
+      byKey.set(key, placement);
+    } else if (!_sameWeights(placement.reweight, reweight)) {
+      placement = _reweighted(placement, reweight, pool.size);
+      byKey.set(key, placement);
+    }
+    this.#placements.set(key, placement);
+    return placement;
   }
 
   /** @internal The raw mapping with the pool's upmaps applied (Ceph's `_apply_upmap`). */
   _upmapped(pgid: string, raw: number[]): number[] {
+    if (this.#upmapMap().size === 0 && this.#upmapItemsMap().size === 0) return raw;
     const weights = this.#reweights();
     const full = this.#upmapMap().get(pgid);
     if (full && full.every((o) => o === 0x7fffffff || (weights[o] ?? 0) > 0)) raw = [...full];
@@ -374,6 +528,17 @@ export class OSDMap {
   /** @internal The reweights in 16.16 fixed point, by OSD. */
   _reweights(): Uint32Array {
     return this.#reweights();
+  }
+
+  /** @internal The PGs with a pg_upmap or pg_upmap_items entry, as `pool * 2^32 + ps`. */
+  _upmappedPgs(): ReadonlySet<number> {
+    if (this.#upmappedPgs) return this.#upmappedPgs;
+    const keys = new Set<number>();
+    for (const pgid of [...this.#upmapMap().keys(), ...this.#upmapItemsMap().keys()]) {
+      const dot = pgid.indexOf(".");
+      keys.add(pgKey(Number(pgid.slice(0, dot)), parseInt(pgid.slice(dot + 1), 16)));
+    }
+    return this.#upmappedPgs = keys;
   }
 
   /** @internal The upmap items by pgid. */
