@@ -94,6 +94,22 @@ export class PlainTable {
     this.#rows.push(cells.map((c) => String(c)));
   }
 
+  /**
+   * How many rows the table holds (PrettyTable's `rowcount`).
+   *
+   * @example
+   * ```ts
+   * import { PlainTable } from "mgr_module";
+   * const t = new PlainTable(["STANDBY MDS"]);
+   * console.assert(t.rowcount === 0);
+   * t.addRow(["b"]);
+   * console.assert(t.rowcount === 1);
+   * ```
+   */
+  get rowcount(): number {
+    return this.#rows.length;
+  }
+
   /** The table as text, without a trailing newline. */
   toString(): string {
     const widths = this.#headings.map((h, i) =>

@@ -149,7 +149,9 @@ Deno.test("fs status on a cluster without file systems answers empty tables", as
   await withCluster({ status: { NoFsStatus } }, async (c) => {
     const r = await c.command({ prefix: "fs status" });
     assert.equal(r.r, 0, r.outs);
-    assert.equal(r.outb, "\nSTANDBY MDS  \nVERSION  DAEMONS  \n");
+    // PrettyTable without a border prints nothing for a table with no rows (16.2.15's
+    // prettytable), and the real command shows no blank lines around its tables.
+    assert.equal(r.outb, "");
     const j = await c.command({ prefix: "fs status", format: "json" });
     assert.deepEqual(JSON.parse(j.outb), { clients: [], mdsmap: [], pools: [] });
     const named = await c.command({ prefix: "fs status", fs: "cephfs" });

@@ -120,6 +120,11 @@ export interface ClusterSpec {
   mgrs?: string[];
   /** MDS daemon names, the first active (default a, b). */
   mds?: string[];
+  /**
+   * Whether the cluster starts with its CephFS file system, `cephfs` on the pools named for
+   * metadata and data (default true); without, its MDSs are standbys until `fs new`.
+   */
+  fileSystem?: boolean;
 }
 
 /**
@@ -266,6 +271,7 @@ export class SimCluster {
       spec.mds ?? ["a", "b"],
       hostNames,
       (name) => this.daemons.boundAddrs(name),
+      spec.fileSystem ?? true,
     );
     const n = this.map.maxOsd;
     this.lastReport = new Float64Array(n);
@@ -277,7 +283,7 @@ export class SimCluster {
     }
     this.fs.pinPools();
     // `fs new` tags its pools' cephfs application with their role and the file system's name.
-    const fsPools = this.fs.pools();
+    const fsPools = this.fs.poolsInUse() ?? { metadata: -1, data: -1 };
     for (const pool of this.map.pools) {
       const role = pool.id === fsPools.metadata
         ? "metadata"
@@ -600,6 +606,24 @@ export class SimCluster {
       this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
       this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
     }
+  }
+
+  /**
+   * `fs new <name> <metadata> <data>` (the mon has checked the pools): the pools get the cephfs
+   * application with their role, the metadata pool MDSMonitor's options (each a new OSDMap
+   * epoch), then the file system, which a standby takes rank 0 of.
+   */
+  newFs(name: string, metadata: Pool, data: Pool): void {
+    for (const [pool, role] of [[metadata, "metadata"], [data, "data"]] as const) {
+      this.changePoolSettings(pool, `pool ${pool.name} application cephfs ${role}`, (p) => {
+        p.applications.cephfs = { ...p.applications.cephfs, [role]: name };
+        p.application = Object.keys(p.applications)[0] ?? "";
+        if (role === "metadata") {
+          p.options = { ...p.options, pg_autoscale_bias: 4, pg_num_min: 16, recovery_priority: 5 };
+        }
+      });
+    }
+    this.changeFs(`new ${name}`, (fs) => fs.create(name, metadata.id, data.id));
   }
 
   /** Creates a pool; its PGs are "unknown" until they peer. */

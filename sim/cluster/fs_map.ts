@@ -85,7 +85,18 @@ const _M = {
  */
 export class FsMap {
   epoch = 1;
-  readonly fsName = "cephfs";
+  /** The file system's name (`fs new`); meaningful while {@linkcode exists}. */
+  get fsName(): string {
+    return this.#fsName;
+  }
+  #fsName = "cephfs";
+  /** Whether there is a file system (`fs rm` removes it, `fs new` makes one). */
+  get exists(): boolean {
+    return this.#exists;
+  }
+  #exists = true;
+  /** The file system's id: each `fs new` takes the next (the FSMap's `next_filesystem_id`). */
+  #fscid = 1;
   readonly daemons: MdsDaemon[];
   /** Name of the MDS holding rank 0, or undefined when none can. */
   #active: string | undefined;
@@ -95,7 +106,8 @@ export class FsMap {
     | undefined;
   #pools: { metadata: number; data: number } | undefined;
   readonly #now: () => number;
-  readonly created: number;
+  /** When the file system was made (`fs new`, or the cluster's start). */
+  created: number;
   modified: number;
   /** `fs set <fs> standby_count_wanted`: 0 for a new file system. */
   get standbyCountWanted(): number {
@@ -183,7 +195,7 @@ export class FsMap {
 
   /** A vacant rank 0 of a joinable file system that is up is taken by the first standby. */
   #fillRank(): void {
-    if (this.#active !== undefined || this.#down || !this.#joinable) return;
+    if (!this.#exists || this.#active !== undefined || this.#down || !this.#joinable) return;
     const next = this.standbyReplayName() ?? this.daemons.find((x) => x.up)?.name;
     this.#setActive(next);
   }
@@ -209,6 +221,7 @@ export class FsMap {
     addrsOf?: (
       name: string,
     ) => readonly { type: string; addr: string; nonce: number }[] | undefined,
+    fileSystem = true,
   ) {
     this.#map = map;
     this.#addrsOf = addrsOf;
@@ -221,7 +234,8 @@ export class FsMap {
       up: true,
       since: this.created,
     }));
-    this.#active = this.daemons[0]?.name;
+    this.#exists = fileSystem;
+    this.#active = fileSystem ? this.daemons[0]?.name : undefined;
     this.#rank = { since: this.created, osdEpoch: map.epoch };
     this.perf = new PerfCounters(MDS_PERF_SCHEMA, this.daemons.map((d) => `mds.${d.name}`));
   }
@@ -278,7 +292,7 @@ export class FsMap {
       // The standby-replay daemon takes over first; a file system not joinable keeps it failed.
       const replay = this.standbyReplayName();
       this.#active = undefined;
-      if (!this.#down && this.#joinable) {
+      if (this.#exists && !this.#down && this.#joinable) {
         this.#setActive(
           replay !== name && replay !== undefined ? replay : this.daemons.find((x) => x.up)?.name,
         );
@@ -293,7 +307,9 @@ export class FsMap {
     if (d.up) return;
     d.up = true;
     d.since = this.#now();
-    if (this.#active === undefined && !this.#down && this.#joinable) this.#setActive(name);
+    if (this.#exists && this.#active === undefined && !this.#down && this.#joinable) {
+      this.#setActive(name);
+    }
     this.#bump();
   }
 
@@ -309,7 +325,10 @@ export class FsMap {
   resolve(spec: string): MdsDaemon | undefined {
     const up = this.daemons.filter((d) => d.up);
     const role = /^(?:([^:]+):)?(\d+)$/.exec(spec);
-    if (role && (role[1] === undefined || role[1] === this.fsName) && role[2] === "0") {
+    if (
+      this.#exists && role && (role[1] === undefined || role[1] === this.fsName) &&
+      role[2] === "0"
+    ) {
       const active = up.find((d) => d.name === this.#active);
       if (active) return active;
     }
@@ -318,6 +337,72 @@ export class FsMap {
       if (byGid) return byGid;
     }
     return up.find((d) => d.name === spec);
+  }
+
+  /**
+   * `fs fail <fs>`: not joinable, and rank 0 failed; its MDS respawns as a standby (a new
+   * gid), as the daemon does when the mon fails it. A new epoch.
+   */
+  fail(): void {
+    this.#joinable = false;
+    const active = this.daemons.find((d) => d.name === this.#active);
+    if (active) this.#respawn(active);
+    this.#active = undefined;
+    this.#bump();
+  }
+
+  /**
+   * `mds fail <role_or_gid>` of an up MDS: it respawns as a standby (a new gid); when it held
+   * rank 0, the standby-replay daemon or the first standby takes over if the file system is
+   * joinable. A new epoch.
+   */
+  failMds(name: string): void {
+    const d = this.#daemon(name);
+    if (!d.up) return;
+    const replay = this.standbyReplayName();
+    this.#respawn(d);
+    if (this.#active === name) {
+      this.#active = undefined;
+      if (this.#exists && !this.#down && this.#joinable) {
+        const next = replay !== undefined && replay !== name
+          ? replay
+          : this.daemons.find((x) => x.up && x.name !== name)?.name ?? name;
+        this.#setActive(next);
+      }
+    }
+    this.#bump();
+  }
+
+  /** `fs rm <fs>` (the mon has checked that no rank is up): every MDS is a standby. A new epoch. */
+  remove(): void {
+    this.#exists = false;
+    this.#active = undefined;
+    this.#pools = undefined;
+    this.#bump();
+  }
+
+  /**
+   * `fs new <name> <metadata> <data>` (the mon has checked the pools): a new file system with
+   * the next id, its settings as a new MDSMap has them; a standby takes rank 0. A new epoch.
+   */
+  create(name: string, metadata: number, data: number): void {
+    this.#exists = true;
+    this.#fsName = name;
+    this.#fscid++;
+    this.#pools = { metadata, data };
+    this.#down = false;
+    this.#stopped = false;
+    this.#joinable = true;
+    this.#allowStandbyReplay = false;
+    this.#standbyCountWanted = 0;
+    Object.assign(this.settings, {
+      maxFileSize: 1_099_511_627_776,
+      sessionTimeout: 60,
+      sessionAutoclose: 300,
+    });
+    this.created = this.#now();
+    this.#fillRank();
+    this.#bump();
   }
 
   #bump(): void {
@@ -336,7 +421,14 @@ export class FsMap {
    * its pools whatever pools come and go later.
    */
   pinPools(): void {
-    if (this.#pools === undefined && this.#map.pools.length > 0) this.#pools = this.pools();
+    if (this.#exists && this.#pools === undefined && this.#map.pools.length > 0) {
+      this.#pools = this.pools();
+    }
+  }
+
+  /** The file system's pools, or undefined when there is no file system. */
+  poolsInUse(): { metadata: number; data: number } | undefined {
+    return this.#exists ? this.pools() : undefined;
   }
 
   /**
@@ -383,9 +475,10 @@ export class FsMap {
     const { metadata, data } = this.pools();
     const active = this.daemons.find((d) => d.name === this.#active);
     const replay = this.standbyReplayName();
+    // The FSMap keeps its standbys by gid.
     const standbys = this.daemons.filter((d) =>
       d.up && d.name !== this.#active && d.name !== replay
-    );
+    ).sort((a, b) => a.gid - b.gid);
     const info: { [key: string]: Json } = {};
     if (active) info[`gid_${active.gid}`] = this.#info(active, 0, "up:active");
     const r = this.daemons.find((d) => d.name === replay);
@@ -396,43 +489,45 @@ export class FsMap {
     const fsCompat = { compat: {}, ro_compat: {}, incompat: _FS_INCOMPAT };
     return {
       epoch: this.epoch,
-      default_fscid: 1,
+      default_fscid: this.#exists ? this.#fscid : -1,
       compat,
       feature_flags: { enable_multiple: true, ever_enabled_multiple: true },
       standbys: standbys.map((d) => ({ ...this.#info(d, -1, "up:standby"), epoch: this.epoch })),
-      filesystems: [{
-        mdsmap: {
-          epoch: this.epoch,
-          flags,
-          ever_allowed_features: 0,
-          explicitly_allowed_features: 0,
-          created: cephStamp(this.created),
-          modified: cephStamp(this.modified),
-          tableserver: 0,
-          root: 0,
-          session_timeout: this.settings.sessionTimeout,
-          session_autoclose: this.settings.sessionAutoclose,
-          required_client_features: {},
-          max_file_size: this.settings.maxFileSize,
-          last_failure: 0,
-          last_failure_osd_epoch: 0,
-          compat: fsCompat,
-          max_mds: this.maxMds,
-          in: this.#stopped ? [] : [0],
-          up: active ? { mds_0: active.gid } : {},
-          failed: active || this.#stopped ? [] : [0],
-          damaged: [],
-          stopped: this.#stopped ? [0] : [],
-          info,
-          data_pools: [data],
-          metadata_pool: metadata,
-          enabled: true,
-          fs_name: this.fsName,
-          balancer: "",
-          standby_count_wanted: this.standbyCountWanted,
-        },
-        id: 1,
-      }],
+      filesystems: this.#exists
+        ? [{
+          mdsmap: {
+            epoch: this.epoch,
+            flags,
+            ever_allowed_features: 0,
+            explicitly_allowed_features: 0,
+            created: cephStamp(this.created),
+            modified: cephStamp(this.modified),
+            tableserver: 0,
+            root: 0,
+            session_timeout: this.settings.sessionTimeout,
+            session_autoclose: this.settings.sessionAutoclose,
+            required_client_features: {},
+            max_file_size: this.settings.maxFileSize,
+            last_failure: 0,
+            last_failure_osd_epoch: 0,
+            compat: fsCompat,
+            max_mds: this.maxMds,
+            in: this.#stopped ? [] : [0],
+            up: active ? { mds_0: active.gid } : {},
+            failed: active || this.#stopped ? [] : [0],
+            damaged: [],
+            stopped: this.#stopped ? [0] : [],
+            info,
+            data_pools: [data],
+            metadata_pool: metadata,
+            enabled: true,
+            fs_name: this.fsName,
+            balancer: "",
+            standby_count_wanted: this.standbyCountWanted,
+          },
+          id: this.#fscid,
+        }]
+        : [],
     };
   }
 }

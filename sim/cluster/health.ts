@@ -166,6 +166,7 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
  * no standby to replace it, "stuck" failed; standbys short of `standby_count_wanted` warn.
  */
 function _fsChecks(fs: FsMap, checks: Record<string, HealthCheck>): void {
+  if (!fs.exists) return;
   const active = fs.activeName();
   // A standby-replay daemon follows rank 0: it is not in the FSMap's standbys.
   const replay = fs.standbyReplayName();

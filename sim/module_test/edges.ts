@@ -27,7 +27,7 @@ export const EDGES: readonly Edge[] = [
   { name: "no maps", cluster: null, state: [] },
   { name: "no OSDs, no pools", cluster: { ...ONE_OSD, osdsPerHost: 0 }, state: [] },
   { name: "no OSDs, a pool", cluster: { ...ONE_OSD, osdsPerHost: 0, pools: ONE_POOL }, state: [] },
-  { name: "no pools, no MDS", cluster: ONE_OSD, state: [] },
+  { name: "no pools, no MDS, no file systems", cluster: ONE_OSD, state: [] },
   { name: "no up OSDs", cluster: ONE_OSD, state: [{ kind: "osd-down", osd: 0 }] },
   {
     name: "no up OSDs, a pool",

@@ -23,7 +23,7 @@ export type ClusterShape = null | {
   hosts: number;
   osdsPerHost: number;
   pools: { name: string; pgNum: number; size: number }[];
-  /** False: no MDS daemons (an FSMap with no filesystem running). */
+  /** False: no MDS daemons and no file system (an empty FSMap, as on an RBD-only cluster). */
   mds: boolean;
 };
 
@@ -338,6 +338,7 @@ function clusterSpec(shape: NonNullable<ClusterShape>): ClusterSpec {
     failureDomain: "osd",
     pools: shape.pools.map((p) => ({ name: p.name, pgNum: p.pgNum, size: p.size })),
     mds: shape.mds ? undefined : [],
+    fileSystem: shape.mds,
   };
 }
 

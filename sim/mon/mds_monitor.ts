@@ -7,7 +7,7 @@
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
-import { EINVAL, ENOENT, EOPNOTSUPP, ERANGE } from "../../ceph/errno.ts";
+import { EEXIST, EINVAL, ENOENT, EOPNOTSUPP, EPERM, ERANGE } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import type { Json } from "../cluster/osd_map_dump.ts";
@@ -39,6 +39,10 @@ const MDS_COMMANDS: readonly CommandSignature[] = [
   { sig: "mds stat", help: "show MDS status", perm: "r" },
   { sig: "mds metadata name=who,type=CephString,req=false", help: "fetch metadata for mds <role>", perm: "r" },
   { sig: "mds versions", help: "check running versions of MDSs", perm: "r" },
+  { sig: "fs new name=fs_name,type=CephString,goodchars=[A-Za-z0-9-_.] name=metadata,type=CephString name=data,type=CephString name=force,type=CephBool,req=false name=allow_dangerous_metadata_overlay,type=CephBool,req=false name=fscid,type=CephInt,range=0,req=false name=recover,type=CephBool,req=false", help: "make new filesystem using named pools <metadata> and <data>", perm: "rw" },
+  { sig: "fs fail name=fs_name,type=CephString", help: "bring the file system down and all of its ranks", perm: "rw" },
+  { sig: "fs rm name=fs_name,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false", help: "disable the named filesystem", perm: "rw" },
+  { sig: "mds fail name=role_or_gid,type=CephString", help: "Mark MDS failed: trigger a failover if a standby is available", perm: "rw" },
   { sig: `fs set name=fs_name,type=CephString name=var,type=CephChoices,strings=${FS_SET_VARS.join("|")} name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false name=yes_i_really_really_mean_it,type=CephBool,req=false`, help: "set fs parameter <var> to <val>", perm: "rw" },
 ];
 
@@ -176,6 +180,14 @@ export class MDSMonitor implements Monitor {
         return this.#metadata(cmd);
       case "fs set":
         return this.#fsSet(cmd);
+      case "fs new":
+        return this.#fsNew(cmd);
+      case "fs fail":
+        return this.#fsFail(cmd);
+      case "fs rm":
+        return this.#fsRm(cmd);
+      case "mds fail":
+        return this.#mdsFail(cmd);
       case "mds versions": {
         const counts = new Map<string, number>();
         for (const d of fs.daemons.filter((x) => x.up)) {
@@ -227,8 +239,10 @@ export class MDSMonitor implements Monitor {
       if (ranks.length > 0) parts.push(`{${ranks.join(",")}}`);
     }
     const standbys = (dump.standbys as Obj[]).length;
-    if (standbys > 0) parts.push(`${standbys} up:standby`);
-    return parts.join(" ") + (failed > 0 ? `, ${failed} failed` : "");
+    // FSMap::print_summary writes " N up:standby" after whatever came before, even nothing.
+    let out = parts.join(" ");
+    if (standbys > 0) out += ` ${standbys} up:standby`;
+    return out + (failed > 0 ? `, ${failed} failed` : "");
   }
 
   /**
@@ -315,6 +329,118 @@ export class MDSMonitor implements Monitor {
       }
     }
     return err(-EOPNOTSUPP, `fs set ${v}: the simulated file system does not model ${v}`);
+  }
+
+  /**
+   * `fs new <fs> <metadata> <data>`, with FileSystemCommandHandler's checks in its order
+   * (tests/ceph-reference/cli/commands/fs_lifecycle): the pools exist; the same file system
+   * again is no error; pools another file system uses need
+   * --allow-dangerous-metadata-overlay; a metadata pool holding objects needs --force. The
+   * pools get the cephfs application and the metadata pool MDSMonitor's options. The simulated
+   * FSMap holds one file system: a second one is refused.
+   */
+  #fsNew(cmd: Record<string, unknown>): MonCommandResult {
+    const c = this.#cluster, fs = c.fs;
+    const name = str(cmd.fs_name) ?? "";
+    const byName = (n: string) => c.map.pools.find((p) => p.name === n);
+    const metaName = str(cmd.metadata) ?? "", dataName = str(cmd.data) ?? "";
+    const meta = byName(metaName);
+    if (!meta) return err(-ENOENT, `pool '${metaName}' does not exist`);
+    const data = byName(dataName);
+    if (!data) return err(-ENOENT, `pool '${dataName}' does not exist`);
+    const used = fs.poolsInUse();
+    if (used && fs.fsName === name) {
+      if (used.metadata === meta.id && used.data === data.id) {
+        return ok("", `filesystem '${name}' already exists`);
+      }
+      return err(-EINVAL, `filesystem already exists with name '${name}'`);
+    }
+    const overlay = cmd.allow_dangerous_metadata_overlay === true;
+    if (
+      used && !overlay &&
+      [meta.id, data.id].some((id) => id === used.metadata || id === used.data)
+    ) {
+      return err(
+        -EEXIST,
+        `Filesystem '${name}' is already using one of the specified RADOS pools. This should ` +
+          "ONLY be done in emergencies and after careful reading of the documentation. Pass " +
+          "--allow-dangerous-metadata-overlay to permit this.",
+      );
+    }
+    const objects = c.pgs.poolPgs(meta.id).reduce((n, p) => n + (c.pgs.objects[p] ?? 0), 0);
+    if (objects > 0 && cmd.force !== true) {
+      return err(
+        -EINVAL,
+        `pool '${metaName}' already contains some objects. Use an empty pool instead.`,
+      );
+    }
+    if (used) {
+      return err(
+        -EOPNOTSUPP,
+        `fs new ${name}: the simulated cluster models one file system, and '${fs.fsName}' exists`,
+      );
+    }
+    c.newFs(name, meta, data);
+    return ok("", `new fs with metadata pool ${meta.id} and data pool ${data.id}`);
+  }
+
+  /** `fs fail <fs>`: not joinable, every rank failed (its MDS back as a standby). */
+  #fsFail(cmd: Record<string, unknown>): MonCommandResult {
+    const c = this.#cluster;
+    const name = str(cmd.fs_name) ?? "";
+    if (!c.fs.exists || c.fs.fsName !== name) {
+      return err(-ENOENT, `Filesystem not found: '${name}'`);
+    }
+    c.changeFs("fail", (fs) => fs.fail());
+    return ok(
+      "",
+      `${name} marked not joinable; MDS cannot join the cluster. All MDS ranks marked failed.`,
+    );
+  }
+
+  /** `fs rm <fs> --yes-i-really-mean-it`, once no rank is up (`fs fail` first). */
+  #fsRm(cmd: Record<string, unknown>): MonCommandResult {
+    const c = this.#cluster;
+    const name = str(cmd.fs_name) ?? "";
+    if (!c.fs.exists || c.fs.fsName !== name) {
+      return ok("", `filesystem '${name}' does not exist`);
+    }
+    if (c.fs.activeName() !== undefined || c.fs.standbyReplayName() !== undefined) {
+      return err(
+        -EINVAL,
+        "all MDS daemons must be inactive/failed before removing filesystem. See `ceph fs fail`.",
+      );
+    }
+    if (cmd.yes_i_really_mean_it !== true) {
+      return err(
+        -EPERM,
+        "this is a DESTRUCTIVE operation and will make data in your filesystem permanently " +
+          "inaccessible.  Add --yes-i-really-mean-it if you are sure you wish to continue.",
+      );
+    }
+    c.changeFs("rm", (fs) => fs.remove());
+    return ok();
+  }
+
+  /**
+   * `mds fail <role_or_gid>`: a role (`0`, `<fs>:0`), a gid or a name of an up MDS; it
+   * respawns as a standby and a standby takes its rank. An MDS that is not there is no error,
+   * in the real mon's two messages run together.
+   */
+  #mdsFail(cmd: Record<string, unknown>): MonCommandResult {
+    const c = this.#cluster;
+    const who = str(cmd.role_or_gid) ?? "";
+    const d = c.fs.resolve(who);
+    if (!d) {
+      const hidden =
+        `MDS named '${who}' does not exist, is not up or you lack the permission to see.`;
+      // A number is looked up as a gid or rank, silently; anything else says so twice.
+      const numeric = /^\d+$/.test(who);
+      return ok("", numeric ? hidden : `MDS named '${who}' does not exist, or is not up${hidden}`);
+    }
+    const gid = d.gid;
+    c.changeFs(`mds.${d.name} failed`, (fs) => fs.failMds(d.name));
+    return ok("", `failed mds gid ${gid}`);
   }
 
   #metadata(cmd: Record<string, unknown>): MonCommandResult {

@@ -275,8 +275,8 @@ function _poolRemove(
         "--yes-i-really-really-mean-it.",
     );
   }
-  const fs = c.fs.pools();
-  if (pool.id === fs.metadata || pool.id === fs.data) {
+  const fs = c.fs.poolsInUse();
+  if (fs && (pool.id === fs.metadata || pool.id === fs.data)) {
     return fail(-EBUSY, `pool '${name}' is in use by CephFS`);
   }
   if (!allowed) {
