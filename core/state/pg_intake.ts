@@ -90,6 +90,7 @@ export class PgIntake {
   activate(now: number): void {
     this.pgMap.clear();
     this.#metrics = {};
+    this.#slow = {};
     this.#metricsOrder = undefined;
     this.#ready = false;
     this.#startedAt = now;
@@ -124,20 +125,32 @@ export class PgIntake {
     daemons: readonly string[],
     metrics: Readonly<Record<string, readonly DaemonHealthMetric[]>>,
   ): void {
-    this.#metricsVersion++;
+    // Every OSD sends its metrics, zeros included, every period: at 10,000 OSDs only the
+    // changed ones are copied, and only a change moves the checks' version.
+    let changed = false;
     for (const d of daemons) {
       const list = metrics[d];
       const old = this.#metrics[d];
       if (list === undefined || list.length === 0) {
-        if (old) this.#metricsOrder = undefined;
-        delete this.#metrics[d];
-      } else {
-        if (!old || old.length !== list.length || old.some((m, i) => m.type !== list[i]!.type)) {
+        if (old) {
           this.#metricsOrder = undefined;
+          delete this.#metrics[d];
+          delete this.#slow[d];
+          changed = true;
         }
-        this.#metrics[d] = list.map((m) => ({ ...m }));
+        continue;
       }
+      if (old && _sameMetrics(old, list)) continue;
+      changed = true;
+      if (!old || old.length !== list.length || old.some((m, i) => m.type !== list[i]!.type)) {
+        this.#metricsOrder = undefined;
+      }
+      const copy = list.map((m) => ({ ...m }));
+      this.#metrics[d] = copy;
+      if (copy.some((m) => m.type === "SLOW_OPS" && m.value > 0)) this.#slow[d] = copy;
+      else delete this.#slow[d];
     }
+    if (changed) this.#metricsVersion++;
   }
 
   /**
@@ -209,6 +222,8 @@ export class PgIntake {
 
   #checks: { key: string; checks: Record<string, HealthCheck> } | undefined;
   #metricsVersion = 0;
+  /** The daemons of #metrics with slow ops: what SLOW_OPS looks at. */
+  #slow: Record<string, DaemonHealthMetric[]> = {};
   /** The daemons of #metrics in DaemonKey order, until one comes, goes or changes types. */
   #metricsOrder: string[] | undefined;
   /** #metrics as healthMetricsBulk() laid it out, for #metricsOrder, and its values' version. */
@@ -217,7 +232,7 @@ export class PgIntake {
 
   #computeChecks(now: number, options: PgHealthOptions): Record<string, HealthCheck> {
     const checks = pgHealthChecks(this.pgMap, now, options);
-    const slow = slowOpsCheck(this.#metrics, (daemon) => {
+    const slow = slowOpsCheck(this.#slow, (daemon) => {
       const dot = daemon.indexOf(".");
       return daemon.slice(0, dot) !== "osd" || this.#osdUp(Number(daemon.slice(dot + 1)));
     });
@@ -262,4 +277,15 @@ function daemonKeyOrder(a: string, b: string): number {
 function splitDaemon(name: string): [string, string] {
   const dot = name.indexOf(".");
   return dot < 0 ? [name, ""] : [name.slice(0, dot), name.slice(dot + 1)];
+}
+
+function _sameMetrics(a: readonly DaemonHealthMetric[], b: readonly DaemonHealthMetric[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (x.type !== y.type || x.value !== y.value || (x.oldest ?? 0) !== (y.oldest ?? 0)) {
+      return false;
+    }
+  }
+  return true;
 }
