@@ -126,7 +126,8 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
       try {
         Deno.removeSync(urlFile);
       } catch { /* already gone */ }
-      log.close();
+      // A log it was given is the process's: it outlives this daemon (sim stop-mgr, start-mgr).
+      if (!o.log) log.close();
     },
   };
 }

@@ -15,6 +15,8 @@ import type { ClusterBinding } from "./cluster_binding.ts";
 import { claimUncaught, errorText } from "../core/uncaught.ts";
 import { type ManagerDaemon, startManagerDaemon } from "./manager_daemon.ts";
 import { stopManagerCommand } from "./stop_manager_command.ts";
+import { startManagerCommand } from "./start_manager_command.ts";
+import type { LocalCommand } from "../core/commands/service.ts";
 import { WallClock } from "./wall_clock.ts";
 import { secureDataDir } from "./data_dir.ts";
 
@@ -189,6 +191,7 @@ export async function serveMain(argv: string[]): Promise<void> {
     );
     for (const d of order) await d.stop();
     await cluster.close();
+    log.close();
     Deno.exit(0);
   };
   const stop = async (signal: string) => {
@@ -205,25 +208,30 @@ export async function serveMain(argv: string[]): Promise<void> {
     daemonLog.info("received SIGHUP, log files reopened");
   });
   const stopOne = stopManagerCommand(running, (e) => daemonLog.exception("sim stop-mgr", e));
-  for (const [i, daemonId] of managerIds.entries()) {
+  // Filled below: the commands every manager serves include the one that starts them again.
+  const commands: LocalCommand[] = [...authCommands(keyring), ...cluster.commands, stopOne];
+  const launch = (daemonId: string) => {
+    const i = managerIds.indexOf(daemonId);
     const link = cluster.link(daemonId);
+    return startManagerDaemon({
+      id: daemonId,
+      dataDir,
+      clock,
+      log: i === 0 ? log : undefined,
+      link,
+      modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
+      extraCommands: commands,
+      respawn: !parsed.values["reload-modules-in-place"],
+      keyring,
+      bind: parsed.values.bind,
+      port: port === 0 ? 0 : port + i,
+      endpoints,
+    });
+  };
+  commands.push(startManagerCommand(running, managerIds, launch));
+  for (const daemonId of managerIds) {
     try {
-      daemons.push(
-        await startManagerDaemon({
-          id: daemonId,
-          dataDir,
-          clock,
-          log: i === 0 ? log : undefined,
-          link,
-          modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
-          extraCommands: [...authCommands(keyring), ...cluster.commands, stopOne],
-          respawn: !parsed.values["reload-modules-in-place"],
-          keyring,
-          bind: parsed.values.bind,
-          port: port === 0 ? 0 : port + i,
-          endpoints,
-        }),
-      );
+      daemons.push(await launch(daemonId));
     } catch (e) {
       for (const d of daemons) await d.stop();
       await cluster.close();
