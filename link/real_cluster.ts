@@ -78,20 +78,32 @@ export interface MdsTellPort {
   close(): Promise<void>;
 }
 
-/** `fs dump -f json`: the MDSs of the FSMap. */
-interface FsDump {
-  standbys?: { name?: string; state?: string }[];
-  filesystems?: { mdsmap?: { info?: Record<string, { name?: string; state?: string }> } }[];
+/** One MDS of `fs dump -f json`. */
+interface MdsInfoJson {
+  name?: string;
+  state?: string;
+  /** Present while the MDS is laggy (its beacons stopped). */
+  laggy_since?: string;
 }
 
-/** The MDSs of an FSMap that are up (active, replaying, standby, ...), by name. */
+/** `fs dump -f json`: the MDSs of the FSMap. */
+interface FsDump {
+  standbys?: MdsInfoJson[];
+  filesystems?: { mdsmap?: { info?: Record<string, MdsInfoJson> } }[];
+}
+
+/**
+ * The MDSs of an FSMap that are up (active, replaying, standby, ...) and not laggy, by name:
+ * a laggy one would not answer (and an MDS command has no timeout of its own).
+ */
 export function upMdsNames(map: unknown): string[] {
   const fs = (map ?? {}) as FsDump;
   const all = [
     ...(fs.filesystems ?? []).flatMap((f) => Object.values(f.mdsmap?.info ?? {})),
     ...(fs.standbys ?? []),
   ];
-  const names = all.filter((d) => d.state?.startsWith("up:") && d.name).map((d) => d.name!);
+  const names = all.filter((d) => d.state?.startsWith("up:") && d.name && !d.laggy_since)
+    .map((d) => d.name!);
   return [...new Set(names)];
 }
 

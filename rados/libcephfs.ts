@@ -5,6 +5,14 @@
  * (`ceph_init`: a mon session, the FSMap), never mounted. Calls that wait on the network are
  * nonblocking; errors are RadosErrors with Ceph's errno.
  *
+ * `ceph_mds_command` has no timeout of its own: a command to an MDS that stopped (SIGSTOP) or
+ * died while it was asked never returns (Ceph 16.2.15, tried on the dev cluster), and
+ * `ceph_shutdown` with such a command in flight aborts the process (CommandTable's
+ * `ceph_assert(commands.empty())`). So a command fails with ETIMEDOUT after
+ * `opTimeoutSeconds` while its call goes on in a worker thread, an MDS with a call still in
+ * flight is not sent another (ETIMEDOUT at once: at most one stuck thread per MDS), and
+ * `close()` leaves the client unfreed while a call is in flight.
+ *
  * @example
  * ```ts ignore
  * import { connectCephFs } from "./libcephfs.ts";
@@ -14,7 +22,7 @@
  *
  * @module
  */
-import { EACCES, ENOENT, ENOSYS } from "../ceph/errno.ts";
+import { EACCES, ENOENT, ENOSYS, ETIMEDOUT } from "../ceph/errno.ts";
 import { copyBytes, cString, outWord, PointerArray, pointerIn, textOf } from "./_c_memory.ts";
 import { CallGate } from "./_call_gate.ts";
 import { CommandReply, type RadosCommand } from "./rados_cluster.ts";
@@ -123,6 +131,8 @@ export interface CephFsConnectOptions {
   conf?: Readonly<Record<string, string>>;
   /** `ceph_init` gives up after this many seconds (`client_mount_timeout`, default 10). */
   connectTimeoutSeconds?: number;
+  /** An MDS command fails with ETIMEDOUT after this many seconds (default 30). */
+  opTimeoutSeconds?: number;
   /** The library to load (default `libcephfs.so.2`). */
   libraryPath?: string;
 }
@@ -164,20 +174,24 @@ export async function connectCephFs(options: CephFsConnectOptions = {}): Promise
     await lib.ceph_shutdown(handle);
     throw e;
   }
-  return new CephFsClient(lib, handle);
+  return new CephFsClient(lib, handle, options.opTimeoutSeconds ?? 30);
 }
 
 /** A libcephfs client; from `connectCephFs()`. `close()` waits for the calls in flight. */
 export class CephFsClient {
   readonly #lib: Symbols;
   readonly #handle: Deno.PointerObject;
+  readonly #timeout: number;
   readonly #gate = new CallGate("libcephfs handle");
+  /** The MDSs with a call in flight (one that timed out may still be running). */
+  readonly #busy = new Set<string>();
   #closing: Promise<void> | null = null;
 
   /** @internal Made by `connectCephFs()`. */
-  constructor(lib: Symbols, handle: Deno.PointerObject) {
+  constructor(lib: Symbols, handle: Deno.PointerObject, opTimeoutSeconds: number) {
     this.#lib = lib;
     this.#handle = handle;
+    this.#timeout = opTimeoutSeconds;
   }
 
   /**
@@ -186,8 +200,15 @@ export class CephFsClient {
    */
   mdsCommand(mds: string, cmd: RadosCommand, inbuf?: Uint8Array): Promise<CommandReply> {
     const json = typeof cmd === "string" ? cmd : JSON.stringify(cmd);
-    const op = `mds_command(mds.${mds})`;
-    return this.#gate.run(op, async () => {
+    const prefix = typeof cmd === "string" ? json : String(cmd["prefix"] ?? json);
+    const op = `mds_command(mds.${mds}) '${prefix}'`;
+    if (this.#busy.has(mds)) {
+      return Promise.reject(
+        new RadosError(op, -ETIMEDOUT, `an earlier command to mds.${mds} has not returned`),
+      );
+    }
+    this.#busy.add(mds);
+    const call = this.#gate.run(op, async () => {
       const spec = cString(mds);
       const cmds = new PointerArray([cString(json)]);
       const outbuf = outWord(), outbuflen = outWord(), outs = outWord(), outslen = outWord();
@@ -205,10 +226,19 @@ export class CephFsClient {
       );
       const data = this.#take(outbuf, outbuflen);
       const status = textOf(this.#take(outs, outslen));
-      const prefix = typeof cmd === "string" ? json : String(cmd["prefix"] ?? json);
-      if (rc < 0) throw new RadosError(`${op} '${prefix}'`, rc, status, data);
+      if (rc < 0) throw new RadosError(op, rc, status, data);
       return new CommandReply(data, status);
+    }).finally(() => this.#busy.delete(mds));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new RadosError(op, -ETIMEDOUT, `no answer within ${this.#timeout} s`)),
+        this.#timeout * 1000,
+      );
     });
+    // A call that ends after its timeout is settled here, unseen.
+    call.catch(() => {});
+    return Promise.race([call, late]).finally(() => clearTimeout(timer));
   }
 
   #take(pointer: BigUint64Array, length: BigUint64Array): Uint8Array {
@@ -218,11 +248,19 @@ export class CephFsClient {
     return bytes;
   }
 
-  /** Waits for the calls in flight, then shuts the client down. Idempotent. */
+  /**
+   * Refuses new calls, waits up to `opTimeoutSeconds` for the calls in flight, then shuts the
+   * client down; a call still in flight then keeps it (shutting it down would abort the
+   * process). Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#gate.close();
-      await this.#lib.ceph_shutdown(this.#handle);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = await Promise.race([
+        this.#gate.close().then(() => true),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), this.#timeout * 1000)),
+      ]).finally(() => clearTimeout(timer));
+      if (idle) await this.#lib.ceph_shutdown(this.#handle);
     })();
     return this.#closing;
   }

@@ -16,7 +16,7 @@ import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
 import { connectRados } from "../rados/librados.ts";
 import { connectCephFs } from "../rados/libcephfs.ts";
 import { ceph, MAIN, until } from "./_daemon.ts";
-import { devClusterWithMds, mdsCluster } from "./_dev_cluster.ts";
+import { devClusterWithMds, mdsCluster, radosFailure } from "./_dev_cluster.ts";
 
 type SchemaJson = Record<string, Record<string, { type: number; priority: number }>>;
 
@@ -329,5 +329,46 @@ Deno.test({
     }
     assert.equal(err.split("MDSs' perf counters are not read").length - 1, 1, err);
     assert.match(err, /mgrd: the MDSs' perf counters are not read .*libcephfs\.so\.2 not found/);
+  },
+});
+
+Deno.test({
+  name: "an MDS command to a stopped MDS fails with ETIMEDOUT, and that MDS is not asked again " +
+    "until the call returns",
+  ...mdsCluster,
+  fn: async () => {
+    const dev = await devClusterWithMds();
+    const { active, all } = await mdsNames();
+    const standby = all.find((n) => n !== active)!;
+    const pid = Number(await Deno.readTextFile(`${dev.dir}/run/mds.${standby}.pid`));
+    await using fs = await connectCephFs({
+      confFile: dev.conf,
+      keyring: dev.keyring,
+      conf: { admin_socket: "" },
+      opTimeoutSeconds: 2,
+    });
+    const dump = { prefix: "perf dump", format: "json" };
+    Deno.kill(pid, "SIGSTOP");
+    try {
+      // ceph_mds_command itself would wait for ever.
+      const late = await radosFailure(fs.mdsCommand(standby, dump));
+      assert.equal(late.code, "ETIMEDOUT");
+      const again = await radosFailure(fs.mdsCommand(standby, dump));
+      assert.equal(again.code, "ETIMEDOUT");
+      assert.match(again.outs, /an earlier command to mds\.\w+ has not returned/);
+      const answered = await fs.mdsCommand(active, dump);
+      assert.ok("mds" in (answered.json() as object), "the active MDS still answers");
+    } finally {
+      Deno.kill(pid, "SIGCONT");
+    }
+    // Once the stuck call returned (the MDS runs again), the MDS is asked again.
+    await until(`mds.${standby} answers again`, async () => {
+      try {
+        await fs.mdsCommand(standby, dump);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 30);
   },
 });
