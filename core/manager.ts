@@ -274,6 +274,7 @@ export class Manager implements CommandService {
       modules: this.host,
       log: this.#daemonLog,
       isActive: () => this.isActive(),
+      ownDaemon: `mgr.${this.id}`,
       stopped: () => this.#stopped,
       mgrMap: async (mgrMap) => {
         // A map older than the one in hand (one queued while a respawn read the mon's latest)

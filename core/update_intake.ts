@@ -30,6 +30,12 @@ export interface IntakeTargets {
   log: ModuleLogger;
   /** Whether this daemon is the active manager (only it hears reports and the cluster log). */
   isActive(): boolean;
+  /**
+   * This manager's own daemon name (`mgr.x`): its counters are its own (core/manager.ts), and a
+   * report of another daemon of that name (a real ceph-mgr `x` beside mgrd's manager `x`) is
+   * dropped, never mixed into them.
+   */
+  ownDaemon?: string;
   /** Whether the daemon has stopped (updates are dropped then). */
   stopped(): boolean;
   /** A new MgrMap: the manager takes it and runs what its role asks for. */
@@ -43,6 +49,12 @@ export class UpdateIntake {
   #applied: Promise<void> = Promise.resolve();
   /** The counter schema of each report schema object, converted once. */
   readonly #schemas = new WeakMap<object, CounterSchemaEntry[]>();
+  /**
+   * The report schema each daemon was last declared with: a daemon whose schema changed (an
+   * MDS that went from standby to active has the `mds` sections now) is declared again, as
+   * MgrClient declares a new schema in its next report.
+   */
+  readonly #declared = new Map<string, object>();
 
   constructor(readonly targets: IntakeTargets) {}
 
@@ -95,11 +107,40 @@ export class UpdateIntake {
     for (const report of reports) {
       let schema = this.#schemas.get(report.schema);
       if (!schema) this.#schemas.set(report.schema, schema = schemaFromColumns(report.schema));
-      for (const row of report.rows) {
+      let own = -1;
+      for (const [i, row] of report.rows.entries()) {
         const daemon = report.daemons[row]!;
-        if (!perf.has(daemon)) perf.registerSchema(daemon, schema);
+        if (daemon === this.targets.ownDaemon) {
+          own = i;
+          continue;
+        }
+        if (this.#declared.get(daemon) !== report.schema || !perf.has(daemon)) {
+          perf.registerSchema(daemon, schema);
+          this.#declared.set(daemon, report.schema);
+        }
       }
-      perf.ingestBatch(report, stamp);
+      perf.ingestBatch(own < 0 ? report : withoutRow(report, own), stamp);
     }
   }
+}
+
+/** `report` without its `i`-th row. */
+function withoutRow(report: PerfReportBatch, i: number): PerfReportBatch {
+  const size = report.schema.size;
+  const cut = <T extends Float64Array>(a: T): Float64Array => {
+    const out = new Float64Array(a.length - size);
+    out.set(a.subarray(0, i * size));
+    out.set(a.subarray((i + 1) * size), i * size);
+    return out;
+  };
+  const rows = Int32Array.from([...report.rows.subarray(0, i), ...report.rows.subarray(i + 1)]);
+  const stamps = report.stamps &&
+    Float64Array.from([...report.stamps.subarray(0, i), ...report.stamps.subarray(i + 1)]);
+  return {
+    ...report,
+    rows,
+    ...(stamps ? { stamps } : {}),
+    values: cut(report.values),
+    counts: cut(report.counts),
+  };
 }

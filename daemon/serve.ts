@@ -39,6 +39,8 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
            --name client.NAME       the entity to connect as (default client.admin)
            --keyring FILE           its keyring (default: what the ceph.conf says)
            --connect-timeout S      give up connecting after S seconds (default 10)
+           --libcephfs PATH         the libcephfs2 that reads the MDSs' perf counters
+                                    (default libcephfs.so.2; without it none are read)
            --ha-pool POOL           agree on one active mgrd with the other mgrd processes of
                                     the cluster through a RADOS lock in POOL (made if missing)
            --ha-lock-seconds S      the lock lapses S seconds after its last renewal (default 15)
@@ -102,6 +104,7 @@ export async function serveMain(argv: string[]): Promise<void> {
         name: { type: "string" },
         keyring: { type: "string" },
         "connect-timeout": { type: "string" },
+        libcephfs: { type: "string" },
         "ha-pool": { type: "string" },
         "ha-lock-seconds": { type: "string" },
       },
@@ -134,7 +137,14 @@ export async function serveMain(argv: string[]): Promise<void> {
   const managerIds = [id, ...standbyIds];
   const real = parsed.values["ceph-conf"] !== undefined;
   for (
-    const flag of ["name", "keyring", "connect-timeout", "ha-pool", "ha-lock-seconds"] as const
+    const flag of [
+      "name",
+      "keyring",
+      "connect-timeout",
+      "libcephfs",
+      "ha-pool",
+      "ha-lock-seconds",
+    ] as const
   ) {
     if (!real && parsed.values[flag] !== undefined) fail(`--${flag} needs --ceph-conf`);
   }
@@ -161,6 +171,7 @@ export async function serveMain(argv: string[]): Promise<void> {
         name: parsed.values.name,
         keyring: parsed.values.keyring,
         "connect-timeout": parsed.values["connect-timeout"],
+        libcephfs: parsed.values.libcephfs,
         "ha-pool": parsed.values["ha-pool"],
         "ha-lock-seconds": parsed.values["ha-lock-seconds"],
       },

@@ -2,9 +2,13 @@
  * The daemons' perf counters on a real cluster, as the manager's perf reports: what a Ceph
  * daemon sends its manager in MMgrReport (the counters of priority `mgr_stats_threshold` and
  * up, time counters in nanoseconds), read here with `perf schema` and `perf dump` over
- * librados — `rados_osd_command` for OSDs, `rados_mon_command_target` for mons — at most
- * `concurrency` daemons at a time, every `period` seconds. Daemons that share a schema go out
- * in one {@linkcode PerfReportBatch}.
+ * librados — `rados_osd_command` for OSDs, `rados_mon_command_target` for mons,
+ * `rados_mgr_command_target` for the real ceph-mgr — and libcephfs' `ceph_mds_command` for
+ * MDSs, at most `concurrency` daemons at a time, every `period` seconds. Daemons that share a
+ * schema go out in one {@linkcode PerfReportBatch}. A daemon whose `perf dump` has other
+ * sections than its schema had (an MDS that went from standby to active gains `mds`,
+ * `mds_server`, ...; a ceph-mgr that loaded a module gains its finisher) has its schema read
+ * again, as MgrClient declares a new schema in its next report.
  *
  * Histogram counters (`osd.op_r_latency_out_bytes_histogram`, type 26) are declared as a
  * daemon declares them to its manager: MgrClient::_send_report declares every counter of
@@ -14,8 +18,6 @@
  * prometheus module leaves them out. `perf schema` and `perf dump` do not print histograms,
  * so their schema is read with `perf histogram schema`, once per daemon, and their value is
  * that 0; the buckets of `perf histogram dump` never reach a manager and are not read.
- *
- * Not read: MDS and ceph-mgr daemons (librados has no tell path to them).
  *
  * @module
  */
@@ -42,11 +44,13 @@ interface Schema {
   at: [string, string][];
   types: Int32Array;
   columns: PerfReportBatch["schema"];
+  /** The sections of `perf schema` (`perf dump` has the same ones while nothing changed). */
+  sections: string;
 }
 
 /** How the poller reaches the daemons. */
 export interface PerfSource {
-  /** `perf schema` / `perf dump` of `daemon` (`osd.3`, `mon.a`), parsed. */
+  /** `perf schema` / `perf dump` of `daemon` (`osd.3`, `mon.a`, `mds.a`, `mgr.x`), parsed. */
   tell(
     daemon: string,
     prefix: "perf schema" | "perf histogram schema" | "perf dump",
@@ -78,7 +82,7 @@ function withHistograms(plain: SchemaDump, histograms: SchemaDump): SchemaDump {
   return out;
 }
 
-function schemaOf(json: SchemaDump): Schema {
+function schemaOf(json: SchemaDump, plain: SchemaDump): Schema {
   const at: [string, string][] = [];
   const types: number[] = [], priorities: number[] = [], units: number[] = [];
   const paths: string[] = [], descriptions: string[] = [], nicks: string[] = [];
@@ -97,6 +101,7 @@ function schemaOf(json: SchemaDump): Schema {
   }
   return {
     key: JSON.stringify([paths, types]),
+    sections: sectionsOf(plain),
     at,
     types: Int32Array.from(types),
     columns: {
@@ -109,6 +114,10 @@ function schemaOf(json: SchemaDump): Schema {
       units: Int32Array.from(units),
     },
   };
+}
+
+function sectionsOf(dump: object): string {
+  return JSON.stringify(Object.keys(dump).sort());
 }
 
 /** Reads the daemons' counters each period; schemas are read once per daemon. */
@@ -124,24 +133,30 @@ export class PerfPoller {
     this.#concurrency = Math.max(1, concurrency);
   }
 
+  async #readSchema(daemon: string): Promise<void> {
+    const json = await this.#source.tell(daemon, "perf schema") as SchemaDump;
+    const histograms = await this.#source.tell(daemon, "perf histogram schema")
+      .catch(() => ({})) as SchemaDump;
+    const schema = schemaOf(withHistograms(json, histograms), json);
+    const known = this.#interned.get(schema.key);
+    if (!known) this.#interned.set(schema.key, schema);
+    this.#schemas.set(daemon, known ?? schema);
+  }
+
   /** One period's reports of `daemons`; a daemon that does not answer is left out. */
   async poll(daemons: readonly string[], stamp: number): Promise<PerfReportBatch[]> {
     const dumps = new Map<string, Record<string, Record<string, unknown>>>();
     await bounded(daemons, this.#concurrency, async (daemon) => {
       try {
-        if (!this.#schemas.has(daemon)) {
-          const json = await this.#source.tell(daemon, "perf schema") as SchemaDump;
-          const histograms = await this.#source.tell(daemon, "perf histogram schema")
-            .catch(() => ({})) as SchemaDump;
-          const schema = schemaOf(withHistograms(json, histograms));
-          const known = this.#interned.get(schema.key);
-          if (!known) this.#interned.set(schema.key, schema);
-          this.#schemas.set(daemon, known ?? schema);
+        if (!this.#schemas.has(daemon)) await this.#readSchema(daemon);
+        const dump = await this.#source.tell(daemon, "perf dump") as Record<
+          string,
+          Record<string, unknown>
+        >;
+        if (sectionsOf(dump) !== this.#schemas.get(daemon)!.sections) {
+          await this.#readSchema(daemon);
         }
-        dumps.set(
-          daemon,
-          await this.#source.tell(daemon, "perf dump") as Record<string, Record<string, unknown>>,
-        );
+        dumps.set(daemon, dump);
       } catch {
         // Down or restarting: its schema is read again when it answers.
         this.#schemas.delete(daemon);

@@ -12,6 +12,7 @@ import type { LocalCommand } from "../core/commands/service.ts";
 import { ALWAYS_ON_MODULES } from "../modules/mod.ts";
 import { EEXIST } from "../ceph/errno.ts";
 import { connectRados, RadosError } from "../rados/librados.ts";
+import { connectCephFs } from "../rados/libcephfs.ts";
 import { ACTIVE_OBJECT, ActiveLock } from "./active_lock.ts";
 import { RadosClusterLink } from "./rados_cluster_link.ts";
 import { RealCluster } from "./real_cluster.ts";
@@ -23,7 +24,8 @@ export interface RadosBindingOptions {
   /** Admin endpoint URLs by manager name (daemon/cluster_binding.ts). */
   endpoints?: Map<string, string>;
   /**
-   * `ceph-conf` (required), `name`, `keyring`, `initial-modules`, `connect-timeout`, and for
+   * `ceph-conf` (required), `name`, `keyring`, `initial-modules`, `connect-timeout`,
+   * `libcephfs` (the library of the MDS tell path, default `libcephfs.so.2`), and for
    * active/standby across processes `ha-pool` and `ha-lock-seconds`.
    */
   args: Readonly<Record<string, string | undefined>>;
@@ -69,6 +71,18 @@ async function openReal(
     mgrMapPath: `${dataDir}/mgr/mgrmap.db`,
     alwaysOnModules: ALWAYS_ON_MODULES,
     initialModules: (o.args["initial-modules"] ?? "").split(/[\s,;]+/).filter(Boolean),
+    // The MDSs answer tell commands through libcephfs only; without it the link runs on
+    // without their counters (and says so once).
+    openMds: () =>
+      connectCephFs({
+        confFile,
+        name,
+        keyring: o.args.keyring,
+        connectTimeoutSeconds: timeout,
+        conf: { admin_socket: "" },
+        libraryPath: o.args.libcephfs,
+      }),
+    log: (message) => console.error(`mgrd: ${message}`),
   });
   // Managers of an earlier run of this data directory died with its process.
   const stored = cluster.mgrMon.mgrMap();

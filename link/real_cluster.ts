@@ -25,7 +25,13 @@ import { parseSignature } from "../core/commands/descriptor.ts";
 import type { HealthReport } from "../core/health.ts";
 import { EINVAL, ETIMEDOUT } from "../ceph/errno.ts";
 import { cephStamp } from "../ceph/time.ts";
-import { type ClusterLogSubscription, type RadosCluster, RadosError } from "../rados/librados.ts";
+import {
+  type ClusterLogSubscription,
+  type CommandReply,
+  type RadosCluster,
+  type RadosCommand,
+  RadosError,
+} from "../rados/librados.ts";
 import { MgrMonitor } from "../sim/mon/mgr_monitor.ts";
 import { MonStore } from "../sim/mon/mon_store.ts";
 import { type CrushDump, decompileCrushMap } from "../sim/cluster/crush_text.ts";
@@ -57,6 +63,48 @@ export interface RealClusterOptions {
   perfSeconds?: number;
   /** How many daemons are asked for their counters at once (default 4). */
   perfConcurrency?: number;
+  /**
+   * Opens the MDS tell path (libcephfs, rados/libcephfs.ts), on the first perf round that
+   * finds an MDS; without it, or when it fails, MDS counters are not read (said once to `log`).
+   */
+  openMds?: () => Promise<MdsTellPort>;
+  /** Where the link says what it cannot do (once each): the daemon's stderr. */
+  log?: (message: string) => void;
+}
+
+/** The MDS commands of a libcephfs client (rados/libcephfs.ts's CephFsClient). */
+export interface MdsTellPort {
+  mdsCommand(mds: string, cmd: RadosCommand): Promise<CommandReply>;
+  close(): Promise<void>;
+}
+
+/** One MDS of `fs dump -f json`. */
+interface MdsInfoJson {
+  name?: string;
+  state?: string;
+  /** Present while the MDS is laggy (its beacons stopped). */
+  laggy_since?: string;
+}
+
+/** `fs dump -f json`: the MDSs of the FSMap. */
+interface FsDump {
+  standbys?: MdsInfoJson[];
+  filesystems?: { mdsmap?: { info?: Record<string, MdsInfoJson> } }[];
+}
+
+/**
+ * The MDSs of an FSMap that are up (active, replaying, standby, ...) and not laggy, by name:
+ * a laggy one would not answer (and an MDS command has no timeout of its own).
+ */
+export function upMdsNames(map: unknown): string[] {
+  const fs = (map ?? {}) as FsDump;
+  const all = [
+    ...(fs.filesystems ?? []).flatMap((f) => Object.values(f.mdsmap?.info ?? {})),
+    ...(fs.standbys ?? []),
+  ];
+  const names = all.filter((d) => d.state?.startsWith("up:") && d.name && !d.laggy_since)
+    .map((d) => d.name!);
+  return [...new Set(names)];
 }
 
 type Json = Record<string, unknown>;
@@ -143,7 +191,17 @@ export class RealCluster {
   readonly rados: RadosCluster;
   readonly mgrMon: MgrMonitor;
   readonly #store: MonStore;
-  readonly #o: Required<Omit<RealClusterOptions, "alwaysOnModules" | "initialModules">>;
+  readonly #o: Required<
+    Omit<RealClusterOptions, "alwaysOnModules" | "initialModules" | "openMds" | "log">
+  >;
+  readonly #openMds: (() => Promise<MdsTellPort>) | undefined;
+  readonly #log: (message: string) => void;
+  /** The MDS tell path: not tried yet (undefined), opening or open, or unavailable (null). */
+  #mds: Promise<MdsTellPort | null> | undefined;
+  /** What the link said once already (`#logOnce`). */
+  readonly #said = new Set<string>();
+  /** Whether the last `status` had an available ceph-mgr. */
+  #mgrAvailable = false;
   readonly #listeners = new Set<(u: ClusterUpdate) => void>();
   #connected = true;
   #fsid = "";
@@ -175,7 +233,7 @@ export class RealCluster {
   /** The prefixes the real mon knows (others go to the real ceph-mgr). */
   #monPrefixes = new Set<string>();
   #perms = new Map<string, string>();
-  #log: ClusterLogSubscription | undefined;
+  #clog: ClusterLogSubscription | undefined;
   readonly #stop = new AbortController();
   #loop: Promise<void> = Promise.resolve();
   #perfLoop: Promise<void> = Promise.resolve();
@@ -202,15 +260,24 @@ export class RealCluster {
       perfSeconds: options.perfSeconds ?? 5,
       perfConcurrency: options.perfConcurrency ?? 4,
     };
+    this.#openMds = options.openMds;
+    this.#log = options.log ?? (() => {});
     this.#perf = new PerfPoller({
       tell: async (daemon, prefix) => {
         this.requests++;
         const dot = daemon.indexOf(".");
         const type = daemon.slice(0, dot), id = daemon.slice(dot + 1);
         const cmd = { prefix, format: "json" };
-        const reply = type === "osd"
-          ? await this.rados.osdCommand(Number(id), cmd)
-          : await this.rados.monCommandTarget(id, cmd);
+        let reply: CommandReply;
+        if (type === "osd") reply = await this.rados.osdCommand(Number(id), cmd);
+        else if (type === "mon") reply = await this.rados.monCommandTarget(id, cmd);
+        // A tell command (MCommand): the ceph-mgr answers it from its admin socket.
+        else if (type === "mgr") reply = await this.rados.mgrCommandTarget(id, cmd);
+        else {
+          const mds = await this.#mds;
+          if (!mds) throw new Error("no MDS tell path");
+          reply = await mds.mdsCommand(id, cmd);
+        }
         return reply.json();
       },
     }, this.#o.perfConcurrency);
@@ -242,7 +309,10 @@ export class RealCluster {
       await c.#loadCommands();
       await c.#poll(true);
       // The level a ceph-mgr subscribes at (`log-info`).
-      c.#log = await rados.monitorLog("info", (e) => c.#push({ kind: "clog", entry: logEntry(e) }));
+      c.#clog = await rados.monitorLog(
+        "info",
+        (e) => c.#push({ kind: "clog", entry: logEntry(e) }),
+      );
     } catch (e) {
       await c.close();
       throw e;
@@ -258,7 +328,8 @@ export class RealCluster {
     await this.#loop;
     await this.#perfLoop;
     await this.#round?.catch(() => {});
-    await this.#log?.stop().catch(() => {});
+    await this.#clog?.stop().catch(() => {});
+    await (await this.#mds)?.close().catch(() => {});
     await this.rados.close();
     this.#store.close();
   }
@@ -371,6 +442,8 @@ export class RealCluster {
       const daemons = [
         ...(osdMap?.osds ?? []).filter((o) => o.up === 1).map((o) => `osd.${o.osd}`),
         ...this.#quorum.map((name) => `mon.${name}`),
+        ...(await this.#perfMdss()).map((name) => `mds.${name}`),
+        ...(await this.#perfMgr().catch(() => [])).map((name) => `mgr.${name}`),
       ];
       try {
         const reports = await this.#perf.poll(daemons, this.#o.clock.now());
@@ -379,6 +452,55 @@ export class RealCluster {
         // The next period tries again.
       }
     }
+  }
+
+  /** The up MDSs of the FSMap, when the MDS tell path is open (opened on the first). */
+  async #perfMdss(): Promise<string[]> {
+    const names = upMdsNames(this.#values.get("fs_map"));
+    if (names.length === 0) return [];
+    this.#mds ??= this.#openMdsPath();
+    return (await this.#mds) ? names : [];
+  }
+
+  async #openMdsPath(): Promise<MdsTellPort | null> {
+    if (!this.#openMds) return null;
+    try {
+      return await this.#openMds();
+    } catch (e) {
+      this.#logOnce(
+        "mds",
+        `the MDSs' perf counters are not read (no MDS tell path): ${(e as Error).message}`,
+      );
+      return null;
+    }
+  }
+
+  /**
+   * The real active ceph-mgr, unless one of mgrd's managers has its name: `mgr.<name>` in a
+   * manager's counter store is that manager's own (core/manager.ts), which a daemon of another
+   * process must not overwrite, as a cluster has one mgr of a name.
+   */
+  async #perfMgr(): Promise<string[]> {
+    if (!this.#mgrAvailable) return [];
+    const stat = await this.#mon({ prefix: "mgr stat" }) as { active_name?: string };
+    const name = stat.active_name;
+    if (!name) return [];
+    const ours = this.mgrMon.mgrMap();
+    if (name === ours.active_name || ours.standbys.some((s) => s.name === name)) {
+      this.#logOnce(
+        `mgr.${name}`,
+        `the real ceph-mgr ${name} has the name of a mgrd manager: mgr.${name}'s perf ` +
+          `counters are that manager's own, the real ceph-mgr's are not read`,
+      );
+      return [];
+    }
+    return [name];
+  }
+
+  #logOnce(key: string, message: string): void {
+    if (this.#said.has(key)) return;
+    this.#said.add(key);
+    this.#log(message);
   }
 
   async #mon(cmd: Json): Promise<unknown> {
@@ -464,6 +586,7 @@ export class RealCluster {
     const reconnected = !this.#connected;
     // Without an available ceph-mgr a mgr command would wait for one (up to the op timeout).
     const mgrUp = status.mgrmap?.available === true;
+    this.#mgrAvailable = mgrUp;
     const mgr = (cmd: Json) => mgrUp ? this.#mgr(cmd) : Promise.reject(new Error("no ceph-mgr"));
     const all = first || reconnected;
     const notify: ("osd_map" | "mon_map" | "fs_map" | "pg_summary" | "health")[] = [];

@@ -75,6 +75,13 @@ export const LIBRADOS_SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  // as rados_mgr_command, with the ceph-mgr's name (`x`) after the handle: a tell command
+  // (MCommand), which the mgr hands to its admin socket (`perf dump`), not to its mgr commands
+  rados_mgr_command_target: {
+    parameters: ["pointer", "buffer", ...COMMAND_ARGS],
+    result: "i32",
+    nonblocking: true,
+  },
   // as rados_mon_command, with the OSD id after the handle
   rados_osd_command: {
     parameters: ["pointer", "i32", ...COMMAND_ARGS],

@@ -317,6 +317,26 @@ export class RadosCluster {
     );
   }
 
+  /**
+   * Sends a tell command to the ceph-mgr named `mgr` (`x`), as `ceph tell mgr.x` does: the
+   * mgr's admin-socket commands (`perf dump`, `perf schema`) answer here, not through
+   * `mgrCommand()`. ENOENT when `mgr` is not the active ceph-mgr (only it has a session).
+   */
+  mgrCommandTarget(
+    mgr: string,
+    cmd: RadosCommand,
+    inbuf?: Uint8Array | string,
+  ): Promise<CommandReply> {
+    const target = cString(mgr);
+    return this.#command(
+      `mgr_command(mgr.${mgr})`,
+      cmd,
+      inbuf,
+      (c, n, i, il, ob, obl, os, osl) =>
+        this.#lib.rados_mgr_command_target(this.#handle, target, c, n, i, il, ob, obl, os, osl),
+    );
+  }
+
   /** Sends a command to one OSD (`perf dump`, `version`, ...). */
   osdCommand(osd: number, cmd: RadosCommand, inbuf?: Uint8Array | string): Promise<CommandReply> {
     if (!Number.isInteger(osd) || osd < 0) {

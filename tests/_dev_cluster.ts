@@ -8,6 +8,7 @@
  * Where Debian's Ceph packages or librados2 are missing, `REAL_CLUSTER_SKIP` says why, loudly,
  * and the tests are ignored.
  */
+import { LibcephfsLoadError, loadLibcephfs } from "../rados/libcephfs.ts";
 import {
   connectRados,
   LibradosLoadError,
@@ -87,12 +88,48 @@ async function shared(kind: string, start: (dir: string) => Promise<DevCluster>)
   throw new Error(`the shared development cluster in ${dir} did not become ready`);
 }
 
+function libcephfsMissing(): string | undefined {
+  try {
+    loadLibcephfs();
+  } catch (e) {
+    if (e instanceof LibcephfsLoadError) return e.message;
+    throw e;
+  }
+  return undefined;
+}
+
+/**
+ * Why the MDS tests cannot run here (ceph-mds or libcephfs2 missing), or undefined; said
+ * loudly, as REAL_CLUSTER_SKIP is.
+ */
+export const MDS_CLUSTER_SKIP: string | undefined = REAL_CLUSTER_SKIP ??
+  devClusterMissing({ mds: true }) ?? libcephfsMissing();
+
+if (MDS_CLUSTER_SKIP && !REAL_CLUSTER_SKIP) {
+  console.error(
+    `\n!!! MDS CLUSTER TESTS SKIPPED: ${MDS_CLUSTER_SKIP}\n` +
+      `!!! (apt-get install ceph-mds libcephfs2)\n`,
+  );
+}
+
+/** Options for `Deno.test` of a test on the MDS cluster: ignored, loudly, where it cannot run. */
+export const mdsCluster = { ignore: MDS_CLUSTER_SKIP !== undefined } as const;
+
 let cephx: Promise<DevCluster> | undefined;
+let withMds: Promise<DevCluster> | undefined;
 let authNone: Promise<DevCluster> | undefined;
 
 /** The shared development cluster: cephx, the real mgr x, 3 memstore OSDs. */
 export function devCluster(): Promise<DevCluster> {
   return cephx ??= shared("cephx", (dir) => startDevCluster({ dir }));
+}
+
+/**
+ * One with MDSs: cephx, the real mgr x, 1 memstore OSD, the file system `cephfs` with MDSs a
+ * and b (one active, one standby).
+ */
+export function devClusterWithMds(): Promise<DevCluster> {
+  return withMds ??= shared("mds", (dir) => startDevCluster({ dir, osds: 1, mds: 2 }));
 }
 
 /** A second, smaller one with `auth none`: one mon, no mgr, no OSDs. */

@@ -76,3 +76,32 @@ Deno.test("perf counters read from daemons become one report per schema, as MMgr
   assert.equal(asked.filter((a) => a === "osd.0 perf histogram schema").length, 1);
   assert.equal(asked.filter((a) => a === "osd.9 perf schema").length, 2, "until it answers");
 });
+
+Deno.test("a daemon whose perf dump gained sections (a standby MDS became active) has its schema read again", async () => {
+  const standby = { mds_mem: { ino: { type: 2, description: "Inodes", priority: 5 } } };
+  const active = {
+    ...standby,
+    mds: { inodes: { type: 2, description: "Inodes in cache", nick: "inos", priority: 9 } },
+  };
+  let isActive = false;
+  const asked: string[] = [];
+  const poller = new PerfPoller({
+    tell(daemon, prefix) {
+      asked.push(`${daemon} ${prefix}`);
+      if (prefix === "perf histogram schema") return Promise.resolve({});
+      if (prefix === "perf schema") return Promise.resolve(isActive ? active : standby);
+      return Promise.resolve(
+        isActive ? { mds_mem: { ino: 3 }, mds: { inodes: 7 } } : { mds_mem: { ino: 1 } },
+      );
+    },
+  });
+  const [before] = await poller.poll(["mds.a"], 1);
+  assert.deepEqual(before!.schema.paths, ["mds_mem.ino"]);
+  await poller.poll(["mds.a"], 2);
+  assert.equal(asked.filter((a) => a === "mds.a perf schema").length, 1, "unchanged: read once");
+  isActive = true;
+  const [after] = await poller.poll(["mds.a"], 3);
+  assert.deepEqual(after!.schema.paths, ["mds_mem.ino", "mds.inodes"]);
+  assert.deepEqual(Array.from(after!.values), [3, 7]);
+  assert.equal(asked.filter((a) => a === "mds.a perf schema").length, 2);
+});

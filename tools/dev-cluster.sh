@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # mgrd's development cluster, like Ceph's vstart.sh: a real single-node Ceph 16.2 from Debian's
-# packages (ceph-mon ceph-mgr ceph-osd ceph-common ceph-base), on 127.0.0.1 only: one mon (a),
-# the real ceph-mgr (x), N memstore OSDs, cephx on (or --auth none).
+# packages (ceph-mon ceph-mgr ceph-osd ceph-common ceph-base, and ceph-mds for --mds), on
+# 127.0.0.1 only: one mon (a), the real ceph-mgr (x), N memstore OSDs, cephx on (or --auth
+# none), and with --mds N N ceph-mds daemons (a, b, ...) and the file system `cephfs` on the
+# pools cephfs_metadata and cephfs_data (one MDS active, the others standbys).
 #
 #   tools/dev-cluster.sh start  [--dir DIR] [--osds N] [--auth cephx|none] [--port-base P]
-#                               [--no-mgr] [--watch-pid PID [--remove]] [--timeout S]
+#                               [--no-mgr] [--mds N] [--watch-pid PID [--remove]] [--timeout S]
 #   tools/dev-cluster.sh stop   [--dir DIR] [--remove]   stops the daemons by the PIDs it
 #                               recorded (--remove: then deletes DIR)
 #   tools/dev-cluster.sh status [--dir DIR]   daemons, their PIDs, and `ceph -s`
@@ -37,6 +39,7 @@ NOSD=3
 AUTH=cephx
 BASE=${DEV_CLUSTER_PORT_BASE:-23300}
 WITH_MGR=1
+NMDS=0
 WATCH_PID=
 REMOVE=0
 TIMEOUT=120
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --auth) AUTH=${2:?--auth needs cephx or none}; shift 2 ;;
     --port-base) BASE=${2:?--port-base needs a port}; shift 2 ;;
     --no-mgr) WITH_MGR=0; shift ;;
+    --mds) NMDS=${2:?--mds needs a number}; shift 2 ;;
     --watch-pid) WATCH_PID=${2:?--watch-pid needs a pid}; shift 2 ;;
     --remove) REMOVE=1; shift ;;
     --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift 2 ;;
@@ -54,6 +58,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $NOSD =~ ^[0-9]+$ ]] || die "--osds must be a number, not '$NOSD'"
+[[ $NMDS =~ ^[0-9]+$ ]] && [ "$NMDS" -le 26 ] || die "--mds must be a number 0..26, not '$NMDS'"
+# A file system's metadata pool needs an OSD before any MDS can take rank 0.
+[ "$NMDS" = 0 ] || [ "$NOSD" -gt 0 ] || die "--mds needs at least one OSD (--osds)"
 [[ $BASE =~ ^[0-9]+$ ]] && [ "$BASE" -ge 1024 ] && [ "$BASE" -le 65300 ] ||
   die "--port-base must be a port in 1024..65300, not '$BASE'"
 [[ $AUTH == cephx || $AUTH == none ]] || die "--auth must be cephx or none, not '$AUTH'"
@@ -123,9 +130,9 @@ case $cmd in
 esac
 
 # ---- start ----
-for b in ceph-mon ceph-mgr ceph-osd ceph ceph-authtool monmaptool; do
+for b in ceph-mon ceph-mgr ceph-osd ceph ceph-authtool monmaptool $([ "$NMDS" = 0 ] || echo ceph-mds); do
   command -v "$b" >/dev/null 2>&1 ||
-    die "$b not found: install Debian's Ceph packages: apt-get install ceph-mon ceph-mgr ceph-osd ceph-common ceph-base"
+    die "$b not found: install Debian's Ceph packages: apt-get install ceph-mon ceph-mgr ceph-osd ceph-common ceph-base ceph-mds"
 done
 if [ -e "$CONF" ]; then
   die "$RUN already holds a cluster: '$0 stop --dir $RUN' and remove it, or choose another --dir"
@@ -198,6 +205,9 @@ osd_objectstore = memstore
 memstore_device_bytes = 1073741824
 osd_max_object_name_len = 460
 osd_max_object_namespace_len = 64
+[mds]
+keyring = $RUN/mds.\$id/keyring
+mds_data = $RUN/mds.\$id
 CONF
 
 # The watcher starts before the daemons, so it also cleans up after a start that failed.
@@ -267,7 +277,29 @@ for _ in $(seq 1 "$NOSD"); do
   record "osd.$id"
 done
 
-# Ready: all OSDs up and, with a mgr, the mgr available.
+MDS_NAMES=
+if [ "$NMDS" -gt 0 ]; then
+  # As vstart.sh: the pools first, then the file system, then the daemons (a, b, ...); one
+  # takes rank 0, the others stand by. With one MDS no standby is wanted (no health warning).
+  ceph_ osd pool create cephfs_metadata 8 >/dev/null 2>&1 || die "osd pool create cephfs_metadata failed"
+  ceph_ osd pool create cephfs_data 8 >/dev/null 2>&1 || die "osd pool create cephfs_data failed"
+  ceph_ fs new cephfs cephfs_metadata cephfs_data >/dev/null 2>&1 || die "fs new cephfs failed"
+  [ "$NMDS" = 1 ] && { ceph_ fs set cephfs standby_count_wanted 0 >/dev/null 2>&1 || die "fs set standby_count_wanted failed"; }
+  for i in $(seq 0 $((NMDS - 1))); do
+    id=$(printf "\\$(printf '%03o' $((97 + i)))")
+    mkdir -p "$RUN/mds.$id"
+    if [ "$AUTH" = cephx ]; then
+      ceph_ auth get-or-create "mds.$id" mon 'allow profile mds' osd 'allow rwx' mds 'allow *' \
+        mgr 'allow profile mds' -o "$RUN/mds.$id/keyring" >/dev/null
+    fi
+    daemon ceph-mds "${C[@]}" -i "$id"
+    record "mds.$id"
+    MDS_NAMES="$MDS_NAMES $id"
+  done
+fi
+
+# Ready: all OSDs up, with a mgr the mgr available, with MDSs rank 0 active and the others
+# standbys.
 deadline=$((SECONDS + TIMEOUT))
 while :; do
   up=$(ceph_ osd stat -f json 2>/dev/null | sed -nE 's/.*"num_up_osds":([0-9]+).*/\1/p')
@@ -275,12 +307,19 @@ while :; do
   if [ $WITH_MGR = 1 ]; then
     ceph_ mgr stat -f json 2>/dev/null | grep -q '"available":true' || avail=false
   fi
-  [ "${up:-0}" = "$NOSD" ] && [ $avail = true ] && break
-  [ $SECONDS -ge $deadline ] && die "not ready after ${TIMEOUT}s: ${up:-0}/$NOSD OSDs up, mgr available: $avail (logs in $RUN/log)"
+  mds=true
+  if [ "$NMDS" -gt 0 ]; then
+    # `mds stat`'s line: "cephfs:1 {0=a=up:active} 2 up:standby".
+    stat=$(ceph_ mds stat 2>/dev/null || true)
+    standbys=$(sed -nE 's/.* ([0-9]+) up:standby.*/\1/p' <<<"$stat")
+    grep -q '=up:active}' <<<"$stat" && [ "${standbys:-0}" = $((NMDS - 1)) ] || mds=false
+  fi
+  [ "${up:-0}" = "$NOSD" ] && [ $avail = true ] && [ $mds = true ] && break
+  [ $SECONDS -ge $deadline ] && die "not ready after ${TIMEOUT}s: ${up:-0}/$NOSD OSDs up, mgr available: $avail, MDSs ready: $mds (logs in $RUN/log)"
   sleep 0.5
 done
 trap - EXIT
 
-echo "dev-cluster: up in $RUN (auth $AUTH, mon v2 127.0.0.1:$MON2 v1 127.0.0.1:$MON1, $NOSD OSDs$([ $WITH_MGR = 1 ] && echo ', mgr x'))"
+echo "dev-cluster: up in $RUN (auth $AUTH, mon v2 127.0.0.1:$MON2 v1 127.0.0.1:$MON1, $NOSD OSDs$([ $WITH_MGR = 1 ] && echo ', mgr x')$([ "$NMDS" -gt 0 ] && echo ", file system cephfs, mds$MDS_NAMES"))"
 echo "dev-cluster: pids $(awk '{printf "%s=%s ", $1, $2}' "$RUN/pids")"
 echo "dev-cluster: eval \"\$($0 env --dir $RUN)\"; ceph -s"

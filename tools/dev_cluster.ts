@@ -38,15 +38,17 @@ export interface DevClusterOptions {
   auth?: "cephx" | "none";
   /** Start the real ceph-mgr (default true). */
   mgr?: boolean;
+  /** How many ceph-mds daemons, with the file system `cephfs` (default 0: none). */
+  mds?: number;
   /** Stop the cluster, and delete its directory, when this process ends (default: Deno.pid). */
   watchPid?: number;
 }
 
 /**
  * Why no development cluster can run here (`undefined` when it can): Debian's Ceph packages
- * are missing. The sentence names the package.
+ * are missing (`ceph-mds` too with `mds`). The sentence names the package.
  */
-export function devClusterMissing(): string | undefined {
+export function devClusterMissing(options: { mds?: boolean } = {}): string | undefined {
   for (
     const [binary, pkg] of [
       ["ceph-mon", "ceph-mon"],
@@ -55,6 +57,7 @@ export function devClusterMissing(): string | undefined {
       ["ceph", "ceph-common"],
       ["ceph-authtool", "ceph-common"],
       ["monmaptool", "ceph-base"],
+      ...(options.mds ? [["ceph-mds", "ceph-mds"] as const] : []),
     ] as const
   ) {
     const found = new Deno.Command("sh", {
@@ -95,6 +98,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
       "--remove",
     ];
     if (options.mgr === false) args.push("--no-mgr");
+    if (options.mds) args.push("--mds", String(options.mds));
     const out = await new Deno.Command("bash", { args, stdout: "piped", stderr: "piped" }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     if (out.success) {
