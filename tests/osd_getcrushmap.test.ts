@@ -276,7 +276,7 @@ Deno.test("osd getcrushmap <older epoch> answers the map and CRUSH version of th
       if (CRUSHTOOL) assert.equal(await crushtoolDecompile(oldBytes), text1);
       // An epoch that left the CRUSH map alone shares the encoding of the one before.
       assert.ok(flagEpoch > e1);
-      const h = cluster.map.crushHistory;
+      const h = cluster.crushHistory;
       assert.equal(h.at(flagEpoch)?.bytes, h.at(e1)?.bytes);
 
       for (const [name, epoch] of [["epoch_0", 0], ["future_epoch", e2 + 5]] as const) {
@@ -294,11 +294,11 @@ Deno.test("osd getcrushmap <older epoch> answers the map and CRUSH version of th
 
 Deno.test("the kept epochs trim as the mon trims (mon_min_osdmap_epochs 500, steps of 250) and share one encoding per CRUSH version", () => {
   const map = new OsdMap({ now: () => 1_700_000_000, ids: new Rng(3).stream("identity") });
+  const h = new CrushHistory(map);
   const host = map.crush.addBucket("h", "host", map.crush.rootId);
   map.addOsd(0, host, 1);
   const changedAt = map.epoch;
   for (let i = 0; i < 748; i++) map.touch();
-  const h = map.crushHistory;
   assert.deepEqual([h.first, h.last], [1, 750], "500 behind the newest and 249 more: no trim yet");
   assert.ok(h.at(1) !== undefined && h.at(changedAt) !== undefined);
   assert.equal(h.encodings, 2, "epoch 1's map, made before the OSD was added, and the current");

@@ -17,6 +17,7 @@ import { computeHealth, type Health, type HealthCheck } from "./health.ts";
 import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
 import { OsdMap, type Pool, type PoolSpec } from "./osd_map.ts";
+import { CrushHistory } from "./crush_history.ts";
 import { hostIp } from "./osd_map_dump.ts";
 import { CrashAgents } from "./crash_agent.ts";
 import {
@@ -145,6 +146,8 @@ export interface ClusterSpec {
  */
 export class SimCluster {
   readonly map: OsdMap;
+  /** The CRUSH map of each OSDMap epoch the mon keeps (`osd getcrushmap <epoch>`). */
+  readonly crushHistory: CrushHistory;
   readonly pgs: PgTable;
   readonly scheduler: Scheduler;
   readonly peeringSeconds: number;
@@ -217,6 +220,7 @@ export class SimCluster {
     this.#osdPerfRng = rng.stream("osd-perf-query");
     this.crashAgents = new CrashAgents(scheduler, rng.stream("crash"));
     this.map = new OsdMap({ now: () => scheduler.now, ids: rng.stream("identity") });
+    this.crushHistory = new CrushHistory(this.map);
     const crush = this.map.crush;
     crush.failureDomain = crushTypeId(spec.failureDomain ?? "host");
     const weight = spec.osdCrushWeight ?? 1;

@@ -43,12 +43,14 @@ export interface CrushAtEpoch {
  * ```ts
  * import { Rng } from "../engine/prng.ts";
  * import { OsdMap } from "./osd_map.ts";
+ * import { CrushHistory } from "./crush_history.ts";
  * const map = new OsdMap({ now: () => 0, ids: new Rng(1).stream("ids") });
+ * const history = new CrushHistory(map);
  * const host = map.crush.addBucket("h", "host", map.crush.rootId);
  * map.touch();
  * const before = map.epoch;
  * map.addOsd(0, host, 1);
- * if (map.crushHistory.at(before)!.version >= map.crushHistory.at(map.epoch)!.version) {
+ * if (history.at(before)!.version >= history.at(map.epoch)!.version) {
  *   throw new Error("the older epoch keeps the older map");
  * }
  * ```
@@ -65,18 +67,21 @@ export class CrushHistory {
   /** Encodings by CRUSH version, for versions some kept epoch names. */
   readonly #bytes = new Map<number, Uint8Array>();
 
+  /** Follows `map` from its current epoch on: takes its epoch and CRUSH-change hooks. */
   constructor(map: OsdMap, options: CrushHistoryOptions = {}) {
-    this.#map = map;
-    this.#minEpochs = options.minEpochs ?? 500;
-    this.#trimMin = options.trimMin ?? 250;
-    this.#trimMax = options.trimMax ?? 500;
     for (const [k, v] of Object.entries(options)) {
       if (!Number.isSafeInteger(v) || v < 1) {
         throw new RangeError(`${k} must be a positive integer, got ${v}`);
       }
     }
+    this.#map = map;
+    this.#minEpochs = options.minEpochs ?? 500;
+    this.#trimMin = options.trimMin ?? 250;
+    this.#trimMax = options.trimMax ?? 500;
     this.#first = map.epoch;
     this.#versions = [map.crush.version];
+    map.onEpoch = (epoch) => this.record(epoch);
+    map.crush.beforeChange = () => this.beforeCrushChange(map.crush);
   }
 
   /** The oldest epoch whose map is kept. */

@@ -10,7 +10,6 @@
 
 import type { RngStream } from "../engine/prng.ts";
 import { CrushMap, WEIGHT_IN } from "./crush_map.ts";
-import { CrushHistory } from "./crush_history.ts";
 
 /** Cluster-wide OSDMap flags with their `CEPH_OSDMAP_*` bits, in Ceph's printing order. */
 export const OSDMAP_FLAGS: ReadonlyMap<string, number> = new Map([
@@ -95,8 +94,8 @@ export interface PoolSpec {
 export class OsdMap {
   epoch = 1;
   readonly crush: CrushMap;
-  /** The CRUSH map of each epoch the mon keeps (`osd getcrushmap <epoch>`). */
-  readonly crushHistory: CrushHistory;
+  /** Told of each new epoch (the mon's store of old maps: sim/cluster/crush_history.ts). */
+  onEpoch: ((epoch: number) => void) | undefined = undefined;
   readonly fsid: string;
   readonly created: number;
   modified: number;
@@ -143,8 +142,6 @@ export class OsdMap {
     this.#now = options.now;
     this.#ids = options.ids;
     this.crush = new CrushMap();
-    this.crushHistory = new CrushHistory(this);
-    this.crush.beforeChange = () => this.crushHistory.beforeCrushChange(this.crush);
     this.fsid = this.#ids.uuid();
     this.created =
       this.modified =
@@ -405,7 +402,7 @@ export class OsdMap {
     this.epoch++;
     this.modified = this.#now();
     this.#dirty = false;
-    this.crushHistory.record(this.epoch);
+    this.onEpoch?.(this.epoch);
   }
 
   #check(id: number): void {

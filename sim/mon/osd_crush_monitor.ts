@@ -125,7 +125,7 @@ export class OSDCrushMonitor implements Monitor {
       const bytes = encodeCrushMap(dump as unknown as FullCrushDump);
       return { r: 0, outb: "", outs: String(map.crush.version), outbBytes: bytes };
     }
-    const kept = map.crushHistory.at(Number(epoch));
+    const kept = this.#cluster.crushHistory.at(Number(epoch));
     if (kept === undefined) return err(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
     return { r: 0, outb: "", outs: String(kept.version), outbBytes: kept.bytes };
   }
