@@ -357,70 +357,89 @@ export class IoModel {
     const perPool = new Map<number, PoolRates>();
     for (const pool of map.pools) perPool.set(pool.id, _zeroRates());
     const active = PgState.ACTIVE;
-    for (let p = 0; p < pgs.count; p++) {
+    // Over every PG each period: the hottest loop of the workload, hence every array in a
+    // local and the pool's rates looked up once per run of its PGs.
+    const actingNOf = pgs.actingN, actingOf = pgs.acting, bytesOf = pgs.bytes;
+    const objectsOf = pgs.objects, poolIdOf = pgs.poolId, recoveredOf = pgs.recovered;
+    const stateOf = pgs.state, lastActiveOf = pgs.lastActive, lastChangeOf = pgs.lastChange;
+    const osdUsed = this.osdUsed, osdPgs = this.osdPgs, prevRecovered = this.#prevRecovered;
+    const share = this.#share, carry = this.#carry, objCarry = this.#objCarry;
+    const slowOps = this.slowOps, slowOldest = this.slowOldest;
+    const numRead = this.numRead, numWrite = this.numWrite;
+    const periodReads = this.periodReads, periodWrites = this.periodWrites;
+    const readBytes = this.readBytes, writeBytes = this.writeBytes;
+    const readFraction = s.readFraction, newObjectFraction = s.newObjectFraction;
+    const ioSize = s.ioSize;
+    let lastPool = -1;
+    let rates = _zeroRates();
+    for (let p = 0, count = pgs.count; p < count; p++) {
       const base = p * stride;
-      const nActing = pgs.actingN[p] as number;
-      const bytes = pgs.bytes[p] as number;
+      const nActing = actingNOf[p]!;
+      const bytes = bytesOf[p]!;
       for (let i = 0; i < nActing; i++) {
-        const o = pgs.acting[base + i] as number;
-        (this.osdUsed[o] as number) += bytes;
-        (this.osdPgs[o] as number)++;
+        const o = actingOf[base + i]!;
+        osdUsed[o]! += bytes;
+        osdPgs[o]!++;
       }
-      const rates = perPool.get(pgs.poolId[p] as number) as PoolRates;
-      const recovered = pgs.recovered[p] as number;
-      const recDelta = recovered - (this.#prevRecovered[p] as number);
-      this.#prevRecovered[p] = recovered;
-      const primary = nActing > 0 ? pgs.acting[base] as number : -1;
+      const pool = poolIdOf[p]!;
+      if (pool !== lastPool) {
+        lastPool = pool;
+        rates = perPool.get(pool) as PoolRates;
+      }
+      const recovered = recoveredOf[p]!;
+      const recDelta = recovered - prevRecovered[p]!;
+      prevRecovered[p] = recovered;
+      const primary = nActing > 0 ? actingOf[base]! : -1;
       if (recDelta > 0) {
         rates.recoveredObjects += recDelta;
         rates.recoveredBytes += recDelta * objectSize;
         delta.recoveredObjects += recDelta;
         delta.recoveredBytes += recDelta * objectSize;
         if (primary >= 0) {
-          (rec[primary] as number) += recDelta;
-          (recB[primary] as number) += recDelta * objectSize;
+          rec[primary]! += recDelta;
+          recB[primary]! += recDelta * objectSize;
         }
       }
-      const want = load * (this.#share[p] as number) + (this.#carry[p] as number);
+      const want = load * share[p]! + carry[p]!;
       const n = Math.floor(want);
-      this.#carry[p] = want - n;
+      carry[p] = want - n;
       if (n === 0) continue;
-      const state = pgs.state[p] as number;
+      const state = stateOf[p]!;
       if (!(state & active)) {
-        const waited = now - ((pgs.lastActive[p] as number) || (pgs.lastChange[p] as number));
+        const waited = now - (lastActiveOf[p]! || lastChangeOf[p]!);
         if (primary >= 0 && map.isUp(primary) && waited >= OP_COMPLAINT_TIME) {
-          (this.slowOps[primary] as number) += n;
-          this.slowOldest[primary] = Math.max(this.slowOldest[primary] as number, waited);
+          slowOps[primary]! += n;
+          slowOldest[primary] = Math.max(slowOldest[primary]!, waited);
         }
         continue;
       }
-      const r = Math.round(n * s.readFraction);
+      const r = Math.round(n * readFraction);
       const w = n - r;
-      const newObjs = w * s.newObjectFraction + (this.#objCarry[p] as number);
+      const newObjs = w * newObjectFraction + objCarry[p]!;
       const created = Math.floor(newObjs);
-      this.#objCarry[p] = newObjs - created;
-      (this.numRead[p] as number) += r;
-      (this.numWrite[p] as number) += w;
-      this.periodReads[p] = r;
-      this.periodWrites[p] = w;
-      (this.readBytes[p] as number) += r * s.ioSize;
-      (this.writeBytes[p] as number) += w * s.ioSize;
+      objCarry[p] = newObjs - created;
+      numRead[p]! += r;
+      numWrite[p]! += w;
+      periodReads[p] = r;
+      periodWrites[p] = w;
+      readBytes[p]! += r * ioSize;
+      writeBytes[p]! += w * ioSize;
       if (created > 0) {
-        (pgs.objects[p] as number) += created;
-        (pgs.bytes[p] as number) += created * objectSize;
+        objectsOf[p]! += created;
+        bytesOf[p]! += created * objectSize;
       }
-      (ops[primary] as number) += n;
-      (reads[primary] as number) += r;
-      (rb[primary] as number) += r * s.ioSize;
-      (wb[primary] as number) += w * s.ioSize;
+      ops[primary]! += n;
+      reads[primary]! += r;
+      rb[primary]! += r * ioSize;
+      wb[primary]! += w * ioSize;
       rates.readOps += r;
       rates.writeOps += w;
-      rates.readBytes += r * s.ioSize;
-      rates.writeBytes += w * s.ioSize;
+      rates.readBytes += r * ioSize;
+      rates.writeBytes += w * ioSize;
       delta.reads += r;
       delta.writes += w;
-      delta.readBytes += r * s.ioSize;
-      delta.writeBytes += w * s.ioSize;
+      delta.readBytes += r * ioSize;
+      delta.writeBytes += w * ioSize;
       delta.newObjects += created;
       delta.newBytes += created * objectSize;
     }
