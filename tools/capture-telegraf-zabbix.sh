@@ -44,7 +44,12 @@ cap() {
 }
 # The module's lines of the mgr log written since mark_log.
 mark_log() { MARK=$(wc -l <"$DIR/log/mgr.x.log"); }
-log_since() { tail -n +"$((MARK + 1))" "$DIR/log/mgr.x.log" | grep -E "$1" | sed -E 's/^[^ ]+ [^ ]+ [^ ]+ +-?[0-9]+ //' | normalise >"$OUT/$2"; }
+# The module's log entries (with their traceback lines) since mark_log, timestamps dropped.
+log_since() {
+  tail -n +"$((MARK + 1))" "$DIR/log/mgr.x.log" |
+    awk -v m="[$1 " '/^[0-9][0-9][0-9][0-9]-/ { keep = index($0, m) > 0 } keep' |
+    sed -E 's/^[^ ]+ [^ ]+ +-?[0-9]+ //' | normalise >"$OUT/$2"
+}
 
 cat >"$TMPD/udp.ts" <<'EOF'
 import dgram from "node:dgram";
@@ -60,7 +65,7 @@ for await (const c of l) (async () => { for await (const b of c.readable) out.wr
 EOF
 deno run -A "$TMPD/udp.ts" "$UPORT" "$TMPD/udp.lines" & PIDS+=($!)
 deno run -A "$TMPD/tcp.ts" "$TPORT" "$TMPD/tcp.lines" & PIDS+=($!)
-deno run -A "$REPO/tests/_zabbix_trapper.ts" "$ZPORT" >"$TMPD/trapper.json" 2>/dev/null & PIDS+=($!)
+deno run -A "$REPO/tests/_zabbix_trapper.ts" "$ZPORT" >>"$TMPD/trapper.json" 2>/dev/null & PIDS+=($!)
 sleep 3
 : >"$TMPD/udp.lines"
 
@@ -81,12 +86,12 @@ cap telegraf/config_set_empty.txt telegraf config-set address ''
 mark_log
 cap telegraf/send_unixgram_missing.txt telegraf send
 sleep 1
-log_since 'telegraf' telegraf/send_unixgram_missing.log
+log_since telegraf telegraf/send_unixgram_missing.log
 cap telegraf/config_set_udp.txt telegraf config-set address "udp://127.0.0.1:$UPORT"
 cap telegraf/config_show_udp.txt telegraf config-show
 cap telegraf/send_udp.txt telegraf send
 sleep 2
-cp "$TMPD/udp.lines" "$OUT/telegraf/send_udp.lines"
+normalise <"$TMPD/udp.lines" >"$OUT/telegraf/send_udp.lines"
 cap telegraf/config_set_tcp.txt telegraf config-set address "tcp://127.0.0.1:$TPORT"
 cap telegraf/send_tcp.txt telegraf send
 sleep 2
@@ -95,7 +100,7 @@ cap telegraf/config_set_tcp_closed.txt telegraf config-set address "tcp://127.0.
 mark_log
 cap telegraf/send_tcp_closed.txt telegraf send
 sleep 1
-log_since 'telegraf' telegraf/send_tcp_closed.log
+log_since telegraf telegraf/send_tcp_closed.log
 cap telegraf/config_set_http.txt telegraf config-set address "http://127.0.0.1:$DEAD"
 cap telegraf/send_http.txt telegraf send
 cap telegraf/config_set_tcp_noport.txt telegraf config-set address "tcp://127.0.0.1"
@@ -113,7 +118,7 @@ done
 mark_log
 cap zabbix/enable.txt mgr module enable zabbix
 sleep 8
-log_since 'zabbix' zabbix/serve_no_server.log
+log_since zabbix zabbix/serve_no_server.log
 cap zabbix/config_show_default.txt zabbix config-show
 cap zabbix/health_detail_no_server.txt health detail
 cap zabbix/send_no_server.txt zabbix send
@@ -131,7 +136,7 @@ cap zabbix/config_show_set.txt zabbix config-show
 mark_log
 cap zabbix/send.txt zabbix send
 sleep 1
-log_since 'zabbix' zabbix/send.log
+log_since zabbix zabbix/send.log
 cp "$TMPD/trapper.json" "$OUT/zabbix/send.json"
 : >"$TMPD/trapper.json"
 cap zabbix/discovery.txt zabbix discovery
@@ -142,20 +147,20 @@ cap zabbix/config_set_host_two.txt zabbix config-set zabbix_host "127.0.0.1:$ZPO
 mark_log
 cap zabbix/send_one_closed.txt zabbix send
 sleep 1
-log_since 'zabbix' zabbix/send_one_closed.log
+log_since zabbix zabbix/send_one_closed.log
 cap zabbix/health_detail_after_failed_send.txt health detail
 cap zabbix/config_set_host_bad.txt zabbix config-set zabbix_host 'bad_host!'
 mark_log
 cap zabbix/send_bad_host.txt zabbix send
 sleep 1
-log_since 'zabbix' zabbix/send_bad_host.log
+log_since zabbix zabbix/send_bad_host.log
 cap zabbix/health_detail_bad_host.txt health detail
 cap zabbix/config_set_host_back.txt zabbix config-set zabbix_host "127.0.0.1:$ZPORT"
 cap zabbix/config_set_sender_missing.txt zabbix config-set zabbix_sender /nonexistent/zabbix_sender
 mark_log
 cap zabbix/send_sender_missing.txt zabbix send
 sleep 1
-log_since 'zabbix' zabbix/send_sender_missing.log
+log_since zabbix zabbix/send_sender_missing.log
 cap zabbix/selftest.txt mgr self-test module zabbix
 cap zabbix/config_show_after.txt zabbix config-show
 ceph mgr module disable zabbix
@@ -172,3 +177,10 @@ ceph config rm mgr mgr/zabbix/identifier
 date -u '+captured %Y-%m-%dT%H:%M:%SZ from Ceph 16.2.15 (tools/capture-telegraf-zabbix.sh)' \
   >"$OUT/telegraf/capture_run.txt"
 cp "$OUT/telegraf/capture_run.txt" "$OUT/zabbix/capture_run.txt"
+ceph mgr module ls -f json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for m in d["disabled_modules"]:
+    if m["name"] in ("telegraf", "zabbix"):
+        json.dump(m["module_options"], open(sys.argv[1] + "/" + m["name"] + "/module_options.json", "w"), indent=2, sort_keys=True)
+' "$OUT"

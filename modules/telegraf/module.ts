@@ -315,7 +315,7 @@ export class Module extends MgrModule {
     }
   }
 
-  override async shutdown(): Promise<void> {
+  override shutdown(): void {
     this.log.info("Stopping Telegraf module");
   }
 
