@@ -277,9 +277,15 @@ Deno.test("telegraf send with nothing listening logs Ceph's error and the module
     const r = await send(c);
     const ref = referenceCli("telegraf/send_tcp_closed.txt");
     assert.deepEqual([r.r, r.outb + "\n"], [ref.rc, ref.stdout]);
+    // Ceph logs the exception after its traceback; mgrd the same exception line.
+    const refLog = referenceText("cli/telegraf/send_tcp_closed.log").trimEnd().split("\n");
+    assert.equal(refLog.at(-1), "ConnectionRefusedError: [Errno 111] Connection refused");
     assert.ok(
-      c.log.recent.some((l) => l.includes("Failed to send statistics to Telegraf:")),
-      "the failure is logged",
+      c.log.recent.some((l) =>
+        l.includes(`Failed to send statistics to Telegraf:\n${refLog.at(-1)}`) ||
+        (l.includes("Failed to send statistics to Telegraf:") && l.includes(refLog.at(-1)!))
+      ),
+      "the failure is logged as Ceph logs it",
     );
     await c.run(40);
     assert.equal(c.manager.health().checks.MGR_MODULE_ERROR, undefined);

@@ -306,3 +306,61 @@ Deno.test("Ceph QA test_zabbix: with zabbix_host and identifier set, mgr self-te
       }
     },
   ));
+
+Deno.test("telegraf's and zabbix's declared options are 16.2.15's, as mgr module ls shows them", async () => {
+  const c = await startTestCluster({ builtins: BUILTIN_MODULES, initialModules: [] });
+  try {
+    const r = await c.manager.command({ prefix: "mgr module ls", format: "json" });
+    const ls = JSON.parse(r.outb) as {
+      disabled_modules: { name: string; module_options: Record<string, unknown> }[];
+    };
+    for (const name of ["telegraf", "zabbix"]) {
+      const ours = ls.disabled_modules.find((m) => m.name === name)?.module_options;
+      const ref = JSON.parse(referenceText(`cli/${name}/module_options.json`));
+      assert.deepEqual(ours, ref, name);
+    }
+  } finally {
+    await c.stop();
+  }
+});
+
+Deno.test("zabbix serve() sends discovery first, then the data, then data every interval", {
+  ignore: !hasSender,
+}, async () => {
+  const t = startTrapper();
+  try {
+    await withCluster(
+      async (c) => {
+        const wait = async (n: number) => {
+          for (let i = 0; i < 1000 && t.requests.length < n; i++) {
+            await c.run(0);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        };
+        await wait(2);
+        assert.deepEqual(t.requests.slice(0, 2).map((r) => r.data[0]?.key), [
+          "ceph.zabbix.pool.discovery",
+          "ceph.overall_status",
+        ]);
+        await c.run(60);
+        await wait(3);
+        assert.equal(t.requests[2]?.data[0]?.key, "ceph.overall_status");
+        assert.equal(
+          t.requests[2]?.data[0]?.host,
+          "ceph-" + (c.manager.get("mon_map") as { fsid: string }).fsid,
+        );
+      },
+      async (c) => {
+        const r = await c.command({
+          prefix: "config set",
+          who: "mgr",
+          name: "mgr/zabbix/zabbix_host",
+          value: `127.0.0.1:${t.port}`,
+        });
+        assert.equal(r.r, 0);
+      },
+    );
+  } finally {
+    await t.close();
+  }
+});

@@ -87,6 +87,33 @@ function urlPort(url: ParsedUrl): number | null {
   return port;
 }
 
+/** Python's OSError subclasses by errno name, for the log line Ceph writes. */
+const PY_OS_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "ConnectionRefusedError",
+  ECONNRESET: "ConnectionResetError",
+  ECONNABORTED: "ConnectionAbortedError",
+  EPIPE: "BrokenPipeError",
+  ENOENT: "FileNotFoundError",
+  EACCES: "PermissionError",
+  EPERM: "PermissionError",
+  ETIMEDOUT: "TimeoutError",
+};
+
+/**
+ * A socket error as Python prints it (`ConnectionRefusedError: [Errno 111] Connection refused`),
+ * from Deno's (`Connection refused (os error 111)`, code `ECONNREFUSED`); other errors as
+ * `<name>: <message>`.
+ */
+export function pythonOsErrorText(e: Error): string {
+  const code = (e as { code?: unknown }).code;
+  // Deno may name the call after it: `... (os error 2): stat '/tmp/x'`.
+  const m = / \(os error (\d+)\)(?:: .*)?$/.exec(e.message);
+  if (typeof code === "string" && m) {
+    return `${PY_OS_ERRORS[code] ?? "OSError"}: [Errno ${m[1]}] ${e.message.slice(0, m.index)}`;
+  }
+  return `${e.name}: ${e.message}`;
+}
+
 const SCHEMES = ["unixgram", "unix", "tcp", "tcp6", "udp", "udp6"] as const;
 type Scheme = typeof SCHEMES[number];
 

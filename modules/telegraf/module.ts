@@ -21,7 +21,13 @@
  */
 import { EINVAL, EOPNOTSUPP, HandleCommandResult, MgrModule, Option, PG_STATES } from "mgr_module";
 import { type LineValue, toLineProtocol } from "./_protocol.ts";
-import { BaseSocket, PyError, TransportUnavailable, urlparse } from "./_socket.ts";
+import {
+  BaseSocket,
+  PyError,
+  pythonOsErrorText,
+  TransportUnavailable,
+  urlparse,
+} from "./_socket.ts";
 
 /** Ceph's `PERFCOUNTER_HISTOGRAM` type bit: such counters are not sent. */
 const PERFCOUNTER_HISTOGRAM = 0x10;
@@ -310,8 +316,7 @@ export class Module extends MgrModule {
       }
     } catch (e) {
       if (!isOsError(e)) throw e;
-      const err = e as Error;
-      this.log.error(`Failed to send statistics to Telegraf:\n${err.name}: ${err.message}`);
+      this.log.error(`Failed to send statistics to Telegraf:\n${pythonOsErrorText(e as Error)}`);
     }
   }
 
