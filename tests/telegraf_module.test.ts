@@ -383,3 +383,37 @@ Deno.test("Ceph QA test_telegraf: mgr self-test module telegraf answers 0", () =
     const r = await command(c, { prefix: "mgr self-test module", module: "telegraf" });
     assert.deepEqual([r.r, r.outb + "\n", r.outs + "\n"], [ref.rc, ref.stdout, ref.stderr]);
   }));
+
+Deno.test("before the cluster's maps arrive, telegraf send answers EAGAIN and serve() goes on", async () => {
+  const tcp = streamListener({ hostname: "127.0.0.1", port: 0, transport: "tcp" });
+  // A bare mon: the manager has no mon map or mon_status from a cluster.
+  const c = await startTestCluster({ builtins: BUILTIN_MODULES, initialModules: [] });
+  try {
+    const address = `tcp://127.0.0.1:${(tcp.addr as Deno.NetAddr).port}`;
+    await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/telegraf/address",
+      value: address,
+    });
+    await command(c, { prefix: "mgr module enable", module: "telegraf" });
+    const r = await send(c);
+    assert.equal(r.r, -11);
+    assert.match(
+      r.outs,
+      /^the manager has not received '(mon_status|mon_map)' from the cluster yet/,
+    );
+    await c.run(11);
+    const waiting = (l: string) => l.includes("Not sending to Telegraf: the manager has not");
+    // serve()'s first send, 10 s in, connects for real: give it real time (bounded).
+    await until(c, () => c.log.recent.some(waiting));
+    await c.run(30);
+    assert.equal(c.manager.health().checks.MGR_MODULE_ERROR, undefined);
+    assert.ok(
+      c.log.recent.some((l) => l.includes("Not sending to Telegraf: the manager has not received")),
+    );
+  } finally {
+    await c.stop();
+    await tcp.close();
+  }
+});

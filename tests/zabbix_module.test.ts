@@ -117,6 +117,9 @@ Deno.test("zabbix without a server: config-show, MGR_ZABBIX_NO_SERVER, send and 
       const r = await command(c, { prefix });
       // Ceph's module returns a positive 1, which the CLI prints and exits 0 on.
       assert.deepEqual([r.r, r.outb + "\n", ref.rc], [1, ref.stdout, 0], file);
+      // Ceph's stderr is empty; mgrd's says why.
+      assert.equal(ref.stderr, "");
+      assert.match(r.outs, /^No Zabbix server configured: configure one with/);
     }
   }));
 
@@ -362,5 +365,20 @@ Deno.test("zabbix serve() sends discovery first, then the data, then data every 
     );
   } finally {
     await t.close();
+  }
+});
+
+Deno.test("before the mon map arrives, zabbix commands answer EAGAIN and serve() waits", async () => {
+  const c = await startTestCluster({ builtins: BUILTIN_MODULES, initialModules: ["zabbix"] });
+  try {
+    await c.run(5);
+    const r = await command(c, { prefix: "zabbix send" });
+    assert.deepEqual([r.r, r.outs], [
+      -11,
+      "the manager has not received 'mon_map' from the cluster yet; try again",
+    ]);
+    assert.equal(c.manager.health().checks.MGR_MODULE_ERROR, undefined);
+  } finally {
+    await c.stop();
   }
 });

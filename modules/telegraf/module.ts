@@ -19,7 +19,15 @@
  *
  * @module
  */
-import { EINVAL, EOPNOTSUPP, HandleCommandResult, MgrModule, Option, PG_STATES } from "mgr_module";
+import {
+  EAGAIN,
+  EINVAL,
+  EOPNOTSUPP,
+  HandleCommandResult,
+  MgrModule,
+  Option,
+  PG_STATES,
+} from "mgr_module";
 import { type LineValue, toLineProtocol } from "./_protocol.ts";
 import {
   BaseSocket,
@@ -108,6 +116,17 @@ function isOsError(e: unknown): boolean {
   return typeof (e as { code?: unknown }).code === "string";
 }
 
+/**
+ * A cluster map the module reads has not arrived yet (Ceph's manager starts modules only once
+ * it has its maps; mgrd's may start first): commands answer EAGAIN, serve() retries.
+ */
+export class MapNotYetReceived extends Error {
+  constructor(readonly map: string) {
+    super(`the manager has not received '${map}' from the cluster yet; try again`);
+    this.name = "MapNotYetReceived";
+  }
+}
+
 /** The telegraf module. */
 export class Module extends MgrModule {
   static override COMMANDS = [
@@ -129,13 +148,20 @@ export class Module extends MgrModule {
   config: Record<string, string | number> = {};
   #fsid: string | undefined;
 
+  /** get(name), or MapNotYetReceived when the manager has no such data yet. */
+  #need(name: string): unknown {
+    const v = this.get(name);
+    if (v === null || v === undefined) throw new MapNotYetReceived(name);
+    return v;
+  }
+
   get_fsid(): string {
-    this.#fsid ??= (this.get("mon_map") as { fsid: string }).fsid;
+    this.#fsid ??= (this.#need("mon_map") as { fsid: string }).fsid;
     return this.#fsid;
   }
 
   *get_pool_stats(): Generator<Measurement> {
-    const df = this.get("df") as { pools: DfPool[] };
+    const df = this.#need("df") as { pools: DfPool[] };
     for (const dfType of DF_TYPES) {
       for (const pool of df.pools) {
         yield {
@@ -176,7 +202,7 @@ export class Module extends MgrModule {
 
   get_pg_stats(): Map<string, number> {
     const stats = new Map<string, number>();
-    const pgStatus = this.get("pg_status") as Record<string, unknown> & {
+    const pgStatus = this.#need("pg_status") as Record<string, unknown> & {
       pgs_by_state: { state_name: string; count: number }[];
     };
     for (
@@ -207,11 +233,11 @@ export class Module extends MgrModule {
   *get_cluster_stats(): Generator<Measurement> {
     // A Map: Python's dict keeps insertion order, and update() keeps a key's first place.
     const stats = new Map<string, number | undefined>();
-    const health = JSON.parse((this.get("health") as { json: string }).json) as {
+    const health = JSON.parse((this.#need("health") as { json: string }).json) as {
       status: string;
     };
     stats.set("health", HEALTH_MAPPING[health.status]);
-    const monStatus = JSON.parse((this.get("mon_status") as { json: string }).json) as {
+    const monStatus = JSON.parse((this.#need("mon_status") as { json: string }).json) as {
       monmap: { mons: unknown[] };
       election_epoch: number;
       outside_quorum: unknown[];
@@ -221,7 +247,7 @@ export class Module extends MgrModule {
     stats.set("mon_election_epoch", monStatus.election_epoch);
     stats.set("mon_outside_quorum", monStatus.outside_quorum.length);
     stats.set("mon_quorum", monStatus.quorum.length);
-    const osdMap = this.get("osd_map") as {
+    const osdMap = this.#need("osd_map") as {
       osds: { up: number; in: number }[];
       pg_temp: unknown[];
       epoch: number;
@@ -229,7 +255,7 @@ export class Module extends MgrModule {
     stats.set("num_osd", osdMap.osds.length);
     stats.set("num_pg_temp", osdMap.pg_temp.length);
     stats.set("osd_epoch", osdMap.epoch);
-    const mgrMap = this.get("mgr_map") as {
+    const mgrMap = this.#need("mgr_map") as {
       available: boolean;
       standbys: unknown[];
       epoch: number;
@@ -239,7 +265,7 @@ export class Module extends MgrModule {
     stats.set("mgr_epoch", mgrMap.epoch);
     stats.set("num_osd_up", osdMap.osds.filter((o) => o.up === 1).length);
     stats.set("num_osd_in", osdMap.osds.filter((o) => o.in === 1).length);
-    const fsMap = this.get("fs_map") as {
+    const fsMap = this.#need("fs_map") as {
       standbys: unknown[];
       filesystems: { mdsmap: { up: Record<string, unknown> } }[];
       epoch: number;
@@ -339,6 +365,7 @@ export class Module extends MgrModule {
         this.log.error(`Failed to send statistics to Telegraf: ${e.message}`);
         return new HandleCommandResult(-EOPNOTSUPP, "", e.message);
       }
+      if (e instanceof MapNotYetReceived) return new HandleCommandResult(-EAGAIN, "", e.message);
       throw e;
     }
   }
@@ -379,10 +406,15 @@ export class Module extends MgrModule {
       try {
         await this.send_to_telegraf();
       } catch (e) {
-        // mgrd's own limit (no unixgram without --unstable-net) is logged and retried, as a
-        // missing socket is in Ceph; anything else ends serve() as it ends Ceph's thread.
-        if (!(e instanceof TransportUnavailable)) throw e;
-        this.log.error(`Failed to send statistics to Telegraf: ${e.message}`);
+        // mgrd's own limits (no unixgram without --unstable-net, no maps yet) are logged and
+        // retried, as a missing socket is in Ceph; anything else ends serve() as it ends
+        // Ceph's thread.
+        if (e instanceof MapNotYetReceived) {
+          this.log.info(`Not sending to Telegraf: ${e.message}`);
+        } else {
+          if (!(e instanceof TransportUnavailable)) throw e;
+          this.log.error(`Failed to send statistics to Telegraf: ${e.message}`);
+        }
       }
       this.log.debug(`Sending data to Telegraf took ${Math.trunc((this.now() - start) * 1000)} ms`);
       this.log.debug(`Sleeping for ${this.config.interval} seconds`);

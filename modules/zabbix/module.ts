@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { EINVAL, HandleCommandResult, MgrModule, Option, pythonFloat } from "mgr_module";
+import { EAGAIN, EINVAL, HandleCommandResult, MgrModule, Option, pythonFloat } from "mgr_module";
 import { SenderError, ZabbixSender } from "./_sender.ts";
 
 const HEALTH_MAPPING: Readonly<Record<string, number>> = {
@@ -44,6 +44,17 @@ class PyError extends Error {
   constructor(readonly pyType: string, message: string) {
     super(message);
     this.name = pyType;
+  }
+}
+
+/**
+ * A cluster map the module reads has not arrived yet (Ceph's manager starts modules only once
+ * it has its maps; mgrd's may start first): commands answer EAGAIN, serve() waits.
+ */
+export class MapNotYetReceived extends Error {
+  constructor(readonly map: string) {
+    super(`the manager has not received '${map}' from the cluster yet; try again`);
+    this.name = "MapNotYetReceived";
   }
 }
 
@@ -143,13 +154,25 @@ export class Module extends MgrModule {
   fsid = "";
   #zabbixHosts: { zabbix_host: string; zabbix_port: string | number }[] = [];
 
+  /** get(name), or MapNotYetReceived when the manager has no such data yet. */
+  #need(name: string): unknown {
+    const v = this.get(name);
+    if (v === null || v === undefined) throw new MapNotYetReceived(name);
+    return v;
+  }
+
+  #initialized = false;
+  /** Why the last send() failed, for the command's stderr (Ceph's says nothing there). */
+  #sendErrors: string[] = [];
+
   init_module_config(): void {
-    this.fsid = (this.get("mon_map") as { fsid: string }).fsid;
+    this.fsid = (this.#need("mon_map") as { fsid: string }).fsid;
     this.log.debug(`Found Ceph fsid ${this.fsid}`);
     for (const key of this._options().keys()) {
       this.set_config_option(key, this.get_module_option(key));
     }
     if (this.config.zabbix_host) this._parse_zabbix_hosts();
+    this.#initialized = true;
   }
 
   set_config_option(option: string, value: string | number | boolean | null): boolean {
@@ -194,7 +217,7 @@ export class Module extends MgrModule {
   get_pg_stats(): ZabbixData {
     const stats: ZabbixData = new Map();
     for (const state of PG_STATES) stats.set(`num_pg_${state}`, 0);
-    const pgStatus = this.get("pg_status") as {
+    const pgStatus = this.#need("pg_status") as {
       num_pgs: number;
       pgs_by_state: { state_name: string; count: number }[];
     };
@@ -211,7 +234,7 @@ export class Module extends MgrModule {
 
   get_data(): ZabbixData {
     const data: ZabbixData = new Map();
-    const health = JSON.parse((this.get("health") as { json: string }).json) as {
+    const health = JSON.parse((this.#need("health") as { json: string }).json) as {
       status?: string;
       overall_status?: string;
     };
@@ -220,12 +243,12 @@ export class Module extends MgrModule {
     data.set("overall_status", overall);
     data.set("overall_status_int", HEALTH_MAPPING[overall] ?? "None");
 
-    const monStatus = JSON.parse((this.get("mon_status") as { json: string }).json) as {
+    const monStatus = JSON.parse((this.#need("mon_status") as { json: string }).json) as {
       monmap: { mons: unknown[] };
     };
     data.set("num_mon", monStatus.monmap.mons.length);
 
-    const df = this.get("df") as {
+    const df = this.#need("df") as {
       pools: { name: string; stats: Record<string, number> }[];
       stats: Record<string, number>;
     };
@@ -253,7 +276,7 @@ export class Module extends MgrModule {
     data.set("wr_bytes", wrBytes);
     data.set("rd_bytes", rdBytes);
 
-    const osdMap = this.get("osd_map") as {
+    const osdMap = this.#need("osd_map") as {
       osds: { osd: number; up: number; in: number }[];
       nearfull_ratio: number;
       full_ratio: number;
@@ -279,7 +302,7 @@ export class Module extends MgrModule {
     const osdPgs: number[] = [];
     const apply: number[] = [];
     const commit: number[] = [];
-    const osdStats = this.get("osd_stats") as {
+    const osdStats = this.#need("osd_stats") as {
       osd_stats: {
         osd: number;
         kb: number;
@@ -332,7 +355,12 @@ export class Module extends MgrModule {
   async send(data: ZabbixData): Promise<boolean | null> {
     let identifier = String(this.config.identifier ?? "");
     if (identifier.length === 0) identifier = `ceph-${this.fsid}`;
+    this.#sendErrors = [];
     if (!this.config.zabbix_host || this.#zabbixHosts.length === 0) {
+      this.#sendErrors.push(
+        "No Zabbix server configured: configure one with " +
+          "'ceph zabbix config-set zabbix_host <zabbix_host>'",
+      );
       this.log.error(
         "Zabbix server not set, please configure using: " +
           "ceph zabbix config-set zabbix_host <zabbix_host>",
@@ -366,6 +394,9 @@ export class Module extends MgrModule {
         const err = e as Error;
         const text = e instanceof SenderError ? err.message : `${err.name}: ${err.message}`;
         this.log.error(`Failed to send.\n${err.name}: ${err.message}`);
+        this.#sendErrors.push(
+          `Failed to send to ${server.zabbix_host}:${server.zabbix_port}: ${text}`,
+        );
         this.set_health_checks({
           MGR_ZABBIX_SEND_FAILED: {
             severity: "warning",
@@ -382,8 +413,8 @@ export class Module extends MgrModule {
   }
 
   async discovery(): Promise<boolean> {
-    const osdMap = this.get("osd_map") as { pools: { pool_name: string; crush_rule: number }[] };
-    const crush = this.get("osd_map_crush") as CrushDump;
+    const osdMap = this.#need("osd_map") as { pools: { pool_name: string; crush_rule: number }[] };
+    const crush = this.#need("osd_map_crush") as CrushDump;
     // Maps, not objects: Python's dicts keep insertion order, integer keys included.
     const poolDiscovery = new Map<string, string>();
     for (const pool of osdMap.pools) {
@@ -430,8 +461,11 @@ export class Module extends MgrModule {
     cmd: Record<string, unknown>,
   ): Promise<HandleCommandResult> {
     try {
+      // serve() reads the configuration once the mon map is there; a command may come first.
+      if (!this.#initialized) this.init_module_config();
       return await this.#command(cmd);
     } catch (e) {
+      if (e instanceof MapNotYetReceived) return new HandleCommandResult(-EAGAIN, "", e.message);
       if (!(e instanceof PyError)) throw e;
       // Ceph answers EINVAL with the Python traceback; its last line is this one.
       return new HandleCommandResult(-EINVAL, "", `${e.pyType}: ${e.message}`);
@@ -459,16 +493,21 @@ export class Module extends MgrModule {
       if (await this.send(this.get_data())) {
         return new HandleCommandResult(0, "Sending data to Zabbix", "");
       }
-      // A positive 1, as Ceph returns: the CLI prints it and exits 0.
-      return new HandleCommandResult(1, "Failed to send data to Zabbix", "");
+      // A positive 1 and Ceph's words, which the CLI prints before exiting 0; stderr says why,
+      // where Ceph's says nothing.
+      return new HandleCommandResult(1, "Failed to send data to Zabbix", this.#why());
     }
     if (prefix === "zabbix discovery") {
       if (await this.discovery()) {
         return new HandleCommandResult(0, "Sending discovery data to Zabbix", "");
       }
-      return new HandleCommandResult(1, "Failed to send discovery data to Zabbix", "");
+      return new HandleCommandResult(1, "Failed to send discovery data to Zabbix", this.#why());
     }
     return new HandleCommandResult(-EINVAL, "", `Command not found '${prefix}'`);
+  }
+
+  #why(): string {
+    return this.#sendErrors.join("\n");
   }
 
   override shutdown(): void {
@@ -477,7 +516,17 @@ export class Module extends MgrModule {
 
   override async serve(): Promise<void> {
     this.log.info("Zabbix module starting up");
-    this.init_module_config();
+    for (let waits = 0; !this.#initialized; waits++) {
+      try {
+        this.init_module_config();
+      } catch (e) {
+        if (!(e instanceof MapNotYetReceived)) throw e;
+        if (waits === 0) this.log.info(`Waiting for the cluster's maps: ${e.message}`);
+        if (this.shutting_down) return;
+        await this.sleep(1);
+        if (this.shutting_down) return;
+      }
+    }
     const discoveryInterval = this.config.discovery_interval as number;
     // Discovery is sent once the module is loaded, then every discovery_interval rounds.
     let discoveryCounter = discoveryInterval;
