@@ -45,7 +45,7 @@ const set = await command({
   value: `unixgram://${path}`,
 });
 const sent = await command({ prefix: "telegraf send" });
-for (let i = 0; i < 400 && !datagrams.at(-1)?.includes("type_instance=num_pgs_wait "); i++) {
+for (let i = 0; i < 4000 && !datagrams.at(-1)?.includes("type_instance=num_pgs_wait "); i++) {
   await new Promise((r) => setTimeout(r, 5));
 }
 await command({ prefix: "telegraf config-set", key: "address", value: `unixgram://${dir}/none` });

@@ -86,9 +86,9 @@ function udpListener(): Promise<{ port: number; datagrams: string[]; close(): vo
   });
 }
 
-/** Waits (bounded) for a listener to have `n` lines: the module's I/O is real. */
+/** Waits (bounded, about 20 s at most) for `ok()`: the module's I/O is real, not virtual. */
 async function until(c: TestCluster, ok: () => boolean) {
-  for (let i = 0; i < 400 && !ok(); i++) {
+  for (let i = 0; i < 4000 && !ok(); i++) {
     await c.run(0);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -206,6 +206,16 @@ Deno.test("telegraf send: Ceph's pool and cluster measurements over UDP, a datag
         `${df.pools[0]!.stats.max_avail}i`,
       );
       assert.ok(pool.every((l) => l.tags.fsid === fsid && l.tags.pool_name === "rbd"));
+      // Whole datagrams, byte for byte.
+      const ts = lines[0]!.ts;
+      const dfPool = (c.manager.get("df") as { pools: { id: number }[] }).pools[0]!;
+      assert.ok(udp.datagrams.includes(
+        `ceph_pool_stats,fsid=${fsid},pool_id=${dfPool.id},pool_name=rbd,type_instance=max_avail ` +
+          `value=${df.pools[0]!.stats.max_avail}i ${ts}\n`,
+      ));
+      assert.ok(udp.datagrams.includes(
+        `ceph_cluster_stats,fsid=${fsid},type_instance=num_osd value=4i ${ts}\n`,
+      ));
       const cluster = lines.filter((l) => l.measurement === "ceph_cluster_stats");
       assert.deepEqual(
         cluster.map((l) => l.tags.type_instance),
@@ -362,7 +372,8 @@ Deno.test("telegraf serve() sends after its first 10 s and then every interval",
     });
     await command(c, { prefix: "mgr module enable", module: "telegraf" });
     await c.run(8);
-    await until(c, () => false && tcp.lines().length > 0);
+    // Real time for a connection that must not come (bounded: 40 turns of the loop).
+    for (let i = 0; i < 40; i++) await new Promise((r) => setTimeout(r, 5));
     assert.equal(tcp.lines().length, 0, "nothing in the first 10 s");
     await c.run(3);
     await until(c, () => tcp.lines().length > 0);

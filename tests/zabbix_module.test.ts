@@ -249,7 +249,7 @@ Deno.test("zabbix send to a server that is down: answer 1, logged, no lasting he
       );
       await c.run(70);
       // The sender is a real process: give it real time (bounded) to deliver.
-      for (let i = 0; i < 1000 && t.requests.length < 2; i++) {
+      for (let i = 0; i < 4000 && t.requests.length < 2; i++) {
         await c.run(0);
         await new Promise((r) => setTimeout(r, 5));
       }
@@ -335,7 +335,7 @@ Deno.test("zabbix serve() sends discovery first, then the data, then data every 
     await withCluster(
       async (c) => {
         const wait = async (n: number) => {
-          for (let i = 0; i < 1000 && t.requests.length < n; i++) {
+          for (let i = 0; i < 4000 && t.requests.length < n; i++) {
             await c.run(0);
             await new Promise((r) => setTimeout(r, 5));
           }
