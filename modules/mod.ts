@@ -16,7 +16,9 @@ import * as prometheus from "./prometheus/module.ts";
 import * as selftest from "./selftest/module.ts";
 import * as sim_orchestrator from "./sim_orchestrator/module.ts";
 import * as status from "./status/module.ts";
+import * as telegraf from "./telegraf/module.ts";
 import * as telemetry from "./telemetry/module.ts";
+import * as zabbix from "./zabbix/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
@@ -33,7 +35,9 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   selftest,
   sim_orchestrator,
   status,
+  telegraf,
   telemetry,
+  zabbix,
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */
