@@ -24,6 +24,21 @@ export interface HealthCheck {
   muted: boolean;
 }
 
+/** A health check, unmuted, of `count` items with one detail line per message. */
+export function healthCheck(
+  severity: HealthCheck["severity"],
+  message: string,
+  count: number,
+  detail: string[],
+): HealthCheck {
+  return {
+    severity,
+    summary: { message, count },
+    detail: detail.map((m) => ({ message: m })),
+    muted: false,
+  };
+}
+
 /** A muted health check (`ceph health mute`). */
 export interface HealthMute {
   code: string;

@@ -27,19 +27,7 @@ import { copyBytes, cString, outWord, PointerArray, pointerIn, textOf } from "./
 import { CallGate } from "./_call_gate.ts";
 import { CommandReply, type RadosCommand } from "./rados_cluster.ts";
 import { RadosError } from "./rados_error.ts";
-
-// (const char **cmd, size_t cmdlen, const char *inbuf, size_t inbuflen, char **outbuf,
-//  size_t *outbuflen, char **outs, size_t *outslen), as librados' command calls end.
-const COMMAND_ARGS = [
-  "buffer",
-  "usize",
-  "buffer",
-  "usize",
-  "buffer",
-  "buffer",
-  "buffer",
-  "buffer",
-] as const;
+import { COMMAND_ARGS } from "./librados_symbols.ts";
 
 /** The functions of src/include/cephfs/libcephfs.h (Ceph 16.2) that mgrd binds. */
 const LIBCEPHFS_SYMBOLS = {

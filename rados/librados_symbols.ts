@@ -14,8 +14,8 @@
 
 // The arguments every command function ends with: (const char **cmd, size_t cmdlen,
 // const char *inbuf, size_t inbuflen, char **outbuf, size_t *outbuflen, char **outs,
-// size_t *outslen).
-const COMMAND_ARGS = [
+// size_t *outslen). libcephfs' command calls end the same way (rados/libcephfs.ts).
+export const COMMAND_ARGS = [
   "buffer",
   "usize",
   "buffer",

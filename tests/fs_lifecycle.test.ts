@@ -10,68 +10,34 @@ import assert from "node:assert/strict";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { dataDir, runCeph } from "./_oracle_cli.ts";
 import { referenceCli } from "./_reference.ts";
+import { type Ceph, fsDumpState, type Out, replayCapture, withFsCluster } from "./_fs_oracle.ts";
 import * as status from "../modules/status/module.ts";
 
 const DIR = "commands/fs_lifecycle";
 
-interface Out {
-  rc: number;
-  stdout: string;
-  stderr: string;
-}
-type Ceph = (line: string) => Promise<Out>;
-
-async function withFs(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
-  const c = await startTestCluster({
+function withFs(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  return withFsCluster({
     builtins: { status },
     initialModules: ["status"],
-    cluster: {
-      hosts: 1,
-      osdsPerHost: 3,
-      failureDomain: "osd",
-      mons: { count: 1 },
-      mgrs: ["x"],
-      mds: ["b", "a"],
-      pools: [
-        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
-        { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
-        { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
-      ],
-    },
-  });
-  const dir = dataDir();
-  try {
-    await c.run(20);
-    await fn(c, (line) => runCeph(c, dir, line));
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-    await c.stop();
-  }
+    mds: ["b", "a"],
+    pools: [
+      { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+      { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
+      { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
+    ],
+  }, fn);
 }
 
 const noGids = (s: string) => s.replace(/gid \d+/g, "gid N");
 
 /** Runs capture `name`'s command line; asserts its rc and stderr (gids aside). */
-async function replay(ceph: Ceph, name: string): Promise<Out> {
-  const cap = referenceCli(`${DIR}/${name}.txt`);
-  const got = await ceph(cap.command.replace(/^ceph /, ""));
-  assert.deepEqual([got.rc, noGids(got.stderr)], [cap.rc, noGids(cap.stderr)], name);
-  return got;
+function replay(ceph: Ceph, name: string): Promise<Out> {
+  return replayCapture(ceph, DIR, name, noGids);
 }
 
 /** An `fs dump`'s state: its file systems' flags, in/up/failed, and each MDS's name, rank, state. */
 function dumpState(text: string): string[] {
-  return text.split("\n").flatMap((l) => {
-    if (/^(legacy client fscid|No filesystems configured|Filesystem ')/.test(l)) return [l];
-    const kv = /^(flags|max_mds|in|failed|stopped)\t(.*)$/.exec(l);
-    if (kv) return [`${kv[1]} ${kv[2]}`];
-    const up = /^up\t\{(.*)\}$/.exec(l);
-    if (up) {
-      return [`up ${up[1]!.split(",").filter(Boolean).map((x) => x.split("=")[0]).join(",")}`];
-    }
-    const mds = /^\[mds\.(\w+)\{(-?\d+):\d+\} state (\S+) /.exec(l);
-    return mds ? [`mds.${mds[1]} ${mds[2]} ${mds[3]}`] : [];
-  });
+  return fsDumpState(text, ["flags", "max_mds", "in", "failed", "stopped"]);
 }
 
 async function sameDump(ceph: Ceph, name: string): Promise<void> {

@@ -7,49 +7,25 @@
  * run to run and are left out of the comparison.
  */
 import assert from "node:assert/strict";
-import { startTestCluster, type TestCluster } from "mgr_module/testing";
-import { dataDir, runCeph } from "./_oracle_cli.ts";
+import type { TestCluster } from "mgr_module/testing";
+import { type Ceph, fsDumpState, type Out, replayCapture, withFsCluster } from "./_fs_oracle.ts";
 import { referenceCli } from "./_reference.ts";
 
 const DIR = "commands/mon12/fs_set";
 
-async function withFs(fn: (c: TestCluster, ceph: (line: string) => Promise<Out>) => Promise<void>) {
-  const c = await startTestCluster({
-    cluster: {
-      hosts: 1,
-      osdsPerHost: 3,
-      failureDomain: "osd",
-      mons: { count: 1 },
-      mgrs: ["x"],
-      mds: ["a", "b"],
-      pools: [
-        { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
-        { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
-      ],
-    },
-  });
-  const dir = dataDir();
-  try {
-    await c.run(20);
-    await fn(c, (line) => runCeph(c, dir, line));
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-    await c.stop();
-  }
-}
-
-interface Out {
-  rc: number;
-  stdout: string;
-  stderr: string;
+function withFs(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  return withFsCluster({
+    mds: ["a", "b"],
+    pools: [
+      { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
+      { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
+    ],
+  }, fn);
 }
 
 /** Runs capture `name`'s command line; asserts its rc and stderr (the mon's words). */
-async function replay(ceph: (line: string) => Promise<Out>, name: string): Promise<Out> {
-  const cap = referenceCli(`${DIR}/${name}.txt`);
-  const got = await ceph(cap.command.replace(/^ceph /, ""));
-  assert.deepEqual([got.rc, got.stderr], [cap.rc, cap.stderr], name);
-  return got;
+function replay(ceph: Ceph, name: string): Promise<Out> {
+  return replayCapture(ceph, DIR, name);
 }
 
 /**
@@ -57,20 +33,17 @@ async function replay(ceph: (line: string) => Promise<Out>, name: string): Promi
  * up (ranks only), failed, stopped (rank 0's), the MDS lines as name, rank and state.
  */
 function dumpState(text: string): string[] {
-  return text.split("\n").flatMap((l) => {
-    const kv = /^(flags|max_mds|in|failed|session_timeout|session_autoclose|max_file_size)\t(.*)$/
-      .exec(l);
-    if (kv) return [`${kv[1]} ${kv[2]}`];
-    const up = /^up\t\{(.*)\}$/.exec(l);
-    if (up) {
-      return [`up ${up[1]!.split(",").filter(Boolean).map((x) => x.split("=")[0]).join(",")}`];
-    }
-    // The real file system once had rank 1 (max_mds 2, which the simulator does not model).
-    const stopped = /^stopped\t(.*)$/.exec(l);
-    if (stopped) return [`stopped ${stopped[1]!.split(",").filter((r) => r === "0").join(",")}`];
-    const mds = /^\[mds\.(\w+)\{(-?\d+):\d+\} state (\S+) /.exec(l);
-    return mds ? [`mds.${mds[1]} ${mds[2]} ${mds[3]}`] : [];
-  });
+  return fsDumpState(
+    text,
+    ["flags", "max_mds", "in", "failed", "session_timeout", "session_autoclose", "max_file_size"],
+    (l) => {
+      // The real file system once had rank 1 (max_mds 2, which the simulator does not model).
+      const stopped = /^stopped\t(.*)$/.exec(l);
+      return stopped
+        ? `stopped ${stopped[1]!.split(",").filter((r) => r === "0").join(",")}`
+        : undefined;
+    },
+  );
 }
 
 async function sameDump(ceph: (line: string) => Promise<Out>, name: string): Promise<void> {

@@ -18,7 +18,7 @@ import { STAT_SUM_INDEX } from "../../ceph/pg_stat.ts";
 import { pgidText } from "../../ceph/pg_stat.ts";
 import { cephStamp, timespanText } from "../../ceph/time.ts";
 import type { DaemonHealthMetric } from "../cluster_link.ts";
-import type { HealthCheck } from "../health.ts";
+import { type HealthCheck, healthCheck } from "../health.ts";
 import type { PgMap } from "./pg_map.ts";
 
 /** `mon_pg_stuck_threshold`. */
@@ -108,20 +108,6 @@ const CHECKS: Record<
   },
 };
 
-function _check(
-  severity: HealthCheck["severity"],
-  message: string,
-  count: number,
-  detail: string[],
-): HealthCheck {
-  return {
-    severity,
-    summary: { message, count },
-    detail: detail.map((m) => ({ message: m })),
-    muted: false,
-  };
-}
-
 interface _Causes {
   /** PGs per response (by its index in RESPONSES). */
   states: Map<number, number>;
@@ -209,7 +195,7 @@ export function pgHealthChecks(
       m.pool[a]! - m.pool[b]! || m.ps[a]! - m.ps[b]!
     );
     const detail = rows.slice(0, MAX_DETAIL).map((r) => _detail(m, r, causes.pgs.get(r)!, now));
-    checks[code] = _check(severity, summary, causes.pgs.size, detail);
+    checks[code] = healthCheck(severity, summary, causes.pgs.size, detail);
   }
   // SMALLER_PGP_NUM: targets, not the values still converging on them.
   if (m.count > 0) {
@@ -221,7 +207,7 @@ export function pgHealthChecks(
     }
     if (detail.length > 0) {
       // Ceph says "pools have" whatever the count.
-      checks.SMALLER_PGP_NUM = _check(
+      checks.SMALLER_PGP_NUM = healthCheck(
         "HEALTH_WARN",
         `${detail.length} pools have pg_num > pgp_num`,
         detail.length,
@@ -248,7 +234,7 @@ export function pgHealthChecks(
         "use 'ceph osd pool application enable <pool-name> <app-name>', where <app-name> is " +
           "'cephfs', 'rbd', 'rgw', or freeform for custom applications.",
       );
-      checks.POOL_APP_NOT_ENABLED = _check(
+      checks.POOL_APP_NOT_ENABLED = healthCheck(
         "HEALTH_WARN",
         `${pools} pool(s) do not have an application enabled`,
         pools,
@@ -313,7 +299,7 @@ function _scrubChecks(
       `pg ${pgidText(m.pool[r]!, m.ps[r]!)} not ${words} since ${cephStamp(m.stampAt(r, col))}`
     );
     if (rows.length > MAX_DETAIL) detail.push(`${rows.length - MAX_DETAIL} more pgs... `);
-    checks[code] = _check(
+    checks[code] = healthCheck(
       "HEALTH_WARN",
       `${rows.length} pgs not ${words} in time`,
       rows.length,
@@ -372,7 +358,7 @@ export function slowOpsCheck(
     : `daemons [${daemons.slice(0, 10).join(",")}]${
       daemons.length > 10 ? "..." : ""
     } have slow ops.`;
-  return _check(
+  return healthCheck(
     "HEALTH_WARN",
     `${ops} slow ops, oldest one blocked for ${Math.floor(oldest)} sec, ${who}`,
     ops,

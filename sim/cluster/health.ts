@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { HealthCheck } from "../../core/health.ts";
+import { type HealthCheck, healthCheck } from "../../core/health.ts";
 import { CRUSH_TYPES } from "./crush_map.ts";
 import type { FsMap } from "./fs_map.ts";
 import { monAddrText, type MonCluster } from "./mons.ts";
@@ -49,20 +49,6 @@ const _FLAG_CHECKS = [
   "nosnaptrim",
 ];
 
-function _check(
-  severity: HealthCheck["severity"],
-  message: string,
-  count: number,
-  detail: string[],
-): HealthCheck {
-  return {
-    severity,
-    summary: { message, count },
-    detail: detail.map((m) => ({ message: m })),
-    muted: false,
-  };
-}
-
 /** `root=default,rack=rack1,host=host1` for an item's ancestors (root first). */
 function _location(map: OsdMap, item: number): string {
   const parts: string[] = [];
@@ -85,7 +71,7 @@ function _osdChecks(map: OsdMap, checks: Record<string, HealthCheck>): void {
     if (map.has(id) && !map.isUp(id) && map.isIn(id)) downIn.push(id);
   }
   if (downIn.length > 0) {
-    checks.OSD_DOWN = _check(
+    checks.OSD_DOWN = healthCheck(
       "HEALTH_WARN",
       `${downIn.length} osds down`,
       downIn.length,
@@ -125,7 +111,7 @@ function _osdChecks(map: OsdMap, checks: Record<string, HealthCheck>): void {
     for (const [typeId, t] of [...byType].sort((a, b) => a[0] - b[0])) {
       const type = _typeName(typeId);
       const n = t.ids.length;
-      checks[`OSD_${type.toUpperCase()}_DOWN`] = _check(
+      checks[`OSD_${type.toUpperCase()}_DOWN`] = healthCheck(
         "HEALTH_WARN",
         `${n} ${type}${n > 1 ? "s" : ""} (${t.osds} osds) down`,
         n,
@@ -140,14 +126,19 @@ function _osdChecks(map: OsdMap, checks: Record<string, HealthCheck>): void {
   }
   const flags = _FLAG_CHECKS.filter((f) => map.hasFlag(f));
   if (flags.length > 0) {
-    checks.OSDMAP_FLAGS = _check("HEALTH_WARN", `${flags.join(",")} flag(s) set`, flags.length, []);
+    checks.OSDMAP_FLAGS = healthCheck(
+      "HEALTH_WARN",
+      `${flags.join(",")} flag(s) set`,
+      flags.length,
+      [],
+    );
   }
 }
 
 function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void {
   const down = mons.names.filter((_, r) => !mons.quorum.includes(r));
   if (down.length === 0 || !mons.hasQuorum()) return;
-  checks.MON_DOWN = _check(
+  checks.MON_DOWN = healthCheck(
     "HEALTH_WARN",
     `${down.length}/${mons.names.length} mons down, quorum ${mons.quorumNames().join(",")}`,
     down.length,
@@ -174,22 +165,27 @@ function _fsChecks(fs: FsMap, checks: Record<string, HealthCheck>): void {
     .length;
   // A file system marked down has no rank in: nothing is degraded (HEALTH_OK, as 16.2 says).
   if (active === undefined && !fs.down) {
-    checks.FS_DEGRADED = _check("HEALTH_WARN", "1 filesystem is degraded", 1, [
+    checks.FS_DEGRADED = healthCheck("HEALTH_WARN", "1 filesystem is degraded", 1, [
       `fs ${fs.fsName} is degraded`,
     ]);
     // A failed rank a standby could take is transient, and not reported.
     if (standbys === 0) {
-      checks.FS_WITH_FAILED_MDS = _check("HEALTH_WARN", "1 filesystem has a failed mds daemon", 1, [
-        `fs ${fs.fsName} has 1 failed mds`,
-      ]);
+      checks.FS_WITH_FAILED_MDS = healthCheck(
+        "HEALTH_WARN",
+        "1 filesystem has a failed mds daemon",
+        1,
+        [
+          `fs ${fs.fsName} has 1 failed mds`,
+        ],
+      );
     }
-    checks.MDS_ALL_DOWN = _check("HEALTH_ERR", "1 filesystem is offline", 1, [
+    checks.MDS_ALL_DOWN = healthCheck("HEALTH_ERR", "1 filesystem is offline", 1, [
       `fs ${fs.fsName} is offline because no MDS is active for it.`,
     ]);
   }
   const wanted = Math.max(0, fs.standbyCountWanted);
   if (wanted > standbys) {
-    checks.MDS_INSUFFICIENT_STANDBY = _check(
+    checks.MDS_INSUFFICIENT_STANDBY = healthCheck(
       "HEALTH_WARN",
       "insufficient standby MDS daemons available",
       1,
