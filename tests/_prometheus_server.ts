@@ -4,6 +4,8 @@
  * HTTP API, poll it in wall time. The tests using it skip when the binary is not installed.
  */
 import assert from "node:assert/strict";
+import { startTestCluster, type TestCluster } from "mgr_module/testing";
+import * as prometheus from "../modules/prometheus/module.ts";
 
 /** Whether `prometheus` runs on this machine; when not, says so on stderr for `test`. */
 export async function havePrometheus(test: string): Promise<boolean> {
@@ -136,4 +138,42 @@ scrape_configs:
     throw e;
   }
   return { api, stop };
+}
+
+/** Ceph 16.2.15's alert rules, as fetched into tests/ceph-reference/monitoring/. */
+export const CEPH_ALERT_RULES =
+  new URL("./ceph-reference/monitoring/prometheus_alerts.yml", import.meta.url).pathname;
+
+/**
+ * A simulated cluster of 3 hosts × 3 OSDs with the prometheus module serving on a free port,
+ * 30 s in, and a real Prometheus scraping it with `ruleFiles`; all stopped after `fn`.
+ */
+export async function withScrapedCluster(
+  ruleFiles: string[],
+  fn: (c: TestCluster, api: string) => Promise<void>,
+): Promise<void> {
+  const exporterPort = freePort();
+  const c = await startTestCluster({
+    builtins: { prometheus },
+    cluster: { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 32 }] },
+  });
+  const dir = await Deno.makeTempDir();
+  let server: PrometheusServer | undefined;
+  try {
+    const set = await c.command({
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/prometheus/server_port",
+      value: String(exporterPort),
+    });
+    assert.deepStrictEqual(set.r, 0, set.outs);
+    await c.command({ prefix: "mgr module enable", module: "prometheus" });
+    await c.run(30);
+    server = await startPrometheus(dir, `127.0.0.1:${exporterPort}`, ruleFiles);
+    await fn(c, server.api);
+  } finally {
+    await server?.stop();
+    await c.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
 }

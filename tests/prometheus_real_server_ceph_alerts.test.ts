@@ -12,22 +12,17 @@
  * Skipped, with a warning, when the prometheus binary is not installed.
  */
 import assert from "node:assert/strict";
-import { startTestCluster, type TestCluster } from "mgr_module/testing";
-import * as prometheus from "../modules/prometheus/module.ts";
+import type { TestCluster } from "mgr_module/testing";
 import { faultCommands } from "../sim/fault_commands.ts";
 import { FaultInjector } from "../sim/faults/faults.ts";
 import {
   activeAlerts,
-  freePort,
+  CEPH_ALERT_RULES,
   havePrometheus,
-  type PrometheusServer,
   sleep,
-  startPrometheus,
   until,
+  withScrapedCluster,
 } from "./_prometheus_server.ts";
-
-const RULES = new URL("./ceph-reference/monitoring/prometheus_alerts.yml", import.meta.url)
-  .pathname;
 
 /** The alerts under test; every one keeps its 16.2.15 name. */
 const WATCHED = [
@@ -83,27 +78,8 @@ Deno.test({
   ignore: !(await havePrometheus("the Ceph alert rules test")),
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const exporterPort = freePort();
-    const c = await startTestCluster({
-      builtins: { prometheus },
-      cluster: { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 32 }] },
-    });
-    const dir = await Deno.makeTempDir();
-    let server: PrometheusServer | undefined;
-    try {
-      const set = await c.command({
-        prefix: "config set",
-        who: "mgr",
-        name: "mgr/prometheus/server_port",
-        value: String(exporterPort),
-      });
-      assert.deepStrictEqual(set.r, 0, set.outs);
-      await c.command({ prefix: "mgr module enable", module: "prometheus" });
-      await c.run(30);
-      server = await startPrometheus(dir, `127.0.0.1:${exporterPort}`, [RULES]);
-      const api = server.api;
-
+  fn: () =>
+    withScrapedCluster([CEPH_ALERT_RULES], async (c, api) => {
       // The whole file loaded: every rule healthy, every group evaluated after the first scrape.
       const loadedAt = Date.now();
       await until(
@@ -183,10 +159,5 @@ Deno.test({
         if (left.length === 0) break;
       }
       assert.deepStrictEqual(left, [], "healed: none of them active");
-    } finally {
-      await server?.stop();
-      await c.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });

@@ -8,20 +8,15 @@
  * Skipped, with a warning, when the prometheus binary is not installed.
  */
 import assert from "node:assert/strict";
-import { startTestCluster } from "mgr_module/testing";
-import * as prometheus from "../modules/prometheus/module.ts";
+import type * as prometheus from "../modules/prometheus/module.ts";
 import {
-  freePort,
+  CEPH_ALERT_RULES,
   havePrometheus,
-  type PrometheusServer,
   query,
   sleep,
-  startPrometheus,
   until,
+  withScrapedCluster,
 } from "./_prometheus_server.ts";
-
-const RULES =
-  new URL("./ceph-reference/monitoring/prometheus_alerts.yml", import.meta.url).pathname;
 
 Deno.test({
   name:
@@ -29,28 +24,8 @@ Deno.test({
   ignore: !(await havePrometheus("the mon-outage test")),
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const exporterPort = freePort();
-    const c = await startTestCluster({
-      builtins: { prometheus },
-      cluster: { hosts: 3, osdsPerHost: 3, pools: [{ name: "rbd", pgNum: 32 }] },
-    });
-    const dir = await Deno.makeTempDir();
-    let server: PrometheusServer | undefined;
-    try {
-      const set = await c.command({
-        prefix: "config set",
-        who: "mgr",
-        name: "mgr/prometheus/server_port",
-        value: String(exporterPort),
-      });
-      assert.deepStrictEqual(set.r, 0, set.outs);
-      await c.command({ prefix: "mgr module enable", module: "prometheus" });
-      await c.run(30);
-
-      server = await startPrometheus(dir, `127.0.0.1:${exporterPort}`, [RULES]);
-      const api = server.api;
-
+  fn: () =>
+    withScrapedCluster([CEPH_ALERT_RULES], async (c, api) => {
       // 100 s of cluster time over some 12 s of wall time, scraped every second.
       const started = Date.now();
       c.cluster!.monOutage(100);
@@ -87,10 +62,5 @@ Deno.test({
         const r = await query(api, 'ALERTS{alertname="CephMgrPrometheusModuleInactive"}');
         return r.some((a) => a.metric.alertstate === "pending");
       });
-    } finally {
-      await server?.stop();
-      await c.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
+    }),
 });
