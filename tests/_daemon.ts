@@ -42,3 +42,37 @@ export async function startDaemon(dataDir: string, ...extra: string[]): Promise<
   });
   return daemon;
 }
+
+/** What {@linkcode withExporter} asks of a manager: its command entry point. */
+interface Commands {
+  command(cmd: Record<string, unknown>): Promise<{ r: number; outb: string; outs: string }>;
+}
+
+/**
+ * Enables the prometheus module of manager `m` on a free port, waits for its URI in `mgr
+ * services`, runs `fn` with it (`http://host:port/`), then disables the module and removes
+ * the port option again.
+ */
+export async function withExporter(m: Commands, fn: (uri: string) => Promise<void>) {
+  const port = await m.command({
+    prefix: "config set",
+    who: "mgr",
+    name: "mgr/prometheus/server_port",
+    value: "0",
+  });
+  if (port.r !== 0) throw new Error(`config set server_port: ${port.outs}`);
+  try {
+    const enable = await m.command({ prefix: "mgr module enable", module: "prometheus" });
+    if (enable.r !== 0) throw new Error(`mgr module enable prometheus: ${enable.outs}`);
+    let uri = "";
+    await until("the exporter's URI in mgr services", async () => {
+      const services = await m.command({ prefix: "mgr services", format: "json" });
+      uri = (JSON.parse(services.outb) as { prometheus?: string }).prometheus ?? "";
+      return uri !== "";
+    }, 20);
+    await fn(uri);
+  } finally {
+    await m.command({ prefix: "mgr module disable", module: "prometheus" });
+    await m.command({ prefix: "config rm", who: "mgr", name: "mgr/prometheus/server_port" });
+  }
+}

@@ -13,7 +13,7 @@ import { RadosClusterLink } from "../link/rados_cluster_link.ts";
 import { RealCluster } from "../link/real_cluster.ts";
 import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
 import { connectRados } from "../rados/librados.ts";
-import { ceph, MAIN, startDaemon, until } from "./_daemon.ts";
+import { ceph, MAIN, startDaemon, until, withExporter } from "./_daemon.ts";
 import { havePromtool, isCephNameLint, promtool } from "./_promtool.ts";
 import { connectDev, devCluster, devClusterAuthNone, realCluster } from "./_dev_cluster.ts";
 import { referenceGet } from "./_reference.ts";
@@ -509,22 +509,7 @@ Deno.test({
   fn: async () => {
     await using admin = await connectDev();
     await withManager(async (m) => {
-      const port = await m.command({
-        prefix: "config set",
-        who: "mgr",
-        name: "mgr/prometheus/server_port",
-        value: "0",
-      });
-      assert.equal(port.r, 0, port.outs);
-      try {
-        const enable = await m.command({ prefix: "mgr module enable", module: "prometheus" });
-        assert.equal(enable.r, 0, enable.outs);
-        let uri = "";
-        await until("the exporter's URI in mgr services", async () => {
-          const services = await m.command({ prefix: "mgr services", format: "json" });
-          uri = (JSON.parse(services.outb) as { prometheus?: string }).prometheus ?? "";
-          return uri !== "";
-        }, 20);
+      await withExporter(m, async (uri) => {
         const real = (await admin.monCommand({ prefix: "osd dump", format: "json" })).json<
           { osds: { osd: number; up: number }[] }
         >();
@@ -550,14 +535,7 @@ Deno.test({
           assert.deepStrictEqual(others, []);
           assert(code === 0 || code === 3, `promtool exit code ${code}`);
         }
-      } finally {
-        await m.command({ prefix: "mgr module disable", module: "prometheus" });
-        await admin.monCommand({
-          prefix: "config rm",
-          who: "mgr",
-          name: "mgr/prometheus/server_port",
-        });
-      }
+      });
     });
   },
 });

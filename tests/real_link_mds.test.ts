@@ -15,7 +15,7 @@ import { RealCluster, upMdsNames } from "../link/real_cluster.ts";
 import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
 import { connectRados } from "../rados/librados.ts";
 import { connectCephFs } from "../rados/libcephfs.ts";
-import { ceph, MAIN, until } from "./_daemon.ts";
+import { ceph, MAIN, until, withExporter } from "./_daemon.ts";
 import { referenceGet } from "./_reference.ts";
 import { devClusterWithMds, mdsCluster, radosFailure } from "./_dev_cluster.ts";
 
@@ -220,22 +220,7 @@ Deno.test({
   fn: async () => {
     const { active } = await mdsNames();
     await withManager("mgrd1", async (m) => {
-      const port = await m.command({
-        prefix: "config set",
-        who: "mgr",
-        name: "mgr/prometheus/server_port",
-        value: "0",
-      });
-      assert.equal(port.r, 0, port.outs);
-      try {
-        const enable = await m.command({ prefix: "mgr module enable", module: "prometheus" });
-        assert.equal(enable.r, 0, enable.outs);
-        let uri = "";
-        await until("the exporter's URI in mgr services", async () => {
-          const services = await m.command({ prefix: "mgr services", format: "json" });
-          uri = (JSON.parse(services.outb) as { prometheus?: string }).prometheus ?? "";
-          return uri !== "";
-        }, 20);
+      await withExporter(m, async (uri) => {
         let text = "";
         const daemon = `ceph_daemon="mds.${active}"`;
         await until(`mds.${active}'s counters on the page`, async () => {
@@ -255,10 +240,7 @@ Deno.test({
           "ceph_mgr_metadata",
           "ceph_mgr_status",
         ]);
-      } finally {
-        await m.command({ prefix: "mgr module disable", module: "prometheus" });
-        await m.command({ prefix: "config rm", who: "mgr", name: "mgr/prometheus/server_port" });
-      }
+      });
     });
   },
 });
