@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { POOL_STEP_ARBS, type PoolStep, poolStep } from "./_pool_steps.ts";
 import { MgrModule } from "mgr_module";
 import { startTestCluster } from "mgr_module/testing";
 import { Rng } from "../sim/engine/prng.ts";
@@ -220,9 +221,7 @@ type Step =
   | { kind: "setFlag" | "unsetFlag"; flag: string }
   | { kind: "hostDown" | "hostUp"; host: number }
   | { kind: "pool"; pgNum: number; size: number }
-  | { kind: "poolSize"; pool: number; size: number }
-  | { kind: "poolPgNum"; pool: number; add: number }
-  | { kind: "poolPgpNum"; pool: number; pgpNum: number }
+  | PoolStep
   | { kind: "crushWeight"; osd: number; weight: number };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -254,37 +253,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
     osd: fc.nat(),
     weight: fc.constantFrom(0.5, 1, 2),
   }),
-  fc.record({
-    kind: fc.constant("poolSize" as const),
-    pool: fc.nat(),
-    size: fc.constantFrom(2, 3),
-  }),
-  fc.record({
-    kind: fc.constant("poolPgNum" as const),
-    pool: fc.nat(),
-    add: fc.constantFrom(-8, -1, 1, 4, 16),
-  }),
-  fc.record({
-    kind: fc.constant("poolPgpNum" as const),
-    pool: fc.nat(),
-    pgpNum: fc.integer({ min: 1, max: 64 }),
-  }),
+  ...POOL_STEP_ARBS,
 );
-
-/** A pool change as `osd pool set` makes it: size, pg_num (splits or merges), pgp_num. */
-function poolStep(
-  c: SimCluster,
-  step:
-    | { kind: "poolSize"; pool: number; size: number }
-    | { kind: "poolPgNum"; pool: number; add: number }
-    | { kind: "poolPgpNum"; pool: number; pgpNum: number },
-): void {
-  const pool = c.map.pools[step.pool % c.map.pools.length]!;
-  if (step.kind === "poolSize") c.setPoolSize(pool, step.size, step.size - (step.size >> 1));
-  else if (step.kind === "poolPgNum") {
-    c.setPoolPgNum(pool, Math.max(1, pool.pgNumTarget + step.add));
-  } else c.setPoolPgpNum(pool, Math.min(step.pgpNum, pool.pgNumTarget));
-}
 
 /**
  * The three map dumps through the map's shared cache and through `incremental` (a private cache
