@@ -6,35 +6,9 @@
  * respawns likewise; `mgr fail` of the active one respawns it as a standby.
  */
 import assert from "node:assert/strict";
-import {
-  CLIReadCommand,
-  HandleCommandResult,
-  MgrModule,
-  MgrStandbyModule,
-  Option,
-} from "mgr_module";
+import { Web, WebStandby } from "./_web_module.ts";
+import { CLIReadCommand, HandleCommandResult, MgrModule } from "mgr_module";
 import { startTestCluster } from "mgr_module/testing";
-
-class Web extends MgrModule {
-  static override MODULE_OPTIONS = [Option({ name: "port", type: "int", default: 8080 })];
-  override async serve(): Promise<void> {
-    this.set_uri(`http://${this.get_mgr_id()}.example:${this.get_module_option("port")}/`);
-    const runs = Number(this.get_store("runs") ?? "0") + 1;
-    await this.set_store("runs", String(runs));
-    while (!this.shutting_down) await this.sleep(5);
-  }
-  @CLIReadCommand("web runs")
-  runs(): HandleCommandResult {
-    return new HandleCommandResult(0, this.get_store("runs") ?? "0");
-  }
-}
-
-class WebStandby extends MgrStandbyModule {
-  static override MODULE_OPTIONS = Web.MODULE_OPTIONS;
-  override async serve(): Promise<void> {
-    while (!this.shutting_down) await this.sleep(1);
-  }
-}
 
 class Other extends MgrModule {
   @CLIReadCommand("other ping")

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  CLIReadCommand,
-  HandleCommandResult,
-  MgrModule,
-  MgrStandbyModule,
-  Option,
-} from "mgr_module";
+import { Web, WebStandby } from "./_web_module.ts";
+import { MgrModule } from "mgr_module";
 import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
 import { EmbeddedMon } from "../sim/mon/mon.ts";
@@ -13,31 +8,6 @@ import { MonLink } from "../sim/mon/mon_link.ts";
 import { Rng } from "../sim/engine/prng.ts";
 import { Scheduler, VirtualClock } from "../sim/engine/scheduler.ts";
 import { startTestCluster } from "mgr_module/testing";
-
-class Web extends MgrModule {
-  static override MODULE_OPTIONS = [Option({ name: "port", type: "int", default: 8080 })];
-  override async serve(): Promise<void> {
-    this.set_uri(`http://${this.get_mgr_id()}.example:${this.get_module_option("port")}/`);
-    const runs = Number(this.get_store("runs") ?? "0") + 1;
-    await this.set_store("runs", String(runs));
-    while (!this.shutting_down) await this.sleep(5);
-  }
-  @CLIReadCommand("web whoami")
-  whoami(): HandleCommandResult {
-    return new HandleCommandResult(0, this.get_mgr_id());
-  }
-}
-
-class WebStandby extends MgrStandbyModule {
-  static override MODULE_OPTIONS = Web.MODULE_OPTIONS;
-  seenActive = "";
-  override async serve(): Promise<void> {
-    while (!this.shutting_down) {
-      this.seenActive = this.get_active_uri();
-      await this.sleep(1);
-    }
-  }
-}
 
 async function twoManagers() {
   const scheduler = new Scheduler({ rng: new Rng(7) });
