@@ -222,7 +222,9 @@ Deno.test({
           (q.body as string).split("\n").filter((l) => l !== "")
         );
         assert.deepEqual(tagKeys(lines), tagKeys(realLines));
-        const stamp = Math.floor(c.clock.now() * 1000);
+        // One stamp for the whole send, in milliseconds of the manager's (virtual) clock.
+        const stamp = Number(lines[0]!.split(" ").at(-1));
+        assert(stamp <= c.clock.now() * 1000 && stamp >= (c.clock.now() - 5) * 1000, `${stamp}`);
         for (const line of lines) assert.match(line, new RegExp(` value=-?\\d+i ${stamp}$`));
         // One line exactly, from the cluster's state.
         const fsid = (m.get("mon_map") as { fsid: string }).fsid;
@@ -267,6 +269,19 @@ Deno.test({
           `"password": "None", "port": ${r.port}, "ssl": false, "threads": 5, "username": "None", ` +
           `"verify_ssl": true}`,
       );
+      // The options as 16.2.15's MgrMap declares them (untyped: str, defaults as text).
+      const real = JSON.parse(referenceText("influx/mgr_module_ls.json")) as {
+        disabled_modules: { name: string; module_options: Record<string, unknown> }[];
+      };
+      const realOptions = real.disabled_modules.find((x) => x.name === "influx")!.module_options;
+      const map = m.get("mgr_map") as {
+        available_modules: { name: string; module_options: Record<string, unknown> }[];
+      };
+      const ours = map.available_modules.find((x) => x.name === "influx")!.module_options;
+      for (const name of Object.keys(realOptions).filter((n) => !n.startsWith("log_"))) {
+        assert.deepEqual(ours[name], realOptions[name], name);
+      }
+      assert.deepEqual(Object.keys(ours).sort(), Object.keys(realOptions).sort());
       // Unset, the options are Ceph's string defaults (`hostname` is the text `None`).
       for (const key of ["hostname", "port", "interval"]) {
         await command(c, { prefix: "config rm", who: "mgr", name: `mgr/influx/${key}` });
@@ -386,5 +401,23 @@ Deno.test({
       const without = await command(c, { prefix: "mgr self-test remote" });
       assert(without.r < 0, "influx disabled: the first call fails as in Ceph");
       assert.match(without.outs, /ImportError/);
+    }),
+});
+
+Deno.test({
+  name: "more batches than the queue holds raise MGR_INFLUX_QUEUE_FULL, as 16.2.15 does",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withInflux({ batch_size: "1", threads: "1" }, async (c, r, m) => {
+      await until(c, () => r.received.some((q) => q.path === "/write"), "the first write");
+      assert(m.gather_statistics().length > 101, "more points than the queue and a worker hold");
+      await c.run(5);
+      const full = c.manager.health().checks.MGR_INFLUX_QUEUE_FULL;
+      assert.equal(full?.summary.message, "Failed to chunk to InfluxDB Queue");
+      assert.deepEqual(full?.detail, [{
+        message: "Queue is full. InfluxDB might be slow with processing data",
+      }]);
+      assert(c.log.recent.some((l) => l.includes("Queue is full, failed to add chunk")));
     }),
 });

@@ -447,9 +447,11 @@ export class Module extends MgrModule {
     this.log.info("Stopping influx module");
     this.log.debug("Shutting down queue workers");
     for (const _ of this.#workers) this.#put(null);
-    // Python joins the queue and its threads: the batches queued before the stop are sent.
-    await Promise.all(this.#workers);
+    // Python joins the queue and its threads, which can wait for ever on a server that does
+    // not answer; here the requests in flight are aborted, so the stop is prompt (batches
+    // still queued then fail fast and are logged).
     this.#abort.abort();
+    await Promise.all(this.#workers);
   }
 
   override self_test(): string {
@@ -475,7 +477,13 @@ export class Module extends MgrModule {
         return new HandleCommandResult(-EINVAL, "", "Value should not be empty or None");
       }
       this.log.debug(`Setting configuration option ${key} to ${String(value)}`);
-      this.set_config_option(key, String(value));
+      try {
+        this.set_config_option(key, String(value));
+      } catch (e) {
+        // Ceph answers with the Python traceback, whose last line this is.
+        if (e instanceof RuntimeError) return new HandleCommandResult(-EINVAL, "", `${e}`);
+        throw e;
+      }
       await this.set_module_option(key, String(value));
       return new HandleCommandResult(0, `Configuration option ${key} updated`, "");
     }
@@ -512,6 +520,7 @@ export class Module extends MgrModule {
       this.log.debug(
         `Finished sending data to Influx in ${(this.now() - start).toFixed(3)} seconds`,
       );
+      if (this.shutting_down) break;
       this.log.debug(`Sleeping for ${this.config.interval} seconds`);
       await this.sleep(this.config.interval ?? 30);
     }
