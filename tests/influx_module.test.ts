@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { MgrModule } from "mgr_module";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import type { Module as Influx } from "../modules/influx/module.ts";
@@ -88,10 +89,11 @@ async function command(c: TestCluster, cmd: Record<string, unknown>) {
 async function withInflux(
   options: Record<string, string>,
   run: (c: TestCluster, r: ReturnType<typeof startReceiver>, m: Influx) => Promise<void>,
+  extra: Record<string, Record<string, unknown>> = {},
 ): Promise<void> {
   const r = startReceiver();
   const c = await startTestCluster({
-    builtins: BUILTIN_MODULES,
+    builtins: { ...BUILTIN_MODULES, ...extra },
     initialModules: ["selftest"],
     cluster: CLUSTER,
   });
@@ -420,4 +422,23 @@ Deno.test({
       }]);
       assert(c.log.recent.some((l) => l.includes("Queue is full, failed to add chunk")));
     }),
+});
+
+/** A module named telegraf, for the branch of `self-test remote` that picks it (16.2.15's). */
+class Telegraf extends MgrModule {}
+
+Deno.test({
+  name: "self-test remote uses telegraf as the disabled module when the manager has it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withInflux({}, async (c) => {
+      const ok = await command(c, { prefix: "mgr self-test remote" });
+      assert.deepEqual([ok.r, ok.outs], [0, "Successfully called"]);
+      // Ceph asserts telegraf is not enabled before calling it: enabled, the test fails there.
+      await command(c, { prefix: "mgr module enable", module: "telegraf" });
+      const failed = await command(c, { prefix: "mgr self-test remote" });
+      assert(failed.r < 0);
+      assert.match(failed.outs, /telegraf is not enabled/);
+    }, { telegraf: { Telegraf } }),
 });
