@@ -442,3 +442,46 @@ Deno.test({
       assert.match(failed.outs, /telegraf is not enabled/);
     }, { telegraf: { Telegraf } }),
 });
+
+Deno.test({
+  name: "ssl true speaks HTTPS, and a hostname that is no host name fails as a connection error",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withInflux({ ssl: "true" }, async (c, r) => {
+      await until(
+        c,
+        () => r.received.length > 0 || c.log.recent.some((l) => l.includes("list/create")),
+        "the TLS attempt",
+      );
+      await c.run(5);
+      // The stand-in speaks plain HTTP: the TLS handshake fails.
+      const tls = c.manager.health().checks.MGR_INFLUX_DB_LIST_FAILED;
+      assert.match(
+        tls?.detail[0]?.message ?? "",
+        new RegExp(`^HTTPSConnectionPool\\(host='127\\.0\\.0\\.1', port=${r.port}\\): .*SSLError`),
+      );
+      assert(!r.received.some((q) => q.path === "/write"));
+      const set = await command(c, {
+        prefix: "influx config-set",
+        key: "hostname",
+        value: "no such host",
+      });
+      assert.equal(set.r, 0);
+      await command(c, { prefix: "influx config-set", key: "ssl", value: "false" });
+      await command(c, { prefix: "influx send" });
+      await c.run(5);
+      const bad = c.manager.health().checks.MGR_INFLUX_DB_LIST_FAILED;
+      assert.match(
+        bad?.detail[0]?.message ?? "",
+        /^HTTPConnectionPool\(host='no such host', port=/,
+      );
+      assert.equal(c.manager.health().checks.MGR_MODULE_ERROR, undefined);
+      // Back to the stand-in: the next send clears the check.
+      await command(c, { prefix: "influx config-set", key: "hostname", value: "127.0.0.1" });
+      await command(c, { prefix: "influx send" });
+      await until(c, () => r.received.some((q) => q.path === "/write"), "a write");
+      await c.run(5);
+      assert.equal(c.manager.health().checks.MGR_INFLUX_DB_LIST_FAILED, undefined);
+    }),
+});

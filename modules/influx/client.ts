@@ -68,6 +68,21 @@ export function quoteIdent(value: string): string {
   return `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`;
 }
 
+/** An error's message with its causes (Deno's fetch says "fetch failed" and puts why below). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 4;) {
+    if (e instanceof Error) {
+      parts.push(e.message);
+      e = e.cause;
+    } else {
+      parts.push(String(e));
+      break;
+    }
+  }
+  return parts.join(": ");
+}
+
 function base64(text: string): string {
   let binary = "";
   for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
@@ -125,12 +140,16 @@ export class InfluxClient {
       }
     }
     if (response === undefined) {
-      const why = lastError instanceof Error ? lastError.message : String(lastError);
+      const why = describe(lastError);
       const scheme = this.#o.ssl ? "HTTPSConnectionPool" : "HTTPConnectionPool";
+      // urllib3's words: a TLS failure is an SSLError, anything else a NewConnectionError.
+      const cause =
+        this.#o.ssl && /tls|ssl|certificate|handshake|corrupt message|InvalidContentType/i.test(why)
+          ? `SSLError('${why}')`
+          : `NewConnectionError('Failed to establish a new connection: ${why}')`;
       throw new RequestException(
         `${scheme}(host='${this.#o.host.toLowerCase()}', port=${this.#o.port}): Max retries ` +
-          `exceeded with url: ${url} (Caused by NewConnectionError('Failed to establish a new ` +
-          `connection: ${why}'))`,
+          `exceeded with url: ${url} (Caused by ${cause})`,
       );
     }
     const text = await response.text();
