@@ -7,6 +7,7 @@ import * as balancer from "./balancer/module.ts";
 import * as crash from "./crash/module.ts";
 import * as devicehealth from "./devicehealth/module.ts";
 import * as hello from "./hello/module.ts";
+import * as influx from "./influx/module.ts";
 import * as insights from "./insights/module.ts";
 import * as iostat from "./iostat/module.ts";
 import * as orchestrator from "./orchestrator/module.ts";
@@ -26,6 +27,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   crash,
   devicehealth,
   hello,
+  influx,
   insights,
   iostat,
   orchestrator,

@@ -68,6 +68,15 @@ Deno.test("mgr self-test run started during a mon outage succeeds and says what 
 
 Deno.test("mgr self-test remote and module call other modules as Ceph does", () =>
   withCluster(async (c) => {
+    // As Ceph's QA test_selftest_remote: the remote test calls into influx, so influx is
+    // enabled first (at a local port that refuses, not its default host `None`).
+    const without = await command(c, { prefix: "mgr self-test remote" });
+    assert.deepEqual(without.r, -22);
+    assert.match(without.outs, /ImportError/);
+    for (const [key, value] of [["hostname", "127.0.0.1"], ["port", "2"]]) {
+      await command(c, { prefix: "config set", who: "mgr", name: `mgr/influx/${key}`, value });
+    }
+    await command(c, { prefix: "mgr module enable", module: "influx" });
     const r = await command(c, { prefix: "mgr self-test remote" });
     assert.deepEqual([r.r, r.outs], [0, "Successfully called"]);
     const ok = await command(c, { prefix: "mgr self-test module", module: "selftest" });

@@ -6,9 +6,11 @@
  * Differences from Ceph, on purpose: `python-version`, `eval` and `logging` have no TypeScript
  * meaning and are left out (`insights_set_now_offset` calls the insights module); the osdmap object API
  * (`get_osdmap()`, incrementals, crush wrappers) is not part of mgrd's SDK, so step 1 of §9.3
- * checks the `osd_map`, `osd_map_crush` and `osd_map_tree` dumps instead; `telemetry`,
- * `influx` and `dashboard` do not exist in mgrd, so the cross-module option and `remote()`
- * checks use the modules that do. Commands whose Ceph version leaks a traceback for a bad
+ * checks the `osd_map`, `osd_map_crush` and `osd_map_tree` dumps instead; `dashboard` does
+ * not exist in mgrd and `telemetry` carries only its options, so the cross-module option
+ * checks use the modules that do. `remote` calls influx as 16.2.15 does (so, as in Ceph's QA,
+ * influx must be enabled) and `telegraf` as the disabled module when this manager has them,
+ * other modules when it does not. Commands whose Ceph version leaks a traceback for a bad
  * argument (an undeclared option key, a missing module) answer with an errno and a message.
  *
  * @module
@@ -407,15 +409,49 @@ export class SelfTest extends MgrModule {
     // An enabled module this manager has loaded (the MgrMap also names always-on modules that
     // may not be loaded here).
     const loaded = new Set(map?.available_modules?.map((m) => m.name) ?? []);
-    const target = [...enabled].find((m) => m !== this.module_name && loaded.has(m)) ??
-      this.module_name;
-    await this.remote(target, "self_test");
-    const disabled = map?.available_modules?.find((m) => !enabled.has(m.name))?.name;
-    if (disabled !== undefined) {
-      await rejects(() => this.remote(disabled, "self_test"), "ImportError", disabled);
+    const selfTestCmd = { prefix: "influx self-test" };
+    let target: string;
+    if (loaded.has("influx")) {
+      // 16.2.15's _test_remote_calls: a valid call into influx (whose handle_command answers
+      // EINVAL for this prefix, which is still a call that worked). Influx disabled makes it
+      // fail with ImportError, as in Ceph.
+      target = "influx";
+      await this.remote(target, "handle_command", "", selfTestCmd);
+    } else {
+      target = [...enabled].find((m) => m !== this.module_name && loaded.has(m)) ??
+        this.module_name;
+      await this.remote(target, "self_test");
     }
-    await rejects(() => this.remote("idontexist", "self_test"), "ImportError", "idontexist");
-    await rejects(() => this.remote(target, "idontexist"), "NameError", `${target}.idontexist`);
+    let disabled: string | undefined;
+    if (loaded.has("telegraf")) {
+      disabled = "telegraf";
+      check(!(map?.modules ?? []).includes(disabled), `${disabled} is not enabled`);
+      const releases = Object.keys(map?.always_on_modules ?? {}).sort();
+      const latest = releases[releases.length - 1];
+      check(
+        latest === undefined || !(map?.always_on_modules?.[latest] ?? []).includes(disabled),
+        `${disabled} is not always on`,
+      );
+    } else {
+      disabled = map?.available_modules?.find((m) => !enabled.has(m.name))?.name;
+    }
+    if (disabled !== undefined) {
+      await rejects(
+        () => this.remote(disabled, "handle_command", selfTestCmd),
+        "ImportError",
+        disabled,
+      );
+    }
+    await rejects(
+      () => this.remote("idontexist", "handle_command", selfTestCmd),
+      "ImportError",
+      "idontexist",
+    );
+    await rejects(
+      () => this.remote(target, "idontexist", selfTestCmd),
+      "NameError",
+      `${target}.idontexist`,
+    );
     return new HandleCommandResult(0, "", "Successfully called");
   }
 

@@ -406,6 +406,15 @@ async function boundedCommand(
 }
 
 /**
+ * Options set before a built-in module is enabled, so that its runs stay on this machine:
+ * influx's default server is the host `None` (a name lookup that would leave it); port 2 of
+ * 127.0.0.1 refuses the connection, the module's server-down path.
+ */
+export const BY_DESIGN_OPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  influx: { hostname: "127.0.0.1", port: "2" },
+};
+
+/**
  * Plays one scenario against the module and lists what went wrong: a throw out of notify,
  * config_notify, serve or a handler, a failed module (MGR_MODULE_ERROR), malformed health
  * checks, a command that answers late or with the wrong type, a serve() that ended on its own,
@@ -490,6 +499,13 @@ export async function runScenario(
       }
     }
     await advance(c, 1);
+    for (const [key, value] of Object.entries(BY_DESIGN_OPTIONS[name] ?? {})) {
+      await boundedCommand(
+        c,
+        { prefix: "config set", who: "mgr", name: `mgr/${name}/${key}`, value },
+        limits.commandSeconds,
+      );
+    }
     const enabled = await boundedCommand(
       c,
       { prefix: "mgr module enable", module: name },
