@@ -15,6 +15,8 @@ const args = [
   "--allow-sys",
   "--allow-run",
   "--allow-ffi",
+  // The telegraf module's default address is a unix datagram socket (Deno.listenDatagram).
+  "--unstable-net",
   "--output",
   output,
   "main.ts",
