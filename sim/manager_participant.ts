@@ -25,15 +25,17 @@ import type { Participant } from "./runner/run.ts";
 import { PgIntake } from "../core/state/pg_intake.ts";
 
 /**
- * Built-ins a run does not enable unless asked: prometheus, telegraf and zabbix (an HTTP
- * server, sockets to Telegraf, the zabbix_sender process: real I/O inside a simulated run; and
- * unconfigured, the last two log a failed send every interval), and the modules that act on the whole cluster on their own — the
+ * Built-ins a run does not enable unless asked: prometheus, influx, telegraf and zabbix (an
+ * HTTP server, requests to InfluxDB, sockets to Telegraf, the zabbix_sender process: real I/O,
+ * whose timing would make a simulated run differ from its replay; and unconfigured, the last
+ * three log a failed send every interval), and the modules that act on the whole cluster on their own — the
  * balancer and pg_autoscaler change placement and pg_num behind a scenario's back, and
  * devicehealth and the orchestrator backend poll every daemon — so that a scenario tests what
  * it injects.
  */
 const NOT_BY_DEFAULT = new Set([
   "prometheus",
+  "influx",
   "telegraf",
   "zabbix",
   "balancer",
