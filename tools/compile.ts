@@ -15,6 +15,9 @@ const args = [
   "--allow-sys",
   "--allow-run",
   "--allow-ffi",
+  // Started as a Worker by URL, which the module graph does not follow.
+  "--include",
+  "core/module_worker/worker_main.ts",
   "--output",
   output,
   "main.ts",
