@@ -470,7 +470,8 @@ export class ModuleHost {
       this.#log.warning(
         `module ${name}: its worker has not turned for ${
           (isolated.held()!.ms / 1000).toFixed(1)
-        }s in ${isolated.held()!.what}; ending it`,
+        }s in ${isolated.held()!.what}; ending it (Deno's Worker.terminate() cannot interrupt ` +
+          "a loop, denoland/deno#35657: its thread may run on, unheard, until the loop ends)",
       );
       active.dead = true;
       isolated.terminate();
@@ -819,6 +820,8 @@ export class ModuleHost {
         return this.#commandResult(target, result);
       } catch (e) {
         const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+        // A module stopped while its command ran: its caller has had its answer already.
+        if (active.dead) return { r: -EIO, outb: "", outs: text };
         this.#log.error(
           `module ${target.module} command '${target.command.desc.prefix}' threw: ${text}`,
         );

@@ -215,7 +215,11 @@ export class IsolatedModule {
     return ms > STALL_FAIL_MS ? { what: this.#what, ms } : undefined;
   }
 
-  /** Ends the Worker, whatever it is doing; everything still waiting for it is refused. */
+  /**
+   * Ends the Worker; everything still waiting for it is refused. A Worker in a loop that never
+   * yields is not stopped by Deno 2.9 (denoland/deno#35657): its messages are no longer heard,
+   * but its thread runs until the loop ends or the process does.
+   */
   terminate(): void {
     if (this.#terminated) return;
     this.#terminated = true;
