@@ -257,13 +257,19 @@ export class IsolatedModule {
     const now = this.#iso.nowMs();
     const gap = now - this.#lastWatch;
     this.#lastWatch = now;
+    // Until its event loop first turns the Worker is being loaded (and, under `deno test`,
+    // type-checked), which is the runtime's time, not the module's.
+    if (beat === 0) {
+      this.#lastTurn = now;
+      return;
+    }
     // The manager's own thread was held (a module here, a type check): what the Worker did
     // meanwhile was not watched, so the count starts again rather than blame it.
     if (gap > 4 * WATCH_MS && beat === this.#beat && !this.#stallReported) {
       this.#lastTurn = now - WATCH_MS;
       return;
     }
-    if (beat !== this.#beat) {
+    if (beat !== this.#beat || Atomics.load(this.#ctrl, CTRL.WAITING) === 1) {
       if (this.#stallReported) this.#events.resumed(this.#what, now - this.#lastTurn);
       this.#beat = beat;
       this.#lastTurn = now;

@@ -30,6 +30,8 @@ export const CTRL = {
   VERSION: 4,
   /** Incremented by the Worker's event loop every {@linkcode BEAT_MS}: stops when it spins. */
   BEAT: 5,
+  /** 1 while the Worker waits for the manager's answer: waiting is not holding its thread. */
+  WAITING: 6,
 } as const;
 const CTRL_WORDS = 8;
 

@@ -40,8 +40,12 @@ let versions: Int32Array;
 /** A synchronous call to the manager: blocks this thread until it has answered. */
 function sync(op: string, args: unknown[]): unknown {
   Atomics.store(ctrl, CTRL.STATE, 0);
+  Atomics.store(ctrl, CTRL.WAITING, 1);
   post({ t: "sync", op, args });
   Atomics.wait(ctrl, CTRL.STATE, 0);
+  Atomics.store(ctrl, CTRL.WAITING, 0);
+  // Counted as a turn: the time the manager took to answer is not the module's.
+  Atomics.add(ctrl, CTRL.BEAT, 1);
   return readAnswer(buffers, ctrl);
 }
 
