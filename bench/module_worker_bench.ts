@@ -60,6 +60,14 @@ for (const osds of sizes) {
       async () => await read(c, where, "osd_map", BATCH),
     );
   }
+  for (const where of ["p", "w"] as const) {
+    const host = where === "p" ? "in-process" : "in a Worker";
+    Deno.bench(
+      `1000 get_store() ${host}, ${osds} OSDs (per call: time / 1000)`,
+      { group: `${osds} OSDs: a synchronous call (get_store)`, n: 10, warmup: 1 },
+      async () => await read(c, where, "store", 1000),
+    );
+  }
   let out = false;
   for (const where of ["p", "w"] as const) {
     const host = where === "p" ? "in-process" : "in a Worker";

@@ -693,8 +693,7 @@ export class ModuleHost {
       else if (active?.failed) {
         const held = active.instance instanceof IsolatedModule ? active.instance.held() : undefined;
         failedList.push([name, held ? this.#blockedText(held.what, held.ms) : active.error]);
-      }
-      else if (active?.busy && this.#hungFor(active) !== undefined) {
+      } else if (active?.busy && this.#hungFor(active) !== undefined) {
         failedList.push([
           name,
           `${active.busy.what} has not returned for ${this.#hungFor(active)}s`,

@@ -15,8 +15,10 @@ export function moduleWorkers(): ModuleIsolation {
   return {
     isolates: (record) => record.source !== "builtin",
     spawn: (record) =>
-      new Worker(WORKER_MAIN, { type: "module", name: `mgr-module-${record.name}` }) as
-        unknown as WorkerPort,
+      new Worker(WORKER_MAIN, {
+        type: "module",
+        name: `mgr-module-${record.name}`,
+      }) as unknown as WorkerPort,
     nowMs: () => performance.now(),
     every: (ms, fn) => {
       const timer = setInterval(fn, ms);

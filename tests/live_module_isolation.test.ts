@@ -55,8 +55,10 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
       ]);
       return a.retval === 0 && b.retval === 0;
     });
-    await until("mgr.y to be a standby", async () =>
-      (await mgrDump()).standbys.some((s) => s.name === "y"));
+    await until(
+      "mgr.y to be a standby",
+      async () => (await mgrDump()).standbys.some((s) => s.name === "y"),
+    );
     // A manager whose beacon stopped for longer than this would be failed over to mgr.y.
     const grace = await command({
       prefix: "config set",
@@ -74,8 +76,11 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
     assert.equal(spin.retval, -110, spin.stderr);
     assert.match(spin.stderr, /blocked its worker for \d+\.\ds in command 'spinbox spin'/);
     // The mon's health has the manager's checks from its next beacon, sent at once.
-    await until("health to name the module while it spins", async () =>
-      (await blockedFor()) !== undefined, 10);
+    await until(
+      "health to name the module while it spins",
+      async () => (await blockedFor()) !== undefined,
+      10,
+    );
 
     // While it spins: the other module answers from the cluster's current state, the endpoint
     // answers, and the module's own commands are refused (it has failed) instead of waiting.
@@ -94,11 +99,16 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
 
     const disable = await command({ prefix: "mgr module disable", module: "spinbox" });
     assert.equal(disable.retval, 0, disable.stderr);
-    await until("the module to be gone from health", async () => (await blockedFor()) === undefined);
+    await until(
+      "the module to be gone from health",
+      async () => (await blockedFor()) === undefined,
+    );
     const gone = await command({ prefix: "spinbox ping" });
     assert.equal(gone.retval, -95, gone.stderr);
-    await until("neighbour to answer after the respawn", async () =>
-      (await command({ prefix: "neighbour osd epoch" })).retval === 0);
+    await until(
+      "neighbour to answer after the respawn",
+      async () => (await command({ prefix: "neighbour osd epoch" })).retval === 0,
+    );
     // Deno 2.9's Worker.terminate() does not interrupt a loop (denoland/deno#35657): the spin
     // goes on in its thread, unheard. SIGTERM still ends the daemon (the finally below).
   } finally {

@@ -19,15 +19,15 @@ import { STALL_FAIL_MS } from "../stall_watch.ts";
 import {
   answerSync,
   CTRL,
-  type FromWorker,
   fromWire,
+  type FromWorker,
   newSyncBuffers,
   type RunOp,
   serialized,
   STATUS,
   type SyncBuffers,
-  type ToWorker,
   toWire,
+  type ToWorker,
   VERSION_SLOTS,
 } from "./protocol.ts";
 
@@ -349,7 +349,12 @@ export class IsolatedModule {
     const ctx = this.#ctx;
     if (mutable) {
       const v = ctx.get(name, true);
-      answerSync(this.#buffers, this.#ctrl, STATUS.VALUE, v === undefined ? undefined : serialized(v));
+      answerSync(
+        this.#buffers,
+        this.#ctrl,
+        STATUS.VALUE,
+        v === undefined ? undefined : serialized(v),
+      );
       return;
     }
     const stamp = ctx.getVersion?.(name);

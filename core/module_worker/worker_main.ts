@@ -20,12 +20,12 @@ import { EINVAL } from "../../ceph/errno.ts";
 import {
   BEAT_MS,
   CTRL,
-  type FromWorker,
   fromWire,
+  type FromWorker,
   readAnswer,
   type SyncBuffers,
-  type ToWorker,
   toWire,
+  type ToWorker,
 } from "./protocol.ts";
 import type { PyLogLevel } from "../logging.ts";
 
@@ -193,7 +193,10 @@ function context(init: Init, options: ReadonlyMap<string, unknown>, abort: Abort
     perf: syncObject<PerfCounterStore>("perf"),
     rados: () => (sync("hasRados", []) ? rados : undefined),
     ...(init.has.osdPerfStats
-      ? { osdPerfStats: () => sync("osdPerfStats", []) as ReturnType<ModuleContext["osdPerfStats"] & {}> }
+      ? {
+        osdPerfStats: () =>
+          sync("osdPerfStats", []) as ReturnType<ModuleContext["osdPerfStats"] & {}>,
+      }
       : {}),
     ...(init.has.daemonHealthBulk
       ? {
@@ -278,7 +281,9 @@ async function start(init: Init): Promise<void> {
   versions = new Int32Array(buffers.versions);
   setInterval(() => Atomics.add(ctrl, CTRL.BEAT, 1), BEAT_MS);
   try {
-    const url = new URL(`file://${init.source.startsWith("/") ? "" : Deno.cwd() + "/"}${init.source}`);
+    const url = new URL(
+      `file://${init.source.startsWith("/") ? "" : Deno.cwd() + "/"}${init.source}`,
+    );
     const exports = await import(url.href) as Record<string, unknown>;
     const record = inspectModule(init.module, init.source, exports);
     if (!record.loaded || !record.cls) throw new Error(record.errorString);
