@@ -195,13 +195,15 @@ function context(init: Init, options: ReadonlyMap<string, unknown>, abort: Abort
     ...(init.has.osdPerfStats
       ? {
         osdPerfStats: () =>
-          sync("osdPerfStats", []) as ReturnType<ModuleContext["osdPerfStats"] & {}>,
+          sync("osdPerfStats", []) as ReturnType<NonNullable<ModuleContext["osdPerfStats"]>>,
       }
       : {}),
     ...(init.has.daemonHealthBulk
       ? {
         daemonHealthBulk: () =>
-          sync("daemonHealthBulk", []) as ReturnType<ModuleContext["daemonHealthBulk"] & {}>,
+          sync("daemonHealthBulk", []) as ReturnType<
+            NonNullable<ModuleContext["daemonHealthBulk"]>
+          >,
       }
       : {}),
     ...(init.has.osdPerfQueries
