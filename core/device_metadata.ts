@@ -32,6 +32,11 @@ export const DEVICE_KEY_PREFIX = "device/";
 export class DeviceMetadata {
   readonly #meta = new Map<string, Record<string, string>>();
   #version = 0;
+
+  /** Changes whenever the metadata changes (what `get('devices')` shows on top). */
+  get version(): number {
+    return this.#version;
+  }
   #cache: { base: object; version: number; result: { devices: DeviceEntry[] } } | undefined;
 
   /** Takes in `config-key dump device/`'s answer: `{"device/<devid>": "<json>"}`. */

@@ -98,9 +98,36 @@ export interface GetSources {
   daemonConfig(daemon: string): DaemonConfigReport | null;
 }
 
+/** The names {@linkcode GetNames} answers itself, not from a view. */
+const SPECIAL_NAMES: ReadonlySet<string> = new Set([
+  "mgr_map",
+  "mgr_ips",
+  "health",
+  "config",
+  "pg_ready",
+  "have_local_config_map",
+  "config_options",
+  "modified_config_options",
+  "mds_metadata",
+]);
+
 /** Answers `get(name)`: frozen, shared snapshots; `mutable` gives a private copy. */
 export class GetNames {
   constructor(readonly sources: GetSources) {}
+
+  /**
+   * A number that changes whenever `get(name)` would answer another object, for the names
+   * answered from a versioned view; undefined for the names built afresh on each call (a
+   * reader must ask again each time).
+   */
+  version(name: string): number | string | undefined {
+    if (SPECIAL_NAMES.has(name) || name.startsWith("device ")) return undefined;
+    const base = this.sources.views.version(name);
+    if (name === "devices" && this.sources.deviceMetadata) {
+      return base === undefined ? undefined : `${base}:${this.sources.deviceMetadata.version}`;
+    }
+    return base;
+  }
 
   get(name: string, mutable = false): unknown {
     const s = this.sources;

@@ -13,7 +13,7 @@ import { type HealthCheck, type HealthReport, healthReport } from "./health.ts";
 import type { DaemonLog, ModuleLogger } from "./logging.ts";
 import type { MgrMap, ModuleInfo } from "../ceph/mgr_map.ts";
 import { RELEASE_NAME } from "../ceph/mgr_map.ts";
-import { ModuleHost } from "./module_host.ts";
+import { ModuleHost, type ModuleIsolation } from "./module_host.ts";
 import {
   discoverModules,
   loadModuleDir,
@@ -92,6 +92,8 @@ export interface ManagerOptions {
   commandTimeoutSeconds?: number;
   /** Real time, to notice modules that hold the thread (core/stall_watch.ts). */
   wallTime?: WallTime;
+  /** Runs the modules it chooses in Workers of their own (module_host.ts); none: in-process. */
+  isolation?: ModuleIsolation;
 }
 
 /**
@@ -257,6 +259,7 @@ export class Manager implements CommandService {
       commandTimeoutSeconds: options.commandTimeoutSeconds,
       wallTime: options.wallTime,
       perf: this.ownPerf,
+      isolation: options.isolation,
     }, records);
     this.standby = new StandbyHost(options.clock, options.log, context, grace);
     this.#dispatch = new CommandDispatch({
@@ -662,6 +665,7 @@ export class Manager implements CommandService {
       activeUri: (module) => this.#mgrMap.services[module] ?? "",
       clusterLog: (channel, priority, message) => this.clusterLog(channel, priority, message),
       get: (name, mutable) => this.#moduleGet(name, mutable),
+      getVersion: (name) => this.#getNames.version(name),
       daemonHealthMetrics: () => this.reports.pgs.healthMetrics(),
       daemons: () => this.daemonIndex(),
       deviceMetadata: this.deviceMetadata,

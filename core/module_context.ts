@@ -68,6 +68,12 @@ export interface ModuleContext {
   activeUri(): string;
   remote(module: string, method: string, args: unknown[]): Promise<unknown>;
   get(dataName: string, mutable?: boolean): unknown;
+  /**
+   * A number that changes whenever `get(dataName)` would answer another snapshot; undefined
+   * for names answered afresh on each call. A module in a Worker keeps its `get()` answers
+   * while it stands (core/module_worker/).
+   */
+  getVersion?(dataName: string): number | string | undefined;
   /** The daemons' health metrics (`get_daemon_health_metrics()`); a fresh object per call. */
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   /** The daemon index: metadata, status, servers. */

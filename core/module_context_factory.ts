@@ -52,6 +52,8 @@ export interface ModuleContextSources {
   activeUri(module: string): string;
   clusterLog(channel: string, priority: string, message: string): void;
   get(name: string, mutable?: boolean): unknown;
+  /** See ModuleContext.getVersion. */
+  getVersion?(name: string): number | string | undefined;
   daemonHealthMetrics(): Record<string, DaemonHealthMetric[]>;
   daemons(): DaemonIndex;
   osdPerfStats?(): OsdPerfStats;
@@ -158,6 +160,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       clearProgress: () => s.progress.clear(),
       remote: (m, method, args) => s.host().remote(m, method, args),
       get: (name, mutable) => s.get(name, mutable),
+      ...(s.getVersion ? { getVersion: (name: string) => s.getVersion!(name) } : {}),
       daemonHealthMetrics: () => s.daemonHealthMetrics(),
       daemons: () => s.daemons(),
       perf: s.perf,

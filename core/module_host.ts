@@ -33,6 +33,8 @@ import {
 } from "./own_perf_counters.ts";
 import { typedOptionValue } from "./module_options.ts";
 import { claimUncaught, errorText, type UncaughtKind } from "./uncaught.ts";
+import { IsolatedModule, type ModuleIsolation } from "./module_worker/isolated_module.ts";
+export type { ModuleIsolation };
 
 /** What the host needs from the manager around it. */
 export interface HostServices {
@@ -58,6 +60,11 @@ export interface HostServices {
   wallTime?: WallTime;
   /** The daemon's own perf counters: each running module's queue is a `finisher-<module>`. */
   perf?: OwnPerfCounters;
+  /**
+   * Runs the modules it chooses each in a Worker of its own (core/module_worker/); none: every
+   * module runs in this isolate.
+   */
+  isolation?: ModuleIsolation;
 }
 
 /** Seconds a module command may take before it answers -ETIMEDOUT. */
@@ -69,7 +76,8 @@ const MAX_QUEUED = 1000;
 /** One running module. */
 interface ActiveModule {
   record: ModuleRecord;
-  instance: MgrModule;
+  /** The module's instance, or, for a module in a Worker, what stands for it here. */
+  instance: MgrModule | IsolatedModule;
   queue: SerialQueue;
   /** The queue's `finisher-<module>` counters, while the module runs. */
   finisher: PerfLogger | undefined;
@@ -88,6 +96,9 @@ interface ActiveModule {
   dropped: number;
   /** The caller of the command running now, and its perm (Ceph's m_session), for is_authorized. */
   session: { caps: string; perm: string } | undefined;
+  /** Resolves when the module's Worker has been held past the bound (its commands give up). */
+  stalled: Promise<void>;
+  markStalled: () => void;
 }
 
 /** A module command as the host dispatches it. */
@@ -161,9 +172,16 @@ export class ModuleHost {
     return m !== undefined && !m.failed;
   }
 
-  /** The instance of a running module (tests and `remote`). */
+  /** The instance of a running module (tests); undefined for a module in a Worker. */
   instance(name: string): MgrModule | undefined {
-    return this.#active.get(name)?.instance;
+    const instance = this.#active.get(name)?.instance;
+    return instance instanceof IsolatedModule ? undefined : instance;
+  }
+
+  /** The stand-in of a module that runs in a Worker of its own, if it does. */
+  isolated(name: string): IsolatedModule | undefined {
+    const instance = this.#active.get(name)?.instance;
+    return instance instanceof IsolatedModule ? instance : undefined;
   }
 
   /**
@@ -198,9 +216,24 @@ export class ModuleHost {
         },
       },
     };
-    let instance: MgrModule;
+    let instance: MgrModule | IsolatedModule;
     try {
-      instance = new record.cls!(record.name, ctx);
+      // Modules from mgr_module_path run in Workers when the daemon asks (the live daemon
+      // does): they are other people's code, and one that spins must not stop ours. The
+      // built-in modules are ours, tested not to hold the thread (`mgrd module test`'s
+      // responsiveness property), and run here, where get() costs nothing.
+      const iso = this.#svc.isolation;
+      instance = iso?.isolates(record)
+        ? new IsolatedModule(record, base, iso, {
+          uncaught: (kind, text) => self.active && this.#isolatedUncaught(self.active, kind, text),
+          stalled: (what, ms) => self.active && this.#isolatedStall(self.active, what, ms),
+          resumed: (what, ms) => {
+            // The module stays failed, as one that held the manager's thread does; health
+            // now says how long it held its own.
+            if (self.active?.failed) self.active.error = this.#blockedText(what, ms);
+          },
+        })
+        : new record.cls!(record.name, ctx);
     } catch (e) {
       this.#log.error(
         `Failed to run module in active mode ('${record.name}'): ${(e as Error).message}`,
@@ -209,6 +242,8 @@ export class ModuleHost {
     }
     // ActivePyModules::start_one: the module's own Finisher, named after it.
     const finisher = this.#svc.perf?.create(`finisher-${record.name}`, FINISHER_COUNTERS);
+    let markStalled!: () => void;
+    const stalled = new Promise<void>((resolve) => markStalled = resolve);
     const active: ActiveModule = {
       record,
       instance,
@@ -227,6 +262,8 @@ export class ModuleHost {
       busy: undefined,
       dropped: 0,
       session: undefined,
+      stalled,
+      markStalled,
     };
     self.active = active;
     this.#active.set(record.name, active);
@@ -242,6 +279,19 @@ export class ModuleHost {
     // serve() runs as its own task; a throw marks the module failed, the others run on.
     active.serveTask = (async () => {
       try {
+        if (instance instanceof IsolatedModule) {
+          try {
+            await instance.ready;
+          } catch (e) {
+            if (!active.dead) this.#fail(active, e, "could not start in its worker");
+            return;
+          }
+          this.#log.info(
+            `module ${record.name} runs in a worker of its own (started in ${
+              instance.startupMs?.toFixed(0)
+            } ms)`,
+          );
+        }
         await this.#timed(active, "serve()", () => instance.serve());
       } catch (e) {
         if (!active.dead) this.#fail(active, e);
@@ -309,6 +359,35 @@ export class ModuleHost {
       ),
     );
     active.abort.abort();
+  }
+
+  /**
+   * The Worker of a module has not turned for longer than {@link STALL_FAIL_MS}: the module is
+   * failed (health says for how long, while it lasts), the commands waiting for it answer
+   * ETIMEDOUT, and it is asked to stop. Nothing else waited meanwhile.
+   */
+  #isolatedStall(active: ActiveModule, what: string, ms: number): void {
+    if (active.dead) return;
+    active.markStalled();
+    if (active.failed) return;
+    this.#fail(active, new Error(`${this.#blockedText(what, ms)}`));
+    active.abort.abort();
+    (active.instance as IsolatedModule).abort();
+  }
+
+  #blockedText(what: string, ms: number): string {
+    return `blocked its worker for ${(ms / 1000).toFixed(1)}s in ${what} ` +
+      "(synchronous code cannot be interrupted; yield with await)";
+  }
+
+  #isolatedUncaught(active: ActiveModule, kind: string, text: string): void {
+    if (active.dead || active.failed) {
+      this.#log.error(`module ${active.record.name}: ${kind} after it stopped: ${text}`);
+      return;
+    }
+    const e = new Error(text.replace(/^\w*Error: /, ""));
+    e.stack = text;
+    this.#fail(active, e, kind);
   }
 
   /** Runs one task of the module's queue, noting what runs (for hung-task reports). */
@@ -385,6 +464,18 @@ export class ModuleHost {
     if (!active) return;
     this.#active.delete(name);
     active.abort.abort();
+    const isolated = active.instance instanceof IsolatedModule ? active.instance : undefined;
+    // A Worker held past the bound would not hear shutdown(): it is ended at once.
+    if (isolated?.held()) {
+      this.#log.warning(
+        `module ${name}: its worker has not turned for ${
+          (isolated.held()!.ms / 1000).toFixed(1)
+        }s in ${isolated.held()!.what}; ending it (Deno's Worker.terminate() cannot interrupt ` +
+          "a loop, denoland/deno#35657: its thread may run on, unheard, until the loop ends)",
+      );
+      active.dead = true;
+      isolated.terminate();
+    }
     // shutdown() and the end of serve() together get one bounded wait: a module that hangs in
     // either must not keep the daemon from moving on.
     const shutdown = (async () => {
@@ -404,6 +495,8 @@ export class ModuleHost {
     ]);
     grace.abort();
     active.dead = true;
+    // Whatever the module still does in its Worker ends with the Worker.
+    isolated?.terminate();
     if (timedOut) {
       this.#log.warning(
         `module ${name} did not stop within ${this.#svc.shutdownGraceSeconds}s; moving on`,
@@ -597,8 +690,10 @@ export class ModuleHost {
       if (!record) failedList.push([name, "Not found or unloadable"]);
       else if (!record.loaded) failedList.push([name, record.errorString]);
       else if (!record.canRun) dependency.push([name, record.errorString]);
-      else if (active?.failed) failedList.push([name, active.error]);
-      else if (active?.busy && this.#hungFor(active) !== undefined) {
+      else if (active?.failed) {
+        const held = active.instance instanceof IsolatedModule ? active.instance.held() : undefined;
+        failedList.push([name, held ? this.#blockedText(held.what, held.ms) : active.error]);
+      } else if (active?.busy && this.#hungFor(active) !== undefined) {
         failedList.push([
           name,
           `${active.busy.what} has not returned for ${this.#hungFor(active)}s`,
@@ -680,12 +775,26 @@ export class ModuleHost {
       try {
         let result: CommandReturn;
         const method = target.command.method;
-        if (method !== undefined) {
+        const instance = active.instance;
+        if (instance instanceof IsolatedModule) {
           const args: Record<string, unknown> = {};
           for (const name of target.command.argNames) {
             if (cmd[name] !== undefined) args[name] = cmd[name];
           }
-          const handler = (active.instance as unknown as Record<string | symbol, unknown>)[method];
+          result = await this.#timed(
+            active,
+            `command '${prefix}'`,
+            () =>
+              method === undefined
+                ? instance.handle_command(inbuf, cmd, prefix)
+                : instance.command(String(method), args, inbuf, prefix),
+          ) as CommandReturn;
+        } else if (method !== undefined) {
+          const args: Record<string, unknown> = {};
+          for (const name of target.command.argNames) {
+            if (cmd[name] !== undefined) args[name] = cmd[name];
+          }
+          const handler = (instance as unknown as Record<string | symbol, unknown>)[method];
           if (typeof handler !== "function") throw new Error(`handler ${String(method)} is gone`);
           // A handler declared without the inbuf parameter cannot take -i input (as in Ceph).
           if (inbuf !== "" && handler.length < 2) {
@@ -698,18 +807,20 @@ export class ModuleHost {
           result = await this.#timed(
             active,
             `command '${prefix}'`,
-            () => handler.call(active.instance, args, inbuf),
+            () => handler.call(instance, args, inbuf),
           );
         } else {
           result = await this.#timed(
             active,
             `command '${prefix}'`,
-            () => active.instance.handle_command(inbuf, cmd),
+            () => instance.handle_command(inbuf, cmd),
           );
         }
         return this.#commandResult(target, result);
       } catch (e) {
         const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+        // A module stopped while its command ran: its caller has had its answer already.
+        if (active.dead) return { r: -EIO, outb: "", outs: text };
         this.#log.error(
           `module ${target.module} command '${target.command.desc.prefix}' threw: ${text}`,
         );
@@ -723,8 +834,20 @@ export class ModuleHost {
     const timeout = this.#svc.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
     const ac = new AbortController();
     const expired = this.#svc.clock.sleep(timeout, ac.signal).then(() => undefined);
-    const answer = await Promise.race([run, expired]);
+    // A module whose Worker is held past the bound answers nothing it waits for: at once.
+    const blocked = active.stalled.then(() => "blocked" as const);
+    const answer = await Promise.race([run, expired, blocked]);
     ac.abort();
+    if (answer === "blocked") {
+      const held = (active.instance as IsolatedModule).held();
+      const why = held ? `; ${this.#blockedText(held.what, held.ms)}` : `: ${active.error}`;
+      this.#log.error(`module ${target.module}: '${prefix}' given up${why}`);
+      return {
+        r: -ETIMEDOUT,
+        outb: "",
+        outs: `Module '${target.module}' cannot answer '${prefix}'${why}`,
+      };
+    }
     if (answer !== undefined) return answer;
     const busy = active.busy;
     const holder = busy
@@ -772,6 +895,18 @@ export class ModuleHost {
   async remote(module: string, method: string, args: unknown[]): Promise<unknown> {
     const active = this.#active.get(module);
     if (!active || active.dead) throw new RemoteError("ImportError", "Module not found");
+    if (active.instance instanceof IsolatedModule) {
+      const cloned = cloneAcross(args, "arguments") as unknown[];
+      let answer: { missing?: boolean; value?: unknown };
+      try {
+        answer = await active.instance.remote(method, cloned);
+      } catch (e) {
+        const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        throw new RemoteError("RuntimeError", `Remote method threw exception: ${text}`);
+      }
+      if (answer.missing) throw new RemoteError("NameError", "Method not found");
+      return answer.value;
+    }
     const fn = (active.instance as unknown as Record<string, unknown>)[method];
     if (typeof fn !== "function") throw new RemoteError("NameError", "Method not found");
     const cloned = cloneAcross(args, "arguments") as unknown[];

@@ -14,6 +14,7 @@ import { createAdminApp } from "../core/admin/app.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import { type Front, startFront } from "./front.ts";
+import { moduleWorkers } from "./module_workers.ts";
 import { capsAllow } from "../ceph/mgr_cap.ts";
 
 /** A running manager daemon. */
@@ -42,6 +43,8 @@ export interface ManagerDaemonOptions {
   endpoints: Map<string, string>;
   /** The manager's `respawn` option (default true: as ceph-mgr on module changes). */
   respawn?: boolean;
+  /** Whether modules from `mgr_module_path` run in Workers of their own (default true). */
+  isolateModules?: boolean;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     extraCommands: o.extraCommands,
     wallTime: front.wallTime,
     respawn: o.respawn,
+    ...(o.isolateModules === false ? {} : { isolation: moduleWorkers() }),
   });
   const app = createAdminApp({
     service: manager,

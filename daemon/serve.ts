@@ -35,6 +35,9 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
            --reload-modules-in-place
                                     on mgr module enable/disable, start and stop only those
                                     modules instead of respawning (new gid) as ceph-mgr does
+           --in-process-modules     run the modules of --mgr-module-path in the manager's
+                                    thread, not each in a Worker of its own (one that spins
+                                    then stalls the whole daemon)
            --ceph-conf FILE         run on a real Ceph cluster through librados instead
            --name client.NAME       the entity to connect as (default client.admin)
            --keyring FILE           its keyring (default: what the ceph.conf says)
@@ -100,6 +103,7 @@ export async function serveMain(argv: string[]): Promise<void> {
         scenario: { type: "string" },
         seed: { type: "string", default: "1" },
         "reload-modules-in-place": { type: "boolean", default: false },
+        "in-process-modules": { type: "boolean", default: false },
         "ceph-conf": { type: "string" },
         name: { type: "string" },
         keyring: { type: "string" },
@@ -233,6 +237,7 @@ export async function serveMain(argv: string[]): Promise<void> {
       modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
       extraCommands: commands,
       respawn: !parsed.values["reload-modules-in-place"],
+      isolateModules: !parsed.values["in-process-modules"],
       keyring,
       bind: parsed.values.bind,
       port: port === 0 ? 0 : port + i,

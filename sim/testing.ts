@@ -33,6 +33,7 @@ import { Rng } from "./engine/prng.ts";
 import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import type { WallTime } from "../core/stall_watch.ts";
+import type { ModuleIsolation } from "../core/module_worker/isolated_module.ts";
 import { type ClusterSpec, SimCluster } from "./cluster/cluster.ts";
 import { SimClusterLink } from "./cluster_link.ts";
 import { logClusterEvents } from "./cluster_log.ts";
@@ -66,6 +67,13 @@ export interface TestClusterOptions {
   standbys?: string[];
   /** The managers' `respawn` option (default true: they respawn as ceph-mgr does). */
   respawn?: boolean;
+  /**
+   * Runs the modules it chooses in Workers of their own, as `mgrd serve` runs the modules of
+   * `mgr_module_path` (daemon/module_workers.ts). For tests that compare the two hosts: the
+   * order in which Workers run is the operating system's, so a cluster with isolated modules
+   * is no longer deterministic. None by default: every module runs in-process.
+   */
+  isolation?: ModuleIsolation;
 }
 
 /** A running test cluster. */
@@ -173,6 +181,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       // Tests run in real time: a module that holds the thread is noticed as in the daemon.
       wallTime: REAL_WALL_TIME,
       respawn: options.respawn,
+      isolation: options.isolation,
     });
   const manager = await startManager("x", linkFor(monLink), log);
   const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];

@@ -4,14 +4,17 @@ import { startDaemon } from "./_daemon.ts";
 
 const UNRULY = new URL("./fixtures/unruly/", import.meta.url).pathname;
 
-Deno.test("while a module spins, the admin endpoint still answers health and names the module; afterwards the module is failed", async () => {
+Deno.test("while a module in the manager's thread spins, the admin endpoint still answers health and names the module; afterwards the module is failed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-stall-" });
+  // The module in the manager's own thread, as the built-in ones run (a module of
+  // mgr_module_path runs in a Worker of its own: tests/live_module_isolation.test.ts).
   const daemon = await startDaemon(
     dir,
     "--mgr-module-path",
     UNRULY,
     "--initial-modules",
     "spinner",
+    "--in-process-modules",
   );
   try {
     const target = await resolveTarget({ dataDir: dir, entity: "client.admin" });

@@ -17,6 +17,9 @@ const args = [
   "--allow-ffi",
   // The telegraf module's default address is a unix datagram socket (Deno.listenDatagram).
   "--unstable-net",
+  // Started as a Worker by URL, which the module graph does not follow.
+  "--include",
+  "core/module_worker/worker_main.ts",
   "--output",
   output,
   "main.ts",

@@ -137,6 +137,14 @@ export class SnapshotCache {
     return this.#slots.get(name)?.source != null;
   }
 
+  /**
+   * The version of registered source `name` now (what decides whether {@linkcode get} answers
+   * the cached view), or undefined for a name without a source.
+   */
+  version(name: string): number | undefined {
+    return this.#slots.get(name)?.source?.version();
+  }
+
   /** The registered `get()` names, in registration order. */
   names(): string[] {
     return [...this.#slots].filter(([, s]) => s.source !== null).map(([n]) => n);
