@@ -27,6 +27,8 @@ export const EACCES = 13;
 export const EBUSY = 16;
 /** File exists. */
 export const EEXIST = 17;
+/** Not a directory. */
+export const ENOTDIR = 20;
 /** Invalid argument. */
 export const EINVAL = 22;
 /** File too large (a config-key value over `mon_config_key_max_entry_size`). */
@@ -62,6 +64,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [EACCES]: "EACCES",
   [EBUSY]: "EBUSY",
   [EEXIST]: "EEXIST",
+  [ENOTDIR]: "ENOTDIR",
   [EINVAL]: "EINVAL",
   [EFBIG]: "EFBIG",
   [ENOSPC]: "ENOSPC",

@@ -50,6 +50,7 @@ import * as errno from "../ceph/errno.ts";
 import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
+import { CephFS } from "./cephfs.ts";
 import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
 import { OsdPerfQueryError, parseOsdPerfQuery } from "./osd_perf_query.ts";
 import type { OsdPerfCounters } from "./osd_perf_collector.ts";
@@ -107,6 +108,9 @@ export {
   type RadosObject,
   TimedOut,
 } from "./rados.ts";
+
+// `this.cephfs`: libcephfs for modules.
+export { CephFS, CephFSError, CephFSMount, type CephFSStat } from "./cephfs.ts";
 
 // The OSD map and CRUSH wrappers (Ceph's OSDMap, OSDMapIncremental, CRUSHMap).
 export { OSDMap } from "./osdmap/osd_map.ts";
@@ -1361,6 +1365,23 @@ export class MgrModule extends ModuleBase {
    */
   get rados(): Rados {
     return this.#rados ??= new Rados(this._ctx);
+  }
+
+  // --- libcephfs (what Ceph's modules mount through mgr_util's CephfsClient) ---
+
+  #cephfs: CephFS | undefined;
+
+  /**
+   * The module's CephFS client: directories and their sizes in the cluster's file systems,
+   * every call async. On a link that reaches no MDS every call throws CephFSError EOPNOTSUPP.
+   *
+   * @example
+   * ```ts ignore
+   * const used = (await this.cephfs.mount("vol1").statx("/volumes")).size;
+   * ```
+   */
+  get cephfs(): CephFS {
+    return this.#cephfs ??= new CephFS(this._ctx);
   }
 
   // --- The OSD map as an object (Ceph's get_osdmap()) ---

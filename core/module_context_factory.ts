@@ -39,7 +39,7 @@ export interface ModuleContextSources {
   clock: Clock;
   log: DaemonLog;
   /** The mon session. */
-  link: Pick<ClusterLink, "connected" | "monCommand" | "rados">;
+  link: Pick<ClusterLink, "connected" | "monCommand" | "rados" | "cephfs">;
   config: ConfigView;
   kv: KvStore;
   progress: ProgressEvents;
@@ -162,6 +162,7 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       daemons: () => s.daemons(),
       perf: s.perf,
       rados: () => s.link.rados?.(),
+      cephfs: () => s.link.cephfs?.(),
       ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
       ...(s.daemonHealthBulk ? { daemonHealthBulk: () => s.daemonHealthBulk!() } : {}),
       ...(s.osdPerfQueries ? { osdPerfQueries: () => s.osdPerfQueries!() } : {}),

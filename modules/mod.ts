@@ -17,6 +17,7 @@ import * as selftest from "./selftest/module.ts";
 import * as sim_orchestrator from "./sim_orchestrator/module.ts";
 import * as status from "./status/module.ts";
 import * as telemetry from "./telemetry/module.ts";
+import * as volumes from "./volumes/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
@@ -34,6 +35,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   sim_orchestrator,
   status,
   telemetry,
+  volumes,
 };
 
 /** Built-in modules that always run (the MgrMap's always-on set for this release). */

@@ -1,0 +1,330 @@
+/**
+ * Ceph's `volumes` module (src/pybind/mgr/volumes of 16.2.15), its volume commands: `fs volume
+ * ls`, `fs volume create <name> [<placement>]`, `fs volume rm <vol_name>
+ * [<yes-i-really-mean-it>]` and `fs volume info <vol_name> [--human_readable]`, with the
+ * source's descriptors, texts and errnos (tests/ceph-reference/cli/commands/fs_volume/). A
+ * volume is a file system on pools `cephfs.<name>.meta` and `cephfs.<name>.data`, made and
+ * removed through mon commands as fs/operations/volume.py does; its MDS daemons are asked of
+ * the orchestrator backend, and without one the volume is made with none.
+ *
+ * Not ported: subvolume groups, subvolumes, snapshots, clones, authorize/evict, pinning, the
+ * purge queue and cloner threads (and so the module options `max_concurrent_clones` and
+ * `snapshot_clone_delay`, which configure the cloner).
+ *
+ * @module
+ */
+import {
+  type CephFSMount,
+  CephFSError,
+  type CommandReturn,
+  EINVAL,
+  ENOENT,
+  EPERM,
+  formatBytes,
+  HandleCommandResult,
+  MgrModule,
+  pythonJson,
+} from "mgr_module";
+import {
+  NoOrchestrator,
+  OrchestratorError,
+  OrchNotImplemented,
+  type OrchResult,
+  placementFromString,
+  raise_if_exception,
+  type ServiceSpec,
+} from "mgr_module/orchestrator";
+
+const GOODCHARS = "[A-Za-z0-9-_.]";
+
+/** Where subvolumes and groups live (VolSpec.DEFAULT_SUBVOL_PREFIX). */
+const SUBVOL_PREFIX = "/volumes";
+/** The trash of subvolumes being purged (Trash.GROUP_NAME). */
+const TRASH_DIR = "_deleting";
+
+interface FsMapDump {
+  filesystems: { mdsmap: { fs_name: string; metadata_pool: number; data_pools: number[] } }[];
+}
+interface OsdMapDump {
+  pools: { pool: number; pool_name: string }[];
+}
+interface DfDump {
+  pools: { id: number; stats: { bytes_used: number; max_avail: number } }[];
+}
+
+/** A VolumeException: an error tuple. */
+class VolumeError extends Error {
+  constructor(readonly errno: number, message: string) {
+    super(message);
+  }
+}
+
+/** Python's `str()` of a list of strings: `['a', 'b']`. */
+function _pyStrList(items: readonly string[]): string {
+  const repr = (s: string) =>
+    s.includes("'") && !s.includes('"')
+      ? `"${s}"`
+      : `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  return `[${items.map(repr).join(", ")}]`;
+}
+
+/** The volumes module. */
+export class Volumes extends MgrModule {
+  static override COMMANDS = [
+    { cmd: "fs volume ls", desc: "List volumes", perm: "r" },
+    {
+      cmd: `fs volume create name=name,type=CephString,goodchars=${GOODCHARS} ` +
+        "name=placement,type=CephString,req=false ",
+      desc: "Create a CephFS volume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs volume rm name=vol_name,type=CephString " +
+        "name=yes-i-really-mean-it,type=CephString,req=false ",
+      desc: "Delete a FS volume by passing --yes-i-really-mean-it flag",
+      perm: "rw",
+    },
+    {
+      cmd: "fs volume info name=vol_name,type=CephString " +
+        "name=human_readable,type=CephBool,req=false ",
+      desc: "Get the information of a CephFS volume",
+      perm: "r",
+    },
+  ];
+
+  override async handle_command(
+    _inbuf: string,
+    cmd: Record<string, unknown>,
+  ): Promise<CommandReturn> {
+    const str = (k: string) => (typeof cmd[k] === "string" ? cmd[k] as string : undefined);
+    const context = Object.entries(cmd).map(([k, v]) => `${k}:${String(v)}`).join(", ");
+    const name = `_cmd_${String(cmd.prefix).replaceAll(" ", "_")}`;
+    this.log.info(`Starting ${name}(${context}) < ""`);
+    let r: CommandReturn;
+    switch (cmd.prefix) {
+      case "fs volume ls":
+        r = [0, pythonJson(this.#volumes().map((n) => ({ name: n })), "json-pretty"), ""];
+        break;
+      case "fs volume create":
+        r = await this.#create(str("name") ?? "", str("placement") ?? "");
+        break;
+      case "fs volume rm":
+        r = await this.#delete(str("vol_name") ?? "", str("yes-i-really-mean-it"));
+        break;
+      case "fs volume info":
+        r = await this.#info(str("vol_name") ?? "", cmd.human_readable === true);
+        break;
+      default:
+        return new HandleCommandResult(-EINVAL, "", "Unknown command");
+    }
+    this.log.info(`Finishing ${name}(${context}) < ""`);
+    // ceph-mgr hands a Python module's output to the client with a newline after it.
+    const [rc, outb, outs] = r instanceof HandleCommandResult ? [...r] as [number, string, string] : r;
+    return [rc, outb === "" || outb.endsWith("\n") ? outb : `${outb}\n`, outs];
+  }
+
+  #fsMap(): FsMapDump {
+    return (this.get("fs_map") as FsMapDump | null) ?? { filesystems: [] };
+  }
+
+  #volumes(): string[] {
+    return this.#fsMap().filesystems.map((f) => f.mdsmap.fs_name);
+  }
+
+  /** The volume's pools by id (get_pool_ids), or undefined when there is no such volume. */
+  #poolIds(vol: string): { metadata: number; data: number[] } | undefined {
+    const fs = this.#fsMap().filesystems.find((f) => f.mdsmap.fs_name === vol);
+    return fs ? { metadata: fs.mdsmap.metadata_pool, data: fs.mdsmap.data_pools } : undefined;
+  }
+
+  #poolName(id: number): string {
+    const pools = (this.get("osd_map") as OsdMapDump | null)?.pools ?? [];
+    return pools.find((p) => p.pool === id)?.pool_name ?? String(id);
+  }
+
+  #removePool(pool: string): Promise<[number, string, string]> {
+    return this.mon_command({
+      prefix: "osd pool rm",
+      pool,
+      pool2: pool,
+      yes_i_really_really_mean_it: true,
+    });
+  }
+
+  /** create_volume: the pools, the file system, then the MDS daemons; undone as far as it got. */
+  async #create(vol: string, placement: string): Promise<CommandReturn> {
+    const meta = `cephfs.${vol}.meta`, data = `cephfs.${vol}.data`;
+    let [r, outb, outs] = await this.mon_command({ prefix: "osd pool create", pool: meta });
+    if (r !== 0) return [r, outb, outs];
+    // Data pools are bulk: the autoscaler starts them at full size.
+    [r, outb, outs] = await this.mon_command({ bulk: true, prefix: "osd pool create", pool: data });
+    if (r !== 0) {
+      await this.#removePool(meta);
+      return [r, outb, outs];
+    }
+    [r, outb, outs] = await this.mon_command({
+      prefix: "fs new",
+      fs_name: vol,
+      metadata: meta,
+      data,
+    });
+    if (r !== 0) {
+      this.log.error(`Filesystem creation error: ${r} ${outb} ${outs}`);
+      await this.#removePool(data);
+      await this.#removePool(meta);
+      return [r, outb, outs];
+    }
+    return this.#createMds(vol, placement);
+  }
+
+  /** create_mds: `apply` of an mds service to the orchestrator backend, when there is one. */
+  async #createMds(vol: string, placement: string): Promise<CommandReturn> {
+    const spec: ServiceSpec = {
+      service_type: "mds",
+      service_id: vol,
+      placement: placementFromString(placement),
+    };
+    try {
+      raise_if_exception(await this.#orch<string[]>("apply", [spec]));
+    } catch (e) {
+      if (e instanceof OrchestratorError) {
+        return [0, "", "Volume created successfully (no MDS daemons created)"];
+      }
+      // Python's `str(e)`: an orchestrator's backtrace stays in the log.
+      this.log.error(`Failed to create MDS daemons: ${(e as Error).stack ?? e}`);
+      return [-EINVAL, "", e instanceof OrchNotImplemented ? "" : (e as Error).message];
+    }
+    return [0, "", ""];
+  }
+
+  /** OrchestratorClientMixin._oremote: the backend's `method`; NoOrchestrator without one. */
+  async #orch<T>(method: string, ...args: unknown[]): Promise<OrchResult<T>> {
+    const backend = this.get_module_option_ex("orchestrator", "orchestrator");
+    if (typeof backend !== "string" || backend === "") throw new NoOrchestrator();
+    try {
+      return await this.remote(backend, method, ...args) as OrchResult<T>;
+    } catch (e) {
+      throw new Error(`${backend} does not implement ${method}`, { cause: e });
+    }
+  }
+
+  /** delete_fs_volume and delete_volume. */
+  async #delete(vol: string, confirm: string | undefined): Promise<CommandReturn> {
+    if (confirm !== "--yes-i-really-mean-it") {
+      return [
+        -EPERM,
+        "",
+        `WARNING: this will *PERMANENTLY DESTROY* all data stored in the filesystem '${vol}'. ` +
+        "If you are *ABSOLUTELY CERTAIN* that is what you want, re-issue the command followed " +
+        "by --yes-i-really-mean-it.",
+      ];
+    }
+    const { stdout: out } = await this.check_mon_command({
+      prefix: "config get",
+      key: "mon_allow_pool_delete",
+      who: "mon",
+      format: "json",
+    });
+    if (!JSON.parse(out)) {
+      return [
+        -EPERM,
+        "",
+        "pool deletion is disabled; you must first set the mon_allow_pool_delete config option " +
+        "to true before volumes can be deleted",
+      ];
+    }
+    const ids = this.#poolIds(vol);
+    if (!ids) return [-ENOENT, "", `volume ${vol} doesn't exist`];
+    const metaPool = this.#poolName(ids.metadata);
+    const dataPools = ids.data.map((id) => this.#poolName(id));
+    try {
+      raise_if_exception(await this.#orch<string>("remove_service", `mds.${vol}`));
+    } catch (e) {
+      if (e instanceof OrchestratorError) {
+        this.log.warning("OrchestratorError, not tearing down MDS daemons");
+      } else {
+        this.log.error(`Failed to tear down MDS daemons: ${(e as Error).stack ?? e}`);
+        return [-EINVAL, "", e instanceof OrchNotImplemented ? "" : (e as Error).message];
+      }
+    }
+    // Without an orchestrator (or when it left them up) the daemons are forced down.
+    if (!this.#volumes().includes(vol)) {
+      const err = `Filesystem not found for volume '${vol}'`;
+      this.log.warning(err);
+      return [-ENOENT, "", err];
+    }
+    let [r, outb, outs] = await this.mon_command({ prefix: "fs fail", fs_name: vol });
+    if (r !== 0) return [r, outb, outs];
+    [r, outb, outs] = await this.mon_command({
+      prefix: "fs rm",
+      fs_name: vol,
+      yes_i_really_mean_it: true,
+    });
+    if (r !== 0) return [r, outb, outs];
+    [r, outb, outs] = await this.#removePool(metaPool);
+    if (r !== 0) return [r, outb, outs];
+    for (const pool of dataPools) {
+      [r, outb, outs] = await this.#removePool(pool);
+      if (r !== 0) return [r, outb, outs];
+    }
+    return [r, `metadata pool: ${metaPool} data pool: ${_pyStrList(dataPools)} removed`, ""];
+  }
+
+  /** volume_info: the subvolume tree's size, the pools' use and the mons' addresses. */
+  async #info(vol: string, human: boolean): Promise<CommandReturn> {
+    let fs: CephFSMount;
+    try {
+      fs = this.#open(vol);
+    } catch (e) {
+      if (e instanceof VolumeError) return [e.errno, "", e.message];
+      throw e;
+    }
+    const info: Record<string, unknown> = {};
+    try {
+      const st = await fs.statx(SUBVOL_PREFIX);
+      info.pending_subvolume_deletions = await this.#pendingDeletions(fs);
+      info.used_size = human ? formatBytes(st.size, 5) : st.size;
+    } catch (e) {
+      // No subvolume tree yet (or it cannot be read): the source leaves the sizes out.
+      if (!(e instanceof CephFSError)) throw e;
+    }
+    const stats = new Map(
+      ((this.get("df") as DfDump | null)?.pools ?? []).map((p) => [p.id, p.stats]),
+    );
+    const ids = this.#poolIds(vol) ?? { metadata: -1, data: [] };
+    const pools: Record<string, unknown[]> = { metadata: [], data: [] };
+    for (const id of [ids.metadata, ...ids.data]) {
+      const s = stats.get(id) ?? { bytes_used: 0, max_avail: 0 };
+      pools[id === ids.metadata ? "metadata" : "data"]!.push({
+        name: this.#poolName(id),
+        used: human ? formatBytes(s.bytes_used, 5) : s.bytes_used,
+        avail: human ? formatBytes(s.max_avail, 5) : s.max_avail,
+      });
+    }
+    info.pools = pools;
+    const mons = (this.get("mon_map") as { mons?: { addr: string }[] } | null)?.mons ?? [];
+    info.mon_addrs = mons.map((m) => m.addr.split("/")[0]);
+    return [0, pythonJson(info, "json-pretty"), ""];
+  }
+
+  /** get_pending_subvol_deletions_count: the trash's entries, 0 without a trash. */
+  async #pendingDeletions(fs: CephFSMount): Promise<number> {
+    try {
+      return (await fs.listdir(`${SUBVOL_PREFIX}/${TRASH_DIR}`)).length;
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) return 0;
+      throw e;
+    }
+  }
+
+  /** open_volume: a mount of the volume's file system (mgr_util's connection pool checks). */
+  #open(vol: string): CephFSMount {
+    if (!this.#volumes().includes(vol)) throw new VolumeError(-ENOENT, `FS '${vol}' not found`);
+    try {
+      return this.cephfs.mount(vol);
+    } catch (e) {
+      if (e instanceof CephFSError) throw new VolumeError(-e.errno, e.message);
+      throw e;
+    }
+  }
+}

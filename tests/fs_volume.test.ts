@@ -1,0 +1,145 @@
+/**
+ * The volumes module's volume commands answer as a real 16.2.15 ceph-mgr with no orchestrator
+ * backend did (tests/ceph-reference/cli/commands/fs_volume/, made by tools/capture-volumes.sh
+ * in this order on a cluster with file system `cephfs`, MDS a active and b standby): `fs
+ * volume ls/create/rm/info`, their errors, the pools and file system they make and remove, and
+ * the undoing of a create the mon refuses. Pool sizes and the mon's address differ from the
+ * real cluster's and are compared by shape.
+ */
+import assert from "node:assert/strict";
+import { startTestCluster, type TestCluster } from "mgr_module/testing";
+import { dataDir, runCeph } from "./_oracle_cli.ts";
+import { referenceCli } from "./_reference.ts";
+import * as volumes from "../modules/volumes/module.ts";
+
+const DIR = "commands/fs_volume";
+
+interface Out {
+  rc: number;
+  stdout: string;
+  stderr: string;
+}
+type Ceph = (line: string) => Promise<Out>;
+
+async function withVolumes(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  const c = await startTestCluster({
+    builtins: { volumes },
+    initialModules: ["volumes"],
+    cluster: {
+      hosts: 1,
+      osdsPerHost: 3,
+      failureDomain: "osd",
+      mons: { count: 1 },
+      mgrs: ["x"],
+      mds: ["a", "b"],
+      pools: [
+        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+        { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
+        { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
+      ],
+    },
+  });
+  const dir = dataDir();
+  try {
+    await c.run(20);
+    await fn(c, (line) => runCeph(c, dir, line));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+    await c.stop();
+  }
+}
+
+/** Replays capture `name`: the same rc, stdout and stderr. */
+async function same(ceph: Ceph, name: string): Promise<void> {
+  const cap = referenceCli(`${DIR}/${name}.txt`);
+  const got = await ceph(cap.command.replace(/^ceph /, ""));
+  assert.deepEqual(got, { rc: cap.rc, stdout: cap.stdout, stderr: cap.stderr }, name);
+}
+
+/** `fs volume info`'s JSON with its numbers and the mon's address as their types. */
+function infoShape(text: string): unknown {
+  return JSON.parse(text, (k, v) =>
+    k === "mon_addrs"
+      ? v.map(() => "addr")
+      : ["used", "avail", "used_size"].includes(k)
+      ? (typeof v === "number" ? "int" : /^[ \d.]{4}[ KMGTPE]$/.test(v) ? "bytes" : v)
+      : v);
+}
+
+/** Replays capture `name` and compares stdout by shape (info). */
+async function sameInfo(ceph: Ceph, name: string): Promise<void> {
+  const cap = referenceCli(`${DIR}/${name}.txt`);
+  const got = await ceph(cap.command.replace(/^ceph /, ""));
+  assert.deepEqual([got.rc, got.stderr], [cap.rc, cap.stderr], name);
+  assert.deepEqual(infoShape(got.stdout), infoShape(cap.stdout), name);
+}
+
+interface PoolDetail {
+  pool_name: string;
+  flags_names: string;
+  pg_num: number;
+  options: Record<string, number>;
+  application_metadata: Record<string, Record<string, string>>;
+}
+
+/** What a volume's create sets on its pools (`creating` passes as the PGs are made). */
+function poolTraits(text: string): unknown[] {
+  return (JSON.parse(text) as PoolDetail[]).map((p) => ({
+    name: p.pool_name,
+    flags: p.flags_names.split(",").filter((f) => f !== "creating"),
+    options: p.options,
+    application_metadata: p.application_metadata,
+  }));
+}
+
+Deno.test("fs volume ls/create/rm/info answer, and make and remove pools and file systems, as 16.2.15's volumes module", async () => {
+  await withVolumes(async (c, ceph) => {
+    for (const name of ["01_ls", "02_ls_json"]) await same(ceph, name);
+    for (const name of ["03_info", "04_info_human"]) await sameInfo(ceph, name);
+    for (
+      const name of [
+        "05_info_unknown",
+        "06_create_badname",
+        "07_rm_noflag",
+        "08_rm_noflag_wrong",
+        "09_rm_pool_delete_off",
+        "10_config_set",
+        // cephfs exists on other pools: the mon refuses, and the new pools go again.
+        "11_create_existing_fs",
+        "12_pools_after_existing",
+        "13_rm_unknown",
+        "14_rm_cephfs",
+        "15_ls_none",
+        "16_pools_after_rm",
+        "17_create",
+        "18_ls_one",
+      ]
+    ) await same(ceph, name);
+    const real = referenceCli(`${DIR}/19_pools.txt`).stdout;
+    assert.deepEqual(
+      poolTraits((await ceph("osd pool ls detail -f json")).stdout),
+      poolTraits(real),
+    );
+    await same(ceph, "20_fs_ls");
+    await same(ceph, "21_create_again");
+    await c.run(3);
+    for (const name of ["22_info_vol1", "23_info_vol1_human"]) await sameInfo(ceph, name);
+    for (
+      const name of [
+        "24_rm_vol1",
+        "25_info_removed",
+        "26_pool_create",
+        "27_pool_app",
+        // The data pool is someone else's: the mon refuses it, and the module removes it too.
+        "28_create_pool_in_use",
+        "29_pools_after_in_use",
+        "30_create_placement",
+        "31_rm_vol2",
+        "32_ls_end",
+        "33_info_no_name",
+        "34_create_no_name",
+        "35_rm_no_name",
+      ]
+    ) await same(ceph, name);
+  });
+});
