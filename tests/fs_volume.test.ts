@@ -141,5 +141,30 @@ Deno.test("fs volume ls/create/rm/info answer, and make and remove pools and fil
         "35_rm_no_name",
       ]
     ) await same(ceph, name);
+    // A subvolume's directories, as `fs subvolume create vol9 sv` makes them in the real run
+    // (mgrd has no subvolume commands yet): info then reports the tree's size and the trash.
+    await same(ceph, "36_create_vol9");
+    const tree = c.cluster!.fs.tree!;
+    const uuid = "3f4cf4a2-2d06-4f5e-9c8a-2b7f2f1f6f0e";
+    assert.equal(tree.operate({ op: "mkdirs", path: `/volumes/_nogroup/sv/${uuid}`, mode: 0o755 }).r, 0);
+    for (const name of ["37_info_subvol", "38_info_subvol_human"]) await sameInfo(ceph, name);
+    await same(ceph, "39_rm_vol9");
+  });
+});
+
+Deno.test("volume info counts the trash's entries and leaves the sizes out without a subvolume tree", async () => {
+  await withVolumes(async (c, ceph) => {
+    const info = async () => JSON.parse((await ceph("fs volume info cephfs")).stdout);
+    assert.deepEqual(Object.keys(await info()), ["mon_addrs", "pools"]);
+    const tree = c.cluster!.fs.tree!;
+    tree.operate({ op: "mkdirs", path: "/volumes/_deleting/a", mode: 0o755 });
+    tree.operate({ op: "mkdirs", path: "/volumes/_deleting/b", mode: 0o755 });
+    const got = await info();
+    assert.deepEqual([got.pending_subvolume_deletions, got.used_size], [2, 0]);
+    // The tree is the file system's: after `fs rm` and `fs new` it starts empty.
+    await ceph("config set mon mon_allow_pool_delete true");
+    assert.equal((await ceph("fs volume rm cephfs --yes-i-really-mean-it")).rc, 0);
+    assert.equal((await ceph("fs volume create cephfs")).rc, 0);
+    assert.deepEqual(Object.keys(await info()), ["mon_addrs", "pools"]);
   });
 });

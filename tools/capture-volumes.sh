@@ -80,4 +80,11 @@ cap 32_ls_end.txt fs volume ls
 cap 33_info_no_name.txt fs volume info
 cap 34_create_no_name.txt fs volume create
 cap 35_rm_no_name.txt fs volume rm
+# A subvolume makes /volumes: info then reports its size and the trash's entries.
+cap 36_create_vol9.txt fs volume create vol9
+wait_active vol9
+c fs subvolume create vol9 sv
+cap 37_info_subvol.txt fs volume info vol9
+cap 38_info_subvol_human.txt fs volume info vol9 --human_readable
+cap 39_rm_vol9.txt fs volume rm vol9 --yes-i-really-mean-it
 echo "capture-volumes: wrote $(ls "$OUT" | wc -l) files to $OUT"
