@@ -48,4 +48,5 @@ export const ALWAYS_ON_MODULES: readonly string[] = [
   "progress",
   "status",
   "telemetry",
+  "volumes",
 ];

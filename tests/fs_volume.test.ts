@@ -58,12 +58,15 @@ async function same(ceph: Ceph, name: string): Promise<void> {
 
 /** `fs volume info`'s JSON with its numbers and the mon's address as their types. */
 function infoShape(text: string): unknown {
-  return JSON.parse(text, (k, v) =>
-    k === "mon_addrs"
-      ? v.map(() => "addr")
-      : ["used", "avail", "used_size"].includes(k)
-      ? (typeof v === "number" ? "int" : /^[ \d.]{4}[ KMGTPE]$/.test(v) ? "bytes" : v)
-      : v);
+  return JSON.parse(
+    text,
+    (k, v) =>
+      k === "mon_addrs"
+        ? v.map(() => "addr")
+        : ["used", "avail", "used_size"].includes(k)
+        ? (typeof v === "number" ? "int" : /^[ \d.]{4}[ KMGTPE]$/.test(v) ? "bytes" : v)
+        : v,
+  );
 }
 
 /** Replays capture `name` and compares stdout by shape (info). */
@@ -146,7 +149,10 @@ Deno.test("fs volume ls/create/rm/info answer, and make and remove pools and fil
     await same(ceph, "36_create_vol9");
     const tree = c.cluster!.fs.tree!;
     const uuid = "3f4cf4a2-2d06-4f5e-9c8a-2b7f2f1f6f0e";
-    assert.equal(tree.operate({ op: "mkdirs", path: `/volumes/_nogroup/sv/${uuid}`, mode: 0o755 }).r, 0);
+    assert.equal(
+      tree.operate({ op: "mkdirs", path: `/volumes/_nogroup/sv/${uuid}`, mode: 0o755 }).r,
+      0,
+    );
     for (const name of ["37_info_subvol", "38_info_subvol_human"]) await sameInfo(ceph, name);
     await same(ceph, "39_rm_vol9");
   });
@@ -167,4 +173,28 @@ Deno.test("volume info counts the trash's entries and leaves the sizes out witho
     assert.equal((await ceph("fs volume create cephfs")).rc, 0);
     assert.deepEqual(Object.keys(await info()), ["mon_addrs", "pools"]);
   });
+});
+
+Deno.test("volumes is always on, as in 16.2.15's mgr module ls (all of its always-on list but rbd_support)", async () => {
+  const { ALWAYS_ON_MODULES, BUILTIN_MODULES } = await import("../modules/mod.ts");
+  const c = await startTestCluster({
+    builtins: BUILTIN_MODULES,
+    alwaysOn: [...ALWAYS_ON_MODULES],
+    cluster: { hosts: 1, osdsPerHost: 1, pools: [], fileSystem: false },
+  });
+  try {
+    await c.run(5);
+    const ls = await c.command({ prefix: "mgr module ls", format: "json" });
+    const real = JSON.parse(referenceCli("mgr_module_ls_json.txt").stdout) as {
+      always_on_modules: string[];
+    };
+    assert.deepEqual(
+      JSON.parse(ls.outb).always_on_modules,
+      real.always_on_modules.filter((m) => m !== "rbd_support"),
+    );
+    // It runs without being enabled.
+    assert.deepEqual(await c.command({ prefix: "fs volume ls" }), { r: 0, outb: "[]\n", outs: "" });
+  } finally {
+    await c.stop();
+  }
 });

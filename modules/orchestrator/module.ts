@@ -25,8 +25,8 @@ import {
   OrchestratorError,
   OrchNotImplemented,
   type OrchResult,
-  type PlacementSpec,
   placementFromString,
+  type PlacementSpec,
   raise_if_exception,
   type ServiceDescription,
 } from "mgr_module/orchestrator";

@@ -14,8 +14,8 @@
  * @module
  */
 import {
-  type CephFSMount,
   CephFSError,
+  type CephFSMount,
   type CommandReturn,
   EINVAL,
   ENOENT,
@@ -119,7 +119,9 @@ export class Volumes extends MgrModule {
     }
     this.log.info(`Finishing ${name}(${context}) < ""`);
     // ceph-mgr hands a Python module's output to the client with a newline after it.
-    const [rc, outb, outs] = r instanceof HandleCommandResult ? [...r] as [number, string, string] : r;
+    const [rc, outb, outs] = r instanceof HandleCommandResult
+      ? [...r] as [number, string, string]
+      : r;
     return [rc, outb === "" || outb.endsWith("\n") ? outb : `${outb}\n`, outs];
   }
 
