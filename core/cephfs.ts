@@ -1,9 +1,9 @@
 /**
  * `this.cephfs`: a module's CephFS client (what Ceph's modules get from the `cephfs` Python
- * binding of libcephfs, through mgr_util's connection pool): directories and their sizes in a
- * file system, every call async. It goes through the cluster link's CephFS port; a link that
- * reaches no MDS (mgrd's link to a real cluster has no libcephfs mount yet) makes every call
- * throw CephFSError EOPNOTSUPP.
+ * binding of libcephfs, through mgr_util's connection pool): directories, their owners, modes,
+ * sizes and virtual xattrs in a file system, every call async. It goes through the cluster
+ * link's CephFS port; a link that reaches no MDS (mgrd's link to a real cluster has no
+ * libcephfs mount yet) refuses the mount with CephFSError EOPNOTSUPP.
  *
  * @module
  */
@@ -11,8 +11,19 @@ import type { CephFsDirent, CephFsOp, CephFsPort, CephFsReply } from "./cephfs_p
 import type { ModuleContext } from "./module_context.ts";
 import * as errno from "../ceph/errno.ts";
 
+const _STRERROR: Record<number, string> = {
+  [errno.ENOENT]: "No such file or directory",
+  [errno.EEXIST]: "File exists",
+  [errno.ENOTDIR]: "Not a directory",
+  [errno.EINVAL]: "Invalid argument",
+  [errno.EOPNOTSUPP]: "Operation not supported",
+  [errno.ENOTEMPTY]: "Directory not empty",
+  [errno.ENODATA]: "No data available",
+};
+
 /**
- * A libcephfs call failed (Python's `cephfs.Error`): `errno` is positive, as in `e.args[0]`.
+ * A libcephfs call failed (Python's `cephfs.Error`): `errno` is positive, as in `e.args[0]`,
+ * and `what` is `e.args[1]`.
  *
  * @example
  * ```ts ignore
@@ -23,29 +34,33 @@ import * as errno from "../ceph/errno.ts";
  */
 export class CephFSError extends Error {
   override name = "CephFSError";
-  /** The positive errno (`ENOENT` = 2, ...). */
+  /** The positive errno (`ENOENT` = 2, ...), Python's `e.args[0]`. */
   readonly errno: number;
-  constructor(message: string, code: number) {
-    super(message);
-    this.errno = Math.abs(code);
+  /** What failed, as the binding words it (`error in mkdir /volumes/g1`), `e.args[1]`. */
+  readonly what: string;
+  constructor(what: string, code: number) {
+    const e = Math.abs(code);
+    super(`${what}: ${_STRERROR[e] ?? errno.errnoName(e)} [Errno ${e}]`);
+    this.errno = e;
+    this.what = what;
   }
 }
 
-/** What `statx` answers (the fields Ceph's `CEPH_STATX_MODE | CEPH_STATX_SIZE` fill). */
+/** What `statx` answers (the fields of Ceph's statx that the volumes module reads). */
 export interface CephFSStat {
   is_dir: boolean;
+  /** `st_mode`: type and permission bits (a 0755 directory is 16877). */
   mode: number;
+  uid: number;
+  gid: number;
   /** A file's bytes; a directory's recursive bytes (CephFS's `rbytes`). */
   size: number;
+  /** Seconds since the epoch. */
+  btime: number;
+  atime: number;
+  mtime: number;
+  ctime: number;
 }
-
-const _STRERROR: Record<number, string> = {
-  [errno.ENOENT]: "No such file or directory",
-  [errno.EEXIST]: "File exists",
-  [errno.ENOTDIR]: "Not a directory",
-  [errno.EINVAL]: "Invalid argument",
-  [errno.EOPNOTSUPP]: "Operation not supported",
-};
 
 /**
  * One mounted file system (Python's `cephfs.LibCephFS` after `mount(filesystem_name=...)`).
@@ -63,30 +78,64 @@ export class CephFSMount {
 
   async #call(op: CephFsOp, what: string): Promise<CephFsReply> {
     const reply = await this._port().operate(this.fsName, op);
-    if (reply.r !== 0) {
-      const e = -reply.r;
-      throw new CephFSError(
-        `error in ${what}: ${op.path}: ${_STRERROR[e] ?? errno.errnoName(e)} [Errno ${e}]`,
-        e,
-      );
-    }
+    if (reply.r !== 0) throw new CephFSError(what, reply.r);
     return reply;
   }
 
-  /** `statx(path)`: the entry's type, mode and size. */
+  /** `statx(path)`: the entry's type, mode, owner, times and size. */
   async statx(path: string): Promise<CephFSStat> {
-    const r = await this.#call({ op: "statx", path }, "stat");
-    return { is_dir: r.is_dir ?? false, mode: r.mode ?? 0, size: r.size ?? 0 };
+    const r = await this.#call({ op: "statx", path }, `error in stat: ${path}`);
+    return {
+      is_dir: r.is_dir ?? false,
+      mode: r.mode ?? 0,
+      uid: r.uid ?? 0,
+      gid: r.gid ?? 0,
+      size: r.size ?? 0,
+      btime: r.btime ?? 0,
+      atime: r.atime ?? 0,
+      mtime: r.mtime ?? 0,
+      ctime: r.ctime ?? 0,
+    };
   }
 
-  /** A directory's entries (opendir/readdir), without `.` and `..`. */
+  /** A directory's entries (opendir/readdir), without `.` and `..`, in the MDS's order. */
   async listdir(path: string): Promise<CephFsDirent[]> {
-    return (await this.#call({ op: "listdir", path }, "opendir")).entries ?? [];
+    return (await this.#call({ op: "listdir", path }, `opendir failed at ${path}`)).entries ?? [];
+  }
+
+  /** `mkdir(path, mode)`: one directory (ENOENT without its parent, EEXIST when it exists). */
+  async mkdir(path: string, mode: number): Promise<void> {
+    await this.#call({ op: "mkdir", path, mode }, `error in mkdir ${path}`);
   }
 
   /** `mkdirs(path, mode)`: the directory and its missing parents (EEXIST when it exists). */
   async mkdirs(path: string, mode: number): Promise<void> {
-    await this.#call({ op: "mkdirs", path, mode }, "mkdirs");
+    await this.#call({ op: "mkdirs", path, mode }, `error in mkdirs ${path}`);
+  }
+
+  /** `rmdir(path)`: an empty directory (ENOTEMPTY otherwise). */
+  async rmdir(path: string): Promise<void> {
+    await this.#call({ op: "rmdir", path }, `error in rmdir ${path}`);
+  }
+
+  /** `getxattr(path, name)`: a virtual xattr's value (ENODATA when unset). */
+  async getxattr(path: string, name: string): Promise<string> {
+    return (await this.#call({ op: "getxattr", path, name }, "error in getxattr")).value ?? "";
+  }
+
+  /** `setxattr(path, name, value)` (EINVAL for a value the MDS does not take). */
+  async setxattr(path: string, name: string, value: string): Promise<void> {
+    await this.#call({ op: "setxattr", path, name, value }, "error in setxattr");
+  }
+
+  /** `chown(path, uid, gid)`. */
+  async chown(path: string, uid: number, gid: number): Promise<void> {
+    await this.#call({ op: "chown", path, uid, gid }, `error in chown ${path}`);
+  }
+
+  /** `lchmod(path, mode)`: the permission bits. */
+  async lchmod(path: string, mode: number): Promise<void> {
+    await this.#call({ op: "chmod", path, mode }, `error in chmod ${path}`);
   }
 }
 

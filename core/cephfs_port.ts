@@ -11,12 +11,24 @@
 
 /** One namespace operation on an absolute path (`/volumes/_nogroup`). */
 export type CephFsOp =
-  /** `ceph_statx`: the entry's type, mode and size (a directory's is its recursive bytes). */
+  /** `ceph_statx`: the entry's type, mode, owner, times and size (a directory's: rbytes). */
   | { op: "statx"; path: string }
-  /** `ceph_opendir`/`ceph_readdir`: a directory's entries, without `.` and `..`. */
+  /** `ceph_opendir`/`ceph_readdir`: a directory's entries, without `.` and `..`, in MDS order. */
   | { op: "listdir"; path: string }
+  /** `ceph_mkdir`: one directory; its parent must exist (-ENOENT), it must not (-EEXIST). */
+  | { op: "mkdir"; path: string; mode: number }
   /** `ceph_mkdirs`: the directory and its missing parents; an existing one is -EEXIST. */
-  | { op: "mkdirs"; path: string; mode: number };
+  | { op: "mkdirs"; path: string; mode: number }
+  /** `ceph_rmdir`: an empty directory (-ENOTEMPTY otherwise). */
+  | { op: "rmdir"; path: string }
+  /** `ceph_getxattr`: a virtual xattr (`ceph.quota.max_bytes`, ...); -ENODATA when unset. */
+  | { op: "getxattr"; path: string; name: string }
+  /** `ceph_setxattr`: a virtual xattr; a value the MDS does not take is -EINVAL. */
+  | { op: "setxattr"; path: string; name: string; value: string }
+  /** `ceph_chown`. */
+  | { op: "chown"; path: string; uid: number; gid: number }
+  /** `ceph_lchmod`: the permission bits. */
+  | { op: "chmod"; path: string; mode: number };
 
 /** A directory entry (`listdir`). */
 export interface CephFsDirent {
@@ -28,12 +40,22 @@ export interface CephFsDirent {
 export interface CephFsReply {
   /** 0, or a negative errno (-ENOENT no such file system or path, -ENOTDIR, -EEXIST, ...). */
   r: number;
-  /** `statx`: whether the entry is a directory, its mode bits and size in bytes. */
+  /** `statx`: whether the entry is a directory, `st_mode` (type and permission bits), owner. */
   is_dir?: boolean;
   mode?: number;
+  uid?: number;
+  gid?: number;
+  /** `statx`: size in bytes (a directory's recursive bytes). */
   size?: number;
-  /** `listdir`: the entries, in name order. */
+  /** `statx`: birth, access, modification and change times (seconds since the epoch). */
+  btime?: number;
+  atime?: number;
+  mtime?: number;
+  ctime?: number;
+  /** `listdir`: the entries. */
   entries?: CephFsDirent[];
+  /** `getxattr`: the value. */
+  value?: string;
 }
 
 /** A cluster's CephFS file systems, as a client that mounts them sees them. */

@@ -18,11 +18,13 @@ import {
   type CephFSMount,
   type CommandReturn,
   EINVAL,
+  ENODATA,
   ENOENT,
   EPERM,
   formatBytes,
   HandleCommandResult,
   MgrModule,
+  NO_MON_CONNECTION,
   pythonJson,
 } from "mgr_module";
 import {
@@ -41,6 +43,12 @@ const GOODCHARS = "[A-Za-z0-9-_.]";
 const SUBVOL_PREFIX = "/volumes";
 /** The trash of subvolumes being purged (Trash.GROUP_NAME). */
 const TRASH_DIR = "_deleting";
+/** The group of subvolumes made without one (Group.NO_GROUP_NAME). */
+const NO_GROUP = "_nogroup";
+/** VolSpec.INTERNAL_DIRS: no group may take these names. */
+const INTERNAL_DIRS = [NO_GROUP, "_index", TRASH_DIR, "_legacy"];
+/** VolSpec.DEFAULT_MODE. */
+const DEFAULT_MODE = 0o755;
 
 interface FsMapDump {
   filesystems: { mdsmap: { fs_name: string; metadata_pool: number; data_pools: number[] } }[];
@@ -52,11 +60,38 @@ interface DfDump {
   pools: { id: number; stats: { bytes_used: number; max_avail: number } }[];
 }
 
+/** What set_group_attrs sets (`undefined`: leave, or the default). */
+interface GroupAttrs {
+  size?: number;
+  pool?: string;
+  uid?: number;
+  gid?: number;
+  mode?: number;
+}
+
 /** A VolumeException: an error tuple. */
 class VolumeError extends Error {
   constructor(readonly errno: number, message: string) {
     super(message);
   }
+}
+
+/** octal_str_to_decimal_int: Python's `int(mode, 8)`. */
+function _octal(mode: string): number {
+  const m = /^\s*([+-]?)(?:0[oO])?_?([0-7](?:_?[0-7])*)\s*$/.exec(mode);
+  if (!m) throw new VolumeError(-EINVAL, `Invalid mode '${mode}'`);
+  const v = parseInt(m[2]!.replaceAll("_", ""), 8);
+  return m[1] === "-" ? -v : v;
+}
+
+/** Python's `str(datetime.fromtimestamp(t))` on the (UTC) manager host. */
+function _pyTime(t: number): string {
+  return new Date(Math.floor(t) * 1000).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** A CephFSError as the source turns it into a VolumeException (`-e.args[0], e.args[1]`). */
+function _volumeError(e: unknown): unknown {
+  return e instanceof CephFSError ? new VolumeError(-e.errno, e.what) : e;
 }
 
 /** Python's `str()` of a list of strings: `['a', 'b']`. */
@@ -90,6 +125,47 @@ export class Volumes extends MgrModule {
       desc: "Get the information of a CephFS volume",
       perm: "r",
     },
+    {
+      cmd: "fs subvolumegroup ls name=vol_name,type=CephString ",
+      desc: "List subvolumegroups",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolumegroup create name=vol_name,type=CephString " +
+        `name=group_name,type=CephString,goodchars=${GOODCHARS} ` +
+        "name=size,type=CephInt,req=false " +
+        "name=pool_layout,type=CephString,req=false " +
+        "name=uid,type=CephInt,req=false " +
+        "name=gid,type=CephInt,req=false " +
+        "name=mode,type=CephString,req=false ",
+      desc: "Create a CephFS subvolume group in a volume, and optionally, " +
+        "with a specific data pool layout, and a specific numeric mode",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolumegroup rm name=vol_name,type=CephString " +
+        "name=group_name,type=CephString " +
+        "name=force,type=CephBool,req=false ",
+      desc: "Delete a CephFS subvolume group in a volume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolumegroup info name=vol_name,type=CephString " +
+        "name=group_name,type=CephString ",
+      desc: "Get the metadata of a CephFS subvolume group in a volume, ",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolumegroup exist name=vol_name,type=CephString ",
+      desc: "Check a volume for the existence of subvolumegroup",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolumegroup getpath name=vol_name,type=CephString " +
+        "name=group_name,type=CephString ",
+      desc: "Get the mountpath of a CephFS subvolume group in a volume",
+      perm: "r",
+    },
   ];
 
   override async handle_command(
@@ -97,6 +173,7 @@ export class Volumes extends MgrModule {
     cmd: Record<string, unknown>,
   ): Promise<CommandReturn> {
     const str = (k: string) => (typeof cmd[k] === "string" ? cmd[k] as string : undefined);
+    const int = (k: string) => (typeof cmd[k] === "number" ? cmd[k] as number : undefined);
     const context = Object.entries(cmd).map(([k, v]) => `${k}:${String(v)}`).join(", ");
     const name = `_cmd_${String(cmd.prefix).replaceAll(" ", "_")}`;
     this.log.info(`Starting ${name}(${context}) < ""`);
@@ -114,6 +191,39 @@ export class Volumes extends MgrModule {
       case "fs volume info":
         r = await this.#info(str("vol_name") ?? "", cmd.human_readable === true);
         break;
+      case "fs subvolumegroup create":
+        r = await this.#tuple(() =>
+          this.#groupCreate(str("vol_name") ?? "", str("group_name") ?? "", {
+            size: int("size"),
+            pool: str("pool_layout"),
+            mode: str("mode") ?? "755",
+            uid: int("uid"),
+            gid: int("gid"),
+          })
+        );
+        break;
+      case "fs subvolumegroup rm":
+        r = await this.#tuple(() =>
+          this.#groupRm(str("vol_name") ?? "", str("group_name") ?? "", cmd.force === true)
+        );
+        break;
+      case "fs subvolumegroup info":
+        r = await this.#tuple(() =>
+          this.#groupInfo(str("vol_name") ?? "", str("group_name") ?? "")
+        );
+        break;
+      case "fs subvolumegroup getpath":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          return [0, await this.#openGroup(fs, str("group_name") ?? ""), ""];
+        });
+        break;
+      case "fs subvolumegroup ls":
+        r = await this.#tuple(() => this.#groupLs(str("vol_name") ?? ""));
+        break;
+      case "fs subvolumegroup exist":
+        r = await this.#tuple(() => this.#groupExist(str("vol_name") ?? ""));
+        break;
       default:
         return new HandleCommandResult(-EINVAL, "", "Unknown command");
     }
@@ -122,7 +232,9 @@ export class Volumes extends MgrModule {
     const [rc, outb, outs] = r instanceof HandleCommandResult
       ? [...r] as [number, string, string]
       : r;
-    return [rc, outb === "" || outb.endsWith("\n") ? outb : `${outb}\n`, outs];
+    // The answer comes from the maps the manager last received (the file systems, pools, mons).
+    const stale = rc === 0 && outs === "" && !this.have_mon_connection() ? NO_MON_CONNECTION : "";
+    return [rc, outb === "" || outb.endsWith("\n") ? outb : `${outb}\n`, outs || stale];
   }
 
   #fsMap(): FsMapDump {
@@ -304,8 +416,7 @@ export class Volumes extends MgrModule {
       });
     }
     info.pools = pools;
-    const mons = (this.get("mon_map") as { mons?: { addr: string }[] } | null)?.mons ?? [];
-    info.mon_addrs = mons.map((m) => m.addr.split("/")[0]);
+    info.mon_addrs = this.#monAddrs();
     return [0, pythonJson(info, "json-pretty"), ""];
   }
 
@@ -317,6 +428,222 @@ export class Volumes extends MgrModule {
       if (e instanceof CephFSError && e.errno === ENOENT) return 0;
       throw e;
     }
+  }
+
+  /** Runs `fn`; a VolumeException becomes its error tuple. */
+  async #tuple(fn: () => Promise<CommandReturn>): Promise<CommandReturn> {
+    try {
+      return await fn();
+    } catch (e) {
+      const ve = _volumeError(e);
+      if (ve instanceof VolumeError) return [ve.errno, "", ve.message];
+      throw ve;
+    }
+  }
+
+  /** Group(): a group's path, after the checks of its name. */
+  #groupPath(group: string): string {
+    if (group === NO_GROUP) {
+      throw new VolumeError(
+        -EPERM,
+        `Operation not permitted for group '${group}' as it is an internal group.`,
+      );
+    }
+    if (INTERNAL_DIRS.includes(group)) {
+      throw new VolumeError(
+        -EINVAL,
+        `'${group}' is an internal directory and not a valid group name.`,
+      );
+    }
+    return `${SUBVOL_PREFIX}/${group}`;
+  }
+
+  /** open_group: the group's path, once it exists. */
+  async #openGroup(fs: CephFSMount, group: string): Promise<string> {
+    const path = this.#groupPath(group);
+    try {
+      await fs.statx(path);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) {
+        throw new VolumeError(-ENOENT, `subvolume group '${group}' does not exist`);
+      }
+      throw _volumeError(e);
+    }
+    return path;
+  }
+
+  /** get_ancestor_xattr: the xattr of `path` or of its nearest ancestor that has it. */
+  async #ancestorXattr(fs: CephFSMount, path: string, name: string): Promise<string> {
+    try {
+      return await fs.getxattr(path, name);
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENODATA)) throw e;
+      if (path === "/") throw _volumeError(e);
+      const parent = path.slice(0, path.lastIndexOf("/")) || "/";
+      return this.#ancestorXattr(fs, parent, name);
+    }
+  }
+
+  /** set_group_attrs: quota, data pool layout, owner and mode, in the source's order. */
+  async #setGroupAttrs(fs: CephFSMount, path: string, attrs: GroupAttrs): Promise<void> {
+    if (attrs.size !== undefined) {
+      try {
+        await fs.setxattr(path, "ceph.quota.max_bytes", String(attrs.size));
+      } catch (e) {
+        if (e instanceof CephFSError && e.errno === EINVAL) {
+          throw new VolumeError(-EINVAL, `invalid size specified: '${attrs.size}'`);
+        }
+        throw _volumeError(e);
+      }
+    }
+    const pool = attrs.pool || await this.#ancestorXattr(fs, path, "ceph.dir.layout.pool");
+    try {
+      await fs.setxattr(path, "ceph.dir.layout.pool", pool);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === EINVAL) {
+        throw new VolumeError(
+          -EINVAL,
+          `Invalid pool layout '${pool}'. It must be a valid data pool`,
+        );
+      }
+      throw e;
+    }
+    if (attrs.uid !== undefined && attrs.uid < 0) throw new VolumeError(-EINVAL, "invalid UID");
+    if (attrs.gid !== undefined && attrs.gid < 0) throw new VolumeError(-EINVAL, "invalid GID");
+    await fs.chown(path, attrs.uid ?? 0, attrs.gid ?? 0);
+    if (attrs.mode !== undefined) await fs.lchmod(path, attrs.mode);
+  }
+
+  /** create_subvolume_group: idempotent; a new group is removed again when its attrs fail. */
+  async #groupCreate(
+    vol: string,
+    group: string,
+    a: { size?: number; pool?: string; mode: string; uid?: number; gid?: number },
+  ): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    let path: string | undefined;
+    try {
+      path = await this.#openGroup(fs, group);
+    } catch (e) {
+      if (!(e instanceof VolumeError && e.errno === -ENOENT)) throw e;
+    }
+    if (path !== undefined) {
+      await this.#setGroupAttrs(fs, path, { ...a, mode: _octal(a.mode) });
+      return [0, "", ""];
+    }
+    const mode = _octal(a.mode);
+    path = this.#groupPath(group);
+    // create_base_dir
+    try {
+      await fs.statx(SUBVOL_PREFIX);
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENOENT)) throw _volumeError(e);
+      await fs.mkdirs(SUBVOL_PREFIX, DEFAULT_MODE);
+    }
+    await fs.mkdir(path, mode);
+    try {
+      await this.#setGroupAttrs(fs, path, { size: a.size, pool: a.pool, uid: a.uid, gid: a.gid });
+    } catch (e) {
+      try {
+        await fs.rmdir(path);
+      } catch (ce) {
+        this.log.debug(`failed to clean up subvolume group ${group} with path: ${path} (${ce})`);
+      }
+      throw _volumeError(e);
+    }
+    return [0, "", ""];
+  }
+
+  /** remove_subvolume_group: an empty group; --force takes a missing one as removed. */
+  async #groupRm(vol: string, group: string, force: boolean): Promise<CommandReturn> {
+    try {
+      const fs = this.#open(vol);
+      const path = this.#groupPath(group);
+      try {
+        await fs.rmdir(path);
+      } catch (e) {
+        if (e instanceof CephFSError && e.errno === ENOENT) {
+          throw new VolumeError(-ENOENT, `subvolume group '${group}' does not exist`);
+        }
+        throw _volumeError(e);
+      }
+    } catch (e) {
+      if (force && e instanceof VolumeError && e.errno === -ENOENT) return [0, "", ""];
+      throw e;
+    }
+    return [0, "", ""];
+  }
+
+  /** subvolumegroup_info: Group.info() and the mons' addresses. */
+  async #groupInfo(vol: string, group: string): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const path = await this.#openGroup(fs, group);
+    const st = await fs.statx(path);
+    let quota = 0;
+    try {
+      quota = Number(await fs.getxattr(path, "ceph.quota.max_bytes"));
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENODATA)) throw e;
+    }
+    const dataPool = await fs.getxattr(path, "ceph.dir.layout.pool").catch((e) => {
+      throw _volumeError(e);
+    });
+    const info = {
+      uid: st.uid,
+      gid: st.gid,
+      atime: _pyTime(st.atime),
+      mtime: _pyTime(st.mtime),
+      ctime: _pyTime(st.ctime),
+      mode: st.mode,
+      data_pool: dataPool,
+      created_at: _pyTime(st.btime),
+      bytes_quota: quota === 0 ? "infinite" : quota,
+      bytes_used: st.size,
+      bytes_pcent: quota === 0 ? "undefined" : (st.size / quota * 100).toFixed(2),
+      mon_addrs: this.#monAddrs(),
+    };
+    return [0, pythonJson(info, "json-pretty"), ""];
+  }
+
+  /** The groups: /volumes's directories but the internal ones. */
+  async #groupNames(fs: CephFSMount): Promise<string[]> {
+    try {
+      return (await fs.listdir(SUBVOL_PREFIX))
+        .filter((e) => e.is_dir && !INTERNAL_DIRS.includes(e.name)).map((e) => e.name);
+    } catch (e) {
+      throw _volumeError(e);
+    }
+  }
+
+  /** list_subvolume_groups: none while /volumes does not exist. */
+  async #groupLs(vol: string): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    try {
+      const names = await this.#groupNames(fs);
+      return [0, pythonJson(names.map((name) => ({ name })), "json-pretty"), ""];
+    } catch (e) {
+      if (e instanceof VolumeError && e.errno === -ENOENT) return [0, "[]", ""];
+      throw e;
+    }
+  }
+
+  /** subvolume_group_exists. */
+  async #groupExist(vol: string): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    try {
+      const any = (await this.#groupNames(fs)).length > 0;
+      return [0, any ? "subvolumegroup exists" : "no subvolumegroup exists", ""];
+    } catch (e) {
+      if (e instanceof VolumeError && e.errno === -ENOENT) {
+        return [0, "no subvolumegroup exists", ""];
+      }
+      throw e;
+    }
+  }
+
+  #monAddrs(): string[] {
+    const mons = (this.get("mon_map") as { mons?: { addr: string }[] } | null)?.mons ?? [];
+    return mons.map((m) => m.addr.split("/")[0]!);
   }
 
   /** open_volume: a mount of the volume's file system (mgr_util's connection pool checks). */

@@ -98,9 +98,19 @@ export class FsMap {
   #exists = true;
   /** The file system's namespace, as its MDS keeps it: new at `fs new`, gone at `fs rm`. */
   get tree(): FsTree | undefined {
-    return this.#exists ? this.#tree : undefined;
+    if (!this.#exists) return undefined;
+    return this.#tree ??= new FsTree({
+      now: () => this.#now(),
+      dataPools: () => {
+        const data = this.#pools?.data;
+        return this.#map.pools.filter((p) => p.id === data).map((p) => ({
+          id: p.id,
+          name: p.name,
+        }));
+      },
+    });
   }
-  #tree = new FsTree();
+  #tree: FsTree | undefined;
   /** The file system's id: each `fs new` takes the next (the FSMap's `next_filesystem_id`). */
   #fscid = 1;
   readonly daemons: MdsDaemon[];
@@ -382,7 +392,7 @@ export class FsMap {
   /** `fs rm <fs>` (the mon has checked that no rank is up): every MDS is a standby. A new epoch. */
   remove(): void {
     this.#exists = false;
-    this.#tree = new FsTree();
+    this.#tree = undefined;
     this.#active = undefined;
     this.#pools = undefined;
     this.#bump();
@@ -394,7 +404,7 @@ export class FsMap {
    */
   create(name: string, metadata: number, data: number): void {
     this.#exists = true;
-    this.#tree = new FsTree();
+    this.#tree = undefined;
     this.#fsName = name;
     this.#fscid++;
     this.#pools = { metadata, data };

@@ -1,22 +1,54 @@
 /**
- * A simulated file system's namespace, as its MDS keeps it: directories and files under `/`,
- * each with a mode. It lives as long as its file system (`fs new` makes an empty one, `fs rm`
- * drops it), and answers the CephFS port's operations with libcephfs's errnos.
+ * A simulated file system's namespace, as its MDS keeps it: directories under `/`, each with
+ * a mode, an owner, times and the virtual xattrs the volumes module sets (quota, layout pool).
+ * It lives as long as its file system (`fs new` makes an empty one, `fs rm` drops it), and
+ * answers the CephFS port's operations with libcephfs's errnos.
  *
  * @module
  */
 import type { CephFsDirent, CephFsOp, CephFsReply } from "../../core/cephfs_port.ts";
-import { EEXIST, EINVAL, ENOENT, ENOTDIR } from "../../ceph/errno.ts";
+import {
+  EEXIST,
+  EINVAL,
+  ENODATA,
+  ENOENT,
+  ENOTDIR,
+  ENOTEMPTY,
+  EOPNOTSUPP,
+} from "../../ceph/errno.ts";
+import { strHashRjenkins } from "../../ceph/str_hash.ts";
+
+const S_IFDIR = 0o40000;
 
 interface Node {
   dir: boolean;
-  mode: number;
+  /** Permission bits. */
+  perm: number;
+  uid: number;
+  gid: number;
+  btime: number;
+  atime: number;
+  mtime: number;
+  ctime: number;
   /** A file's bytes (directories: 0; their size is the sum below them, CephFS's rbytes). */
   bytes: number;
+  xattrs: Map<string, string>;
   children: Map<string, Node>;
 }
 
-const newDir = (mode: number): Node => ({ dir: true, mode, bytes: 0, children: new Map() });
+/** What the tree needs of its file system. */
+export interface FsTreeOptions {
+  /** The cluster clock (seconds). */
+  now(): number;
+  /** The file system's data pools, by name and by id: a layout names one of them. */
+  dataPools(): { id: number; name: string }[];
+}
+
+/** The order a CephFS directory lists its entries in: the dentry hash's frag value, then name. */
+function _dentryOrder(a: string, b: string): number {
+  const ha = strHashRjenkins(a) & 0xffffff, hb = strHashRjenkins(b) & 0xffffff;
+  return ha !== hb ? ha - hb : a < b ? -1 : a > b ? 1 : 0;
+}
 
 /**
  * One file system's tree.
@@ -24,32 +56,77 @@ const newDir = (mode: number): Node => ({ dir: true, mode, bytes: 0, children: n
  * @example
  * ```ts
  * import { FsTree } from "./fs_tree.ts";
- * const t = new FsTree();
+ * const t = new FsTree({ now: () => 0, dataPools: () => [{ id: 2, name: "data" }] });
  * t.operate({ op: "mkdirs", path: "/volumes/_nogroup", mode: 0o755 });
  * if (t.operate({ op: "statx", path: "/volumes" }).r !== 0) throw new Error();
  * ```
  */
 export class FsTree {
-  readonly #root: Node = newDir(0o755);
+  readonly #opts: FsTreeOptions;
+  readonly #root: Node;
+
+  constructor(opts: FsTreeOptions) {
+    this.#opts = opts;
+    this.#root = this.#newDir(0o755, 0, 0);
+  }
+
+  #newDir(perm: number, uid: number, gid: number): Node {
+    const t = Math.floor(this.#opts.now());
+    return {
+      dir: true,
+      perm: perm & 0o7777,
+      uid,
+      gid,
+      btime: t,
+      atime: t,
+      mtime: t,
+      ctime: t,
+      bytes: 0,
+      xattrs: new Map(),
+      children: new Map(),
+    };
+  }
 
   /** Answers one operation. */
   operate(op: CephFsOp): CephFsReply {
     const parts = _split(op.path);
     if (!parts) return { r: -EINVAL };
+    const now = Math.floor(this.#opts.now());
     switch (op.op) {
       case "statx": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        return { r: 0, is_dir: n.dir, mode: n.mode, size: _size(n) };
+        return {
+          r: 0,
+          is_dir: n.dir,
+          mode: (n.dir ? S_IFDIR : 0o100000) | n.perm,
+          uid: n.uid,
+          gid: n.gid,
+          size: _size(n),
+          btime: n.btime,
+          atime: n.atime,
+          mtime: n.mtime,
+          ctime: n.ctime,
+        };
       }
       case "listdir": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
         if (!n.dir) return { r: -ENOTDIR };
-        const entries: CephFsDirent[] = [...n.children]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([name, c]) => ({ name, is_dir: c.dir }));
+        const entries: CephFsDirent[] = [...n.children.keys()].sort(_dentryOrder)
+          .map((name) => ({ name, is_dir: n.children.get(name)!.dir }));
         return { r: 0, entries };
+      }
+      case "mkdir": {
+        if (parts.length === 0) return { r: -EEXIST };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        if (!parent.dir) return { r: -ENOTDIR };
+        const name = parts[parts.length - 1]!;
+        if (parent.children.has(name)) return { r: -EEXIST };
+        parent.children.set(name, this.#newDir(op.mode, 0, 0));
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
       }
       case "mkdirs": {
         let n = this.#root;
@@ -57,13 +134,71 @@ export class FsTree {
         for (const p of parts) {
           let c = n.children.get(p);
           if (!c) {
-            c = newDir(op.mode & 0o7777);
+            c = this.#newDir(op.mode, 0, 0);
             n.children.set(p, c);
+            n.mtime = n.ctime = now;
             made = true;
           } else if (!c.dir) return { r: -ENOTDIR };
           n = c;
         }
         return { r: made ? 0 : -EEXIST };
+      }
+      case "rmdir": {
+        if (parts.length === 0) return { r: -EINVAL };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        const name = parts[parts.length - 1]!;
+        const n = parent.children.get(name);
+        if (!n) return { r: -ENOENT };
+        if (!n.dir) return { r: -ENOTDIR };
+        if (n.children.size > 0) return { r: -ENOTEMPTY };
+        parent.children.delete(name);
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "getxattr": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        const v = n.xattrs.get(op.name);
+        if (v !== undefined) return { r: 0, value: v };
+        // The root always has the file system's default layout.
+        if (op.name === "ceph.dir.layout.pool" && n === this.#root) {
+          const first = this.#opts.dataPools()[0];
+          if (first) return { r: 0, value: first.name };
+        }
+        return { r: -ENODATA };
+      }
+      case "setxattr": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        if (op.name === "ceph.quota.max_bytes") {
+          if (!/^\d+$/.test(op.value)) return { r: -EINVAL };
+          if (Number(op.value) === 0) n.xattrs.delete(op.name);
+          else n.xattrs.set(op.name, String(Number(op.value)));
+        } else if (op.name === "ceph.dir.layout.pool") {
+          const pool = this.#opts.dataPools().find((p) =>
+            p.name === op.value || String(p.id) === op.value
+          );
+          if (!pool) return { r: -EINVAL };
+          n.xattrs.set(op.name, pool.name);
+        } else return { r: -EOPNOTSUPP };
+        n.ctime = now;
+        return { r: 0 };
+      }
+      case "chown": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        n.uid = op.uid;
+        n.gid = op.gid;
+        n.ctime = now;
+        return { r: 0 };
+      }
+      case "chmod": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        n.perm = op.mode & 0o7777;
+        n.ctime = now;
+        return { r: 0 };
       }
     }
   }
