@@ -2,7 +2,7 @@
  * The volumes module's subvolume group commands answer as a real 16.2.15 ceph-mgr did
  * (tests/ceph-reference/cli/commands/fs_subvolumegroup/, made by
  * tools/capture-subvolumegroups.sh in this order): `fs subvolumegroup create/ls/rm/getpath/
- * exist/info`, the internal names they refuse, the attributes a group is made with (quota,
+ * exist/info/resize`, the internal names they refuse, the attributes a group is made with (quota,
  * owner, mode, data pool layout), the order groups list in, and the errors of a missing volume
  * or group. Times and the mon's address are compared by shape.
  */
@@ -78,7 +78,7 @@ async function sameInfo(ceph: Ceph, name: string): Promise<void> {
   assert.deepEqual(infoShape(got.stdout), infoShape(cap.stdout), name);
 }
 
-Deno.test("fs subvolumegroup create/ls/rm/getpath/exist/info answer as 16.2.15's volumes module", async () => {
+Deno.test("fs subvolumegroup create/ls/rm/getpath/exist/info/resize answer as 16.2.15's volumes module", async () => {
   await withCluster(async (c, ceph) => {
     await same(ceph, "01_create_volume");
     await c.run(3);
@@ -131,5 +131,24 @@ Deno.test("fs subvolumegroup create/ls/rm/getpath/exist/info answer as 16.2.15's
     const sv = "/volumes/g/sv/0a6c3f1e-52f5-4a3e-8b0c-7a1d2e9f4b11";
     assert.equal(tree.operate({ op: "mkdirs", path: sv, mode: 0o755 }).r, 0);
     for (const name of ["38_rm_nonempty", "39_rm_nonempty_force"]) await same(ceph, name);
+    await ceph("fs volume rm vol2 --yes-i-really-mean-it");
+    await same(ceph, "40_create_volume3");
+    await c.run(3);
+    for (const name of ["41_create_group", "42_resize"]) await same(ceph, name);
+    await sameInfo(ceph, "43_info_resized");
+    for (
+      const name of [
+        "44_resize_same",
+        "45_resize_inf",
+        "46_resize_infinite_upper",
+        "47_resize_zero",
+        "48_resize_negative",
+        "49_resize_word",
+        "50_resize_underscore",
+        "51_resize_unknown",
+        "52_resize_nogroup",
+        "53_resize_no_size",
+      ]
+    ) await same(ceph, name);
   });
 });

@@ -84,4 +84,21 @@ c fs subvolume create vol2 sv --group_name g
 cap 38_rm_nonempty.txt fs subvolumegroup rm vol2 g
 cap 39_rm_nonempty_force.txt fs subvolumegroup rm vol2 g --force
 c fs volume rm vol2 --yes-i-really-mean-it >/dev/null
+# Resizing a group: its quota, in bytes or infinite.
+cap 40_create_volume3.txt fs volume create vol3
+wait_active vol3
+cap 41_create_group.txt fs subvolumegroup create vol3 g
+cap 42_resize.txt fs subvolumegroup resize vol3 g 1000000
+cap 43_info_resized.txt fs subvolumegroup info vol3 g
+cap 44_resize_same.txt fs subvolumegroup resize vol3 g 1000000 --no_shrink
+cap 45_resize_inf.txt fs subvolumegroup resize vol3 g inf
+cap 46_resize_infinite_upper.txt fs subvolumegroup resize vol3 g Infinite
+cap 47_resize_zero.txt fs subvolumegroup resize vol3 g 0
+cap 48_resize_negative.txt fs subvolumegroup resize vol3 g -5
+cap 49_resize_word.txt fs subvolumegroup resize vol3 g 1e3
+cap 50_resize_underscore.txt fs subvolumegroup resize vol3 g 1_000
+cap 51_resize_unknown.txt fs subvolumegroup resize vol3 nope 100
+cap 52_resize_nogroup.txt fs subvolumegroup resize vol3 _nogroup 100
+cap 53_resize_no_size.txt fs subvolumegroup resize vol3 g
+c fs volume rm vol3 --yes-i-really-mean-it >/dev/null
 echo "capture-subvolumegroups: wrote $(ls "$OUT" | wc -l) files to $OUT"

@@ -156,6 +156,14 @@ export class Volumes extends MgrModule {
       perm: "r",
     },
     {
+      cmd: "fs subvolumegroup resize name=vol_name,type=CephString " +
+        "name=group_name,type=CephString " +
+        "name=new_size,type=CephString,req=true " +
+        "name=no_shrink,type=CephBool,req=false ",
+      desc: "Resize a CephFS subvolume group",
+      perm: "rw",
+    },
+    {
       cmd: "fs subvolumegroup exist name=vol_name,type=CephString ",
       desc: "Check a volume for the existence of subvolumegroup",
       perm: "r",
@@ -210,6 +218,16 @@ export class Volumes extends MgrModule {
       case "fs subvolumegroup info":
         r = await this.#tuple(() =>
           this.#groupInfo(str("vol_name") ?? "", str("group_name") ?? "")
+        );
+        break;
+      case "fs subvolumegroup resize":
+        r = await this.#tuple(() =>
+          this.#groupResize(
+            str("vol_name") ?? "",
+            str("group_name") ?? "",
+            str("new_size") ?? "",
+            cmd.no_shrink === true,
+          )
         );
         break;
       case "fs subvolumegroup getpath":
@@ -603,6 +621,64 @@ export class Volumes extends MgrModule {
       mon_addrs: this.#monAddrs(),
     };
     return [0, pythonJson(info, "json-pretty"), ""];
+  }
+
+  /** resize_subvolume_group: Group.resize, a quota in bytes or `inf`/`infinite` (none). */
+  async #groupResize(
+    vol: string,
+    group: string,
+    size: string,
+    noShrink: boolean,
+  ): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const path = await this.#openGroup(fs, group);
+    let newSize: number;
+    // Python's int(): a sign, digits with single underscores between them, spaces around.
+    if (/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(size)) {
+      newSize = Number(size.replaceAll("_", "").trim());
+      if (newSize <= 0) throw new VolumeError(-EINVAL, "Invalid subvolume group size");
+    } else {
+      const word = size.toLowerCase();
+      if (word !== "inf" && word !== "infinite") {
+        throw new VolumeError(-EINVAL, `invalid size option '${word}'`);
+      }
+      newSize = 0;
+      noShrink = false;
+    }
+    let maxBytes = 0;
+    try {
+      maxBytes = Number(await fs.getxattr(path, "ceph.quota.max_bytes"));
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENODATA)) throw _volumeError(e);
+    }
+    const used = (await fs.statx(path)).size;
+    if (newSize > 0 && newSize < used && noShrink) {
+      throw new VolumeError(
+        -EINVAL,
+        `Can't resize the subvolume group. The new size '${newSize}' would be lesser than the ` +
+          `current used size '${used}'`,
+      );
+    }
+    if (newSize !== maxBytes) {
+      try {
+        await fs.setxattr(path, "ceph.quota.max_bytes", String(newSize));
+      } catch (e) {
+        if (!(e instanceof CephFSError)) throw e;
+        throw new VolumeError(
+          -e.errno,
+          `Cannot set new size for the subvolume group. '${e.what}'`,
+        );
+      }
+    }
+    const pcent = newSize === 0 ? "undefined" : (used / newSize * 100).toFixed(2);
+    return [
+      0,
+      pythonJson(
+        [{ bytes_used: used }, { bytes_quota: newSize }, { bytes_pcent: pcent }],
+        "json-pretty",
+      ),
+      "",
+    ];
   }
 
   /** The groups: /volumes's directories but the internal ones. */
