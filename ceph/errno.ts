@@ -29,6 +29,8 @@ export const EBUSY = 16;
 export const EEXIST = 17;
 /** Not a directory. */
 export const ENOTDIR = 20;
+/** Is a directory. */
+export const EISDIR = 21;
 /** Invalid argument. */
 export const EINVAL = 22;
 /** File too large (a config-key value over `mon_config_key_max_entry_size`). */
@@ -65,6 +67,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [EBUSY]: "EBUSY",
   [EEXIST]: "EEXIST",
   [ENOTDIR]: "ENOTDIR",
+  [EISDIR]: "EISDIR",
   [EINVAL]: "EINVAL",
   [EFBIG]: "EFBIG",
   [ENOSPC]: "ENOSPC",

@@ -19,6 +19,7 @@ const _STRERROR: Record<number, string> = {
   [errno.EOPNOTSUPP]: "Operation not supported",
   [errno.ENOTEMPTY]: "Directory not empty",
   [errno.ENODATA]: "No data available",
+  [errno.EISDIR]: "Is a directory",
 };
 
 /**
@@ -131,6 +132,32 @@ export class CephFSMount {
   /** `chown(path, uid, gid)`. */
   async chown(path: string, uid: number, gid: number): Promise<void> {
     await this.#call({ op: "chown", path, uid, gid }, `error in chown ${path}`);
+  }
+
+  /** `open(path, O_CREAT, mode)` then `close`: an empty file unless there is one. */
+  async touch(path: string, mode: number): Promise<void> {
+    await this.#call({ op: "touch", path, mode }, `error in open ${path}`);
+  }
+
+  /** A file's whole content: `open(O_WRONLY|O_CREAT|O_TRUNC, mode)`, write, fsync, close. */
+  async writeFile(path: string, data: Uint8Array, mode: number): Promise<void> {
+    await this.#call({ op: "write_file", path, mode, data }, `error in open ${path}`);
+  }
+
+  /** A file's whole content (`open(O_RDONLY)`, read to the end). */
+  async readFile(path: string): Promise<Uint8Array> {
+    return (await this.#call({ op: "read_file", path }, `error in open ${path}`)).data ??
+      new Uint8Array();
+  }
+
+  /** `rename(path, to)`. */
+  async rename(path: string, to: string): Promise<void> {
+    await this.#call({ op: "rename", path, to }, `error in rename ${path} to ${to}`);
+  }
+
+  /** `unlink(path)`: a file. */
+  async unlink(path: string): Promise<void> {
+    await this.#call({ op: "unlink", path }, `error in unlink: ${path}`);
   }
 
   /** `lchmod(path, mode)`: the permission bits. */

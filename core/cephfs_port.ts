@@ -28,7 +28,17 @@ export type CephFsOp =
   /** `ceph_chown`. */
   | { op: "chown"; path: string; uid: number; gid: number }
   /** `ceph_lchmod`: the permission bits. */
-  | { op: "chmod"; path: string; mode: number };
+  | { op: "chmod"; path: string; mode: number }
+  /** `open(O_CREAT)` then `close`: makes an empty file unless there is one. */
+  | { op: "touch"; path: string; mode: number }
+  /** `open(O_WRONLY|O_CREAT|O_TRUNC)`, `write`, `fsync`, `close`: the file's whole content. */
+  | { op: "write_file"; path: string; mode: number; data: Uint8Array }
+  /** `open(O_RDONLY)` and `read` to the end. */
+  | { op: "read_file"; path: string }
+  /** `ceph_rename`: a file or directory moves (and replaces a file at `to`). */
+  | { op: "rename"; path: string; to: string }
+  /** `ceph_unlink`: a file. */
+  | { op: "unlink"; path: string };
 
 /** A directory entry (`listdir`). */
 export interface CephFsDirent {
@@ -56,6 +66,8 @@ export interface CephFsReply {
   entries?: CephFsDirent[];
   /** `getxattr`: the value. */
   value?: string;
+  /** `read_file`: the bytes. */
+  data?: Uint8Array;
 }
 
 /** A cluster's CephFS file systems, as a client that mounts them sees them. */

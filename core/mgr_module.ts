@@ -50,6 +50,7 @@ import * as errno from "../ceph/errno.ts";
 import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
+import { uuid4 } from "./random.ts";
 import { CephFS } from "./cephfs.ts";
 import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
 import { OsdPerfQueryError, parseOsdPerfQuery } from "./osd_perf_query.ts";
@@ -1384,6 +1385,21 @@ export class MgrModule extends ModuleBase {
    */
   get cephfs(): CephFS {
     return this.#cephfs ??= new CephFS(this._ctx);
+  }
+
+  /**
+   * A random version 4 UUID (Python's `str(uuid.uuid4())`), from the daemon's Random port
+   * (seeded in the simulator, so a run repeats). Throws when the daemon has no source.
+   *
+   * @example
+   * ```ts ignore
+   * const dir = `/volumes/_nogroup/${name}/${this.uuid4()}`;
+   * ```
+   */
+  uuid4(): string {
+    const random = this._ctx.random?.();
+    if (!random) throw new Error("this manager has no source of randomness (Random port)");
+    return uuid4(random);
   }
 
   // --- The OSD map as an object (Ceph's get_osdmap()) ---

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Random } from "./random.ts";
 import type { Clock } from "./clock.ts";
 import type { DaemonHealthMetric, MonCommandOptions, MonCommandResult } from "./cluster_link.ts";
 import type { ModuleLogger } from "./logging.ts";
@@ -79,6 +80,8 @@ export interface ModuleContext {
   rados?(): RadosPort | undefined;
   /** The cluster's CephFS file systems (libcephfs), when the link reaches the MDSs. */
   cephfs?(): CephFsPort | undefined;
+  /** The daemon's randomness (core/random.ts), when it has a source. */
+  random?(): Random | undefined;
   /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
   osdPerfStats?(): OsdPerfStats;
   /** The daemons' health metrics as typed arrays (an active manager's); absent elsewhere. */

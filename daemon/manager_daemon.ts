@@ -71,6 +71,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     extraCommands: o.extraCommands,
     wallTime: front.wallTime,
     respawn: o.respawn,
+    random: { fill: (b) => void crypto.getRandomValues(b) },
   });
   const app = createAdminApp({
     service: manager,

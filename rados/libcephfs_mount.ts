@@ -46,6 +46,15 @@ const MOUNT_SYMBOLS = {
   // struct dirent * (NULL at the end)
   ceph_readdir: { parameters: [P, P], result: "pointer", nonblocking: true },
   ceph_closedir: { parameters: [P, P], result: "i32", nonblocking: true },
+  // (cmount, path, int flags, mode_t mode): a file descriptor
+  ceph_open: { parameters: [P, B, "i32", "u32"], result: "i32", nonblocking: true },
+  ceph_close: { parameters: [P, "i32"], result: "i32", nonblocking: true },
+  // (cmount, fd, buf, int64_t size, int64_t offset): bytes written / read
+  ceph_write: { parameters: [P, "i32", B, "i64", "i64"], result: "i32", nonblocking: true },
+  ceph_read: { parameters: [P, "i32", B, "i64", "i64"], result: "i32", nonblocking: true },
+  ceph_fsync: { parameters: [P, "i32", "i32"], result: "i32", nonblocking: true },
+  ceph_rename: { parameters: [P, B, B], result: "i32", nonblocking: true },
+  ceph_unlink: { parameters: [P, B], result: "i32", nonblocking: true },
   ceph_shutdown: { parameters: [P], result: "void", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
@@ -81,6 +90,9 @@ const S_IFMT = 0o170000, S_IFDIR = 0o040000;
 // struct dirent (glibc, 64-bit): d_ino, d_off, d_reclen, d_type, then d_name.
 const DIRENT_TYPE = 18, DIRENT_NAME = 19, DT_DIR = 4;
 const XATTR_MAX = 4096;
+// Linux's open(2) flags, which libcephfs takes as they are.
+const O_WRONLY = 0o1, O_CREAT = 0o100, O_TRUNC = 0o1000;
+const READ_CHUNK = 65536;
 
 /** A mounted file system; from `mountCephFs()`. `close()` waits for the calls in flight. */
 export class CephFsMountHandle {
@@ -171,6 +183,58 @@ export class CephFsMountHandle {
         return { r: await lib.ceph_chown(h, path, op.uid, op.gid) };
       case "chmod":
         return { r: await lib.ceph_chmod(h, path, op.mode) };
+      case "touch": {
+        const fd = await lib.ceph_open(h, path, O_CREAT, op.mode);
+        if (fd < 0) return { r: fd };
+        return { r: Math.min(0, await lib.ceph_close(h, fd)) };
+      }
+      case "write_file": {
+        const fd = await lib.ceph_open(h, path, O_WRONLY | O_CREAT | O_TRUNC, op.mode);
+        if (fd < 0) return { r: fd };
+        let r = 0;
+        try {
+          const data = op.data.length > 0 ? new Uint8Array(op.data) : new Uint8Array(1);
+          const wrote = await lib.ceph_write(h, fd, data, BigInt(op.data.length), 0n);
+          r = wrote < 0 ? wrote : await lib.ceph_fsync(h, fd, 0);
+        } finally {
+          const c = await lib.ceph_close(h, fd);
+          if (r === 0 && c < 0) r = c;
+        }
+        return { r: Math.min(0, r) };
+      }
+      case "read_file": {
+        const fd = await lib.ceph_open(h, path, 0, 0);
+        if (fd < 0) return { r: fd };
+        const chunks: Uint8Array[] = [];
+        let r = 0, offset = 0;
+        try {
+          for (;;) {
+            const buf = new Uint8Array(READ_CHUNK);
+            const n = await lib.ceph_read(h, fd, buf, BigInt(buf.length), BigInt(offset));
+            if (n < 0) {
+              r = n;
+              break;
+            }
+            if (n === 0) break;
+            chunks.push(buf.subarray(0, n));
+            offset += n;
+          }
+        } finally {
+          await lib.ceph_close(h, fd);
+        }
+        if (r < 0) return { r };
+        const data = new Uint8Array(offset);
+        let at = 0;
+        for (const c of chunks) {
+          data.set(c, at);
+          at += c.length;
+        }
+        return { r: 0, data };
+      }
+      case "rename":
+        return { r: await lib.ceph_rename(h, path, cString(op.to)) };
+      case "unlink":
+        return { r: await lib.ceph_unlink(h, path) };
     }
   }
 

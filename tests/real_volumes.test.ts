@@ -1,8 +1,9 @@
 /**
  * The volumes module on a real cluster (tools/dev-cluster.sh --mds 2: file system `cephfs`,
  * the real ceph-mgr with its own volumes module): mgrd's `this.cephfs` mounts the file system
- * through libcephfs (rados/libcephfs_mount.ts), and what mgrd's subvolume group commands make
- * is what the real ceph-mgr then reports, and the other way round.
+ * through libcephfs (rados/libcephfs_mount.ts), and what mgrd's subvolume group and subvolume
+ * commands make is what the real ceph-mgr then reports (its `info` equal to mgrd's), and the
+ * other way round: mgrd reads and removes what the real module made.
  */
 import assert from "node:assert/strict";
 import { DaemonLog } from "../core/logging.ts";
@@ -29,7 +30,7 @@ async function realCeph(...words: string[]): Promise<{ rc: number; out: string; 
 
 Deno.test({
   name:
-    "on a real cluster, mgrd's subvolume groups are the real ceph-mgr's, and its volume info too",
+    "on a real cluster, mgrd's subvolume groups and subvolumes are the real ceph-mgr's, and the other way",
   ...mdsCluster,
   async fn() {
     const dev = await devClusterWithMds();
@@ -47,7 +48,14 @@ Deno.test({
     });
     const link = new RadosClusterLink(cluster, clock);
     const log = new DaemonLog({ daemonName: "mgr.v", id: "v", memoryLines: 200 });
-    const m = await Manager.start({ id: "v", clock, link, log, builtins: BUILTIN_MODULES });
+    const m = await Manager.start({
+      id: "v",
+      clock,
+      link,
+      log,
+      builtins: BUILTIN_MODULES,
+      random: { fill: (b) => void crypto.getRandomValues(b) },
+    });
     try {
       const group = `mgrd_${Deno.pid}`;
       const create = await m.command({
@@ -104,6 +112,52 @@ Deno.test({
       const after = await realCeph("fs", "subvolumegroup", "ls", "cephfs", "-f", "json");
       const names = (JSON.parse(after.out) as { name: string }[]).map((g) => g.name);
       assert.ok(!names.includes(group) && !names.includes(other), after.out);
+      // A subvolume mgrd makes, the real ceph-mgr opens (mgrd's .meta), and the other way.
+      const sv = `mgrd_sv_${Deno.pid}`;
+      const made = await m.command({
+        prefix: "fs subvolume create",
+        vol_name: "cephfs",
+        sub_name: sv,
+        size: 2000000,
+        namespace_isolated: true,
+      });
+      assert.deepEqual([made.r, made.outs], [0, ""]);
+      const realSv = await realCeph("fs", "subvolume", "info", "cephfs", sv, "-f", "json");
+      assert.equal(realSv.rc, 0, realSv.err);
+      const ourSv = await m.command({
+        prefix: "fs subvolume info",
+        vol_name: "cephfs",
+        sub_name: sv,
+      });
+      assert.deepEqual(JSON.parse(ourSv.outb), JSON.parse(realSv.out));
+      const theirs = `${sv}_real`;
+      assert.equal(
+        (await realCeph("fs", "subvolume", "create", "cephfs", theirs, "--mode", "700")).rc,
+        0,
+      );
+      const realInfo = JSON.parse(
+        (await realCeph("fs", "subvolume", "info", "cephfs", theirs, "-f", "json")).out,
+      );
+      const ourInfo = await m.command({
+        prefix: "fs subvolume info",
+        vol_name: "cephfs",
+        sub_name: theirs,
+      });
+      assert.deepEqual(JSON.parse(ourInfo.outb), realInfo);
+      for (const name of [sv, theirs]) {
+        const gone = await m.command({
+          prefix: "fs subvolume rm",
+          vol_name: "cephfs",
+          sub_name: name,
+        });
+        assert.equal(gone.r, 0, gone.outs);
+      }
+      const svLs = JSON.parse(
+        (await realCeph("fs", "subvolume", "ls", "cephfs", "-f", "json")).out,
+      ) as {
+        name: string;
+      }[];
+      assert.ok(!svLs.some((x) => x.name === sv || x.name === theirs), JSON.stringify(svLs));
       // A file system that is not there: the mount is not even tried.
       const none = await m.command({ prefix: "fs subvolumegroup ls", vol_name: "nope" });
       assert.deepEqual([none.r, none.outs], [-2, "FS 'nope' not found"]);

@@ -17,9 +17,11 @@ import {
   CephFSError,
   type CephFSMount,
   type CommandReturn,
+  EAGAIN,
   EINVAL,
   ENODATA,
   ENOENT,
+  ENOTEMPTY,
   EPERM,
   formatBytes,
   HandleCommandResult,
@@ -49,6 +51,12 @@ const NO_GROUP = "_nogroup";
 const INTERNAL_DIRS = [NO_GROUP, "_index", TRASH_DIR, "_legacy"];
 /** VolSpec.DEFAULT_MODE. */
 const DEFAULT_MODE = 0o755;
+/** VolSpec.DEFAULT_NS_PREFIX: an isolated subvolume's RADOS namespace is this and its name. */
+const NS_PREFIX = "fsvolumens_";
+/** `client_snapdir`. */
+const SNAP_DIR = ".snap";
+/** SubvolumeV2.features. */
+const SUBVOL_FEATURES = ["snapshot-clone", "snapshot-autoprotect", "snapshot-retention"];
 
 interface FsMapDump {
   filesystems: { mdsmap: { fs_name: string; metadata_pool: number; data_pools: number[] } }[];
@@ -67,6 +75,83 @@ interface GroupAttrs {
   uid?: number;
   gid?: number;
   mode?: number;
+}
+
+/** A subvolume's group as open_group leaves it (its owner: the default for a subvolume's). */
+interface SubvolGroup {
+  name: string;
+  path: string;
+  uid?: number;
+  gid?: number;
+}
+
+/** What set_attrs needs of the subvolume. */
+interface SubvolTarget {
+  group: SubvolGroup;
+}
+
+/** An open v2 subvolume. */
+interface Subvol extends SubvolTarget {
+  name: string;
+  /** `/volumes/<group>/<name>`, where `.meta` is. */
+  base: string;
+  /** The data directory, `<base>/<uuid>`. */
+  path: string;
+  meta: Map<string, Map<string, string>>;
+  uid: number;
+  gid: number;
+}
+
+/** What SubvolumeBase.set_attrs sets. */
+interface SubvolAttrs {
+  size?: number;
+  pool?: string;
+  namespace?: string;
+  uid?: number;
+  gid?: number;
+  mode?: number;
+}
+
+/** A MetadataMgrException. */
+class MetaError extends Error {
+  constructor(readonly errno: number, message: string) {
+    super(message);
+  }
+}
+
+/** Python's configparser.read_string, for the sections and `key = value` lines mgrd writes. */
+function _parseIni(text: string): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  let section: Map<string, string> | undefined;
+  for (const line of text.split("\n")) {
+    const head = /^\[([^\]]+)\]\s*$/.exec(line);
+    if (head) {
+      section = new Map();
+      out.set(head[1]!, section);
+      continue;
+    }
+    const kv = /^([^=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
+    if (kv && section) section.set(kv[1]!.toLowerCase(), kv[2]!.trim());
+  }
+  return out;
+}
+
+/** Python's configparser.write: `[section]`, `key = value` lines, a blank line after each. */
+function _writeIni(meta: Map<string, Map<string, string>>): string {
+  let text = "";
+  for (const [name, section] of meta) {
+    if (section.size === 0) continue;
+    text += `[${name}]\n`;
+    for (const [k, v] of section) text += `${k} = ${v}\n`;
+    text += "\n";
+  }
+  return text;
+}
+
+/** Python's `os.strerror`. */
+function _strerror(e: number): string {
+  return { [EINVAL]: "Invalid argument", [ENOENT]: "No such file or directory" }[e] ??
+    `Unknown error ${e}`;
 }
 
 /** A VolumeException: an error tuple. */
@@ -105,6 +190,9 @@ function _pyStrList(items: readonly string[]): string {
 
 /** The volumes module. */
 export class Volumes extends MgrModule {
+  /** Volumes whose trash is being purged (the purge queue's jobs). */
+  readonly #purging = new Set<string>();
+
   static override COMMANDS = [
     { cmd: "fs volume ls", desc: "List volumes", perm: "r" },
     {
@@ -167,6 +255,71 @@ export class Volumes extends MgrModule {
       cmd: "fs subvolumegroup exist name=vol_name,type=CephString ",
       desc: "Check a volume for the existence of subvolumegroup",
       perm: "r",
+    },
+    {
+      cmd: "fs subvolume ls name=vol_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "List subvolumes",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume create name=vol_name,type=CephString " +
+        `name=sub_name,type=CephString,goodchars=${GOODCHARS} ` +
+        "name=size,type=CephInt,req=false " +
+        "name=group_name,type=CephString,req=false " +
+        "name=pool_layout,type=CephString,req=false " +
+        "name=uid,type=CephInt,req=false " +
+        "name=gid,type=CephInt,req=false " +
+        "name=mode,type=CephString,req=false " +
+        "name=namespace_isolated,type=CephBool,req=false ",
+      desc: "Create a CephFS subvolume in a volume, and optionally, " +
+        "with a specific size (in bytes), a specific data pool layout, " +
+        "a specific mode, in a specific subvolume group and in separate " +
+        "RADOS namespace",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume rm name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false " +
+        "name=force,type=CephBool,req=false " +
+        "name=retain_snapshots,type=CephBool,req=false ",
+      desc: "Delete a CephFS subvolume in a volume, and optionally, " +
+        "in a specific subvolume group, force deleting a cancelled or failed " +
+        "clone, and retaining existing subvolume snapshots",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume getpath name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Get the mountpath of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume info name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Get the information of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume exist name=vol_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Check a volume for the existence of a subvolume, " +
+        "optionally in a specified subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume resize name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=new_size,type=CephString,req=true " +
+        "name=group_name,type=CephString,req=false " +
+        "name=no_shrink,type=CephBool,req=false ",
+      desc: "Resize a CephFS subvolume",
+      perm: "rw",
     },
     {
       cmd: "fs subvolumegroup getpath name=vol_name,type=CephString " +
@@ -235,6 +388,73 @@ export class Volumes extends MgrModule {
           const fs = this.#open(str("vol_name") ?? "");
           return [0, await this.#openGroup(fs, str("group_name") ?? ""), ""];
         });
+        break;
+      case "fs subvolume create":
+        r = await this.#tuple(() =>
+          this.#subvolCreate(str("vol_name") ?? "", str("sub_name") ?? "", str("group_name"), {
+            size: int("size"),
+            pool: str("pool_layout"),
+            uid: int("uid"),
+            gid: int("gid"),
+            mode: str("mode") ?? "755",
+            isolated: cmd.namespace_isolated === true,
+          })
+        );
+        break;
+      case "fs subvolume rm":
+        r = await this.#tuple(() =>
+          this.#subvolRm(
+            str("vol_name") ?? "",
+            str("sub_name") ?? "",
+            str("group_name"),
+            cmd.force === true,
+          )
+        );
+        break;
+      case "fs subvolume ls":
+        r = await this.#tuple(async () => {
+          const names = await this.#subvolNames(str("vol_name") ?? "", str("group_name"));
+          return [0, pythonJson(names.map((name) => ({ name })), "json-pretty"), ""];
+        });
+        break;
+      case "fs subvolume exist":
+        r = await this.#tuple(async () => {
+          try {
+            const any = (await this.#subvolNames(str("vol_name") ?? "", str("group_name")))
+              .length > 0;
+            return [0, any ? "subvolume exists" : "no subvolume exists", ""];
+          } catch (e) {
+            // The volume is there (the FSMap has it), the group is not.
+            const there = this.#volumes().includes(str("vol_name") ?? "");
+            if (there && e instanceof VolumeError && e.errno === -ENOENT) {
+              return [0, "no subvolume exists", ""];
+            }
+            throw e;
+          }
+        });
+        break;
+      case "fs subvolume getpath":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          const group = await this.#subvolGroup(fs, str("group_name"));
+          return [0, (await this.#openSubvol(fs, group, str("sub_name") ?? "")).path, ""];
+        });
+        break;
+      case "fs subvolume info":
+        r = await this.#tuple(() =>
+          this.#subvolInfo(str("vol_name") ?? "", str("sub_name") ?? "", str("group_name"))
+        );
+        break;
+      case "fs subvolume resize":
+        r = await this.#tuple(() =>
+          this.#subvolResize(
+            str("vol_name") ?? "",
+            str("sub_name") ?? "",
+            str("group_name"),
+            str("new_size") ?? "",
+            cmd.no_shrink === true,
+          )
+        );
         break;
       case "fs subvolumegroup ls":
         r = await this.#tuple(() => this.#groupLs(str("vol_name") ?? ""));
@@ -720,6 +940,438 @@ export class Volumes extends MgrModule {
   #monAddrs(): string[] {
     const mons = (this.get("mon_map") as { mons?: { addr: string }[] } | null)?.mons ?? [];
     return mons.map((m) => m.addr.split("/")[0]!);
+  }
+
+  /** open_group for a subvolume: no name is the default group, which may not exist yet. */
+  async #subvolGroup(fs: CephFSMount, group: string | undefined): Promise<SubvolGroup> {
+    const path = group === undefined ? `${SUBVOL_PREFIX}/${NO_GROUP}` : this.#groupPath(group);
+    const name = group ?? NO_GROUP;
+    try {
+      const st = await fs.statx(path);
+      return { name, path, uid: st.uid, gid: st.gid };
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENOENT)) throw _volumeError(e);
+      if (group !== undefined) {
+        throw new VolumeError(-ENOENT, `subvolume group '${group}' does not exist`);
+      }
+      return { name, path };
+    }
+  }
+
+  /** The subvolume's `.meta` (MetadataManager.refresh), or undefined when there is none. */
+  async #readMeta(fs: CephFSMount, base: string): Promise<Map<string, Map<string, string>>> {
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await fs.readFile(`${base}/.meta`));
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) {
+        throw new MetaError(-ENOENT, `metadata config '${base}/.meta' not found`);
+      }
+      throw new MetaError(-(e as CephFSError).errno, (e as CephFSError).what);
+    }
+    return _parseIni(text);
+  }
+
+  /** MetadataManager.flush: `.meta.tmp` written and synced, then renamed over `.meta`. */
+  async #writeMeta(fs: CephFSMount, base: string, meta: Map<string, Map<string, string>>) {
+    const data = new TextEncoder().encode(_writeIni(meta));
+    try {
+      await fs.writeFile(`${base}/.meta.tmp`, data, 0o640);
+      await fs.rename(`${base}/.meta.tmp`, `${base}/.meta`);
+    } catch (e) {
+      if (!(e instanceof CephFSError)) throw e;
+      throw new MetaError(-e.errno, e.what);
+    }
+  }
+
+  /**
+   * open_subvol: discover (the base directory and its `.meta`, whose path must lie in it),
+   * then SubvolumeV2.open (the mark, and the data directory's owner).
+   */
+  async #openSubvol(fs: CephFSMount, group: SubvolGroup, name: string): Promise<Subvol> {
+    const base = `${group.path}/${name}`;
+    try {
+      await fs.statx(base);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) {
+        throw new VolumeError(-ENOENT, `subvolume '${name}' does not exist`);
+      }
+      throw new VolumeError(-(e as CephFSError).errno, `error accessing subvolume '${name}'`);
+    }
+    let meta: Map<string, Map<string, string>>;
+    try {
+      meta = await this.#readMeta(fs, base);
+    } catch (e) {
+      // A base directory without a v2 `.meta` is a legacy subvolume, which mgrd cannot open.
+      if (e instanceof MetaError) {
+        this.log.error(`error accessing subvolume metadata for '${name}' (${e.message})`);
+        throw new VolumeError(-EINVAL, "error accessing subvolume metadata");
+      }
+      throw e;
+    }
+    const global = meta.get("GLOBAL");
+    const path = global?.get("path") ?? "";
+    if (global?.get("version") !== "2" || path.slice(0, path.lastIndexOf("/")) !== base) {
+      this.log.error(`error accessing subvolume metadata for '${name}' (not a v2 subvolume)`);
+      throw new VolumeError(-EINVAL, "error accessing subvolume metadata");
+    }
+    try {
+      await fs.setxattr(base, "ceph.dir.subvolume", "1");
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === EINVAL) {
+        throw new VolumeError(-EINVAL, "invalid value specified for ceph.dir.subvolume");
+      }
+      throw _volumeError(e);
+    }
+    const state = global.get("state") ?? "";
+    if (state !== "complete") {
+      throw new VolumeError(-EAGAIN, `subvolume '${name}' is not ready for operation`);
+    }
+    let st;
+    try {
+      st = await fs.statx(path);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) {
+        throw new VolumeError(-ENOENT, `mount path missing for subvolume '${name}'`);
+      }
+      throw _volumeError(e);
+    }
+    return {
+      name,
+      group,
+      base,
+      path,
+      meta,
+      uid: st.uid,
+      gid: st.gid,
+    };
+  }
+
+  /** SubvolumeBase.set_attrs: quota, pool layout or namespace, owner, mode. */
+  async #setSubvolAttrs(fs: CephFSMount, sv: SubvolTarget, path: string, a: SubvolAttrs) {
+    if (a.size !== undefined) {
+      try {
+        await fs.setxattr(path, "ceph.quota.max_bytes", String(a.size));
+      } catch (e) {
+        if (e instanceof CephFSError && e.errno === EINVAL) {
+          throw new VolumeError(-EINVAL, `invalid size specified: '${a.size}'`);
+        }
+        throw _volumeError(e);
+      }
+    }
+    if (a.pool !== undefined) {
+      try {
+        await fs.setxattr(path, "ceph.dir.layout.pool", a.pool);
+      } catch (e) {
+        if (e instanceof CephFSError && e.errno === EINVAL) {
+          throw new VolumeError(
+            -EINVAL,
+            `invalid pool layout '${a.pool}' -- need a valid data pool`,
+          );
+        }
+        throw _volumeError(e);
+      }
+    }
+    let key: string | undefined, val: string | undefined;
+    if (a.namespace !== undefined) {
+      [key, val] = ["ceph.dir.layout.pool_namespace", a.namespace];
+    } else if (!a.pool) {
+      // Without a layout of its own the subvolume's pool would follow its ancestors'.
+      key = "ceph.dir.layout.pool";
+      try {
+        await fs.getxattr(path, key);
+      } catch (e) {
+        if (!(e instanceof CephFSError && e.errno === ENODATA)) throw e;
+        val = await this.#ancestorXattr(fs, path.slice(0, path.lastIndexOf("/")), key);
+      }
+    }
+    if (key && val) {
+      await fs.setxattr(path, key, val).catch((e) => {
+        throw _volumeError(e);
+      });
+    }
+    const uid = a.uid ?? sv.group.uid, gid = a.gid ?? sv.group.gid;
+    if (a.uid !== undefined && a.uid < 0) throw new VolumeError(-EINVAL, "invalid UID");
+    if (a.gid !== undefined && a.gid < 0) throw new VolumeError(-EINVAL, "invalid GID");
+    if (uid !== undefined && gid !== undefined) await fs.chown(path, uid, gid);
+    if (a.mode !== undefined) await fs.lchmod(path, a.mode);
+  }
+
+  /** The auth-ID metadata file of a subvolume (AuthMetadataManager): `_<group>:<name>.meta`. */
+  #authMetaPath(group: SubvolGroup, name: string): string {
+    return `${SUBVOL_PREFIX}/_${group.name === NO_GROUP ? "" : group.name}:${name}.meta`;
+  }
+
+  /** create_subvolume: idempotent (an existing one takes the attributes again). */
+  async #subvolCreate(
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    a: {
+      size?: number;
+      pool?: string;
+      uid?: number;
+      gid?: number;
+      mode: string;
+      isolated: boolean;
+    },
+  ): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const group = await this.#subvolGroup(fs, groupName);
+    const namespace = a.isolated ? `${NS_PREFIX}${name}` : undefined;
+    let sv: Subvol | undefined;
+    try {
+      sv = await this.#openSubvol(fs, group, name);
+    } catch (e) {
+      if (!(e instanceof VolumeError && e.errno === -ENOENT)) throw e;
+    }
+    if (sv) {
+      await this.#setSubvolAttrs(fs, sv, sv.path, {
+        uid: a.uid || sv.uid,
+        gid: a.gid || sv.gid,
+        mode: _octal(a.mode),
+        pool: a.pool,
+        namespace,
+        size: a.size,
+      });
+      return [0, "", ""];
+    }
+    const mode = _octal(a.mode);
+    const base = `${group.path}/${name}`;
+    const path = `${base}/${this.uuid4()}`;
+    try {
+      // create_base_dir of the group (the default group is made here).
+      try {
+        await fs.statx(group.path);
+      } catch (e) {
+        if (!(e instanceof CephFSError && e.errno === ENOENT)) throw _volumeError(e);
+        await fs.mkdirs(group.path, DEFAULT_MODE);
+      }
+      await fs.mkdirs(path, mode);
+      await fs.setxattr(base, "ceph.dir.subvolume", "1").catch((e) => {
+        throw _volumeError(e);
+      });
+      await this.#setSubvolAttrs(fs, { group }, path, {
+        uid: a.uid,
+        gid: a.gid,
+        pool: a.pool,
+        namespace,
+        size: a.size,
+      });
+      const meta = new Map([[
+        "GLOBAL",
+        new Map([["version", "2"], ["type", "subvolume"], ["path", path], ["state", "complete"]]),
+      ]]);
+      await this.#writeMeta(fs, base, meta);
+      await fs.touch(this.#authMetaPath(group, name), 0o755);
+    } catch (e) {
+      this.log.info(`cleaning up subvolume with path: ${name}`);
+      try {
+        await this.#trashBase(fs, group, name);
+        void this.#purge(vol);
+      } catch (ce) {
+        this.log.info(`failed to cleanup subvolume '${name}' (${ce})`);
+      }
+      if (e instanceof MetaError) {
+        throw new VolumeError(-EINVAL, `exception in subvolume metadata: ${_strerror(-e.errno)}`);
+      }
+      throw _volumeError(e);
+    }
+    return [0, "", ""];
+  }
+
+  /** trash_base_dir: the subvolume's directory moves to the trash, its auth file goes. */
+  async #trashBase(fs: CephFSMount, group: SubvolGroup, name: string): Promise<void> {
+    const trash = `${SUBVOL_PREFIX}/${TRASH_DIR}`;
+    try {
+      await fs.statx(trash);
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENOENT)) throw _volumeError(e);
+      await fs.mkdirs(trash, 0o700).catch((e) => {
+        throw _volumeError(e);
+      });
+    }
+    await fs.rename(`${group.path}/${name}`, `${trash}/${this.uuid4()}`).catch((e) => {
+      throw _volumeError(e);
+    });
+    await fs.unlink(this.#authMetaPath(group, name)).catch((e) => {
+      if (!(e instanceof CephFSError && e.errno === ENOENT)) throw e;
+    });
+  }
+
+  /** remove_subvolume: to the trash, purged in the background; --force takes a missing one. */
+  async #subvolRm(
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    force: boolean,
+  ): Promise<CommandReturn> {
+    try {
+      const fs = this.#open(vol);
+      const group = await this.#subvolGroup(fs, groupName);
+      const sv = await this.#openSubvol(fs, group, name);
+      const snaps = await this.#snapshots(fs, sv.base);
+      if (snaps.length > 0) {
+        // Retaining snapshots needs snapshot support, which mgrd does not have.
+        throw new VolumeError(-ENOTEMPTY, `subvolume '${name}' has snapshots`);
+      }
+      await this.#trashBase(fs, group, name);
+      void this.#purge(vol);
+    } catch (e) {
+      const ve = _volumeError(e);
+      if (ve instanceof VolumeError && ve.errno === -EAGAIN && !force) {
+        throw new VolumeError(ve.errno, `${ve.message} (use --force to override)`);
+      }
+      if (force && ve instanceof VolumeError && ve.errno === -ENOENT) return [0, "", ""];
+      throw ve;
+    }
+    return [0, "", ""];
+  }
+
+  /** The subvolume's snapshots (`.snap` of its base directory, inherited ones left out). */
+  async #snapshots(fs: CephFSMount, base: string): Promise<string[]> {
+    try {
+      return (await fs.listdir(`${base}/${SNAP_DIR}`)).map((e) => e.name)
+        .filter((n) => !n.startsWith("_"));
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) return [];
+      throw _volumeError(e);
+    }
+  }
+
+  /** The purge queue's job for a volume: every trash entry removed, depth first. */
+  async #purge(vol: string): Promise<void> {
+    if (this.#purging.has(vol)) return;
+    this.#purging.add(vol);
+    try {
+      const fs = this.cephfs.mount(vol);
+      const trash = `${SUBVOL_PREFIX}/${TRASH_DIR}`;
+      for (;;) {
+        const entries = await fs.listdir(trash).catch(() => []);
+        if (entries.length === 0 || this.shutting_down) return;
+        for (const e of entries) await this.#rmtree(fs, `${trash}/${e.name}`, e.is_dir);
+      }
+    } catch (e) {
+      this.log.error(`purge of volume '${vol}' stopped: ${(e as Error).message}`);
+    } finally {
+      this.#purging.delete(vol);
+    }
+  }
+
+  async #rmtree(fs: CephFSMount, path: string, dir: boolean): Promise<void> {
+    if (!dir) return await fs.unlink(path);
+    for (const e of await fs.listdir(path)) await this.#rmtree(fs, `${path}/${e.name}`, e.is_dir);
+    await fs.rmdir(path);
+  }
+
+  /** subvolume_info: SubvolumeBase.info() and the mons' addresses. */
+  async #subvolInfo(vol: string, name: string, groupName?: string): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name);
+    const st = await fs.statx(sv.path).catch((e) => {
+      throw _volumeError(e);
+    });
+    let quota = 0;
+    try {
+      quota = Number(await fs.getxattr(sv.path, "ceph.quota.max_bytes"));
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENODATA)) throw e;
+    }
+    let dataPool: string, namespace: string;
+    try {
+      dataPool = await fs.getxattr(sv.path, "ceph.dir.layout.pool");
+      namespace = await fs.getxattr(sv.path, "ceph.dir.layout.pool_namespace");
+    } catch (e) {
+      throw _volumeError(e);
+    }
+    const global = sv.meta.get("GLOBAL")!;
+    const info = {
+      path: sv.path,
+      type: global.get("type") ?? "",
+      uid: st.uid,
+      gid: st.gid,
+      atime: _pyTime(st.atime),
+      mtime: _pyTime(st.mtime),
+      ctime: _pyTime(st.ctime),
+      mode: st.mode,
+      data_pool: dataPool,
+      created_at: _pyTime(st.btime),
+      bytes_quota: quota === 0 ? "infinite" : quota,
+      bytes_used: st.size,
+      bytes_pcent: quota === 0 ? "undefined" : (st.size / quota * 100).toFixed(2),
+      pool_namespace: namespace,
+      features: SUBVOL_FEATURES,
+      state: global.get("state") ?? "",
+      mon_addrs: this.#monAddrs(),
+    };
+    return [0, pythonJson(info, "json-pretty"), ""];
+  }
+
+  /** resize_subvolume: SubvolumeBase._resize on the data directory. */
+  async #subvolResize(
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    size: string,
+    noShrink: boolean,
+  ): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name);
+    let newSize: number;
+    if (/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(size)) {
+      newSize = Number(size.replaceAll("_", "").trim());
+      if (newSize <= 0) throw new VolumeError(-EINVAL, "Invalid subvolume size");
+    } else {
+      const word = size.toLowerCase();
+      if (word !== "inf" && word !== "infinite") {
+        throw new VolumeError(-EINVAL, `invalid size option '${word}'`);
+      }
+      newSize = 0;
+      noShrink = false;
+    }
+    let maxBytes = 0;
+    try {
+      maxBytes = Number(await fs.getxattr(sv.path, "ceph.quota.max_bytes"));
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENODATA)) throw _volumeError(e);
+    }
+    const used = (await fs.statx(sv.path)).size;
+    if (newSize > 0 && newSize < used && noShrink) {
+      throw new VolumeError(
+        -EINVAL,
+        `Can't resize the subvolume. The new size '${newSize}' would be lesser than the current ` +
+          `used size '${used}'`,
+      );
+    }
+    if (newSize !== maxBytes) {
+      try {
+        await fs.setxattr(sv.path, "ceph.quota.max_bytes", String(newSize));
+      } catch (e) {
+        if (!(e instanceof CephFSError)) throw e;
+        throw new VolumeError(-e.errno, `Cannot set new size for the subvolume. '${e.what}'`);
+      }
+    }
+    const pcent = newSize === 0 ? "undefined" : (used / newSize * 100).toFixed(2);
+    return [
+      0,
+      pythonJson(
+        [{ bytes_used: used }, { bytes_quota: newSize }, { bytes_pcent: pcent }],
+        "json-pretty",
+      ),
+      "",
+    ];
+  }
+
+  /** The subvolumes of a group: its directories (none while the default group is not made). */
+  async #subvolNames(vol: string, groupName: string | undefined): Promise<string[]> {
+    const fs = this.#open(vol);
+    const group = await this.#subvolGroup(fs, groupName);
+    try {
+      return (await fs.listdir(group.path)).filter((e) => e.is_dir).map((e) => e.name);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT && groupName === undefined) return [];
+      throw _volumeError(e);
+    }
   }
 
   /** open_volume: a mount of the volume's file system (mgr_util's connection pool checks). */

@@ -10,6 +10,7 @@ import type { CephFsDirent, CephFsOp, CephFsReply } from "../../core/cephfs_port
 import {
   EEXIST,
   EINVAL,
+  EISDIR,
   ENODATA,
   ENOENT,
   ENOTDIR,
@@ -30,8 +31,8 @@ interface Node {
   atime: number;
   mtime: number;
   ctime: number;
-  /** A file's bytes (directories: 0; their size is the sum below them, CephFS's rbytes). */
-  bytes: number;
+  /** A file's content (directories: none; their size is the sum below them, CephFS's rbytes). */
+  data: Uint8Array;
   xattrs: Map<string, string>;
   children: Map<string, Node>;
 }
@@ -81,7 +82,7 @@ export class FsTree {
       atime: t,
       mtime: t,
       ctime: t,
-      bytes: 0,
+      data: new Uint8Array(),
       xattrs: new Map(),
       children: new Map(),
     };
@@ -159,12 +160,17 @@ export class FsTree {
       case "getxattr": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        const v = n.xattrs.get(op.name);
+        // The subvolume mark is set, not read (16.2's MDS answers ENODATA).
+        const v = op.name === "ceph.dir.subvolume" ? undefined : n.xattrs.get(op.name);
         if (v !== undefined) return { r: 0, value: v };
         // The root always has the file system's default layout.
         if (op.name === "ceph.dir.layout.pool" && n === this.#root) {
           const first = this.#opts.dataPools()[0];
           if (first) return { r: 0, value: first.name };
+        }
+        // A directory with a layout of its own has a namespace, empty unless set.
+        if (op.name === "ceph.dir.layout.pool_namespace" && n.xattrs.has("ceph.dir.layout.pool")) {
+          return { r: 0, value: "" };
         }
         return { r: -ENODATA };
       }
@@ -181,6 +187,17 @@ export class FsTree {
           );
           if (!pool) return { r: -EINVAL };
           n.xattrs.set(op.name, pool.name);
+        } else if (op.name === "ceph.dir.layout.pool_namespace") {
+          if (!n.dir) return { r: -EINVAL };
+          // A namespace alone takes the layout the directory inherits.
+          if (!n.xattrs.has("ceph.dir.layout.pool")) {
+            const pool = this.#inheritedPool(parts);
+            if (pool !== undefined) n.xattrs.set("ceph.dir.layout.pool", pool);
+          }
+          n.xattrs.set(op.name, op.value);
+        } else if (op.name === "ceph.dir.subvolume") {
+          if (!n.dir || !/^[01]$/.test(op.value)) return { r: -EINVAL };
+          n.xattrs.set(op.name, op.value);
         } else return { r: -EOPNOTSUPP };
         n.ctime = now;
         return { r: 0 };
@@ -193,6 +210,73 @@ export class FsTree {
         n.ctime = now;
         return { r: 0 };
       }
+      case "touch":
+      case "write_file": {
+        if (parts.length === 0) return { r: -EISDIR };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        if (!parent.dir) return { r: -ENOTDIR };
+        const name = parts[parts.length - 1]!;
+        let f = parent.children.get(name);
+        if (f?.dir) return { r: -EISDIR };
+        if (!f) {
+          f = { ...this.#newDir(op.mode, 0, 0), dir: false };
+          parent.children.set(name, f);
+          parent.mtime = parent.ctime = now;
+        }
+        if (op.op === "write_file") {
+          f.data = new Uint8Array(op.data);
+          f.mtime = f.ctime = now;
+        }
+        return { r: 0 };
+      }
+      case "read_file": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        if (n.dir) return { r: -EISDIR };
+        n.atime = now;
+        return { r: 0, data: new Uint8Array(n.data) };
+      }
+      case "unlink": {
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        const name = parts[parts.length - 1];
+        const n = name === undefined ? undefined : parent.children.get(name);
+        if (!n) return { r: -ENOENT };
+        if (n.dir) return { r: -EISDIR };
+        parent.children.delete(name!);
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "rename": {
+        const to = _split(op.to);
+        if (!to || parts.length === 0 || to.length === 0) return { r: -EINVAL };
+        const from = this.#lookup(parts.slice(0, -1));
+        if (typeof from === "number") return { r: from };
+        const name = parts[parts.length - 1]!;
+        const n = from.children.get(name);
+        if (!n) return { r: -ENOENT };
+        const dest = this.#lookup(to.slice(0, -1));
+        if (typeof dest === "number") return { r: dest };
+        if (!dest.dir) return { r: -ENOTDIR };
+        // A directory cannot move below itself.
+        if (to.length > parts.length && parts.every((p, i) => to[i] === p)) return { r: -EINVAL };
+        const toName = to[to.length - 1]!;
+        const there = dest.children.get(toName);
+        if (there && (there.dir || n.dir)) {
+          if (there.dir && there.children.size > 0) return { r: -ENOTEMPTY };
+          if (there.dir !== n.dir) return { r: there.dir ? -EISDIR : -ENOTDIR };
+        }
+        from.children.delete(name);
+        dest.children.set(toName, n);
+        from.mtime =
+          from.ctime =
+          dest.mtime =
+          dest.ctime =
+          n.ctime =
+            now;
+        return { r: 0 };
+      }
       case "chmod": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
@@ -201,6 +285,17 @@ export class FsTree {
         return { r: 0 };
       }
     }
+  }
+
+  /** The layout pool the directory at `parts` inherits from its nearest ancestor. */
+  #inheritedPool(parts: string[]): string | undefined {
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const n = this.#lookup(parts.slice(0, i));
+      if (typeof n !== "number" && n.xattrs.has("ceph.dir.layout.pool")) {
+        return n.xattrs.get("ceph.dir.layout.pool");
+      }
+    }
+    return this.#opts.dataPools()[0]?.name;
   }
 
   #lookup(parts: string[]): Node | number {
@@ -223,7 +318,7 @@ function _split(path: string): string[] | undefined {
 }
 
 function _size(n: Node): number {
-  let s = n.bytes;
+  let s = n.data.length;
   for (const c of n.children.values()) s += _size(c);
   return s;
 }

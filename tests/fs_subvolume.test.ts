@@ -1,0 +1,145 @@
+/**
+ * The volumes module's subvolume commands answer as a real 16.2.15 ceph-mgr did
+ * (tests/ceph-reference/cli/commands/fs_subvolume/, made by tools/capture-subvolumes.sh in
+ * this order): `fs subvolume create/ls/getpath/info/exist/resize/rm`, in the default group
+ * and in a named one, with a quota, an owner, a mode, a RADOS namespace, the errors; and what
+ * they leave in the file system as the real module leaves it (the v2 layout
+ * `/volumes/<group>/<name>/<uuid>`, its `.meta`, the auth-ID file, the trash, purged). UUIDs,
+ * times and the mon's address are compared by shape.
+ */
+import assert from "node:assert/strict";
+import { startTestCluster, type TestCluster } from "mgr_module/testing";
+import { dataDir, runCeph } from "./_oracle_cli.ts";
+import { referenceCli } from "./_reference.ts";
+import * as volumes from "../modules/volumes/module.ts";
+import type { FsTree } from "../sim/cluster/fs_tree.ts";
+
+const DIR = "commands/fs_subvolume";
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g;
+const TIME = /"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/g;
+
+interface Out {
+  rc: number;
+  stdout: string;
+  stderr: string;
+}
+type Ceph = (line: string) => Promise<Out>;
+
+async function withCluster(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  const c = await startTestCluster({
+    builtins: { volumes },
+    initialModules: ["volumes"],
+    cluster: {
+      hosts: 1,
+      osdsPerHost: 3,
+      failureDomain: "osd",
+      mons: { count: 1 },
+      mgrs: ["x"],
+      mds: ["a", "b"],
+      fileSystem: false,
+      pools: [
+        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+      ],
+    },
+  });
+  const dir = dataDir();
+  try {
+    await c.run(20);
+    const ceph: Ceph = (line) => runCeph(c, dir, line);
+    assert.equal((await ceph("config set mon mon_allow_pool_delete true")).rc, 0);
+    await fn(c, ceph);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+    await c.stop();
+  }
+}
+
+/** UUIDs, times and mon addresses as their shapes. */
+const shape = (text: string) =>
+  text.replace(UUID, "UUID").replace(TIME, '"TIME"').replace(/"127\.0\.0\.1:\d+"/g, '"ADDR"');
+
+async function same(ceph: Ceph, name: string): Promise<void> {
+  const cap = referenceCli(`${DIR}/${name}.txt`);
+  const got = await ceph(cap.command.replace(/^ceph /, ""));
+  assert.deepEqual(
+    { ...got, stdout: shape(got.stdout) },
+    { rc: cap.rc, stdout: shape(cap.stdout), stderr: cap.stderr },
+    name,
+  );
+}
+
+function read(tree: FsTree, path: string): string | undefined {
+  const r = tree.operate({ op: "read_file", path });
+  return r.r === 0 ? new TextDecoder().decode(r.data) : undefined;
+}
+
+Deno.test("fs subvolume create/ls/getpath/info/exist/resize/rm answer as 16.2.15's volumes module", async () => {
+  await withCluster(async (c, ceph) => {
+    await same(ceph, "01_create_volume");
+    await c.run(3);
+    for (const name of ["02_ls_none", "03_exist_none", "04_create", "05_ls"]) {
+      await same(ceph, name);
+    }
+    // The v2 layout, as the real module wrote it (read back through libcephfs).
+    const tree = c.cluster!.fs.tree!;
+    const path = (await ceph("fs subvolume getpath vol1 sv1")).stdout.trim();
+    assert.match(path, /^\/volumes\/_nogroup\/sv1\/[0-9a-f-]{36}$/);
+    assert.equal(
+      read(tree, "/volumes/_nogroup/sv1/.meta"),
+      `[GLOBAL]\nversion = 2\ntype = subvolume\npath = ${path}\nstate = complete\n\n`,
+    );
+    assert.equal(tree.operate({ op: "statx", path: "/volumes/_nogroup/sv1/.meta" }).mode, 0o100640);
+    assert.equal(read(tree, "/volumes/_:sv1.meta"), "");
+    for (
+      const name of [
+        "06_getpath",
+        "07_info",
+        "08_exist",
+        "09_create_again",
+        "10_create_nogroup",
+        "11_group_create",
+        "12_create_attrs",
+        "13_info_attrs",
+        "14_ls_group",
+        "15_resize",
+        "16_resize_inf",
+        "17_resize_zero",
+        "18_getpath_unknown",
+        "19_create_badpool",
+        "20_create_badmode",
+        "21_create_isolated",
+        "22_info_isolated",
+        "23_ls_two",
+        "24_group_rm_nonempty",
+        "25_rm",
+        "26_rm_again",
+        "27_rm_force",
+        "28_ls_after_rm",
+        "29_rm_group",
+        "30_rm_isolated",
+        "31_exist_after_rm",
+        "32_group_rm",
+        "33_create_internal_group",
+        "34_create_badname",
+        "35_info_unknown",
+        "36_resize_unknown",
+        "37_ls_novol",
+      ]
+    ) await same(ceph, name);
+    // A bad pool left nothing behind: the subvolume went to the trash, and the trash was purged.
+    assert.deepEqual(tree.operate({ op: "listdir", path: "/volumes/_deleting" }).entries, []);
+    assert.deepEqual(
+      tree.operate({ op: "listdir", path: "/volumes" }).entries?.map((e) => e.name).sort(),
+      ["_deleting", "_nogroup"],
+    );
+    await c.run(3);
+    const cap = referenceCli(`${DIR}/38_volume_info.txt`);
+    const info = JSON.parse((await ceph("fs volume info vol1")).stdout);
+    const real = JSON.parse(cap.stdout);
+    assert.deepEqual(
+      [info.used_size, info.pending_subvolume_deletions],
+      [real.used_size, real.pending_subvolume_deletions],
+    );
+    await same(ceph, "39_rm_volume");
+  });
+});
