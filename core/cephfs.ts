@@ -2,8 +2,8 @@
  * `this.cephfs`: a module's CephFS client (what Ceph's modules get from the `cephfs` Python
  * binding of libcephfs, through mgr_util's connection pool): directories, their owners, modes,
  * sizes and virtual xattrs in a file system, every call async. It goes through the cluster
- * link's CephFS port; a link that reaches no MDS (mgrd's link to a real cluster has no
- * libcephfs mount yet) refuses the mount with CephFSError EOPNOTSUPP.
+ * link's CephFS port (the simulated MDS's tree, or libcephfs mounts of a real cluster); a link
+ * without one refuses the mount with CephFSError EOPNOTSUPP.
  *
  * @module
  */

@@ -1,8 +1,8 @@
 /**
  * The file-system port (what libcephfs does for a client that mounts a CephFS file system):
  * the namespace operations a module's `this.cephfs` sends to a file system's MDS. The cluster
- * behind the ClusterLink implements it (the simulated MDS's in-memory tree, or — not yet — a
- * real cluster through libcephfs); core/ never sees how.
+ * behind the ClusterLink implements it (the simulated MDS's in-memory tree, or a real cluster
+ * through libcephfs, link/real_cephfs_port.ts); core/ never sees how.
  *
  * Errors are Ceph's: `r` is 0 or a negative errno, as libcephfs returns them.
  *

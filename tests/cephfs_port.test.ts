@@ -97,3 +97,68 @@ Deno.test("this.cephfs turns the port's errnos into CephFSError, and refuses a m
   const none = new CephFS({} as unknown as ModuleContext);
   assert.throws(() => none.mount("vol1"), (e) => e instanceof CephFSError && e.errno === 95);
 });
+
+Deno.test("files: touch keeps content, write_file replaces it, rename moves, unlink removes; sizes add up", () => {
+  const t = newTree();
+  t.operate({ op: "mkdirs", path: "/v/a", mode: 0o755 });
+  const data = new TextEncoder().encode("[GLOBAL]\n");
+  assert.equal(t.operate({ op: "write_file", path: "/v/a/.meta.tmp", mode: 0o640, data }).r, 0);
+  assert.equal(t.operate({ op: "rename", path: "/v/a/.meta.tmp", to: "/v/a/.meta" }).r, 0);
+  assert.deepEqual(t.operate({ op: "read_file", path: "/v/a/.meta.tmp" }), { r: -2 });
+  assert.equal(
+    new TextDecoder().decode(t.operate({ op: "read_file", path: "/v/a/.meta" }).data),
+    "[GLOBAL]\n",
+  );
+  assert.equal(t.operate({ op: "touch", path: "/v/a/.meta", mode: 0o755 }).r, 0);
+  assert.equal(t.operate({ op: "statx", path: "/v" }).size, data.length);
+  assert.equal(t.operate({ op: "statx", path: "/v/a/.meta" }).mode, 0o100640);
+  assert.deepEqual(t.operate({ op: "read_file", path: "/v/a" }), { r: -21 });
+  assert.deepEqual(t.operate({ op: "unlink", path: "/v/a" }), { r: -21 });
+  assert.deepEqual(t.operate({ op: "rmdir", path: "/v/a/.meta" }), { r: -20 });
+  // A directory moves with what it holds, not below itself, not over a non-empty one.
+  t.operate({ op: "mkdirs", path: "/v/b/x", mode: 0o755 });
+  assert.deepEqual(t.operate({ op: "rename", path: "/v/a", to: "/v/a/sub" }), { r: -22 });
+  assert.deepEqual(t.operate({ op: "rename", path: "/v/a", to: "/v/b" }), { r: -39 });
+  assert.equal(t.operate({ op: "rename", path: "/v/a", to: "/v/c" }).r, 0);
+  assert.equal(t.operate({ op: "unlink", path: "/v/c/.meta" }).r, 0);
+  assert.deepEqual(t.operate({ op: "listdir", path: "/v/c" }), { r: 0, entries: [] });
+  assert.equal(t.operate({ op: "statx", path: "/v" }).size, 0);
+});
+
+Deno.test("a namespace alone gives the directory the layout it inherits; the subvolume mark is not read back", () => {
+  const t = newTree();
+  t.operate({ op: "mkdirs", path: "/volumes/_nogroup/sv/u", mode: 0o755 });
+  const sv = "/volumes/_nogroup/sv/u";
+  assert.equal(
+    t.operate({ op: "setxattr", path: sv, name: "ceph.dir.layout.pool_namespace", value: "ns" }).r,
+    0,
+  );
+  assert.deepEqual(t.operate({ op: "getxattr", path: sv, name: "ceph.dir.layout.pool" }), {
+    r: 0,
+    value: "cephfs.v.data",
+  });
+  assert.equal(
+    t.operate({
+      op: "setxattr",
+      path: "/volumes/_nogroup/sv",
+      name: "ceph.dir.subvolume",
+      value: "1",
+    })
+      .r,
+    0,
+  );
+  assert.deepEqual(
+    t.operate({ op: "getxattr", path: "/volumes/_nogroup/sv", name: "ceph.dir.subvolume" }),
+    { r: -61 },
+  );
+  assert.equal(
+    t.operate({
+      op: "setxattr",
+      path: "/volumes/_nogroup/sv",
+      name: "ceph.dir.subvolume",
+      value: "2",
+    })
+      .r,
+    -22,
+  );
+});

@@ -143,3 +143,29 @@ Deno.test("fs subvolume create/ls/getpath/info/exist/resize/rm answer as 16.2.15
     await same(ceph, "39_rm_volume");
   });
 });
+
+Deno.test("on start the module purges what the trash holds, as the VolumeClient queues its purge jobs", async () => {
+  await withCluster(async (c, ceph) => {
+    assert.equal((await ceph("fs volume create vol1")).rc, 0);
+    await c.run(3);
+    const tree = c.cluster!.fs.tree!;
+    const left = "/volumes/_deleting/0f0e0d0c-0b0a-4908-8706-050403020100";
+    assert.equal(tree.operate({ op: "mkdirs", path: `${left}/data/dir`, mode: 0o755 }).r, 0);
+    const file = new TextEncoder().encode("x".repeat(100));
+    assert.equal(
+      tree.operate({ op: "write_file", path: `${left}/data/f`, mode: 0o644, data: file }).r,
+      0,
+    );
+    assert.equal(
+      JSON.parse((await ceph("fs volume info vol1")).stdout).pending_subvolume_deletions,
+      1,
+    );
+    assert.equal((await ceph("mgr module disable volumes")).rc, 0);
+    await c.run(2);
+    assert.equal((await ceph("mgr module enable volumes")).rc, 0);
+    await c.run(3);
+    assert.deepEqual(tree.operate({ op: "listdir", path: "/volumes/_deleting" }).entries, []);
+    const info = JSON.parse((await ceph("fs volume info vol1")).stdout);
+    assert.deepEqual([info.pending_subvolume_deletions, info.used_size], [0, 0]);
+  });
+});

@@ -1,15 +1,22 @@
 /**
- * Ceph's `volumes` module (src/pybind/mgr/volumes of 16.2.15), its volume commands: `fs volume
- * ls`, `fs volume create <name> [<placement>]`, `fs volume rm <vol_name>
- * [<yes-i-really-mean-it>]` and `fs volume info <vol_name> [--human_readable]`, with the
- * source's descriptors, texts and errnos (tests/ceph-reference/cli/commands/fs_volume/). A
- * volume is a file system on pools `cephfs.<name>.meta` and `cephfs.<name>.data`, made and
- * removed through mon commands as fs/operations/volume.py does; its MDS daemons are asked of
- * the orchestrator backend, and without one the volume is made with none.
+ * Ceph's `volumes` module (src/pybind/mgr/volumes of 16.2.15), with the source's descriptors,
+ * texts and errnos (tests/ceph-reference/cli/commands/fs_volume/, fs_subvolumegroup/,
+ * fs_subvolume/):
+ * - `fs volume ls/create/rm/info`: a volume is a file system on pools `cephfs.<name>.meta` and
+ *   `cephfs.<name>.data`, made and removed through mon commands as fs/operations/volume.py
+ *   does; its MDS daemons are asked of the orchestrator backend, and without one the volume
+ *   is made with none.
+ * - `fs subvolumegroup create/ls/rm/getpath/exist/info/resize`: directories `/volumes/<group>`
+ *   with a quota, a data pool layout, an owner and a mode, through `this.cephfs`.
+ * - `fs subvolume create/ls/getpath/info/exist/resize/rm`: v2 subvolumes,
+ *   `/volumes/<group>/<name>/<uuid>` with the `.meta` and auth-ID files the real module writes;
+ *   removal moves the subvolume to `/volumes/_deleting` and purges it in the background (and
+ *   at start, what a previous run left).
  *
- * Not ported: subvolume groups, subvolumes, snapshots, clones, authorize/evict, pinning, the
- * purge queue and cloner threads (and so the module options `max_concurrent_clones` and
- * `snapshot_clone_delay`, which configure the cloner).
+ * Not ported: snapshots (of subvolumes and groups), clones, `--retain-snapshots` with
+ * snapshots, authorize/deauthorize/authorized_list/evict, pin, user metadata, legacy (v1 and
+ * pre-Nautilus) subvolumes, and the cloner (so the module options `max_concurrent_clones` and
+ * `snapshot_clone_delay`, which configure it).
  *
  * @module
  */
@@ -328,6 +335,19 @@ export class Volumes extends MgrModule {
       perm: "r",
     },
   ];
+
+  /**
+   * As the VolumeClient does when the module starts: purge what a previous run left in the
+   * trash of each volume; later purges follow removals. Then it waits for shutdown, as the
+   * purge threads do for jobs.
+   */
+  override async serve(): Promise<void> {
+    for (const vol of this.#volumes()) {
+      if (this.shutting_down) return;
+      await this.#purge(vol);
+    }
+    while (!this.shutting_down) await this.sleep(60);
+  }
 
   override async handle_command(
     _inbuf: string,
