@@ -198,3 +198,40 @@ Deno.test("volumes is always on, as in 16.2.15's mgr module ls (all of its alway
     await c.stop();
   }
 });
+
+Deno.test("with an orchestrator backend that cannot deploy MDSs the volume stays and the answer is its empty NotImplementedError, as 16.2.15's", async () => {
+  const { BUILTIN_MODULES } = await import("../modules/mod.ts");
+  const c = await startTestCluster({
+    builtins: BUILTIN_MODULES,
+    initialModules: ["volumes", "orchestrator", "sim_orchestrator"],
+    cluster: {
+      hosts: 1,
+      osdsPerHost: 3,
+      failureDomain: "osd",
+      mgrs: ["x"],
+      mds: ["a", "b"],
+      fileSystem: false,
+      pools: [],
+    },
+  });
+  const dir = dataDir();
+  try {
+    await c.run(5);
+    const ceph: Ceph = (line) => runCeph(c, dir, line);
+    assert.equal((await ceph("orch set backend sim_orchestrator")).rc, 0);
+    for (const name of ["40_create_backend_no_mds", "41_fs_ls_backend"]) await same(ceph, name);
+    // Removing asks the backend to remove the MDS service; one that has no remove_service
+    // fails the removal (the source's `except Exception`), and the file system stays.
+    await ceph("config set mon mon_allow_pool_delete true");
+    assert.deepEqual(await ceph("fs volume rm vol5 --yes-i-really-mean-it"), {
+      rc: 22,
+      stdout: "",
+      stderr: "Error EINVAL: sim_orchestrator does not implement remove_service\n",
+    });
+    assert.equal((await ceph("orch set backend ''")).rc, 0);
+    assert.equal((await ceph("fs volume rm vol5 --yes-i-really-mean-it")).rc, 0);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+    await c.stop();
+  }
+});

@@ -87,4 +87,15 @@ c fs subvolume create vol9 sv
 cap 37_info_subvol.txt fs volume info vol9
 cap 38_info_subvol_human.txt fs volume info vol9 --human_readable
 cap 39_rm_vol9.txt fs volume rm vol9 --yes-i-really-mean-it
+# With an orchestrator backend that cannot deploy MDSs (test_orchestrator), the file system
+# stays and the error is the backend's NotImplementedError, empty.
+c mgr module enable test_orchestrator
+sleep 3
+c orch set backend test_orchestrator
+sleep 2
+cap 40_create_backend_no_mds.txt fs volume create vol5
+cap 41_fs_ls_backend.txt fs ls
+c orch set backend ''
+c mgr module disable test_orchestrator
+c fs volume rm vol5 --yes-i-really-mean-it >/dev/null
 echo "capture-volumes: wrote $(ls "$OUT" | wc -l) files to $OUT"
