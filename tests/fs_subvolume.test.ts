@@ -169,3 +169,33 @@ Deno.test("on start the module purges what the trash holds, as the VolumeClient 
     assert.deepEqual([info.pending_subvolume_deletions, info.used_size], [0, 0]);
   });
 });
+
+Deno.test("resize below what a subvolume or group holds: refused with --no_shrink, else the quota is set", async () => {
+  await withCluster(async (c, ceph) => {
+    assert.equal((await ceph("fs volume create vol1")).rc, 0);
+    await c.run(3);
+    assert.equal((await ceph("fs subvolumegroup create vol1 g")).rc, 0);
+    assert.equal((await ceph("fs subvolume create vol1 sv --group_name g")).rc, 0);
+    const path = (await ceph("fs subvolume getpath vol1 sv --group_name g")).stdout.trim();
+    const data = new Uint8Array(5000);
+    const tree = c.cluster!.fs.tree!;
+    assert.equal(tree.operate({ op: "write_file", path: `${path}/f`, mode: 0o644, data }).r, 0);
+    assert.deepEqual(await ceph("fs subvolume resize vol1 sv 1000 --group_name g --no_shrink"), {
+      rc: 22,
+      stdout: "",
+      stderr: "Error EINVAL: Can't resize the subvolume. The new size '1000' would be lesser " +
+        "than the current used size '5000'\n",
+    });
+    const shrunk = await ceph("fs subvolume resize vol1 sv 1000 --group_name g");
+    assert.deepEqual(JSON.parse(shrunk.stdout), [
+      { bytes_used: 5000 },
+      { bytes_quota: 1000 },
+      { bytes_pcent: "500.00" },
+    ]);
+    const group = await ceph("fs subvolumegroup resize vol1 g 100 --no_shrink");
+    assert.equal(group.rc, 22);
+    assert.match(group.stderr, /The new size '100' would be lesser than the current used size/);
+    const info = JSON.parse((await ceph("fs subvolume info vol1 sv --group_name g")).stdout);
+    assert.deepEqual([info.bytes_used, info.bytes_quota, info.bytes_pcent], [5000, 1000, "500.00"]);
+  });
+});
