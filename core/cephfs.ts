@@ -197,4 +197,12 @@ export class CephFS {
     this.#port();
     return new CephFSMount(fsName, () => this.#port());
   }
+
+  /**
+   * Lets go of the mount of `fsName` the link keeps (mgr_util's `del_connections`), as a
+   * module does before removing the file system; nothing without one.
+   */
+  async unmount(fsName: string): Promise<void> {
+    await this._ctx.cephfs?.()?.release?.(fsName);
+  }
 }

@@ -74,4 +74,6 @@ export interface CephFsReply {
 export interface CephFsPort {
   /** Runs `op` in file system `fsName`; a file system that does not exist answers -ENOENT. */
   operate(fsName: string, op: CephFsOp): Promise<CephFsReply>;
+  /** Lets go of the client's mount of `fsName`, if it keeps one (before the file system goes). */
+  release?(fsName: string): Promise<void>;
 }

@@ -74,6 +74,13 @@ export class RealCephFsPort implements CephFsPort {
     }
   }
 
+  /** Closes the mount of `fsName`, if there is one. */
+  async release(fsName: string): Promise<void> {
+    const known = this.#mounts.get(fsName);
+    this.#mounts.delete(fsName);
+    await known?.mount.then((m) => m.close()).catch(() => {});
+  }
+
   /** Closes every mount. */
   async close(): Promise<void> {
     this.#closed = true;

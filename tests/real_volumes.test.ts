@@ -158,6 +158,40 @@ Deno.test({
         name: string;
       }[];
       assert.ok(!svLs.some((x) => x.name === sv || x.name === theirs), JSON.stringify(svLs));
+      // A volume mgrd makes, mounts and removes: the mount goes before the file system does.
+      assert.equal((await realCeph("config", "set", "mon", "mon_allow_pool_delete", "true")).rc, 0);
+      const newVol = `mgrdvol${Deno.pid}`;
+      const made2 = await m.command({ prefix: "fs volume create", name: newVol });
+      assert.deepEqual([made2.r, made2.outs], [
+        0,
+        "Volume created successfully (no MDS daemons created)",
+      ]);
+      // The standby MDS takes the new file system's rank 0.
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const st = await realCeph("fs", "status", newVol, "-f", "json");
+        const ranks = st.rc === 0 ? JSON.parse(st.out).mdsmap as { state: string }[] : [];
+        if (ranks.some((r) => r.state === "active")) break;
+        assert.ok(Date.now() < deadline, `no active MDS for ${newVol}: ${st.out}${st.err}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      const g = await m.command({
+        prefix: "fs subvolumegroup create",
+        vol_name: newVol,
+        group_name: "g",
+      });
+      assert.equal(g.r, 0, g.outs);
+      const gone = await m.command({
+        prefix: "fs volume rm",
+        vol_name: newVol,
+        "yes-i-really-mean-it": "--yes-i-really-mean-it",
+      });
+      assert.deepEqual(
+        [gone.r, gone.outb],
+        [0, `metadata pool: cephfs.${newVol}.meta data pool: ['cephfs.${newVol}.data'] removed\n`],
+      );
+      const fsLs = await realCeph("fs", "ls", "-f", "json");
+      assert.ok(!fsLs.out.includes(newVol), fsLs.out);
       // A file system that is not there: the mount is not even tried.
       const none = await m.command({ prefix: "fs subvolumegroup ls", vol_name: "nope" });
       assert.deepEqual([none.r, none.outs], [-2, "FS 'nope' not found"]);

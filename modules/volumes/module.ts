@@ -199,6 +199,8 @@ function _pyStrList(items: readonly string[]): string {
 export class Volumes extends MgrModule {
   /** Volumes whose trash is being purged (the purge queue's jobs). */
   readonly #purging = new Set<string>();
+  /** Volumes being removed: their purge stops. */
+  readonly #cancelled = new Set<string>();
 
   static override COMMANDS = [
     { cmd: "fs volume ls", desc: "List volumes", perm: "r" },
@@ -525,6 +527,7 @@ export class Volumes extends MgrModule {
 
   /** create_volume: the pools, the file system, then the MDS daemons; undone as far as it got. */
   async #create(vol: string, placement: string): Promise<CommandReturn> {
+    this.#cancelled.delete(vol);
     const meta = `cephfs.${vol}.meta`, data = `cephfs.${vol}.data`;
     let [r, outb, outs] = await this.mon_command({ prefix: "osd pool create", pool: meta });
     if (r !== 0) return [r, outb, outs];
@@ -580,8 +583,16 @@ export class Volumes extends MgrModule {
     }
   }
 
-  /** delete_fs_volume and delete_volume. */
+  /** delete_fs_volume and delete_volume; the volume's purge is cancelled meanwhile. */
   async #delete(vol: string, confirm: string | undefined): Promise<CommandReturn> {
+    try {
+      return await this.#deleteVolume(vol, confirm);
+    } finally {
+      this.#cancelled.delete(vol);
+    }
+  }
+
+  async #deleteVolume(vol: string, confirm: string | undefined): Promise<CommandReturn> {
     if (confirm !== "--yes-i-really-mean-it") {
       return [
         -EPERM,
@@ -609,6 +620,9 @@ export class Volumes extends MgrModule {
     if (!ids) return [-ENOENT, "", `volume ${vol} doesn't exist`];
     const metaPool = this.#poolName(ids.metadata);
     const dataPools = ids.data.map((id) => this.#poolName(id));
+    // purge_queue.cancel_jobs and connection_pool.del_connections: no client left on it.
+    this.#cancelled.add(vol);
+    await this.cephfs.unmount(vol);
     try {
       raise_if_exception(await this.#orch<string>("remove_service", `mds.${vol}`));
     } catch (e) {
@@ -1268,8 +1282,11 @@ export class Volumes extends MgrModule {
       const trash = `${SUBVOL_PREFIX}/${TRASH_DIR}`;
       for (;;) {
         const entries = await fs.listdir(trash).catch(() => []);
-        if (entries.length === 0 || this.shutting_down) return;
-        for (const e of entries) await this.#rmtree(fs, `${trash}/${e.name}`, e.is_dir);
+        if (entries.length === 0 || this.shutting_down || this.#cancelled.has(vol)) return;
+        for (const e of entries) {
+          if (this.#cancelled.has(vol)) return;
+          await this.#rmtree(fs, `${trash}/${e.name}`, e.is_dir);
+        }
       }
     } catch (e) {
       this.log.error(`purge of volume '${vol}' stopped: ${(e as Error).message}`);
