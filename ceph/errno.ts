@@ -37,6 +37,8 @@ export const EINVAL = 22;
 export const EFBIG = 27;
 /** No space left on device. */
 export const ENOSPC = 28;
+/** Numerical argument out of domain. */
+export const EDOM = 33;
 /** Result out of range. */
 export const ERANGE = 34;
 /** Function not implemented. */
@@ -71,6 +73,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [EINVAL]: "EINVAL",
   [EFBIG]: "EFBIG",
   [ENOSPC]: "ENOSPC",
+  [EDOM]: "EDOM",
   [ERANGE]: "ERANGE",
   [ENOSYS]: "ENOSYS",
   [ENOTEMPTY]: "ENOTEMPTY",

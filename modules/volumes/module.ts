@@ -12,10 +12,12 @@
  *   `/volumes/<group>/<name>/<uuid>` with the `.meta` and auth-ID files the real module writes;
  *   removal moves the subvolume to `/volumes/_deleting` and purges it in the background (and
  *   at start, what a previous run left).
+ * - `fs subvolume metadata set/get/ls/rm` (the `.meta`'s USER_METADATA section), `fs subvolume
+ *   pin` and `fs subvolumegroup pin` (the `ceph.dir.pin*` vxattrs).
  *
  * Not ported: snapshots (of subvolumes and groups), clones, `--retain-snapshots` with
- * snapshots, authorize/deauthorize/authorized_list/evict, pin, user metadata, legacy (v1 and
- * pre-Nautilus) subvolumes, and the cloner (so the module options `max_concurrent_clones` and
+ * snapshots, authorize/deauthorize/authorized_list/evict, legacy (v1 and pre-Nautilus)
+ * subvolumes, and the cloner (so the module options `max_concurrent_clones` and
  * `snapshot_clone_delay`, which configure it).
  *
  * @module
@@ -34,6 +36,7 @@ import {
   HandleCommandResult,
   MgrModule,
   NO_MON_CONNECTION,
+  pythonFloat,
   pythonJson,
 } from "mgr_module";
 import {
@@ -62,6 +65,11 @@ const DEFAULT_MODE = 0o755;
 const NS_PREFIX = "fsvolumens_";
 /** `client_snapdir`. */
 const SNAP_DIR = ".snap";
+/** MetadataManager.USER_METADATA_SECTION. */
+const USER_METADATA = "USER_METADATA";
+/** What Python's `float()` takes. */
+const _PY_FLOAT =
+  /^\s*[+-]?(?:(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?|inf|infinity|nan)\s*$/i;
 /** SubvolumeV2.features. */
 const SUBVOL_FEATURES = ["snapshot-clone", "snapshot-autoprotect", "snapshot-retention"];
 
@@ -331,6 +339,62 @@ export class Volumes extends MgrModule {
       perm: "rw",
     },
     {
+      cmd: "fs subvolume metadata set name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=key_name,type=CephString " +
+        "name=value,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Set custom metadata (key-value) for a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume metadata get name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=key_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Get custom metadata associated with the key of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume metadata ls name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "List custom metadata (key-value pairs) of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume metadata rm name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=key_name,type=CephString " +
+        "name=group_name,type=CephString,req=false " +
+        "name=force,type=CephBool,req=false ",
+      desc: "Remove custom metadata (key-value) associated with the key of a CephFS " +
+        "subvolume in a volume, and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolumegroup pin" +
+        " name=vol_name,type=CephString" +
+        " name=group_name,type=CephString,req=true" +
+        " name=pin_type,type=CephChoices,strings=export|distributed|random" +
+        " name=pin_setting,type=CephString,req=true",
+      desc: "Set MDS pinning policy for subvolumegroup",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume pin" +
+        " name=vol_name,type=CephString" +
+        " name=sub_name,type=CephString" +
+        " name=pin_type,type=CephChoices,strings=export|distributed|random" +
+        " name=pin_setting,type=CephString,req=true" +
+        " name=group_name,type=CephString,req=false",
+      desc: "Set MDS pinning policy for subvolume",
+      perm: "rw",
+    },
+    {
       cmd: "fs subvolumegroup getpath name=vol_name,type=CephString " +
         "name=group_name,type=CephString ",
       desc: "Get the mountpath of a CephFS subvolume group in a volume",
@@ -477,6 +541,39 @@ export class Volumes extends MgrModule {
             cmd.no_shrink === true,
           )
         );
+        break;
+      case "fs subvolume metadata set":
+      case "fs subvolume metadata get":
+      case "fs subvolume metadata ls":
+      case "fs subvolume metadata rm":
+        r = await this.#tuple(() =>
+          this.#subvolMetadata(
+            String(cmd.prefix).split(" ")[3] as "set" | "get" | "ls" | "rm",
+            str("vol_name") ?? "",
+            str("sub_name") ?? "",
+            str("group_name"),
+            str("key_name") ?? "",
+            str("value") ?? "",
+            cmd.force === true,
+          )
+        );
+        break;
+      case "fs subvolume pin":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          const group = await this.#subvolGroup(fs, str("group_name"));
+          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "");
+          await this.#pin(fs, sv.base, str("pin_type") ?? "", str("pin_setting") ?? "");
+          return [0, "{}", ""];
+        });
+        break;
+      case "fs subvolumegroup pin":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          const path = await this.#openGroup(fs, str("group_name") ?? "");
+          await this.#pin(fs, path, str("pin_type") ?? "", str("pin_setting") ?? "");
+          return [0, "{}", ""];
+        });
         break;
       case "fs subvolumegroup ls":
         r = await this.#tuple(() => this.#groupLs(str("vol_name") ?? ""));
@@ -1409,6 +1506,83 @@ export class Volumes extends MgrModule {
       if (e instanceof CephFSError && e.errno === ENOENT && groupName === undefined) return [];
       throw _volumeError(e);
     }
+  }
+
+  /** SubvolumeBase's user metadata: `fs subvolume metadata set/get/ls/rm` in `.meta`. */
+  async #subvolMetadata(
+    op: "set" | "get" | "ls" | "rm",
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    key: string,
+    value: string,
+    force: boolean,
+  ): Promise<CommandReturn> {
+    try {
+      const fs = this.#open(vol);
+      const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name);
+      // configparser's optionxform: keys are lower case.
+      const k = key.toLowerCase();
+      const user = sv.meta.get(USER_METADATA);
+      switch (op) {
+        case "set": {
+          const section = user ?? new Map<string, string>();
+          section.set(k, value);
+          sv.meta.set(USER_METADATA, section);
+          await this.#writeMeta(fs, sv.base, sv.meta).catch((e) => {
+            if (!(e instanceof MetaError)) throw e;
+            throw new VolumeError(e.errno, e.message);
+          });
+          return [0, "", ""];
+        }
+        case "get": {
+          const v = user?.get(k);
+          if (v === undefined) throw new VolumeError(-ENOENT, `key '${key}' does not exist.`);
+          return [0, v, ""];
+        }
+        case "ls":
+          return [0, pythonJson(Object.fromEntries(user ?? []), "json-pretty"), ""];
+        case "rm": {
+          if (!user) throw new VolumeError(-ENOENT, "subvolume metadata does not exist");
+          if (!user.delete(k)) throw new VolumeError(-ENOENT, `key '${key}' does not exist.`);
+          await this.#writeMeta(fs, sv.base, sv.meta).catch((e) => {
+            if (!(e instanceof MetaError)) throw e;
+            throw new VolumeError(e.errno, e.message);
+          });
+          return [0, "", ""];
+        }
+      }
+    } catch (e) {
+      if (op === "rm" && force && e instanceof VolumeError && e.errno === -ENOENT) {
+        return [0, "", ""];
+      }
+      throw e;
+    }
+  }
+
+  /** pin_util.pin: an MDS pinning policy as the directory's vxattr. */
+  async #pin(fs: CephFSMount, path: string, type: string, setting: string): Promise<void> {
+    let value: string | undefined;
+    if (type === "export" && /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(setting)) {
+      value = String(Number(setting.replaceAll("_", "").trim()));
+    } else if (type === "distributed") {
+      const word = setting.toLowerCase();
+      if (["y", "yes", "t", "true", "on", "1"].includes(word)) value = "1";
+      if (["n", "no", "f", "false", "off", "0"].includes(word)) value = "0";
+    } else if (type === "random" && _PY_FLOAT.test(setting)) {
+      value = pythonFloat(
+        Number(setting.replaceAll("_", "").trim().replace(/^([+-]?)inf(inity)?$/i, "$1Infinity")),
+      );
+    }
+    if (value === undefined) throw new VolumeError(-EINVAL, `pin value wrong type: ${setting}`);
+    const xattr = {
+      export: "ceph.dir.pin",
+      distributed: "ceph.dir.pin.distributed",
+      random: "ceph.dir.pin.random",
+    }[type]!;
+    await fs.setxattr(path, xattr, value).catch((e) => {
+      throw _volumeError(e);
+    });
   }
 
   /** open_volume: a mount of the volume's file system (mgr_util's connection pool checks). */

@@ -8,6 +8,7 @@
  */
 import type { CephFsDirent, CephFsOp, CephFsReply } from "../../core/cephfs_port.ts";
 import {
+  EDOM,
   EEXIST,
   EINVAL,
   EISDIR,
@@ -20,6 +21,8 @@ import {
 import { strHashRjenkins } from "../../ceph/str_hash.ts";
 
 const S_IFDIR = 0o40000;
+/** The MDS's `mds_export_ephemeral_random_max` (16.2's default): the highest random pin. */
+const MDS_EXPORT_EPHEMERAL_RANDOM_MAX = 0.01;
 
 interface Node {
   dir: boolean;
@@ -194,6 +197,19 @@ export class FsTree {
             const pool = this.#inheritedPool(parts);
             if (pool !== undefined) n.xattrs.set("ceph.dir.layout.pool", pool);
           }
+          n.xattrs.set(op.name, op.value);
+        } else if (op.name === "ceph.dir.pin") {
+          if (!n.dir || !/^-?\d+$/.test(op.value)) return { r: -EINVAL };
+          // Below -1 (no pin) is no pin, as a 16.2 MDS keeps it.
+          n.xattrs.set(op.name, String(Math.max(-1, Number(op.value))));
+        } else if (op.name === "ceph.dir.pin.distributed") {
+          if (!n.dir || !/^[01]$/.test(op.value)) return { r: -EINVAL };
+          n.xattrs.set(op.name, op.value);
+        } else if (op.name === "ceph.dir.pin.random") {
+          const v = Number(op.value);
+          if (!n.dir || op.value.trim() === "" || Number.isNaN(v)) return { r: -EINVAL };
+          if (v < 0 || v > 1) return { r: -EDOM };
+          if (v > MDS_EXPORT_EPHEMERAL_RANDOM_MAX) return { r: -EINVAL };
           n.xattrs.set(op.name, op.value);
         } else if (op.name === "ceph.dir.subvolume") {
           if (!n.dir || !/^[01]$/.test(op.value)) return { r: -EINVAL };
