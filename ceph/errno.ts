@@ -27,12 +27,18 @@ export const EACCES = 13;
 export const EBUSY = 16;
 /** File exists. */
 export const EEXIST = 17;
+/** Not a directory. */
+export const ENOTDIR = 20;
+/** Is a directory. */
+export const EISDIR = 21;
 /** Invalid argument. */
 export const EINVAL = 22;
 /** File too large (a config-key value over `mon_config_key_max_entry_size`). */
 export const EFBIG = 27;
 /** No space left on device. */
 export const ENOSPC = 28;
+/** Numerical argument out of domain. */
+export const EDOM = 33;
 /** Result out of range. */
 export const ERANGE = 34;
 /** Function not implemented. */
@@ -62,9 +68,12 @@ const NAMES: Readonly<Record<number, string>> = {
   [EACCES]: "EACCES",
   [EBUSY]: "EBUSY",
   [EEXIST]: "EEXIST",
+  [ENOTDIR]: "ENOTDIR",
+  [EISDIR]: "EISDIR",
   [EINVAL]: "EINVAL",
   [EFBIG]: "EFBIG",
   [ENOSPC]: "ENOSPC",
+  [EDOM]: "EDOM",
   [ERANGE]: "ERANGE",
   [ENOSYS]: "ENOSYS",
   [ENOTEMPTY]: "ENOTEMPTY",

@@ -13,6 +13,7 @@ import type { HealthCheck, HealthReport } from "./health.ts";
 import type { PgStatsReport } from "./pg_stats_report.ts";
 import type { ProgressEvent } from "./progress_events.ts";
 import type { RadosPort } from "./rados_port.ts";
+import type { CephFsPort } from "./cephfs_port.ts";
 import type { OsdPerfQuerySet, OsdPerfReport } from "./osd_perf_query.ts";
 
 export type { PgStatsReport };
@@ -258,6 +259,8 @@ export interface ClusterLink {
   state?(): ClusterState;
   /** Object I/O on the cluster's pools (librados), when the link reaches the OSDs. */
   rados?(): RadosPort;
+  /** The cluster's CephFS file systems as a mounting client sees them (libcephfs), when the link reaches the MDSs. */
+  cephfs?(): CephFsPort;
   /**
    * Tells the OSDs which perf queries to evaluate for this manager (Ceph's MMgrConfigure);
    * their counts come back in `perf` updates. Absent when the OSDs do not report to this

@@ -7,6 +7,7 @@
  * @module
  */
 import type { WallTime } from "./stall_watch.ts";
+import type { Random } from "./random.ts";
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, ClusterState, MonCommandResult } from "./cluster_link.ts";
 import { type HealthCheck, type HealthReport, healthReport } from "./health.ts";
@@ -94,6 +95,8 @@ export interface ManagerOptions {
   wallTime?: WallTime;
   /** Runs the modules it chooses in Workers of their own (module_host.ts); none: in-process. */
   isolation?: ModuleIsolation;
+  /** Randomness for modules (`this.uuid4()`); without it they have none. */
+  random?: Random;
 }
 
 /**
@@ -114,6 +117,7 @@ const RESPAWNING_COMMANDS = new Set(["mgr module enable", "mgr module disable", 
 export class Manager implements CommandService {
   readonly id: string;
   readonly clock: Clock;
+  readonly #random: Random | undefined;
   readonly link: ClusterLink;
   readonly log: DaemonLog;
   readonly host: ModuleHost;
@@ -175,6 +179,7 @@ export class Manager implements CommandService {
     this.#gid = options.gid ?? 4100 + Math.abs(hashString(options.id)) % GID_STRIDE;
     this.#respawn = options.respawn ?? true;
     this.clock = options.clock;
+    this.#random = options.random;
     this.link = options.link;
     this.log = options.log;
     this.#daemonLog = options.log.daemonLogger();
@@ -651,6 +656,7 @@ export class Manager implements CommandService {
     return moduleContextFactory({
       mgrId: this.id,
       clock: this.clock,
+      random: this.#random,
       log: this.log,
       link: this.link,
       config: this.#config,

@@ -50,6 +50,8 @@ import * as errno from "../ceph/errno.ts";
 import { OSDMap, type OsdMapDump } from "./osdmap/osd_map.ts";
 import type { CrushDump } from "./osdmap/crush_map.ts";
 import { Rados } from "./rados.ts";
+import { uuid4 } from "./random.ts";
+import { CephFS } from "./cephfs.ts";
 import { prettyHeader, prettyRow, toPrettyIec } from "./pretty_table.ts";
 import { OsdPerfQueryError, parseOsdPerfQuery } from "./osd_perf_query.ts";
 import type { OsdPerfCounters } from "./osd_perf_collector.ts";
@@ -74,7 +76,9 @@ export {
   EFBIG,
   EINVAL,
   EIO,
+  ENODATA,
   ENOENT,
+  ENOTEMPTY,
   EOPNOTSUPP,
   EPERM,
   ETIMEDOUT,
@@ -107,6 +111,9 @@ export {
   type RadosObject,
   TimedOut,
 } from "./rados.ts";
+
+// `this.cephfs`: libcephfs for modules.
+export { CephFS, CephFSError, CephFSMount, type CephFSStat } from "./cephfs.ts";
 
 // The OSD map and CRUSH wrappers (Ceph's OSDMap, OSDMapIncremental, CRUSHMap).
 export { OSDMap } from "./osdmap/osd_map.ts";
@@ -1361,6 +1368,38 @@ export class MgrModule extends ModuleBase {
    */
   get rados(): Rados {
     return this.#rados ??= new Rados(this._ctx);
+  }
+
+  // --- libcephfs (what Ceph's modules mount through mgr_util's CephfsClient) ---
+
+  #cephfs: CephFS | undefined;
+
+  /**
+   * The module's CephFS client: directories and their sizes in the cluster's file systems,
+   * every call async. On a link that reaches no MDS every call throws CephFSError EOPNOTSUPP.
+   *
+   * @example
+   * ```ts ignore
+   * const used = (await this.cephfs.mount("vol1").statx("/volumes")).size;
+   * ```
+   */
+  get cephfs(): CephFS {
+    return this.#cephfs ??= new CephFS(this._ctx);
+  }
+
+  /**
+   * A random version 4 UUID (Python's `str(uuid.uuid4())`), from the daemon's Random port
+   * (seeded in the simulator, so a run repeats). Throws when the daemon has no source.
+   *
+   * @example
+   * ```ts ignore
+   * const dir = `/volumes/_nogroup/${name}/${this.uuid4()}`;
+   * ```
+   */
+  uuid4(): string {
+    const random = this._ctx.random?.();
+    if (!random) throw new Error("this manager has no source of randomness (Random port)");
+    return uuid4(random);
   }
 
   // --- The OSD map as an object (Ceph's get_osdmap()) ---

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Random } from "./random.ts";
 import type { Clock } from "./clock.ts";
 import type { DaemonHealthMetric, MonCommandOptions, MonCommandResult } from "./cluster_link.ts";
 import type { ModuleLogger } from "./logging.ts";
@@ -12,6 +13,7 @@ import type { HealthChecks } from "./health.ts";
 import type { DaemonIndex } from "./state/daemon_state.ts";
 import type { PerfCounterStore } from "./state/perf_counters.ts";
 import type { RadosPort } from "./rados_port.ts";
+import type { CephFsPort } from "./cephfs_port.ts";
 import type { OsdPerfStats } from "./state/pg_map_views.ts";
 import type { DaemonHealthBulk } from "./state/pg_intake.ts";
 import type { OsdPerfCollector } from "./osd_perf_collector.ts";
@@ -82,6 +84,10 @@ export interface ModuleContext {
   readonly perf: PerfCounterStore;
   /** The cluster's object I/O, when the link reaches the OSDs. */
   rados?(): RadosPort | undefined;
+  /** The cluster's CephFS file systems (libcephfs), when the link reaches the MDSs. */
+  cephfs?(): CephFsPort | undefined;
+  /** The daemon's randomness (core/random.ts), when it has a source. */
+  random?(): Random | undefined;
   /** OSD perf_stat latencies as typed arrays (an active manager's); absent elsewhere. */
   osdPerfStats?(): OsdPerfStats;
   /** The daemons' health metrics as typed arrays (an active manager's); absent elsewhere. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Random } from "./random.ts";
 import type { Clock } from "./clock.ts";
 import type { ClusterLink, DaemonHealthMetric } from "./cluster_link.ts";
 import type { ConfigView } from "./config_view.ts";
@@ -37,9 +38,11 @@ export interface ModuleContextSources {
   /** The daemon id (`x` of `mgr.x`). */
   mgrId: string;
   clock: Clock;
+  /** Randomness for `uuid4()`, when the daemon has a source. */
+  random?: Random;
   log: DaemonLog;
   /** The mon session. */
-  link: Pick<ClusterLink, "connected" | "monCommand" | "rados">;
+  link: Pick<ClusterLink, "connected" | "monCommand" | "rados" | "cephfs">;
   config: ConfigView;
   kv: KvStore;
   progress: ProgressEvents;
@@ -165,6 +168,8 @@ export function moduleContextFactory(s: ModuleContextSources): ModuleContextFact
       daemons: () => s.daemons(),
       perf: s.perf,
       rados: () => s.link.rados?.(),
+      cephfs: () => s.link.cephfs?.(),
+      random: () => s.random,
       ...(s.osdPerfStats ? { osdPerfStats: () => s.osdPerfStats!() } : {}),
       ...(s.daemonHealthBulk ? { daemonHealthBulk: () => s.daemonHealthBulk!() } : {}),
       ...(s.osdPerfQueries ? { osdPerfQueries: () => s.osdPerfQueries!() } : {}),

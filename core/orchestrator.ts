@@ -159,6 +159,31 @@ export interface PlacementSpec {
   host_pattern?: string;
 }
 
+/**
+ * Ceph's `PlacementSpec.from_string`, for the forms the commands take: a count, `count:N`,
+ * `label:L`, a host pattern with `*`, host names; separated by spaces, `;` or `,`.
+ *
+ * @example
+ * ```ts
+ * import { placementFromString } from "mgr_module/orchestrator";
+ * console.assert(placementFromString("2 host1").count === 2);
+ * ```
+ */
+export function placementFromString(text: string | undefined): PlacementSpec {
+  const p: PlacementSpec = {};
+  if (!text) return p;
+  const hosts: string[] = [];
+  for (const word of text.split(/[ ;,]+/).filter((w) => w !== "")) {
+    if (/^\d+$/.test(word) && p.count === undefined) p.count = Number(word);
+    else if (word.startsWith("count:")) p.count = Number(word.slice(6));
+    else if (word.startsWith("label:")) p.label = word.slice(6);
+    else if (word === "*" || word.includes("*")) p.host_pattern = word;
+    else hosts.push(word);
+  }
+  if (hosts.length > 0) p.hosts = hosts;
+  return p;
+}
+
 /** What to run (Ceph's ServiceSpec). */
 export interface ServiceSpec {
   service_type: string;

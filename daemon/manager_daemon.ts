@@ -75,6 +75,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     wallTime: front.wallTime,
     respawn: o.respawn,
     ...(o.isolateModules === false ? {} : { isolation: moduleWorkers() }),
+    random: { fill: (b) => void crypto.getRandomValues(b) },
   });
   const app = createAdminApp({
     service: manager,

@@ -13,6 +13,7 @@ import { ALWAYS_ON_MODULES } from "../modules/mod.ts";
 import { EEXIST } from "../ceph/errno.ts";
 import { connectRados, RadosError } from "../rados/librados.ts";
 import { connectCephFs } from "../rados/libcephfs.ts";
+import { mountCephFs } from "../rados/libcephfs_mount.ts";
 import { ACTIVE_OBJECT, ActiveLock } from "./active_lock.ts";
 import { RadosClusterLink } from "./rados_cluster_link.ts";
 import { RealCluster } from "./real_cluster.ts";
@@ -75,6 +76,16 @@ async function openReal(
     // without their counters (and says so once).
     openMds: () =>
       connectCephFs({
+        confFile,
+        name,
+        keyring: o.args.keyring,
+        connectTimeoutSeconds: timeout,
+        conf: { admin_socket: "" },
+        libraryPath: o.args.libcephfs,
+      }),
+    // Modules' `this.cephfs` (the volumes module): a mount per file system, made on first use.
+    mountCephFs: (fsName) =>
+      mountCephFs(fsName, {
         confFile,
         name,
         keyring: o.args.keyring,

@@ -10,6 +10,7 @@
  * @module
  */
 import type { RadosPort } from "../core/rados_port.ts";
+import type { CephFsPort } from "../core/cephfs_port.ts";
 import { RealRadosPort } from "./rados_object_port.ts";
 import type {
   ClusterLink,
@@ -81,6 +82,11 @@ export class RadosClusterLink implements ClusterLink {
   /** Modules' `this.rados`: real I/O contexts through librados. */
   rados(): RadosPort {
     return this.#objects;
+  }
+  /** Modules' `this.cephfs`: libcephfs mounts, when the cluster was opened with them. */
+  get cephfs(): (() => CephFsPort) | undefined {
+    const port = this.#cluster.cephfs;
+    return port ? () => port : undefined;
   }
   beacon(beacon: MgrBeacon): Promise<void> {
     if (this.#cluster.beaconAllowed(beacon.gid)) this.#cluster.mgrMon.beacon(beacon);

@@ -12,6 +12,8 @@
  *
  * @module
  */
+import type { CephFsMountHandle } from "../rados/libcephfs_mount.ts";
+import { RealCephFsPort } from "./real_cephfs_port.ts";
 import type { Clock } from "../core/clock.ts";
 import type {
   ClusterLogEntry,
@@ -68,6 +70,11 @@ export interface RealClusterOptions {
    * finds an MDS; without it, or when it fails, MDS counters are not read (said once to `log`).
    */
   openMds?: () => Promise<MdsTellPort>;
+  /**
+   * Mounts a file system (libcephfs, rados/libcephfs_mount.ts) for modules' `this.cephfs`;
+   * without it the link has no CephFS port.
+   */
+  mountCephFs?: (fsName: string) => Promise<CephFsMountHandle>;
   /** Where the link says what it cannot do (once each): the daemon's stderr. */
   log?: (message: string) => void;
 }
@@ -192,9 +199,14 @@ export class RealCluster {
   readonly mgrMon: MgrMonitor;
   readonly #store: MonStore;
   readonly #o: Required<
-    Omit<RealClusterOptions, "alwaysOnModules" | "initialModules" | "openMds" | "log">
+    Omit<
+      RealClusterOptions,
+      "alwaysOnModules" | "initialModules" | "openMds" | "mountCephFs" | "log"
+    >
   >;
   readonly #openMds: (() => Promise<MdsTellPort>) | undefined;
+  /** Modules' CephFS mounts, when the cluster was opened with `mountCephFs`. */
+  readonly cephfs: RealCephFsPort | undefined;
   readonly #log: (message: string) => void;
   /** The MDS tell path: not tried yet (undefined), opening or open, or unavailable (null). */
   #mds: Promise<MdsTellPort | null> | undefined;
@@ -261,6 +273,14 @@ export class RealCluster {
       perfConcurrency: options.perfConcurrency ?? 4,
     };
     this.#openMds = options.openMds;
+    const mount = options.mountCephFs;
+    this.cephfs = mount
+      ? new RealCephFsPort({
+        mount,
+        fsMap: () => this.get("fs_map"),
+        log: options.log,
+      })
+      : undefined;
     this.#log = options.log ?? (() => {});
     this.#perf = new PerfPoller({
       tell: async (daemon, prefix) => {
@@ -330,6 +350,7 @@ export class RealCluster {
     await this.#round?.catch(() => {});
     await this.#clog?.stop().catch(() => {});
     await (await this.#mds)?.close().catch(() => {});
+    await this.cephfs?.close();
     await this.rados.close();
     this.#store.close();
   }

@@ -19,6 +19,7 @@ import * as sim_orchestrator from "./sim_orchestrator/module.ts";
 import * as status from "./status/module.ts";
 import * as telegraf from "./telegraf/module.ts";
 import * as telemetry from "./telemetry/module.ts";
+import * as volumes from "./volumes/module.ts";
 import * as zabbix from "./zabbix/module.ts";
 
 /** Every built-in module by name. */
@@ -39,6 +40,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   status,
   telegraf,
   telemetry,
+  volumes,
   zabbix,
 };
 
@@ -52,4 +54,5 @@ export const ALWAYS_ON_MODULES: readonly string[] = [
   "progress",
   "status",
   "telemetry",
+  "volumes",
 ];

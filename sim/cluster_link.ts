@@ -29,6 +29,8 @@ import { osdTellCommand } from "./cluster/osd_tell.ts";
 import { mdsTellCommand } from "./cluster/mds_tell.ts";
 import { simDaemonConfig } from "./cluster/daemon_config.ts";
 import type { RadosPort } from "../core/rados_port.ts";
+import type { CephFsPort } from "../core/cephfs_port.ts";
+import { ENOENT } from "../ceph/errno.ts";
 import { objectStoreOf } from "./cluster/object_store.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs. */
@@ -159,6 +161,17 @@ export class SimClusterLink implements ClusterLink {
   /** The cluster's object store (librados for modules' `this.rados`). */
   rados(): RadosPort {
     return objectStoreOf(this.#cluster);
+  }
+
+  /** The simulated MDSs' file-system trees (libcephfs for modules' `this.cephfs`). */
+  cephfs(): CephFsPort {
+    const fs = this.#cluster.fs;
+    return {
+      operate: (fsName, op) => {
+        const tree = fs.fsName === fsName ? fs.tree : undefined;
+        return Promise.resolve(tree ? tree.operate(op) : { r: -ENOENT });
+      },
+    };
   }
 
   state(): ClusterState {

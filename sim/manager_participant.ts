@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { seededRandom } from "./engine/prng.ts";
 import type { Clock } from "../core/clock.ts";
 import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
@@ -122,6 +123,7 @@ export function managerParticipant(
           log,
           builtins,
           metadata: cluster.daemons.metadata(`mgr.${id}`) ?? {},
+          random: seededRandom(cluster.scheduler.rng, `mgr.${id}`),
         });
         daemons.set(id, { manager, link, log, crashed: false });
       };

@@ -29,7 +29,7 @@ import type { MonCommandResult } from "../core/cluster_link.ts";
 import { EmbeddedMon } from "./mon/mon.ts";
 import { crashPoster } from "./crash_client.ts";
 import { MonLink } from "./mon/mon_link.ts";
-import { Rng } from "./engine/prng.ts";
+import { Rng, seededRandom } from "./engine/prng.ts";
 import { Scheduler, VirtualClock } from "./engine/scheduler.ts";
 import type { ClusterLink } from "../core/cluster_link.ts";
 import type { WallTime } from "../core/stall_watch.ts";
@@ -182,6 +182,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       wallTime: REAL_WALL_TIME,
       respawn: options.respawn,
       isolation: options.isolation,
+      random: seededRandom(scheduler.rng, `mgr.${id}`),
     });
   const manager = await startManager("x", linkFor(monLink), log);
   const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];

@@ -40,6 +40,8 @@ Deno.test("a module in a Worker gets the same answer from every SDK method as th
     // Both are the answers of a real cluster, not of an empty one.
     assert.equal((a["get osd_map"] as { epoch: number }).epoch > 0, true);
     assert.equal(typeof a["now"], "number");
+    assert.deepEqual(a["cephfs"], [true, 1], "this.cephfs made, saw and removed a directory");
+    assert.equal(a["uuid4"], true, "this.uuid4() drew a version 4 UUID");
   } finally {
     await c.stop();
   }

@@ -420,6 +420,17 @@ export class IsolatedModule {
         return ctx.daemonHealthBulk?.();
       case "hasRados":
         return ctx.rados?.() !== undefined;
+      case "hasCephFs":
+        return ctx.cephfs?.() !== undefined;
+      case "hasRandom":
+        return ctx.random?.() !== undefined;
+      case "randomBytes": {
+        const source = ctx.random?.();
+        if (!source) throw new Error("this manager has no source of randomness");
+        const bytes = new Uint8Array(a[0] as number);
+        source.fill(bytes);
+        return bytes;
+      }
       case "logName":
         return this.#logger(a[0] as string | null).name;
       case "logLevel":
@@ -494,6 +505,15 @@ export class IsolatedModule {
             a[2] as Parameters<typeof port.operate>[2],
             a[3] as number,
           );
+          break;
+        }
+        case "cephfs":
+        case "cephfsRelease": {
+          const port = ctx.cephfs?.();
+          if (!port) throw new Error("this manager's cluster link has no CephFS (libcephfs)");
+          p = op === "cephfs"
+            ? port.operate(a[0] as string, a[1] as Parameters<typeof port.operate>[1])
+            : port.release?.(a[0] as string) ?? Promise.resolve();
           break;
         }
         default:

@@ -13,6 +13,8 @@ import type { PerfCounterStore } from "../state/perf_counters.ts";
 import type { DaemonIndex } from "../state/daemon_state.ts";
 import type { OsdPerfCollector } from "../osd_perf_collector.ts";
 import type { RadosPort } from "../rados_port.ts";
+import type { CephFsPort } from "../cephfs_port.ts";
+import type { Random } from "../random.ts";
 import { HandleCommandResult, type MgrModule, type NotifyType } from "../mgr_module.ts";
 import { inspectModule } from "../module_loader.ts";
 import { deepFreeze } from "../state/snapshot_cache.ts";
@@ -139,6 +141,14 @@ function context(init: Init, options: ReadonlyMap<string, unknown>, abort: Abort
     operate: (pool, nspace, op, timeout) =>
       call("rados", [pool, nspace, op, timeout]) as ReturnType<RadosPort["operate"]>,
   };
+  const cephfs: CephFsPort = {
+    operate: (fsName, op) => call("cephfs", [fsName, op]) as ReturnType<CephFsPort["operate"]>,
+    release: (fsName) => call("cephfsRelease", [fsName]) as Promise<void>,
+  };
+  // The manager's Random port, a synchronous round trip per fill (a UUID's 16 bytes).
+  const random: Random = {
+    fill: (b) => void b.set(sync("randomBytes", [b.length]) as Uint8Array),
+  };
   const ctx: ModuleContext & { options: ReadonlyMap<string, unknown> } = {
     moduleName: init.module,
     mgrId: init.mgrId,
@@ -192,6 +202,8 @@ function context(init: Init, options: ReadonlyMap<string, unknown>, abort: Abort
     })(),
     perf: syncObject<PerfCounterStore>("perf"),
     rados: () => (sync("hasRados", []) ? rados : undefined),
+    cephfs: () => (sync("hasCephFs", []) ? cephfs : undefined),
+    random: () => (sync("hasRandom", []) ? random : undefined),
     ...(init.has.osdPerfStats
       ? {
         osdPerfStats: () =>

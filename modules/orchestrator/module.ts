@@ -25,6 +25,7 @@ import {
   OrchestratorError,
   OrchNotImplemented,
   type OrchResult,
+  placementFromString,
   type PlacementSpec,
   raise_if_exception,
   type ServiceDescription,
@@ -56,22 +57,6 @@ function _placement(p: PlacementSpec): string {
   if (p.hosts && p.hosts.length > 0) kv.push(p.hosts.join(";"));
   if (p.host_pattern) kv.push(p.host_pattern);
   return kv.join(";");
-}
-
-/** Ceph's `PlacementSpec.from_string`, for the forms the commands take. */
-function _parsePlacement(text: string | undefined): PlacementSpec {
-  const p: PlacementSpec = {};
-  if (!text) return p;
-  const hosts: string[] = [];
-  for (const word of text.split(/[ ;,]+/).filter((w) => w !== "")) {
-    if (/^\d+$/.test(word) && p.count === undefined) p.count = Number(word);
-    else if (word.startsWith("count:")) p.count = Number(word.slice(6));
-    else if (word.startsWith("label:")) p.label = word.slice(6);
-    else if (word === "*" || word.includes("*")) p.host_pattern = word;
-    else hosts.push(word);
-  }
-  if (hosts.length > 0) p.hosts = hosts;
-  return p;
 }
 
 function _isJson(format: string | undefined): boolean {
@@ -563,7 +548,7 @@ export class OrchestratorCli extends MgrModule {
       }
       const out = await this.#call<string[]>("apply", [{
         service_type,
-        placement: _parsePlacement(placement),
+        placement: placementFromString(placement),
         unmanaged: unmanaged === true,
       }]);
       return new HandleCommandResult(0, out.join("\n"), "");
@@ -587,7 +572,7 @@ export class OrchestratorCli extends MgrModule {
       const out = await this.#call<string[]>("apply", [{
         service_type: "mds",
         service_id: fs_name,
-        placement: _parsePlacement(placement),
+        placement: placementFromString(placement),
         unmanaged: unmanaged === true,
       }]);
       return new HandleCommandResult(0, out.join("\n"), "");
@@ -608,7 +593,7 @@ export class OrchestratorCli extends MgrModule {
       if (!daemon_type) return new HandleCommandResult(-EINVAL, "", "Invalid daemon type");
       const out = await this.#call<string[]>("add_daemon", {
         service_type: daemon_type,
-        placement: _parsePlacement(placement),
+        placement: placementFromString(placement),
       });
       return new HandleCommandResult(0, out.join("\n"), "");
     });

@@ -9,6 +9,7 @@ import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";
 import { MDS_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
+import { FsTree } from "./fs_tree.ts";
 
 const _INCOMPAT: Json = {
   feature_1: "base v0.20",
@@ -95,6 +96,21 @@ export class FsMap {
     return this.#exists;
   }
   #exists = true;
+  /** The file system's namespace, as its MDS keeps it: new at `fs new`, gone at `fs rm`. */
+  get tree(): FsTree | undefined {
+    if (!this.#exists) return undefined;
+    return this.#tree ??= new FsTree({
+      now: () => this.#now(),
+      dataPools: () => {
+        const data = this.#pools?.data;
+        return this.#map.pools.filter((p) => p.id === data).map((p) => ({
+          id: p.id,
+          name: p.name,
+        }));
+      },
+    });
+  }
+  #tree: FsTree | undefined;
   /** The file system's id: each `fs new` takes the next (the FSMap's `next_filesystem_id`). */
   #fscid = 1;
   readonly daemons: MdsDaemon[];
@@ -376,6 +392,7 @@ export class FsMap {
   /** `fs rm <fs>` (the mon has checked that no rank is up): every MDS is a standby. A new epoch. */
   remove(): void {
     this.#exists = false;
+    this.#tree = undefined;
     this.#active = undefined;
     this.#pools = undefined;
     this.#bump();
@@ -387,6 +404,7 @@ export class FsMap {
    */
   create(name: string, metadata: number, data: number): void {
     this.#exists = true;
+    this.#tree = undefined;
     this.#fsName = name;
     this.#fscid++;
     this.#pools = { metadata, data };

@@ -274,7 +274,13 @@ export class IoModel {
     const placed = new Set<number>();
     const children: number[] = [];
     for (let p = this.#sized; p < pgs.count; p++) {
-      const pool = pgs.poolOf(p);
+      // A pool removed before the model sized its PGs (a create undone at once) is leaving the
+      // table: its rows carry no load.
+      const pool = this.#map.pools.find((x) => x.id === pgs.poolId[p]);
+      if (!pool) {
+        this.#share[p] = 0;
+        continue;
+      }
       if (placed.has(pool.id)) continue;
       if (pgs.index(pool.id, 0) < this.#sized) {
         children.push(p);

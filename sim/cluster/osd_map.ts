@@ -55,6 +55,8 @@ export interface Pool {
   autoscaleMode: "on" | "off" | "warn";
   /** The `nodelete` flag (`osd pool set <pool> nodelete true`): the pool cannot be removed. */
   nodelete?: boolean;
+  /** The `bulk` flag (`osd pool create <pool> --bulk`): the autoscaler starts it at full size. */
+  bulk?: boolean;
   /** Every enabled application with its key/value settings (`application_metadata`). */
   applications: Record<string, Record<string, string>>;
   /** The pool's options (`osd pool set <pool> pg_num_min ...`), by name, as pool_opts_t holds them. */
@@ -74,6 +76,7 @@ export interface PoolSpec {
   pgNum: number;
   application?: string;
   autoscaleMode?: "on" | "off" | "warn";
+  bulk?: boolean;
 }
 
 /**
@@ -333,6 +336,7 @@ export class OsdMap {
       pgpNumTarget: spec.pgNum,
       application: spec.application ?? "",
       autoscaleMode: spec.autoscaleMode ?? "off",
+      ...(spec.bulk ? { bulk: true } : {}),
       applications: spec.application ? { [spec.application]: {} } : {},
       quotaMaxBytes: 0,
       quotaMaxObjects: 0,

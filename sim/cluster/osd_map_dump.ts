@@ -68,8 +68,9 @@ function _dumpPool(pool: Pool): Json {
   return {
     pool: pool.id,
     pool_name: pool.name,
-    flags: pool.nodelete ? 1 | 16 : 1,
-    flags_names: pool.nodelete ? "hashpspool,nodelete" : "hashpspool",
+    // pg_pool_t's FLAG_HASHPSPOOL, FLAG_NODELETE and FLAG_BULK, named in bit order.
+    flags: 1 | (pool.nodelete ? 16 : 0) | (pool.bulk ? 131072 : 0),
+    flags_names: "hashpspool" + (pool.nodelete ? ",nodelete" : "") + (pool.bulk ? ",bulk" : ""),
     type: 1,
     size: pool.size,
     min_size: pool.minSize,

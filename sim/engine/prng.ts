@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Random } from "../../core/random.ts";
 
 const TWO_32 = 4294967296;
 
@@ -192,4 +193,37 @@ export class RngStream {
     if (!(mean > 0)) throw new RangeError(`exponential(mean) needs mean > 0, got ${mean}`);
     return -mean * Math.log(1 - this.next());
   }
+}
+
+const _randomStarts = new WeakMap<Rng, number>();
+
+/**
+ * The Random port (core/random.ts) for a manager started in a simulated run: a stream of
+ * `rng` of its own, named after `who` and how many were made before, so that a restarted
+ * manager does not draw its predecessor's bytes again, and a run with the same seed repeats.
+ *
+ * @example
+ * ```ts
+ * import { Rng, seededRandom } from "./prng.ts";
+ * const a = new Uint8Array(4), b = new Uint8Array(4);
+ * seededRandom(new Rng(1), "mgr.x").fill(a);
+ * seededRandom(new Rng(1), "mgr.x").fill(b);
+ * console.assert(a.join() === b.join());
+ * ```
+ */
+export function seededRandom(rng: Rng, who: string): Random {
+  const n = _randomStarts.get(rng) ?? 0;
+  _randomStarts.set(rng, n + 1);
+  const stream = rng.stream(`random:${who}:${n}`);
+  return {
+    fill(bytes: Uint8Array): void {
+      for (let i = 0; i < bytes.length; i += 4) {
+        let v = stream.uint32();
+        for (let j = i; j < Math.min(i + 4, bytes.length); j++) {
+          bytes[j] = v & 0xff;
+          v >>>= 8;
+        }
+      }
+    },
+  };
 }

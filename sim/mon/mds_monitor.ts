@@ -335,7 +335,8 @@ export class MDSMonitor implements Monitor {
    * `fs new <fs> <metadata> <data>`, with FileSystemCommandHandler's checks in its order
    * (tests/ceph-reference/cli/commands/fs_lifecycle): the pools exist; the same file system
    * again is no error; pools another file system uses need
-   * --allow-dangerous-metadata-overlay; a metadata pool holding objects needs --force. The
+   * --allow-dangerous-metadata-overlay; a metadata pool holding objects needs --force; a pool
+   * of another application is refused (unless --force). The
    * pools get the cephfs application and the metadata pool MDSMonitor's options. The simulated
    * FSMap holds one file system: a second one is refused.
    */
@@ -373,6 +374,16 @@ export class MDSMonitor implements Monitor {
         -EINVAL,
         `pool '${metaName}' already contains some objects. Use an empty pool instead.`,
       );
+    }
+    // _check_pool, data pool first: a pool given to another application is refused.
+    for (const pool of [data, meta]) {
+      const apps = Object.keys(pool.applications);
+      if (cmd.force !== true && apps.length > 0 && !apps.includes("cephfs")) {
+        return err(
+          -EINVAL,
+          ` pool '${pool.name}' (id '${pool.id}') has a non-CephFS application enabled.`,
+        );
+      }
     }
     if (used) {
       return err(

@@ -500,7 +500,7 @@ function _poolCreate(c: SimCluster, cmd: Record<string, unknown>): MonCommandRes
     );
   }
   try {
-    c.createPool({ name, pgNum, size });
+    c.createPool({ name, pgNum, size, ...(cmd.bulk === true ? { bulk: true } : {}) });
   } catch (e) {
     return fail(-EINVAL, (e as Error).message);
   }
@@ -705,6 +705,8 @@ function _poolValue(pool: Pool, key: string): number | string | boolean | undefi
       return "on";
     case "nodelete":
       return Boolean(pool.nodelete);
+    case "bulk":
+      return Boolean(pool.bulk);
   }
   return FLAG_VARS.has(key) ? false : undefined;
 }
@@ -741,6 +743,7 @@ function _poolLine(p: Pool): string {
     (p.pgpNumTarget !== p.pgpNum ? `pgp_num_target ${p.pgpNumTarget} ` : "") +
     `autoscale_mode ${p.autoscaleMode} last_change ${p.lastChange} flags hashpspool` +
     (p.nodelete ? ",nodelete" : "") +
+    (p.bulk ? ",bulk" : "") +
     (p.quotaMaxBytes ? ` max_bytes ${p.quotaMaxBytes}` : "") +
     (p.quotaMaxObjects ? ` max_objects ${p.quotaMaxObjects}` : "") +
     " stripe_width 0" +

@@ -1,0 +1,340 @@
+/**
+ * A simulated file system's namespace, as its MDS keeps it: directories under `/`, each with
+ * a mode, an owner, times and the virtual xattrs the volumes module sets (quota, layout pool).
+ * It lives as long as its file system (`fs new` makes an empty one, `fs rm` drops it), and
+ * answers the CephFS port's operations with libcephfs's errnos.
+ *
+ * @module
+ */
+import type { CephFsDirent, CephFsOp, CephFsReply } from "../../core/cephfs_port.ts";
+import {
+  EDOM,
+  EEXIST,
+  EINVAL,
+  EISDIR,
+  ENODATA,
+  ENOENT,
+  ENOTDIR,
+  ENOTEMPTY,
+  EOPNOTSUPP,
+} from "../../ceph/errno.ts";
+import { strHashRjenkins } from "../../ceph/str_hash.ts";
+
+const S_IFDIR = 0o40000;
+/** The MDS's `mds_export_ephemeral_random_max` (16.2's default): the highest random pin. */
+const MDS_EXPORT_EPHEMERAL_RANDOM_MAX = 0.01;
+
+interface Node {
+  dir: boolean;
+  /** Permission bits. */
+  perm: number;
+  uid: number;
+  gid: number;
+  btime: number;
+  atime: number;
+  mtime: number;
+  ctime: number;
+  /** A file's content (directories: none; their size is the sum below them, CephFS's rbytes). */
+  data: Uint8Array;
+  xattrs: Map<string, string>;
+  children: Map<string, Node>;
+}
+
+/** What the tree needs of its file system. */
+export interface FsTreeOptions {
+  /** The cluster clock (seconds). */
+  now(): number;
+  /** The file system's data pools, by name and by id: a layout names one of them. */
+  dataPools(): { id: number; name: string }[];
+}
+
+/** The order a CephFS directory lists its entries in: the dentry hash's frag value, then name. */
+function _dentryOrder(a: string, b: string): number {
+  const ha = strHashRjenkins(a) & 0xffffff, hb = strHashRjenkins(b) & 0xffffff;
+  return ha !== hb ? ha - hb : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * One file system's tree.
+ *
+ * @example
+ * ```ts
+ * import { FsTree } from "./fs_tree.ts";
+ * const t = new FsTree({ now: () => 0, dataPools: () => [{ id: 2, name: "data" }] });
+ * t.operate({ op: "mkdirs", path: "/volumes/_nogroup", mode: 0o755 });
+ * if (t.operate({ op: "statx", path: "/volumes" }).r !== 0) throw new Error();
+ * ```
+ */
+export class FsTree {
+  readonly #opts: FsTreeOptions;
+  readonly #root: Node;
+
+  constructor(opts: FsTreeOptions) {
+    this.#opts = opts;
+    this.#root = this.#newDir(0o755, 0, 0);
+  }
+
+  #newDir(perm: number, uid: number, gid: number): Node {
+    const t = Math.floor(this.#opts.now());
+    return {
+      dir: true,
+      perm: perm & 0o7777,
+      uid,
+      gid,
+      btime: t,
+      atime: t,
+      mtime: t,
+      ctime: t,
+      data: new Uint8Array(),
+      xattrs: new Map(),
+      children: new Map(),
+    };
+  }
+
+  /** Answers one operation. */
+  operate(op: CephFsOp): CephFsReply {
+    const parts = _split(op.path);
+    if (!parts) return { r: -EINVAL };
+    const now = Math.floor(this.#opts.now());
+    switch (op.op) {
+      case "statx": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        return {
+          r: 0,
+          is_dir: n.dir,
+          mode: (n.dir ? S_IFDIR : 0o100000) | n.perm,
+          uid: n.uid,
+          gid: n.gid,
+          size: _size(n),
+          btime: n.btime,
+          atime: n.atime,
+          mtime: n.mtime,
+          ctime: n.ctime,
+        };
+      }
+      case "listdir": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        if (!n.dir) return { r: -ENOTDIR };
+        const entries: CephFsDirent[] = [...n.children.keys()].sort(_dentryOrder)
+          .map((name) => ({ name, is_dir: n.children.get(name)!.dir }));
+        return { r: 0, entries };
+      }
+      case "mkdir": {
+        if (parts.length === 0) return { r: -EEXIST };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        if (!parent.dir) return { r: -ENOTDIR };
+        const name = parts[parts.length - 1]!;
+        if (parent.children.has(name)) return { r: -EEXIST };
+        parent.children.set(name, this.#newDir(op.mode, 0, 0));
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "mkdirs": {
+        let n = this.#root;
+        let made = false;
+        for (const p of parts) {
+          let c = n.children.get(p);
+          if (!c) {
+            c = this.#newDir(op.mode, 0, 0);
+            n.children.set(p, c);
+            n.mtime = n.ctime = now;
+            made = true;
+          } else if (!c.dir) return { r: -ENOTDIR };
+          n = c;
+        }
+        return { r: made ? 0 : -EEXIST };
+      }
+      case "rmdir": {
+        if (parts.length === 0) return { r: -EINVAL };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        const name = parts[parts.length - 1]!;
+        const n = parent.children.get(name);
+        if (!n) return { r: -ENOENT };
+        if (!n.dir) return { r: -ENOTDIR };
+        if (n.children.size > 0) return { r: -ENOTEMPTY };
+        parent.children.delete(name);
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "getxattr": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        // The subvolume mark is set, not read (16.2's MDS answers ENODATA).
+        const v = op.name === "ceph.dir.subvolume" ? undefined : n.xattrs.get(op.name);
+        if (v !== undefined) return { r: 0, value: v };
+        // The root always has the file system's default layout.
+        if (op.name === "ceph.dir.layout.pool" && n === this.#root) {
+          const first = this.#opts.dataPools()[0];
+          if (first) return { r: 0, value: first.name };
+        }
+        // A directory with a layout of its own has a namespace, empty unless set.
+        if (op.name === "ceph.dir.layout.pool_namespace" && n.xattrs.has("ceph.dir.layout.pool")) {
+          return { r: 0, value: "" };
+        }
+        return { r: -ENODATA };
+      }
+      case "setxattr": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        if (op.name === "ceph.quota.max_bytes") {
+          if (!/^\d+$/.test(op.value)) return { r: -EINVAL };
+          if (Number(op.value) === 0) n.xattrs.delete(op.name);
+          else n.xattrs.set(op.name, String(Number(op.value)));
+        } else if (op.name === "ceph.dir.layout.pool") {
+          const pool = this.#opts.dataPools().find((p) =>
+            p.name === op.value || String(p.id) === op.value
+          );
+          if (!pool) return { r: -EINVAL };
+          n.xattrs.set(op.name, pool.name);
+        } else if (op.name === "ceph.dir.layout.pool_namespace") {
+          if (!n.dir) return { r: -EINVAL };
+          // A namespace alone takes the layout the directory inherits.
+          if (!n.xattrs.has("ceph.dir.layout.pool")) {
+            const pool = this.#inheritedPool(parts);
+            if (pool !== undefined) n.xattrs.set("ceph.dir.layout.pool", pool);
+          }
+          n.xattrs.set(op.name, op.value);
+        } else if (op.name === "ceph.dir.pin") {
+          if (!n.dir || !/^-?\d+$/.test(op.value)) return { r: -EINVAL };
+          // Below -1 (no pin) is no pin, as a 16.2 MDS keeps it.
+          n.xattrs.set(op.name, String(Math.max(-1, Number(op.value))));
+        } else if (op.name === "ceph.dir.pin.distributed") {
+          if (!n.dir || !/^[01]$/.test(op.value)) return { r: -EINVAL };
+          n.xattrs.set(op.name, op.value);
+        } else if (op.name === "ceph.dir.pin.random") {
+          const v = Number(op.value);
+          if (!n.dir || op.value.trim() === "" || Number.isNaN(v)) return { r: -EINVAL };
+          if (v < 0 || v > 1) return { r: -EDOM };
+          if (v > MDS_EXPORT_EPHEMERAL_RANDOM_MAX) return { r: -EINVAL };
+          n.xattrs.set(op.name, op.value);
+        } else if (op.name === "ceph.dir.subvolume") {
+          if (!n.dir || !/^[01]$/.test(op.value)) return { r: -EINVAL };
+          n.xattrs.set(op.name, op.value);
+        } else return { r: -EOPNOTSUPP };
+        n.ctime = now;
+        return { r: 0 };
+      }
+      case "chown": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        n.uid = op.uid;
+        n.gid = op.gid;
+        n.ctime = now;
+        return { r: 0 };
+      }
+      case "touch":
+      case "write_file": {
+        if (parts.length === 0) return { r: -EISDIR };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        if (!parent.dir) return { r: -ENOTDIR };
+        const name = parts[parts.length - 1]!;
+        let f = parent.children.get(name);
+        if (f?.dir) return { r: -EISDIR };
+        if (!f) {
+          f = { ...this.#newDir(op.mode, 0, 0), dir: false };
+          parent.children.set(name, f);
+          parent.mtime = parent.ctime = now;
+        }
+        if (op.op === "write_file") {
+          f.data = new Uint8Array(op.data);
+          f.mtime = f.ctime = now;
+        }
+        return { r: 0 };
+      }
+      case "read_file": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        if (n.dir) return { r: -EISDIR };
+        n.atime = now;
+        return { r: 0, data: new Uint8Array(n.data) };
+      }
+      case "unlink": {
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        const name = parts[parts.length - 1];
+        const n = name === undefined ? undefined : parent.children.get(name);
+        if (!n) return { r: -ENOENT };
+        if (n.dir) return { r: -EISDIR };
+        parent.children.delete(name!);
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "rename": {
+        const to = _split(op.to);
+        if (!to || parts.length === 0 || to.length === 0) return { r: -EINVAL };
+        const from = this.#lookup(parts.slice(0, -1));
+        if (typeof from === "number") return { r: from };
+        const name = parts[parts.length - 1]!;
+        const n = from.children.get(name);
+        if (!n) return { r: -ENOENT };
+        const dest = this.#lookup(to.slice(0, -1));
+        if (typeof dest === "number") return { r: dest };
+        if (!dest.dir) return { r: -ENOTDIR };
+        // A directory cannot move below itself.
+        if (to.length > parts.length && parts.every((p, i) => to[i] === p)) return { r: -EINVAL };
+        const toName = to[to.length - 1]!;
+        const there = dest.children.get(toName);
+        if (there && (there.dir || n.dir)) {
+          if (there.dir && there.children.size > 0) return { r: -ENOTEMPTY };
+          if (there.dir !== n.dir) return { r: there.dir ? -EISDIR : -ENOTDIR };
+        }
+        from.children.delete(name);
+        dest.children.set(toName, n);
+        from.mtime =
+          from.ctime =
+          dest.mtime =
+          dest.ctime =
+          n.ctime =
+            now;
+        return { r: 0 };
+      }
+      case "chmod": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        n.perm = op.mode & 0o7777;
+        n.ctime = now;
+        return { r: 0 };
+      }
+    }
+  }
+
+  /** The layout pool the directory at `parts` inherits from its nearest ancestor. */
+  #inheritedPool(parts: string[]): string | undefined {
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const n = this.#lookup(parts.slice(0, i));
+      if (typeof n !== "number" && n.xattrs.has("ceph.dir.layout.pool")) {
+        return n.xattrs.get("ceph.dir.layout.pool");
+      }
+    }
+    return this.#opts.dataPools()[0]?.name;
+  }
+
+  #lookup(parts: string[]): Node | number {
+    let n = this.#root;
+    for (const p of parts) {
+      if (!n.dir) return -ENOTDIR;
+      const c = n.children.get(p);
+      if (!c) return -ENOENT;
+      n = c;
+    }
+    return n;
+  }
+}
+
+/** An absolute path's components (`.` dropped, `..` refused), or undefined when not absolute. */
+function _split(path: string): string[] | undefined {
+  if (!path.startsWith("/")) return undefined;
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  return parts.includes("..") ? undefined : parts;
+}
+
+function _size(n: Node): number {
+  let s = n.data.length;
+  for (const c of n.children.values()) s += _size(c);
+  return s;
+}
