@@ -3,12 +3,14 @@
  *
  * @module
  */
+import * as alerts from "./alerts/module.ts";
 import * as balancer from "./balancer/module.ts";
 import * as crash from "./crash/module.ts";
 import * as devicehealth from "./devicehealth/module.ts";
 import * as hello from "./hello/module.ts";
 import * as insights from "./insights/module.ts";
 import * as iostat from "./iostat/module.ts";
+import * as localpool from "./localpool/module.ts";
 import * as orchestrator from "./orchestrator/module.ts";
 import * as pg_autoscaler from "./pg_autoscaler/module.ts";
 import * as progress from "./progress/module.ts";
@@ -20,12 +22,14 @@ import * as telemetry from "./telemetry/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
+  alerts,
   balancer,
   crash,
   devicehealth,
   hello,
   insights,
   iostat,
+  localpool,
   orchestrator,
   pg_autoscaler,
   progress,
