@@ -321,3 +321,26 @@ Deno.test("formatdate() prints RFC 2822 dates as Python's email.utils does", () 
   assert.equal(formatdate(1796315503.79), "Thu, 03 Dec 2026 16:31:43 -0000");
   assert.equal(formatdate(0), "Thu, 01 Jan 1970 00:00:00 -0000");
 });
+
+Deno.test("smtp_ssl connects with TLS first: a plain-text server fails the handshake and raises the check", () =>
+  withAlerts(async (c, smtp) => {
+    await command(c, {
+      prefix: "config set",
+      who: "mgr",
+      name: "mgr/alerts/smtp_ssl",
+      value: "true",
+    });
+    await c.run(1);
+    const before = smtp.sessions.length;
+    const r = await command(c, { prefix: "alerts send" });
+    assert.equal(r.r, 0);
+    await c.run(1);
+    const check = c.manager.health().checks.ALERTS_SMTP_ERROR;
+    assert.equal(check?.summary.message, "unable to send alert email");
+    assert.equal(check?.detail.length, 1);
+    assert.notEqual(check?.detail[0]?.message, "");
+    // The server saw a connection but no SMTP command: the client spoke TLS, not ehlo.
+    assert.ok(smtp.sessions.length > before);
+    assert.deepEqual(smtp.sessions[before]!.lines.filter((l) => /^ehlo /i.test(l)), []);
+    assert.equal(c.manager.health().checks.MGR_MODULE_ERROR, undefined);
+  }));

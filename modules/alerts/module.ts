@@ -11,7 +11,13 @@
  *
  * @module
  */
-import { HandleCommandResult, type HealthChecks, MgrModule, Option } from "mgr_module";
+import {
+  HandleCommandResult,
+  type HealthChecks,
+  MgrModule,
+  NO_MON_CONNECTION,
+  Option,
+} from "mgr_module";
 import { SmtpClient, SmtpError } from "./_smtp.ts";
 
 interface HealthCheckJson {
@@ -106,8 +112,10 @@ export class Alerts extends MgrModule {
     _inbuf: string,
     cmd: Record<string, unknown>,
   ): Promise<HandleCommandResult> {
+    // Without the mon the mail carries the last health the manager heard, and says so here.
+    const stale = this.have_mon_connection() ? "" : NO_MON_CONNECTION;
     if (cmd.prefix === "alerts send") await this._send_alert(this.#health(), {});
-    return new HandleCommandResult(0, "", "");
+    return new HandleCommandResult(0, "", stale);
   }
 
   _diff(last: HealthJson, now: HealthJson): Diff {

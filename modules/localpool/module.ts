@@ -85,10 +85,13 @@ export class Module extends MgrModule {
     const min_size = this.get_module_option("min_size");
     const prefix = String(this.get_module_option("prefix") || `by-${subtree_type}-`);
 
-    const osdmap = this.get("osd_map") as OsdMapPools;
+    const osdmap = this.get("osd_map") as OsdMapPools | null;
+    const tree = this.get("osd_map_tree") as OsdMapTree | null;
+    // Before the first OSDMap there is nothing to compare (a Python module would see no map
+    // either; mgrd starts modules before the maps arrive).
+    if (!osdmap || !tree) return;
     const lpools = osdmap.pools.map((p) => p.pool_name).filter((n) => n.startsWith(prefix));
     this.log.debug(`localized pools = ${JSON.stringify(lpools)}`);
-    const tree = this.get("osd_map_tree") as OsdMapTree;
     for (const node of tree.nodes) {
       if (node.type !== subtree_type) continue;
       const pool_name = prefix + node.name;
