@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import { formatdate } from "../modules/alerts/module.ts";
+import { referenceText } from "./_reference.ts";
 
 /** How the throwaway server answers. */
 type Mode = "plain" | "login" | "cram" | "noauth" | "fail535" | "greet554";
@@ -344,3 +345,33 @@ Deno.test("smtp_ssl connects with TLS first: a plain-text server fails the hands
     assert.deepEqual(smtp.sessions[before]!.lines.filter((l) => /^ehlo /i.test(l)), []);
     assert.equal(c.manager.health().checks.MGR_MODULE_ERROR, undefined);
   }));
+
+Deno.test("the dialogue and mail layout match the real 16.2.15 module's (tests/ceph-reference/alerts)", async (t) => {
+  const commands = (text: string) =>
+    text.split("\n").filter((l) => l.startsWith("C: ")).map((l) => l.slice(3).replace(/\r$/, ""));
+  /** The client's commands up to DATA, with the sizes and base64 of the capture's run. */
+  const shape = (lines: string[]) =>
+    lines.slice(0, lines.indexOf("data") + 1).map((l) => l.replace(/size=\d+/, "size=N"));
+  for (
+    const [mode, file] of [["plain", "smtp_session_1_plain.txt"], [
+      "login",
+      "smtp_session_4_login.txt",
+    ]] as const
+  ) {
+    await t.step(mode, () =>
+      withAlerts(async (c, smtp) => {
+        smtp.mode = mode;
+        const real = commands(referenceText(`alerts/${file}`));
+        const before = smtp.sessions.length;
+        await command(c, { prefix: "alerts send" });
+        const ours = smtp.sessions[before]!;
+        assert.deepEqual(shape(ours.lines), shape(real));
+        // The headers in the same order, then the status line after a blank line.
+        const realMail = real.slice(real.indexOf("data") + 1);
+        const head = (m: string[]) =>
+          m.slice(0, 7).map((l) => l.replace(/: .*/, ":").replace(/^HEALTH_\w+$/, "HEALTH_"));
+        assert.deepEqual(head(ours.message.split("\n")), head(realMail));
+        assert.deepEqual(ours.lines.at(-1), real.at(-1));
+      }));
+  }
+});
