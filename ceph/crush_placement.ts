@@ -98,7 +98,9 @@ export function crushChooseFirstn(
       const r = rep + ftotal;
       let item = take;
       let typeId = root.typeId;
-      while (item < 0 && typeId !== domainType) {
+      // mapper.c chooses among the take bucket's items first: the bucket itself is never the
+      // failure domain, so a rule taking a host and replicating across hosts finds nothing.
+      for (let first = true; first || (item < 0 && typeId !== domainType); first = false) {
         const b = buckets[-1 - item];
         if (b === undefined) {
           item = ITEM_NONE;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import * as alerts from "./alerts/module.ts";
 import * as balancer from "./balancer/module.ts";
 import * as crash from "./crash/module.ts";
 import * as devicehealth from "./devicehealth/module.ts";
@@ -10,6 +11,7 @@ import * as hello from "./hello/module.ts";
 import * as influx from "./influx/module.ts";
 import * as insights from "./insights/module.ts";
 import * as iostat from "./iostat/module.ts";
+import * as localpool from "./localpool/module.ts";
 import * as orchestrator from "./orchestrator/module.ts";
 import * as pg_autoscaler from "./pg_autoscaler/module.ts";
 import * as progress from "./progress/module.ts";
@@ -24,6 +26,7 @@ import * as zabbix from "./zabbix/module.ts";
 
 /** Every built-in module by name. */
 export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
+  alerts,
   balancer,
   crash,
   devicehealth,
@@ -31,6 +34,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   influx,
   insights,
   iostat,
+  localpool,
   orchestrator,
   pg_autoscaler,
   progress,

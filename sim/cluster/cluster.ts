@@ -631,12 +631,13 @@ export class SimCluster {
   }
 
   /** Creates a pool; its PGs are "unknown" until they peer. */
-  createPool(spec: PoolSpec): void {
+  createPool(spec: PoolSpec): Pool {
     const pool = this.map.createPool(spec);
     this.scheduler.note(`osdmap e${this.map.epoch} pool ${pool.id} '${pool.name}' created`);
     // Like every other epoch: whoever follows the map (the runner's PGMap oracle) hears of it.
     this.#emit({ kind: "osd_map", epoch: this.map.epoch });
     this.#peerLater(this.pgs.addPool(pool), this.map.epoch);
+    return pool;
   }
 
   /**
@@ -1051,6 +1052,19 @@ export class SimCluster {
     });
     this.#hosts.set(name, []);
     this.#disks.set(name, disks);
+  }
+
+  /**
+   * `osd crush rule create-replicated <name> <root> <type>`: a rule taking bucket `take` and
+   * replicating across `typeId`, in a new epoch; returns its id. No PG moves (no pool uses it).
+   */
+  addCrushRule(name: string, take: number, typeId: number): number {
+    let id = -1;
+    this.#apply(`crush rule ${name} created`, [], () => {
+      id = this.map.crush.addReplicatedRule(name, take, typeId);
+      this.map.touch();
+    });
+    return id;
   }
 
   /** The size of a data disk: an OSD's capacity at the cluster's CRUSH weight. */

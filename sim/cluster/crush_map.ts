@@ -68,8 +68,21 @@ export interface CrushDevice {
 }
 
 /**
- * A CRUSH map with a single replicated rule: take the root, chooseleaf firstn over
- * `failureDomain` (host by default).
+ * A replicated rule made by `osd crush rule create-replicated`: take a bucket, then
+ * chooseleaf firstn over a type (choose firstn for `osd`).
+ */
+export interface CrushRule {
+  readonly id: number;
+  readonly name: string;
+  /** The bucket the rule takes. */
+  readonly take: number;
+  /** The type it replicates across. */
+  readonly typeId: number;
+}
+
+/**
+ * A CRUSH map with the replicated rule `replicated_rule` (id 0): take the root, chooseleaf
+ * firstn over `failureDomain` (host by default); and the rules made since (`extraRules`).
  *
  * @example
  * ```ts
@@ -98,6 +111,8 @@ export class CrushMap {
   /** Devices by OSD id (holes are undefined). */
   readonly devices: (CrushDevice | undefined)[] = [];
   readonly #bucketByName = new Map<string, number>();
+  /** The rules after `replicated_rule`, by id order (ids 1, 2, ...). */
+  readonly extraRules: CrushRule[] = [];
   /** Set by `map()`: whether any draw was rejected by a reweight (used to limit remapping). */
   lastMapRejected = false;
 
@@ -144,6 +159,34 @@ export class CrushMap {
   }
 
   #hostOrdinals: number[] = [];
+
+  /** Whether any rule besides `replicated_rule` exists (placement then looks up the pool's). */
+  get hasExtraRules(): boolean {
+    return this.extraRules.length > 0;
+  }
+
+  /** The id of the rule called `name` (0 for `replicated_rule`), or undefined. */
+  ruleId(name: string): number | undefined {
+    if (name === "replicated_rule") return 0;
+    return this.extraRules.find((r) => r.name === name)?.id;
+  }
+
+  /** The name of rule `id`, or undefined. */
+  ruleName(id: number): string | undefined {
+    if (id === 0) return "replicated_rule";
+    return this.extraRules.find((r) => r.id === id)?.name;
+  }
+
+  /** Adds a replicated rule taking bucket `take` across type `typeId`; returns its id. */
+  addReplicatedRule(name: string, take: number, typeId: number): number {
+    if (this.ruleId(name) !== undefined) throw new RangeError(`rule "${name}" already exists`);
+    this.#bucket(take);
+    this.beforeChange?.();
+    const id = 1 + this.extraRules.reduce((m, r) => Math.max(m, r.id), 0);
+    this.extraRules.push({ id, name, take, typeId });
+    this.version++;
+    return id;
+  }
 
   /** The id of the bucket called `name`, or undefined. */
   bucketId(name: string): number | undefined {
@@ -202,12 +245,21 @@ export class CrushMap {
   /**
    * Maps placement seed `x` to up to `numRep` OSDs, written to `out[offset..]`; returns how many.
    * `reweight[osd]` is the OSDMap weight (16.16 fixed point); 0 or a missing entry means out.
+   * `ruleId` picks the rule (0, `replicated_rule`, by default).
    */
-  map(x: number, numRep: number, reweight: Uint32Array, out: Int32Array, offset: number): number {
+  map(
+    x: number,
+    numRep: number,
+    reweight: Uint32Array,
+    out: Int32Array,
+    offset: number,
+    ruleId = 0,
+  ): number {
+    const rule = ruleId === 0 ? undefined : this.extraRules.find((r) => r.id === ruleId);
     const n = crushChooseFirstn(
       this,
-      this.rootId,
-      this.failureDomain,
+      rule?.take ?? this.rootId,
+      rule?.typeId ?? this.failureDomain,
       x,
       numRep,
       reweight,

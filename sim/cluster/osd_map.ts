@@ -61,6 +61,8 @@ export interface Pool {
   applications: Record<string, Record<string, string>>;
   /** The pool's options (`osd pool set <pool> pg_num_min ...`), by name, as pool_opts_t holds them. */
   options: Record<string, number>;
+  /** The CRUSH rule's id (`crush_rule`): 0, `replicated_rule`, unless created on another. */
+  crushRule: number;
   /** `osd pool set-quota`: 0 for none. */
   quotaMaxBytes: number;
   quotaMaxObjects: number;
@@ -77,6 +79,8 @@ export interface PoolSpec {
   application?: string;
   autoscaleMode?: "on" | "off" | "warn";
   bulk?: boolean;
+  /** The CRUSH rule's id (default 0, `replicated_rule`). */
+  crushRule?: number;
 }
 
 /**
@@ -338,6 +342,7 @@ export class OsdMap {
       autoscaleMode: spec.autoscaleMode ?? "off",
       ...(spec.bulk ? { bulk: true } : {}),
       applications: spec.application ? { [spec.application]: {} } : {},
+      crushRule: spec.crushRule ?? 0,
       quotaMaxBytes: 0,
       quotaMaxObjects: 0,
       // The devicehealth module creates its pool with these bounds.

@@ -74,7 +74,7 @@ function _dumpPool(pool: Pool): Json {
     type: 1,
     size: pool.size,
     min_size: pool.minSize,
-    crush_rule: 0,
+    crush_rule: pool.crushRule,
     peering_crush_bucket_count: 0,
     peering_crush_bucket_target: 0,
     peering_crush_bucket_barrier: 0,
@@ -772,21 +772,38 @@ function _crushParts(crush: CrushMap): _CrushParts {
     devices,
     types: CRUSH_TYPES.map((name, type_id): Json => ({ type_id, name })),
     buckets,
-    rules: [{
-      rule_id: 0,
-      rule_name: "replicated_rule",
-      ruleset: 0,
-      type: 1,
-      min_size: 1,
-      max_size: 10,
-      steps: [
-        { op: "take", item: crush.rootId, item_name: rootName },
-        domain === "osd"
-          ? { op: "choose_firstn", num: 0, type: "osd" } as Json
-          : { op: "chooseleaf_firstn", num: 0, type: domain },
-        { op: "emit" },
-      ],
-    }],
+    rules: [
+      {
+        rule_id: 0,
+        rule_name: "replicated_rule",
+        ruleset: 0,
+        type: 1,
+        min_size: 1,
+        max_size: 10,
+        steps: [
+          { op: "take", item: crush.rootId, item_name: rootName },
+          domain === "osd"
+            ? { op: "choose_firstn", num: 0, type: "osd" } as Json
+            : { op: "chooseleaf_firstn", num: 0, type: domain },
+          { op: "emit" },
+        ],
+      },
+      ...crush.extraRules.map((r): Json => ({
+        rule_id: r.id,
+        rule_name: r.name,
+        ruleset: r.id,
+        type: 1,
+        min_size: 1,
+        max_size: 10,
+        steps: [
+          { op: "take", item: r.take, item_name: crush.bucket(r.take).name },
+          r.typeId === 0
+            ? { op: "choose_firstn", num: 0, type: "osd" } as Json
+            : { op: "chooseleaf_firstn", num: 0, type: CRUSH_TYPES[r.typeId] ?? "host" },
+          { op: "emit" },
+        ],
+      })),
+    ],
     tunables: {
       choose_local_tries: 0,
       choose_local_fallback_tries: 0,

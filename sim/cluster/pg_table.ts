@@ -865,12 +865,14 @@ export class PgTable {
   }
 
   #placeRaw(p: number, size: number): void {
-    const n = this.#map.crush.map(
+    const crush = this.#map.crush;
+    const n = crush.map(
       this.seed[p] as number,
       size,
       this.#map.weight,
       this.raw,
       p * this.stride,
+      crush.hasExtraRules ? this.poolOf(p).crushRule : 0,
     );
     this.rawN[p] = n;
     this.rejected[p] = this.#map.crush.lastMapRejected ? 1 : 0;

@@ -1,5 +1,5 @@
 /**
- * OSDMonitor's CRUSH read commands (`osd crush tree`, `osd crush dump`, `osd crush rule ls`,
+ * OSDMonitor's CRUSH commands: `osd crush rule create-replicated`, and the read commands (`osd crush tree`, `osd crush dump`, `osd crush rule ls`,
  * `osd crush rule dump`, `osd crush class ls`, `osd crush ls`, `osd crush show-tunables`,
  * `osd crush weight-set ls`, `osd getcrushmap`) over the simulated cluster's CRUSH map, from the same dump as
  * `get('osd_map_crush')`, printed as Ceph 16.2's OSDMonitor.cc and CrushTreeDumper.h do,
@@ -8,11 +8,12 @@
  * @module
  */
 import type { CommandSignature, MonCommandResult } from "../../core/cluster_link.ts";
-import { EINVAL, ENOENT } from "../../ceph/errno.ts";
+import { EINVAL, ENOENT, EOPNOTSUPP } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import { textTable } from "../../ceph/text_table.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
 import { encodeCrushMap } from "../cluster/crush_binary.ts";
+import { CRUSH_TYPES } from "../cluster/crush_map.ts";
 import type { CrushDump as FullCrushDump } from "../cluster/crush_text.ts";
 import { dumpOsdMapCrush, type Json } from "../cluster/osd_map_dump.ts";
 import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
@@ -23,6 +24,7 @@ const CRUSH_COMMANDS: readonly CommandSignature[] = [
   { sig: "osd crush dump", help: "dump crush map", perm: "r" },
   { sig: "osd crush rule ls", help: "list crush rules", perm: "r" },
   { sig: "osd crush rule dump name=name,type=CephString,goodchars=[A-Za-z0-9-_.],req=false", help: "dump crush rule <name> (default all)", perm: "r" },
+  { sig: "osd crush rule create-replicated name=name,type=CephString,goodchars=[A-Za-z0-9-_.] name=root,type=CephString,goodchars=[A-Za-z0-9-_.] name=type,type=CephString,goodchars=[A-Za-z0-9-_.] name=class,type=CephString,goodchars=[A-Za-z0-9-_.],req=false", help: "create crush rule <name> for replicated pool to start from <root>, replicate across buckets of type <type>, use devices of type <class> (ssd or hdd)", perm: "rw" },
   { sig: "osd crush class ls", help: "list all crush device classes", perm: "r" },
   { sig: "osd crush ls name=node,type=CephString,goodchars=[A-Za-z0-9-_.]", help: "list items beneath a node in the CRUSH tree", perm: "r" },
   { sig: "osd crush show-tunables", help: "show current crush tunables", perm: "r" },
@@ -92,6 +94,8 @@ export class OSDCrushMonitor implements Monitor {
         if (!rule) return err(-ENOENT, `unknown crush rule '${name}'`);
         return ok(withNewline(rule, f ?? "json-pretty"));
       }
+      case "osd crush rule create-replicated":
+        return this.#createReplicated(dump, cmd);
       case "osd crush class ls": {
         const classes = [...new Set(dump.devices.flatMap((d) => d.class ? [d.class] : []))].sort();
         return ok(formatJson(classes, f ?? "json-pretty"));
@@ -128,6 +132,32 @@ export class OSDCrushMonitor implements Monitor {
     const kept = this.#cluster.crushHistory.at(Number(epoch));
     if (kept === undefined) return err(-ENOENT, `there is no map for epoch ${Number(epoch)}`);
     return { r: 0, outb: "", outs: String(kept.version), outbBytes: kept.bytes };
+  }
+
+  /**
+   * OSDMonitor's `osd crush rule create-replicated` and CrushWrapper::add_simple_rule_at, in
+   * their order of checks (tests/ceph-reference/localpool/crush_rule_cli.json): an existing
+   * name is answered 0, then the root, the type and the device class are checked.
+   */
+  #createReplicated(dump: CrushDump, cmd: Record<string, unknown>): MonCommandResult {
+    const name = str(cmd.name) ?? "";
+    const root = str(cmd.root) ?? "";
+    const type = str(cmd.type) ?? "";
+    const cls = str(cmd.class) ?? "";
+    const crush = this.#cluster.map.crush;
+    if (crush.ruleId(name) !== undefined) return ok("", `rule ${name} already exists`);
+    const take = crush.bucketId(root);
+    if (take === undefined) return err(-ENOENT, `root item ${root} does not exist`);
+    const typeId = CRUSH_TYPES.indexOf(type);
+    if (typeId < 0) return err(-EINVAL, `unknown type ${type}`);
+    if (cls !== "") {
+      if (!dump.devices.some((d) => d.class === cls)) {
+        return err(-EINVAL, `device class ${cls} does not exist`);
+      }
+      return err(-EOPNOTSUPP, "the simulated cluster has no CRUSH rules by device class");
+    }
+    this.#cluster.addCrushRule(name, take, typeId);
+    return ok("", "");
   }
 
   #name(dump: CrushDump, id: number): string {

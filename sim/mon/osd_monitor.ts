@@ -468,9 +468,8 @@ function _poolCreate(c: SimCluster, cmd: Record<string, unknown>): MonCommandRes
     }
     rule = profile;
   }
-  if (rule !== "" && rule !== CRUSH_RULE) {
-    return fail(-ENOENT, `specified rule ${rule} doesn't exist`);
-  }
+  const crushRule = rule === "" ? 0 : c.map.crush.ruleId(rule);
+  if (crushRule === undefined) return fail(-ENOENT, `specified rule ${rule} doesn't exist`);
   if (name === "") return fail(-EINVAL, "");
   const pgNum = Number(cmd.pg_num ?? 0) || OSD_POOL_DEFAULT_PG_NUM;
   const pgpNum = Number(cmd.pgp_num ?? 0) || pgNum;
@@ -500,7 +499,7 @@ function _poolCreate(c: SimCluster, cmd: Record<string, unknown>): MonCommandRes
     );
   }
   try {
-    c.createPool({ name, pgNum, size, ...(cmd.bulk === true ? { bulk: true } : {}) });
+    c.createPool({ name, pgNum, size, crushRule, ...(cmd.bulk === true ? { bulk: true } : {}) });
   } catch (e) {
     return fail(-EINVAL, (e as Error).message);
   }
@@ -638,9 +637,14 @@ function _poolSet(
       c.setPoolOption(pool, key, f);
       return changed(key);
     }
-    case "crush_rule":
-      if (val !== CRUSH_RULE) return fail(-ENOENT, `crush rule ${val} does not exist`);
+    case "crush_rule": {
+      const id = c.map.crush.ruleId(val);
+      if (id === undefined) return fail(-ENOENT, `crush rule ${val} does not exist`);
+      if (id !== pool.crushRule) {
+        return fail(-EPERM, "the simulated cluster cannot move a pool to another CRUSH rule");
+      }
       return changed(key);
+    }
     case "nodelete": {
       const on = ["true", "1"].includes(val), off = ["false", "0"].includes(val);
       if (!on && !off) return fail(-EINVAL, "expecting value 'true', 'false', '0', or '1'");
@@ -684,7 +688,11 @@ const POOL_ALL_VARS = [
 ];
 
 /** A pool variable's value as JSON dumps it, or undefined for a pool option that is unset. */
-function _poolValue(pool: Pool, key: string): number | string | boolean | undefined {
+function _poolValue(
+  pool: Pool,
+  key: string,
+  ruleName = CRUSH_RULE,
+): number | string | boolean | undefined {
   switch (key) {
     case "size":
       return pool.size;
@@ -695,7 +703,7 @@ function _poolValue(pool: Pool, key: string): number | string | boolean | undefi
     case "pgp_num":
       return pool.pgpNum;
     case "crush_rule":
-      return CRUSH_RULE;
+      return ruleName;
     case "hashpspool":
     case "use_gmt_hitset":
       return true;
@@ -723,22 +731,23 @@ function _poolGet(c: SimCluster, cmd: Record<string, unknown>): MonCommandResult
     return fail(-EACCES, `pool '${name}' is not a erasure pool: variable not applicable`);
   }
   const keys = key === "all" ? POOL_ALL_VARS : [key];
-  if (_poolValue(pool, keys[0]!) === undefined) {
+  const rule = c.map.crush.ruleName(pool.crushRule);
+  if (_poolValue(pool, keys[0]!, rule) === undefined) {
     return fail(-ENOENT, `option '${key}' is not set on pool '${name}'`);
   }
   if (isJson(cmd)) {
     const out: Record<string, unknown> = { pool: pool.name, pool_id: pool.id };
-    for (const k of keys) out[k] = _poolValue(pool, k);
+    for (const k of keys) out[k] = _poolValue(pool, k, rule);
     return ok(flushed(cmd, out));
   }
   // The plain dump prints use_gmt_hitset as a number.
-  const plain = (k: string) => k === "use_gmt_hitset" ? 1 : _poolValue(pool, k);
+  const plain = (k: string) => k === "use_gmt_hitset" ? 1 : _poolValue(pool, k, rule);
   return ok(keys.map((k) => `${k}: ${plain(k)}\n`).join(""));
 }
 
 function _poolLine(p: Pool): string {
   return `pool ${p.id} '${p.name}' replicated size ${p.size} min_size ${p.minSize} ` +
-    `crush_rule 0 object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgpNum} ` +
+    `crush_rule ${p.crushRule} object_hash rjenkins pg_num ${p.pgNum} pgp_num ${p.pgpNum} ` +
     (p.pgNumTarget !== p.pgNum ? `pg_num_target ${p.pgNumTarget} ` : "") +
     (p.pgpNumTarget !== p.pgpNum ? `pgp_num_target ${p.pgpNumTarget} ` : "") +
     `autoscale_mode ${p.autoscaleMode} last_change ${p.lastChange} flags hashpspool` +
