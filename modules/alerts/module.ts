@@ -4,10 +4,10 @@
  * an email over SMTP; `alerts send` sends one at once. A failed send raises ALERTS_SMTP_ERROR
  * with the error's text; the next good send clears it.
  *
- * Differences from the Python module, both from what Deno offers: the Message-Id's random
- * 64-bit part is a per-module sequence number (the SDK has no random source, and modules take
- * none elsewhere), and its domain and the EHLO name come from the host name (`socket.getfqdn()`
- * resolves it through the resolver, which Deno cannot).
+ * Differences from the Python module: the Message-Id's random part is the last 64 bits of a
+ * `this.uuid4()` (62 of them random; Python draws 64 with `random.getrandbits`), or a per-module
+ * sequence number where the daemon has no random source; its domain and the EHLO name come from
+ * the host name (`socket.getfqdn()` resolves it through the resolver, which Deno cannot).
  *
  * @module
  */
@@ -172,10 +172,16 @@ export class Alerts extends MgrModule {
     return r;
   }
 
-  /** Python's `email.utils.make_msgid()`, with a sequence number for its random part. */
+  /** Python's `email.utils.make_msgid()`. */
   #makeMsgid(): string {
     const timeval = Math.floor(this.now() * 100);
-    return `<${timeval}.${Deno.pid}.${++this.#msgSeq}@${this.get_hostname()}>`;
+    let unique: string;
+    try {
+      unique = BigInt(`0x${this.uuid4().replaceAll("-", "").slice(16)}`).toString();
+    } catch {
+      unique = String(++this.#msgSeq);
+    }
+    return `<${timeval}.${Deno.pid}.${unique}@${this.get_hostname()}>`;
   }
 
   async _send_alert_smtp(status: HealthJson, diff: Diff): Promise<HealthChecks | null> {
