@@ -86,10 +86,14 @@ function udpListener(): Promise<{ port: number; datagrams: string[]; close(): vo
   });
 }
 
-/** Waits (bounded, about 20 s at most) for `ok()`: the module's I/O is real, not virtual. */
-async function until(c: TestCluster, ok: () => boolean) {
+/**
+ * Waits (bounded, about 20 s at most) for `ok()`: the module's I/O is real, not virtual. With
+ * `step`, cluster time moves that many seconds a turn (for a wait that spans a module's sleep,
+ * which starts only once its last send's real I/O ended).
+ */
+async function until(c: TestCluster, ok: () => boolean, step = 0) {
   for (let i = 0; i < 4000 && !ok(); i++) {
-    await c.run(0);
+    await c.run(step);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
@@ -380,7 +384,7 @@ Deno.test("telegraf serve() sends after its first 10 s and then every interval",
     const first = tcp.lines().length;
     assert.ok(first > 100);
     await c.run(15);
-    await until(c, () => tcp.lines().length >= 2 * first);
+    await until(c, () => tcp.lines().length >= 2 * first, 1);
     assert.equal(new Set(tcp.lines().map((l) => l.split(" ").at(-1))).size, 2);
   } finally {
     await c.stop();
