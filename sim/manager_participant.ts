@@ -26,17 +26,20 @@ import type { Participant } from "./runner/run.ts";
 import { PgIntake } from "../core/state/pg_intake.ts";
 
 /**
- * Built-ins a run does not enable unless asked: prometheus, influx, telegraf and zabbix (an
- * HTTP server, requests to InfluxDB, sockets to Telegraf, the zabbix_sender process: real I/O,
- * whose timing would make a simulated run differ from its replay; and unconfigured, the last
- * three log a failed send every interval), and the modules that act on the whole cluster on their own — the
- * balancer and pg_autoscaler change placement and pg_num behind a scenario's back, and
- * devicehealth and the orchestrator backend poll every daemon — so that a scenario tests what
- * it injects.
+ * Built-ins a run does not enable unless asked: prometheus, alerts, influx, telegraf and
+ * zabbix (an HTTP server, SMTP, requests to InfluxDB, sockets to Telegraf, the zabbix_sender
+ * process: real I/O, whose timing would make a simulated run differ from its replay; and
+ * unconfigured, the last four log a failed send every interval), and the modules that act on
+ * the whole cluster on their own — localpool makes a pool and a CRUSH rule per host (500 at
+ * scale-10k), the balancer and pg_autoscaler change placement and pg_num behind a scenario's
+ * back, and devicehealth and the orchestrator backend poll every daemon — so that a scenario
+ * tests what it injects.
  */
 const NOT_BY_DEFAULT = new Set([
   "prometheus",
+  "alerts",
   "influx",
+  "localpool",
   "telegraf",
   "zabbix",
   "balancer",
