@@ -37,7 +37,6 @@ Deno.test("next runs fall on 16.2.15's grid: the times the real status showed, s
   assert.throws(() => Interval.fromString("0"), /Invalid interval \(0\)/);
 });
 
-
 Deno.test("a due trash purge schedule lists the namespace's trash; a trashed image is reported, not purged", async () => {
   await withRbdCluster(async (c, ceph, tool) => {
     const rbd = () => c.activeManager()!.host.instance("rbd_support") as Module;

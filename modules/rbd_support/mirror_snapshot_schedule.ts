@@ -79,9 +79,7 @@ export class MirrorSnapshotScheduleHandler {
           unread.set(id, await this.#loadPoolImages(id, pool.name));
         } catch (e) {
           this.host.log.error(
-            `load_pool_images: exception when scanning pool ${pool.name}: ${
-              (e as Error).message
-            }`,
+            `load_pool_images: exception when scanning pool ${pool.name}: ${(e as Error).message}`,
           );
         }
       }
@@ -116,7 +114,10 @@ export class MirrorSnapshotScheduleHandler {
   }
 
   /** `rbd mirror snapshot schedule <sub>`. */
-  async handleCommand(sub: string, cmd: Record<string, unknown>): Promise<[number, string, string]> {
+  async handleCommand(
+    sub: string,
+    cmd: Record<string, unknown>,
+  ): Promise<[number, string, string]> {
     const name = cmd.level_spec === undefined ? "" : String(cmd.level_spec);
     let ls: LevelSpec;
     try {
@@ -146,7 +147,7 @@ export class MirrorSnapshotScheduleHandler {
                 -EOPNOTSUPP,
                 "",
                 `mirror snapshot schedule status: image ${id} of pool ${poolId} is ` +
-                  "snapshot-mirrored and mgrd cannot read whether it is primary",
+                "snapshot-mirrored and mgrd cannot read whether it is primary",
               ];
             }
           }

@@ -87,8 +87,10 @@ export class Module extends MgrModule {
         await this.trashPurgeSchedule.setup();
         this.#ready = true;
       } catch (e) {
+        // 16.2.15 retries its setup after a blocklisting; here any failure (a link without
+        // object I/O) is retried at the schedules' refresh pace rather than given up.
         this.log.error(`rbd_support setup failed, retrying: ${(e as Error).message}`);
-        await this.sleep(5);
+        await this.sleep(60);
       }
     }
     while (!this.shutting_down) {

@@ -80,7 +80,9 @@ export class StartTime {
     const hour = Number(m[1]);
     const minute = Number(m[2]);
     const second = Number(m[3] ?? 0);
-    const bound = hour > 23 ? "hour must be in 0..23" : minute > 59
+    const bound = hour > 23
+      ? "hour must be in 0..23"
+      : minute > 59
       ? "minute must be in 0..59"
       : second > 59
       ? "second must be in 0..59"

@@ -68,7 +68,9 @@ export class TaskHandler {
                 tasks.push(taskFromJson(text));
               } catch {
                 this.host.log.error(
-                  `Failed to decode task: pool_spec=${pool.name}${ns ? "/" + ns : ""}, task=${text}`,
+                  `Failed to decode task: pool_spec=${pool.name}${
+                    ns ? "/" + ns : ""
+                  }, task=${text}`,
                 );
               }
             }

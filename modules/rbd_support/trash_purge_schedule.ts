@@ -160,7 +160,10 @@ export class TrashPurgeScheduleHandler {
   }
 
   /** `rbd trash purge schedule <sub>` after the level spec parsed. */
-  async handleCommand(sub: string, cmd: Record<string, unknown>): Promise<[number, string, string]> {
+  async handleCommand(
+    sub: string,
+    cmd: Record<string, unknown>,
+  ): Promise<[number, string, string]> {
     const name = cmd.level_spec === undefined ? "" : String(cmd.level_spec);
     let ls: LevelSpec;
     try {
