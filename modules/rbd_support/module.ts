@@ -80,34 +80,43 @@ export class Module extends MgrModule {
   }
 
   override async serve(): Promise<void> {
+    // An object operation waits while its PG is inactive (as librados does, without a
+    // timeout by default): serve() leaves it pending once the module is asked to stop.
+    const stopped = this.sleep(1e9).catch(() => {});
+    const step = <T>(p: Promise<T>) => Promise.race([p, stopped.then(() => undefined)]);
     while (!this.shutting_down && !this.#ready) {
       try {
-        await this.mirrorSnapshotSchedule.setup();
-        await this.task.setup();
-        await this.trashPurgeSchedule.setup();
-        this.#ready = true;
+        await step((async () => {
+          await this.mirrorSnapshotSchedule.setup();
+          await this.task.setup();
+          await this.trashPurgeSchedule.setup();
+          this.#ready = true;
+        })());
       } catch (e) {
         // 16.2.15 retries its setup after a blocklisting; here any failure (a link without
         // object I/O) is retried at the schedules' refresh pace rather than given up.
         this.log.error(`rbd_support setup failed, retrying: ${(e as Error).message}`);
-        await this.sleep(60);
+        await step(this.sleep(60));
       }
     }
     while (!this.shutting_down) {
-      let wait: number;
+      let wait: number | undefined;
       try {
-        const refresh = Math.min(
-          await this.trashPurgeSchedule.refresh(),
-          await this.mirrorSnapshotSchedule.refresh(),
-        );
-        wait = Math.min(refresh, await this.trashPurgeSchedule.runDue());
+        wait = await step((async () => {
+          const refresh = Math.min(
+            await this.trashPurgeSchedule.refresh(),
+            await this.mirrorSnapshotSchedule.refresh(),
+          );
+          return Math.min(refresh, await this.trashPurgeSchedule.runDue());
+        })());
       } catch (e) {
         this.log.error(`rbd_support: ${(e as Error).message}`);
         wait = 5;
       }
+      if (this.shutting_down || wait === undefined) break;
       // An added schedule may be due before the wait ends: handle_command wakes the loop.
       const woken = new Promise<void>((resolve) => this.#wake = resolve);
-      await Promise.race([this.sleep(Math.max(wait, 1)), woken]);
+      await Promise.race([this.sleep(Math.max(wait, 1)), woken, stopped]);
       this.#wake = undefined;
     }
   }
