@@ -82,8 +82,15 @@ export class Module extends MgrModule {
   override async serve(): Promise<void> {
     // An object operation waits while its PG is inactive (as librados does, without a
     // timeout by default): serve() leaves it pending once the module is asked to stop.
-    const stopped = this.sleep(1e9).catch(() => {});
-    const step = <T>(p: Promise<T>) => Promise.race([p, stopped.then(() => undefined)]);
+    const stopped = (async () => {
+      // A day at a time: a real clock's timer holds at most 2^31 ms.
+      while (!this.shutting_down) await this.sleep(86400);
+    })().catch(() => {});
+    const step = <T>(p: Promise<T>) => {
+      // Left pending at shutdown, its later failure must not be an unhandled rejection.
+      p.catch(() => {});
+      return Promise.race([p, stopped.then(() => undefined)]);
+    };
     while (!this.shutting_down && !this.#ready) {
       try {
         await step((async () => {
