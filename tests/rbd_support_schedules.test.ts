@@ -55,6 +55,8 @@ Deno.test("rbd trash purge / mirror snapshot schedule and rbd task list replay 1
     await c.run(5);
     await tool().setOmap("rbd2", "", "rbd_info", {});
     for (const name of captures(70, 74)) await replay(ceph, name);
+    // The CLI's usage errors, from the commands' descriptors.
+    for (const name of captures(80, 89)) await replay(ceph, name);
     // What is left is what the real cluster had left: rbd/ns1/ every 30m.
     assert.deepEqual(await tool().omap("rbd", "", "rbd_trash_purge_schedule"), {
       "2/ns1": '[\n    {\n        "interval": "30m",\n        "start_time": null\n    }\n]',
