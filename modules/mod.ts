@@ -16,6 +16,7 @@ import * as orchestrator from "./orchestrator/module.ts";
 import * as pg_autoscaler from "./pg_autoscaler/module.ts";
 import * as progress from "./progress/module.ts";
 import * as prometheus from "./prometheus/module.ts";
+import * as rbd_support from "./rbd_support/module.ts";
 import * as selftest from "./selftest/module.ts";
 import * as sim_orchestrator from "./sim_orchestrator/module.ts";
 import * as status from "./status/module.ts";
@@ -39,6 +40,7 @@ export const BUILTIN_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   pg_autoscaler,
   progress,
   prometheus,
+  rbd_support,
   selftest,
   sim_orchestrator,
   status,
@@ -56,6 +58,7 @@ export const ALWAYS_ON_MODULES: readonly string[] = [
   "orchestrator",
   "pg_autoscaler",
   "progress",
+  "rbd_support",
   "status",
   "telemetry",
   "volumes",
