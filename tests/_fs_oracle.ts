@@ -26,6 +26,8 @@ export interface FsClusterOptions {
   pools: { name: string; pgNum: number; size: number; application: string }[];
   builtins?: Record<string, Record<string, unknown>>;
   initialModules?: string[];
+  /** Whether the cluster starts with a file system (default true). */
+  fileSystem?: boolean;
 }
 
 /** One host of 3 OSDs, one mon, mgr x and the file system's MDSs, as the real cluster was. */
@@ -43,6 +45,7 @@ export async function withFsCluster(
       mons: { count: 1 },
       mgrs: ["x"],
       mds: options.mds,
+      ...(options.fileSystem === false ? { fileSystem: false } : {}),
       pools: options.pools,
     },
   });

@@ -8,8 +8,8 @@
  * times and the mon's address are compared by shape.
  */
 import assert from "node:assert/strict";
-import { startTestCluster, type TestCluster } from "mgr_module/testing";
-import { dataDir, runCeph } from "./_oracle_cli.ts";
+import type { TestCluster } from "mgr_module/testing";
+import { type Ceph, withFsCluster } from "./_fs_oracle.ts";
 import { referenceCli } from "./_reference.ts";
 import * as volumes from "../modules/volumes/module.ts";
 import type { FsTree } from "../sim/cluster/fs_tree.ts";
@@ -18,40 +18,20 @@ const DIR = "commands/fs_subvolume";
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g;
 const TIME = /"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"/g;
 
-interface Out {
-  rc: number;
-  stdout: string;
-  stderr: string;
-}
-type Ceph = (line: string) => Promise<Out>;
-
-async function withCluster(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
-  const c = await startTestCluster({
+function withCluster(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  return withFsCluster({
     builtins: { volumes },
     initialModules: ["volumes"],
-    cluster: {
-      hosts: 1,
-      osdsPerHost: 3,
-      failureDomain: "osd",
-      mons: { count: 1 },
-      mgrs: ["x"],
-      mds: ["a", "b"],
-      fileSystem: false,
-      pools: [
-        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
-      ],
-    },
-  });
-  const dir = dataDir();
-  try {
-    await c.run(20);
-    const ceph: Ceph = (line) => runCeph(c, dir, line);
+    mds: ["a", "b"],
+    fileSystem: false,
+    pools: [
+      { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+    ],
+  }, async (c, ceph) => {
+    // As tools/capture-volumes.sh left the real cluster.
     assert.equal((await ceph("config set mon mon_allow_pool_delete true")).rc, 0);
     await fn(c, ceph);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-    await c.stop();
-  }
+  });
 }
 
 /** UUIDs, times and mon addresses as their shapes. */

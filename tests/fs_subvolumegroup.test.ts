@@ -7,48 +7,27 @@
  * or group. Times and the mon's address are compared by shape.
  */
 import assert from "node:assert/strict";
-import { startTestCluster, type TestCluster } from "mgr_module/testing";
-import { dataDir, runCeph } from "./_oracle_cli.ts";
+import type { TestCluster } from "mgr_module/testing";
+import { type Ceph, withFsCluster } from "./_fs_oracle.ts";
 import { referenceCli } from "./_reference.ts";
 import * as volumes from "../modules/volumes/module.ts";
 
 const DIR = "commands/fs_subvolumegroup";
 
-interface Out {
-  rc: number;
-  stdout: string;
-  stderr: string;
-}
-type Ceph = (line: string) => Promise<Out>;
-
-async function withCluster(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
-  const c = await startTestCluster({
+function withCluster(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  return withFsCluster({
     builtins: { volumes },
     initialModules: ["volumes"],
-    cluster: {
-      hosts: 1,
-      osdsPerHost: 3,
-      failureDomain: "osd",
-      mons: { count: 1 },
-      mgrs: ["x"],
-      mds: ["a", "b"],
-      fileSystem: false,
-      pools: [
-        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
-      ],
-    },
-  });
-  const dir = dataDir();
-  try {
-    await c.run(20);
-    const ceph: Ceph = (line) => runCeph(c, dir, line);
+    mds: ["a", "b"],
+    fileSystem: false,
+    pools: [
+      { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+    ],
+  }, async (c, ceph) => {
     // As tools/capture-volumes.sh left the real cluster.
     assert.equal((await ceph("config set mon mon_allow_pool_delete true")).rc, 0);
     await fn(c, ceph);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-    await c.stop();
-  }
+  });
 }
 
 async function same(ceph: Ceph, name: string): Promise<void> {

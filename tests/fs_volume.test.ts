@@ -8,45 +8,24 @@
  */
 import assert from "node:assert/strict";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
+import { type Ceph, withFsCluster } from "./_fs_oracle.ts";
 import { dataDir, runCeph } from "./_oracle_cli.ts";
 import { referenceCli } from "./_reference.ts";
 import * as volumes from "../modules/volumes/module.ts";
 
 const DIR = "commands/fs_volume";
 
-interface Out {
-  rc: number;
-  stdout: string;
-  stderr: string;
-}
-type Ceph = (line: string) => Promise<Out>;
-
-async function withVolumes(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
-  const c = await startTestCluster({
+function withVolumes(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+  return withFsCluster({
     builtins: { volumes },
     initialModules: ["volumes"],
-    cluster: {
-      hosts: 1,
-      osdsPerHost: 3,
-      failureDomain: "osd",
-      mons: { count: 1 },
-      mgrs: ["x"],
-      mds: ["a", "b"],
-      pools: [
-        { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
-        { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
-        { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
-      ],
-    },
-  });
-  const dir = dataDir();
-  try {
-    await c.run(20);
-    await fn(c, (line) => runCeph(c, dir, line));
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-    await c.stop();
-  }
+    mds: ["a", "b"],
+    pools: [
+      { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+      { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
+      { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
+    ],
+  }, fn);
 }
 
 /** Replays capture `name`: the same rc, stdout and stderr. */
@@ -175,7 +154,7 @@ Deno.test("volume info counts the trash's entries and leaves the sizes out witho
   });
 });
 
-Deno.test("volumes is always on, as in 16.2.15's mgr module ls (all of its always-on list but rbd_support)", async () => {
+Deno.test("volumes is always on: a fresh manager's always-on modules are 16.2.15's mgr module ls list", async () => {
   const { ALWAYS_ON_MODULES, BUILTIN_MODULES } = await import("../modules/mod.ts");
   const c = await startTestCluster({
     builtins: BUILTIN_MODULES,
@@ -188,10 +167,7 @@ Deno.test("volumes is always on, as in 16.2.15's mgr module ls (all of its alway
     const real = JSON.parse(referenceCli("mgr_module_ls_json.txt").stdout) as {
       always_on_modules: string[];
     };
-    assert.deepEqual(
-      JSON.parse(ls.outb).always_on_modules,
-      real.always_on_modules.filter((m) => m !== "rbd_support"),
-    );
+    assert.deepEqual(JSON.parse(ls.outb).always_on_modules, real.always_on_modules);
     // It runs without being enabled.
     assert.deepEqual(await c.command({ prefix: "fs volume ls" }), { r: 0, outb: "[]\n", outs: "" });
   } finally {

@@ -11,35 +11,9 @@ set -uo pipefail
 RUN=${1:?usage: tools/capture-subvolume-metadata.sh DIR}
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$REPO/tests/ceph-reference/cli/commands/fs_subvolume_metadata
-CONF=$RUN/ceph.conf
-TMPD=$(mktemp -d)
-trap 'rm -rf "$TMPD"' EXIT
-mkdir -p "$OUT"
-
-quote_word() {
-  if [[ -z $1 || $1 =~ [^A-Za-z0-9_./:=,+@%*-] ]]; then printf "'%s'" "$1"; else printf '%s' "$1"; fi
-}
-cap() {
-  local file=$OUT/$1 line='$ ceph' w rc
-  shift
-  for w in "$@"; do line+=" $(quote_word "$w")"; done
-  timeout -k 5 60 ceph -c "$CONF" "$@" >"$TMPD/out" 2>"$TMPD/err" </dev/null
-  rc=$?
-  {
-    printf '%s\n--- rc=%d\n--- stdout:\n' "$line" "$rc"
-    cat "$TMPD/out"
-    printf -- '--- stderr:\n'
-    cat "$TMPD/err"
-  } | sed "s#$RUN#\$RUN#g" >"$file"
-}
-c() { ceph -c "$CONF" "$@"; }
-wait_active() {
-  for _ in $(seq 60); do
-    c fs status "$1" 2>/dev/null | grep -q active && return 0
-    sleep 1
-  done
-  echo "capture-subvolume-metadata: $1 has no active MDS" >&2
-}
+SCRIPT=capture-subvolume-metadata
+# shellcheck source=tools/_capture_lib.sh
+. "$REPO/tools/_capture_lib.sh"
 
 cap 01_create_volume.txt fs volume create vol1
 wait_active vol1
