@@ -293,6 +293,9 @@ async function start(init: Init): Promise<void> {
   buffers = init.buffers;
   ctrl = new Int32Array(buffers.control);
   versions = new Int32Array(buffers.versions);
+  // A heartbeat in wall time, not the Clock port: what the manager watches is whether this
+  // thread still turns (a module spinning stops it), as core/stall_watch.ts measures a slice
+  // by the wall clock. Workers run only under mgrd serve, never in a simulated run.
   setInterval(() => Atomics.add(ctrl, CTRL.BEAT, 1), BEAT_MS);
   try {
     const url = new URL(
