@@ -8,6 +8,7 @@
  */
 import { startTestCluster } from "mgr_module/testing";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
+import { commandWithRealIo } from "./_real_io_commands.ts";
 
 interface UnixDatagramListener extends AsyncIterable<[Uint8Array, Deno.Addr]> {
   close(): void;
@@ -29,15 +30,7 @@ const c = await startTestCluster({
   initialModules: ["telegraf"],
   cluster: { hosts: 1, osdsPerHost: 2, pools: [{ name: "rbd", pgNum: 8, size: 2 }] },
 });
-async function command(cmd: Record<string, unknown>) {
-  let done = false;
-  const answer = c.manager.command(cmd).finally(() => done = true);
-  for (let i = 0; i < 400 && !done; i++) {
-    await c.run(0);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return await answer;
-}
+const command = (cmd: Record<string, unknown>) => commandWithRealIo(c, cmd);
 await c.run(2);
 const set = await command({
   prefix: "telegraf config-set",

@@ -5,12 +5,7 @@ import { BUILTIN_MODULES } from "../modules/mod.ts";
 import { formatValue, toLineProtocol } from "../modules/telegraf/_protocol.ts";
 import { urlparse } from "../modules/telegraf/_socket.ts";
 import { referenceCli, referenceText } from "./_reference.ts";
-
-const CLUSTER = {
-  hosts: 2,
-  osdsPerHost: 2,
-  pools: [{ name: "rbd", pgNum: 8, size: 2 }],
-};
+import { commandWithRealIo, lastErrorLine, SMALL_CLUSTER } from "./_real_io_commands.ts";
 
 async function withCluster(
   run: (c: TestCluster) => Promise<void>,
@@ -20,7 +15,7 @@ async function withCluster(
   const c = await startTestCluster({
     builtins: BUILTIN_MODULES,
     initialModules: ["selftest", "telegraf"],
-    cluster: CLUSTER,
+    cluster: SMALL_CLUSTER,
   });
   try {
     await c.run(seconds);
@@ -30,25 +25,11 @@ async function withCluster(
   }
 }
 
-/** Runs a command while virtual time moves, so that mon round trips and real I/O complete. */
-async function command(c: TestCluster, cmd: Record<string, unknown>) {
-  let done = false;
-  const answer = c.manager.command(cmd).finally(() => done = true);
-  for (let i = 0; i < 200 && !done; i++) {
-    await c.run(0);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return await answer;
-}
+const command = (c: TestCluster, cmd: Record<string, unknown>) => commandWithRealIo(c, cmd, 200);
 
 const set = (c: TestCluster, key: string, value: string) =>
   command(c, { prefix: "telegraf config-set", key, value });
 const send = (c: TestCluster) => command(c, { prefix: "telegraf send" });
-
-/** The last line of a Ceph answer's stderr (a Python traceback ends with the exception). */
-function lastLine(text: string): string {
-  return text.trimEnd().split("\n").at(-1)!.replace(/^Error E[A-Z]+: /, "");
-}
 
 /** What a 127.0.0.1 TCP or Unix stream listener received, line by line. */
 function streamListener(
@@ -146,7 +127,7 @@ Deno.test("telegraf config-show and config-set answer as Ceph 16.2.15", () =>
     ) {
       const ref = referenceCli(`telegraf/${file}.txt`);
       const r = await set(c, key, value);
-      assert.deepEqual([-r.r, r.outb, r.outs], [ref.rc, "", lastLine(ref.stderr)], file);
+      assert.deepEqual([-r.r, r.outb, r.outs], [ref.rc, "", lastErrorLine(ref.stderr)], file);
     }
     const ok = await set(c, "address", "udp://127.0.0.1:7291");
     const ref = referenceCli("telegraf/config_set_udp.txt");
@@ -317,7 +298,7 @@ Deno.test("telegraf send: an unknown scheme and a missing port fail with Ceph's 
       await set(c, "address", address!);
       const ref = referenceCli(`telegraf/${file}.txt`);
       const r = await send(c);
-      assert.deepEqual([-r.r, r.outs], [ref.rc, lastLine(ref.stderr)], file);
+      assert.deepEqual([-r.r, r.outs], [ref.rc, lastErrorLine(ref.stderr)], file);
     }
   }));
 
@@ -325,7 +306,7 @@ Deno.test("telegraf serve() fails the module on an unknown scheme, as Ceph's thr
   const c = await startTestCluster({
     builtins: BUILTIN_MODULES,
     initialModules: [],
-    cluster: CLUSTER,
+    cluster: SMALL_CLUSTER,
   });
   try {
     await c.command({
@@ -364,7 +345,7 @@ Deno.test("telegraf serve() sends after its first 10 s and then every interval",
   const c = await startTestCluster({
     builtins: BUILTIN_MODULES,
     initialModules: [],
-    cluster: CLUSTER,
+    cluster: SMALL_CLUSTER,
   });
   try {
     const address = `tcp://127.0.0.1:${(tcp.addr as Deno.NetAddr).port}`;

@@ -3,6 +3,7 @@ import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import { pythonBytesRepr } from "../modules/zabbix/_sender.ts";
 import { referenceCli, referenceText } from "./_reference.ts";
+import { commandWithRealIo, lastErrorLine, SMALL_CLUSTER } from "./_real_io_commands.ts";
 import { startTrapper, type Trapper, type TrapperRequest } from "./_zabbix_trapper.ts";
 
 const SENDER = "/usr/bin/zabbix_sender";
@@ -20,12 +21,6 @@ if (!hasSender) {
   );
 }
 
-const CLUSTER = {
-  hosts: 2,
-  osdsPerHost: 2,
-  pools: [{ name: "rbd", pgNum: 8, size: 2 }],
-};
-
 async function withCluster(
   run: (c: TestCluster) => Promise<void>,
   before?: (c: TestCluster) => Promise<void>,
@@ -33,7 +28,7 @@ async function withCluster(
   const c = await startTestCluster({
     builtins: BUILTIN_MODULES,
     initialModules: ["selftest"],
-    cluster: CLUSTER,
+    cluster: SMALL_CLUSTER,
   });
   try {
     await before?.(c);
@@ -46,22 +41,10 @@ async function withCluster(
 }
 
 /** Runs a command while virtual time moves, so that mon round trips and the sender finish. */
-async function command(c: TestCluster, cmd: Record<string, unknown>) {
-  let done = false;
-  const answer = c.manager.command(cmd).finally(() => done = true);
-  for (let i = 0; i < 1000 && !done; i++) {
-    await c.run(0);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return await answer;
-}
+const command = (c: TestCluster, cmd: Record<string, unknown>) => commandWithRealIo(c, cmd, 1000);
 
 const set = (c: TestCluster, key: string, value: string) =>
   command(c, { prefix: "zabbix config-set", key, value });
-
-function lastLine(text: string): string {
-  return text.trimEnd().split("\n").at(-1)!.replace(/^Error E[A-Z]+: /, "");
-}
 
 async function withTrapper(run: (t: Trapper) => Promise<void>) {
   const t = startTrapper();
@@ -136,7 +119,7 @@ Deno.test("zabbix config-set refuses as Ceph 16.2.15 does and config-show shows 
     ) {
       const ref = referenceCli(`zabbix/${file}.txt`);
       const r = await set(c, key, value);
-      assert.deepEqual([-r.r, r.outb, r.outs], [ref.rc, "", lastLine(ref.stderr)], file);
+      assert.deepEqual([-r.r, r.outb, r.outs], [ref.rc, "", lastErrorLine(ref.stderr)], file);
     }
     for (
       const [key, value] of [["zabbix_host", "127.0.0.1"], ["zabbix_port", "7290"], [
