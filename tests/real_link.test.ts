@@ -5,18 +5,17 @@
  */
 import assert from "node:assert/strict";
 import type { ClusterLogEntry } from "../core/cluster_link.ts";
-import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
 import { NO_MON_CONNECTION } from "../core/mon_outage_answers.ts";
 import { WallClock } from "../daemon/wall_clock.ts";
-import { RadosClusterLink } from "../link/rados_cluster_link.ts";
 import { RealCluster } from "../link/real_cluster.ts";
-import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
+import { ALWAYS_ON_MODULES } from "../modules/mod.ts";
 import { connectRados } from "../rados/librados.ts";
 import { ceph, MAIN, startDaemon, until, withExporter } from "./_daemon.ts";
 import { havePromtool, isCephNameLint, promtool } from "./_promtool.ts";
 import { connectDev, devCluster, devClusterAuthNone, realCluster } from "./_dev_cluster.ts";
 import { referenceGet } from "./_reference.ts";
+import { withRealManager } from "./_real_manager.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
 
 const FIXTURES = new URL("./fixtures/real_link", import.meta.url).pathname;
@@ -27,39 +26,16 @@ const POOL = "mgrd-link";
  * the end.
  */
 async function withManager(fn: (m: Manager, cluster: RealCluster) => Promise<void>) {
-  const dev = await devCluster();
-  const clock = new WallClock();
-  const rados = await connectRados({
-    confFile: dev.conf,
-    keyring: dev.keyring,
-    conf: { admin_socket: "" },
-  });
-  const cluster = await RealCluster.open(rados, {
-    clock,
-    mgrMapPath: ":memory:",
-    alwaysOnModules: ALWAYS_ON_MODULES,
-    initialModules: ["keeper", "hello", "raiser"],
-    pollSeconds: 0.5,
-    statsSeconds: 1,
-    perfSeconds: 1,
-  });
-  const link = new RadosClusterLink(cluster, clock);
-  const log = new DaemonLog({ daemonName: "mgr.x", id: "x", memoryLines: 200 });
-  const manager = await Manager.start({
+  await withRealManager(await devCluster(), {
     id: "x",
-    clock,
-    link,
-    log,
-    builtins: BUILTIN_MODULES,
-    modulePaths: [FIXTURES],
-  });
-  try {
-    await fn(manager, cluster);
-  } finally {
-    await manager.stop();
-    link.close();
-    await cluster.close();
-  }
+    cluster: {
+      initialModules: ["keeper", "hello", "raiser"],
+      pollSeconds: 0.5,
+      statsSeconds: 1,
+      perfSeconds: 1,
+    },
+    manager: { modulePaths: [FIXTURES] },
+  }, fn);
 }
 
 /** A pool of 4 PGs on the shared cluster (made once). */

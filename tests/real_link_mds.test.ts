@@ -6,17 +6,13 @@
  * manager), and the link runs on without libcephfs.
  */
 import assert from "node:assert/strict";
-import { DaemonLog } from "../core/logging.ts";
 import { Manager } from "../core/manager.ts";
-import { WallClock } from "../daemon/wall_clock.ts";
 import { MGR_STATS_THRESHOLD } from "../link/perf_poller.ts";
-import { RadosClusterLink } from "../link/rados_cluster_link.ts";
 import { RealCluster, upMdsNames } from "../link/real_cluster.ts";
-import { ALWAYS_ON_MODULES, BUILTIN_MODULES } from "../modules/mod.ts";
-import { connectRados } from "../rados/librados.ts";
 import { connectCephFs } from "../rados/libcephfs.ts";
 import { ceph, MAIN, until, withExporter } from "./_daemon.ts";
 import { referenceGet } from "./_reference.ts";
+import { withRealManager } from "./_real_manager.ts";
 import { devClusterWithMds, mdsCluster, radosFailure } from "./_dev_cluster.ts";
 
 type SchemaJson = Record<string, Record<string, { type: number; priority: number }>>;
@@ -28,39 +24,22 @@ async function withManager(
   o: { libcephfs?: string; log?: (line: string) => void } = {},
 ) {
   const dev = await devClusterWithMds();
-  const clock = new WallClock();
-  const rados = await connectRados({
-    confFile: dev.conf,
-    keyring: dev.keyring,
-    conf: { admin_socket: "" },
-  });
-  const cluster = await RealCluster.open(rados, {
-    clock,
-    mgrMapPath: ":memory:",
-    alwaysOnModules: ALWAYS_ON_MODULES,
-    initialModules: [],
-    pollSeconds: 0.5,
-    statsSeconds: 1,
-    perfSeconds: 1,
-    openMds: () =>
-      connectCephFs({
-        confFile: dev.conf,
-        keyring: dev.keyring,
-        conf: { admin_socket: "" },
-        libraryPath: o.libcephfs,
-      }),
-    log: o.log,
-  });
-  const link = new RadosClusterLink(cluster, clock);
-  const log = new DaemonLog({ daemonName: `mgr.${id}`, id, memoryLines: 200 });
-  const manager = await Manager.start({ id, clock, link, log, builtins: BUILTIN_MODULES });
-  try {
-    await fn(manager, cluster);
-  } finally {
-    await manager.stop();
-    link.close();
-    await cluster.close();
-  }
+  await withRealManager(dev, {
+    id,
+    cluster: {
+      pollSeconds: 0.5,
+      statsSeconds: 1,
+      perfSeconds: 1,
+      openMds: () =>
+        connectCephFs({
+          confFile: dev.conf,
+          keyring: dev.keyring,
+          conf: { admin_socket: "" },
+          libraryPath: o.libcephfs,
+        }),
+      log: o.log,
+    },
+  }, fn);
 }
 
 /** The real `ceph` CLI on the MDS cluster (an oracle independent of mgrd's bindings). */
