@@ -62,8 +62,6 @@ export class LibcephfsLoadError extends RadosError {
   }
 }
 
-const loaded = new Map<string, Library>();
-
 /**
  * libcephfs2 at `path`, loaded on first use and kept for the life of the process (its
  * threads outlive any one handle).
@@ -79,11 +77,26 @@ const loaded = new Map<string, Library>();
  * ```
  */
 export function loadLibcephfs(path = "libcephfs.so.2"): Library {
-  const known = loaded.get(path);
+  return dlopenLibcephfs(path, LIBCEPHFS_SYMBOLS);
+}
+
+const libraries = new Map<Deno.ForeignLibraryInterface, Map<string, unknown>>();
+
+/**
+ * libcephfs2 at `path` with the functions `symbols` names (each binding of the library names
+ * its own), loaded on first use and kept; a LibcephfsLoadError says why it cannot be loaded.
+ */
+export function dlopenLibcephfs<S extends Deno.ForeignLibraryInterface>(
+  path: string,
+  symbols: S,
+): Deno.DynamicLibrary<S> {
+  let loaded = libraries.get(symbols);
+  if (!loaded) libraries.set(symbols, loaded = new Map());
+  const known = loaded.get(path) as Deno.DynamicLibrary<S> | undefined;
   if (known) return known;
-  let lib: Library;
+  let lib: Deno.DynamicLibrary<S>;
   try {
-    lib = Deno.dlopen(path, LIBCEPHFS_SYMBOLS);
+    lib = Deno.dlopen(path, symbols);
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
@@ -130,11 +143,33 @@ export interface CephFsConnectOptions {
  * LibcephfsLoadError when the library cannot be loaded, a RadosError when the mons refuse.
  */
 export async function connectCephFs(options: CephFsConnectOptions = {}): Promise<CephFsClient> {
+  const lib = loadLibcephfs(options.libraryPath).symbols;
+  const handle = await startCephFsClient("connectCephFs", lib, options);
+  return new CephFsClient(lib, handle, options.opTimeoutSeconds ?? 30);
+}
+
+/** The calls every libcephfs binding makes to create, configure, start and free a client. */
+export type CephFsClientSymbols = Pick<
+  Symbols,
+  "ceph_create" | "ceph_conf_read_file" | "ceph_conf_set" | "ceph_init" | "ceph_shutdown"
+>;
+
+/**
+ * A started (`ceph_init`) client handle for `options.name`: log and errors off stderr, the conf
+ * file, the keyring, `options.conf`, `client_mount_timeout`, then `settings` (the binding's
+ * own). `caller` names the function in a bad-name RangeError. The handle is freed if any step
+ * fails.
+ */
+export async function startCephFsClient(
+  caller: string,
+  lib: CephFsClientSymbols,
+  options: CephFsConnectOptions,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<Deno.PointerObject> {
   const name = options.name ?? "client.admin";
   if (!name.startsWith("client.") || name.length === "client.".length) {
-    throw new RangeError(`connectCephFs: name must be client.ID (libcephfs), not '${name}'`);
+    throw new RangeError(`${caller}: name must be client.ID (libcephfs), not '${name}'`);
   }
-  const lib = loadLibcephfs(options.libraryPath).symbols;
   const word = outWord();
   const rc = lib.ceph_create(word, cString(name.slice("client.".length)));
   if (rc < 0) throw new RadosError("ceph_create", rc, `cannot create a handle for ${name}`);
@@ -156,13 +191,14 @@ export async function connectCephFs(options: CephFsConnectOptions = {}): Promise
     if (options.keyring !== undefined) set("keyring", options.keyring);
     for (const [option, value] of Object.entries(options.conf ?? {})) set(option, value);
     set("client_mount_timeout", String(options.connectTimeoutSeconds ?? 10));
+    for (const [option, value] of Object.entries(settings)) set(option, value);
     const init = await lib.ceph_init(handle);
     if (init < 0) throw new RadosError("ceph_init", init, `cannot start a client as ${name}`);
   } catch (e) {
     await lib.ceph_shutdown(handle);
     throw e;
   }
-  return new CephFsClient(lib, handle, options.opTimeoutSeconds ?? 30);
+  return handle;
 }
 
 /** A libcephfs client; from `connectCephFs()`. `close()` waits for the calls in flight. */

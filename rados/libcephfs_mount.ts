@@ -16,10 +16,9 @@
  * @module
  */
 import type { CephFsDirent, CephFsOp, CephFsReply } from "../core/cephfs_port.ts";
-import { ENOENT } from "../ceph/errno.ts";
 import { cString, outWord, pointerIn } from "./_c_memory.ts";
 import { CallGate } from "./_call_gate.ts";
-import { type CephFsConnectOptions, LibcephfsLoadError } from "./libcephfs.ts";
+import { type CephFsConnectOptions, dlopenLibcephfs, startCephFsClient } from "./libcephfs.ts";
 import { RadosError } from "./rados_error.ts";
 
 const P = "pointer", B = "buffer";
@@ -58,27 +57,7 @@ const MOUNT_SYMBOLS = {
   ceph_shutdown: { parameters: [P], result: "void", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-type Library = Deno.DynamicLibrary<typeof MOUNT_SYMBOLS>;
-type Symbols = Library["symbols"];
-
-const loaded = new Map<string, Library>();
-
-function load(path: string): Library {
-  const known = loaded.get(path);
-  if (known) return known;
-  let lib: Library;
-  try {
-    lib = Deno.dlopen(path, MOUNT_SYMBOLS);
-  } catch (e) {
-    throw new LibcephfsLoadError(
-      -ENOENT,
-      `${path} cannot be loaded: install libcephfs2`,
-      String(e),
-    );
-  }
-  loaded.set(path, lib);
-  return lib;
-}
+type Symbols = Deno.DynamicLibrary<typeof MOUNT_SYMBOLS>["symbols"];
 
 // struct ceph_statx (ceph_statx.h) on a 64-bit Linux: the offsets of the fields read.
 const STX_SIZE = 136;
@@ -257,37 +236,13 @@ export async function mountCephFs(
   fsName: string,
   options: CephFsConnectOptions = {},
 ): Promise<CephFsMountHandle> {
-  const name = options.name ?? "client.admin";
-  if (!name.startsWith("client.") || name.length === "client.".length) {
-    throw new RangeError(`mountCephFs: name must be client.ID (libcephfs), not '${name}'`);
-  }
-  const lib = load(options.libraryPath ?? "libcephfs.so.2").symbols;
-  const word = outWord();
-  const rc = lib.ceph_create(word, cString(name.slice("client.".length)));
-  if (rc < 0) throw new RadosError("ceph_create", rc, `cannot create a handle for ${name}`);
-  const handle = pointerIn(word)!;
+  const lib = dlopenLibcephfs(options.libraryPath ?? "libcephfs.so.2", MOUNT_SYMBOLS).symbols;
+  // mgr_util's CephfsConnectionPool: the mount acts as root.
+  const handle = await startCephFsClient("mountCephFs", lib, options, {
+    client_mount_uid: "0",
+    client_mount_gid: "0",
+  });
   try {
-    const set = (option: string, value: string) => {
-      const r = lib.ceph_conf_set(handle, cString(option), cString(value));
-      if (r < 0) throw new RadosError("ceph_conf_set", r, `${option} = ${value}`);
-    };
-    set("log_to_stderr", "false");
-    set("err_to_stderr", "false");
-    const read = lib.ceph_conf_read_file(
-      handle,
-      options.confFile === undefined ? null : cString(options.confFile),
-    );
-    if (read < 0) {
-      throw new RadosError("ceph_conf_read_file", read, `cannot read ${options.confFile ?? ""}`);
-    }
-    if (options.keyring !== undefined) set("keyring", options.keyring);
-    for (const [option, value] of Object.entries(options.conf ?? {})) set(option, value);
-    set("client_mount_timeout", String(options.connectTimeoutSeconds ?? 10));
-    // mgr_util's CephfsConnectionPool: the mount acts as root.
-    set("client_mount_uid", "0");
-    set("client_mount_gid", "0");
-    const init = await lib.ceph_init(handle);
-    if (init < 0) throw new RadosError("ceph_init", init, `cannot start a client as ${name}`);
     const sel = lib.ceph_select_filesystem(handle, cString(fsName));
     if (sel < 0) throw new RadosError("ceph_select_filesystem", sel, `file system '${fsName}'`);
     const m = await lib.ceph_mount(handle, cString("/"));
