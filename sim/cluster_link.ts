@@ -31,7 +31,6 @@ import { simDaemonConfig } from "./cluster/daemon_config.ts";
 import type { RadosPort } from "../core/rados_port.ts";
 import type { CephFsPort } from "../core/cephfs_port.ts";
 import { ENOENT } from "../ceph/errno.ts";
-import { objectStoreOf } from "./cluster/object_store.ts";
 
 /** Which counter versions each `get()` name: maps move with their epochs. */
 const MAP_NAMES = new Set([
@@ -160,7 +159,7 @@ export class SimClusterLink implements ClusterLink {
   }
   /** The cluster's object store (librados for modules' `this.rados`). */
   rados(): RadosPort {
-    return objectStoreOf(this.#cluster);
+    return this.#cluster.objectStore;
   }
 
   /** The simulated MDSs' file-system trees (libcephfs for modules' `this.cephfs`). */

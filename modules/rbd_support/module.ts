@@ -4,17 +4,19 @@
  *
  * - `rbd trash purge schedule add|remove|list|status` (trash_purge_schedule.ts),
  * - `rbd mirror snapshot schedule add|remove|list|status` (mirror_snapshot_schedule.ts),
+ * - `rbd perf image stats|counters` (perf.ts),
  * - `rbd task list` (task.ts),
  *
  * with 16.2.15's descriptors, words, JSON and errnos, the schedules stored where 16.2.15
  * stores them (schedules.ts) so that mgrd and ceph-mgr read each other's. Not implemented:
- * `rbd perf image stats|counters`, `rbd task add ...` and `rbd task cancel`, purging trashed
- * images and creating mirror snapshots when due (see the handlers).
+ * `rbd task add ...` and `rbd task cancel`, purging trashed images and creating mirror
+ * snapshots when due (see the handlers).
  *
  * @module
  */
 import { EAGAIN, EINVAL, MgrModule, Option } from "mgr_module";
 import { MirrorSnapshotScheduleHandler } from "./mirror_snapshot_schedule.ts";
+import { PerfHandler } from "./perf.ts";
 import { TaskHandler } from "./task.ts";
 import { TrashPurgeScheduleHandler } from "./trash_purge_schedule.ts";
 
@@ -43,10 +45,20 @@ const _levelSpecCommands = (kind: string, what: string) => [
   },
 ];
 
+const _perfCommands = () =>
+  (["stats", "counters"] as const).map((what) => ({
+    cmd: `rbd perf image ${what} name=pool_spec,type=CephString,req=false ` +
+      "name=sort_by,type=CephChoices,strings=" +
+      "write_ops|write_bytes|write_latency|read_ops|read_bytes|read_latency,req=false",
+    desc: `Retrieve current RBD IO performance ${what}`,
+    perm: "r",
+  }));
+
 /** The rbd_support module. */
 export class Module extends MgrModule {
   static override COMMANDS = [
     ..._levelSpecCommands("mirror snapshot", "mirror snapshot"),
+    ..._perfCommands(),
     {
       cmd: "rbd task list name=task_id,type=CephString,req=false",
       desc: "List pending or running asynchronous tasks",
@@ -64,6 +76,7 @@ export class Module extends MgrModule {
   readonly trashPurgeSchedule = new TrashPurgeScheduleHandler(this);
   readonly mirrorSnapshotSchedule = new MirrorSnapshotScheduleHandler(this);
   readonly task = new TaskHandler(this);
+  readonly perf = new PerfHandler(this);
   #ready = false;
   #wake: (() => void) | undefined;
 
@@ -106,6 +119,7 @@ export class Module extends MgrModule {
         await step(this.sleep(60));
       }
     }
+    const perfRounds = this.#perfRounds(stopped);
     while (!this.shutting_down) {
       let wait: number | undefined;
       try {
@@ -126,6 +140,22 @@ export class Module extends MgrModule {
       await Promise.race([this.sleep(Math.max(wait, 1)), woken, stopped]);
       this.#wake = undefined;
     }
+    await perfRounds;
+    this.perf.shutdown();
+  }
+
+  /** PerfHandler's thread: a round every `mgr_stats_period`, until the module stops. */
+  async #perfRounds(stopped: Promise<void>): Promise<void> {
+    while (!this.shutting_down) {
+      try {
+        await Promise.race([this.perf.tick(), stopped]);
+      } catch (e) {
+        this.log.error(`rbd_support perf: ${(e as Error).message}`);
+      }
+      if (this.shutting_down) break;
+      const period = Number(this.get_ceph_option("mgr_stats_period") ?? 5);
+      await Promise.race([this.sleep(period > 0 ? period : 5), stopped]);
+    }
   }
 
   override async handle_command(
@@ -137,6 +167,9 @@ export class Module extends MgrModule {
     try {
       if (prefix.startsWith("rbd mirror snapshot schedule ")) {
         return await this.mirrorSnapshotSchedule.handleCommand(prefix.slice(29), cmd);
+      }
+      if (prefix.startsWith("rbd perf ")) {
+        return await this.perf.handleCommand(prefix.slice(9), cmd);
       }
       if (prefix === "rbd task list") {
         return this.task.list(cmd.task_id === undefined ? undefined : String(cmd.task_id));

@@ -26,6 +26,8 @@ import {
   queryIdentity,
 } from "../../core/osd_perf_query.ts";
 import { osdPerfReports } from "./osd_perf_stats.ts";
+import { SimObjectStore } from "./object_store.ts";
+import { rbdDirectoryEntries } from "./workload_images.ts";
 import type { RngStream } from "../engine/prng.ts";
 import type { PerfReport } from "./perf_counters.ts";
 import { PgState } from "../../ceph/pg_state.ts";
@@ -150,6 +152,8 @@ export class SimCluster {
   readonly crushHistory: CrushHistory;
   readonly pgs: PgTable;
   readonly scheduler: Scheduler;
+  /** The objects librados clients stored (modules' `this.rados`); they outlive a failover. */
+  readonly objectStore: SimObjectStore = new SimObjectStore(this);
   readonly peeringSeconds: number;
   readonly downOutInterval: number;
   readonly recoveryTickSeconds: number;
@@ -302,6 +306,13 @@ export class SimCluster {
       }
     }
     this.io = new IoModel(this.map, this.pgs, rng.stream("workload"), spec.workload);
+    if (this.io.spec.opsPerSecond > 0) {
+      const { keys, values } = rbdDirectoryEntries(this.io.spec.clients);
+      for (const pool of this.map.pools) {
+        if (pool.application !== "rbd") continue;
+        this.objectStore.preloadOmap(pool.id, "", "rbd_directory", keys, values);
+      }
+    }
     this.pgReporter = new PgReporter(this.pgs, this.map, this.io);
     this.pgs.onMerge((source, target, last) => this.#onMerge(source, target, last));
   }

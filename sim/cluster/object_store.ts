@@ -13,7 +13,16 @@ import type { RadosOp, RadosPort, RadosReply } from "../../core/rados_port.ts";
 import { objectHash } from "../../ceph/str_hash.ts";
 import { stableMod } from "../../ceph/pg_placement.ts";
 import { PgState } from "../../ceph/pg_state.ts";
-import type { SimCluster } from "./cluster.ts";
+import type { Scheduler } from "../engine/scheduler.ts";
+import type { OsdMap } from "./osd_map.ts";
+import type { PgTable } from "./pg_table.ts";
+
+/** What the store needs of its cluster: virtual time, the pools, the PGs' state and stats. */
+export interface ObjectStoreCluster {
+  readonly scheduler: Pick<Scheduler, "now" | "schedule">;
+  readonly map: Pick<OsdMap, "pools">;
+  readonly pgs: Pick<PgTable, "index" | "state" | "objects" | "bytes" | "poolPgs">;
+}
 
 const ENOENT = 2, EEXIST = 17, EBUSY = 16, ETIMEDOUT = 110, EINVAL = 22;
 
@@ -31,12 +40,22 @@ interface _Object {
 
 /** The objects of one simulated cluster. */
 export class SimObjectStore implements RadosPort {
-  readonly #cluster: SimCluster;
+  readonly #cluster: ObjectStoreCluster;
   /** pool id → `nspace \x1f oid` → object. */
   readonly #pools = new Map<number, Map<string, _Object>>();
 
-  constructor(cluster: SimCluster) {
+  constructor(cluster: ObjectStoreCluster) {
     this.#cluster = cluster;
+  }
+
+  /**
+   * Writes omap entries the cluster held before the run began (as a client wrote them): at
+   * once, whether or not the object's PG is active yet; counted in the PG's statistics.
+   */
+  preloadOmap(pool: number, nspace: string, oid: string, keys: string[], values: Uint8Array[]) {
+    const p = this.#pg(pool, nspace, oid);
+    if (p === -1) throw new RangeError(`preloadOmap: no pool ${pool}`);
+    this.#apply(pool, nspace, { op: "omap_set", oid, keys, values }, p);
   }
 
   /** How many objects pool `pool` holds (all namespaces). */
@@ -185,13 +204,4 @@ export class SimObjectStore implements RadosPort {
       }
     }
   }
-}
-
-const _stores = new WeakMap<SimCluster, SimObjectStore>();
-
-/** The object store of `cluster` (one per cluster, made on first use). */
-export function objectStoreOf(cluster: SimCluster): SimObjectStore {
-  let store = _stores.get(cluster);
-  if (!store) _stores.set(cluster, store = new SimObjectStore(cluster));
-  return store;
 }

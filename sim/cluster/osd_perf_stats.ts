@@ -9,7 +9,7 @@
  * default namespace and the head (`snap_id` "head"). The workload counts ops per PG, not per
  * object: a client's ops on one PG are taken to be on one object of it, named as RBD names
  * data objects in a pool whose application is `rbd` (`rbd_data.<image id>.<object number>`,
- * one image per client) and `<client>.<pgid>` elsewhere.
+ * one image per client: sim/cluster/workload_images.ts) and `<client>.<pgid>` elsewhere.
  *
  * @module
  */
@@ -27,17 +27,13 @@ import {
 import type { RngStream } from "../engine/prng.ts";
 import type { IoModel } from "./io_model.ts";
 import type { PgTable } from "./pg_table.ts";
+import { workloadImage } from "./workload_images.ts";
 
 /** The name and address of workload client `i`. */
 export function workloadClient(i: number): { id: string; address: string } {
   // A fixed, client-specific nonce, as a librados instance has one per process.
   const nonce = (Math.imul(i + 1, 2654435761) >>> 0) % 4000000000 + 100000000;
   return { id: `client.${4121 + i}`, address: `10.0.1.${(i % 254) + 1}:0/${nonce}` };
-}
-
-/** The RBD image id of workload client `i` (RBD's ids are hex). */
-function imageId(i: number): string {
-  return (0x5e1f00 + i * 0x1d3).toString(16) + "a9c3";
 }
 
 /** Splits `n` ops over the clients by weight (largest remainder, ties to the lower index). */
@@ -101,7 +97,7 @@ export function osdPerfReports(
         osd_id: String(primary),
         pg_id: pgid,
         object_name: pool.application === "rbd"
-          ? `rbd_data.${imageId(i)}.${ps.toString(16).padStart(16, "0")}`
+          ? `rbd_data.${workloadImage(i).id}.${ps.toString(16).padStart(16, "0")}`
           : `${client.id}.${pgid}`,
         snap_id: "head",
       };
