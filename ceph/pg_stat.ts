@@ -124,6 +124,21 @@ export function pgidText(pool: number, ps: number): string {
 }
 
 /**
+ * Ceph's order of `pg_t`s (a pg_t map's order): by pool, then placement seed.
+ *
+ * @example
+ * ```ts
+ * import { comparePgids } from "./pg_stat.ts";
+ * console.assert(["1.a", "1.2", "0.f"].sort(comparePgids).join() === "0.f,1.2,1.a");
+ * ```
+ */
+export function comparePgids(a: string, b: string): number {
+  const [ap, as] = a.split(".");
+  const [bp, bs] = b.split(".");
+  return Number(ap) - Number(bp) || parseInt(as ?? "0", 16) - parseInt(bs ?? "0", 16);
+}
+
+/**
  * The pool and placement seed of a pgid (`1.1f`), or undefined.
  *
  * @example

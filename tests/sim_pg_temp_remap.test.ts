@@ -57,11 +57,32 @@ Deno.test("osd out of an up OSD: its PGs stay active+clean+remapped with it in a
     assert.equal((await c.command({ prefix: "health" })).outb, "HEALTH_OK\n");
     const stat = JSON.parse((await c.command({ prefix: "osd stat", format: "json" })).outb);
     assert.equal(stat.num_remapped_pgs, 80);
+    // The OSDMap holds the pg_temp entries the real one held, and status counts them.
+    const dump = JSON.parse((await c.command({ prefix: "osd dump", format: "json" })).outb);
+    const realDump = JSON.parse(referenceCli("behaviour/osd_out_up/18_osd_dump_json.txt").stdout);
+    assert.equal(realDump.pg_temp.length, 80);
+    assert.deepEqual(dump.pg_temp, realDump.pg_temp);
+    assert.deepEqual(dump.primary_temp, realDump.primary_temp);
+    const text = (await c.command({ prefix: "osd dump" })).outb;
+    assert.match(text, /\npg_temp 2\.0 \[2,1,0\]\n/);
+    assert.equal(text.match(/^pg_temp /gm)?.length, 80);
+    const status = (await c.command({ prefix: "status" })).outb;
+    const osdLine = (t: string) => /osd: .*/.exec(t)![0].replace(/\(since [^)]*\)/g, "(since T)");
+    assert.equal(
+      osdLine(status),
+      osdLine(referenceCli("behaviour/osd_out_up/25_status.txt").stdout),
+    );
+    const statusJson = JSON.parse((await c.command({ prefix: "status", format: "json" })).outb);
+    assert.equal(statusJson.osdmap.num_remapped_pgs, 80);
     // osd in: the PGs map back onto osd.0; those that had moved away backfill back: clean again.
     assert.equal((await c.command({ prefix: "osd in", ids: ["0"] })).r, 0);
     await c.run(600);
     const after = (await c.command({ prefix: "pg dump", dumpcontents: ["pgs_brief"] })).outb;
     assert.deepEqual(stateCounts(after), { "active+clean": 113 });
+    // Backfill done: the primaries have had their pg_temp entries removed.
+    const clean = JSON.parse((await c.command({ prefix: "osd dump", format: "json" })).outb);
+    assert.deepEqual(clean.pg_temp, []);
+    assert.doesNotMatch((await c.command({ prefix: "status" })).outb, /remapped pgs/);
   } finally {
     await c.stop();
   }

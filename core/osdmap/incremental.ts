@@ -7,6 +7,7 @@
  */
 
 import { type CrushDump, CRUSHMap } from "./crush_map.ts";
+import { comparePgids } from "../../ceph/pg_stat.ts";
 
 /** One `new_pg_upmap_items` entry of the dump. */
 export interface UpmapItemsDump {
@@ -164,10 +165,10 @@ export class OSDMapIncremental {
       new_primary_affinity: [],
       new_pg_upmap: [],
       old_pg_upmap: [],
-      new_pg_upmap_items: [...this._newPgUpmapItems].sort((a, b) => _pgidOrder(a[0], b[0])).map((
+      new_pg_upmap_items: [...this._newPgUpmapItems].sort((a, b) => comparePgids(a[0], b[0])).map((
         [pgid, pairs],
       ) => ({ pgid, mappings: pairs.map(([from, to]) => ({ from, to })) })),
-      old_pg_upmap_items: [...this._oldPgUpmapItems].sort(_pgidOrder),
+      old_pg_upmap_items: [...this._oldPgUpmapItems].sort(comparePgids),
       new_up_thru: [],
       new_lost: [],
       new_last_clean_interval: [],
@@ -178,13 +179,6 @@ export class OSDMapIncremental {
       new_uuid: [],
     };
   }
-}
-
-/** Orders pgids as Ceph's `pg_t` does: by pool, then by placement seed. */
-export function _pgidOrder(a: string, b: string): number {
-  const [ap, as] = a.split(".");
-  const [bp, bs] = b.split(".");
-  return Number(ap) - Number(bp) || parseInt(as ?? "0", 16) - parseInt(bs ?? "0", 16);
 }
 
 function _entries(weightmap: Record<number, number>, what: string): [number, number][] {

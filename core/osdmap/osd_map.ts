@@ -10,7 +10,8 @@
 import { ITEM_NONE, WEIGHT_IN } from "../../ceph/crush_placement.ts";
 import { pgPlacementSeed } from "../../ceph/pg_placement.ts";
 import { type CrushDump, CRUSHMap } from "./crush_map.ts";
-import { _pgidOrder, OSDMapIncremental } from "./incremental.ts";
+import { OSDMapIncremental } from "./incremental.ts";
+import { comparePgids } from "../../ceph/pg_stat.ts";
 import { calcPgUpmaps, pgKey } from "./calc_pg_upmaps.ts";
 import type { OsdDump, OsdMapDump, PoolDump, UpActing } from "./osd_map_dump.ts";
 
@@ -281,7 +282,7 @@ export class OSDMap {
       epoch: inc.get_epoch(),
       crush_version: this.#dump.crush_version + (crush === this.#crush ? 0 : 1),
       osds,
-      pg_upmap_items: [...items].sort((a, b) => _pgidOrder(a[0], b[0])).map(([pgid, pairs]) => ({
+      pg_upmap_items: [...items].sort((a, b) => comparePgids(a[0], b[0])).map(([pgid, pairs]) => ({
         pgid,
         mappings: pairs.map(([from, to]) => ({ from, to })),
       })),

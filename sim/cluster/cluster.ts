@@ -31,6 +31,7 @@ import { rbdDirectoryEntries } from "./workload_images.ts";
 import type { RngStream } from "../engine/prng.ts";
 import type { PerfReport } from "./perf_counters.ts";
 import { PgState } from "../../ceph/pg_state.ts";
+import { pgidText } from "../../ceph/pg_stat.ts";
 import { PgTable, type PgTableOptions, stableMod } from "./pg_table.ts";
 import { PgReporter } from "./pg_report.ts";
 import type { PgStatsReport } from "../../core/pg_stats_report.ts";
@@ -186,6 +187,8 @@ export class SimCluster {
   /** When each OSD was last marked down (virtual seconds). */
   #downSince = new Float64Array(0);
   #recoveryScheduled = false;
+  /** The PG table's acting version when pg_temp was last brought up to date. */
+  #pgTempSeen = -1;
   #adjustScheduled = false;
   /** PG lists waiting for their peering to complete (a merge renumbers their PGs). */
   readonly #pendingPeering = new Set<number[]>();
@@ -1140,8 +1143,32 @@ export class SimCluster {
     this.scheduler.schedule(this.peeringSeconds, `peering e${epoch} ${pgs.length} pgs`, () => {
       this.#pendingPeering.delete(pgs);
       this.pgs.completePeering(pgs, epoch, this.scheduler.now);
+      this.#syncPgTemp();
       this.#ensureRecovery();
     });
+  }
+
+  /**
+   * The primaries' pg_temp requests: a PG whose acting set is not its up set (old holders
+   * serving until backfill ends) has a pg_temp entry, and one whose backfill ended has it
+   * removed; the mon commits what changed at one moment in one OSDMap epoch.
+   */
+  #syncPgTemp(): void {
+    const pgs = this.pgs;
+    if (pgs.actingVersion === this.#pgTempSeen) return;
+    this.#pgTempSeen = pgs.actingVersion;
+    const next = new Map<string, number[]>();
+    const stride = pgs.stride, up = pgs.up, acting = pgs.acting;
+    for (let p = 0; p < pgs.count; p++) {
+      const n = pgs.actingN[p]!;
+      if (n === 0) continue;
+      const b = p * stride;
+      let same = n === pgs.upN[p];
+      for (let i = 0; same && i < n; i++) same = acting[b + i] === up[b + i];
+      if (same) continue;
+      next.set(pgidText(pgs.poolId[p]!, pgs.ps[p]!), [...acting.subarray(b, b + n)]);
+    }
+    this.#apply(`pg_temp ${next.size} pgs`, [], () => this.map.setPgTemp(next));
   }
 
   #ensureRecovery(): void {
@@ -1153,7 +1180,10 @@ export class SimCluster {
         norecover: this.map.hasFlag("norecover"),
         nobackfill: this.map.hasFlag("nobackfill"),
       });
-      if (r.finished > 0) this.scheduler.note(`recovered ${r.finished} pgs, ${r.remaining} left`);
+      if (r.finished > 0) {
+        this.scheduler.note(`recovered ${r.finished} pgs, ${r.remaining} left`);
+        this.#syncPgTemp();
+      }
       if (r.remaining > 0 && this.pgs.recoveryActive > 0) {
         this.scheduler.schedule(dt, "recovery", tick);
       } else {

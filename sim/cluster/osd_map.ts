@@ -132,6 +132,11 @@ export class OsdMap {
   readonly uuids: string[] = [];
   /** `pg_upmap_items`: pgid → [from, to] pairs that replace OSDs of CRUSH's mapping. */
   readonly upmapItems = new Map<string, readonly (readonly [number, number])[]>();
+  /**
+   * `pg_temp`: pgid → the acting set of a PG served by other OSDs than its up set (until its
+   * backfill ends, or for good when CRUSH maps too few), as its primary asked the mon for it.
+   */
+  readonly pgTemp = new Map<string, readonly number[]>();
   readonly #now: () => number;
   readonly #ids: RngStream;
   #batchDepth = 0;
@@ -393,6 +398,28 @@ export class OsdMap {
       }
       this.upmapItems.set(pgid, pairs.map(([f, t]) => [f, t] as const));
     }
+    this.#touch();
+    return true;
+  }
+
+  /**
+   * Replaces every pg_temp entry (the mon commits the primaries' MOSDPGTemp requests of one
+   * moment in one epoch); returns false if nothing changed.
+   */
+  setPgTemp(next: ReadonlyMap<string, readonly number[]>): boolean {
+    if (next.size === this.pgTemp.size) {
+      let same = true;
+      for (const [pgid, osds] of next) {
+        const old = this.pgTemp.get(pgid);
+        if (!old || old.length !== osds.length || old.some((o, i) => o !== osds[i])) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
+    this.pgTemp.clear();
+    for (const [pgid, osds] of next) this.pgTemp.set(pgid, [...osds]);
     this.#touch();
     return true;
   }

@@ -11,6 +11,7 @@
  */
 
 import { cephSeconds, cephStamp } from "../../ceph/time.ts";
+import { comparePgids } from "../../ceph/pg_stat.ts";
 import { CRUSH_TYPES, type CrushBucket, type CrushMap, WEIGHT_IN } from "./crush_map.ts";
 import type { OsdMap, Pool } from "./osd_map.ts";
 
@@ -292,7 +293,7 @@ export class OsdMapDumpCache {
       osd_xinfo: xinfo as Json[],
       pg_upmap: [],
       pg_upmap_items: _upmapItems(map),
-      pg_temp: [],
+      pg_temp: _pgTemp(map),
       primary_temp: [],
       blocklist: {},
       range_blocklist: {},
@@ -699,17 +700,17 @@ export function dumpOsdMapCrush(map: OsdMap, cache: OsdMapDumpCache = osdMapDump
   return cache.crush(map);
 }
 
+/** `pg_temp`, in pg_t order. */
+function _pgTemp(map: OsdMap): Json[] {
+  if (map.pgTemp.size === 0) return [];
+  return [...map.pgTemp].sort((a, b) => comparePgids(a[0], b[0]))
+    .map(([pgid, osds]) => ({ pgid, osds: [...osds] }));
+}
+
 /** `pg_upmap_items`, by pool and placement seed as Ceph orders its pg_t map. */
 function _upmapItems(map: OsdMap): Json[] {
   if (map.upmapItems.size === 0) return [];
-  const key = (pgid: string) => {
-    const [pool, ps] = pgid.split(".");
-    return [Number(pool), parseInt(ps ?? "0", 16)] as const;
-  };
-  return [...map.upmapItems].sort((a, b) => {
-    const [ap, as] = key(a[0]), [bp, bs] = key(b[0]);
-    return ap - bp || as - bs;
-  }).map(([pgid, pairs]) => ({
+  return [...map.upmapItems].sort((a, b) => comparePgids(a[0], b[0])).map(([pgid, pairs]) => ({
     pgid,
     mappings: pairs.map(([from, to]) => ({ from, to })),
   }));

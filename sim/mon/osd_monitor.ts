@@ -914,6 +914,13 @@ function _dumpText(c: SimCluster): string {
       `last_clean_interval [${o.last_clean_begin},${o.last_clean_end}) ` +
       `${o.public_addr} ${o.cluster_addr} exists${o.up ? ",up" : ""} ${o.uuid}`
     ),
+    // OSDMap::print: each pg_t map in pg order, a vector as `[a,b]` (a pair as `a,b`).
+    ...(d.pg_upmap_items as { pgid: string; mappings: { from: number; to: number }[] }[]).map((
+      e,
+    ) => `pg_upmap_items ${e.pgid} [${e.mappings.map((m) => `${m.from},${m.to}`).join(",")}]`),
+    ...(d.pg_temp as { pgid: string; osds: number[] }[]).map((e) =>
+      `pg_temp ${e.pgid} [${e.osds.join(",")}]`
+    ),
   ];
   return lines.join("\n") + "\n";
 }
