@@ -149,3 +149,41 @@ Deno.test("pg_temp (property): out/in/reweight of up OSDs never degrades a PG: i
     { seed, numRuns: Number(Deno.env.get("SIM_RUNS") ?? 30) },
   );
 });
+
+Deno.test("osd dump prints pg_upmap_items and pg_temp after the OSDs, as OSDMap::print does", async () => {
+  const c = await startTestCluster({
+    cluster: {
+      hosts: 1,
+      osdsPerHost: 3,
+      failureDomain: "osd",
+      mons: { count: 1 },
+      mgrs: ["x"],
+      pools: [{ name: "rbd", pgNum: 8, size: 2, application: "rbd" }],
+    },
+  });
+  try {
+    await c.run(10);
+    const up = JSON.parse((await c.command({ prefix: "pg map", pgid: "1.0", format: "json" })).outb)
+      .up as number[];
+    const spare = [0, 1, 2].find((o) => !up.includes(o))!;
+    // nobackfill holds the remapped PG on its old acting set (pg_temp) until it is unset.
+    assert.equal((await c.command({ prefix: "osd set", key: "nobackfill" })).r, 0);
+    const r = await c.command({ prefix: "osd pg-upmap-items", pgid: "1.0", id: [up[0]!, spare] });
+    assert.equal(r.r, 0, r.outs);
+    await c.run(5);
+    const text = (await c.command({ prefix: "osd dump" })).outb;
+    const tail = text.slice(text.lastIndexOf("\nosd.2 ") + 1).split("\n").slice(1);
+    assert.deepEqual(tail.filter((l) => l !== ""), [
+      `pg_upmap_items 1.0 [${up[0]},${spare}]`,
+      `pg_temp 1.0 [${up.join(",")}]`,
+    ]);
+    // Backfilled: the pg_temp goes, the upmap stays.
+    assert.equal((await c.command({ prefix: "osd unset", key: "nobackfill" })).r, 0);
+    await c.run(120);
+    const after = (await c.command({ prefix: "osd dump" })).outb;
+    assert.match(after, /\npg_upmap_items 1\.0 /);
+    assert.doesNotMatch(after, /\npg_temp /);
+  } finally {
+    await c.stop();
+  }
+});

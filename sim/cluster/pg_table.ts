@@ -769,6 +769,17 @@ export class PgTable {
       }
       if (fresh > 0 && nActing < upN) remapped = true;
     }
+    // The primary, as PeeringState::calc_replicated_acting picks it: the up primary when it
+    // holds the data, else the OSD with the best log, the old primary while it still serves.
+    if (nActing > 1 && acting[0] !== this.up[base]) {
+      const oldPrimary = this.acting[base] as number;
+      let at = -1;
+      for (let i = 1; i < nActing; i++) if (acting[i] === oldPrimary) at = i;
+      if (at > 0) {
+        acting.copyWithin(1, 0, at);
+        acting[0] = oldPrimary;
+      }
+    }
     this.acting.set(acting.subarray(0, nActing), base);
     this.actingN[p] = nActing;
     this.actingVersion++;
