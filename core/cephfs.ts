@@ -20,6 +20,7 @@ const _STRERROR: Record<number, string> = {
   [errno.ENOTEMPTY]: "Directory not empty",
   [errno.ENODATA]: "No data available",
   [errno.EISDIR]: "Is a directory",
+  [errno.EROFS]: "Read-only file system",
 };
 
 /**
@@ -155,9 +156,19 @@ export class CephFSMount {
     await this.#call({ op: "rename", path, to }, `error in rename ${path} to ${to}`);
   }
 
-  /** `unlink(path)`: a file. */
+  /** `unlink(path)`: a file or a symbolic link. */
   async unlink(path: string): Promise<void> {
     await this.#call({ op: "unlink", path }, `error in unlink: ${path}`);
+  }
+
+  /** `symlink(existing, newname)`: a symbolic link at `path` to `target`. */
+  async symlink(target: string, path: string): Promise<void> {
+    await this.#call({ op: "symlink", path, target }, `error in symlink ${target} to ${path}`);
+  }
+
+  /** `readlink(path)`: a symbolic link's target. */
+  async readlink(path: string): Promise<string> {
+    return (await this.#call({ op: "readlink", path }, `error in readlink ${path}`)).value ?? "";
   }
 
   /** `lchmod(path, mode)`: the permission bits. */

@@ -6,6 +6,11 @@
  *
  * Errors are Ceph's: `r` is 0 or a negative errno, as libcephfs returns them.
  *
+ * Snapshots are CephFS's: `<dir>/.snap` is a directory no listing shows, `mkdir
+ * <dir>/.snap/<name>` takes a snapshot of `<dir>`'s subtree, `rmdir` of it drops it, `listdir
+ * <dir>/.snap` names the snapshots, and the paths below `<dir>/.snap/<name>` read the subtree as
+ * it was (a write there is -EROFS; `ceph.snap.btime` is when the snapshot was taken).
+ *
  * @module
  */
 
@@ -37,8 +42,12 @@ export type CephFsOp =
   | { op: "read_file"; path: string }
   /** `ceph_rename`: a file or directory moves (and replaces a file at `to`). */
   | { op: "rename"; path: string; to: string }
-  /** `ceph_unlink`: a file. */
-  | { op: "unlink"; path: string };
+  /** `ceph_unlink`: a file or a symbolic link. */
+  | { op: "unlink"; path: string }
+  /** `ceph_symlink(target, path)`: a symbolic link at `path` to `target` (-EEXIST if taken). */
+  | { op: "symlink"; path: string; target: string }
+  /** `ceph_readlink`: a symbolic link's target (-EINVAL for anything else). */
+  | { op: "readlink"; path: string };
 
 /** A directory entry (`listdir`). */
 export interface CephFsDirent {
@@ -50,12 +59,15 @@ export interface CephFsDirent {
 export interface CephFsReply {
   /** 0, or a negative errno (-ENOENT no such file system or path, -ENOTDIR, -EEXIST, ...). */
   r: number;
-  /** `statx`: whether the entry is a directory, `st_mode` (type and permission bits), owner. */
+  /**
+   * `statx`: whether the entry is a directory, `st_mode` (type and permission bits: a symbolic
+   * link, not followed, is S_IFLNK), owner.
+   */
   is_dir?: boolean;
   mode?: number;
   uid?: number;
   gid?: number;
-  /** `statx`: size in bytes (a directory's recursive bytes). */
+  /** `statx`: size in bytes (a directory's recursive bytes, a symbolic link's target's length). */
   size?: number;
   /** `statx`: birth, access, modification and change times (seconds since the epoch). */
   btime?: number;
@@ -64,7 +76,7 @@ export interface CephFsReply {
   ctime?: number;
   /** `listdir`: the entries. */
   entries?: CephFsDirent[];
-  /** `getxattr`: the value. */
+  /** `getxattr`: the value; `readlink`: the target. */
   value?: string;
   /** `read_file`: the bytes. */
   data?: Uint8Array;

@@ -78,9 +78,11 @@ export {
   EIO,
   ENODATA,
   ENOENT,
+  ENOSYS,
   ENOTEMPTY,
   EOPNOTSUPP,
   EPERM,
+  ESTALE,
   ETIMEDOUT,
 } from "../ceph/errno.ts";
 export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";

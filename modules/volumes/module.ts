@@ -1,7 +1,7 @@
 /**
  * Ceph's `volumes` module (src/pybind/mgr/volumes of 16.2.15), with the source's descriptors,
  * texts and errnos (tests/ceph-reference/cli/commands/fs_volume/, fs_subvolumegroup/,
- * fs_subvolume/):
+ * fs_subvolume/, fs_snapshot/):
  * - `fs volume ls/create/rm/info`: a volume is a file system on pools `cephfs.<name>.meta` and
  *   `cephfs.<name>.data`, made and removed through mon commands as fs/operations/volume.py
  *   does; its MDS daemons are asked of the orchestrator backend, and without one the volume
@@ -14,11 +14,18 @@
  *   at start, what a previous run left).
  * - `fs subvolume metadata set/get/ls/rm` (the `.meta`'s USER_METADATA section), `fs subvolume
  *   pin` and `fs subvolumegroup pin` (the `ceph.dir.pin*` vxattrs).
+ * - Snapshots (tests/ceph-reference/cli/commands/fs_snapshot/): `fs subvolume snapshot
+ *   create/rm/ls/info` (CephFS snapshots of the subvolume's base directory,
+ *   `<base>/.snap/<name>`), `fs subvolume snapshot metadata set/get/ls/rm` (`.meta`'s
+ *   SNAP_METADATA_<name> sections), the deprecated `protect/unprotect`, `fs subvolumegroup
+ *   snapshot ls/rm` (and `create`, which 16.2.15 refuses with ENOSYS), and `fs subvolume rm
+ *   --retain-snapshots`: the data directory goes to the subvolume's `.trash`, linked from the
+ *   volume's trash for the purge, the subvolume stays 'snapshot-retained' until a new
+ *   incarnation is made over it or its last snapshot goes (and it with it).
  *
- * Not ported: snapshots (of subvolumes and groups), clones, `--retain-snapshots` with
- * snapshots, authorize/deauthorize/authorized_list/evict, legacy (v1 and pre-Nautilus)
- * subvolumes, and the cloner (so the module options `max_concurrent_clones` and
- * `snapshot_clone_delay`, which configure it).
+ * Not ported: clones (`fs subvolume snapshot clone`, `fs clone status/cancel`, the cloner, so
+ * the module options `max_concurrent_clones` and `snapshot_clone_delay`),
+ * authorize/deauthorize/authorized_list/evict, and legacy (v1 and pre-Nautilus) subvolumes.
  *
  * @module
  */
@@ -27,11 +34,14 @@ import {
   type CephFSMount,
   type CommandReturn,
   EAGAIN,
+  EEXIST,
   EINVAL,
   ENODATA,
   ENOENT,
+  ENOSYS,
   ENOTEMPTY,
   EPERM,
+  ESTALE,
   formatBytes,
   HandleCommandResult,
   MgrModule,
@@ -65,11 +75,61 @@ const DEFAULT_MODE = 0o755;
 const NS_PREFIX = "fsvolumens_";
 /** `client_snapdir`. */
 const SNAP_DIR = ".snap";
+/** `st_mode`'s type bits, and a symbolic link's. */
+const S_IFMT = 0o170000, S_IFLNK = 0o120000, S_IFDIR = 0o040000;
 /** MetadataManager.USER_METADATA_SECTION. */
 const USER_METADATA = "USER_METADATA";
 /** What Python's `float()` takes. */
 const _PY_FLOAT =
   /^\s*[+-]?(?:(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?|inf|infinity|nan)\s*$/i;
+/** SubvolumeStates.STATE_RETAINED: removed, with its snapshots kept. */
+const STATE_RETAINED = "snapshot-retained";
+/** The section of a snapshot's metadata in `.meta` is this and the snapshot's name. */
+const SNAP_META_PREFIX = "SNAP_METADATA_";
+/** A subvolume's own trash, for the data directories removed while snapshots stay. */
+const SUBVOL_TRASH = ".trash";
+
+/** SubvolumeOpType: what a subvolume is opened for (in messages, as the source spells it). */
+type SubvolOp =
+  | "create"
+  | "rm"
+  | "rm-force"
+  | "pin"
+  | "getpath"
+  | "info"
+  | "resize"
+  | "snap-create"
+  | "snap-rm"
+  | "snap-ls"
+  | "snap-info"
+  | "snap-protect"
+  | "snap-unprotect"
+  | "user-metadata-set"
+  | "user-metadata-get"
+  | "user-metadata-ls"
+  | "user-metadata-rm"
+  | "snap-metadata-set"
+  | "snap-metadata-get"
+  | "snap-metadata-ls"
+  | "snap-metadata-rm";
+
+/** The subvolume snapshot commands' verbs. */
+type SnapVerb = "create" | "rm" | "ls" | "info" | "protect" | "unprotect";
+
+/** SubvolumeV2.allowed_ops_by_state of a subvolume whose snapshots alone are retained. */
+const RETAINED_OPS: ReadonlySet<SubvolOp> = new Set<SubvolOp>([
+  "rm",
+  "rm-force",
+  "info",
+  "snap-rm",
+  "snap-ls",
+  "snap-info",
+  "snap-protect",
+  "snap-unprotect",
+]);
+/** ...and of one that is neither complete nor retained (a clone on its way). */
+const INCOMPLETE_OPS: ReadonlySet<SubvolOp> = new Set<SubvolOp>(["rm-force"]);
+
 /** SubvolumeV2.features. */
 const SUBVOL_FEATURES = ["snapshot-clone", "snapshot-autoprotect", "snapshot-retention"];
 
@@ -108,11 +168,13 @@ interface SubvolTarget {
 /** An open v2 subvolume. */
 interface Subvol extends SubvolTarget {
   name: string;
-  /** `/volumes/<group>/<name>`, where `.meta` is. */
+  /** `/volumes/<group>/<name>`, where `.meta` and the snapshots (`.snap`) are. */
   base: string;
-  /** The data directory, `<base>/<uuid>`. */
+  /** The data directory, `<base>/<uuid>` (empty when only the snapshots are retained). */
   path: string;
   meta: Map<string, Map<string, string>>;
+  /** `complete`, or `snapshot-retained` (SubvolumeStates). */
+  state: string;
   uid: number;
   gid: number;
 }
@@ -167,6 +229,38 @@ function _writeIni(meta: Map<string, Map<string, string>>): string {
 function _strerror(e: number): string {
   return { [EINVAL]: "Invalid argument", [ENOENT]: "No such file or directory" }[e] ??
     `Unknown error ${e}`;
+}
+
+/** Python's `str(datetime.fromtimestamp(t))` with its microseconds, on the (UTC) host. */
+function _pyTimeMicro(t: number): string {
+  let sec = Math.floor(t);
+  let us = Math.round((t - sec) * 1e6);
+  if (us === 1e6) [sec, us] = [sec + 1, 0];
+  return _pyTime(sec) + (us === 0 ? "" : `.${String(us).padStart(6, "0")}`);
+}
+
+/** Whether Python's `uuid.UUID()` takes the string (hyphens, braces and a `urn:uuid:` aside). */
+function _isUuid(s: string): boolean {
+  const hex = s.replace("urn:", "").replace("uuid:", "").replace(/^[{}]+|[{}]+$/g, "")
+    .replaceAll("-", "");
+  return /^[0-9a-fA-F]{32}$/.test(hex);
+}
+
+/** Python's `repr()` of a str's UTF-8 bytes: `b'name'`. */
+function _pyBytesRepr(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let out = "";
+  for (const b of bytes) {
+    const ch = String.fromCharCode(b);
+    if (ch === quote || ch === "\\") out += `\\${ch}`;
+    else if (b === 0x09) out += "\\t";
+    else if (b === 0x0a) out += "\\n";
+    else if (b === 0x0d) out += "\\r";
+    else if (b < 0x20 || b >= 0x7f) out += `\\x${b.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return `b${quote}${out}${quote}`;
 }
 
 /** A VolumeException: an error tuple. */
@@ -400,6 +494,134 @@ export class Volumes extends MgrModule {
       desc: "Get the mountpath of a CephFS subvolume group in a volume",
       perm: "r",
     },
+    {
+      cmd: "fs subvolumegroup snapshot ls " +
+        "name=vol_name,type=CephString " +
+        "name=group_name,type=CephString ",
+      desc: "List subvolumegroup snapshots",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolumegroup snapshot create " +
+        "name=vol_name,type=CephString " +
+        "name=group_name,type=CephString " +
+        "name=snap_name,type=CephString ",
+      desc: "Create a snapshot of a CephFS subvolume group in a volume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolumegroup snapshot rm " +
+        "name=vol_name,type=CephString " +
+        "name=group_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=force,type=CephBool,req=false ",
+      desc: "Delete a snapshot of a CephFS subvolume group in a volume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume snapshot ls " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "List subvolume snapshots",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume snapshot create " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Create a snapshot of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume snapshot info " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Get the information of a CephFS subvolume snapshot " +
+        "and optionally, in a specific subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume snapshot metadata set " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=key_name,type=CephString " +
+        "name=value,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Set custom metadata (key-value) for a CephFS subvolume snapshot in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume snapshot metadata get " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=key_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Get custom metadata associated with the key of a CephFS subvolume snapshot " +
+        "in a volume, and optionally, in a specific subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume snapshot metadata ls " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "List custom metadata (key-value pairs) of a CephFS subvolume snapshot " +
+        "in a volume, and optionally, in a specific subvolume group",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume snapshot metadata rm " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=key_name,type=CephString " +
+        "name=group_name,type=CephString,req=false " +
+        "name=force,type=CephBool,req=false ",
+      desc: "Remove custom metadata (key-value) associated with the key of a CephFS " +
+        "subvolume snapshot in a volume, and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume snapshot rm " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=group_name,type=CephString,req=false " +
+        "name=force,type=CephBool,req=false ",
+      desc: "Delete a snapshot of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume snapshot protect " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "(deprecated) Protect snapshot of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume snapshot unprotect " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "(deprecated) Unprotect a snapshot of a CephFS subvolume in a volume, " +
+        "and optionally, in a specific subvolume group",
+      perm: "rw",
+    },
   ];
 
   /**
@@ -494,6 +716,7 @@ export class Volumes extends MgrModule {
             str("sub_name") ?? "",
             str("group_name"),
             cmd.force === true,
+            cmd.retain_snapshots === true,
           )
         );
         break;
@@ -523,7 +746,8 @@ export class Volumes extends MgrModule {
         r = await this.#tuple(async () => {
           const fs = this.#open(str("vol_name") ?? "");
           const group = await this.#subvolGroup(fs, str("group_name"));
-          return [0, (await this.#openSubvol(fs, group, str("sub_name") ?? "")).path, ""];
+          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "", "getpath");
+          return [0, sv.path, ""];
         });
         break;
       case "fs subvolume info":
@@ -562,7 +786,7 @@ export class Volumes extends MgrModule {
         r = await this.#tuple(async () => {
           const fs = this.#open(str("vol_name") ?? "");
           const group = await this.#subvolGroup(fs, str("group_name"));
-          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "");
+          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "", "pin");
           await this.#pin(fs, sv.base, str("pin_type") ?? "", str("pin_setting") ?? "");
           return [0, "{}", ""];
         });
@@ -577,6 +801,53 @@ export class Volumes extends MgrModule {
         break;
       case "fs subvolumegroup ls":
         r = await this.#tuple(() => this.#groupLs(str("vol_name") ?? ""));
+        break;
+      case "fs subvolume snapshot create":
+      case "fs subvolume snapshot rm":
+      case "fs subvolume snapshot ls":
+      case "fs subvolume snapshot info":
+      case "fs subvolume snapshot protect":
+      case "fs subvolume snapshot unprotect":
+        r = await this.#tuple(() =>
+          this.#subvolSnapshot(
+            String(cmd.prefix).split(" ")[3] as SnapVerb,
+            str("vol_name") ?? "",
+            str("sub_name") ?? "",
+            str("group_name"),
+            str("snap_name") ?? "",
+            cmd.force === true,
+          )
+        );
+        break;
+      case "fs subvolume snapshot metadata set":
+      case "fs subvolume snapshot metadata get":
+      case "fs subvolume snapshot metadata ls":
+      case "fs subvolume snapshot metadata rm":
+        r = await this.#tuple(() =>
+          this.#snapMetadata(
+            String(cmd.prefix).split(" ")[4] as "set" | "get" | "ls" | "rm",
+            str("vol_name") ?? "",
+            str("sub_name") ?? "",
+            str("group_name"),
+            str("snap_name") ?? "",
+            str("key_name") ?? "",
+            str("value") ?? "",
+            cmd.force === true,
+          )
+        );
+        break;
+      case "fs subvolumegroup snapshot create":
+      case "fs subvolumegroup snapshot rm":
+      case "fs subvolumegroup snapshot ls":
+        r = await this.#tuple(() =>
+          this.#groupSnapshot(
+            String(cmd.prefix).split(" ")[3] as "create" | "rm" | "ls",
+            str("vol_name") ?? "",
+            str("group_name") ?? "",
+            str("snap_name") ?? "",
+            cmd.force === true,
+          )
+        );
         break;
       case "fs subvolumegroup exist":
         r = await this.#tuple(() => this.#groupExist(str("vol_name") ?? ""));
@@ -1119,7 +1390,12 @@ export class Volumes extends MgrModule {
    * open_subvol: discover (the base directory and its `.meta`, whose path must lie in it),
    * then SubvolumeV2.open (the mark, and the data directory's owner).
    */
-  async #openSubvol(fs: CephFSMount, group: SubvolGroup, name: string): Promise<Subvol> {
+  async #openSubvol(
+    fs: CephFSMount,
+    group: SubvolGroup,
+    name: string,
+    op: SubvolOp,
+  ): Promise<Subvol> {
     const base = `${group.path}/${name}`;
     try {
       await fs.statx(base);
@@ -1142,10 +1418,17 @@ export class Volumes extends MgrModule {
     }
     const global = meta.get("GLOBAL");
     const path = global?.get("path") ?? "";
-    if (global?.get("version") !== "2" || path.slice(0, path.lastIndexOf("/")) !== base) {
+    const state = global?.get("state") ?? "";
+    // A subvolume with only its snapshots retained has an empty path.
+    const retained = state === STATE_RETAINED;
+    if (
+      global?.get("version") !== "2" ||
+      (!retained && path.slice(0, path.lastIndexOf("/")) !== base)
+    ) {
       this.log.error(`error accessing subvolume metadata for '${name}' (not a v2 subvolume)`);
       throw new VolumeError(-EINVAL, "error accessing subvolume metadata");
     }
+    await this.#cleanStaleSnapMetadata(fs, base, meta);
     try {
       await fs.setxattr(base, "ceph.dir.subvolume", "1");
     } catch (e) {
@@ -1154,10 +1437,16 @@ export class Volumes extends MgrModule {
       }
       throw _volumeError(e);
     }
-    const state = global.get("state") ?? "";
-    if (state !== "complete") {
-      throw new VolumeError(-EAGAIN, `subvolume '${name}' is not ready for operation`);
+    if (state !== "complete" && !(retained ? RETAINED_OPS : INCOMPLETE_OPS).has(op)) {
+      if (retained) {
+        throw new VolumeError(
+          -ENOENT,
+          `subvolume '${name}' is removed and has only snapshots retained`,
+        );
+      }
+      throw new VolumeError(-EAGAIN, `subvolume '${name}' is not ready for operation ${op}`);
     }
+    if (retained) return { name, group, base, path, meta, state, uid: 0, gid: 0 };
     let st;
     try {
       st = await fs.statx(path);
@@ -1167,15 +1456,29 @@ export class Volumes extends MgrModule {
       }
       throw _volumeError(e);
     }
-    return {
-      name,
-      group,
-      base,
-      path,
-      meta,
-      uid: st.uid,
-      gid: st.gid,
-    };
+    return { name, group, base, path, meta, state, uid: st.uid, gid: st.gid };
+  }
+
+  /**
+   * clean_stale_snapshot_metadata: the SNAP_METADATA sections of snapshots that are gone
+   * leave `.meta` (a failure to write it is logged, as the source does).
+   */
+  async #cleanStaleSnapMetadata(
+    fs: CephFSMount,
+    base: string,
+    meta: Map<string, Map<string, string>>,
+  ): Promise<void> {
+    const sections = [...meta.keys()].filter((k) => k.startsWith(SNAP_META_PREFIX));
+    if (sections.length === 0) return;
+    const snaps = await this.#snapshots(fs, base);
+    for (const section of sections) {
+      if (snaps.includes(section.slice(SNAP_META_PREFIX.length))) continue;
+      meta.delete(section);
+      await this.#writeMeta(fs, base, meta).catch((e) => {
+        if (!(e instanceof MetaError)) throw e;
+        this.log.error(`Failed to remove stale snap metadata on snap=${section} (${e.message})`);
+      });
+    }
   }
 
   /** SubvolumeBase.set_attrs: quota, pool layout or namespace, owner, mode. */
@@ -1252,7 +1555,7 @@ export class Volumes extends MgrModule {
     const namespace = a.isolated ? `${NS_PREFIX}${name}` : undefined;
     let sv: Subvol | undefined;
     try {
-      sv = await this.#openSubvol(fs, group, name);
+      sv = await this.#openSubvol(fs, group, name, "create");
     } catch (e) {
       if (!(e instanceof VolumeError && e.errno === -ENOENT)) throw e;
     }
@@ -1269,6 +1572,11 @@ export class Volumes extends MgrModule {
     }
     const mode = _octal(a.mode);
     const base = `${group.path}/${name}`;
+    // A removed subvolume whose snapshots stay takes a new data directory (an incarnation).
+    const retained = await this.#retainedMeta(fs, base, name);
+    if (retained && await this.#hasPendingPurges(fs, base)) {
+      throw new VolumeError(-EAGAIN, "asynchronous purge of subvolume in progress");
+    }
     const path = `${base}/${this.uuid4()}`;
     try {
       // create_base_dir of the group (the default group is made here).
@@ -1289,17 +1597,32 @@ export class Volumes extends MgrModule {
         namespace,
         size: a.size,
       });
-      const meta = new Map([[
+      let meta = new Map([[
         "GLOBAL",
         new Map([["version", "2"], ["type", "subvolume"], ["path", path], ["state", "complete"]]),
       ]]);
+      if (retained) {
+        // _set_incarnation_metadata: the snapshots' metadata stays.
+        const global = retained.get("GLOBAL")!;
+        for (const [k, v] of [["type", "subvolume"], ["path", path], ["state", "complete"]]) {
+          global.set(k!, v!);
+        }
+        meta = retained;
+      }
       await this.#writeMeta(fs, base, meta);
       await fs.touch(this.#authMetaPath(group, name), 0o755);
     } catch (e) {
-      this.log.info(`cleaning up subvolume with path: ${name}`);
       try {
-        await this.#trashBase(fs, group, name);
-        void this.#purge(vol);
+        if (retained) {
+          this.log.info(`cleaning up subvolume incarnation with path: ${path}`);
+          await fs.rmdir(path).catch((e) => {
+            throw _volumeError(e);
+          });
+        } else {
+          this.log.info(`cleaning up subvolume with path: ${name}`);
+          await this.#trashBase(fs, group, name);
+          void this.#purge(vol);
+        }
       } catch (ce) {
         this.log.info(`failed to cleanup subvolume '${name}' (${ce})`);
       }
@@ -1330,23 +1653,105 @@ export class Volumes extends MgrModule {
     });
   }
 
-  /** remove_subvolume: to the trash, purged in the background; --force takes a missing one. */
+  /**
+   * SubvolumeV2.retained: the subvolume's `.meta` when it says only its snapshots are
+   * retained; undefined when it says otherwise or there is none.
+   */
+  async #retainedMeta(
+    fs: CephFSMount,
+    base: string,
+    name: string,
+  ): Promise<Map<string, Map<string, string>> | undefined> {
+    try {
+      const meta = await this.#readMeta(fs, base);
+      return meta.get("GLOBAL")?.get("state") === STATE_RETAINED ? meta : undefined;
+    } catch (e) {
+      if (e instanceof MetaError && e.errno === -ENOENT) return undefined;
+      if (e instanceof MetaError) {
+        throw new VolumeError(e.errno, `internal error while processing subvolume '${name}'`);
+      }
+      throw e;
+    }
+  }
+
+  /** has_pending_purges: data directories left in the subvolume's own trash. */
+  async #hasPendingPurges(fs: CephFSMount, base: string): Promise<boolean> {
+    try {
+      return (await fs.listdir(`${base}/${SUBVOL_TRASH}`)).some((e) => e.is_dir);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) return false;
+      throw _volumeError(e);
+    }
+  }
+
+  /**
+   * trash_incarnation_dir: the data directory moves to the subvolume's own trash, and the
+   * volume's trash links to it (the purge follows the link).
+   */
+  async #trashIncarnation(fs: CephFSMount, sv: Subvol): Promise<void> {
+    const own = `${sv.base}/${SUBVOL_TRASH}`;
+    try {
+      await fs.statx(own);
+    } catch (e) {
+      if (!(e instanceof CephFSError && e.errno === ENOENT)) throw _volumeError(e);
+      await fs.mkdir(own, 0o700).catch((e) => {
+        throw _volumeError(e);
+      });
+    }
+    const bname = sv.path.slice(sv.path.lastIndexOf("/") + 1);
+    const to = `${own}/${bname}`;
+    const trash = `${SUBVOL_PREFIX}/${TRASH_DIR}`;
+    try {
+      await fs.rename(sv.path, to);
+      await fs.statx(trash).catch(async (e) => {
+        if (!(e instanceof CephFSError && e.errno === ENOENT)) throw e;
+        await fs.mkdirs(trash, 0o700);
+      });
+      await fs.symlink(to, `${trash}/${bname}`);
+    } catch (e) {
+      throw _volumeError(e);
+    }
+    this.log.info(`subvolume path '${to}' linked in trashcan bname ${bname}`);
+  }
+
+  /**
+   * remove_subvolume (SubvolumeV2.remove): to the trash, purged in the background; with
+   * snapshots, refused, or with --retain-snapshots only the data directory goes and the
+   * subvolume is left 'snapshot-retained'; --force takes a missing one.
+   */
   async #subvolRm(
     vol: string,
     name: string,
     groupName: string | undefined,
     force: boolean,
+    retainSnaps: boolean,
   ): Promise<CommandReturn> {
     try {
       const fs = this.#open(vol);
       const group = await this.#subvolGroup(fs, groupName);
-      const sv = await this.#openSubvol(fs, group, name);
+      const sv = await this.#openSubvol(fs, group, name, force ? "rm-force" : "rm");
       const snaps = await this.#snapshots(fs, sv.base);
       if (snaps.length > 0) {
-        // Retaining snapshots needs snapshot support, which mgrd does not have.
-        throw new VolumeError(-ENOTEMPTY, `subvolume '${name}' has snapshots`);
+        if (!retainSnaps) throw new VolumeError(-ENOTEMPTY, `subvolume '${name}' has snapshots`);
+      } else if (!await this.#hasPendingPurges(fs, sv.base)) {
+        await this.#trashBase(fs, group, name);
+        void this.#purge(vol);
+        return [0, "", ""];
       }
-      await this.#trashBase(fs, group, name);
+      if (sv.state !== STATE_RETAINED) {
+        await this.#trashIncarnation(fs, sv);
+        sv.meta.delete(USER_METADATA);
+        const global = sv.meta.get("GLOBAL")!;
+        global.set("path", "");
+        global.set("state", STATE_RETAINED);
+        await this.#writeMeta(fs, sv.base, sv.meta).catch((e) => {
+          if (!(e instanceof MetaError)) throw e;
+          throw new VolumeError(e.errno, e.message);
+        });
+        await fs.unlink(this.#authMetaPath(group, name)).catch((e) => {
+          if (!(e instanceof CephFSError && e.errno === ENOENT)) throw e;
+        });
+      }
       void this.#purge(vol);
     } catch (e) {
       const ve = _volumeError(e);
@@ -1359,10 +1764,10 @@ export class Volumes extends MgrModule {
     return [0, "", ""];
   }
 
-  /** The subvolume's snapshots (`.snap` of its base directory, inherited ones left out). */
-  async #snapshots(fs: CephFSMount, base: string): Promise<string[]> {
+  /** listsnaps: the snapshots of a directory (its `.snap`), inherited ones (`_...`) left out. */
+  async #snapshots(fs: CephFSMount, dir: string): Promise<string[]> {
     try {
-      return (await fs.listdir(`${base}/${SNAP_DIR}`)).map((e) => e.name)
+      return (await fs.listdir(`${dir}/${SNAP_DIR}`)).filter((e) => e.is_dir).map((e) => e.name)
         .filter((n) => !n.startsWith("_"));
     } catch (e) {
       if (e instanceof CephFSError && e.errno === ENOENT) return [];
@@ -1382,7 +1787,7 @@ export class Volumes extends MgrModule {
         if (entries.length === 0 || this.shutting_down || this.#cancelled.has(vol)) return;
         for (const e of entries) {
           if (this.#cancelled.has(vol)) return;
-          await this.#rmtree(fs, `${trash}/${e.name}`, e.is_dir);
+          await this.#purgeEntry(fs, `${trash}/${e.name}`);
         }
       }
     } catch (e) {
@@ -1392,16 +1797,72 @@ export class Volumes extends MgrModule {
     }
   }
 
+  /**
+   * purge_trash_entry_for_volume: a trash entry removed; a link (to a retained subvolume's
+   * old data directory) has its target removed, then the subvolume itself once nothing but
+   * an empty shell is left of it (subvolume_purge), then the link.
+   */
+  async #purgeEntry(fs: CephFSMount, path: string): Promise<void> {
+    const st = await fs.statx(path);
+    if ((st.mode & S_IFMT) !== S_IFLNK) return await this.#rmtree(fs, path, st.is_dir);
+    const target = await fs.readlink(path);
+    await this.#rmtree(fs, target, true).catch((e) => {
+      if (!(e instanceof CephFSError && e.errno === ENOENT)) throw e;
+    });
+    await this.#subvolumePurge(fs, target);
+    await fs.unlink(path);
+  }
+
+  /** subvolume_purge: the retained subvolume of a trash link goes once it is purgeable. */
+  async #subvolumePurge(fs: CephFSMount, target: string): Promise<void> {
+    // resolve_trash: /volumes/<group>/<subvolume>/.trash/<uuid>
+    const parts = target.split("/");
+    if (parts.length !== 6 || `/${parts[1]}` !== SUBVOL_PREFIX || parts[4] !== SUBVOL_TRASH) {
+      return;
+    }
+    try {
+      const group = await this.#subvolGroup(fs, parts[2] === NO_GROUP ? undefined : parts[2]);
+      const sv = await this.#openSubvol(fs, group, parts[3]!, "rm");
+      if (await this.#purgeable(fs, sv)) await this.#rmtree(fs, sv.base, true);
+    } catch (e) {
+      const ve = _volumeError(e);
+      if (!(ve instanceof VolumeError && ve.errno === -ENOENT)) throw ve;
+    }
+  }
+
+  /** SubvolumeV2.purgeable: retained, without snapshots or data directories to purge. */
+  async #purgeable(fs: CephFSMount, sv: Subvol): Promise<boolean> {
+    return sv.state === STATE_RETAINED && (await this.#snapshots(fs, sv.base)).length === 0 &&
+      !await this.#hasPendingPurges(fs, sv.base);
+  }
+
+  /** Trash.purge's rmtree: depth first; a directory gone meanwhile is no error. */
   async #rmtree(fs: CephFSMount, path: string, dir: boolean): Promise<void> {
     if (!dir) return await fs.unlink(path);
-    for (const e of await fs.listdir(path)) await this.#rmtree(fs, `${path}/${e.name}`, e.is_dir);
+    let entries;
+    try {
+      entries = await fs.listdir(path);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) return;
+      throw e;
+    }
+    for (const e of entries) await this.#rmtree(fs, `${path}/${e.name}`, e.is_dir);
     await fs.rmdir(path);
   }
 
   /** subvolume_info: SubvolumeBase.info() and the mons' addresses. */
   async #subvolInfo(vol: string, name: string, groupName?: string): Promise<CommandReturn> {
     const fs = this.#open(vol);
-    const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name);
+    const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name, "info");
+    if (sv.state === STATE_RETAINED) {
+      const info = {
+        type: sv.meta.get("GLOBAL")!.get("type") ?? "",
+        features: SUBVOL_FEATURES,
+        state: STATE_RETAINED,
+        mon_addrs: this.#monAddrs(),
+      };
+      return [0, pythonJson(info, "json-pretty"), ""];
+    }
     const st = await fs.statx(sv.path).catch((e) => {
       throw _volumeError(e);
     });
@@ -1450,7 +1911,7 @@ export class Volumes extends MgrModule {
     noShrink: boolean,
   ): Promise<CommandReturn> {
     const fs = this.#open(vol);
-    const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name);
+    const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name, "resize");
     let newSize: number;
     if (/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(size)) {
       newSize = Number(size.replaceAll("_", "").trim());
@@ -1520,7 +1981,12 @@ export class Volumes extends MgrModule {
   ): Promise<CommandReturn> {
     try {
       const fs = this.#open(vol);
-      const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name);
+      const sv = await this.#openSubvol(
+        fs,
+        await this.#subvolGroup(fs, groupName),
+        name,
+        `user-metadata-${op}`,
+      );
       // configparser's optionxform: keys are lower case.
       const k = key.toLowerCase();
       const user = sv.meta.get(USER_METADATA);
@@ -1554,6 +2020,240 @@ export class Volumes extends MgrModule {
       }
     } catch (e) {
       if (op === "rm" && force && e instanceof VolumeError && e.errno === -ENOENT) {
+        return [0, "", ""];
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The subvolume snapshot commands: create (idempotent; not under a group snapshot's name),
+   * rm (its metadata, then the snapshot; the last one of a retained subvolume takes the
+   * subvolume with it), ls, info (the snapshot's data directory's `ceph.snap.btime` and
+   * pool), and the deprecated protect/unprotect, which only open the subvolume.
+   */
+  async #subvolSnapshot(
+    verb: SnapVerb,
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    snap: string,
+    force: boolean,
+  ): Promise<CommandReturn> {
+    if (verb === "rm") return await this.#snapRm(vol, name, groupName, snap, force);
+    const fs = this.#open(vol);
+    const group = await this.#subvolGroup(fs, groupName);
+    const sv = await this.#openSubvol(fs, group, name, `snap-${verb}`);
+    switch (verb) {
+      case "create": {
+        try {
+          await fs.statx(`${group.path}/${SNAP_DIR}/${snap}`);
+        } catch (e) {
+          if (!(e instanceof CephFSError)) throw e;
+          if (e.errno !== ENOENT) throw _volumeError(e);
+          await this.#mksnap(fs, `${sv.base}/${SNAP_DIR}/${snap}`);
+          return [0, "", ""];
+        }
+        throw new VolumeError(-EINVAL, "subvolumegroup and subvolume snapshot name can't be same");
+      }
+      case "ls": {
+        const names = await this.#snapshots(fs, sv.base);
+        return [0, pythonJson(names.map((name) => ({ name })), "json-pretty"), ""];
+      }
+      case "info":
+        return [0, pythonJson(await this.#snapInfo(fs, sv, snap), "json-pretty"), ""];
+      case "protect":
+      case "unprotect":
+        this.log.warning(
+          `snapshot ${verb} call is deprecated and will be removed in a future release`,
+        );
+        return [
+          0,
+          "",
+          `Deprecation warning: 'snapshot ${verb}' call is deprecated and will be removed in a ` +
+          "future release",
+        ];
+    }
+  }
+
+  /** mksnap: a snapshot, or nothing when there is one of that name. */
+  async #mksnap(fs: CephFSMount, path: string): Promise<void> {
+    try {
+      await fs.mkdir(path, 0o755);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === EEXIST) return;
+      throw _volumeError(e);
+    }
+  }
+
+  /** rmsnap: the snapshot at `path` (named in bytes' repr when missing, as the source does). */
+  async #rmsnap(fs: CephFSMount, path: string): Promise<void> {
+    try {
+      await fs.statx(path);
+      await fs.rmdir(path);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) {
+        const base = path.slice(path.lastIndexOf("/") + 1);
+        throw new VolumeError(-ENOENT, `snapshot '${_pyBytesRepr(base)}' does not exist`);
+      }
+      throw _volumeError(e);
+    }
+  }
+
+  /** remove_subvolume_snapshot (SubvolumeV2.remove_snapshot). */
+  async #snapRm(
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    snap: string,
+    force: boolean,
+  ): Promise<CommandReturn> {
+    try {
+      const fs = this.#open(vol);
+      const group = await this.#subvolGroup(fs, groupName);
+      const sv = await this.#openSubvol(fs, group, name, "snap-rm");
+      sv.meta.delete(`${SNAP_META_PREFIX}${snap}`);
+      try {
+        await this.#writeMeta(fs, sv.base, sv.meta);
+      } catch (e) {
+        if (!(e instanceof MetaError)) throw e;
+        if (!force) {
+          throw new VolumeError(
+            -EAGAIN,
+            `failed to remove snapshot metadata on snap=${snap} reason=${e.errno} ${e.message}`,
+          );
+        }
+        this.log.info(`Allowing snapshot removal on failure of it's metadata removal with force`);
+      }
+      await this.#rmsnap(fs, `${sv.base}/${SNAP_DIR}/${snap}`);
+      if (await this.#purgeable(fs, sv)) {
+        await this.#trashBase(fs, group, name);
+        throw new VolumeError(
+          -ESTALE,
+          `subvolume '${name}' has been removed as the last retained snapshot is removed`,
+        );
+      }
+    } catch (e) {
+      const ve = _volumeError(e);
+      // ESTALE: the subvolume went to the trash with its last snapshot; the purge takes it.
+      if (ve instanceof VolumeError && ve.errno === -ESTALE) void this.#purge(vol);
+      else if (!(force && ve instanceof VolumeError && ve.errno === -ENOENT)) throw ve;
+    }
+    return [0, "", ""];
+  }
+
+  /** snapshot_info: when the snapshot was taken, its data pool, and its clones (none). */
+  async #snapInfo(fs: CephFSMount, sv: Subvol, snap: string): Promise<Record<string, string>> {
+    if (snap.startsWith("_")) {
+      throw new VolumeError(-EINVAL, `snapshot name '${snap}' is invalid`);
+    }
+    const missing = () => new VolumeError(-ENOENT, `snapshot '${snap}' does not exist`);
+    const asVolumeError = (e: unknown) =>
+      e instanceof CephFSError && e.errno === ENOENT ? missing() : _volumeError(e);
+    // snapshot_data_path: the snapshot's directory named as a UUID (the last one listed).
+    const snapBase = `${sv.base}/${SNAP_DIR}/${snap}`;
+    let uuid: string | undefined;
+    try {
+      for (const e of await fs.listdir(snapBase)) {
+        const st = await fs.statx(`${snapBase}/${e.name}`);
+        if ((st.mode & S_IFMT) === S_IFDIR && _isUuid(e.name)) uuid = e.name;
+      }
+    } catch (e) {
+      throw asVolumeError(e);
+    }
+    if (uuid === undefined) throw missing();
+    const path = `${snapBase}/${uuid}`;
+    try {
+      const btime = await fs.getxattr(path, "ceph.snap.btime");
+      const pool = await fs.getxattr(path, "ceph.dir.layout.pool");
+      return { created_at: _pyTimeMicro(Number(btime)), data_pool: pool, has_pending_clones: "no" };
+    } catch (e) {
+      throw asVolumeError(e);
+    }
+  }
+
+  /** The snapshot metadata commands: a `SNAP_METADATA_<snap>` section of `.meta`. */
+  async #snapMetadata(
+    op: "set" | "get" | "ls" | "rm",
+    vol: string,
+    name: string,
+    groupName: string | undefined,
+    snap: string,
+    key: string,
+    value: string,
+    force: boolean,
+  ): Promise<CommandReturn> {
+    try {
+      const fs = this.#open(vol);
+      const group = await this.#subvolGroup(fs, groupName);
+      const sv = await this.#openSubvol(fs, group, name, `snap-metadata-${op}`);
+      if (!(await this.#snapshots(fs, sv.base)).includes(snap)) {
+        throw new VolumeError(-ENOENT, `snapshot '${snap}' does not exist`);
+      }
+      const name_ = `${SNAP_META_PREFIX}${snap}`;
+      const section = sv.meta.get(name_);
+      // configparser's optionxform: keys are lower case.
+      const k = key.toLowerCase();
+      const flush = () =>
+        this.#writeMeta(fs, sv.base, sv.meta).catch((e) => {
+          if (!(e instanceof MetaError)) throw e;
+          throw new VolumeError(e.errno, e.message);
+        });
+      switch (op) {
+        case "set": {
+          sv.meta.set(name_, (section ?? new Map()).set(k, value));
+          await flush();
+          return [0, "", ""];
+        }
+        case "get": {
+          const v = section?.get(k);
+          if (v === undefined) throw new VolumeError(-ENOENT, `key '${key}' does not exist.`);
+          return [0, v, ""];
+        }
+        case "ls":
+          return [0, pythonJson(Object.fromEntries(section ?? []), "json-pretty"), ""];
+        case "rm": {
+          if (!section) throw new VolumeError(-ENOENT, "snapshot metadata not does not exist");
+          if (!section.delete(k)) throw new VolumeError(-ENOENT, `key '${key}' does not exist.`);
+          await flush();
+          return [0, "", ""];
+        }
+      }
+    } catch (e) {
+      if (op === "rm" && force && e instanceof VolumeError && e.errno === -ENOENT) {
+        return [0, "", ""];
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The subvolume group snapshot commands: ls and rm of a group's snapshots; create is
+   * refused once the group is open (subvolumes deny snapshots above them, tracker 46074).
+   */
+  async #groupSnapshot(
+    verb: "create" | "rm" | "ls",
+    vol: string,
+    groupName: string,
+    snap: string,
+    force: boolean,
+  ): Promise<CommandReturn> {
+    try {
+      const fs = this.#open(vol);
+      const path = await this.#openGroup(fs, groupName);
+      switch (verb) {
+        case "create":
+          return [-ENOSYS, "", "subvolume group snapshots are not supported"];
+        case "rm":
+          await this.#rmsnap(fs, `${path}/${SNAP_DIR}/${snap}`);
+          return [0, "", ""];
+        case "ls": {
+          const names = await this.#snapshots(fs, path);
+          return [0, pythonJson(names.map((name) => ({ name })), "json-pretty"), ""];
+        }
+      }
+    } catch (e) {
+      if (verb === "rm" && force && e instanceof VolumeError && e.errno === -ENOENT) {
         return [0, "", ""];
       }
       throw e;

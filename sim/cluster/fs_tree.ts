@@ -1,8 +1,10 @@
 /**
  * A simulated file system's namespace, as its MDS keeps it: directories under `/`, each with
- * a mode, an owner, times and the virtual xattrs the volumes module sets (quota, layout pool).
- * It lives as long as its file system (`fs new` makes an empty one, `fs rm` drops it), and
- * answers the CephFS port's operations with libcephfs's errnos.
+ * a mode, an owner, times and the virtual xattrs the volumes module sets (quota, layout pool),
+ * files, symbolic links, and the snapshots of directories (`<dir>/.snap/<name>`: a frozen copy
+ * of the subtree as it was when taken, with its time). It lives as long as its file system
+ * (`fs new` makes an empty one, `fs rm` drops it), and answers the CephFS port's operations with
+ * libcephfs's errnos.
  *
  * @module
  */
@@ -17,15 +19,20 @@ import {
   ENOTDIR,
   ENOTEMPTY,
   EOPNOTSUPP,
+  EROFS,
 } from "../../ceph/errno.ts";
 import { strHashRjenkins } from "../../ceph/str_hash.ts";
 
-const S_IFDIR = 0o40000;
+const S_IFDIR = 0o40000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
+/** `client_snapdir`: the virtual directory of a directory's snapshots. */
+const SNAP_DIR = ".snap";
 /** The MDS's `mds_export_ephemeral_random_max` (16.2's default): the highest random pin. */
 const MDS_EXPORT_EPHEMERAL_RANDOM_MAX = 0.01;
 
 interface Node {
   dir: boolean;
+  /** A symbolic link's target (a link is not a directory and has no data). */
+  link?: string;
   /** Permission bits. */
   perm: number;
   uid: number;
@@ -38,7 +45,24 @@ interface Node {
   data: Uint8Array;
   xattrs: Map<string, string>;
   children: Map<string, Node>;
+  /** A directory's snapshots, in the order they were taken (the snaprealm's snap ids). */
+  snaps: Map<string, Snapshot>;
 }
+
+/** One snapshot of a directory: its subtree as it was, and when it was taken. */
+interface Snapshot {
+  root: Node;
+  /** Seconds since the epoch, with the clock's fraction (`ceph.snap.btime`). */
+  btime: number;
+}
+
+/**
+ * Where a path leads: an entry (in the live tree, or inside snapshot `snap`), or the `.snap`
+ * directory of `owner`.
+ */
+type Place =
+  | { node: Node; snap?: Snapshot; snapdirOf?: undefined }
+  | { snapdirOf: Node; snap?: Snapshot; node?: undefined };
 
 /** What the tree needs of its file system. */
 export interface FsTreeOptions {
@@ -88,6 +112,7 @@ export class FsTree {
       data: new Uint8Array(),
       xattrs: new Map(),
       children: new Map(),
+      snaps: new Map(),
     };
   }
 
@@ -95,31 +120,35 @@ export class FsTree {
   operate(op: CephFsOp): CephFsReply {
     const parts = _split(op.path);
     if (!parts) return { r: -EINVAL };
+    const to = op.op === "rename" ? _split(op.to) : [];
+    if (parts.includes(SNAP_DIR) || to?.includes(SNAP_DIR)) return this.#snapshotOp(op, parts);
     const now = Math.floor(this.#opts.now());
     switch (op.op) {
       case "statx": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        return {
-          r: 0,
-          is_dir: n.dir,
-          mode: (n.dir ? S_IFDIR : 0o100000) | n.perm,
-          uid: n.uid,
-          gid: n.gid,
-          size: _size(n),
-          btime: n.btime,
-          atime: n.atime,
-          mtime: n.mtime,
-          ctime: n.ctime,
-        };
+        return _stat(n);
       }
       case "listdir": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        if (!n.dir) return { r: -ENOTDIR };
-        const entries: CephFsDirent[] = [...n.children.keys()].sort(_dentryOrder)
-          .map((name) => ({ name, is_dir: n.children.get(name)!.dir }));
-        return { r: 0, entries };
+        return _list(n);
+      }
+      case "symlink": {
+        if (parts.length === 0) return { r: -EEXIST };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        if (!parent.dir) return { r: -ENOTDIR };
+        const name = parts[parts.length - 1]!;
+        if (parent.children.has(name)) return { r: -EEXIST };
+        parent.children.set(name, { ...this.#newDir(0o777, 0, 0), dir: false, link: op.target });
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "readlink": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        return n.link === undefined ? { r: -EINVAL } : { r: 0, value: n.link };
       }
       case "mkdir": {
         if (parts.length === 0) return { r: -EEXIST };
@@ -155,7 +184,8 @@ export class FsTree {
         const n = parent.children.get(name);
         if (!n) return { r: -ENOENT };
         if (!n.dir) return { r: -ENOTDIR };
-        if (n.children.size > 0) return { r: -ENOTEMPTY };
+        // A directory with snapshots is not empty either (its snapshots hold its past).
+        if (n.children.size > 0 || n.snaps.size > 0) return { r: -ENOTEMPTY };
         parent.children.delete(name);
         parent.mtime = parent.ctime = now;
         return { r: 0 };
@@ -163,19 +193,7 @@ export class FsTree {
       case "getxattr": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        // The subvolume mark is set, not read (16.2's MDS answers ENODATA).
-        const v = op.name === "ceph.dir.subvolume" ? undefined : n.xattrs.get(op.name);
-        if (v !== undefined) return { r: 0, value: v };
-        // The root always has the file system's default layout.
-        if (op.name === "ceph.dir.layout.pool" && n === this.#root) {
-          const first = this.#opts.dataPools()[0];
-          if (first) return { r: 0, value: first.name };
-        }
-        // A directory with a layout of its own has a namespace, empty unless set.
-        if (op.name === "ceph.dir.layout.pool_namespace" && n.xattrs.has("ceph.dir.layout.pool")) {
-          return { r: 0, value: "" };
-        }
-        return { r: -ENODATA };
+        return this.#getxattr(n, op.name);
       }
       case "setxattr": {
         const n = this.#lookup(parts);
@@ -235,6 +253,7 @@ export class FsTree {
         const name = parts[parts.length - 1]!;
         let f = parent.children.get(name);
         if (f?.dir) return { r: -EISDIR };
+        if (f?.link !== undefined) return { r: -EINVAL };
         if (!f) {
           f = { ...this.#newDir(op.mode, 0, 0), dir: false };
           parent.children.set(name, f);
@@ -303,6 +322,103 @@ export class FsTree {
     }
   }
 
+  /** A virtual or set xattr of `n` (`ceph.snap.btime`: `snap`'s time, for what is in one). */
+  #getxattr(n: Node, name: string, snap?: Snapshot): CephFsReply {
+    if (name === "ceph.snap.btime") {
+      if (!snap) return { r: -ENODATA };
+      const sec = Math.floor(snap.btime);
+      const nsec = Math.min(999_999_999, Math.round((snap.btime - sec) * 1e9));
+      return { r: 0, value: `${sec}.${String(nsec).padStart(9, "0")}` };
+    }
+    // The subvolume mark is set, not read (16.2's MDS answers ENODATA).
+    const v = name === "ceph.dir.subvolume" ? undefined : n.xattrs.get(name);
+    if (v !== undefined) return { r: 0, value: v };
+    // The root always has the file system's default layout.
+    if (name === "ceph.dir.layout.pool" && n === this.#root) {
+      const first = this.#opts.dataPools()[0];
+      if (first) return { r: 0, value: first.name };
+    }
+    // A directory with a layout of its own has a namespace, empty unless set.
+    if (name === "ceph.dir.layout.pool_namespace" && n.xattrs.has("ceph.dir.layout.pool")) {
+      return { r: 0, value: "" };
+    }
+    return { r: -ENODATA };
+  }
+
+  /**
+   * An operation on a path through a `.snap` directory: reads see the snapshot's frozen
+   * subtree, `mkdir`/`rmdir` of `<dir>/.snap/<name>` take and drop a snapshot of `<dir>`, and
+   * any other change is -EROFS (once the path's directory is there).
+   */
+  #snapshotOp(op: CephFsOp, parts: string[]): CephFsReply {
+    const last = parts[parts.length - 1]!;
+    switch (op.op) {
+      case "statx":
+      case "listdir":
+      case "getxattr":
+      case "read_file":
+      case "readlink": {
+        const at = this.#place(parts);
+        if (typeof at === "number") return { r: at };
+        // `.snap` reads as its directory, listing the snapshots.
+        const n = at.node ?? at.snapdirOf;
+        if (op.op === "statx") return _stat(n);
+        if (op.op === "getxattr") return this.#getxattr(n, op.name, at.snap);
+        if (op.op === "listdir") {
+          if (at.snapdirOf) {
+            return {
+              r: 0,
+              entries: [...at.snapdirOf.snaps.keys()].map((name) => ({ name, is_dir: true })),
+            };
+          }
+          return _list(n);
+        }
+        if (op.op === "readlink") {
+          return n.link === undefined ? { r: -EINVAL } : { r: 0, value: n.link };
+        }
+        return n.dir ? { r: -EISDIR } : { r: 0, data: new Uint8Array(n.data) };
+      }
+    }
+    if (last === SNAP_DIR && op.op === "mkdir") return { r: -EEXIST };
+    const parent = this.#place(parts.slice(0, -1));
+    if (typeof parent === "number") return { r: parent };
+    const owner = parent.snapdirOf;
+    if (owner && !parent.snap && op.op === "mkdir") {
+      if (owner.snaps.has(last)) return { r: -EEXIST };
+      // The MDS keeps names beginning with `_` for the snapshots a directory inherits.
+      if (last.startsWith("_")) return { r: -EINVAL };
+      owner.snaps.set(last, { root: _freeze(owner), btime: this.#opts.now() });
+      return { r: 0 };
+    }
+    if (owner && !parent.snap && op.op === "rmdir") {
+      return owner.snaps.delete(last) ? { r: 0 } : { r: -ENOENT };
+    }
+    return { r: -EROFS };
+  }
+
+  /** Where `parts` leads, through `.snap` directories into the snapshots' subtrees. */
+  #place(parts: string[]): Place | number {
+    let at: Place = { node: this.#root };
+    for (const p of parts) {
+      if (at.snapdirOf) {
+        const snap: Snapshot | undefined = at.snapdirOf.snaps.get(p);
+        if (!snap) return -ENOENT;
+        at = { node: snap.root, snap };
+        continue;
+      }
+      const n: Node = at.node;
+      if (!n.dir) return -ENOTDIR;
+      if (p === SNAP_DIR) {
+        at = { snapdirOf: n, snap: at.snap };
+        continue;
+      }
+      const c = n.children.get(p);
+      if (!c) return -ENOENT;
+      at = { node: c, snap: at.snap };
+    }
+    return at;
+  }
+
   /** The layout pool the directory at `parts` inherits from its nearest ancestor. */
   #inheritedPool(parts: string[]): string | undefined {
     for (let i = parts.length - 1; i >= 0; i--) {
@@ -331,6 +447,41 @@ function _split(path: string): string[] | undefined {
   if (!path.startsWith("/")) return undefined;
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   return parts.includes("..") ? undefined : parts;
+}
+
+/** `statx` of an entry, not following a symbolic link. */
+function _stat(n: Node): CephFsReply {
+  const type = n.dir ? S_IFDIR : n.link !== undefined ? S_IFLNK : S_IFREG;
+  return {
+    r: 0,
+    is_dir: n.dir,
+    mode: type | n.perm,
+    uid: n.uid,
+    gid: n.gid,
+    size: n.link !== undefined ? new TextEncoder().encode(n.link).length : _size(n),
+    btime: n.btime,
+    atime: n.atime,
+    mtime: n.mtime,
+    ctime: n.ctime,
+  };
+}
+
+/** A directory's entries, in dentry order. */
+function _list(n: Node): CephFsReply {
+  if (!n.dir) return { r: -ENOTDIR };
+  const entries: CephFsDirent[] = [...n.children.keys()].sort(_dentryOrder)
+    .map((name) => ({ name, is_dir: n.children.get(name)!.dir }));
+  return { r: 0, entries };
+}
+
+/** A copy of the subtree at `n` as it is now (a snapshot's; its files' bytes are shared). */
+function _freeze(n: Node): Node {
+  return {
+    ...n,
+    xattrs: new Map(n.xattrs),
+    children: new Map([...n.children].map(([k, c]) => [k, _freeze(c)])),
+    snaps: new Map(),
+  };
 }
 
 function _size(n: Node): number {
