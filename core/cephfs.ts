@@ -110,7 +110,7 @@ export class CephFSMount {
     await this.#call({ op: "mkdir", path, mode }, `error in mkdir ${path}`);
   }
 
-  /** `mkdirs(path, mode)`: the directory and its missing parents (EEXIST when it exists). */
+  /** `mkdirs(path, mode)`: the directory and its missing parents (none missing: no error). */
   async mkdirs(path: string, mode: number): Promise<void> {
     await this.#call({ op: "mkdirs", path, mode }, `error in mkdirs ${path}`);
   }

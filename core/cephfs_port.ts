@@ -22,7 +22,7 @@ export type CephFsOp =
   | { op: "listdir"; path: string }
   /** `ceph_mkdir`: one directory; its parent must exist (-ENOENT), it must not (-EEXIST). */
   | { op: "mkdir"; path: string; mode: number }
-  /** `ceph_mkdirs`: the directory and its missing parents; an existing one is -EEXIST. */
+  /** `ceph_mkdirs`: the directory and its missing parents; an existing one is no error. */
   | { op: "mkdirs"; path: string; mode: number }
   /** `ceph_rmdir`: an empty directory (-ENOTEMPTY otherwise). */
   | { op: "rmdir"; path: string }

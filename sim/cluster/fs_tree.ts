@@ -162,19 +162,19 @@ export class FsTree {
         return { r: 0 };
       }
       case "mkdirs": {
+        // Client::mkdirs: what exists is looked up, the rest made; all there is no error.
         let n = this.#root;
-        let made = false;
         for (const p of parts) {
+          if (!n.dir) return { r: -ENOTDIR };
           let c = n.children.get(p);
           if (!c) {
             c = this.#newDir(op.mode, 0, 0);
             n.children.set(p, c);
             n.mtime = n.ctime = now;
-            made = true;
-          } else if (!c.dir) return { r: -ENOTDIR };
+          }
           n = c;
         }
-        return { r: made ? 0 : -EEXIST };
+        return { r: 0 };
       }
       case "rmdir": {
         if (parts.length === 0) return { r: -EINVAL };
