@@ -171,6 +171,16 @@ export class CephFSMount {
     return (await this.#call({ op: "readlink", path }, `error in readlink ${path}`)).value ?? "";
   }
 
+  /** `lchown(path, uid, gid)`: the entry's own owner (a link's, not its target's). */
+  async lchown(path: string, uid: number, gid: number): Promise<void> {
+    await this.#call({ op: "lchown", path, uid, gid }, `error in lchown ${path}`);
+  }
+
+  /** `lutimes(path, (atime, mtime))`: whole seconds, not following a link. */
+  async lutimes(path: string, atime: number, mtime: number): Promise<void> {
+    await this.#call({ op: "lutimes", path, atime, mtime }, "error in lutimes");
+  }
+
   /** `lchmod(path, mode)`: the permission bits. */
   async lchmod(path: string, mode: number): Promise<void> {
     await this.#call({ op: "chmod", path, mode }, `error in chmod ${path}`);

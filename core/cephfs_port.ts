@@ -32,6 +32,10 @@ export type CephFsOp =
   | { op: "setxattr"; path: string; name: string; value: string }
   /** `ceph_chown`. */
   | { op: "chown"; path: string; uid: number; gid: number }
+  /** `ceph_lchown`: the owner of the entry itself (a symbolic link's, not its target's). */
+  | { op: "lchown"; path: string; uid: number; gid: number }
+  /** `ceph_lutimes`: access and modification times (whole seconds), not following a link. */
+  | { op: "lutimes"; path: string; atime: number; mtime: number }
   /** `ceph_lchmod`: the permission bits. */
   | { op: "chmod"; path: string; mode: number }
   /** `open(O_CREAT)` then `close`: makes an empty file unless there is one. */

@@ -74,6 +74,7 @@ export {
   EAGAIN,
   EEXIST,
   EFBIG,
+  EINTR,
   EINVAL,
   EIO,
   ENODATA,

@@ -41,7 +41,10 @@ const MOUNT_SYMBOLS = {
   ceph_getxattr: { parameters: [P, B, B, B, "usize"], result: "i32", nonblocking: true },
   ceph_setxattr: { parameters: [P, B, B, B, "usize", "i32"], result: "i32", nonblocking: true },
   ceph_chown: { parameters: [P, B, "i32", "i32"], result: "i32", nonblocking: true },
-  ceph_chmod: { parameters: [P, B, "u32"], result: "i32", nonblocking: true },
+  ceph_lchmod: { parameters: [P, B, "u32"], result: "i32", nonblocking: true },
+  ceph_lchown: { parameters: [P, B, "i32", "i32"], result: "i32", nonblocking: true },
+  // (cmount, path, struct timeval times[2]): atime, then mtime
+  ceph_lutimes: { parameters: [P, B, B], result: "i32", nonblocking: true },
   ceph_opendir: { parameters: [P, B, B], result: "i32", nonblocking: true },
   // struct dirent * (NULL at the end)
   ceph_readdir: { parameters: [P, P], result: "pointer", nonblocking: true },
@@ -188,7 +191,14 @@ export class CephFsMountHandle {
       case "chown":
         return { r: await lib.ceph_chown(h, path, op.uid, op.gid) };
       case "chmod":
-        return { r: await lib.ceph_chmod(h, path, op.mode) };
+        return { r: await lib.ceph_lchmod(h, path, op.mode) };
+      case "lchown":
+        return { r: await lib.ceph_lchown(h, path, op.uid, op.gid) };
+      case "lutimes": {
+        // struct timeval (64-bit Linux): tv_sec, tv_usec.
+        const times = new BigInt64Array([BigInt(op.atime), 0n, BigInt(op.mtime), 0n]);
+        return { r: await lib.ceph_lutimes(h, path, new Uint8Array(times.buffer)) };
+      }
       case "touch": {
         const fd = await lib.ceph_open(h, path, O_CREAT, op.mode);
         if (fd < 0) return { r: fd };

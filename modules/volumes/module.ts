@@ -35,17 +35,20 @@ import {
   type CommandReturn,
   EAGAIN,
   EEXIST,
+  EINTR,
   EINVAL,
   ENODATA,
   ENOENT,
   ENOSYS,
   ENOTEMPTY,
+  EOPNOTSUPP,
   EPERM,
   ESTALE,
   formatBytes,
   HandleCommandResult,
   MgrModule,
   NO_MON_CONNECTION,
+  Option,
   pythonFloat,
   pythonJson,
 } from "mgr_module";
@@ -76,7 +79,7 @@ const NS_PREFIX = "fsvolumens_";
 /** `client_snapdir`. */
 const SNAP_DIR = ".snap";
 /** `st_mode`'s type bits, and a symbolic link's. */
-const S_IFMT = 0o170000, S_IFLNK = 0o120000, S_IFDIR = 0o040000;
+const S_IFMT = 0o170000, S_IFLNK = 0o120000, S_IFDIR = 0o040000, S_IFREG = 0o100000;
 /** MetadataManager.USER_METADATA_SECTION. */
 const USER_METADATA = "USER_METADATA";
 /** What Python's `float()` takes. */
@@ -111,7 +114,18 @@ type SubvolOp =
   | "snap-metadata-set"
   | "snap-metadata-get"
   | "snap-metadata-ls"
-  | "snap-metadata-rm";
+  | "snap-metadata-rm"
+  | "clone-source"
+  | "clone-create"
+  | "clone-status"
+  | "clone-cancel"
+  | "clone-internal";
+
+/** A clone job of the cloner: told to stop by `fs clone cancel`; `done` when it has ended. */
+interface CloneJob {
+  cancel: boolean;
+  done: Promise<void>;
+}
 
 /** The subvolume snapshot commands' verbs. */
 type SnapVerb = "create" | "rm" | "ls" | "info" | "protect" | "unprotect";
@@ -126,9 +140,29 @@ const RETAINED_OPS: ReadonlySet<SubvolOp> = new Set<SubvolOp>([
   "snap-info",
   "snap-protect",
   "snap-unprotect",
+  "clone-source",
 ]);
-/** ...and of one that is neither complete nor retained (a clone on its way). */
-const INCOMPLETE_OPS: ReadonlySet<SubvolOp> = new Set<SubvolOp>(["rm-force"]);
+/** ...and of one that is neither complete nor retained (a clone on its way, or stopped). */
+const INCOMPLETE_OPS: ReadonlySet<SubvolOp> = new Set<SubvolOp>([
+  "rm-force",
+  "clone-create",
+  "clone-status",
+  "clone-cancel",
+  "clone-internal",
+  "clone-source",
+]);
+/** SubvolumeV2.allowed_ops_by_type: what only a clone is opened for. */
+const CLONE_ONLY_OPS: ReadonlySet<SubvolOp> = new Set<SubvolOp>([
+  "clone-status",
+  "clone-cancel",
+  "clone-internal",
+]);
+/** The states a clone stops in (SubvolumeOpSm.is_failed_state). */
+const CLONE_STOPPED = ["failed", "canceled"];
+/** The clone index (CloneIndex): a link per clone in progress, to the clone's base directory. */
+const CLONE_INDEX = "/volumes/_index/clone";
+/** The `.meta` section of the snapshots a subvolume's clones are made from (track id = name). */
+const CLONE_SNAPS = "clone snaps";
 
 /** SubvolumeV2.features. */
 const SUBVOL_FEATURES = ["snapshot-clone", "snapshot-autoprotect", "snapshot-retention"];
@@ -173,8 +207,10 @@ interface Subvol extends SubvolTarget {
   /** The data directory, `<base>/<uuid>` (empty when only the snapshots are retained). */
   path: string;
   meta: Map<string, Map<string, string>>;
-  /** `complete`, or `snapshot-retained` (SubvolumeStates). */
+  /** SubvolumeStates: `complete`, `snapshot-retained`, or a clone's `pending`, ... */
   state: string;
+  /** SubvolumeTypes: `subvolume` or `clone`. */
+  type: string;
   uid: number;
   gid: number;
 }
@@ -303,6 +339,11 @@ export class Volumes extends MgrModule {
   readonly #purging = new Set<string>();
   /** Volumes being removed: their purge stops. */
   readonly #cancelled = new Set<string>();
+  /** The cloner's jobs, by volume and track id. */
+  readonly #clones = new Map<string, Map<string, CloneJob>>();
+  /** Volumes whose clone index is being scanned for jobs, and those to scan again after. */
+  readonly #cloneScanning = new Set<string>();
+  readonly #cloneRescan = new Set<string>();
 
   static override COMMANDS = [
     { cmd: "fs volume ls", desc: "List volumes", perm: "r" },
@@ -622,6 +663,49 @@ export class Volumes extends MgrModule {
         "and optionally, in a specific subvolume group",
       perm: "rw",
     },
+    {
+      cmd: "fs subvolume snapshot clone " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=snap_name,type=CephString " +
+        "name=target_sub_name,type=CephString " +
+        "name=pool_layout,type=CephString,req=false " +
+        "name=group_name,type=CephString,req=false " +
+        "name=target_group_name,type=CephString,req=false ",
+      desc: "Clone a snapshot to target subvolume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs clone status " +
+        "name=vol_name,type=CephString " +
+        "name=clone_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Get status on a cloned subvolume.",
+      perm: "r",
+    },
+    {
+      cmd: "fs clone cancel " +
+        "name=vol_name,type=CephString " +
+        "name=clone_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Cancel an pending or ongoing clone operation.",
+      perm: "r",
+    },
+  ];
+
+  static override MODULE_OPTIONS = [
+    Option({
+      name: "max_concurrent_clones",
+      type: "int",
+      default: 4,
+      desc: "Number of asynchronous cloner threads",
+    }),
+    Option({
+      name: "snapshot_clone_delay",
+      type: "int",
+      default: 0,
+      desc: "Delay clone begin operation by snapshot_clone_delay seconds",
+    }),
   ];
 
   /**
@@ -632,6 +716,7 @@ export class Volumes extends MgrModule {
   override async serve(): Promise<void> {
     for (const vol of this.#volumes()) {
       if (this.shutting_down) return;
+      this.#cloneKick(vol);
       await this.#purge(vol);
     }
     while (!this.shutting_down) await this.sleep(60);
@@ -834,6 +919,33 @@ export class Volumes extends MgrModule {
             str("value") ?? "",
             cmd.force === true,
           )
+        );
+        break;
+      case "fs subvolume snapshot clone":
+        r = await this.#tuple(() =>
+          this.#cloneCreate(
+            str("vol_name") ?? "",
+            str("sub_name") ?? "",
+            str("snap_name") ?? "",
+            str("target_sub_name") ?? "",
+            str("pool_layout"),
+            str("group_name"),
+            str("target_group_name"),
+          )
+        );
+        break;
+      case "fs clone status":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          const group = await this.#subvolGroup(fs, str("group_name"));
+          const sv = await this.#openSubvol(fs, group, str("clone_name") ?? "", "clone-status");
+          // json.dumps(indent=2), in the source's key order.
+          return [0, JSON.stringify({ status: this.#cloneStatus(sv) }, null, 2), ""];
+        });
+        break;
+      case "fs clone cancel":
+        r = await this.#tuple(() =>
+          this.#cloneCancel(str("vol_name") ?? "", str("clone_name") ?? "", str("group_name"))
         );
         break;
       case "fs subvolumegroup snapshot create":
@@ -1437,6 +1549,13 @@ export class Volumes extends MgrModule {
       }
       throw _volumeError(e);
     }
+    const type = global.get("type") ?? "";
+    if (type !== "clone" && CLONE_ONLY_OPS.has(op)) {
+      throw new VolumeError(
+        -EOPNOTSUPP,
+        `operation '${op}' is not allowed on subvolume '${name}' of type ${type}`,
+      );
+    }
     if (state !== "complete" && !(retained ? RETAINED_OPS : INCOMPLETE_OPS).has(op)) {
       if (retained) {
         throw new VolumeError(
@@ -1446,7 +1565,7 @@ export class Volumes extends MgrModule {
       }
       throw new VolumeError(-EAGAIN, `subvolume '${name}' is not ready for operation ${op}`);
     }
-    if (retained) return { name, group, base, path, meta, state, uid: 0, gid: 0 };
+    if (retained) return { name, group, base, path, meta, state, type, uid: 0, gid: 0 };
     let st;
     try {
       st = await fs.statx(path);
@@ -1456,7 +1575,7 @@ export class Volumes extends MgrModule {
       }
       throw _volumeError(e);
     }
-    return { name, group, base, path, meta, state, uid: st.uid, gid: st.gid };
+    return { name, group, base, path, meta, state, type, uid: st.uid, gid: st.gid };
   }
 
   /**
@@ -1733,6 +1852,12 @@ export class Volumes extends MgrModule {
       const snaps = await this.#snapshots(fs, sv.base);
       if (snaps.length > 0) {
         if (!retainSnaps) throw new VolumeError(-ENOTEMPTY, `subvolume '${name}' has snapshots`);
+      } else if (!["complete", ...CLONE_STOPPED, STATE_RETAINED].includes(sv.state)) {
+        // safe_to_remove_subvolume_clone: a clone on its way must be canceled first.
+        throw new VolumeError(
+          -EAGAIN,
+          `${name} clone in-progress -- please cancel the clone and retry`,
+        );
       } else if (!await this.#hasPendingPurges(fs, sv.base)) {
         await this.#trashBase(fs, group, name);
         void this.#purge(vol);
@@ -2112,6 +2237,9 @@ export class Volumes extends MgrModule {
       const fs = this.#open(vol);
       const group = await this.#subvolGroup(fs, groupName);
       const sv = await this.#openSubvol(fs, group, name, "snap-rm");
+      if (this.#cloneTracks(sv, snap).length > 0) {
+        throw new VolumeError(-EAGAIN, `snapshot '${snap}' has pending clones`);
+      }
       sv.meta.delete(`${SNAP_META_PREFIX}${snap}`);
       try {
         await this.#writeMeta(fs, sv.base, sv.meta);
@@ -2142,15 +2270,9 @@ export class Volumes extends MgrModule {
     return [0, "", ""];
   }
 
-  /** snapshot_info: when the snapshot was taken, its data pool, and its clones (none). */
-  async #snapInfo(fs: CephFSMount, sv: Subvol, snap: string): Promise<Record<string, string>> {
-    if (snap.startsWith("_")) {
-      throw new VolumeError(-EINVAL, `snapshot name '${snap}' is invalid`);
-    }
+  /** snapshot_data_path: the snapshot's directory named as a UUID (the last one listed). */
+  async #snapshotDataPath(fs: CephFSMount, sv: Subvol, snap: string): Promise<string> {
     const missing = () => new VolumeError(-ENOENT, `snapshot '${snap}' does not exist`);
-    const asVolumeError = (e: unknown) =>
-      e instanceof CephFSError && e.errno === ENOENT ? missing() : _volumeError(e);
-    // snapshot_data_path: the snapshot's directory named as a UUID (the last one listed).
     const snapBase = `${sv.base}/${SNAP_DIR}/${snap}`;
     let uuid: string | undefined;
     try {
@@ -2159,16 +2281,538 @@ export class Volumes extends MgrModule {
         if ((st.mode & S_IFMT) === S_IFDIR && _isUuid(e.name)) uuid = e.name;
       }
     } catch (e) {
-      throw asVolumeError(e);
+      throw e instanceof CephFSError && e.errno === ENOENT ? missing() : _volumeError(e);
     }
     if (uuid === undefined) throw missing();
-    const path = `${snapBase}/${uuid}`;
+    return `${snapBase}/${uuid}`;
+  }
+
+  /** snapshot_info: when the snapshot was taken, its data pool, and its pending clones. */
+  async #snapInfo(fs: CephFSMount, sv: Subvol, snap: string): Promise<Record<string, unknown>> {
+    if (snap.startsWith("_")) {
+      throw new VolumeError(-EINVAL, `snapshot name '${snap}' is invalid`);
+    }
+    const missing = () => new VolumeError(-ENOENT, `snapshot '${snap}' does not exist`);
+    const asVolumeError = (e: unknown) =>
+      e instanceof CephFSError && e.errno === ENOENT ? missing() : _volumeError(e);
+    const path = await this.#snapshotDataPath(fs, sv, snap);
     try {
       const btime = await fs.getxattr(path, "ceph.snap.btime");
       const pool = await fs.getxattr(path, "ceph.dir.layout.pool");
-      return { created_at: _pyTimeMicro(Number(btime)), data_pool: pool, has_pending_clones: "no" };
+      return {
+        created_at: _pyTimeMicro(Number(btime)),
+        data_pool: pool,
+        ...await this.#pendingClones(fs, sv, snap),
+      };
     } catch (e) {
       throw asVolumeError(e);
+    }
+  }
+
+  /** The track ids of the clones being made from `snap` (the `clone snaps` section). */
+  #cloneTracks(sv: Subvol, snap: string): string[] {
+    return [...sv.meta.get(CLONE_SNAPS) ?? []].filter(([, s]) => s === snap).map(([t]) => t);
+  }
+
+  /** get_pending_clones: the clones of `snap` named from their index links. */
+  async #pendingClones(fs: CephFSMount, sv: Subvol, snap: string) {
+    const tracks = this.#cloneTracks(sv, snap);
+    if (tracks.length === 0) return { has_pending_clones: "no" };
+    try {
+      await fs.statx(CLONE_INDEX);
+    } catch (e) {
+      this.log.warning(`failed to open clone index '${e}' for snapshot '${snap}'`);
+      throw new VolumeError(-EINVAL, "failed to open clone index");
+    }
+    const clones: Record<string, string>[] = [];
+    let orphans = 0;
+    for (const track of tracks) {
+      let link: string;
+      try {
+        link = await fs.readlink(`${CLONE_INDEX}/${track}`);
+      } catch (e) {
+        if (!(e instanceof CephFSError && e.errno === ENOENT)) throw _volumeError(e);
+        orphans++;
+        continue;
+      }
+      const parts = link.split("/");
+      const details: Record<string, string> = { name: parts[parts.length - 1]! };
+      const group = parts[parts.length - 2]!;
+      if (group !== NO_GROUP) details.target_group = group;
+      clones.push(details);
+    }
+    const info: Record<string, unknown> = { has_pending_clones: clones.length > 0 ? "yes" : "no" };
+    if (clones.length > 0) info.pending_clones = clones;
+    if (orphans > 0) info.orphan_clones_count = orphans;
+    return info;
+  }
+
+  /** The subvolume's status (SubvolumeV1.status): its state, a clone's source and failure. */
+  #cloneStatus(sv: Subvol): Record<string, unknown> {
+    const status: Record<string, unknown> = { state: sv.state };
+    if (sv.state !== "complete" && sv.type === "clone") status.source = this.#cloneSource(sv);
+    const failure = sv.meta.get("CLONE_FAILURE");
+    if (CLONE_STOPPED.includes(sv.state) && sv.type === "clone" && failure) {
+      status.failure = { errno: failure.get("errno"), error_msg: failure.get("error_msg") };
+    }
+    return status;
+  }
+
+  /** _get_clone_source: the `source` section (volume, subvolume, snapshot, and a group). */
+  #cloneSource(sv: Subvol): Record<string, string> {
+    const src = sv.meta.get("source");
+    const [volume, subvolume, snapshot] = ["volume", "subvolume", "snapshot"].map((k) =>
+      src?.get(k)
+    );
+    if (volume === undefined || subvolume === undefined || snapshot === undefined) {
+      throw new VolumeError(-EINVAL, "error fetching subvolume metadata");
+    }
+    const out: Record<string, string> = { volume, subvolume, snapshot };
+    const group = src!.get("group");
+    if (group !== undefined) out.group = group;
+    return out;
+  }
+
+  /** `.meta` written, a MetadataMgrException as the VolumeException the source raises. */
+  async #flush(fs: CephFSMount, sv: Subvol): Promise<void> {
+    await this.#writeMeta(fs, sv.base, sv.meta).catch((e) => {
+      if (!(e instanceof MetaError)) throw e;
+      throw new VolumeError(e.errno, e.message);
+    });
+  }
+
+  /**
+   * clone_subvolume_snapshot: the target made as a pending clone of the snapshot (its owner,
+   * mode and layout; the quota after the copy), tracked in the clone index and in the source's
+   * `clone snaps`, then the cloner kicked.
+   */
+  async #cloneCreate(
+    vol: string,
+    name: string,
+    snap: string,
+    target: string,
+    pool: string | undefined,
+    groupName: string | undefined,
+    targetGroupName: string | undefined,
+  ): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const sgroup = await this.#subvolGroup(fs, groupName);
+    const source = await this.#openSubvol(fs, sgroup, name, "clone-source");
+    if (!(await this.#snapshots(fs, source.base)).includes(snap)) {
+      throw new VolumeError(-ENOENT, `snapshot '${snap}' does not exist`);
+    }
+    // open_group_unique
+    const tgroup = targetGroupName === groupName
+      ? sgroup
+      : await this.#subvolGroup(fs, targetGroupName);
+    try {
+      await this.#openSubvol(fs, tgroup, target, "clone-create");
+    } catch (e) {
+      if (!(e instanceof VolumeError && e.errno === -ENOENT)) throw e;
+      await this.#makeClone(fs, vol, source, snap, tgroup, target, pool);
+      const clone = await this.#openSubvol(fs, tgroup, target, "clone-internal");
+      const same = tgroup.name === sgroup.name && target === name;
+      try {
+        await this.#attachSnapshot(fs, same ? clone : source, snap, clone);
+      } catch (ae) {
+        try {
+          await this.#trashBase(fs, tgroup, target);
+          void this.#purge(vol);
+        } catch (ce) {
+          this.log.warning(`failed to cleanup clone subvolume '${target}' (${ce})`);
+        }
+        throw ae;
+      }
+      this.#cloneKick(vol);
+      return [0, "", ""];
+    }
+    throw new VolumeError(-EEXIST, `subvolume '${target}' exists`);
+  }
+
+  /** SubvolumeV2.create_clone: the target's data directory and `.meta` (state pending). */
+  async #makeClone(
+    fs: CephFSMount,
+    vol: string,
+    source: Subvol,
+    snap: string,
+    group: SubvolGroup,
+    name: string,
+    pool: string | undefined,
+  ): Promise<void> {
+    const base = `${group.path}/${name}`;
+    const retained = await this.#retainedMeta(fs, base, name);
+    if (retained && await this.#hasPendingPurges(fs, base)) {
+      throw new VolumeError(-EAGAIN, "asynchronous purge of subvolume in progress");
+    }
+    const path = `${base}/${this.uuid4()}`;
+    try {
+      // get_attrs of the snapshot's data directory; the quota is set once the copy is done.
+      const from = await this.#snapshotDataPath(fs, source, snap);
+      const st = await fs.statx(from);
+      const xattr = (key: string) =>
+        fs.getxattr(from, key).catch((e) => {
+          if (e instanceof CephFSError && e.errno === ENODATA) return undefined;
+          throw e;
+        });
+      const attrs: SubvolAttrs = {
+        uid: st.uid,
+        gid: st.gid,
+        mode: st.mode & ~S_IFMT,
+        pool: pool ?? await xattr("ceph.dir.layout.pool"),
+        namespace: pool === undefined ? await xattr("ceph.dir.layout.pool_namespace") : undefined,
+      };
+      await fs.mkdirs(path, attrs.mode!);
+      await fs.setxattr(base, "ceph.dir.subvolume", "1").catch((e) => {
+        if (e instanceof CephFSError && e.errno === EINVAL) {
+          throw new VolumeError(-EINVAL, "invalid value specified for ceph.dir.subvolume");
+        }
+        throw _volumeError(e);
+      });
+      await this.#setSubvolAttrs(fs, { group }, path, attrs);
+      const meta = retained ?? new Map([["GLOBAL", new Map([["version", "2"]])]]);
+      const global = meta.get("GLOBAL")!;
+      for (const [k, v] of [["type", "clone"], ["path", path], ["state", "pending"]]) {
+        global.set(k!, v!);
+      }
+      const src = new Map([["volume", vol]]);
+      if (source.group.name !== NO_GROUP) src.set("group", source.group.name);
+      src.set("subvolume", source.name);
+      src.set("snapshot", snap);
+      meta.set("source", src);
+      await this.#writeMeta(fs, base, meta);
+    } catch (e) {
+      try {
+        if (retained) {
+          this.log.info(`cleaning up subvolume incarnation with path: ${path}`);
+          await fs.rmdir(path);
+        } else {
+          this.log.info(`cleaning up subvolume with path: ${name}`);
+          await this.#trashBase(fs, group, name);
+          void this.#purge(vol);
+        }
+      } catch (ce) {
+        this.log.info(`failed to cleanup subvolume '${name}' (${ce})`);
+      }
+      if (e instanceof MetaError) {
+        throw new VolumeError(-EINVAL, `exception in subvolume metadata: ${_strerror(-e.errno)}`);
+      }
+      throw _volumeError(e);
+    }
+  }
+
+  /** attach_snapshot: the clone's link in the index, its track id in the source's `.meta`. */
+  async #attachSnapshot(fs: CephFSMount, source: Subvol, snap: string, clone: Subvol) {
+    if (!(await this.#snapshots(fs, source.base)).includes(snap)) {
+      throw new VolumeError(-ENOENT, `snapshot '${snap}' does not exist`);
+    }
+    try {
+      await fs.mkdirs(CLONE_INDEX, 0o700);
+      const track = this.uuid4();
+      this.log.info(`tracking-id ${track} for path ${clone.base}`);
+      await fs.symlink(clone.base, `${CLONE_INDEX}/${track}`);
+      source.meta.set(CLONE_SNAPS, (source.meta.get(CLONE_SNAPS) ?? new Map()).set(track, snap));
+      await this.#writeMeta(fs, source.base, source.meta);
+    } catch (e) {
+      if (!(e instanceof CephFSError || e instanceof MetaError)) throw e;
+      this.log.warning(`error creating clone index: ${e.message}`);
+      throw new VolumeError(-EINVAL, "error cloning subvolume");
+    }
+  }
+
+  /** detach_snapshot: the clone's index link and its track id in the source's `.meta` go. */
+  async #detachSnapshot(fs: CephFSMount, source: Subvol, track: string): Promise<void> {
+    try {
+      await fs.statx(CLONE_INDEX);
+      this.log.info(`untracking ${track}`);
+      await fs.unlink(`${CLONE_INDEX}/${track}`);
+      const snaps = source.meta.get(CLONE_SNAPS);
+      if (!snaps) throw new MetaError(-ENOENT, `section '${CLONE_SNAPS}' does not exist`);
+      snaps.delete(track);
+      await this.#writeMeta(fs, source.base, source.meta);
+    } catch (e) {
+      if (!(e instanceof CephFSError || e instanceof MetaError)) throw e;
+      this.log.warning(`error delining snapshot from clone: ${e.message}`);
+      throw new VolumeError(-EINVAL, "error delinking snapshot from clone");
+    }
+  }
+
+  /** The clone index's entry that links to `base` (find_clone_entry_index), if any. */
+  async #cloneTrack(fs: CephFSMount, base: string): Promise<string | undefined> {
+    for (const e of await fs.listdir(CLONE_INDEX)) {
+      const path = `${CLONE_INDEX}/${e.name}`;
+      if (((await fs.statx(path)).mode & S_IFMT) !== S_IFLNK) continue;
+      if (await fs.readlink(path) === base) return e.name;
+    }
+    return undefined;
+  }
+
+  /**
+   * Cloner.cancel_job: a pending clone no job has taken is canceled at once; one a job runs
+   * is told to stop, and the answer waits for the job to end (as the source's does).
+   */
+  async #cloneCancel(vol: string, name: string, groupName?: string): Promise<CommandReturn> {
+    const fs = this.#open(vol);
+    const group = await this.#subvolGroup(fs, groupName);
+    const clone = await this.#openSubvol(fs, group, name, "clone-cancel");
+    const finished = () =>
+      new VolumeError(-EINVAL, "cannot cancel -- clone finished (check clone status)");
+    if (clone.state === "complete" || CLONE_STOPPED.includes(clone.state)) throw finished();
+    let track: string | undefined;
+    try {
+      track = await this.#cloneTrack(fs, clone.base);
+    } catch (e) {
+      if (!(e instanceof CephFSError)) throw e;
+      this.log.error(`error cancelling clone (${name}, ${groupName}): (${e.message})`);
+      throw new VolumeError(-EINVAL, "error canceling clone");
+    }
+    if (track === undefined) {
+      this.log.warning(`cannot lookup clone tracking index for ${clone.base}`);
+      throw new VolumeError(-EINVAL, "error canceling clone");
+    }
+    const job = this.#clones.get(vol)?.get(track);
+    if (clone.state === "pending" && !job) {
+      const src = this.#cloneSource(clone);
+      const source = await this.#sourceOf(fs, clone, src);
+      clone.meta.get("GLOBAL")!.set("state", "canceled");
+      this.#setFailure(clone, EINTR, "user interrupted clone operation");
+      await this.#flush(fs, clone);
+      await this.#detachSnapshot(
+        fs,
+        source === clone ? clone : await this.#reopen(fs, source),
+        track,
+      );
+      return [0, "", ""];
+    }
+    if (!job) throw finished();
+    job.cancel = true;
+    await job.done;
+    return [0, "", ""];
+  }
+
+  /** A subvolume opened again, for a fresh `.meta` (after another's changes to it). */
+  #reopen(fs: CephFSMount, sv: Subvol): Promise<Subvol> {
+    return this.#openSubvol(fs, sv.group, sv.name, "clone-source");
+  }
+
+  /** open_clone_subvolume_pair's source: the clone itself when it is its own source. */
+  async #sourceOf(fs: CephFSMount, clone: Subvol, src: Record<string, string>): Promise<Subvol> {
+    if ((src.group ?? NO_GROUP) === clone.group.name && src.subvolume === clone.name) return clone;
+    const group = await this.#subvolGroup(fs, src.group);
+    return await this.#openSubvol(fs, group, src.subvolume!, "clone-source");
+  }
+
+  /** add_clone_failure: the CLONE_FAILURE section (written with the next flush). */
+  #setFailure(clone: Subvol, errno: number, message: string): void {
+    clone.meta.set("CLONE_FAILURE", new Map([["errno", String(errno)], ["error_msg", message]]));
+  }
+
+  /**
+   * The cloner's scan of a volume (AsyncJobs.get_job): while fewer than max_concurrent_clones
+   * jobs run, the oldest clone index entry no job has starts one; each job's end scans again.
+   */
+  #cloneKick(vol: string): void {
+    if (this.shutting_down || this.#cancelled.has(vol)) return;
+    if (this.#cloneScanning.has(vol)) {
+      this.#cloneRescan.add(vol);
+      return;
+    }
+    const running = this.#clones.get(vol) ?? new Map<string, CloneJob>();
+    this.#clones.set(vol, running);
+    this.#cloneScanning.add(vol);
+    void (async () => {
+      try {
+        const fs = this.cephfs.mount(vol);
+        do {
+          this.#cloneRescan.delete(vol);
+          const max = Number(this.get_module_option("max_concurrent_clones") ?? 4);
+          while (running.size < max && !this.shutting_down && !this.#cancelled.has(vol)) {
+            const next = await this.#oldestCloneEntry(fs, [...running.keys()]);
+            if (!next) break;
+            const job: CloneJob = { cancel: false, done: Promise.resolve() };
+            running.set(next.track, job);
+            job.done = this.#runClone(fs, vol, next.track, next.path, job).finally(() => {
+              running.delete(next.track);
+              this.#cloneKick(vol);
+            });
+          }
+        } while (this.#cloneRescan.has(vol));
+      } catch (e) {
+        this.log.error(`error fetching clone entry for volume '${vol}' (${(e as Error).message})`);
+      } finally {
+        this.#cloneScanning.delete(vol);
+      }
+    })();
+  }
+
+  /** get_oldest_clone_entry: the index link with the oldest ctime, and where it points. */
+  async #oldestCloneEntry(
+    fs: CephFSMount,
+    exclude: string[],
+  ): Promise<{ track: string; path: string } | undefined> {
+    let entries;
+    try {
+      entries = await fs.listdir(CLONE_INDEX);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) return undefined;
+      throw e;
+    }
+    let oldest: { track: string; ctime: number } | undefined;
+    for (const e of entries) {
+      if (exclude.includes(e.name)) continue;
+      const st = await fs.statx(`${CLONE_INDEX}/${e.name}`);
+      if ((st.mode & S_IFMT) !== S_IFLNK) continue;
+      if (!oldest || st.ctime < oldest.ctime) oldest = { track: e.name, ctime: st.ctime };
+    }
+    if (!oldest) return undefined;
+    return { track: oldest.track, path: await fs.readlink(`${CLONE_INDEX}/${oldest.track}`) };
+  }
+
+  /**
+   * One clone job (start_clone_sm): pending (after snapshot_clone_delay) goes in-progress,
+   * which copies the snapshot's tree and goes complete (failed on an error, canceled when told
+   * to stop); complete and stopped detach the clone from its snapshot.
+   */
+  async #runClone(
+    fs: CephFSMount,
+    vol: string,
+    track: string,
+    path: string,
+    job: CloneJob,
+  ): Promise<void> {
+    const parts = path.split("/");
+    const groupName = parts[2] === NO_GROUP ? undefined : parts[2];
+    const name = parts[3] ?? "";
+    const open = async () =>
+      await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name, "clone-internal");
+    let state: string | undefined;
+    try {
+      this.log.info(`starting clone: (${vol}, ${groupName ?? "None"}, ${name})`);
+      state = (await open()).state;
+      if (state === "pending") {
+        const delay = Number(this.get_module_option("snapshot_clone_delay") ?? 0);
+        if (delay > 0) await this.sleep(delay);
+      }
+      for (;;) {
+        let next: string | undefined;
+        if (state === "pending") {
+          if (job.cancel) {
+            const clone = await open();
+            this.#setFailure(clone, EINTR, "user interrupted clone operation");
+            await this.#flush(fs, clone);
+            next = "canceled";
+          } else next = "in-progress";
+        } else if (state === "in-progress") {
+          try {
+            await this.#doClone(fs, await open(), job);
+            next = "complete";
+          } catch (e) {
+            const ve = _volumeError(e);
+            if (!(ve instanceof VolumeError)) throw ve;
+            const clone = await open();
+            const interrupted = ve.errno === -EINTR;
+            this.#setFailure(
+              clone,
+              -ve.errno,
+              interrupted ? "user interrupted clone operation" : ve.message,
+            );
+            await this.#flush(fs, clone);
+            this.log.error(
+              `Clone failed: (${vol}, ${groupName ?? "None"}, ${name}): ${ve.message}`,
+            );
+            next = interrupted ? "canceled" : "failed";
+          }
+        } else if (state === "complete" || CLONE_STOPPED.includes(state ?? "")) {
+          const clone = await open();
+          const source = await this.#sourceOf(fs, clone, this.#cloneSource(clone));
+          try {
+            await this.#detachSnapshot(fs, source, track);
+            if (state === "complete") {
+              const fresh = source === clone ? clone : await open();
+              fresh.meta.delete("source");
+              await this.#flush(fs, fresh);
+            }
+          } catch (e) {
+            this.log.error(`failed to detach clone from snapshot: ${(e as Error).message}`);
+          }
+          break;
+        } else throw new VolumeError(-EINVAL, `invalid clone state: "${state}"`);
+        const clone = await open();
+        clone.meta.get("GLOBAL")!.set("state", next);
+        await this.#flush(fs, clone);
+        state = next;
+      }
+      this.log.info(`finished clone: (${vol}, ${groupName ?? "None"}, ${name})`);
+    } catch (e) {
+      this.log.error(
+        `clone failed for (${vol}, ${groupName ?? "None"}, ${name}) (current_state: ${state}, ` +
+          `reason: ${(e as Error).message})`,
+      );
+    }
+  }
+
+  /** do_clone: the snapshot's data directory copied into the clone's, then the quota. */
+  async #doClone(fs: CephFSMount, clone: Subvol, job: CloneJob): Promise<void> {
+    const source = await this.#sourceOf(fs, clone, this.#cloneSource(clone));
+    const snap = this.#cloneSource(clone).snapshot!;
+    const from = await this.#snapshotDataPath(fs, source, snap);
+    this.log.info(`copying data from ${from} to ${clone.path}`);
+    await this.#copyTree(fs, from, clone.path, job);
+    if (job.cancel) throw new VolumeError(-EINTR, "user interrupted clone operation");
+    // set_quota_on_clone
+    for (const [key, what] of [["max_bytes", "size"], ["max_files", "file count"]] as const) {
+      let quota: string;
+      try {
+        quota = String(Number(await fs.getxattr(from, `ceph.quota.${key}`)));
+      } catch (e) {
+        if (e instanceof CephFSError && e.errno === ENODATA) continue;
+        throw e;
+      }
+      await fs.setxattr(clone.path, `ceph.quota.${key}`, quota).catch((e) => {
+        if (e instanceof CephFSError && e.errno === EINVAL) {
+          throw new VolumeError(-EINVAL, `invalid ${what} specified: '${quota}'`);
+        }
+        throw _volumeError(e);
+      });
+    }
+  }
+
+  /**
+   * bulk_copy's cptree: directories, symbolic links and regular files, each with its owner,
+   * times and mode; a source entry gone meanwhile ends its directory's copy quietly.
+   */
+  async #copyTree(fs: CephFSMount, from: string, to: string, job: CloneJob): Promise<void> {
+    try {
+      for (const e of await fs.listdir(from)) {
+        if (job.cancel) break;
+        const src = `${from}/${e.name}`, dst = `${to}/${e.name}`;
+        const st = await fs.statx(src);
+        const mode = st.mode & ~S_IFMT;
+        const type = st.mode & S_IFMT;
+        const exists = (e: unknown) => {
+          if (!(e instanceof CephFSError && e.errno === EEXIST)) throw e;
+        };
+        if (type === S_IFDIR) {
+          await fs.mkdir(dst, mode).catch(exists);
+          await this.#copyTree(fs, src, dst, job);
+        } else if (type === S_IFLNK) {
+          await fs.symlink(await fs.readlink(src), dst).catch(exists);
+        } else if (type === S_IFREG) {
+          if (job.cancel) throw new VolumeError(-EINTR, "copy operation interrupted");
+          await fs.writeFile(dst, await fs.readFile(src), mode);
+        } else {
+          this.log.warning(`cptree: (IGNORE) ${src}`);
+          continue;
+        }
+        // sync_attrs
+        await fs.lchown(dst, st.uid, st.gid);
+        await fs.lutimes(dst, st.atime, st.mtime);
+        await fs.lchmod(dst, st.mode);
+      }
+      const root = await fs.statx(from);
+      await fs.lutimes(to, root.atime, root.mtime);
+    } catch (e) {
+      if (e instanceof CephFSError && e.errno === ENOENT) return;
+      throw _volumeError(e);
     }
   }
 

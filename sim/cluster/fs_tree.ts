@@ -198,7 +198,7 @@ export class FsTree {
       case "setxattr": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        if (op.name === "ceph.quota.max_bytes") {
+        if (op.name === "ceph.quota.max_bytes" || op.name === "ceph.quota.max_files") {
           if (!/^\d+$/.test(op.value)) return { r: -EINVAL };
           if (Number(op.value) === 0) n.xattrs.delete(op.name);
           else n.xattrs.set(op.name, String(Number(op.value)));
@@ -236,11 +236,21 @@ export class FsTree {
         n.ctime = now;
         return { r: 0 };
       }
-      case "chown": {
+      // The tree follows no symbolic link, so chown is lchown.
+      case "chown":
+      case "lchown": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
         n.uid = op.uid;
         n.gid = op.gid;
+        n.ctime = now;
+        return { r: 0 };
+      }
+      case "lutimes": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        n.atime = op.atime;
+        n.mtime = op.mtime;
         n.ctime = now;
         return { r: 0 };
       }
