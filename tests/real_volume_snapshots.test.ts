@@ -246,3 +246,127 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "on a real cluster, mgrd's clones copy the snapshot's tree as the real ceph-mgr's do, and each reads the other's",
+  ...mdsCluster,
+  async fn() {
+    const dev = await devClusterWithMds();
+    const opts = { confFile: dev.conf, keyring: dev.keyring, conf: { admin_socket: "" } };
+    const fs = await mountCephFs("cephfs", opts);
+    await withRealManager(dev, {
+      id: "w",
+      cluster: {
+        alwaysOnModules: ["volumes"],
+        pollSeconds: 0.5,
+        perfSeconds: 0,
+        mountCephFs: (fs) => mountCephFs(fs, opts),
+      },
+      manager: { random: { fill: (b) => void crypto.getRandomValues(b) } },
+    }, async (m) => {
+      const src = `mgrd_csrc_${Deno.pid}`;
+      assert.equal(
+        (await ours(m, { prefix: "fs subvolume create", sub_name: src, mode: "750", size: 9000 }))
+          .rc,
+        0,
+      );
+      const path = (await ours(m, { prefix: "fs subvolume getpath", sub_name: src })).out.trim();
+      const op = async (o: Parameters<typeof fs.operate>[0]) =>
+        assert.equal((await fs.operate(o)).r, 0, JSON.stringify(o));
+      await op({ op: "mkdirs", path: `${path}/d/e`, mode: 0o711 });
+      const data = new TextEncoder().encode("hello from mgrd");
+      await op({ op: "write_file", path: `${path}/d/e/f`, mode: 0o600, data });
+      await op({ op: "lchown", path: `${path}/d/e/f`, uid: 7, gid: 8 });
+      await op({ op: "lutimes", path: `${path}/d/e/f`, atime: 1_000_000, mtime: 2_000_000 });
+      await op({ op: "symlink", path: `${path}/l`, target: "d/e/f" });
+      assert.equal(
+        (await ours(m, { prefix: "fs subvolume snapshot create", sub_name: src, snap_name: "s" }))
+          .rc,
+        0,
+      );
+      const clone = async (
+        who: "mgrd" | "real",
+        target: string,
+      ): Promise<void> => {
+        if (who === "mgrd") {
+          const r = await ours(m, {
+            prefix: "fs subvolume snapshot clone",
+            sub_name: src,
+            snap_name: "s",
+            target_sub_name: target,
+          });
+          assert.deepEqual(r, { rc: 0, out: "", err: "" });
+        } else {
+          const r = await realCeph(
+            "fs",
+            "subvolume",
+            "snapshot",
+            "clone",
+            "cephfs",
+            src,
+            "s",
+            target,
+          );
+          assert.equal(r.rc, 0, r.err);
+        }
+        await until(`${who}'s clone ${target}`, async () => {
+          const st = await realCeph("fs", "clone", "status", "cephfs", target, "-f", "json");
+          return st.rc === 0 && JSON.parse(st.out).status.state === "complete";
+        });
+        // Both say so alike, and describe the clone alike.
+        assert.equal(
+          (await ours(m, { prefix: "fs clone status", clone_name: target })).out,
+          (await realCeph("fs", "clone", "status", "cephfs", target)).out,
+        );
+        const info = JSON.parse(
+          (await ours(m, { prefix: "fs subvolume info", sub_name: target })).out,
+        );
+        const realInfo = JSON.parse(
+          (await realCeph("fs", "subvolume", "info", "cephfs", target, "-f", "json")).out,
+        );
+        assert.deepEqual(info, realInfo);
+        assert.deepEqual(
+          [info.type, info.mode, info.bytes_quota],
+          ["clone", 0o40750, 9000],
+        );
+      };
+      const mine = `${src}_mgrd`, theirs = `${src}_real`;
+      await clone("mgrd", mine);
+      await clone("real", theirs);
+      // The two copies are the same tree.
+      const view = async (target: string) => {
+        const at = (await ours(m, { prefix: "fs subvolume getpath", sub_name: target })).out
+          .trim();
+        const f = await fs.operate({ op: "statx", path: `${at}/d/e/f` });
+        const d = await fs.operate({ op: "statx", path: `${at}/d` });
+        const content = await fs.operate({ op: "read_file", path: `${at}/d/e/f` });
+        const link = await fs.operate({ op: "readlink", path: `${at}/l` });
+        return {
+          f: [f.mode, f.uid, f.gid, f.mtime],
+          d: d.mode,
+          content: new TextDecoder().decode(content.data),
+          link: link.value,
+        };
+      };
+      const a = await view(mine);
+      assert.deepEqual(a, {
+        f: [0o100600, 7, 8, 2_000_000],
+        d: 0o40711,
+        content: "hello from mgrd",
+        link: "d/e/f",
+      });
+      assert.deepEqual(await view(theirs), a);
+      // Cleanup: the snapshot goes once no clone is pending on it.
+      for (
+        const cmd of [
+          { prefix: "fs subvolume rm", sub_name: mine },
+          { prefix: "fs subvolume rm", sub_name: theirs },
+          { prefix: "fs subvolume snapshot rm", sub_name: src, snap_name: "s" },
+          { prefix: "fs subvolume rm", sub_name: src },
+        ]
+      ) assert.deepEqual(await ours(m, cmd), { rc: 0, out: "", err: "" });
+    });
+    await fs.close();
+  },
+});

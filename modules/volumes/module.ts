@@ -1,7 +1,7 @@
 /**
  * Ceph's `volumes` module (src/pybind/mgr/volumes of 16.2.15), with the source's descriptors,
  * texts and errnos (tests/ceph-reference/cli/commands/fs_volume/, fs_subvolumegroup/,
- * fs_subvolume/, fs_snapshot/):
+ * fs_subvolume/, fs_snapshot/, fs_clone/):
  * - `fs volume ls/create/rm/info`: a volume is a file system on pools `cephfs.<name>.meta` and
  *   `cephfs.<name>.data`, made and removed through mon commands as fs/operations/volume.py
  *   does; its MDS daemons are asked of the orchestrator backend, and without one the volume
@@ -23,9 +23,15 @@
  *   volume's trash for the purge, the subvolume stays 'snapshot-retained' until a new
  *   incarnation is made over it or its last snapshot goes (and it with it).
  *
- * Not ported: clones (`fs subvolume snapshot clone`, `fs clone status/cancel`, the cloner, so
- * the module options `max_concurrent_clones` and `snapshot_clone_delay`),
- * authorize/deauthorize/authorized_list/evict, and legacy (v1 and pre-Nautilus) subvolumes.
+ * - Clones (tests/ceph-reference/cli/commands/fs_clone/): `fs subvolume snapshot clone` makes
+ *   the target a pending clone tracked in `/volumes/_index/clone` and the source's `clone
+ *   snaps`; the cloner (up to `max_concurrent_clones` jobs a volume, after
+ *   `snapshot_clone_delay`) copies the snapshot's tree (directories, files, links, with owners,
+ *   modes and times, then the quota) and leaves it complete; `fs clone status/cancel`.
+ *
+ * Not ported: authorize/deauthorize/authorized_list/evict, legacy (v1 and pre-Nautilus)
+ * subvolumes, and the snapshots a directory inherits from its ancestors (`_<name>_<ino>`,
+ * which the module leaves out of its listings anyway).
  *
  * @module
  */
