@@ -9,7 +9,10 @@
  * Snapshots are CephFS's: `<dir>/.snap` is a directory no listing shows, `mkdir
  * <dir>/.snap/<name>` takes a snapshot of `<dir>`'s subtree, `rmdir` of it drops it, `listdir
  * <dir>/.snap` names the snapshots, and the paths below `<dir>/.snap/<name>` read the subtree as
- * it was (a write there is -EROFS; `ceph.snap.btime` is when the snapshot was taken).
+ * it was (a write there is -EROFS; `ceph.snap.btime` is when the snapshot was taken). A
+ * directory's `.snap` also lists the snapshots of the directories above it that hold it, as
+ * `_<name>_<their inode number>`; below a subvolume's root (`ceph.dir.subvolume`) no directory
+ * takes snapshots (-EPERM).
  *
  * @module
  */

@@ -231,3 +231,56 @@ Deno.test("symbolic links: symlink, statx not following (S_IFLNK, the target's l
   assert.deepEqual(t.operate({ op: "unlink", path: "/p/l" }), { r: 0 });
   assert.deepEqual(t.operate({ op: "readlink", path: "/p/l" }), { r: -2 });
 });
+
+Deno.test("a directory's .snap lists the snapshots above it as _<name>_<ino>, in the order taken; none below a subvolume's root", () => {
+  const t = newTree();
+  const ok = (op: Parameters<FsTree["operate"]>[0]) => assert.equal(t.operate(op).r, 0);
+  ok({ op: "mkdirs", path: "/volumes/_nogroup/svx/u/sub", mode: 0o755 });
+  ok({ op: "setxattr", path: "/volumes/_nogroup/svx", name: "ceph.dir.subvolume", value: "1" });
+  // As a 16.2.15 MDS answered (tools/dev-cluster.sh, libcephfs).
+  ok({ op: "mkdir", path: "/volumes/_nogroup/.snap/x", mode: 0o755 });
+  ok({ op: "mkdir", path: "/volumes/.snap/x", mode: 0o755 });
+  ok({ op: "mkdir", path: "/.snap/x", mode: 0o755 });
+  assert.deepEqual(
+    t.operate({ op: "mkdir", path: "/volumes/_nogroup/svx/u/.snap/y", mode: 0o755 }),
+    {
+      r: -1,
+    },
+  );
+  assert.deepEqual(
+    t.operate({ op: "mkdir", path: "/volumes/_nogroup/svx/u/sub/.snap/y", mode: 0o755 }),
+    { r: -1 },
+  );
+  ok({ op: "mkdir", path: "/volumes/_nogroup/svx/.snap/z", mode: 0o755 });
+  const ino = (path: string) => {
+    // The inode numbers are the tree's: /volumes was made first, then _nogroup.
+    return path === "/" ? 1 : { "/volumes": 2 ** 40, "/volumes/_nogroup": 2 ** 40 + 1 }[path];
+  };
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/volumes/_nogroup/svx/.snap" }).entries?.map((e) => e.name),
+    [`_x_${ino("/volumes/_nogroup")}`, `_x_${ino("/volumes")}`, `_x_${ino("/")}`, "z"],
+  );
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/volumes/_nogroup/svx/u/.snap" }).entries?.map((e) => e.name),
+    [
+      `_x_${ino("/volumes/_nogroup")}`,
+      `_x_${ino("/volumes")}`,
+      `_x_${ino("/")}`,
+      `_z_${2 ** 40 + 2}`,
+    ],
+  );
+  // An inherited snapshot reads as the directory was then.
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: `/volumes/_nogroup/svx/u/.snap/_x_1` }).entries,
+    [{ name: "sub", is_dir: true }],
+  );
+  // A directory made after a snapshot above it does not inherit that one.
+  ok({ op: "mkdirs", path: "/volumes/_nogroup/later", mode: 0o755 });
+  assert.deepEqual(t.operate({ op: "listdir", path: "/volumes/_nogroup/later/.snap" }).entries, []);
+  ok({ op: "rmdir", path: "/volumes/_nogroup/svx/.snap/z" });
+  ok({ op: "rmdir", path: "/.snap/x" });
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/volumes/_nogroup/svx/.snap" }).entries?.map((e) => e.name),
+    [`_x_${ino("/volumes/_nogroup")}`, `_x_${ino("/volumes")}`],
+  );
+});

@@ -29,9 +29,8 @@
  *   `snapshot_clone_delay`) copies the snapshot's tree (directories, files, links, with owners,
  *   modes and times, then the quota) and leaves it complete; `fs clone status/cancel`.
  *
- * Not ported: authorize/deauthorize/authorized_list/evict, legacy (v1 and pre-Nautilus)
- * subvolumes, and the snapshots a directory inherits from its ancestors (`_<name>_<ino>`,
- * which the module leaves out of its listings anyway).
+ * Not ported: authorize/deauthorize/authorized_list/evict, and legacy (v1 and pre-Nautilus)
+ * subvolumes.
  *
  * @module
  */

@@ -19,6 +19,7 @@ import {
   ENOTDIR,
   ENOTEMPTY,
   EOPNOTSUPP,
+  EPERM,
   EROFS,
 } from "../../ceph/errno.ts";
 import { strHashRjenkins } from "../../ceph/str_hash.ts";
@@ -30,6 +31,8 @@ const SNAP_DIR = ".snap";
 const MDS_EXPORT_EPHEMERAL_RANDOM_MAX = 0.01;
 
 interface Node {
+  /** The inode number: the root's is 1, the others count up from 2^40 as a new MDS's do. */
+  ino: number;
   dir: boolean;
   /** A symbolic link's target (a link is not a directory and has no data). */
   link?: string;
@@ -51,6 +54,9 @@ interface Node {
 
 /** One snapshot of a directory: its subtree as it was, and when it was taken. */
 interface Snapshot {
+  name: string;
+  /** The snapshot id: the file system's snapshots in the order they were taken. */
+  id: number;
   root: Node;
   /** Seconds since the epoch, with the clock's fraction (`ceph.snap.btime`). */
   btime: number;
@@ -62,7 +68,23 @@ interface Snapshot {
  */
 type Place =
   | { node: Node; snap?: Snapshot; snapdirOf?: undefined }
-  | { snapdirOf: Node; snap?: Snapshot; node?: undefined };
+  | {
+    snapdirOf: Node;
+    snap?: Snapshot;
+    node?: undefined;
+    /** What the `.snap` lists: the directory's own snapshots and those it inherits. */
+    listed: SnapEntry[];
+    /** Whether a directory above it is a subvolume (the MDS refuses snapshots there). */
+    inSubvolume: boolean;
+  };
+
+/** A `.snap` entry: an own snapshot by its name, an inherited one as `_<name>_<ino>`. */
+interface SnapEntry {
+  name: string;
+  snap: Snapshot;
+  /** The directory as the snapshot holds it. */
+  node: Node;
+}
 
 /** What the tree needs of its file system. */
 export interface FsTreeOptions {
@@ -92,15 +114,19 @@ function _dentryOrder(a: string, b: string): number {
 export class FsTree {
   readonly #opts: FsTreeOptions;
   readonly #root: Node;
+  #nextIno = 2 ** 40;
+  #nextSnapId = 1;
 
   constructor(opts: FsTreeOptions) {
     this.#opts = opts;
-    this.#root = this.#newDir(0o755, 0, 0);
+    this.#root = { ...this.#newDir(0o755, 0, 0), ino: 1 };
+    this.#nextIno = 2 ** 40;
   }
 
   #newDir(perm: number, uid: number, gid: number): Node {
     const t = Math.floor(this.#opts.now());
     return {
+      ino: this.#nextIno++,
       dir: true,
       perm: perm & 0o7777,
       uid,
@@ -376,10 +402,7 @@ export class FsTree {
         if (op.op === "getxattr") return this.#getxattr(n, op.name, at.snap);
         if (op.op === "listdir") {
           if (at.snapdirOf) {
-            return {
-              r: 0,
-              entries: [...at.snapdirOf.snaps.keys()].map((name) => ({ name, is_dir: true })),
-            };
+            return { r: 0, entries: at.listed.map((e) => ({ name: e.name, is_dir: true })) };
           }
           return _list(n);
         }
@@ -394,10 +417,17 @@ export class FsTree {
     if (typeof parent === "number") return { r: parent };
     const owner = parent.snapdirOf;
     if (owner && !parent.snap && op.op === "mkdir") {
+      // Only a subvolume's root takes snapshots, not what is below it.
+      if (parent.inSubvolume) return { r: -EPERM };
       if (owner.snaps.has(last)) return { r: -EEXIST };
       // The MDS keeps names beginning with `_` for the snapshots a directory inherits.
       if (last.startsWith("_")) return { r: -EINVAL };
-      owner.snaps.set(last, { root: _freeze(owner), btime: this.#opts.now() });
+      owner.snaps.set(last, {
+        name: last,
+        id: this.#nextSnapId++,
+        root: _freeze(owner),
+        btime: this.#opts.now(),
+      });
       return { r: 0 };
     }
     if (owner && !parent.snap && op.op === "rmdir") {
@@ -409,24 +439,55 @@ export class FsTree {
   /** Where `parts` leads, through `.snap` directories into the snapshots' subtrees. */
   #place(parts: string[]): Place | number {
     let at: Place = { node: this.#root };
+    // The live directories walked through, root first, and the names below each.
+    const chain: Node[] = [];
+    const names: string[] = [];
     for (const p of parts) {
       if (at.snapdirOf) {
-        const snap: Snapshot | undefined = at.snapdirOf.snaps.get(p);
-        if (!snap) return -ENOENT;
-        at = { node: snap.root, snap };
+        const entry: SnapEntry | undefined = at.listed.find((e) => e.name === p);
+        if (!entry) return -ENOENT;
+        at = { node: entry.node, snap: entry.snap };
         continue;
       }
       const n: Node = at.node;
       if (!n.dir) return -ENOTDIR;
       if (p === SNAP_DIR) {
-        at = { snapdirOf: n, snap: at.snap };
+        const listed: SnapEntry[] = at.snap ? [] : this.#snapEntries(n, chain, names);
+        const inSubvolume: boolean = !at.snap &&
+          chain.some((a) => a.xattrs.get("ceph.dir.subvolume") === "1");
+        at = { snapdirOf: n, snap: at.snap, listed, inSubvolume };
         continue;
       }
       const c = n.children.get(p);
       if (!c) return -ENOENT;
+      if (!at.snap) {
+        chain.push(n);
+        names.push(p);
+      }
       at = { node: c, snap: at.snap };
     }
     return at;
+  }
+
+  /**
+   * What `<dir>/.snap` lists, in snapshot-id order: the directory's snapshots, and those of
+   * the directories above it (`ancestors`, root first, `names` the path below each) that hold
+   * it, as `_<name>_<ancestor's ino>`.
+   */
+  #snapEntries(dir: Node, ancestors: Node[], names: string[]): SnapEntry[] {
+    const out: SnapEntry[] = [...dir.snaps.values()].map((snap) => ({
+      name: snap.name,
+      snap,
+      node: snap.root,
+    }));
+    ancestors.forEach((a, i) => {
+      for (const snap of a.snaps.values()) {
+        let n: Node | undefined = snap.root;
+        for (const name of names.slice(i)) n = n?.children.get(name);
+        if (n?.dir) out.push({ name: `_${snap.name}_${a.ino}`, snap, node: n });
+      }
+    });
+    return out.sort((x, y) => x.snap.id - y.snap.id);
   }
 
   /** The layout pool the directory at `parts` inherits from its nearest ancestor. */
