@@ -154,3 +154,27 @@ Deno.test("fs subvolume snapshot and subvolumegroup snapshot commands answer as 
     await same(ceph, "84_rm_volume");
   });
 });
+
+Deno.test("a trash entry the purge cannot remove yet is taken again until it goes, as the purge threads do", async () => {
+  await withCluster(async (c, ceph) => {
+    assert.equal((await ceph("fs volume create vol1")).rc, 0);
+    await c.run(3);
+    await ok(ceph, "fs subvolume create vol1 sv");
+    const tree = c.cluster!.fs.tree!;
+    // A directory with a snapshot is not empty: its removal fails while the snapshot stays.
+    const stuck = "/volumes/_deleting/0f0e0d0c-0b0a-4908-8706-050403020100";
+    assert.equal(tree.operate({ op: "mkdirs", path: `${stuck}/d`, mode: 0o755 }).r, 0);
+    assert.equal(tree.operate({ op: "mkdir", path: `${stuck}/d/.snap/s`, mode: 0o755 }).r, 0);
+    await ok(ceph, "fs subvolume rm vol1 sv");
+    await c.run(5);
+    assert.deepEqual(names(tree, "/volumes/_deleting"), [stuck.slice(stuck.lastIndexOf("/") + 1)]);
+    assert.deepEqual(names(tree, stuck), ["d"]);
+    assert.equal(
+      JSON.parse((await ceph("fs volume info vol1")).stdout).pending_subvolume_deletions,
+      1,
+    );
+    assert.equal(tree.operate({ op: "rmdir", path: `${stuck}/d/.snap/s` }).r, 0);
+    await c.run(3);
+    assert.deepEqual(names(tree, "/volumes/_deleting"), []);
+  });
+});

@@ -1917,7 +1917,14 @@ export class Volumes extends MgrModule {
         if (entries.length === 0 || this.shutting_down || this.#cancelled.has(vol)) return;
         for (const e of entries) {
           if (this.#cancelled.has(vol)) return;
-          await this.#purgeEntry(fs, `${trash}/${e.name}`);
+          try {
+            await this.#purgeEntry(fs, `${trash}/${e.name}`);
+          } catch (err) {
+            // The purge thread logs a failed entry and, a second later, takes it again.
+            if (!(err instanceof CephFSError || err instanceof VolumeError)) throw err;
+            this.log.warning(`failed to remove trash entry: ${err.message}`);
+            await this.sleep(1);
+          }
         }
       }
     } catch (e) {
