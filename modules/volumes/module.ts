@@ -2583,27 +2583,18 @@ export class Volumes extends MgrModule {
     }
     const job = this.#clones.get(vol)?.get(track);
     if (clone.state === "pending" && !job) {
-      const src = this.#cloneSource(clone);
-      const source = await this.#sourceOf(fs, clone, src);
+      // _cancel_pending_clone (the source is the clone itself when it clones its own snapshot).
+      const source = await this.#sourceOf(fs, clone, this.#cloneSource(clone));
       clone.meta.get("GLOBAL")!.set("state", "canceled");
       this.#setFailure(clone, EINTR, "user interrupted clone operation");
       await this.#flush(fs, clone);
-      await this.#detachSnapshot(
-        fs,
-        source === clone ? clone : await this.#reopen(fs, source),
-        track,
-      );
+      await this.#detachSnapshot(fs, source, track);
       return [0, "", ""];
     }
     if (!job) throw finished();
     job.cancel = true;
     await job.done;
     return [0, "", ""];
-  }
-
-  /** A subvolume opened again, for a fresh `.meta` (after another's changes to it). */
-  #reopen(fs: CephFSMount, sv: Subvol): Promise<Subvol> {
-    return this.#openSubvol(fs, sv.group, sv.name, "clone-source");
   }
 
   /** open_clone_subvolume_pair's source: the clone itself when it is its own source. */
