@@ -37,6 +37,8 @@ export const EINVAL = 22;
 export const EFBIG = 27;
 /** No space left on device. */
 export const ENOSPC = 28;
+/** Read-only file system (a write into a CephFS snapshot). */
+export const EROFS = 30;
 /** Numerical argument out of domain. */
 export const EDOM = 33;
 /** Result out of range. */
@@ -53,6 +55,8 @@ export const EOPNOTSUPP = 95;
 export const ETIMEDOUT = 110;
 /** Connection refused: nothing listens at the daemon's address. */
 export const ECONNREFUSED = 111;
+/** Stale file handle (a subvolume purged with its last retained snapshot). */
+export const ESTALE = 116;
 /** Operation canceled. */
 export const ECANCELED = 125;
 
@@ -73,6 +77,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [EINVAL]: "EINVAL",
   [EFBIG]: "EFBIG",
   [ENOSPC]: "ENOSPC",
+  [EROFS]: "EROFS",
   [EDOM]: "EDOM",
   [ERANGE]: "ERANGE",
   [ENOSYS]: "ENOSYS",
@@ -82,6 +87,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [EOPNOTSUPP]: "ENOTSUP",
   [ETIMEDOUT]: "ETIMEDOUT",
   [ECONNREFUSED]: "ECONNREFUSED",
+  [ESTALE]: "ESTALE",
   [ECANCELED]: "ECANCELED",
 };
 

@@ -20,6 +20,7 @@ const _STRERROR: Record<number, string> = {
   [errno.ENOTEMPTY]: "Directory not empty",
   [errno.ENODATA]: "No data available",
   [errno.EISDIR]: "Is a directory",
+  [errno.EROFS]: "Read-only file system",
 };
 
 /**
@@ -109,7 +110,7 @@ export class CephFSMount {
     await this.#call({ op: "mkdir", path, mode }, `error in mkdir ${path}`);
   }
 
-  /** `mkdirs(path, mode)`: the directory and its missing parents (EEXIST when it exists). */
+  /** `mkdirs(path, mode)`: the directory and its missing parents (none missing: no error). */
   async mkdirs(path: string, mode: number): Promise<void> {
     await this.#call({ op: "mkdirs", path, mode }, `error in mkdirs ${path}`);
   }
@@ -155,9 +156,29 @@ export class CephFSMount {
     await this.#call({ op: "rename", path, to }, `error in rename ${path} to ${to}`);
   }
 
-  /** `unlink(path)`: a file. */
+  /** `unlink(path)`: a file or a symbolic link. */
   async unlink(path: string): Promise<void> {
     await this.#call({ op: "unlink", path }, `error in unlink: ${path}`);
+  }
+
+  /** `symlink(existing, newname)`: a symbolic link at `path` to `target`. */
+  async symlink(target: string, path: string): Promise<void> {
+    await this.#call({ op: "symlink", path, target }, `error in symlink ${target} to ${path}`);
+  }
+
+  /** `readlink(path)`: a symbolic link's target. */
+  async readlink(path: string): Promise<string> {
+    return (await this.#call({ op: "readlink", path }, `error in readlink ${path}`)).value ?? "";
+  }
+
+  /** `lchown(path, uid, gid)`: the entry's own owner (a link's, not its target's). */
+  async lchown(path: string, uid: number, gid: number): Promise<void> {
+    await this.#call({ op: "lchown", path, uid, gid }, `error in lchown ${path}`);
+  }
+
+  /** `lutimes(path, (atime, mtime))`: whole seconds, not following a link. */
+  async lutimes(path: string, atime: number, mtime: number): Promise<void> {
+    await this.#call({ op: "lutimes", path, atime, mtime }, "error in lutimes");
   }
 
   /** `lchmod(path, mode)`: the permission bits. */

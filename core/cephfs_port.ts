@@ -6,6 +6,14 @@
  *
  * Errors are Ceph's: `r` is 0 or a negative errno, as libcephfs returns them.
  *
+ * Snapshots are CephFS's: `<dir>/.snap` is a directory no listing shows, `mkdir
+ * <dir>/.snap/<name>` takes a snapshot of `<dir>`'s subtree, `rmdir` of it drops it, `listdir
+ * <dir>/.snap` names the snapshots, and the paths below `<dir>/.snap/<name>` read the subtree as
+ * it was (a write there is -EROFS; `ceph.snap.btime` is when the snapshot was taken). A
+ * directory's `.snap` also lists the snapshots of the directories above it that hold it, as
+ * `_<name>_<their inode number>`; below a subvolume's root (`ceph.dir.subvolume`) no directory
+ * takes snapshots (-EPERM).
+ *
  * @module
  */
 
@@ -17,7 +25,7 @@ export type CephFsOp =
   | { op: "listdir"; path: string }
   /** `ceph_mkdir`: one directory; its parent must exist (-ENOENT), it must not (-EEXIST). */
   | { op: "mkdir"; path: string; mode: number }
-  /** `ceph_mkdirs`: the directory and its missing parents; an existing one is -EEXIST. */
+  /** `ceph_mkdirs`: the directory and its missing parents; an existing one is no error. */
   | { op: "mkdirs"; path: string; mode: number }
   /** `ceph_rmdir`: an empty directory (-ENOTEMPTY otherwise). */
   | { op: "rmdir"; path: string }
@@ -27,6 +35,10 @@ export type CephFsOp =
   | { op: "setxattr"; path: string; name: string; value: string }
   /** `ceph_chown`. */
   | { op: "chown"; path: string; uid: number; gid: number }
+  /** `ceph_lchown`: the owner of the entry itself (a symbolic link's, not its target's). */
+  | { op: "lchown"; path: string; uid: number; gid: number }
+  /** `ceph_lutimes`: access and modification times (whole seconds), not following a link. */
+  | { op: "lutimes"; path: string; atime: number; mtime: number }
   /** `ceph_lchmod`: the permission bits. */
   | { op: "chmod"; path: string; mode: number }
   /** `open(O_CREAT)` then `close`: makes an empty file unless there is one. */
@@ -37,8 +49,12 @@ export type CephFsOp =
   | { op: "read_file"; path: string }
   /** `ceph_rename`: a file or directory moves (and replaces a file at `to`). */
   | { op: "rename"; path: string; to: string }
-  /** `ceph_unlink`: a file. */
-  | { op: "unlink"; path: string };
+  /** `ceph_unlink`: a file or a symbolic link. */
+  | { op: "unlink"; path: string }
+  /** `ceph_symlink(target, path)`: a symbolic link at `path` to `target` (-EEXIST if taken). */
+  | { op: "symlink"; path: string; target: string }
+  /** `ceph_readlink`: a symbolic link's target (-EINVAL for anything else). */
+  | { op: "readlink"; path: string };
 
 /** A directory entry (`listdir`). */
 export interface CephFsDirent {
@@ -50,12 +66,15 @@ export interface CephFsDirent {
 export interface CephFsReply {
   /** 0, or a negative errno (-ENOENT no such file system or path, -ENOTDIR, -EEXIST, ...). */
   r: number;
-  /** `statx`: whether the entry is a directory, `st_mode` (type and permission bits), owner. */
+  /**
+   * `statx`: whether the entry is a directory, `st_mode` (type and permission bits: a symbolic
+   * link, not followed, is S_IFLNK), owner.
+   */
   is_dir?: boolean;
   mode?: number;
   uid?: number;
   gid?: number;
-  /** `statx`: size in bytes (a directory's recursive bytes). */
+  /** `statx`: size in bytes (a directory's recursive bytes, a symbolic link's target's length). */
   size?: number;
   /** `statx`: birth, access, modification and change times (seconds since the epoch). */
   btime?: number;
@@ -64,7 +83,7 @@ export interface CephFsReply {
   ctime?: number;
   /** `listdir`: the entries. */
   entries?: CephFsDirent[];
-  /** `getxattr`: the value. */
+  /** `getxattr`: the value; `readlink`: the target. */
   value?: string;
   /** `read_file`: the bytes. */
   data?: Uint8Array;

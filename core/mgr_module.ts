@@ -74,13 +74,16 @@ export {
   EAGAIN,
   EEXIST,
   EFBIG,
+  EINTR,
   EINVAL,
   EIO,
   ENODATA,
   ENOENT,
+  ENOSYS,
   ENOTEMPTY,
   EOPNOTSUPP,
   EPERM,
+  ESTALE,
   ETIMEDOUT,
 } from "../ceph/errno.ts";
 export { MonWriteError, WRITE_TIMEOUT_SECONDS } from "./kv_store.ts";

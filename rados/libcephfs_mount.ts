@@ -40,7 +40,10 @@ const MOUNT_SYMBOLS = {
   ceph_getxattr: { parameters: [P, B, B, B, "usize"], result: "i32", nonblocking: true },
   ceph_setxattr: { parameters: [P, B, B, B, "usize", "i32"], result: "i32", nonblocking: true },
   ceph_chown: { parameters: [P, B, "i32", "i32"], result: "i32", nonblocking: true },
-  ceph_chmod: { parameters: [P, B, "u32"], result: "i32", nonblocking: true },
+  ceph_lchmod: { parameters: [P, B, "u32"], result: "i32", nonblocking: true },
+  ceph_lchown: { parameters: [P, B, "i32", "i32"], result: "i32", nonblocking: true },
+  // (cmount, path, struct timeval times[2]): atime, then mtime
+  ceph_lutimes: { parameters: [P, B, B], result: "i32", nonblocking: true },
   ceph_opendir: { parameters: [P, B, B], result: "i32", nonblocking: true },
   // struct dirent * (NULL at the end)
   ceph_readdir: { parameters: [P, P], result: "pointer", nonblocking: true },
@@ -54,6 +57,10 @@ const MOUNT_SYMBOLS = {
   ceph_fsync: { parameters: [P, "i32", "i32"], result: "i32", nonblocking: true },
   ceph_rename: { parameters: [P, B, B], result: "i32", nonblocking: true },
   ceph_unlink: { parameters: [P, B], result: "i32", nonblocking: true },
+  // (cmount, const char *existing, const char *newname)
+  ceph_symlink: { parameters: [P, B, B], result: "i32", nonblocking: true },
+  // (cmount, path, char *buf, int64_t size): the target's length
+  ceph_readlink: { parameters: [P, B, B, "i64"], result: "i32", nonblocking: true },
   ceph_shutdown: { parameters: [P], result: "void", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
@@ -69,6 +76,8 @@ const S_IFMT = 0o170000, S_IFDIR = 0o040000;
 // struct dirent (glibc, 64-bit): d_ino, d_off, d_reclen, d_type, then d_name.
 const DIRENT_TYPE = 18, DIRENT_NAME = 19, DT_DIR = 4;
 const XATTR_MAX = 4096;
+// The volumes module reads a link's target into 4096 bytes.
+const PATH_MAX = 4096;
 // Linux's open(2) flags, which libcephfs takes as they are.
 const O_WRONLY = 0o1, O_CREAT = 0o100, O_TRUNC = 0o1000;
 const READ_CHUNK = 65536;
@@ -161,7 +170,14 @@ export class CephFsMountHandle {
       case "chown":
         return { r: await lib.ceph_chown(h, path, op.uid, op.gid) };
       case "chmod":
-        return { r: await lib.ceph_chmod(h, path, op.mode) };
+        return { r: await lib.ceph_lchmod(h, path, op.mode) };
+      case "lchown":
+        return { r: await lib.ceph_lchown(h, path, op.uid, op.gid) };
+      case "lutimes": {
+        // struct timeval (64-bit Linux): tv_sec, tv_usec.
+        const times = new BigInt64Array([BigInt(op.atime), 0n, BigInt(op.mtime), 0n]);
+        return { r: await lib.ceph_lutimes(h, path, new Uint8Array(times.buffer)) };
+      }
       case "touch": {
         const fd = await lib.ceph_open(h, path, O_CREAT, op.mode);
         if (fd < 0) return { r: fd };
@@ -214,6 +230,14 @@ export class CephFsMountHandle {
         return { r: await lib.ceph_rename(h, path, cString(op.to)) };
       case "unlink":
         return { r: await lib.ceph_unlink(h, path) };
+      case "symlink":
+        return { r: await lib.ceph_symlink(h, cString(op.target), path) };
+      case "readlink": {
+        const buf = new Uint8Array(PATH_MAX);
+        const r = await lib.ceph_readlink(h, path, buf, BigInt(buf.length));
+        if (r < 0) return { r };
+        return { r: 0, value: new TextDecoder().decode(buf.subarray(0, r)) };
+      }
     }
   }
 

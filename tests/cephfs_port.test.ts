@@ -1,6 +1,6 @@
 /**
  * The simulated MDS's file-system tree answers the CephFS port as libcephfs would: mkdir needs
- * its parent, mkdirs makes parents, both refuse an existing directory (EEXIST), rmdir refuses
+ * its parent and refuses an existing directory (EEXIST), mkdirs makes what is missing, rmdir refuses
  * a non-empty one (ENOTEMPTY), a missing path is ENOENT, an unset xattr ENODATA, a layout pool
  * that is not the file system's data pool EINVAL; entries list in CephFS's dentry-hash order
  * (as a real 16.2.15 MDS listed 13 subvolume groups); a relative path is EINVAL. Through a
@@ -21,7 +21,8 @@ Deno.test("the simulated file-system tree answers mkdir(s), rmdir and statx with
   assert.deepEqual(t.operate({ op: "statx", path: "/volumes" }), { r: -2 });
   assert.deepEqual(t.operate({ op: "mkdir", path: "/volumes/g", mode: 0o755 }), { r: -2 });
   assert.deepEqual(t.operate({ op: "mkdirs", path: "/volumes/g/sv", mode: 0o40750 }), { r: 0 });
-  assert.deepEqual(t.operate({ op: "mkdirs", path: "/volumes/g", mode: 0o755 }), { r: -17 });
+  // An existing path is no error to mkdirs, as a 16.2.15 libcephfs answered.
+  assert.deepEqual(t.operate({ op: "mkdirs", path: "/volumes/g", mode: 0o755 }), { r: 0 });
   assert.deepEqual(t.operate({ op: "mkdir", path: "/volumes/g", mode: 0o755 }), { r: -17 });
   assert.deepEqual(t.operate({ op: "statx", path: "/volumes/g/sv" }), {
     r: 0,
@@ -160,5 +161,126 @@ Deno.test("a namespace alone gives the directory the layout it inherits; the sub
     })
       .r,
     -22,
+  );
+});
+
+Deno.test("snapshots: .snap/<name> freezes the subtree, reads see it, writes are EROFS, as a 16.2.15 MDS answered", () => {
+  let now = 1_796_414_430.25;
+  const t = new FsTree({ now: () => now, dataPools: () => [{ id: 3, name: "cephfs.v.data" }] });
+  const data = new Uint8Array(5);
+  assert.equal(t.operate({ op: "mkdirs", path: "/p/d/sub", mode: 0o755 }).r, 0);
+  assert.equal(t.operate({ op: "write_file", path: "/p/d/sub/f", mode: 0o644, data }).r, 0);
+  // The answers below are those of libcephfs on a 16.2.15 cluster (tools/dev-cluster.sh).
+  assert.deepEqual(t.operate({ op: "mkdir", path: "/p/d/.snap/x", mode: 0o755 }), { r: 0 });
+  assert.deepEqual(t.operate({ op: "mkdir", path: "/p/d/.snap/x", mode: 0o755 }), { r: -17 });
+  assert.deepEqual(t.operate({ op: "mkdir", path: "/p/d/.snap/_y", mode: 0o755 }), { r: -22 });
+  assert.deepEqual(t.operate({ op: "listdir", path: "/p/d/.snap" }), {
+    r: 0,
+    entries: [{ name: "x", is_dir: true }],
+  });
+  // A directory's own listing has no .snap.
+  assert.deepEqual(t.operate({ op: "listdir", path: "/p/d" }).entries, [
+    { name: "sub", is_dir: true },
+  ]);
+  assert.deepEqual(t.operate({ op: "listdir", path: "/p/d/.snap/x" }).entries, [
+    { name: "sub", is_dir: true },
+  ]);
+  assert.deepEqual(
+    t.operate({ op: "getxattr", path: "/p/d/.snap/x/sub", name: "ceph.snap.btime" }),
+    { r: 0, value: "1796414430.250000000" },
+  );
+  assert.deepEqual(
+    t.operate({ op: "getxattr", path: "/p/d/sub", name: "ceph.snap.btime" }),
+    { r: -61 },
+  );
+  assert.deepEqual(t.operate({ op: "mkdir", path: "/p/d/.snap/x/sub/n", mode: 0o755 }), {
+    r: -30,
+  });
+  assert.deepEqual(
+    t.operate({ op: "write_file", path: "/p/d/.snap/x/sub/g", mode: 0o644, data }),
+    { r: -30 },
+  );
+  // What changes after the snapshot is not in it.
+  now += 10;
+  assert.equal(t.operate({ op: "unlink", path: "/p/d/sub/f" }).r, 0);
+  assert.equal(t.operate({ op: "rmdir", path: "/p/d/sub" }).r, 0);
+  const f = t.operate({ op: "statx", path: "/p/d/.snap/x/sub/f" });
+  assert.deepEqual([f.r, f.mode, f.size], [0, 0o100644, 5]);
+  assert.deepEqual(t.operate({ op: "read_file", path: "/p/d/.snap/x/sub/f" }), { r: 0, data });
+  // A directory with a snapshot is not empty; it moves with its snapshots.
+  assert.deepEqual(t.operate({ op: "rmdir", path: "/p/d" }), { r: -39 });
+  assert.equal(t.operate({ op: "rename", path: "/p/d", to: "/p/d2" }).r, 0);
+  assert.deepEqual(t.operate({ op: "rmdir", path: "/p/d2/.snap/nope" }), { r: -2 });
+  assert.deepEqual(t.operate({ op: "rmdir", path: "/p/d2/.snap/x" }), { r: 0 });
+  assert.deepEqual(t.operate({ op: "rmdir", path: "/p/d2" }), { r: 0 });
+});
+
+Deno.test("symbolic links: symlink, statx not following (S_IFLNK, the target's length), readlink, unlink", () => {
+  const t = newTree();
+  t.operate({ op: "mkdirs", path: "/p/d", mode: 0o755 });
+  assert.deepEqual(t.operate({ op: "symlink", path: "/p/l", target: "/p/d/zz" }), { r: 0 });
+  assert.deepEqual(t.operate({ op: "symlink", path: "/p/l", target: "/p/d/zz" }), { r: -17 });
+  const st = t.operate({ op: "statx", path: "/p/l" });
+  assert.deepEqual([st.is_dir, st.mode, st.size], [false, 0o120777, 7]);
+  assert.deepEqual(t.operate({ op: "readlink", path: "/p/l" }), { r: 0, value: "/p/d/zz" });
+  assert.deepEqual(t.operate({ op: "readlink", path: "/p/d" }), { r: -22 });
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/p" }).entries?.find((e) => e.name === "l"),
+    { name: "l", is_dir: false },
+  );
+  assert.deepEqual(t.operate({ op: "unlink", path: "/p/l" }), { r: 0 });
+  assert.deepEqual(t.operate({ op: "readlink", path: "/p/l" }), { r: -2 });
+});
+
+Deno.test("a directory's .snap lists the snapshots above it as _<name>_<ino>, in the order taken; none below a subvolume's root", () => {
+  const t = newTree();
+  const ok = (op: Parameters<FsTree["operate"]>[0]) => assert.equal(t.operate(op).r, 0);
+  ok({ op: "mkdirs", path: "/volumes/_nogroup/svx/u/sub", mode: 0o755 });
+  ok({ op: "setxattr", path: "/volumes/_nogroup/svx", name: "ceph.dir.subvolume", value: "1" });
+  // As a 16.2.15 MDS answered (tools/dev-cluster.sh, libcephfs).
+  ok({ op: "mkdir", path: "/volumes/_nogroup/.snap/x", mode: 0o755 });
+  ok({ op: "mkdir", path: "/volumes/.snap/x", mode: 0o755 });
+  ok({ op: "mkdir", path: "/.snap/x", mode: 0o755 });
+  assert.deepEqual(
+    t.operate({ op: "mkdir", path: "/volumes/_nogroup/svx/u/.snap/y", mode: 0o755 }),
+    {
+      r: -1,
+    },
+  );
+  assert.deepEqual(
+    t.operate({ op: "mkdir", path: "/volumes/_nogroup/svx/u/sub/.snap/y", mode: 0o755 }),
+    { r: -1 },
+  );
+  ok({ op: "mkdir", path: "/volumes/_nogroup/svx/.snap/z", mode: 0o755 });
+  const ino = (path: string) => {
+    // The inode numbers are the tree's: /volumes was made first, then _nogroup.
+    return path === "/" ? 1 : { "/volumes": 2 ** 40, "/volumes/_nogroup": 2 ** 40 + 1 }[path];
+  };
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/volumes/_nogroup/svx/.snap" }).entries?.map((e) => e.name),
+    [`_x_${ino("/volumes/_nogroup")}`, `_x_${ino("/volumes")}`, `_x_${ino("/")}`, "z"],
+  );
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/volumes/_nogroup/svx/u/.snap" }).entries?.map((e) => e.name),
+    [
+      `_x_${ino("/volumes/_nogroup")}`,
+      `_x_${ino("/volumes")}`,
+      `_x_${ino("/")}`,
+      `_z_${2 ** 40 + 2}`,
+    ],
+  );
+  // An inherited snapshot reads as the directory was then.
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: `/volumes/_nogroup/svx/u/.snap/_x_1` }).entries,
+    [{ name: "sub", is_dir: true }],
+  );
+  // A directory made after a snapshot above it does not inherit that one.
+  ok({ op: "mkdirs", path: "/volumes/_nogroup/later", mode: 0o755 });
+  assert.deepEqual(t.operate({ op: "listdir", path: "/volumes/_nogroup/later/.snap" }).entries, []);
+  ok({ op: "rmdir", path: "/volumes/_nogroup/svx/.snap/z" });
+  ok({ op: "rmdir", path: "/.snap/x" });
+  assert.deepEqual(
+    t.operate({ op: "listdir", path: "/volumes/_nogroup/svx/.snap" }).entries?.map((e) => e.name),
+    [`_x_${ino("/volumes/_nogroup")}`, `_x_${ino("/volumes")}`],
   );
 });

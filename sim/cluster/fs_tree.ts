@@ -1,8 +1,10 @@
 /**
  * A simulated file system's namespace, as its MDS keeps it: directories under `/`, each with
- * a mode, an owner, times and the virtual xattrs the volumes module sets (quota, layout pool).
- * It lives as long as its file system (`fs new` makes an empty one, `fs rm` drops it), and
- * answers the CephFS port's operations with libcephfs's errnos.
+ * a mode, an owner, times and the virtual xattrs the volumes module sets (quota, layout pool),
+ * files, symbolic links, and the snapshots of directories (`<dir>/.snap/<name>`: a frozen copy
+ * of the subtree as it was when taken, with its time). It lives as long as its file system
+ * (`fs new` makes an empty one, `fs rm` drops it), and answers the CephFS port's operations with
+ * libcephfs's errnos.
  *
  * @module
  */
@@ -17,15 +19,23 @@ import {
   ENOTDIR,
   ENOTEMPTY,
   EOPNOTSUPP,
+  EPERM,
+  EROFS,
 } from "../../ceph/errno.ts";
 import { strHashRjenkins } from "../../ceph/str_hash.ts";
 
-const S_IFDIR = 0o40000;
+const S_IFDIR = 0o40000, S_IFREG = 0o100000, S_IFLNK = 0o120000;
+/** `client_snapdir`: the virtual directory of a directory's snapshots. */
+const SNAP_DIR = ".snap";
 /** The MDS's `mds_export_ephemeral_random_max` (16.2's default): the highest random pin. */
 const MDS_EXPORT_EPHEMERAL_RANDOM_MAX = 0.01;
 
 interface Node {
+  /** The inode number: the root's is 1, the others count up from 2^40 as a new MDS's do. */
+  ino: number;
   dir: boolean;
+  /** A symbolic link's target (a link is not a directory and has no data). */
+  link?: string;
   /** Permission bits. */
   perm: number;
   uid: number;
@@ -38,6 +48,42 @@ interface Node {
   data: Uint8Array;
   xattrs: Map<string, string>;
   children: Map<string, Node>;
+  /** A directory's snapshots, in the order they were taken (the snaprealm's snap ids). */
+  snaps: Map<string, Snapshot>;
+}
+
+/** One snapshot of a directory: its subtree as it was, and when it was taken. */
+interface Snapshot {
+  name: string;
+  /** The snapshot id: the file system's snapshots in the order they were taken. */
+  id: number;
+  root: Node;
+  /** Seconds since the epoch, with the clock's fraction (`ceph.snap.btime`). */
+  btime: number;
+}
+
+/**
+ * Where a path leads: an entry (in the live tree, or inside snapshot `snap`), or the `.snap`
+ * directory of `owner`.
+ */
+type Place =
+  | { node: Node; snap?: Snapshot; snapdirOf?: undefined }
+  | {
+    snapdirOf: Node;
+    snap?: Snapshot;
+    node?: undefined;
+    /** What the `.snap` lists: the directory's own snapshots and those it inherits. */
+    listed: SnapEntry[];
+    /** Whether a directory above it is a subvolume (the MDS refuses snapshots there). */
+    inSubvolume: boolean;
+  };
+
+/** A `.snap` entry: an own snapshot by its name, an inherited one as `_<name>_<ino>`. */
+interface SnapEntry {
+  name: string;
+  snap: Snapshot;
+  /** The directory as the snapshot holds it. */
+  node: Node;
 }
 
 /** What the tree needs of its file system. */
@@ -68,15 +114,19 @@ function _dentryOrder(a: string, b: string): number {
 export class FsTree {
   readonly #opts: FsTreeOptions;
   readonly #root: Node;
+  #nextIno = 2 ** 40;
+  #nextSnapId = 1;
 
   constructor(opts: FsTreeOptions) {
     this.#opts = opts;
-    this.#root = this.#newDir(0o755, 0, 0);
+    this.#root = { ...this.#newDir(0o755, 0, 0), ino: 1 };
+    this.#nextIno = 2 ** 40;
   }
 
   #newDir(perm: number, uid: number, gid: number): Node {
     const t = Math.floor(this.#opts.now());
     return {
+      ino: this.#nextIno++,
       dir: true,
       perm: perm & 0o7777,
       uid,
@@ -88,6 +138,7 @@ export class FsTree {
       data: new Uint8Array(),
       xattrs: new Map(),
       children: new Map(),
+      snaps: new Map(),
     };
   }
 
@@ -95,31 +146,35 @@ export class FsTree {
   operate(op: CephFsOp): CephFsReply {
     const parts = _split(op.path);
     if (!parts) return { r: -EINVAL };
+    const to = op.op === "rename" ? _split(op.to) : [];
+    if (parts.includes(SNAP_DIR) || to?.includes(SNAP_DIR)) return this.#snapshotOp(op, parts);
     const now = Math.floor(this.#opts.now());
     switch (op.op) {
       case "statx": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        return {
-          r: 0,
-          is_dir: n.dir,
-          mode: (n.dir ? S_IFDIR : 0o100000) | n.perm,
-          uid: n.uid,
-          gid: n.gid,
-          size: _size(n),
-          btime: n.btime,
-          atime: n.atime,
-          mtime: n.mtime,
-          ctime: n.ctime,
-        };
+        return _stat(n);
       }
       case "listdir": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        if (!n.dir) return { r: -ENOTDIR };
-        const entries: CephFsDirent[] = [...n.children.keys()].sort(_dentryOrder)
-          .map((name) => ({ name, is_dir: n.children.get(name)!.dir }));
-        return { r: 0, entries };
+        return _list(n);
+      }
+      case "symlink": {
+        if (parts.length === 0) return { r: -EEXIST };
+        const parent = this.#lookup(parts.slice(0, -1));
+        if (typeof parent === "number") return { r: parent };
+        if (!parent.dir) return { r: -ENOTDIR };
+        const name = parts[parts.length - 1]!;
+        if (parent.children.has(name)) return { r: -EEXIST };
+        parent.children.set(name, { ...this.#newDir(0o777, 0, 0), dir: false, link: op.target });
+        parent.mtime = parent.ctime = now;
+        return { r: 0 };
+      }
+      case "readlink": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        return n.link === undefined ? { r: -EINVAL } : { r: 0, value: n.link };
       }
       case "mkdir": {
         if (parts.length === 0) return { r: -EEXIST };
@@ -133,19 +188,19 @@ export class FsTree {
         return { r: 0 };
       }
       case "mkdirs": {
+        // Client::mkdirs: what exists is looked up, the rest made; all there is no error.
         let n = this.#root;
-        let made = false;
         for (const p of parts) {
+          if (!n.dir) return { r: -ENOTDIR };
           let c = n.children.get(p);
           if (!c) {
             c = this.#newDir(op.mode, 0, 0);
             n.children.set(p, c);
             n.mtime = n.ctime = now;
-            made = true;
-          } else if (!c.dir) return { r: -ENOTDIR };
+          }
           n = c;
         }
-        return { r: made ? 0 : -EEXIST };
+        return { r: 0 };
       }
       case "rmdir": {
         if (parts.length === 0) return { r: -EINVAL };
@@ -155,7 +210,8 @@ export class FsTree {
         const n = parent.children.get(name);
         if (!n) return { r: -ENOENT };
         if (!n.dir) return { r: -ENOTDIR };
-        if (n.children.size > 0) return { r: -ENOTEMPTY };
+        // A directory with snapshots is not empty either (its snapshots hold its past).
+        if (n.children.size > 0 || n.snaps.size > 0) return { r: -ENOTEMPTY };
         parent.children.delete(name);
         parent.mtime = parent.ctime = now;
         return { r: 0 };
@@ -163,24 +219,12 @@ export class FsTree {
       case "getxattr": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        // The subvolume mark is set, not read (16.2's MDS answers ENODATA).
-        const v = op.name === "ceph.dir.subvolume" ? undefined : n.xattrs.get(op.name);
-        if (v !== undefined) return { r: 0, value: v };
-        // The root always has the file system's default layout.
-        if (op.name === "ceph.dir.layout.pool" && n === this.#root) {
-          const first = this.#opts.dataPools()[0];
-          if (first) return { r: 0, value: first.name };
-        }
-        // A directory with a layout of its own has a namespace, empty unless set.
-        if (op.name === "ceph.dir.layout.pool_namespace" && n.xattrs.has("ceph.dir.layout.pool")) {
-          return { r: 0, value: "" };
-        }
-        return { r: -ENODATA };
+        return this.#getxattr(n, op.name);
       }
       case "setxattr": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
-        if (op.name === "ceph.quota.max_bytes") {
+        if (op.name === "ceph.quota.max_bytes" || op.name === "ceph.quota.max_files") {
           if (!/^\d+$/.test(op.value)) return { r: -EINVAL };
           if (Number(op.value) === 0) n.xattrs.delete(op.name);
           else n.xattrs.set(op.name, String(Number(op.value)));
@@ -218,11 +262,21 @@ export class FsTree {
         n.ctime = now;
         return { r: 0 };
       }
-      case "chown": {
+      // The tree follows no symbolic link, so chown is lchown.
+      case "chown":
+      case "lchown": {
         const n = this.#lookup(parts);
         if (typeof n === "number") return { r: n };
         n.uid = op.uid;
         n.gid = op.gid;
+        n.ctime = now;
+        return { r: 0 };
+      }
+      case "lutimes": {
+        const n = this.#lookup(parts);
+        if (typeof n === "number") return { r: n };
+        n.atime = op.atime;
+        n.mtime = op.mtime;
         n.ctime = now;
         return { r: 0 };
       }
@@ -235,6 +289,7 @@ export class FsTree {
         const name = parts[parts.length - 1]!;
         let f = parent.children.get(name);
         if (f?.dir) return { r: -EISDIR };
+        if (f?.link !== undefined) return { r: -EINVAL };
         if (!f) {
           f = { ...this.#newDir(op.mode, 0, 0), dir: false };
           parent.children.set(name, f);
@@ -303,6 +358,138 @@ export class FsTree {
     }
   }
 
+  /** A virtual or set xattr of `n` (`ceph.snap.btime`: `snap`'s time, for what is in one). */
+  #getxattr(n: Node, name: string, snap?: Snapshot): CephFsReply {
+    if (name === "ceph.snap.btime") {
+      if (!snap) return { r: -ENODATA };
+      const sec = Math.floor(snap.btime);
+      const nsec = Math.min(999_999_999, Math.round((snap.btime - sec) * 1e9));
+      return { r: 0, value: `${sec}.${String(nsec).padStart(9, "0")}` };
+    }
+    // The subvolume mark is set, not read (16.2's MDS answers ENODATA).
+    const v = name === "ceph.dir.subvolume" ? undefined : n.xattrs.get(name);
+    if (v !== undefined) return { r: 0, value: v };
+    // The root always has the file system's default layout.
+    if (name === "ceph.dir.layout.pool" && n === this.#root) {
+      const first = this.#opts.dataPools()[0];
+      if (first) return { r: 0, value: first.name };
+    }
+    // A directory with a layout of its own has a namespace, empty unless set.
+    if (name === "ceph.dir.layout.pool_namespace" && n.xattrs.has("ceph.dir.layout.pool")) {
+      return { r: 0, value: "" };
+    }
+    return { r: -ENODATA };
+  }
+
+  /**
+   * An operation on a path through a `.snap` directory: reads see the snapshot's frozen
+   * subtree, `mkdir`/`rmdir` of `<dir>/.snap/<name>` take and drop a snapshot of `<dir>`, and
+   * any other change is -EROFS (once the path's directory is there).
+   */
+  #snapshotOp(op: CephFsOp, parts: string[]): CephFsReply {
+    const last = parts[parts.length - 1]!;
+    switch (op.op) {
+      case "statx":
+      case "listdir":
+      case "getxattr":
+      case "read_file":
+      case "readlink": {
+        const at = this.#place(parts);
+        if (typeof at === "number") return { r: at };
+        // `.snap` reads as its directory, listing the snapshots.
+        const n = at.node ?? at.snapdirOf;
+        if (op.op === "statx") return _stat(n);
+        if (op.op === "getxattr") return this.#getxattr(n, op.name, at.snap);
+        if (op.op === "listdir") {
+          if (at.snapdirOf) {
+            return { r: 0, entries: at.listed.map((e) => ({ name: e.name, is_dir: true })) };
+          }
+          return _list(n);
+        }
+        if (op.op === "readlink") {
+          return n.link === undefined ? { r: -EINVAL } : { r: 0, value: n.link };
+        }
+        return n.dir ? { r: -EISDIR } : { r: 0, data: new Uint8Array(n.data) };
+      }
+    }
+    if (last === SNAP_DIR && op.op === "mkdir") return { r: -EEXIST };
+    const parent = this.#place(parts.slice(0, -1));
+    if (typeof parent === "number") return { r: parent };
+    const owner = parent.snapdirOf;
+    if (owner && !parent.snap && op.op === "mkdir") {
+      // Only a subvolume's root takes snapshots, not what is below it.
+      if (parent.inSubvolume) return { r: -EPERM };
+      if (owner.snaps.has(last)) return { r: -EEXIST };
+      // The MDS keeps names beginning with `_` for the snapshots a directory inherits.
+      if (last.startsWith("_")) return { r: -EINVAL };
+      owner.snaps.set(last, {
+        name: last,
+        id: this.#nextSnapId++,
+        root: _freeze(owner),
+        btime: this.#opts.now(),
+      });
+      return { r: 0 };
+    }
+    if (owner && !parent.snap && op.op === "rmdir") {
+      return owner.snaps.delete(last) ? { r: 0 } : { r: -ENOENT };
+    }
+    return { r: -EROFS };
+  }
+
+  /** Where `parts` leads, through `.snap` directories into the snapshots' subtrees. */
+  #place(parts: string[]): Place | number {
+    let at: Place = { node: this.#root };
+    // The live directories walked through, root first, and the names below each.
+    const chain: Node[] = [];
+    const names: string[] = [];
+    for (const p of parts) {
+      if (at.snapdirOf) {
+        const entry: SnapEntry | undefined = at.listed.find((e) => e.name === p);
+        if (!entry) return -ENOENT;
+        at = { node: entry.node, snap: entry.snap };
+        continue;
+      }
+      const n: Node = at.node;
+      if (!n.dir) return -ENOTDIR;
+      if (p === SNAP_DIR) {
+        const listed: SnapEntry[] = at.snap ? [] : this.#snapEntries(n, chain, names);
+        const inSubvolume: boolean = !at.snap &&
+          chain.some((a) => a.xattrs.get("ceph.dir.subvolume") === "1");
+        at = { snapdirOf: n, snap: at.snap, listed, inSubvolume };
+        continue;
+      }
+      const c = n.children.get(p);
+      if (!c) return -ENOENT;
+      if (!at.snap) {
+        chain.push(n);
+        names.push(p);
+      }
+      at = { node: c, snap: at.snap };
+    }
+    return at;
+  }
+
+  /**
+   * What `<dir>/.snap` lists, in snapshot-id order: the directory's snapshots, and those of
+   * the directories above it (`ancestors`, root first, `names` the path below each) that hold
+   * it, as `_<name>_<ancestor's ino>`.
+   */
+  #snapEntries(dir: Node, ancestors: Node[], names: string[]): SnapEntry[] {
+    const out: SnapEntry[] = [...dir.snaps.values()].map((snap) => ({
+      name: snap.name,
+      snap,
+      node: snap.root,
+    }));
+    ancestors.forEach((a, i) => {
+      for (const snap of a.snaps.values()) {
+        let n: Node | undefined = snap.root;
+        for (const name of names.slice(i)) n = n?.children.get(name);
+        if (n?.dir) out.push({ name: `_${snap.name}_${a.ino}`, snap, node: n });
+      }
+    });
+    return out.sort((x, y) => x.snap.id - y.snap.id);
+  }
+
   /** The layout pool the directory at `parts` inherits from its nearest ancestor. */
   #inheritedPool(parts: string[]): string | undefined {
     for (let i = parts.length - 1; i >= 0; i--) {
@@ -331,6 +518,41 @@ function _split(path: string): string[] | undefined {
   if (!path.startsWith("/")) return undefined;
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   return parts.includes("..") ? undefined : parts;
+}
+
+/** `statx` of an entry, not following a symbolic link. */
+function _stat(n: Node): CephFsReply {
+  const type = n.dir ? S_IFDIR : n.link !== undefined ? S_IFLNK : S_IFREG;
+  return {
+    r: 0,
+    is_dir: n.dir,
+    mode: type | n.perm,
+    uid: n.uid,
+    gid: n.gid,
+    size: n.link !== undefined ? new TextEncoder().encode(n.link).length : _size(n),
+    btime: n.btime,
+    atime: n.atime,
+    mtime: n.mtime,
+    ctime: n.ctime,
+  };
+}
+
+/** A directory's entries, in dentry order. */
+function _list(n: Node): CephFsReply {
+  if (!n.dir) return { r: -ENOTDIR };
+  const entries: CephFsDirent[] = [...n.children.keys()].sort(_dentryOrder)
+    .map((name) => ({ name, is_dir: n.children.get(name)!.dir }));
+  return { r: 0, entries };
+}
+
+/** A copy of the subtree at `n` as it is now (a snapshot's; its files' bytes are shared). */
+function _freeze(n: Node): Node {
+  return {
+    ...n,
+    xattrs: new Map(n.xattrs),
+    children: new Map([...n.children].map(([k, c]) => [k, _freeze(c)])),
+    snaps: new Map(),
+  };
 }
 
 function _size(n: Node): number {
