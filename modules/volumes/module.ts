@@ -87,6 +87,9 @@ const SNAP_DIR = ".snap";
 const S_IFMT = 0o170000, S_IFLNK = 0o120000, S_IFDIR = 0o040000, S_IFREG = 0o100000;
 /** MetadataManager.USER_METADATA_SECTION. */
 const USER_METADATA = "USER_METADATA";
+/** What Python's int() takes: a sign, digits with single underscores between them, spaces around. */
+const _PY_INT = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
 /** What Python's `float()` takes. */
 const _PY_FLOAT =
   /^\s*[+-]?(?:(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?|inf|infinity|nan)\s*$/i;
@@ -1371,19 +1374,8 @@ export class Volumes extends MgrModule {
   ): Promise<CommandReturn> {
     const fs = this.#open(vol);
     const path = await this.#openGroup(fs, group);
-    let newSize: number;
-    // Python's int(): a sign, digits with single underscores between them, spaces around.
-    if (/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(size)) {
-      newSize = Number(size.replaceAll("_", "").trim());
-      if (newSize <= 0) throw new VolumeError(-EINVAL, "Invalid subvolume group size");
-    } else {
-      const word = size.toLowerCase();
-      if (word !== "inf" && word !== "infinite") {
-        throw new VolumeError(-EINVAL, `invalid size option '${word}'`);
-      }
-      newSize = 0;
-      noShrink = false;
-    }
+    const newSize = _resizeBytes(size, "subvolume group");
+    if (newSize === 0) noShrink = false;
     let maxBytes = 0;
     try {
       maxBytes = Number(await fs.getxattr(path, "ceph.quota.max_bytes"));
@@ -2049,18 +2041,8 @@ export class Volumes extends MgrModule {
   ): Promise<CommandReturn> {
     const fs = this.#open(vol);
     const sv = await this.#openSubvol(fs, await this.#subvolGroup(fs, groupName), name, "resize");
-    let newSize: number;
-    if (/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(size)) {
-      newSize = Number(size.replaceAll("_", "").trim());
-      if (newSize <= 0) throw new VolumeError(-EINVAL, "Invalid subvolume size");
-    } else {
-      const word = size.toLowerCase();
-      if (word !== "inf" && word !== "infinite") {
-        throw new VolumeError(-EINVAL, `invalid size option '${word}'`);
-      }
-      newSize = 0;
-      noShrink = false;
-    }
+    const newSize = _resizeBytes(size, "subvolume");
+    if (newSize === 0) noShrink = false;
     let maxBytes = 0;
     try {
       maxBytes = Number(await fs.getxattr(sv.path, "ceph.quota.max_bytes"));
@@ -2910,7 +2892,7 @@ export class Volumes extends MgrModule {
   /** pin_util.pin: an MDS pinning policy as the directory's vxattr. */
   async #pin(fs: CephFSMount, path: string, type: string, setting: string): Promise<void> {
     let value: string | undefined;
-    if (type === "export" && /^\s*[+-]?\d+(?:_\d+)*\s*$/.test(setting)) {
+    if (type === "export" && _PY_INT.test(setting)) {
       value = String(Number(setting.replaceAll("_", "").trim()));
     } else if (type === "distributed") {
       const word = setting.toLowerCase();
@@ -2942,4 +2924,21 @@ export class Volumes extends MgrModule {
       throw e;
     }
   }
+}
+
+/**
+ * A resize's new size as Group.resize and Subvolume.resize parse it: bytes (above 0), or
+ * `inf`/`infinite` for no quota (0).
+ */
+function _resizeBytes(size: string, what: string): number {
+  if (_PY_INT.test(size)) {
+    const bytes = Number(size.replaceAll("_", "").trim());
+    if (bytes <= 0) throw new VolumeError(-EINVAL, `Invalid ${what} size`);
+    return bytes;
+  }
+  const word = size.toLowerCase();
+  if (word !== "inf" && word !== "infinite") {
+    throw new VolumeError(-EINVAL, `invalid size option '${word}'`);
+  }
+  return 0;
 }
