@@ -1161,8 +1161,10 @@ export class SimCluster {
     const stride = pgs.stride, up = pgs.up, acting = pgs.acting;
     for (let p = 0; p < pgs.count; p++) {
       const n = pgs.actingN[p]!;
-      if (n === 0) continue;
       const b = p * stride;
+      // No primary up to ask for one (a down PG names its last holders): the mon's
+      // clean_temps drops a pg_temp whose OSDs are all down.
+      if (n === 0 || !this.map.isUp(acting[b]!)) continue;
       let same = n === pgs.upN[p];
       for (let i = 0; same && i < n; i++) same = acting[b + i] === up[b + i];
       if (same) continue;
