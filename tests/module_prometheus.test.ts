@@ -326,6 +326,30 @@ Deno.test("with cache off each scrape collects, also while the mon is away", asy
   }
 });
 
+Deno.test("with cache off the exporter collects when a stats period arrives: the scrape after it finds the page current", async () => {
+  const { c, module } = await startExporter();
+  try {
+    await setOption(c, "cache", "false");
+    const first = collections((await scrape(module.uri)).text);
+    // Three stats periods and no scrape: a collection after each.
+    await c.run(15);
+    const after = await scrape(module.uri);
+    assert(collections(after.text) >= first + 3, "collected after each period");
+    // What the scrape served is what a collection now gives: the page was up to date.
+    const counter = (text: string) =>
+      sample(parsePage(text), "ceph_osd_op_w", { ceph_daemon: "osd.0" });
+    assert.deepStrictEqual(counter(after.text), counter(module.collect()));
+    // No period, no collection but the scrapes' own.
+    c.cluster!.stopReporting();
+    await c.run(10);
+    const quiet = collections((await scrape(module.uri)).text);
+    await c.run(10);
+    assert.deepStrictEqual(collections((await scrape(module.uri)).text), quiet + 1);
+  } finally {
+    await c.stop();
+  }
+});
+
 Deno.test("a collection slower than scrape_interval: 503 by default (log), the stale page with return", async () => {
   const { c, module } = await startExporter();
   try {

@@ -19,6 +19,7 @@ import {
   HandleCommandResult,
   MgrModule,
   MgrStandbyModule,
+  NotifyType,
   Option,
 } from "mgr_module";
 import { MetricsCollector, type Page } from "./_collector.ts";
@@ -187,6 +188,9 @@ function pathOf(request: Request): string {
   return end > start ? url.slice(start, end) : url.slice(start);
 }
 
+/** Seconds after a stats period's notification that serve() collects the page. */
+const PRECOLLECT_DELAY = 0.5;
+
 /**
  * The active exporter (Ceph's prometheus `Module`): serves `/metrics` from the cluster state
  * the SDK exposes, caching what has not changed since the last scrape.
@@ -200,6 +204,7 @@ function pathOf(request: Request): string {
  */
 export class Module extends MgrModule {
   static override MODULE_OPTIONS = OPTIONS;
+  static override NOTIFY_TYPES = [NotifyType.pg_summary];
 
   #collector: MetricsCollector | undefined;
   #listener: Listener | undefined;
@@ -209,6 +214,10 @@ export class Module extends MgrModule {
   #cachedSeconds = 0;
   /** Pacific logs "No MON connection" every interval of an outage; this logs it once. */
   #noMonLogged = false;
+  /** Wakes serve() when a stats period has arrived (set while serve() sleeps). */
+  #wake: (() => void) | undefined;
+  /** A stats period arrived since the page was last collected. */
+  #periodArrived = false;
 
   /** The URI the exporter is published at, "" before it listens. */
   uri = "";
@@ -328,6 +337,18 @@ export class Module extends MgrModule {
   }
 
   /** Rebinds when the address or port changed (Ceph needs a module restart for that). */
+  /**
+   * A stats period arrived (the PGMap took the OSDs' reports; their perf counters come with
+   * them). With `cache` off, serve() collects soon after it: the collector rewrites only the
+   * numbers that changed, so the scrape that follows finds the page up to date and costs next
+   * to nothing but its transfer, while still answering what the manager holds at that moment.
+   */
+  override notify(type: NotifyType, _id: string): void {
+    if (type !== NotifyType.pg_summary || this.get_module_option("cache") === true) return;
+    this.#periodArrived = true;
+    this.#wake?.();
+  }
+
   override async config_notify(): Promise<void> {
     const l = this.#listener;
     if (!l || this.shutting_down) return;
@@ -375,8 +396,24 @@ export class Module extends MgrModule {
           this.#cached = undefined;
           nextCollect = -Infinity;
           wait = Math.min(wait, Math.max(1, Number(this.get_module_option("scrape_interval"))));
+          if (this.#periodArrived && this.#listener) {
+            this.#periodArrived = false;
+            // The reports of one period arrive together; half a second lets the last land.
+            await this.sleep(PRECOLLECT_DELAY);
+            if (this.shutting_down) break;
+            try {
+              this.collectPage();
+            } catch (e) {
+              // The scrape will collect (and answer 500 with the cause) itself.
+              this.log.debug(`collecting after a stats period failed: ${(e as Error).message}`);
+            }
+          }
         }
-        await this.sleep(wait);
+        await Promise.race([
+          this.sleep(wait),
+          new Promise<void>((resolve) => this.#wake = resolve),
+        ]);
+        this.#wake = undefined;
       }
     } finally {
       await this.#listener?.server.shutdown();
