@@ -101,3 +101,20 @@ export function fsDumpState(
     return mds ? [`mds.${mds[1]} ${mds[2]} ${mds[3]}`] : [];
   });
 }
+
+/** `fs status`' rank rows (rank, state, MDS) and standbys, without colours and counters. */
+export function statusRanks(text: string, names: (n: string) => string = (n) => n): string[] {
+  // deno-lint-ignore no-control-regex
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const out: string[] = [];
+  let standby = false;
+  for (const l of lines) {
+    const row = /^\s*(\d+)\s+(\S+)\s+(\w+)\s+(Reqs|Evts|$)/.exec(l);
+    if (/ - \d+ clients$/.test(l)) out.push(l.replace(/\d+ clients/, "N clients"));
+    else if (row) out.push(`rank ${row[1]} ${row[2]} ${names(row[3]!)}`);
+    else if (/^STANDBY MDS/.test(l)) standby = true;
+    else if (/^MDS version/.test(l)) standby = false;
+    else if (standby && l.trim()) out.push(`standby ${names(l.trim())}`);
+  }
+  return out;
+}

@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import type { TestCluster } from "mgr_module/testing";
-import { type Ceph, fsDumpState, replayCapture, withFsCluster } from "./_fs_oracle.ts";
+import { type Ceph, fsDumpState, replayCapture, statusRanks, withFsCluster } from "./_fs_oracle.ts";
 import { referenceCli, referenceText } from "./_reference.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
 import * as status from "../modules/status/module.ts";
@@ -24,7 +24,7 @@ const DIR = "commands/mds_ranks";
 const AS_SIM: Record<string, string> = { b: "a", a: "b", c: "c" };
 const simName = (real: string) => AS_SIM[real] ?? real;
 
-export function withRanks(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
+function withRanks(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
   return withFsCluster({
     builtins: { status },
     initialModules: ["status"],
@@ -42,26 +42,9 @@ const real = (name: string) => referenceCli(`${DIR}/${name}.txt`);
 const written = (name: string) => referenceText(`cli/${DIR}/${name}.txt`);
 
 /** An `fs dump`'s state lines (see fsDumpState), the real names made the simulated ones. */
-export function dumpState(text: string, names: (n: string) => string = (n) => n): string[] {
+function dumpState(text: string, names: (n: string) => string = (n) => n): string[] {
   return fsDumpState(text, ["flags", "max_mds", "in", "failed", "stopped", "standby_count_wanted"])
     .map((l) => l.replace(/^mds\.(\w+)/, (_, n) => `mds.${names(n)}`));
-}
-
-/** `fs status`' rank rows (rank, state, MDS) and standbys, without colours and counters. */
-export function statusRanks(text: string, names: (n: string) => string = (n) => n): string[] {
-  // deno-lint-ignore no-control-regex
-  const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
-  const out: string[] = [];
-  let standby = false;
-  for (const l of lines) {
-    const row = /^\s*(\d+)\s+(\S+)\s+(\w+)\s+(Reqs|Evts|$)/.exec(l);
-    if (/ - \d+ clients$/.test(l)) out.push(l.replace(/\d+ clients/, "N clients"));
-    else if (row) out.push(`rank ${row[1]} ${row[2]} ${names(row[3]!)}`);
-    else if (/^STANDBY MDS/.test(l)) standby = true;
-    else if (/^MDS version/.test(l)) standby = false;
-    else if (standby && l.trim()) out.push(`standby ${names(l.trim())}`);
-  }
-  return out;
 }
 
 async function sameDump(ceph: Ceph, name: string): Promise<void> {
