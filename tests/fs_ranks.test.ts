@@ -131,6 +131,11 @@ Deno.test("max_mds 2: the newest standby takes rank 1, created, then active; fs 
     assert.deepEqual(Object.keys(tell), Object.keys(realTell));
     assert.deepEqual([tell.whoami, tell.state, tell.fs_name], [1, "up:active", "cephfs"]);
     assert.equal(tell.id, json.filesystems[0].mdsmap.up.mds_1);
+    // An active rank 1 serves requests as rank 0 does: its counters move; a standby's do not.
+    await c.run(10);
+    const perf = JSON.parse((await ceph("tell mds.cephfs:1 perf dump")).stdout);
+    assert.ok(perf.mds.request > 0, `rank 1 served ${perf.mds.request} requests`);
+    assert.deepEqual(JSON.parse((await ceph("tell mds.b perf dump")).stdout), {});
     const meta = JSON.parse((await ceph("mds metadata -f json")).stdout);
     assert.deepEqual(
       meta.map((m: { name: string }) => m.name).sort(),
