@@ -358,17 +358,18 @@ export class FsMap {
         fs.in.add(rank);
         this.#assign(fs, rank, name, fs.stopped.delete(rank) ? "start" : "create");
       }
-      if (fs.in.size > fs.maxMds) {
+      // One rank stops at a time; a failed one has nothing to hand over and is stopped at once.
+      while (fs.in.size > fs.maxMds) {
         const rank = Math.max(...fs.in);
         const h = fs.holders.get(rank);
         if (h) {
           h.state = "up:stopping";
           h.stateSince = this.#now();
           this.#log.push(`stopping daemon mds.${h.name}`);
-        } else {
-          fs.in.delete(rank);
-          fs.stopped.add(rank);
+          break;
         }
+        fs.in.delete(rank);
+        fs.stopped.add(rank);
       }
     }
   }
