@@ -190,4 +190,35 @@ sleep 2
 cap 47_volume_ls_after_rm.txt fs volume ls
 cap 48_fs_dump_after_rm.txt fs dump
 cap 49_health_detail_end.txt health detail
+# Two file systems again: the flag going off with both there; b's two ranks down and up; a
+# bare rank names the default file system's; the default file system removed.
+# b's metadata pool still holds its objects: --force, as `fs new` asks.
+c fs new b fsb_meta fsb_data --force >/dev/null
+wait_active b
+sleep 2
+cap 50_flag_false_two_fs.txt fs flag set enable_multiple false --yes-i-really-mean-it
+cap 51_fs_dump_flag_false_two.txt fs dump
+c fs flag set enable_multiple true --yes-i-really-mean-it
+c fs set b max_mds 2
+wait_ranks b 2
+sleep 2
+cap 52_down_b.txt fs set b down true
+for i in $(seq 1 30); do states; echo --; sleep 0.5; done >"$OUT/53_transitions_down_b.txt"
+cap 54_fs_dump_b_down.txt fs dump
+cap 55_health_detail_b_down.txt health detail
+cap 56_down_b_false.txt fs set b down false
+wait_ranks b 2
+sleep 2
+cap 57_fs_dump_b_up.txt fs dump
+cap 58_mds_fail_bare_rank.txt mds fail 0
+sleep 3
+cap 59_fs_dump_after_bare_rank.txt fs dump
+c fs fail cephfs
+sleep 2
+cap 60_rm_cephfs.txt fs rm cephfs --yes-i-really-mean-it
+sleep 2
+cap 61_fs_dump_no_default.txt fs dump
+cap 62_mds_stat_no_default.txt mds stat
+cap 63_fs_ls_no_default.txt fs ls
+cap 64_mds_fail_bare_rank_no_default.txt mds fail 0
 echo "capture-mds-ranks: done"
