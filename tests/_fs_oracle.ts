@@ -118,3 +118,17 @@ export function statusRanks(text: string, names: (n: string) => string = (n) => 
   }
   return out;
 }
+
+/**
+ * The real daemons' names as the simulated cluster's, from the real `fs dump` a sequence of
+ * captures started with: the real rank 0's MDS is the simulated first MDS, the real standbys
+ * by gid are the other simulated MDSs in order. Both mons give a vacant rank to the newest
+ * standby and a respawned MDS a newer gid, so the pairs hold for the whole sequence.
+ */
+export function pairNames(realDump: string, sim: readonly string[]): (real: string) => string {
+  const daemons = [...realDump.matchAll(/^\[mds\.(\w+)\{(-?\d+):(\d+)\}/gm)]
+    .map((m) => ({ name: m[1]!, rank: Number(m[2]), gid: Number(m[3]) }))
+    .sort((a, b) => (a.rank === 0 ? -1 : b.rank === 0 ? 1 : a.gid - b.gid));
+  const pairs = new Map(daemons.map((d, i) => [d.name, sim[i] ?? d.name]));
+  return (real) => pairs.get(real) ?? real;
+}

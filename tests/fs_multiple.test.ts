@@ -8,21 +8,32 @@
  * Texts byte for byte where the values can be the same; JSON by shape; `fs dump` by its state
  * lines. Gids, stamps, epochs and addresses differ from run to run and are left out.
  *
- * The real cephfs' rank 0 was held by b, the simulated one by a; both mons hand a vacant rank
- * to the newest standby, so the real b, a, c are the simulated a, b, c throughout.
+ * The real MDSs are named as the simulated ones by their roles at the start of the mds_ranks
+ * captures (pairNames).
  */
 import assert from "node:assert/strict";
 import type { TestCluster } from "mgr_module/testing";
-import { type Ceph, fsDumpState, replayCapture, statusRanks, withFsCluster } from "./_fs_oracle.ts";
-import { referenceCli } from "./_reference.ts";
+import {
+  type Ceph,
+  fsDumpState,
+  pairNames,
+  replayCapture,
+  statusRanks,
+  withFsCluster,
+} from "./_fs_oracle.ts";
+import { referenceCli, referenceText } from "./_reference.ts";
 import { shapeDiff } from "./sim_json_shape.ts";
 import * as status from "../modules/status/module.ts";
 import * as volumes from "../modules/volumes/module.ts";
 
 const DIR = "commands/fs_multiple";
-const AS_SIM: Record<string, string> = { b: "a", a: "b", c: "c" };
-const simName = (real: string) => AS_SIM[real] ?? real;
+const simName: (real: string) => string = pairNames(
+  referenceCli("commands/mds_ranks/00_fs_dump.txt").stdout,
+  ["a", "b", "c"],
+);
 const real = (name: string) => referenceCli(`${DIR}/${name}.txt`);
+/** A file the capture script wrote itself (rank states sampled), not a command's. */
+const written = (name: string) => referenceText(`cli/${DIR}/${name}.txt`);
 const noGids = (s: string) => s.replace(/gid \d+/g, "gid N");
 const MAPS = ["$.filesystems[].mdsmap.info", "$.filesystems[].mdsmap.up"];
 
@@ -36,9 +47,10 @@ async function withTwo(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
     initialModules: ["status", "volumes"],
     mds: ["a", "b", "c"],
     pools: [
+      // In the order the real cluster made them (17_pools_b).
       { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
-      { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
       { name: "device_health_metrics", pgNum: 1, size: 1, application: "mgr_devicehealth" },
+      { name: "cephfs_data", pgNum: 8, size: 1, application: "cephfs" },
     ],
   }, async (c, ceph) => {
     for (
@@ -259,5 +271,73 @@ Deno.test("fs volume create v2 makes a second volume on its own pools, and fs vo
     const sorted = (l: string[]) => [...l].sort();
     assert.deepEqual(sorted(state), sorted(realState));
     await same(ceph, "49_health_detail_end");
+  });
+});
+
+Deno.test("two file systems again: enable_multiple goes off with both there, b's two ranks go down one by one and come back, a bare rank is the default file system's, which then goes", async () => {
+  await withTwo(async (c, ceph) => {
+    // The real cluster's way here (the tests above), for the same gids' order.
+    assert.equal((await ceph("config set mon mon_allow_pool_delete true")).rc, 0);
+    for (
+      const line of [
+        "fs new b fsb_meta fsb_data",
+        "fs set b max_mds 2",
+        "fs set b max_mds 1",
+        "mds fail b:0",
+        "fs fail b",
+        "fs rm b --yes-i-really-mean-it",
+        "fs volume create v2",
+        "fs volume rm v2 --yes-i-really-mean-it",
+        "fs new b fsb_meta fsb_data --force",
+      ]
+    ) {
+      assert.equal((await ceph(line)).rc, 0, line);
+      await c.run(30);
+    }
+    await same(ceph, "50_flag_false_two_fs");
+    await sameDump(ceph, "51_fs_dump_flag_false_two");
+    assert.equal((await ceph("fs flag set enable_multiple true")).rc, 0);
+    assert.equal((await ceph("fs set b max_mds 2")).rc, 0);
+    await c.run(10);
+    // Down: rank 1 stops first, then rank 0; both MDSs are standbys again and health stays OK.
+    await same(ceph, "52_down_b");
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const stat = (await ceph("mds stat")).stdout;
+      for (const m of stat.matchAll(/b:(\d)=\w+=(up:[a-z]+)/g)) seen.add(`b ${m[1]} ${m[2]}`);
+      await c.run(1);
+    }
+    assert.ok(seen.has("b 1 up:stopping"), [...seen].join(", "));
+    assert.match(written("53_transitions_down_b"), /^b 1 \w+ up:stopping$/m);
+    await sameDump(ceph, "54_fs_dump_b_down");
+    await same(ceph, "55_health_detail_b_down");
+    // Up: max_mds as it was before, both ranks taken again.
+    await same(ceph, "56_down_b_false");
+    await c.run(10);
+    await sameDump(ceph, "57_fs_dump_b_up");
+    // A bare rank is the default file system's (cephfs'): its only MDS, respawned, takes it.
+    await replayCapture(ceph, DIR, "58_mds_fail_bare_rank", noGids);
+    await c.run(5);
+    // The real MDS was still rejoining rank 0 when the dump was taken; the simulated one takes
+    // rank 0 at once.
+    assert.deepEqual(
+      dumpState((await ceph("fs dump")).stdout),
+      dumpState(real("59_fs_dump_after_bare_rank").stdout, simName).map((l) =>
+        l.replace(/^(mds\.\w+ 0) up:rejoin$/, "$1 up:active")
+      ),
+    );
+    assert.equal((await ceph("fs fail cephfs")).rc, 0);
+    await c.run(2);
+    await same(ceph, "60_rm_cephfs");
+    await c.run(2);
+    // No default file system left: legacy client fscid -1; b carries on.
+    await sameDump(ceph, "61_fs_dump_no_default");
+    for (
+      const name of [
+        "62_mds_stat_no_default",
+        "63_fs_ls_no_default",
+        "64_mds_fail_bare_rank_no_default",
+      ]
+    ) await same(ceph, name);
   });
 });

@@ -262,16 +262,8 @@ export class FsMap {
    */
   setDown(fs: MdsMap, down: boolean): void {
     if (down !== fs.down) {
-      if (down) {
-        fs.oldMaxMds = fs.maxMds;
-        fs.maxMds = 0;
-        for (const h of fs.holders.values()) this.#respawn(this.#daemon(h.name));
-        fs.holders.clear();
-        for (const r of fs.in) fs.stopped.add(r);
-        fs.in.clear();
-      } else {
-        fs.maxMds = fs.oldMaxMds || 1;
-      }
+      if (down) fs.oldMaxMds = fs.maxMds;
+      fs.maxMds = down ? 0 : fs.oldMaxMds || 1;
       this.#settle();
     }
     this.#bump([fs]);
@@ -343,6 +335,7 @@ export class FsMap {
    */
   #settle(pick: Pick = {}): void {
     for (const fs of this.filesystems) {
+      if (fs.down) this.#shrink(fs);
       if (fs.down || !fs.joinable) continue;
       for (const rank of fs.failed()) {
         const name = this.#pick(rank === 0 ? pick : { avoid: pick.avoid });
@@ -358,19 +351,32 @@ export class FsMap {
         fs.in.add(rank);
         this.#assign(fs, rank, name, fs.stopped.delete(rank) ? "start" : "create");
       }
-      // One rank stops at a time; a failed one has nothing to hand over and is stopped at once.
-      while (fs.in.size > fs.maxMds) {
-        const rank = Math.max(...fs.in);
-        const h = fs.holders.get(rank);
-        if (h) {
-          h.state = "up:stopping";
-          h.stateSince = this.#now();
-          this.#log.push(`stopping daemon mds.${h.name}`);
-          break;
-        }
-        fs.in.delete(rank);
-        fs.stopped.add(rank);
+      this.#shrink(fs);
+    }
+  }
+
+  /**
+   * Ranks above max_mds stop, the highest first and one at a time (up:stopping); a failed one
+   * has nothing to hand over and is stopped at once, and so is rank 0 of a file system marked
+   * down when it is the last (at once, as the simulator always stopped it).
+   */
+  #shrink(fs: MdsMap): void {
+    while (fs.in.size > fs.maxMds) {
+      const rank = Math.max(...fs.in);
+      const h = fs.holders.get(rank);
+      if (h?.state === "up:stopping") return;
+      if (h && rank > 0) {
+        h.state = "up:stopping";
+        h.stateSince = this.#now();
+        this.#log.push(`stopping daemon mds.${h.name}`);
+        return;
       }
+      if (h) {
+        this.#respawn(this.#daemon(h.name));
+        fs.holders.delete(rank);
+      }
+      fs.in.delete(rank);
+      fs.stopped.add(rank);
     }
   }
 
