@@ -88,7 +88,8 @@ function fsSummary(fsMap: Obj): FsSummary {
     else if (num(m.max_mds) === 0) stopped++;
     else healthy++;
   }
-  json.by_rank = byRank;
+  // The FSMap walks its daemons by gid (mds_roles), whatever their file system and rank.
+  json.by_rank = byRank.sort((a, b) => num(a.gid) - num(b.gid));
   json["up:standby"] = standbys;
   // Ranks, not file systems, and only when there are some (as the real status showed).
   if (failed > 0) json.failed = failed;

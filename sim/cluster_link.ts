@@ -167,7 +167,7 @@ export class SimClusterLink implements ClusterLink {
     const fs = this.#cluster.fs;
     return {
       operate: (fsName, op) => {
-        const tree = fs.fsName === fsName ? fs.tree : undefined;
+        const tree = fs.treeOf(fsName);
         return Promise.resolve(tree ? tree.operate(op) : { r: -ENOENT });
       },
     };

@@ -101,3 +101,34 @@ export function fsDumpState(
     return mds ? [`mds.${mds[1]} ${mds[2]} ${mds[3]}`] : [];
   });
 }
+
+/** `fs status`' rank rows (rank, state, MDS) and standbys, without colours and counters. */
+export function statusRanks(text: string, names: (n: string) => string = (n) => n): string[] {
+  // deno-lint-ignore no-control-regex
+  const lines = text.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const out: string[] = [];
+  let standby = false;
+  for (const l of lines) {
+    const row = /^\s*(\d+)\s+(\S+)\s+(\w+)\s+(Reqs|Evts|$)/.exec(l);
+    if (/ - \d+ clients$/.test(l)) out.push(l.replace(/\d+ clients/, "N clients"));
+    else if (row) out.push(`rank ${row[1]} ${row[2]} ${names(row[3]!)}`);
+    else if (/^STANDBY MDS/.test(l)) standby = true;
+    else if (/^MDS version/.test(l)) standby = false;
+    else if (standby && l.trim()) out.push(`standby ${names(l.trim())}`);
+  }
+  return out;
+}
+
+/**
+ * The real daemons' names as the simulated cluster's, from the real `fs dump` a sequence of
+ * captures started with: the real rank 0's MDS is the simulated first MDS, the real standbys
+ * by gid are the other simulated MDSs in order. Both mons give a vacant rank to the newest
+ * standby and a respawned MDS a newer gid, so the pairs hold for the whole sequence.
+ */
+export function pairNames(realDump: string, sim: readonly string[]): (real: string) => string {
+  const daemons = [...realDump.matchAll(/^\[mds\.(\w+)\{(-?\d+):(\d+)\}/gm)]
+    .map((m) => ({ name: m[1]!, rank: Number(m[2]), gid: Number(m[3]) }))
+    .sort((a, b) => (a.rank === 0 ? -1 : b.rank === 0 ? 1 : a.gid - b.gid));
+  const pairs = new Map(daemons.map((d, i) => [d.name, sim[i] ?? d.name]));
+  return (real) => pairs.get(real) ?? real;
+}

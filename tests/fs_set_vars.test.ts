@@ -8,13 +8,23 @@
  */
 import assert from "node:assert/strict";
 import type { TestCluster } from "mgr_module/testing";
-import { type Ceph, fsDumpState, type Out, replayCapture, withFsCluster } from "./_fs_oracle.ts";
+import {
+  type Ceph,
+  fsDumpState,
+  type Out,
+  replayCapture,
+  statusRanks,
+  withFsCluster,
+} from "./_fs_oracle.ts";
 import { referenceCli } from "./_reference.ts";
+import * as status from "../modules/status/module.ts";
 
 const DIR = "commands/mon12/fs_set";
 
 function withFs(fn: (c: TestCluster, ceph: Ceph) => Promise<void>) {
   return withFsCluster({
+    builtins: { status },
+    initialModules: ["status"],
     mds: ["a", "b"],
     pools: [
       { name: "cephfs_metadata", pgNum: 8, size: 1, application: "cephfs" },
@@ -30,20 +40,19 @@ function replay(ceph: Ceph, name: string): Promise<Out> {
 
 /**
  * The lines of an `fs dump` that say what state the file system is in: flags, max_mds, in,
- * up (ranks only), failed, stopped (rank 0's), the MDS lines as name, rank and state.
+ * up (ranks only), failed, stopped, the MDS lines as name, rank and state.
  */
 function dumpState(text: string): string[] {
-  return fsDumpState(
-    text,
-    ["flags", "max_mds", "in", "failed", "session_timeout", "session_autoclose", "max_file_size"],
-    (l) => {
-      // The real file system once had rank 1 (max_mds 2, which the simulator does not model).
-      const stopped = /^stopped\t(.*)$/.exec(l);
-      return stopped
-        ? `stopped ${stopped[1]!.split(",").filter((r) => r === "0").join(",")}`
-        : undefined;
-    },
-  );
+  return fsDumpState(text, [
+    "flags",
+    "max_mds",
+    "in",
+    "failed",
+    "stopped",
+    "session_timeout",
+    "session_autoclose",
+    "max_file_size",
+  ]);
 }
 
 async function sameDump(ceph: (line: string) => Promise<Out>, name: string): Promise<void> {
@@ -57,9 +66,23 @@ Deno.test("fs set max_mds, joinable, down, cluster_down: the real words, the FSM
       await replay(ceph, name);
     }
     assert.equal((await ceph("fs set cephfs standby_count_wanted 1")).rc, 0);
+    // Two ranks: the standby takes rank 1, and none is left standing by.
+    await replay(ceph, "01_max_mds_2");
+    await c.run(10);
+    assert.deepEqual(
+      statusRanks((await ceph("fs status")).stdout),
+      statusRanks(referenceCli(`${DIR}/02_fs_status_max_mds_2.txt`).stdout),
+    );
+    await sameDump(ceph, "03_fs_dump_max_mds_2");
+    assert.equal(
+      (await ceph("health detail")).stdout,
+      referenceCli(`${DIR}/04_health_max_mds_2.txt`).stdout,
+    );
+    // Back to one: rank 1 stops (one epoch), then is stopped and b a standby again.
     const epoch = c.cluster!.fs.epoch;
     await replay(ceph, "05_max_mds_1");
     assert.equal(c.cluster!.fs.epoch, epoch + 1);
+    await c.run(20);
     await sameDump(ceph, "06_fs_dump_max_mds_1");
 
     await replay(ceph, "10_joinable_false");
@@ -127,6 +150,11 @@ Deno.test("not joinable: a failed rank 0 stays failed although a standby is up, 
 
 Deno.test("allow_standby_replay, max_file_size, session_timeout, session_autoclose: the real words and the FSMap", async () => {
   await withFs(async (c, ceph) => {
+    // The real file system had had a rank 1 by then (the test above): it is stopped.
+    assert.equal((await ceph("fs set cephfs max_mds 2")).rc, 0);
+    await c.run(10);
+    assert.equal((await ceph("fs set cephfs max_mds 1")).rc, 0);
+    await c.run(20);
     await replay(ceph, "27_allow_standby_replay_true");
     await c.run(8);
     await sameDump(ceph, "29_fs_dump_standby_replay");

@@ -192,10 +192,13 @@ Deno.test("fs set refuses what the real mon refused, in its words", async () => 
     assert.equal(cl.cluster!.fs.epoch, epoch + 1, "a new FSMap epoch");
     const fs = JSON.parse((await runCeph(cl, dir, "fs get cephfs -f json")).stdout);
     assert.equal(fs.mdsmap.standby_count_wanted, 2);
+    // A second rank with no MDS to take it stays out, and health says so (as 16.2 does).
+    assert.equal((await runCeph(cl, dir, "fs set cephfs max_mds 2")).rc, 0);
+    assert.match(
+      (await runCeph(cl, dir, "health detail")).stdout,
+      /MDS_UP_LESS_THAN_MAX: 1 filesystem is online with fewer MDS than max_mds\n {4}fs cephfs has 1 MDS online, but wants 2\n/,
+    );
     // What the simulated file system does not model is refused, not ignored.
-    const r = await runCeph(cl, dir, "fs set cephfs max_mds 2");
-    assert.equal(r.rc, 95);
-    assert.match(r.stderr, /models one rank \(max_mds 1\)/);
     const inline = await runCeph(cl, dir, "fs set cephfs inline_data true");
     assert.equal(inline.rc, 95);
     assert.match(inline.stderr, /does not model inline_data/);

@@ -848,3 +848,26 @@ ${alert("CephOSDDown", { name: "OSD_DOWN", severity: severity("OSD_DOWN") })}${
     }
   },
 });
+
+Deno.test("ceph_mds_metadata gives each rank's MDS its rank once max_mds is 2", async () => {
+  const { c, module } = await startExporter();
+  try {
+    const before = parsePage(module.collect());
+    assert.deepStrictEqual(
+      sample(before, "ceph_mds_metadata", { ceph_daemon: "mds.b", rank: "-1", fs_id: "-1" }),
+      1,
+    );
+    const r = await c.command({ prefix: "fs set", fs_name: "cephfs", var: "max_mds", val: "2" });
+    assert.deepStrictEqual(r.r, 0, r.outs);
+    await c.run(10);
+    const page = parsePage(module.collect());
+    for (const [daemon, rank] of [["mds.a", "0"], ["mds.b", "1"]]) {
+      assert.deepStrictEqual(
+        sample(page, "ceph_mds_metadata", { ceph_daemon: daemon!, rank: rank!, fs_id: "1" }),
+        1,
+      );
+    }
+  } finally {
+    await c.stop();
+  }
+});

@@ -4,8 +4,8 @@
 # replays them (each answer depends on the ones before it). The cluster must be a fresh
 #   tools/dev-cluster.sh start --dir DIR --mds 2
 # (file system `cephfs` on cephfs_metadata and cephfs_data, MDS a active and b standby, no
-# orchestrator backend). It removes `cephfs` on the way; the steps a single-file-system
-# simulator cannot follow (a second file system) are left out.
+# orchestrator backend). It removes `cephfs` on the way; a second volume beside another file
+# system is captured by tools/capture-mds-ranks.sh (fs_multiple/).
 #
 #   tools/capture-volumes.sh DIR
 set -uo pipefail

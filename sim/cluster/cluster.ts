@@ -13,6 +13,7 @@ import type { ScheduledEvent, Scheduler } from "../engine/scheduler.ts";
 import { crushTypeId } from "./crush_map.ts";
 import { DaemonRegistry } from "./daemons.ts";
 import { FsMap } from "./fs_map.ts";
+import { type MdsMap, RANK_STATE_SECONDS } from "./mds_map.ts";
 import { computeHealth, type Health, type HealthCheck } from "./health.ts";
 import { IoModel, type WorkloadSpec } from "./io_model.ts";
 import { MonCluster, type MonSpec } from "./mons.ts";
@@ -294,7 +295,7 @@ export class SimCluster {
     }
     this.fs.pinPools();
     // `fs new` tags its pools' cephfs application with their role and the file system's name.
-    const fsPools = this.fs.poolsInUse() ?? { metadata: -1, data: -1 };
+    const fsPools = this.fs.poolsInUse()[0] ?? { fs: "", metadata: -1, data: -1 };
     for (const pool of this.map.pools) {
       const role = pool.id === fsPools.metadata
         ? "metadata"
@@ -302,7 +303,7 @@ export class SimCluster {
         ? "data"
         : "";
       if (!role || !pool.applications.cephfs) continue;
-      pool.applications.cephfs = { [role]: this.fs.fsName };
+      pool.applications.cephfs = { [role]: fsPools.fs };
       // ...and gives the metadata pool these options (MDSMonitor's `fs new`).
       if (role === "metadata") {
         pool.options = { pg_autoscale_bias: 4, pg_num_min: 16, recovery_priority: 5 };
@@ -584,47 +585,53 @@ export class SimCluster {
   }
 
   /**
-   * An MDS daemon stops or starts. A daemon taking the vacant rank 0 is logged as MDSMonitor
-   * logs the promotion and the rank going active (at once here: no replay is simulated).
+   * An MDS daemon stops or starts. What MDSMonitor does about it (a standby taking a vacant
+   * rank) goes to the cluster log as it logs it.
    */
   setMds(name: string, up: boolean): void {
-    const before = this.fs.activeName();
     if (up) this.fs.mdsUp(name);
     else this.fs.mdsDown(name);
     this.scheduler.note(`mds.${name} ${up ? "up" : "down"}`);
-    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
-    const after = this.fs.activeName();
-    if (after !== undefined && after !== before) {
-      const fs = this.fs.fsName;
-      this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
-      this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
-    }
+    this.#fsChanged();
   }
 
   /** `fs set <fs> standby_count_wanted <n>`: a new FSMap epoch. */
-  setStandbyCountWanted(n: number): void {
-    this.fs.setStandbyCountWanted(n);
-    this.scheduler.note(`fs ${this.fs.fsName} standby_count_wanted ${n}`);
+  setStandbyCountWanted(fs: MdsMap, n: number): void {
+    this.fs.setStandbyCountWanted(fs, n);
+    this.scheduler.note(`fs ${fs.name} standby_count_wanted ${n}`);
     this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
   }
 
   /**
-   * `fs set <fs> <var> <val>` for what the FSMap models (down, joinable, standby replay and
-   * its stored values), through `change`: a new FSMap epoch, and a log line for a standby that
-   * took rank 0 because of it.
+   * A change of the FSMap (`fs set`, `fs fail`, `mds fail`, ...) made through `change`: a new
+   * FSMap epoch, noted as `fs <name> <what>`, and MDSMonitor's log lines about it.
    */
-  changeFs(what: string, change: (fs: FsMap) => void): void {
-    const before = this.fs.activeName();
+  changeFs(what: string, change: (fs: FsMap) => void, fsName = this.fs.fsName): void {
     change(this.fs);
-    this.scheduler.note(`fs ${this.fs.fsName} ${what}`);
-    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
-    const after = this.fs.activeName();
-    if (after !== undefined && after !== before) {
-      const fs = this.fs.fsName;
-      this.log("[INF]", `Standby daemon mds.${after} assigned to filesystem ${fs} as rank 0`);
-      this.log("[INF]", `daemon mds.${after} is now active in filesystem ${fs} as rank 0`);
-    }
+    this.scheduler.note(`fs ${fsName} ${what}`);
+    this.#fsChanged();
   }
+
+  /**
+   * Tells the FSMap's new epoch and writes MDSMonitor's cluster log lines about it; while ranks
+   * are on their way to up:active (or out), the MDSs' beacons move them on.
+   */
+  #fsChanged(): void {
+    this.#emit({ kind: "fs_map", epoch: this.fs.epoch });
+    for (const line of this.fs.takeLog()) this.log("[INF]", line);
+    if (this.#beacons || !this.fs.settling()) return;
+    const tick = () => {
+      this.#beacons = false;
+      const epoch = this.fs.epoch;
+      this.fs.advance();
+      if (this.fs.epoch !== epoch) this.scheduler.note(`fsmap e${this.fs.epoch} mds beacons`);
+      this.#fsChanged();
+    };
+    this.#beacons = true;
+    this.scheduler.schedule(RANK_STATE_SECONDS, "mds beacons", tick);
+  }
+  /** Whether the MDSs' next beacons are scheduled. */
+  #beacons = false;
 
   /**
    * `fs new <name> <metadata> <data>` (the mon has checked the pools): the pools get the cephfs
@@ -641,7 +648,7 @@ export class SimCluster {
         }
       });
     }
-    this.changeFs(`new ${name}`, (fs) => fs.create(name, metadata.id, data.id));
+    this.changeFs(`new ${name}`, (fs) => fs.create(name, metadata.id, data.id), name);
   }
 
   /** Creates a pool; its PGs are "unknown" until they peer. */

@@ -1,6 +1,9 @@
 /**
- * The FSMap: one CephFS file system served by MDS daemons, an active rank 0 and standbys.
- * When the active MDS fails a standby takes rank 0 (the epoch advances at each change).
+ * The FSMap: the CephFS file systems (each an MdsMap, mds_map.ts) and the MDS daemons serving
+ * them, as MDSMonitor keeps it: each rank of each file system held by one daemon, the others
+ * standbys. A vacant rank 0 is taken at once (no journal replay is simulated for it); ranks
+ * above 0 pass through the states the real mon shows (up:creating, up:replay ... up:active)
+ * and, when max_mds is lowered, up:stopping. The epoch advances at each change.
  *
  * @module
  */
@@ -9,7 +12,9 @@ import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";
 import { MDS_PERF_SCHEMA, PerfCounters } from "./perf_counters.ts";
-import { FsTree } from "./fs_tree.ts";
+import type { FsTree } from "./fs_tree.ts";
+import { MdsMap, RANK_PATHS, RANK_STATE_SECONDS, RANK_STOPPING_SECONDS } from "./mds_map.ts";
+import type { RankHolder } from "./mds_map.ts";
 
 const _INCOMPAT: Json = {
   feature_1: "base v0.20",
@@ -70,6 +75,14 @@ const _M = {
   jlat: MDS_PERF_SCHEMA.indexOf("mds_log.jlat"),
 } as const;
 
+/** A free standby a vacant rank may be given, and who should be preferred or avoided. */
+interface Pick {
+  /** The standby-replay daemon of the rank's file system: it takes rank 0 first. */
+  prefer?: string;
+  /** A daemon just failed by `mds fail`: it respawned as a standby, and is taken last. */
+  avoid?: string;
+}
+
 /**
  * The FSMap with its MDS daemons.
  *
@@ -86,148 +99,34 @@ const _M = {
  */
 export class FsMap {
   epoch = 1;
-  /** The file system's name (`fs new`); meaningful while {@linkcode exists}. */
-  get fsName(): string {
-    return this.#fsName;
-  }
-  #fsName = "cephfs";
-  /** Whether there is a file system (`fs rm` removes it, `fs new` makes one). */
-  get exists(): boolean {
-    return this.#exists;
-  }
-  #exists = true;
-  /** The file system's namespace, as its MDS keeps it: new at `fs new`, gone at `fs rm`. */
-  get tree(): FsTree | undefined {
-    if (!this.#exists) return undefined;
-    return this.#tree ??= new FsTree({
-      now: () => this.#now(),
-      dataPools: () => {
-        const data = this.#pools?.data;
-        return this.#map.pools.filter((p) => p.id === data).map((p) => ({
-          id: p.id,
-          name: p.name,
-        }));
-      },
-    });
-  }
-  #tree: FsTree | undefined;
-  /** The file system's id: each `fs new` takes the next (the FSMap's `next_filesystem_id`). */
-  #fscid = 1;
+  /** The file systems, in the order they were made. */
+  readonly filesystems: MdsMap[] = [];
   readonly daemons: MdsDaemon[];
-  /** Name of the MDS holding rank 0, or undefined when none can. */
-  #active: string | undefined;
+  /** The FSMap's `enable_multiple` flag (`fs flag set enable_multiple`), on in 16.2. */
+  enableMultiple = true;
+  /** Whether enable_multiple was ever on. */
+  everEnabledMultiple = true;
+  /** `legacy client fscid`: the file system clients mount when they name none (-1: none). */
+  #legacyFscid: number;
+  /** The id the next `fs new` takes (the FSMap's `next_filesystem_id`). */
+  #nextFscid = 2;
+  /** The last file system's name, for {@linkcode fsName} once none is left. */
+  #lastName = "cephfs";
   readonly #map: OsdMap;
   readonly #addrsOf:
     | ((name: string) => readonly { type: string; addr: string; nonce: number }[] | undefined)
     | undefined;
-  #pools: { metadata: number; data: number } | undefined;
   readonly #now: () => number;
-  /** When the file system was made (`fs new`, or the cluster's start). */
-  created: number;
-  modified: number;
-  /** `fs set <fs> standby_count_wanted`: 0 for a new file system. */
-  get standbyCountWanted(): number {
-    return this.#standbyCountWanted;
-  }
-  #standbyCountWanted = 0;
-
-  /** `max_mds`: 1, or 0 while the file system is marked down. */
-  get maxMds(): number {
-    return this.#down ? 0 : 1;
-  }
-  /** `fs set <fs> down true`: rank 0 stopped, max_mds 0. */
-  get down(): boolean {
-    return this.#down;
-  }
-  #down = false;
-  /** Whether an MDS may take a vacant rank (`joinable`; NOT_JOINABLE clear). */
-  get joinable(): boolean {
-    return this.#joinable;
-  }
-  #joinable = true;
-  /** `allow_standby_replay`: a standby follows rank 0's journal (up:standby-replay). */
-  get allowStandbyReplay(): boolean {
-    return this.#allowStandbyReplay;
-  }
-  #allowStandbyReplay = false;
-  /** The MDSMap's values `fs set` changes and nothing in the model acts on. */
-  readonly settings = { maxFileSize: 1_099_511_627_776, sessionTimeout: 60, sessionAutoclose: 300 };
-  /** Ranks that were stopped (`stopped`). */
-  #stopped = false;
   /** The next gid a respawned MDS gets. */
   #nextGid = 0;
-
-  /**
-   * `fs set <fs> down <bool>`: down stops rank 0 (its MDS respawns as a standby, with a new
-   * gid) and sets max_mds 0; up sets max_mds back to 1 and a standby takes rank 0. A new epoch.
-   */
-  setDown(down: boolean): void {
-    if (down === this.#down) {
-      this.#bump();
-      return;
-    }
-    this.#down = down;
-    if (down) {
-      const active = this.daemons.find((d) => d.name === this.#active);
-      if (active) this.#respawn(active);
-      this.#active = undefined;
-      this.#stopped = true;
-    } else {
-      this.#stopped = false;
-      this.#fillRank();
-    }
-    this.#bump();
-  }
-
-  /** `fs set <fs> joinable <bool>` (and the deprecated `cluster_down`): a new epoch. */
-  setJoinable(joinable: boolean): void {
-    this.#joinable = joinable;
-    if (joinable) this.#fillRank();
-    this.#bump();
-  }
-
-  /** `fs set <fs> allow_standby_replay <bool>`: a new epoch. */
-  setAllowStandbyReplay(allow: boolean): void {
-    this.#allowStandbyReplay = allow;
-    this.#bump();
-  }
-
-  /** `fs set <fs> max_file_size|session_timeout|session_autoclose <n>`: a new epoch. */
-  setValue(key: keyof FsMap["settings"], n: number): void {
-    this.settings[key] = n;
-    this.#bump();
-  }
-
-  /** The standby following rank 0 when standby replay is allowed: the first up standby. */
-  standbyReplayName(): string | undefined {
-    if (!this.#allowStandbyReplay || this.#active === undefined) return undefined;
-    return this.daemons.find((d) => d.up && d.name !== this.#active)?.name;
-  }
-
-  #respawn(d: MdsDaemon): void {
-    d.gid = 14_000 + 7 * (this.daemons.length + this.#nextGid++) + 3;
-    d.since = this.#now();
-  }
-
-  /** A vacant rank 0 of a joinable file system that is up is taken by the first standby. */
-  #fillRank(): void {
-    if (!this.#exists || this.#active !== undefined || this.#down || !this.#joinable) return;
-    const next = this.standbyReplayName() ?? this.daemons.find((x) => x.up)?.name;
-    this.#setActive(next);
-  }
-
-  /** `fs set <fs> standby_count_wanted <n>` (n >= 0, checked by the mon): a new epoch. */
-  setStandbyCountWanted(n: number): void {
-    if (!Number.isInteger(n) || n < 0) {
-      throw new RangeError(`standby_count_wanted must be a non-negative integer, got ${n}`);
-    }
-    this.#standbyCountWanted = n;
-    this.#bump();
-  }
+  /** Cluster log lines MDSMonitor writes about the changes, until {@linkcode takeLog}. */
+  #log: string[] = [];
 
   /**
    * @param addrsOf where MDS `mds.<name>` listens (v2, v1), from the daemons' registry;
    * without it, 127.0.0.1 on 6800/6801 with the gid as the nonce
+   * @param fileSystem whether the cluster starts with file system `cephfs` (rank 0 held by the
+   * first MDS)
    */
   constructor(
     map: OsdMap,
@@ -242,32 +141,315 @@ export class FsMap {
     this.#map = map;
     this.#addrsOf = addrsOf;
     this.#now = now;
-    this.created = this.modified = now();
+    const created = now();
     this.daemons = names.map((name, i) => ({
       name,
       gid: 14_000 + i * 7 + 3,
       host: hosts[i % Math.max(1, hosts.length)] ?? "localhost",
       up: true,
-      since: this.created,
+      since: created,
     }));
-    this.#exists = fileSystem;
-    this.#active = fileSystem ? this.daemons[0]?.name : undefined;
-    this.#rank = { since: this.created, osdEpoch: map.epoch };
+    this.#legacyFscid = fileSystem ? 1 : -1;
+    if (fileSystem) {
+      // The cluster's own file system: standby_count_wanted as the simulator has always given it.
+      const fs = this.#newMdsMap("cephfs", 1, undefined, 0);
+      const first = this.daemons[0];
+      if (first) fs.holders.set(0, this.#holder(first.name, "up:active"));
+      this.filesystems.push(fs);
+    }
     this.perf = new PerfCounters(MDS_PERF_SCHEMA, this.daemons.map((d) => `mds.${d.name}`));
   }
 
   /** Each MDS's perf counters; row = position in `daemons`. */
   readonly perf: PerfCounters;
 
+  /** The file system clients mount by default (`legacy client fscid`), if there is one. */
+  legacy(): MdsMap | undefined {
+    return this.filesystems.find((f) => f.fscid === this.#legacyFscid);
+  }
+
+  /** The file system named `name`. */
+  byName(name: string): MdsMap | undefined {
+    return this.filesystems.find((f) => f.name === name);
+  }
+
+  /** The default file system's name (the last one's once none is left). */
+  get fsName(): string {
+    return this.legacy()?.name ?? this.filesystems[0]?.name ?? this.#lastName;
+  }
+
+  /** Whether there is a file system. */
+  get exists(): boolean {
+    return this.filesystems.length > 0;
+  }
+
+  /** The default file system's namespace, as its MDSs keep it. */
+  get tree(): FsTree | undefined {
+    return this.legacy()?.tree;
+  }
+
+  /** The namespace of file system `name`, as its MDSs keep it. */
+  treeOf(name: string): FsTree | undefined {
+    return this.byName(name)?.tree;
+  }
+
+  /** The MDS holding rank 0 of the default file system. */
+  activeName(): string | undefined {
+    return this.legacy()?.activeAt(0);
+  }
+
+  /** The file system and rank daemon `name` holds, and how it holds it. */
+  roleOf(name: string): { fs: MdsMap; rank: number; holder: RankHolder } | undefined {
+    for (const fs of this.filesystems) {
+      const rank = fs.rankOf(name);
+      if (rank !== undefined) return { fs, rank, holder: fs.holders.get(rank)! };
+    }
+    return undefined;
+  }
+
+  /** Cluster log lines about the changes since the last call (MDSMonitor's `[INF]` lines). */
+  takeLog(): string[] {
+    const lines = this.#log;
+    this.#log = [];
+    return lines;
+  }
+
   /**
-   * One stats period of metadata traffic: the active MDS serves client requests (getattr and
-   * lookup, `MDS_REQUESTS_PER_SECOND`), journals them and holds a cache; standbys hold none.
+   * The standby following rank 0 of `fs` when its standby replay is allowed: the first up
+   * daemon holding no rank and following no earlier file system.
+   */
+  standbyReplayName(fs: MdsMap | undefined = this.legacy()): string | undefined {
+    return fs ? this.#followers().get(fs) : undefined;
+  }
+
+  #followers(): Map<MdsMap, string> {
+    const out = new Map<MdsMap, string>();
+    const taken = new Set(this.#holderNames());
+    for (const fs of this.filesystems) {
+      if (!fs.allowStandbyReplay || !fs.holders.has(0)) continue;
+      const d = this.daemons.find((x) => x.up && !taken.has(x.name));
+      if (!d) break;
+      out.set(fs, d.name);
+      taken.add(d.name);
+    }
+    return out;
+  }
+
+  #holderNames(): string[] {
+    return this.filesystems.flatMap((f) => [...f.holders.values()].map((h) => h.name));
+  }
+
+  /** Up daemons holding no rank and following no rank 0: the FSMap's standbys. */
+  standbys(): MdsDaemon[] {
+    const busy = new Set([...this.#holderNames(), ...this.#followers().values()]);
+    return this.daemons.filter((d) => d.up && !busy.has(d.name));
+  }
+
+  /**
+   * `fs set <fs> max_mds <n>` (n >= 1, checked by the mon): ranks are added up to n as standbys
+   * allow, or the highest ones stopped down to n; a file system marked down comes up. A new
+   * epoch.
+   */
+  setMaxMds(fs: MdsMap, n: number): void {
+    fs.maxMds = n;
+    this.#settle();
+    this.#bump([fs]);
+  }
+
+  /**
+   * `fs set <fs> down <bool>`: down stops every rank (its MDS respawns as a standby, with a new
+   * gid) and sets max_mds 0; up gives max_mds back and standbys take the ranks. A new epoch.
+   */
+  setDown(fs: MdsMap, down: boolean): void {
+    if (down !== fs.down) {
+      if (down) fs.oldMaxMds = fs.maxMds;
+      fs.maxMds = down ? 0 : fs.oldMaxMds || 1;
+      this.#settle();
+    }
+    this.#bump([fs]);
+  }
+
+  /** `fs set <fs> joinable <bool>` (and the deprecated `cluster_down`): a new epoch. */
+  setJoinable(fs: MdsMap, joinable: boolean): void {
+    fs.joinable = joinable;
+    this.#settle();
+    this.#bump([fs]);
+  }
+
+  /** `fs set <fs> allow_standby_replay <bool>`: a new epoch. */
+  setAllowStandbyReplay(fs: MdsMap, allow: boolean): void {
+    fs.allowStandbyReplay = allow;
+    this.#bump([fs]);
+  }
+
+  /** `fs set <fs> max_file_size|session_timeout|session_autoclose <n>`: a new epoch. */
+  setValue(fs: MdsMap, key: keyof MdsMap["settings"], n: number): void {
+    fs.settings[key] = n;
+    this.#bump([fs]);
+  }
+
+  /** `fs set <fs> standby_count_wanted <n>` (n >= 0, checked by the mon): a new epoch. */
+  setStandbyCountWanted(fs: MdsMap, n: number): void {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`standby_count_wanted must be a non-negative integer, got ${n}`);
+    }
+    fs.standbyCountWanted = n;
+    this.#bump([fs]);
+  }
+
+  /** `fs flag set enable_multiple <bool>`: a new epoch. */
+  setEnableMultiple(on: boolean): void {
+    this.enableMultiple = on;
+    if (on) this.everEnabledMultiple = true;
+    this.#bump([]);
+  }
+
+  #respawn(d: MdsDaemon): void {
+    d.gid = 14_000 + 7 * (this.daemons.length + this.#nextGid++) + 3;
+    d.since = this.#now();
+  }
+
+  #holder(name: string, state: string): RankHolder {
+    const now = this.#now();
+    return { name, state, stateSince: now, since: now, osdEpoch: this.#map.epoch };
+  }
+
+  /**
+   * The free standby a vacant rank gets: the preferred one, else the one not avoided that the
+   * real FSMap::get_available_standby ends on, walking the standbys by gid and keeping the last
+   * (the newest).
+   */
+  #pick(pick: Pick): string | undefined {
+    const free = this.standbys().sort((a, b) => b.gid - a.gid).map((d) => d.name);
+    if (pick.prefer !== undefined && this.#daemon(pick.prefer).up) {
+      // The standby-replay daemon is no standby while it follows: it is free to take rank 0.
+      if (!this.#holderNames().includes(pick.prefer)) return pick.prefer;
+    }
+    return free.find((n) => n !== pick.avoid) ?? free.find((n) => n === pick.avoid);
+  }
+
+  /**
+   * What MDSMonitor's tick does to each file system in turn: failed ranks get a standby (rank 0
+   * at once, as the simulator always did; the others through replay), a file system with fewer
+   * ranks than max_mds gets new ones, one with more stops its highest rank.
+   */
+  #settle(pick: Pick = {}): void {
+    for (const fs of this.filesystems) {
+      if (fs.down) this.#shrink(fs);
+      if (fs.down || !fs.joinable) continue;
+      for (const rank of fs.failed()) {
+        const name = this.#pick(rank === 0 ? pick : { avoid: pick.avoid });
+        if (name === undefined) break;
+        this.#assign(fs, rank, name, "replay");
+      }
+      if ([...fs.holders.values()].some((h) => h.state === "up:stopping")) continue;
+      while (fs.in.size < fs.maxMds) {
+        let rank = 0;
+        while (fs.in.has(rank)) rank++;
+        const name = this.#pick({ avoid: pick.avoid });
+        if (name === undefined) break;
+        fs.in.add(rank);
+        this.#assign(fs, rank, name, fs.stopped.delete(rank) ? "start" : "create");
+      }
+      this.#shrink(fs);
+    }
+  }
+
+  /**
+   * Ranks above max_mds stop, the highest first and one at a time (up:stopping); a failed one
+   * has nothing to hand over and is stopped at once, and so is rank 0 of a file system marked
+   * down when it is the last (at once, as the simulator always stopped it).
+   */
+  #shrink(fs: MdsMap): void {
+    while (fs.in.size > fs.maxMds) {
+      const rank = Math.max(...fs.in);
+      const h = fs.holders.get(rank);
+      if (h?.state === "up:stopping") return;
+      if (h && rank > 0) {
+        h.state = "up:stopping";
+        h.stateSince = this.#now();
+        this.#log.push(`stopping daemon mds.${h.name}`);
+        return;
+      }
+      if (h) {
+        this.#respawn(this.#daemon(h.name));
+        fs.holders.delete(rank);
+      }
+      fs.in.delete(rank);
+      fs.stopped.add(rank);
+    }
+  }
+
+  #assign(fs: MdsMap, rank: number, name: string, path: keyof typeof RANK_PATHS): void {
+    this.#log.push(`Standby daemon mds.${name} assigned to filesystem ${fs.name} as rank ${rank}`);
+    // Rank 0 is taken at once, as the simulator did before it modelled more ranks.
+    const state = rank === 0 ? "up:active" : RANK_PATHS[path][0];
+    fs.holders.set(rank, this.#holder(name, state));
+    if (state === "up:active") this.#activeLog(fs, rank, name);
+  }
+
+  #activeLog(fs: MdsMap, rank: number, name: string): void {
+    this.#log.push(`daemon mds.${name} is now active in filesystem ${fs.name} as rank ${rank}`);
+  }
+
+  /** Whether a rank is on its way to up:active or out ({@linkcode advance} moves it on). */
+  settling(): boolean {
+    return this.filesystems.some((f) =>
+      [...f.holders.values()].some((h) => h.state !== "up:active")
+    );
+  }
+
+  /**
+   * What the MDSs' beacons tell the mon, every RANK_STATE_SECONDS while ranks are on their way:
+   * each moves on a state once it has been in its state that long (a new epoch each); a stopping
+   * rank is gone after RANK_STOPPING_SECONDS.
+   */
+  advance(): void {
+    const now = this.#now();
+    for (const fs of this.filesystems) {
+      for (const [rank, h] of [...fs.holders]) {
+        if (h.state === "up:active") continue;
+        if (h.state === "up:stopping") {
+          if (now - h.stateSince < RANK_STOPPING_SECONDS) continue;
+          fs.holders.delete(rank);
+          fs.in.delete(rank);
+          fs.stopped.add(rank);
+          this.#respawn(this.#daemon(h.name));
+          this.#log.push(
+            `daemon mds.${h.name} finished stopping rank ${rank} in filesystem ${fs.name} ` +
+              `(now has ${fs.in.size} ranks)`,
+          );
+          this.#settle();
+          this.#bump([fs]);
+          continue;
+        }
+        const path = Object.values(RANK_PATHS).find((p) =>
+          (p as readonly string[]).includes(h.state)
+        ) as readonly string[];
+        if (now - h.stateSince < RANK_STATE_SECONDS) continue;
+        h.state = path[path.indexOf(h.state) + 1]!;
+        h.stateSince = now;
+        this.#bump([fs]);
+        if (h.state === "up:active") this.#activeLog(fs, rank, h.name);
+      }
+    }
+  }
+
+  /**
+   * One stats period: each active MDS serves client requests
+   * (getattr and lookup, `MDS_REQUESTS_PER_SECOND`), journals them and holds a cache; standbys
+   * hold none.
    */
   step(seconds: number): void {
     const p = this.perf;
+    const serving = new Set(
+      this.filesystems.flatMap((f) =>
+        [...f.holders.values()].filter((h) => h.state === "up:active").map((h) => h.name)
+      ),
+    );
     for (let row = 0; row < this.daemons.length; row++) {
       const d = this.daemons[row]!;
-      const active = d.up && d.name === this.#active;
+      const active = d.up && serving.has(d.name);
       const requests = active ? Math.round(MDS_REQUESTS_PER_SECOND * seconds) : 0;
       p.set(row, _M.inodes, active ? MDS_CACHED_INODES : 0);
       p.set(row, _M.memIno, active ? MDS_CACHED_INODES : 0);
@@ -285,68 +467,49 @@ export class FsMap {
     }
   }
 
-  /** The MDS holding rank 0. */
-  activeName(): string | undefined {
-    return this.#active;
-  }
-
-  /**
-   * When rank 0 was last taken, and the OSDMap epoch then (the rank's `rank_uptime` and its
-   * `osdmap_epoch_barrier` in `tell mds.<name> status`).
-   */
-  get rank(): { readonly since: number; readonly osdEpoch: number } {
-    return this.#rank;
-  }
-  #rank: { since: number; osdEpoch: number };
-
-  /** An MDS stops; a standby takes rank 0 if it was the active one. */
+  /** An MDS stops; a standby takes the rank it held (rank 0's standby-replay daemon first). */
   mdsDown(name: string): void {
     const d = this.#daemon(name);
     if (!d.up) return;
+    const role = this.roleOf(name);
+    const replay = role ? this.standbyReplayName(role.fs) : undefined;
     d.up = false;
-    if (this.#active === name) {
-      // The standby-replay daemon takes over first; a file system not joinable keeps it failed.
-      const replay = this.standbyReplayName();
-      this.#active = undefined;
-      if (this.#exists && !this.#down && this.#joinable) {
-        this.#setActive(
-          replay !== name && replay !== undefined ? replay : this.daemons.find((x) => x.up)?.name,
-        );
+    if (role) {
+      role.fs.holders.delete(role.rank);
+      // A rank stopping is stopped once its MDS is gone.
+      if (role.holder.state === "up:stopping") {
+        role.fs.in.delete(role.rank);
+        role.fs.stopped.add(role.rank);
       }
+      this.#settle({ prefer: replay !== name ? replay : undefined });
     }
     this.#bump();
   }
 
-  /** An MDS starts (as a standby, or as active when rank 0 is vacant). */
+  /** An MDS starts (as a standby, or taking a vacant rank). */
   mdsUp(name: string): void {
     const d = this.#daemon(name);
     if (d.up) return;
     d.up = true;
     d.since = this.#now();
-    if (this.#exists && this.#active === undefined && !this.#down && this.#joinable) {
-      this.#setActive(name);
-    }
+    this.#settle();
     this.#bump();
   }
 
-  #setActive(name: string | undefined): void {
-    this.#active = name;
-    if (name !== undefined) this.#rank = { since: this.#now(), osdEpoch: this.#map.epoch };
-  }
-
   /**
-   * The up daemon a `tell mds.<spec>` names, as Client::resolve_mds reads the spec: a role
-   * (`0`, `cephfs:0`), a gid, or a name.
+   * The up daemon a `tell mds.<spec>` or `mds fail <spec>` names, as Client::resolve_mds reads
+   * the spec: a role (`1`, `cephfs:1`; without a name, of the default file system), a gid, or
+   * a name.
    */
   resolve(spec: string): MdsDaemon | undefined {
     const up = this.daemons.filter((d) => d.up);
     const role = /^(?:([^:]+):)?(\d+)$/.exec(spec);
-    if (
-      this.#exists && role && (role[1] === undefined || role[1] === this.fsName) &&
-      role[2] === "0"
-    ) {
-      const active = up.find((d) => d.name === this.#active);
-      if (active) return active;
+    if (role) {
+      const fs = role[1] === undefined ? this.legacy() : this.byName(role[1]);
+      const holder = fs?.holders.get(Number(role[2]));
+      const d = holder && up.find((x) => x.name === holder.name);
+      if (d) return d;
+      if (role[1] !== undefined) return undefined;
     }
     if (/^\d+$/.test(spec)) {
       const byGid = up.find((d) => d.gid === Number(spec));
@@ -356,76 +519,84 @@ export class FsMap {
   }
 
   /**
-   * `fs fail <fs>`: not joinable, and rank 0 failed; its MDS respawns as a standby (a new
-   * gid), as the daemon does when the mon fails it. A new epoch.
+   * `fs fail <fs>`: not joinable, and every rank failed; their MDSs respawn as standbys (new
+   * gids), as the daemons do when the mon fails them. A new epoch.
    */
-  fail(): void {
-    this.#joinable = false;
-    const active = this.daemons.find((d) => d.name === this.#active);
-    if (active) this.#respawn(active);
-    this.#active = undefined;
-    this.#bump();
+  fail(fs: MdsMap): void {
+    fs.joinable = false;
+    for (const h of fs.holders.values()) this.#respawn(this.#daemon(h.name));
+    fs.holders.clear();
+    this.#bump([fs]);
   }
 
   /**
-   * `mds fail <role_or_gid>` of an up MDS: it respawns as a standby (a new gid); when it held
-   * rank 0, the standby-replay daemon or the first standby takes over if the file system is
-   * joinable. A new epoch.
+   * `mds fail <role_or_gid>` of an up MDS: it respawns as a standby (a new gid); the rank it
+   * held goes to rank 0's standby-replay daemon or another standby (itself, respawned, when
+   * there is none) if the file system is joinable. A new epoch.
    */
   failMds(name: string): void {
     const d = this.#daemon(name);
     if (!d.up) return;
-    const replay = this.standbyReplayName();
+    const role = this.roleOf(name);
+    const replay = role ? this.standbyReplayName(role.fs) : undefined;
     this.#respawn(d);
-    if (this.#active === name) {
-      this.#active = undefined;
-      if (this.#exists && !this.#down && this.#joinable) {
-        const next = replay !== undefined && replay !== name
-          ? replay
-          : this.daemons.find((x) => x.up && x.name !== name)?.name ?? name;
-        this.#setActive(next);
-      }
+    if (role) {
+      role.fs.holders.delete(role.rank);
+      this.#settle({ prefer: replay !== name ? replay : undefined, avoid: name });
     }
     this.#bump();
   }
 
-  /** `fs rm <fs>` (the mon has checked that no rank is up): every MDS is a standby. A new epoch. */
-  remove(): void {
-    this.#exists = false;
-    this.#tree = undefined;
-    this.#active = undefined;
-    this.#pools = undefined;
-    this.#bump();
+  /** `fs rm <fs>` (the mon has checked that no rank is up): it leaves the FSMap. A new epoch. */
+  remove(fs: MdsMap): void {
+    this.filesystems.splice(this.filesystems.indexOf(fs), 1);
+    this.#lastName = fs.name;
+    if (fs.fscid === this.#legacyFscid) this.#legacyFscid = -1;
+    this.#settle();
+    this.#bump([]);
   }
 
   /**
    * `fs new <name> <metadata> <data>` (the mon has checked the pools): a new file system with
-   * the next id, its settings as a new MDSMap has them; a standby takes rank 0. A new epoch.
+   * the next id and a new MDSMap's settings; a standby takes rank 0. A new epoch.
    */
   create(name: string, metadata: number, data: number): void {
-    this.#exists = true;
-    this.#tree = undefined;
-    this.#fsName = name;
-    this.#fscid++;
-    this.#pools = { metadata, data };
-    this.#down = false;
-    this.#stopped = false;
-    this.#joinable = true;
-    this.#allowStandbyReplay = false;
-    this.#standbyCountWanted = 0;
-    Object.assign(this.settings, {
-      maxFileSize: 1_099_511_627_776,
-      sessionTimeout: 60,
-      sessionAutoclose: 300,
-    });
-    this.created = this.#now();
-    this.#fillRank();
-    this.#bump();
+    const fs = this.#newMdsMap(name, this.#nextFscid++, { metadata, data }, 1);
+    if (this.#legacyFscid === -1) this.#legacyFscid = fs.fscid;
+    this.filesystems.push(fs);
+    this.#settle();
+    this.#bump([fs]);
   }
 
-  #bump(): void {
+  #newMdsMap(
+    name: string,
+    fscid: number,
+    pools: { metadata: number; data: number } | undefined,
+    standbyCountWanted: number,
+  ): MdsMap {
+    const fs: MdsMap = new MdsMap(
+      { name, fscid, epoch: this.epoch, now: this.#now(), pools, standbyCountWanted },
+      {
+        now: () => this.#now(),
+        dataPools: () => {
+          const data = this.poolsOf(fs).data;
+          return this.#map.pools.filter((p) => p.id === data).map((p) => ({
+            id: p.id,
+            name: p.name,
+          }));
+        },
+      },
+    );
+    return fs;
+  }
+
+  /** A new FSMap epoch; the file systems in `touched` (all by default) take it as theirs. */
+  #bump(touched: readonly MdsMap[] = this.filesystems): void {
     this.epoch++;
-    this.modified = this.#now();
+    for (const fs of touched) {
+      fs.epoch = this.epoch;
+      fs.modified = this.#now();
+    }
   }
 
   #daemon(name: string): MdsDaemon {
@@ -435,26 +606,25 @@ export class FsMap {
   }
 
   /**
-   * Fixes the file system's pools as they are now (once there are pools): a file system keeps
+   * Fixes the file systems' pools as they are now (once there are pools): a file system keeps
    * its pools whatever pools come and go later.
    */
   pinPools(): void {
-    if (this.#exists && this.#pools === undefined && this.#map.pools.length > 0) {
-      this.#pools = this.pools();
-    }
+    if (this.#map.pools.length === 0) return;
+    for (const fs of this.filesystems) fs.pools ??= this.poolsOf(fs);
   }
 
-  /** The file system's pools, or undefined when there is no file system. */
-  poolsInUse(): { metadata: number; data: number } | undefined {
-    return this.#exists ? this.pools() : undefined;
+  /** The pools of every file system. */
+  poolsInUse(): { fs: string; metadata: number; data: number }[] {
+    return this.filesystems.map((fs) => ({ fs: fs.name, ...this.poolsOf(fs) }));
   }
 
   /**
-   * The pools of the file system: (metadata, data) by name, else the first two pools; once
-   * pinned, the pinned ones.
+   * The pools of file system `fs`: once pinned, the pinned ones; before (the cluster's own file
+   * system), (metadata, data) by name, else the first two pools.
    */
-  pools(): { metadata: number; data: number } {
-    if (this.#pools) return this.#pools;
+  poolsOf(fs: MdsMap): { metadata: number; data: number } {
+    if (fs.pools) return fs.pools;
     const pools = this.#map.pools;
     const meta = pools.find((p) => p.name.includes("meta")) ?? pools[0];
     const data = pools.find((p) => p !== meta && p.name.includes("data")) ?? pools[1] ?? meta;
@@ -488,64 +658,76 @@ export class FsMap {
     };
   }
 
+  #mdsmapDump(fs: MdsMap, followers: Map<MdsMap, string>): Json {
+    const { metadata, data } = this.poolsOf(fs);
+    const byRank = [...fs.holders].sort(([a], [b]) => a - b);
+    const entries: [MdsDaemon, { [key: string]: Json }][] = byRank.map(([rank, h]) => {
+      const d = this.#daemon(h.name);
+      return [d, this.#info(d, rank, h.state)];
+    });
+    const replay = followers.get(fs);
+    if (replay !== undefined) {
+      const r = this.#daemon(replay);
+      entries.push([r, { ...this.#info(r, 0, "up:standby-replay"), state_seq: 1 }]);
+    }
+    // The MDSMap keeps its daemons by gid.
+    const info: { [key: string]: Json } = {};
+    for (const [d, i] of entries.sort(([a], [b]) => a.gid - b.gid)) info[`gid_${d.gid}`] = i;
+    const up: { [key: string]: Json } = {};
+    for (const [rank, h] of byRank) up[`mds_${rank}`] = this.#daemon(h.name).gid;
+    // MDSMap flags: ALLOW_SNAPS and ALLOW_MULTIMDS_SNAPS, NOT_JOINABLE, ALLOW_STANDBY_REPLAY.
+    const flags = 0x12 | (fs.joinable ? 0 : 0x1) | (fs.allowStandbyReplay ? 0x20 : 0);
+    const sorted = (s: Iterable<number>) => [...s].sort((a, b) => a - b);
+    return {
+      epoch: fs.epoch,
+      flags,
+      ever_allowed_features: 0,
+      explicitly_allowed_features: 0,
+      created: cephStamp(fs.created),
+      modified: cephStamp(fs.modified),
+      tableserver: 0,
+      root: 0,
+      session_timeout: fs.settings.sessionTimeout,
+      session_autoclose: fs.settings.sessionAutoclose,
+      required_client_features: {},
+      max_file_size: fs.settings.maxFileSize,
+      last_failure: 0,
+      last_failure_osd_epoch: 0,
+      compat: { compat: {}, ro_compat: {}, incompat: _FS_INCOMPAT },
+      max_mds: fs.maxMds,
+      in: sorted(fs.in),
+      up,
+      failed: fs.failed(),
+      damaged: [],
+      stopped: sorted(fs.stopped),
+      info,
+      data_pools: [data],
+      metadata_pool: metadata,
+      enabled: true,
+      fs_name: fs.name,
+      balancer: "",
+      standby_count_wanted: fs.standbyCountWanted,
+    };
+  }
+
   /** `get("fs_map")`. */
   dump(): Json {
-    const { metadata, data } = this.pools();
-    const active = this.daemons.find((d) => d.name === this.#active);
-    const replay = this.standbyReplayName();
+    const followers = this.#followers();
     // The FSMap keeps its standbys by gid.
-    const standbys = this.daemons.filter((d) =>
-      d.up && d.name !== this.#active && d.name !== replay
-    ).sort((a, b) => a.gid - b.gid);
-    const info: { [key: string]: Json } = {};
-    if (active) info[`gid_${active.gid}`] = this.#info(active, 0, "up:active");
-    const r = this.daemons.find((d) => d.name === replay);
-    if (r) info[`gid_${r.gid}`] = { ...this.#info(r, 0, "up:standby-replay"), state_seq: 1 };
-    // MDSMap flags: ALLOW_SNAPS and ALLOW_MULTIMDS_SNAPS, NOT_JOINABLE, ALLOW_STANDBY_REPLAY.
-    const flags = 0x12 | (this.#joinable ? 0 : 0x1) | (this.#allowStandbyReplay ? 0x20 : 0);
-    const compat = { compat: {}, ro_compat: {}, incompat: _INCOMPAT };
-    const fsCompat = { compat: {}, ro_compat: {}, incompat: _FS_INCOMPAT };
+    const standbys = this.standbys().sort((a, b) => a.gid - b.gid);
     return {
       epoch: this.epoch,
-      default_fscid: this.#exists ? this.#fscid : -1,
-      compat,
-      feature_flags: { enable_multiple: true, ever_enabled_multiple: true },
+      default_fscid: this.#legacyFscid,
+      compat: { compat: {}, ro_compat: {}, incompat: _INCOMPAT },
+      feature_flags: {
+        enable_multiple: this.enableMultiple,
+        ever_enabled_multiple: this.everEnabledMultiple,
+      },
       standbys: standbys.map((d) => ({ ...this.#info(d, -1, "up:standby"), epoch: this.epoch })),
-      filesystems: this.#exists
-        ? [{
-          mdsmap: {
-            epoch: this.epoch,
-            flags,
-            ever_allowed_features: 0,
-            explicitly_allowed_features: 0,
-            created: cephStamp(this.created),
-            modified: cephStamp(this.modified),
-            tableserver: 0,
-            root: 0,
-            session_timeout: this.settings.sessionTimeout,
-            session_autoclose: this.settings.sessionAutoclose,
-            required_client_features: {},
-            max_file_size: this.settings.maxFileSize,
-            last_failure: 0,
-            last_failure_osd_epoch: 0,
-            compat: fsCompat,
-            max_mds: this.maxMds,
-            in: this.#stopped ? [] : [0],
-            up: active ? { mds_0: active.gid } : {},
-            failed: active || this.#stopped ? [] : [0],
-            damaged: [],
-            stopped: this.#stopped ? [0] : [],
-            info,
-            data_pools: [data],
-            metadata_pool: metadata,
-            enabled: true,
-            fs_name: this.fsName,
-            balancer: "",
-            standby_count_wanted: this.standbyCountWanted,
-          },
-          id: this.#fscid,
-        }]
-        : [],
+      filesystems: this.filesystems.map((fs) => ({
+        mdsmap: this.#mdsmapDump(fs, followers),
+        id: fs.fscid,
+      })),
     };
   }
 }

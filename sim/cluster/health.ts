@@ -151,45 +151,86 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
   );
 }
 
+/** `N filesystem is|has ...` or `N filesystems are|have ...`, as FSMap's checks count. */
+function _filesystems(n: number, one: string, many: string): string {
+  return n === 1 ? `1 filesystem ${one}` : `${n} filesystems ${many}`;
+}
+
+/** The MDS states MDSMap::is_degraded counts: a rank replaying its journal to rejoin. */
+const _RECOVERING = new Set(["up:replay", "up:resolve", "up:reconnect", "up:rejoin"]);
+
 /**
  * The FSMap's checks, as FSMap::get_health_checks and MDSMap::get_health_checks raise them for
- * the one file system (max_mds 1): rank 0 failed makes it degraded, offline (no MDS up) and, with
- * no standby to replace it, "stuck" failed; standbys short of `standby_count_wanted` warn.
+ * each file system: a failed or recovering rank makes it degraded; no rank up, offline; a
+ * failed rank no standby can take, "stuck" failed; fewer ranks in than max_mds (more than the
+ * MDSs could fill), MDS_UP_LESS_THAN_MAX; standbys short of the largest `standby_count_wanted`
+ * warn. A file system marked down has no rank in, and nothing of it is degraded.
  */
-function _fsChecks(fs: FsMap, checks: Record<string, HealthCheck>): void {
-  if (!fs.exists) return;
-  const active = fs.activeName();
-  // A standby-replay daemon follows rank 0: it is not in the FSMap's standbys.
-  const replay = fs.standbyReplayName();
-  const standbys = fs.daemons.filter((d) => d.up && d.name !== active && d.name !== replay)
-    .length;
-  // A file system marked down has no rank in: nothing is degraded (HEALTH_OK, as 16.2 says).
-  if (active === undefined && !fs.down) {
-    checks.FS_DEGRADED = healthCheck("HEALTH_WARN", "1 filesystem is degraded", 1, [
-      `fs ${fs.fsName} is degraded`,
-    ]);
-    // A failed rank a standby could take is transient, and not reported.
-    if (standbys === 0) {
-      checks.FS_WITH_FAILED_MDS = healthCheck(
-        "HEALTH_WARN",
-        "1 filesystem has a failed mds daemon",
-        1,
-        [
-          `fs ${fs.fsName} has 1 failed mds`,
-        ],
-      );
+function _fsChecks(fsMap: FsMap, checks: Record<string, HealthCheck>): void {
+  const standbys = fsMap.standbys().length;
+  const degraded: string[] = [], failed: string[] = [], offline: string[] = [];
+  const fewer: string[] = [];
+  let wanted = 0;
+  for (const fs of fsMap.filesystems) {
+    const holders = [...fs.holders.values()];
+    const nFailed = fs.failed().length;
+    if (!fs.down) {
+      if (nFailed > 0 || fs.in.size === 0 || holders.some((h) => _RECOVERING.has(h.state))) {
+        degraded.push(`fs ${fs.name} is degraded`);
+      }
+      // A failed rank a standby could take is transient, and not reported.
+      if (nFailed > 0 && standbys === 0) failed.push(`fs ${fs.name} has ${nFailed} failed mds`);
+      if (holders.length === 0) {
+        offline.push(`fs ${fs.name} is offline because no MDS is active for it.`);
+      }
     }
-    checks.MDS_ALL_DOWN = healthCheck("HEALTH_ERR", "1 filesystem is offline", 1, [
-      `fs ${fs.fsName} is offline because no MDS is active for it.`,
-    ]);
+    if (fs.in.size < fs.maxMds) {
+      fewer.push(`fs ${fs.name} has ${fs.in.size} MDS online, but wants ${fs.maxMds}`);
+    }
+    wanted = Math.max(wanted, fs.standbyCountWanted - standbys);
   }
-  const wanted = Math.max(0, fs.standbyCountWanted);
-  if (wanted > standbys) {
+  if (degraded.length > 0) {
+    checks.FS_DEGRADED = healthCheck(
+      "HEALTH_WARN",
+      _filesystems(degraded.length, "is degraded", "are degraded"),
+      degraded.length,
+      degraded,
+    );
+  }
+  if (failed.length > 0) {
+    checks.FS_WITH_FAILED_MDS = healthCheck(
+      "HEALTH_WARN",
+      _filesystems(failed.length, "has a failed mds daemon", "have a failed mds daemon"),
+      failed.length,
+      failed,
+    );
+  }
+  if (offline.length > 0) {
+    checks.MDS_ALL_DOWN = healthCheck(
+      "HEALTH_ERR",
+      _filesystems(offline.length, "is offline", "are offline"),
+      offline.length,
+      offline,
+    );
+  }
+  if (fewer.length > 0) {
+    checks.MDS_UP_LESS_THAN_MAX = healthCheck(
+      "HEALTH_WARN",
+      _filesystems(
+        fewer.length,
+        "is online with fewer MDS than max_mds",
+        "are online with fewer MDS than max_mds",
+      ),
+      fewer.length,
+      fewer,
+    );
+  }
+  if (wanted > 0) {
     checks.MDS_INSUFFICIENT_STANDBY = healthCheck(
       "HEALTH_WARN",
       "insufficient standby MDS daemons available",
       1,
-      [`have ${standbys}; want ${wanted - standbys} more`],
+      [`have ${standbys}; want ${wanted} more`],
     );
   }
 }

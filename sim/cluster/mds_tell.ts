@@ -46,7 +46,9 @@ export function mdsTellCommand(
   const fs = c.fs;
   const d = fs.resolve(spec);
   if (!d) return fail(-ENOENT, "mds dne");
-  const active = fs.activeName() === d.name;
+  // The rank it holds, in whatever state; a standby (or standby-replay daemon) holds none.
+  const role = fs.roleOf(d.name);
+  const active = role?.holder.state === "up:active";
   const row = fs.daemons.indexOf(d);
   const now = c.scheduler.now;
   switch (cmd.prefix) {
@@ -56,17 +58,17 @@ export function mdsTellCommand(
     }
     case "status": {
       // MDSDaemon::dump_status, with MDSRank::dump_status's part on the rank holder.
-      const state = active ? "up:active" : "up:standby";
+      const state = role?.holder.state ?? "up:standby";
       return ok(daemonJson(cmd, {
         cluster_fsid: c.map.fsid,
-        whoami: active ? 0 : -1,
+        whoami: role?.rank ?? -1,
         id: d.gid,
         want_state: state,
         state,
-        ...(active ? { fs_name: fs.fsName, rank_uptime: float(now - fs.rank.since) } : {}),
+        ...(role ? { fs_name: role.fs.name, rank_uptime: float(now - role.holder.since) } : {}),
         mdsmap_epoch: fs.epoch,
-        osdmap_epoch: active ? c.map.epoch : 0,
-        osdmap_epoch_barrier: active ? fs.rank.osdEpoch : 0,
+        osdmap_epoch: role ? c.map.epoch : 0,
+        osdmap_epoch_barrier: role ? role.holder.osdEpoch : 0,
         uptime: float(now - d.since),
       }));
     }

@@ -10,6 +10,7 @@ import type { CommandSignature, MonCommandResult } from "../../core/cluster_link
 import { EEXIST, EINVAL, ENOENT, EOPNOTSUPP, EPERM, ERANGE } from "../../ceph/errno.ts";
 import { formatJson } from "../../ceph/format.ts";
 import type { SimCluster } from "../cluster/cluster.ts";
+import type { FsMap } from "../cluster/fs_map.ts";
 import type { Json } from "../cluster/osd_map_dump.ts";
 import { err, formatterFor, type Monitor, ok, str } from "./monitor.ts";
 
@@ -43,6 +44,7 @@ const MDS_COMMANDS: readonly CommandSignature[] = [
   { sig: "fs fail name=fs_name,type=CephString", help: "bring the file system down and all of its ranks", perm: "rw" },
   { sig: "fs rm name=fs_name,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false", help: "disable the named filesystem", perm: "rw" },
   { sig: "mds fail name=role_or_gid,type=CephString", help: "Mark MDS failed: trigger a failover if a standby is available", perm: "rw" },
+  { sig: "fs flag set name=flag_name,type=CephChoices,strings=enable_multiple name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false", help: "Set a global CephFS flag", perm: "rw" },
   { sig: `fs set name=fs_name,type=CephString name=var,type=CephChoices,strings=${FS_SET_VARS.join("|")} name=val,type=CephString name=yes_i_really_mean_it,type=CephBool,req=false name=yes_i_really_really_mean_it,type=CephBool,req=false`, help: "set fs parameter <var> to <val>", perm: "rw" },
 ];
 
@@ -107,7 +109,9 @@ function mdsmapText(m: Obj): string {
     "inline_data\tdisabled",
     `balancer\t${m.balancer}`,
     `standby_count_wanted\t${Math.max(0, Number(m.standby_count_wanted))}`,
-    ...Object.values(m.info as Obj).map((i) => infoSummary(i as Obj)),
+    // MDSMap::print lists the daemons by rank (the JSON keeps them by gid).
+    ...(Object.values(m.info as Obj) as Obj[]).sort((a, b) => Number(a.rank) - Number(b.rank))
+      .map((i) => infoSummary(i)),
   ];
   return lines.join("\n") + "\n";
 }
@@ -180,6 +184,8 @@ export class MDSMonitor implements Monitor {
         return this.#metadata(cmd);
       case "fs set":
         return this.#fsSet(cmd);
+      case "fs flag set":
+        return this.#flagSet(cmd);
       case "fs new":
         return this.#fsNew(cmd);
       case "fs fail":
@@ -222,22 +228,30 @@ export class MDSMonitor implements Monitor {
 
   /**
    * FSMap::print_summary: `cephfs:1 {0=a=up:active} 1 up:standby`; a degraded file system
-   * counts up/in ranks (`cephfs:0/1`) and failed ranks follow (`, 1 failed`).
+   * counts up/in ranks (`cephfs:0/1`), failed ranks follow (`, 1 failed`). With more than one
+   * file system each counts its ranks and the ranks are named `<fs>:<rank>`, all in one brace,
+   * in the order of those names.
    */
   #statText(dump: Obj): string {
     const parts: string[] = [];
+    const filesystems = dump.filesystems as Obj[];
+    const many = filesystems.length > 1;
+    const ranks: [string, string][] = [];
     let failed = 0;
-    for (const fsys of dump.filesystems as Obj[]) {
+    for (const fsys of filesystems) {
       const m = fsys.mdsmap as Obj;
       const nIn = (m.in as Json[]).length;
       const nUp = Object.keys(m.up as Obj).length;
       const nFailed = (m.failed as Json[]).length;
       failed += nFailed;
       parts.push(nFailed > 0 ? `${m.fs_name}:${nUp}/${nIn}` : `${m.fs_name}:${nIn}`);
-      const ranks = (Object.values(m.info as Obj) as Obj[]).filter((i) => Number(i.rank) >= 0)
-        .map((i) => `${i.rank}=${i.name}=${i.state}`);
-      if (ranks.length > 0) parts.push(`{${ranks.join(",")}}`);
+      for (const i of Object.values(m.info as Obj) as Obj[]) {
+        if (Number(i.rank) < 0) continue;
+        ranks.push([many ? `${m.fs_name}:${i.rank}` : `${i.rank}`, `${i.name}=${i.state}`]);
+      }
     }
+    ranks.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (ranks.length > 0) parts.push(`{${ranks.map(([n, v]) => `${n}=${v}`).join(",")}}`);
     const standbys = (dump.standbys as Obj[]).length;
     // FSMap::print_summary writes " N up:standby" after whatever came before, even nothing.
     let out = parts.join(" ");
@@ -246,16 +260,31 @@ export class MDSMonitor implements Monitor {
   }
 
   /**
+   * `fs flag set enable_multiple <bool> [--yes-i-really-mean-it]`: 16.2 no longer asks for the
+   * confirmation (tests/ceph-reference/cli/commands/fs_multiple/01-07).
+   */
+  #flagSet(cmd: Record<string, unknown>): MonCommandResult {
+    const val = str(cmd.val) ?? "";
+    const on = /^(true|yes|1)$/i.test(val) ? true : /^(false|no|0)$/i.test(val) ? false : undefined;
+    if (on === undefined) {
+      return err(-EINVAL, `value must be false|no|0 or true|yes|1Invalid boolean value '${val}'`);
+    }
+    this.#cluster.changeFs(`flag enable_multiple ${on}`, (fs) => fs.setEnableMultiple(on));
+    return ok();
+  }
+
+  /**
    * `fs set <fs> <var> <val>`, for what the simulated FSMap models, with
    * FileSystemCommandHandler's checks and words (tests/ceph-reference/cli/commands/mon12/fs_set,
-   * fidelity12/fs_set_*): max_mds 1 (more ranks are not modelled), down, joinable and
-   * cluster_down, allow_standby_replay, standby_count_wanted, max_file_size, session_timeout,
+   * fidelity12/fs_set_*, mds_ranks): max_mds, down, joinable and cluster_down, allow_standby_replay, standby_count_wanted, max_file_size, session_timeout,
    * session_autoclose. The others say that the simulated file system does not model them.
    */
   #fsSet(cmd: Record<string, unknown>): MonCommandResult {
     const c = this.#cluster;
     const name = str(cmd.fs_name) ?? "";
-    if (name !== c.fs.fsName) return err(-ENOENT, `Filesystem not found: '${name}'`);
+    const fs = c.fs.byName(name);
+    if (!fs) return err(-ENOENT, `Filesystem not found: '${name}'`);
+    const change = (what: string, f: (m: FsMap) => void) => c.changeFs(what, f, name);
     const v = str(cmd.var) ?? "";
     const val = str(cmd.val) ?? "";
     const int = /^\s*[-+]?\d+$/.test(val) ? Number(val) : undefined;
@@ -265,7 +294,7 @@ export class MDSMonitor implements Monitor {
       ? false
       : undefined;
     const badBool = () => err(-EINVAL, "value must be false|no|0 or true|yes|1");
-    const fsName = c.fs.fsName;
+    const fsName = name;
     switch (v) {
       case "max_mds": {
         if (int === undefined) {
@@ -273,26 +302,24 @@ export class MDSMonitor implements Monitor {
         }
         if (int <= 0) return err(-EINVAL, "You must specify at least one MDS");
         if (int > 256) return err(-EINVAL, "may not have more than 256 MDS ranks");
-        if (int > 1) {
-          return err(
-            -EOPNOTSUPP,
-            `fs set max_mds ${int}: the simulated file system models one rank (max_mds 1)`,
-          );
-        }
-        // max_mds 0 is what `down` sets: 1 brings rank 0 back in.
-        c.changeFs("max_mds 1", (fs) => fs.setDown(false));
+        // Standbys take the new ranks, or the highest ranks stop (fs_map.ts); a file system
+        // marked down (max_mds 0) comes up.
+        change(`max_mds ${int}`, (m) => m.setMaxMds(fs, int));
         return ok();
       }
       case "down": {
         if (bool === undefined) return badBool();
-        c.changeFs(`down ${bool}`, (fs) => fs.setDown(bool));
-        return ok("", bool ? `${fsName} marked down. ` : `${fsName} marked up, max_mds = 1`);
+        change(`down ${bool}`, (m) => m.setDown(fs, bool));
+        return ok(
+          "",
+          bool ? `${fsName} marked down. ` : `${fsName} marked up, max_mds = ${fs.maxMds}`,
+        );
       }
       case "joinable":
       case "cluster_down": {
         if (bool === undefined) return badBool();
         const joinable = v === "joinable" ? bool : !bool;
-        c.changeFs(`joinable ${joinable}`, (fs) => fs.setJoinable(joinable));
+        change(`joinable ${joinable}`, (m) => m.setJoinable(fs, joinable));
         const said = joinable
           ? `${fsName} marked joinable; MDS may join as newly active.`
           : `${fsName} marked not joinable; MDS cannot join as newly active.`;
@@ -304,19 +331,19 @@ export class MDSMonitor implements Monitor {
       }
       case "allow_standby_replay": {
         if (bool === undefined) return badBool();
-        c.changeFs(`allow_standby_replay ${bool}`, (fs) => fs.setAllowStandbyReplay(bool));
+        change(`allow_standby_replay ${bool}`, (m) => m.setAllowStandbyReplay(fs, bool));
         return ok();
       }
       case "standby_count_wanted": {
         if (int === undefined) return err(-EINVAL, `${v} requires an integer value`);
         if (int < 0) return err(-ERANGE, `${v} must be non-negative`);
-        c.setStandbyCountWanted(int);
+        c.setStandbyCountWanted(fs, int);
         return ok();
       }
       case "max_file_size": {
         if (int === undefined) return err(-EINVAL, `${v} requires an integer value`);
         if (int < 65536) return err(-ERANGE, `${v} must at least 65536`);
-        c.changeFs(`${v} ${int}`, (fs) => fs.setValue("maxFileSize", int));
+        change(`${v} ${int}`, (m) => m.setValue(fs, "maxFileSize", int));
         return ok();
       }
       case "session_timeout":
@@ -324,7 +351,7 @@ export class MDSMonitor implements Monitor {
         if (int === undefined) return err(-EINVAL, `${v} requires an integer value`);
         if (int < 30) return err(-ERANGE, `${v} must be at least 30s`);
         const key = v === "session_timeout" ? "sessionTimeout" : "sessionAutoclose";
-        c.changeFs(`${v} ${int}`, (fs) => fs.setValue(key, int));
+        change(`${v} ${int}`, (m) => m.setValue(fs, key, int));
         return ok();
       }
     }
@@ -333,12 +360,11 @@ export class MDSMonitor implements Monitor {
 
   /**
    * `fs new <fs> <metadata> <data>`, with FileSystemCommandHandler's checks in its order
-   * (tests/ceph-reference/cli/commands/fs_lifecycle): the pools exist; the same file system
-   * again is no error; pools another file system uses need
-   * --allow-dangerous-metadata-overlay; a metadata pool holding objects needs --force; a pool
-   * of another application is refused (unless --force). The
-   * pools get the cephfs application and the metadata pool MDSMonitor's options. The simulated
-   * FSMap holds one file system: a second one is refused.
+   * (tests/ceph-reference/cli/commands/fs_lifecycle, fs_multiple): the pools exist; the same
+   * file system again is no error; another file system needs enable_multiple; pools another
+   * file system uses need --allow-dangerous-metadata-overlay; a metadata pool holding objects
+   * needs --force; a pool of another application is refused (unless --force). The pools get
+   * the cephfs application and the metadata pool MDSMonitor's options.
    */
   #fsNew(cmd: Record<string, unknown>): MonCommandResult {
     const c = this.#cluster, fs = c.fs;
@@ -350,16 +376,24 @@ export class MDSMonitor implements Monitor {
     const data = byName(dataName);
     if (!data) return err(-ENOENT, `pool '${dataName}' does not exist`);
     const used = fs.poolsInUse();
-    if (used && fs.fsName === name) {
-      if (used.metadata === meta.id && used.data === data.id) {
+    const same = used.find((u) => u.fs === name);
+    if (same) {
+      if (same.metadata === meta.id && same.data === data.id) {
         return ok("", `filesystem '${name}' already exists`);
       }
       return err(-EINVAL, `filesystem already exists with name '${name}'`);
     }
+    if (used.length > 0 && !fs.enableMultiple) {
+      return err(
+        -EINVAL,
+        "Creation of multiple filesystems is disabled.  To enable this experimental feature, " +
+          "use 'ceph fs flag set enable_multiple true'",
+      );
+    }
     const overlay = cmd.allow_dangerous_metadata_overlay === true;
     if (
-      used && !overlay &&
-      [meta.id, data.id].some((id) => id === used.metadata || id === used.data)
+      !overlay &&
+      used.some((u) => [meta.id, data.id].some((id) => id === u.metadata || id === u.data))
     ) {
       return err(
         -EEXIST,
@@ -385,12 +419,6 @@ export class MDSMonitor implements Monitor {
         );
       }
     }
-    if (used) {
-      return err(
-        -EOPNOTSUPP,
-        `fs new ${name}: the simulated cluster models one file system, and '${fs.fsName}' exists`,
-      );
-    }
     c.newFs(name, meta, data);
     return ok("", `new fs with metadata pool ${meta.id} and data pool ${data.id}`);
   }
@@ -399,10 +427,9 @@ export class MDSMonitor implements Monitor {
   #fsFail(cmd: Record<string, unknown>): MonCommandResult {
     const c = this.#cluster;
     const name = str(cmd.fs_name) ?? "";
-    if (!c.fs.exists || c.fs.fsName !== name) {
-      return err(-ENOENT, `Filesystem not found: '${name}'`);
-    }
-    c.changeFs("fail", (fs) => fs.fail());
+    const fs = c.fs.byName(name);
+    if (!fs) return err(-ENOENT, `Filesystem not found: '${name}'`);
+    c.changeFs("fail", (m) => m.fail(fs), name);
     return ok(
       "",
       `${name} marked not joinable; MDS cannot join the cluster. All MDS ranks marked failed.`,
@@ -413,10 +440,9 @@ export class MDSMonitor implements Monitor {
   #fsRm(cmd: Record<string, unknown>): MonCommandResult {
     const c = this.#cluster;
     const name = str(cmd.fs_name) ?? "";
-    if (!c.fs.exists || c.fs.fsName !== name) {
-      return ok("", `filesystem '${name}' does not exist`);
-    }
-    if (c.fs.activeName() !== undefined || c.fs.standbyReplayName() !== undefined) {
+    const fs = c.fs.byName(name);
+    if (!fs) return ok("", `filesystem '${name}' does not exist`);
+    if (fs.holders.size > 0 || c.fs.standbyReplayName(fs) !== undefined) {
       return err(
         -EINVAL,
         "all MDS daemons must be inactive/failed before removing filesystem. See `ceph fs fail`.",
@@ -429,12 +455,12 @@ export class MDSMonitor implements Monitor {
           "inaccessible.  Add --yes-i-really-mean-it if you are sure you wish to continue.",
       );
     }
-    c.changeFs("rm", (fs) => fs.remove());
+    c.changeFs("rm", (m) => m.remove(fs), name);
     return ok();
   }
 
   /**
-   * `mds fail <role_or_gid>`: a role (`0`, `<fs>:0`), a gid or a name of an up MDS; it
+   * `mds fail <role_or_gid>`: a role (`1`, `<fs>:1`), a gid or a name of an up MDS; it
    * respawns as a standby and a standby takes its rank. An MDS that is not there is no error,
    * in the real mon's two messages run together.
    */

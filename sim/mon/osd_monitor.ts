@@ -275,8 +275,7 @@ function _poolRemove(
         "--yes-i-really-really-mean-it.",
     );
   }
-  const fs = c.fs.poolsInUse();
-  if (fs && (pool.id === fs.metadata || pool.id === fs.data)) {
+  if (c.fs.poolsInUse().some((fs) => pool.id === fs.metadata || pool.id === fs.data)) {
     return fail(-EBUSY, `pool '${name}' is in use by CephFS`);
   }
   if (!allowed) {
