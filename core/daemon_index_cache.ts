@@ -33,6 +33,7 @@ export class DaemonIndexCache {
         if (status) index.setDaemonStatus(daemon, status);
       }
       index.setMetadata(this.self, this.selfMetadata);
+      index.carryServiceDaemons(this.#index);
       this.#index = index;
       this.#version = version;
     }

@@ -76,3 +76,21 @@ Deno.test("the bulk perf-counter reader gives get_all_perf_counters' daemons, or
   assert.deepStrictEqual(after.bulk.names, ["mon.a", "osd.0", "osd.1"]);
   assert.deepStrictEqual(after.out, viaCeph(store, daemons));
 });
+
+Deno.test("the same daemons with the same schemas keep the bulk reader's lists, whatever rebuilt them", () => {
+  const store = new PerfCounterStore();
+  for (const d of ["osd.0", "osd.1"]) store.registerSchema(d, OSD);
+  const first = store.bulk(["osd"], Object.freeze(["osd.0", "osd.1"]));
+  // A new daemon list of the same names (a daemon sent its metadata again) keeps them.
+  const again = store.bulk(["osd"], Object.freeze(["osd.0", "osd.1"]));
+  assert.equal(again.names, first.names);
+  assert.equal(again.layouts, first.layouts);
+  // Another schema for one daemon is a new layout: new lists, so readers plan anew.
+  store.registerSchema("osd.1", MON);
+  const changed = store.bulk(["osd"], Object.freeze(["osd.0", "osd.1"]));
+  assert.notEqual(changed.layouts, first.layouts);
+  assert.notEqual(changed.names, first.names);
+  // A daemon gone: new lists.
+  const fewer = store.bulk(["osd"], Object.freeze(["osd.0"]));
+  assert.deepStrictEqual(fewer.names, ["osd.0"]);
+});

@@ -171,3 +171,25 @@ Deno.test("no reader throws on an empty index", () => {
   assert.deepEqual(index.metadataByType("osd"), {});
   assert.throws(() => index.setMetadata("bad", {}), /<type>\.<id>/);
 });
+
+Deno.test("a rebuilt index keeps the service daemon names while the daemons stand", () => {
+  const build = (host1: string) => {
+    const index = new DaemonIndex();
+    index.setMetadata("osd.0", { hostname: "a", ceph_version: "v" });
+    index.setMetadata("osd.1", { hostname: host1, ceph_version: "v" });
+    return index;
+  };
+  const first = build("b");
+  const names = first.serviceDaemons();
+  assert.deepStrictEqual(names, ["osd.0", "osd.1"]);
+  // New metadata, same daemons on the same hosts: the frozen list stands.
+  const second = build("b");
+  second.carryServiceDaemons(first);
+  assert.notEqual(second.list_servers(), first.list_servers());
+  assert.equal(second.serviceDaemons(), names);
+  // osd.1 moved to a host that sorts first: the order changes, so does the list.
+  const third = build("0");
+  third.carryServiceDaemons(second);
+  assert.deepStrictEqual(third.serviceDaemons(), ["osd.1", "osd.0"]);
+  assert.notEqual(third.serviceDaemons(), names);
+});

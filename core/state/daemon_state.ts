@@ -231,12 +231,23 @@ export class DaemonIndex {
     if (this.#serviceDaemons?.servers === servers) return this.#serviceDaemons.names;
     const out: string[] = [];
     for (const s of servers) for (const d of s.services) out.push(`${d.type}.${d.id}`);
-    // Frozen and kept while list_servers() stands: the perf store's bulk reader keys on it.
-    this.#serviceDaemons = { servers, names: Object.freeze(out) };
+    // Frozen and kept while the names stand (a daemon's new metadata rebuilds the servers,
+    // rarely their daemons): the perf store's bulk reader and the exporter's page plan key on
+    // it, and rebuild for a new one.
+    const old = this.#serviceDaemons?.names;
+    const same = old !== undefined && old.length === out.length &&
+      old.every((n, i) => n === out[i]);
+    this.#serviceDaemons = { servers, names: same ? old : Object.freeze(out) };
     return this.#serviceDaemons.names;
   }
 
   #serviceDaemons: { servers: readonly ServerInfo[]; names: readonly string[] } | undefined;
+
+  /** Starts from `previous`'s daemon names, kept by {@linkcode serviceDaemons} while they stand. */
+  carryServiceDaemons(previous: DaemonIndex): void {
+    const names = previous.#serviceDaemons?.names;
+    if (names !== undefined) this.#serviceDaemons = { servers: [], names };
+  }
 
   /**
    * `get("osd_metadata")` / `get("mds_metadata")`: `{"<id>": metadata}` for every daemon of

@@ -657,9 +657,14 @@ export class PerfCounterStore {
         seen.add(name);
         list.push(d);
       }
+      // The same daemons with the same layouts keep the frozen lists, so that a reader's plan
+      // keyed on `names` stands (a daemon's new metadata or a schema that came again).
+      const prev = cached?.value;
+      const same = prev !== undefined && prev.daemons.length === list.length &&
+        list.every((d, i) => prev.names[i] === d.name && prev.layouts[i] === d.layout);
       const value: _Bulk = {
-        names: Object.freeze(list.map((d) => d.name)),
-        layouts: Object.freeze(list.map((d) => d.layout)),
+        names: same ? prev.names : Object.freeze(list.map((d) => d.name)),
+        layouts: same ? prev.layouts : Object.freeze(list.map((d) => d.layout)),
         rings: Object.freeze(list.map((d) => d.ring)),
         offsets: new Int32Array(list.length),
         version: 0,

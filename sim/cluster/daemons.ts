@@ -141,6 +141,23 @@ export class DaemonRegistry {
     return out;
   }
 
+  /** Whether `name` (`osd.0`, `mon.a`, ...) is a daemon of the model, without listing them all. */
+  has(name: string): boolean {
+    const dot = name.indexOf(".");
+    const type = name.slice(0, dot), id = name.slice(dot + 1);
+    switch (type) {
+      case "osd":
+        return /^(0|[1-9]\d*)$/.test(id) && this.#map.has(Number(id));
+      case "mon":
+        return this.#mons()?.names.includes(id) ?? false;
+      case "mgr":
+        return this.names.mgrs.includes(id);
+      case "mds":
+        return this.names.mds.includes(id);
+    }
+    return false;
+  }
+
   /** The metadata gap: the manager has none for `name`. */
   dropMetadata(name: string): void {
     this.missing.add(name);
@@ -318,7 +335,7 @@ export class DaemonRegistry {
 
 /** `get_daemon_status(type, id)`: `{}` for a daemon that exists (no service status), else null. */
 export function dumpDaemonStatus(registry: DaemonRegistry, name: string): Json {
-  return registry.daemonNames().includes(name) ? {} : null;
+  return registry.has(name) ? {} : null;
 }
 
 /**
