@@ -201,18 +201,28 @@ export type RunOp =
   | "command"
   | "remote";
 
-/** Manager to Worker. */
-export type ToWorker =
-  | {
-    t: "init";
-    module: string;
-    source: string;
-    mgrId: string;
-    buffers: SyncBuffers;
-    has: { osdPerfStats: boolean; daemonHealthBulk: boolean; osdPerfQueries: boolean };
-  }
+/** What the manager tells a module to start it. */
+export interface InitMessage {
+  t: "init";
+  module: string;
+  source: string;
+  mgrId: string;
+  has: { osdPerfStats: boolean; daemonHealthBulk: boolean; osdPerfQueries: boolean };
+}
+
+/**
+ * Manager to module. The start carries no shared memory: whoever runs the Worker
+ * (core/module_worker/worker_port.ts) owns it and adds it ({@linkcode ToWorker}).
+ */
+export type ToModule =
+  | InitMessage
   | { t: "run"; id: number; op: RunOp; args: unknown[] }
   | { t: "reply"; id: number; ok: true; value: unknown }
   | { t: "reply"; id: number; ok: false; error: WireError }
   /** The module is being shut down: its `shutdownSignal` aborts. */
   | { t: "abort" };
+
+/** What the Worker hears: the start with the shared memory of its synchronous calls. */
+export type ToWorker =
+  | Exclude<ToModule, InitMessage>
+  | InitMessage & { buffers: SyncBuffers };

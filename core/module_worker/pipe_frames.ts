@@ -1,0 +1,124 @@
+/**
+ * The frames a module's process and the manager exchange over its stdin and stdout
+ * (core/module_worker/process_main.ts, daemon/module_processes.ts): each is a 4-byte length
+ * (little-endian, of what follows), a kind byte and its payload. Messages are v8's structured
+ * serialization, as `postMessage` between threads is; a synchronous answer carries the bytes
+ * the manager already serialized, unchanged, so a snapshot is serialized once however it
+ * travels.
+ *
+ * @module
+ */
+import { deserialize, serialize } from "node:v8";
+
+/** What a frame holds. */
+export const FRAME = {
+  /** A message (`ToWorker` or `FromWorker`), v8-serialized. */
+  MESSAGE: 1,
+  /** Manager to module: a synchronous call's answer: status, slot, version (int32 each), bytes. */
+  ANSWER: 2,
+  /** Manager to module: version word `slot` (int32) is now `version` (int32). */
+  VERSION: 3,
+  /** Module to manager: the Worker's heartbeat (int32) and whether it waits (int32). */
+  BEAT: 4,
+  /** Module to manager: the Worker failed outside any call (UTF-8 text). */
+  ERROR: 5,
+} as const;
+
+const HEADER = 5;
+
+/** A frame's header; `payloadBytes` of payload follow it. */
+function header(kind: number, payloadBytes: number): Uint8Array {
+  const h = new Uint8Array(HEADER);
+  new DataView(h.buffer).setUint32(0, payloadBytes + 1, true);
+  h[4] = kind;
+  return h;
+}
+
+/** A whole frame of `kind` with `payload`. */
+export function frame(kind: number, payload: Uint8Array): Uint8Array {
+  const f = new Uint8Array(HEADER + payload.byteLength);
+  f.set(header(kind, payload.byteLength));
+  f.set(payload, HEADER);
+  return f;
+}
+
+/** A frame of int32 words only. */
+export function wordsFrame(kind: number, ...words: number[]): Uint8Array {
+  const payload = new Uint8Array(words.length * 4);
+  const view = new DataView(payload.buffer);
+  words.forEach((w, i) => view.setInt32(i * 4, w, true));
+  return frame(kind, payload);
+}
+
+/** A message frame. */
+export function messageFrame(message: unknown): Uint8Array {
+  return frame(FRAME.MESSAGE, serialize(message));
+}
+
+/**
+ * An answer as two parts written one after the other (the header with its words, then the
+ * bytes), so that a large answer is not copied once more to be framed.
+ */
+export function answerFrames(
+  status: number,
+  bytes: Uint8Array | undefined,
+  slot: number,
+  version: number,
+): Uint8Array[] {
+  const length = bytes?.byteLength ?? 0;
+  const head = new Uint8Array(HEADER + 12);
+  head.set(header(FRAME.ANSWER, 12 + length));
+  const view = new DataView(head.buffer);
+  view.setInt32(HEADER, status, true);
+  view.setInt32(HEADER + 4, slot, true);
+  view.setInt32(HEADER + 8, version, true);
+  return bytes && length > 0 ? [head, bytes] : [head];
+}
+
+/** The int32 word `i` of a payload. */
+export function word(payload: Uint8Array, i: number): number {
+  return new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getInt32(i * 4, true);
+}
+
+/** A message frame's message. */
+export function message<T>(payload: Uint8Array): T {
+  return deserialize(payload) as T;
+}
+
+/**
+ * Reads frames from `stream` until it ends, handing each to `onFrame`. The payload is a view
+ * into the reader's buffer, valid only until `onFrame` returns.
+ */
+export async function readFrames(
+  stream: ReadableStream<Uint8Array>,
+  onFrame: (kind: number, payload: Uint8Array) => void,
+): Promise<void> {
+  let buf = new Uint8Array(1 << 16);
+  let start = 0;
+  let end = 0;
+  for await (const chunk of stream) {
+    if (end + chunk.byteLength > buf.byteLength) {
+      const used = end - start;
+      // Grown to fit the frame being read, so that a large answer is copied in once.
+      let need = used + chunk.byteLength;
+      if (used >= 4) {
+        const length = new DataView(buf.buffer, start, 4).getUint32(0, true);
+        need = Math.max(need, 4 + length);
+      }
+      const next = need > buf.byteLength ? new Uint8Array(Math.max(need, buf.byteLength * 2)) : buf;
+      next.set(buf.subarray(start, end));
+      buf = next;
+      start = 0;
+      end = used;
+    }
+    buf.set(chunk, end);
+    end += chunk.byteLength;
+    while (end - start >= 4) {
+      const length = new DataView(buf.buffer, start, 4).getUint32(0, true);
+      if (end - start < 4 + length) break;
+      onFrame(buf[start + 4]!, buf.subarray(start + HEADER, start + 4 + length));
+      start += 4 + length;
+    }
+    if (start === end) start = end = 0;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The process one module runs in (daemon/module_processes.ts starts it, as `mgrd
+ * __module-host` from the compiled binary): it runs the module's Worker
+ * (core/module_worker/worker_main.ts) and relays between it and the manager over its stdin and
+ * stdout (core/module_worker/pipe_frames.ts). The Worker's synchronous calls wait on shared
+ * memory here, as they would in the manager's process; this thread writes the manager's answers
+ * and version words into it. A module that loops without yielding holds only its Worker's
+ * thread: this one goes on relaying, and the manager ends the whole process by SIGKILL, which
+ * no loop outlives.
+ *
+ * @module
+ */
+import { workerPort } from "./worker_port.ts";
+import {
+  FRAME,
+  frame,
+  message,
+  messageFrame,
+  readFrames,
+  word,
+  wordsFrame,
+} from "./pipe_frames.ts";
+import type { FromWorker, ToModule } from "./protocol.ts";
+
+/** How often the Worker's heartbeat is passed on (milliseconds; the manager looks every 50). */
+const BEAT_RELAY_MS = 20;
+
+/** Runs the module host on this process's stdin and stdout until the manager closes stdin. */
+export async function moduleProcessMain(): Promise<void> {
+  // Its life is the manager's: it ends when its stdin closes (the manager is gone) or by
+  // SIGKILL. A Ctrl-C or SIGTERM meant for the daemon's process group must not end the module
+  // before the manager has shut it down.
+  Deno.addSignalListener("SIGINT", () => {});
+  Deno.addSignalListener("SIGTERM", () => {});
+  const out = Deno.stdout.writable.getWriter();
+  const write = (f: Uint8Array) => void out.write(f).catch(() => Deno.exit(0));
+  let port: ReturnType<typeof workerPort> | undefined;
+  let lastBeat = -1;
+  let lastWaiting = false;
+  setInterval(() => {
+    if (!port) return;
+    const beat = port.beat();
+    const waiting = port.waiting();
+    if (beat === lastBeat && waiting === lastWaiting) return;
+    lastBeat = beat;
+    lastWaiting = waiting;
+    write(wordsFrame(FRAME.BEAT, beat, waiting ? 1 : 0));
+  }, BEAT_RELAY_MS);
+  await readFrames(Deno.stdin.readable, (kind, payload) => {
+    switch (kind) {
+      case FRAME.MESSAGE: {
+        const m = message<ToModule>(payload);
+        if (m.t === "init") {
+          port = workerPort(m.module);
+          port.onmessage = (fromWorker: FromWorker) => write(messageFrame(fromWorker));
+          port.onerror = (text) => write(frame(FRAME.ERROR, new TextEncoder().encode(text)));
+        }
+        port?.postMessage(m);
+        return;
+      }
+      case FRAME.ANSWER: {
+        const bytes = payload.byteLength > 12 ? payload.subarray(12) : undefined;
+        port?.answer(word(payload, 0), bytes, word(payload, 1), word(payload, 2));
+        return;
+      }
+      case FRAME.VERSION:
+        port?.setVersion(word(payload, 0), word(payload, 1));
+        return;
+    }
+  });
+  Deno.exit(0);
+}
+
+if (import.meta.main) await moduleProcessMain();
