@@ -287,9 +287,9 @@ export class ModuleHost {
             return;
           }
           this.#log.info(
-            `module ${record.name} runs in a worker of its own (started in ${
-              instance.startupMs?.toFixed(0)
-            } ms)`,
+            `module ${record.name} runs in a worker of its own${
+              instance.pid === undefined ? "" : ` in process ${instance.pid}`
+            } (started in ${instance.startupMs?.toFixed(0)} ms)`,
           );
         }
         await this.#timed(active, "serve()", () => instance.serve());

@@ -4,7 +4,67 @@ import { startDaemon, until } from "./_daemon.ts";
 
 const ISOLATED = new URL("./fixtures/isolated/", import.meta.url).pathname;
 
-Deno.test("a third-party module that spins in its Worker stalls nothing else: other modules, health, the beacon; health names it, its command answers ETIMEDOUT, and disable stops it", async () => {
+/** The processes `pid` started (each thread's children). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    const text = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`)
+      .catch(() => "");
+    out.push(...text.split(" ").filter((w) => w !== "").map(Number));
+  }
+  return out;
+}
+
+/** CPU time process `pid` has used (clock ticks, user and system), or undefined once gone. */
+async function cpuTicks(pid: number): Promise<number | undefined> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => undefined);
+  if (stat === undefined) return undefined;
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // Fields 14 and 15 of proc(5), counted from the state (field 3) here.
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU ticks each of `pids` uses over `ms` of wall time. */
+async function cpuOver(pids: number[], ms: number): Promise<Map<number, number>> {
+  const before = await Promise.all(pids.map(cpuTicks));
+  await new Promise((r) => setTimeout(r, ms));
+  const after = await Promise.all(pids.map(cpuTicks));
+  return new Map(pids.map((p, i) => [p, (after[i] ?? before[i] ?? 0) - (before[i] ?? 0)]));
+}
+
+const exists = (pid: number) => Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+
+/** The daemon's module processes (core/module_worker/process_main.ts). */
+async function moduleProcesses(daemon: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const pid of await childrenOf(daemon)) {
+    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+    if (cmdline.includes("process_main.ts")) out.push(pid);
+  }
+  return out;
+}
+
+/**
+ * SIGTERM to the daemon; its exit code. A daemon not gone within 30 s is killed, with its
+ * module processes, and the test fails rather than hang.
+ */
+async function terminate(daemon: Deno.ChildProcess): Promise<number> {
+  const modules = await moduleProcesses(daemon.pid);
+  daemon.kill("SIGTERM");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = await Promise.race([
+    daemon.status,
+    new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), 30000)),
+  ]);
+  clearTimeout(timer);
+  if (status) return status.code;
+  for (const pid of modules) Deno.kill(pid, "SIGKILL");
+  daemon.kill("SIGKILL");
+  await daemon.status;
+  throw new Error("SIGTERM did not end the daemon within 30 s");
+}
+
+Deno.test("a third-party module that spins in its Worker stalls nothing else: other modules, health, the beacon; health names it, its command answers ETIMEDOUT, disable and shutdown end its process", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mgrd-isolate-" });
   const daemon = await startDaemon(
     dir,
@@ -15,6 +75,7 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
     "--standby",
     "y",
   );
+  let terminated = false;
   try {
     const target = await resolveTarget({ dataDir: dir, entity: "client.admin" });
     const headers = { authorization: `Bearer ${target.key}` };
@@ -82,6 +143,16 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
       10,
     );
 
+    // The spin is in a process of the module's own: one of the two module processes burns a
+    // CPU, the daemon's does not.
+    const processes = await moduleProcesses(daemon.pid);
+    assert.equal(processes.length, 2, `spinbox's and neighbour's processes: ${processes}`);
+    const burned = await cpuOver([daemon.pid, ...processes], 1000);
+    const [spinner, spinTicks] = [...burned].sort((a, b) => b[1] - a[1])[0]!;
+    assert.notEqual(spinner, daemon.pid, "the daemon's own process is not the one spinning");
+    assert.ok(spinTicks >= 40, `the spinner used ${spinTicks} ticks in 1 s`);
+    const neighbourPid = processes.find((p) => p !== spinner)!;
+
     // While it spins: the other module answers from the cluster's current state, the endpoint
     // answers, and the module's own commands are refused (it has failed) instead of waiting.
     const epoch = await command({ prefix: "neighbour osd epoch" });
@@ -105,16 +176,47 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
     );
     const gone = await command({ prefix: "spinbox ping" });
     assert.equal(gone.retval, -95, gone.stderr);
+    // Disabled, its process is ended for real (SIGKILL), loop and all; the respawn (a new
+    // manager, as ceph-mgr's) started neighbour again in a new process and ended the old one.
+    await until("spinbox's process to be gone", async () => !(await exists(spinner)), 10);
+    await until("the old neighbour process to be gone", async () => !(await exists(neighbourPid)));
     await until(
       "neighbour to answer after the respawn",
       async () => (await command({ prefix: "neighbour osd epoch" })).retval === 0,
     );
-    // Deno 2.9's Worker.terminate() does not interrupt a loop (denoland/deno#35657): the spin
-    // goes on in its thread, unheard. SIGTERM still ends the daemon (the finally below).
+    const after = await moduleProcesses(daemon.pid);
+    assert.equal(after.length, 1, `only neighbour's process is left: ${after}`);
+    assert.ok(!after.includes(spinner) && !after.includes(neighbourPid));
+    // Nothing burns a CPU any more: the daemon and its module processes together use less
+    // than half of one over two seconds (the spin alone used all of one).
+    const idle = await cpuOver([daemon.pid, ...after], 2000);
+    const idleTicks = [...idle.values()].reduce((a, b) => a + b, 0);
+    assert.ok(idleTicks < 100, `daemon and modules used ${idleTicks} ticks in 2 s after disable`);
+
+    // Shutdown ends a module that spins too: enabled again and spinning, SIGTERM ends the
+    // daemon (its bound) and every module process with it.
+    const enable = await command({ prefix: "mgr module enable", module: "spinbox" });
+    assert.equal(enable.retval, 0, enable.stderr);
+    await until(
+      "spinbox to answer again",
+      async () => (await command({ prefix: "spinbox ping" })).retval === 0,
+    );
+    void command({ prefix: "spinbox spin", ms: 120000 }).catch(() => {});
+    await until(
+      "health to name the module spinning again",
+      async () => (await blockedFor()) !== undefined,
+      10,
+    );
+    const last = await moduleProcesses(daemon.pid);
+    assert.equal(last.length, 2, `spinbox's and neighbour's processes: ${last}`);
+    terminated = true;
+    assert.equal(await terminate(daemon), 0);
+    for (const pid of last) assert.equal(await exists(pid), false, `module process ${pid} gone`);
   } finally {
-    daemon.kill("SIGTERM");
-    const { code } = await daemon.status;
-    await Deno.remove(dir, { recursive: true });
-    assert.equal(code, 0);
+    try {
+      if (!terminated) assert.equal(await terminate(daemon), 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 });
