@@ -24,8 +24,8 @@ import {
   type RunOp,
   serialized,
   STATUS,
-  toWire,
   type ToModule,
+  toWire,
   VERSION_SLOTS,
 } from "./protocol.ts";
 

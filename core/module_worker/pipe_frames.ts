@@ -72,7 +72,15 @@ export function answerFrames(
   view.setInt32(HEADER, status, true);
   view.setInt32(HEADER + 4, slot, true);
   view.setInt32(HEADER + 8, version, true);
-  return bytes && length > 0 ? [head, bytes] : [head];
+  if (!bytes || length === 0) return [head];
+  // A small answer is copied into one frame: one write costs less than two.
+  if (length <= 1 << 16) {
+    const whole = new Uint8Array(head.byteLength + length);
+    whole.set(head);
+    whole.set(bytes, head.byteLength);
+    return [whole];
+  }
+  return [head, bytes];
 }
 
 /** The int32 word `i` of a payload. */
@@ -121,4 +129,36 @@ export async function readFrames(
     }
     if (start === end) start = end = 0;
   }
+}
+
+/**
+ * Writes `frames` to stdout whole, holding the lock word `lock` (0 free, 1 held) that every
+ * thread writing to it shares, so that no other frame lands inside them. Blocks this thread
+ * while another writes (a Worker's; the main thread uses {@linkcode tryWriteLocked}).
+ */
+export function writeLocked(lock: Int32Array, frames: Uint8Array[]): void {
+  while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
+  try {
+    for (const f of frames) writeAll(f);
+  } finally {
+    Atomics.store(lock, 0, 0);
+    Atomics.notify(lock, 0);
+  }
+}
+
+/** As {@linkcode writeLocked}, but gives up (false) rather than wait for the lock. */
+export function tryWriteLocked(lock: Int32Array, frames: Uint8Array[]): boolean {
+  if (Atomics.compareExchange(lock, 0, 0, 1) !== 0) return false;
+  try {
+    for (const f of frames) writeAll(f);
+  } finally {
+    Atomics.store(lock, 0, 0);
+    Atomics.notify(lock, 0);
+  }
+  return true;
+}
+
+function writeAll(f: Uint8Array): void {
+  let done = 0;
+  while (done < f.byteLength) done += Deno.stdout.writeSync(f.subarray(done));
 }

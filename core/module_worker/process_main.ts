@@ -1,10 +1,11 @@
 /**
  * The process one module runs in (daemon/module_processes.ts starts it, as `mgrd
  * __module-host` from the compiled binary): it runs the module's Worker
- * (core/module_worker/worker_main.ts) and relays between it and the manager over its stdin and
- * stdout (core/module_worker/pipe_frames.ts). The Worker's synchronous calls wait on shared
- * memory here, as they would in the manager's process; this thread writes the manager's answers
- * and version words into it. A module that loops without yielding holds only its Worker's
+ * (core/module_worker/worker_main.ts), which writes its messages to the process's stdout as
+ * frames (core/module_worker/pipe_frames.ts), and relays the manager's frames from stdin to it.
+ * The Worker's synchronous calls wait on shared memory here, as they would in the manager's
+ * process; this thread writes the manager's answers and version words into it, and passes the
+ * Worker's heartbeat on. A module that loops without yielding holds only its Worker's
  * thread: this one goes on relaying, and the manager ends the whole process by SIGKILL, which
  * no loop outlives.
  *
@@ -15,12 +16,12 @@ import {
   FRAME,
   frame,
   message,
-  messageFrame,
   readFrames,
+  tryWriteLocked,
   word,
   wordsFrame,
 } from "./pipe_frames.ts";
-import type { FromWorker, ToModule } from "./protocol.ts";
+import type { ToModule } from "./protocol.ts";
 
 /** How often the Worker's heartbeat is passed on (milliseconds; the manager looks every 50). */
 const BEAT_RELAY_MS = 20;
@@ -32,28 +33,43 @@ export async function moduleProcessMain(): Promise<void> {
   // before the manager has shut it down.
   Deno.addSignalListener("SIGINT", () => {});
   Deno.addSignalListener("SIGTERM", () => {});
-  const out = Deno.stdout.writable.getWriter();
-  const write = (f: Uint8Array) => void out.write(f).catch(() => Deno.exit(0));
+  // The Worker writes its own messages to stdout; this thread only its heartbeat and errors,
+  // never waiting for the Worker's lock: a Worker blocked in a write is a Worker alive.
+  const stdoutLock = new SharedArrayBuffer(4);
+  const lock = new Int32Array(stdoutLock);
+  const waitingFrames: Uint8Array[] = [];
+  const flush = () => {
+    try {
+      if (waitingFrames.length && tryWriteLocked(lock, waitingFrames)) waitingFrames.length = 0;
+    } catch {
+      // The manager is gone; its stdin's end is what ends this process.
+    }
+  };
   let port: ReturnType<typeof workerPort> | undefined;
   let lastBeat = -1;
   let lastWaiting = false;
   setInterval(() => {
-    if (!port) return;
-    const beat = port.beat();
-    const waiting = port.waiting();
-    if (beat === lastBeat && waiting === lastWaiting) return;
-    lastBeat = beat;
-    lastWaiting = waiting;
-    write(wordsFrame(FRAME.BEAT, beat, waiting ? 1 : 0));
+    if (port) {
+      const beat = port.beat();
+      const waiting = port.waiting();
+      if (beat !== lastBeat || waiting !== lastWaiting) {
+        lastBeat = beat;
+        lastWaiting = waiting;
+        waitingFrames.push(wordsFrame(FRAME.BEAT, beat, waiting ? 1 : 0));
+      }
+    }
+    flush();
   }, BEAT_RELAY_MS);
   await readFrames(Deno.stdin.readable, (kind, payload) => {
     switch (kind) {
       case FRAME.MESSAGE: {
         const m = message<ToModule>(payload);
         if (m.t === "init") {
-          port = workerPort(m.module);
-          port.onmessage = (fromWorker: FromWorker) => write(messageFrame(fromWorker));
-          port.onerror = (text) => write(frame(FRAME.ERROR, new TextEncoder().encode(text)));
+          port = workerPort(m.module, stdoutLock);
+          port.onerror = (text) => {
+            waitingFrames.push(frame(FRAME.ERROR, new TextEncoder().encode(text)));
+            flush();
+          };
         }
         port?.postMessage(m);
         return;

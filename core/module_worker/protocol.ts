@@ -222,7 +222,12 @@ export type ToModule =
   /** The module is being shut down: its `shutdownSignal` aborts. */
   | { t: "abort" };
 
-/** What the Worker hears: the start with the shared memory of its synchronous calls. */
+/**
+ * What the Worker hears: the start with the shared memory of its synchronous calls, and, in a
+ * module's own process (core/module_worker/process_main.ts), the lock word of its stdout: the
+ * Worker then writes its messages there itself, as frames (core/module_worker/pipe_frames.ts),
+ * which spares each synchronous call a hop through the process's main thread.
+ */
 export type ToWorker =
   | Exclude<ToModule, InitMessage>
-  | InitMessage & { buffers: SyncBuffers };
+  | InitMessage & { buffers: SyncBuffers; stdoutLock?: SharedArrayBuffer };

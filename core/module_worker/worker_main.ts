@@ -30,10 +30,12 @@ import {
   type ToWorker,
 } from "./protocol.ts";
 import type { PyLogLevel } from "../logging.ts";
+import { messageFrame, writeLocked } from "./pipe_frames.ts";
 
 type Init = Extract<ToWorker, { t: "init" }>;
 
-const post = (m: FromWorker) => self.postMessage(m);
+/** To the manager: by postMessage, or as a frame on the process's stdout (see ToWorker). */
+let post = (m: FromWorker) => self.postMessage(m);
 
 let buffers: SyncBuffers;
 let ctrl: Int32Array;
@@ -293,6 +295,10 @@ async function start(init: Init): Promise<void> {
   buffers = init.buffers;
   ctrl = new Int32Array(buffers.control);
   versions = new Int32Array(buffers.versions);
+  if (init.stdoutLock) {
+    const lock = new Int32Array(init.stdoutLock);
+    post = (m) => writeLocked(lock, [messageFrame(m)]);
+  }
   // A heartbeat in wall time, not the Clock port: what the manager watches is whether this
   // thread still turns (a module spinning stops it), as core/stall_watch.ts measures a slice
   // by the wall clock. Workers run only under mgrd serve, never in a simulated run.

@@ -19,8 +19,11 @@ import {
 /** The Worker's own URL (the compiled binary includes it: tools/compile.ts). */
 export const WORKER_MAIN = new URL("./worker_main.ts", import.meta.url);
 
-/** Starts module `name`'s Worker and answers its port. */
-export function workerPort(name: string): ModulePort {
+/**
+ * Starts module `name`'s Worker and answers its port. With `stdoutLock` the Worker writes its
+ * messages to the process's stdout itself (see ToWorker), and the port hears none.
+ */
+export function workerPort(name: string, stdoutLock?: SharedArrayBuffer): ModulePort {
   const worker = new Worker(WORKER_MAIN, { type: "module", name: `mgr-module-${name}` });
   const buffers = newSyncBuffers();
   const ctrl = new Int32Array(buffers.control);
@@ -31,7 +34,7 @@ export function workerPort(name: string): ModulePort {
     onerror: null,
     ended: new Promise<void>((resolve) => ended = resolve),
     postMessage(m: ToModule) {
-      worker.postMessage((m.t === "init" ? { ...m, buffers } : m) as ToWorker);
+      worker.postMessage((m.t === "init" ? { ...m, buffers, stdoutLock } : m) as ToWorker);
     },
     answer: (status, bytes, slot, version) =>
       answerSync(buffers, ctrl, status, bytes, slot, version),
