@@ -136,10 +136,14 @@ for (const where of ["w", "x"] as const) {
   });
 }
 
-/** VmRSS of process `pid` (bytes). */
-async function vmRss(pid: number): Promise<number> {
+/** VmRSS of process `pid` (bytes), and its Pss (its share of the pages it shares: the runtime's). */
+async function memory(pid: number): Promise<{ rss: number; pss: number }> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024;
+  const rollup = await Deno.readTextFile(`/proc/${pid}/smaps_rollup`);
+  return {
+    rss: Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024,
+    pss: Number(/^Pss:\s+(\d+) kB/m.exec(rollup)![1]) * 1024,
+  };
 }
 
 // Memory: a module process's own VmRSS after it has read osd_map once; for Workers, what the
@@ -148,11 +152,10 @@ const c0 = clusters[0]!;
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 {
   const x = c0.manager.host.isolated("getter_x")!;
+  const m = await memory(x.pid!);
   console.log(
-    `module process (getter_x, ${sizes[0]} OSDs, after reads): VmRSS ${
-      mb(await vmRss(x.pid!))
-    } MB;` +
-      ` start-up ${startup.manager.host.isolated("getter_x")?.startupMs ?? x.startupMs} ms`,
+    `module process (getter_x, ${sizes[0]} OSDs, osd_map read once): VmRSS ${mb(m.rss)} MB, ` +
+      `Pss ${mb(m.pss)} MB; started in ${x.startupMs?.toFixed(0)} ms`,
   );
 }
 {

@@ -39,9 +39,12 @@ function compiled(): boolean {
   return new URL(Deno.mainModule).pathname.includes("/deno-compile-");
 }
 
-/** The program and arguments of a module's process. */
-export function moduleHostCommand(): { program: string; args: string[] } {
-  if (compiled()) return { program: Deno.execPath(), args: [MODULE_HOST_COMMAND] };
+/**
+ * The program and arguments of module `name`'s process. The name is for `ps` and the like
+ * only: the process learns its module from the manager.
+ */
+export function moduleHostCommand(name: string): { program: string; args: string[] } {
+  if (compiled()) return { program: Deno.execPath(), args: [MODULE_HOST_COMMAND, name] };
   const args = ["run", "--no-prompt", "--quiet"];
   for (const name of PERMISSIONS) {
     try {
@@ -61,13 +64,13 @@ export function moduleHostCommand(): { program: string; args: string[] } {
   } catch {
     // No config beside the sources: the modules resolve as the daemon's Workers would.
   }
-  args.push(PROCESS_MAIN.pathname);
+  args.push(PROCESS_MAIN.pathname, name);
   return { program: Deno.execPath(), args };
 }
 
 /** Starts module `name`'s process and answers the port to its Worker. */
 export function processPort(name: string): ModulePort {
-  const { program, args } = moduleHostCommand();
+  const { program, args } = moduleHostCommand(name);
   const child = new Deno.Command(program, {
     args,
     stdin: "piped",
@@ -124,7 +127,7 @@ export function processPort(name: string): ModulePort {
     ended = true;
     if (killed) return;
     port.onerror?.(
-      `the module's process (pid ${child.pid}) ended on its own (${
+      `the process of module ${name} (pid ${child.pid}) ended on its own (${
         status.signal ? `signal ${status.signal}` : `exit code ${status.code}`
       })`,
     );

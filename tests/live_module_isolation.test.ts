@@ -162,8 +162,12 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
     // CPU, the daemon's does not.
     const processes = await moduleProcesses(daemon.pid);
     assert.equal(processes.length, 2, `spinbox's and neighbour's processes: ${processes}`);
-    const hot = await spinningThreads([daemon.pid, ...processes]);
-    assert.equal(hot.length, 1, `one thread spins: ${hot}`);
+    let hot: string[] = [];
+    // A machine shared with others may not give the loop its share in every window at once.
+    await until("one thread to spin", async () => {
+      hot = await spinningThreads([daemon.pid, ...processes]);
+      return hot.length === 1;
+    }, 20);
     const spinner = Number(hot[0]!.split("/")[0]);
     assert.ok(processes.includes(spinner), "the spinning thread is a module process's");
     const neighbourPid = processes.find((p) => p !== spinner)!;
@@ -203,7 +207,11 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
     assert.equal(after.length, 1, `only neighbour's process is left: ${after}`);
     assert.ok(!after.includes(spinner) && !after.includes(neighbourPid));
     // Nothing spins any more, in the daemon or in a module's process.
-    assert.deepEqual(await spinningThreads([daemon.pid, ...after]), []);
+    await until(
+      "no thread to spin",
+      async () => (await spinningThreads([daemon.pid, ...after])).length === 0,
+      10,
+    );
 
     // Shutdown ends a module that spins too: enabled again and spinning, SIGTERM ends the
     // daemon (its bound) and every module process with it.
@@ -230,5 +238,55 @@ Deno.test("a third-party module that spins in its Worker stalls nothing else: ot
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  }
+});
+
+Deno.test("a daemon killed by SIGKILL leaves no module process behind, even one that spins", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mgrd-isolate-" });
+  const daemon = await startDaemon(
+    dir,
+    "--mgr-module-path",
+    ISOLATED,
+    "--initial-modules",
+    "spinbox neighbour",
+  );
+  let modules: number[] = [];
+  try {
+    const target = await resolveTarget({ dataDir: dir, entity: "client.admin" });
+    const command = async (cmd: Record<string, unknown>) => {
+      const res = await fetch(`${target.url}/api/v1/command`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${target.key}` },
+        body: JSON.stringify(cmd),
+      });
+      return await res.json() as { retval: number };
+    };
+    await until(
+      "both modules to answer",
+      async () =>
+        (await command({ prefix: "spinbox ping" })).retval === 0 &&
+        (await command({ prefix: "neighbour osd epoch" })).retval === 0,
+    );
+    modules = await moduleProcesses(daemon.pid);
+    assert.equal(modules.length, 2, `spinbox's and neighbour's processes: ${modules}`);
+    void command({ prefix: "spinbox spin", ms: 120000 }).catch(() => {});
+    await until(
+      "a module thread to spin",
+      async () => (await spinningThreads(modules)).length === 1,
+      20,
+    );
+    daemon.kill("SIGKILL");
+    await daemon.status;
+    // Their stdin ends with the daemon: each ends itself, the spinning one too.
+    await until("the module processes to end", async () => {
+      const alive = await Promise.all(modules.map(exists));
+      return !alive.some((a) => a);
+    }, 10);
+  } finally {
+    for (const pid of modules) {
+      if (await exists(pid)) Deno.kill(pid, "SIGKILL");
+    }
+    await daemon.status;
+    await Deno.remove(dir, { recursive: true });
   }
 });
