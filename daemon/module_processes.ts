@@ -109,7 +109,7 @@ export function processPort(name: string): ModulePort {
       void input.close().catch(() => {});
     },
   };
-  readFrames(child.stdout, (kind, payload) => {
+  readFrames(child.stdout, [FRAME.MESSAGE, FRAME.BEAT, FRAME.ERROR], (kind, payload) => {
     switch (kind) {
       case FRAME.MESSAGE:
         port.onmessage?.(message<FromWorker>(payload));
@@ -122,7 +122,18 @@ export function processPort(name: string): ModulePort {
         port.onerror?.(new TextDecoder().decode(payload));
         return;
     }
-  }).catch(() => {});
+  }).catch((e) => {
+    // Something in the process wrote to its stdout past the frames (keepStdoutForFrames
+    // catches what modules print): what follows cannot be read, so the module has failed.
+    if (killed || ended) return;
+    port.onerror?.(
+      `the process of module ${name} (pid ${child.pid}) garbled its channel: ${
+        (e as Error).message
+      }; ending it`,
+      true,
+    );
+    port.terminate();
+  });
   void child.status.then((status) => {
     ended = true;
     if (killed) return;
@@ -130,6 +141,7 @@ export function processPort(name: string): ModulePort {
       `the process of module ${name} (pid ${child.pid}) ended on its own (${
         status.signal ? `signal ${status.signal}` : `exit code ${status.code}`
       })`,
+      true,
     );
   });
   return port;

@@ -36,8 +36,11 @@ import {
 export interface ModulePort {
   postMessage(message: ToModule): void;
   onmessage: ((message: FromWorker) => void) | null;
-  /** The Worker (or the process it runs in) failed outside any call; `text` says how. */
-  onerror: ((text: string) => void) | null;
+  /**
+   * The Worker (or the process it runs in) failed outside any call; `text` says how. `gone`:
+   * it has ended (its process is no more), and nothing it was asked will be answered.
+   */
+  onerror: ((text: string, gone?: boolean) => void) | null;
   /** Writes the answer of the synchronous call the Worker waits on, and wakes it. */
   answer(status: number, bytes: Uint8Array | undefined, slot: number, version: number): void;
   /** Version word `slot` of the Worker's `get()` cache is now `version`. */
@@ -162,10 +165,12 @@ export class IsolatedModule {
       } else if (m.t === "broken") broken(fromWire(m.error));
       else this.#onMessage(m);
     };
-    this.#worker.onerror = (text) => {
+    this.#worker.onerror = (text, gone) => {
       if (this.#terminated) return;
       broken(new Error(text));
-      this.#events.uncaught("uncaught exception", text);
+      this.#events.uncaught(gone ? "module process ended" : "uncaught exception", text);
+      // What waits for it answers now, as it would at terminate().
+      if (gone) this.terminate();
     };
     this.#worker.postMessage({
       t: "init",

@@ -93,14 +93,34 @@ export function message<T>(payload: Uint8Array): T {
   return deserialize(payload) as T;
 }
 
+/** Largest frame: the largest synchronous answer (protocol.ts) and its words. */
+const MAX_FRAME = (1 << 30) + 64;
+
+/** What was read is not a frame of `kinds` (the stream is garbled: nothing after it can be read). */
+export class FrameError extends Error {
+  override name = "FrameError";
+}
+
 /**
  * Reads frames from `stream` until it ends, handing each to `onFrame`. The payload is a view
- * into the reader's buffer, valid only until `onFrame` returns.
+ * into the reader's buffer, valid only until `onFrame` returns. Rejects with a
+ * {@linkcode FrameError} at the first bytes that are no frame of `kinds`.
  */
 export async function readFrames(
   stream: ReadableStream<Uint8Array>,
+  kinds: readonly number[],
   onFrame: (kind: number, payload: Uint8Array) => void,
 ): Promise<void> {
+  const check = (at: number) => {
+    const length = new DataView(buf.buffer, at, 4).getUint32(0, true);
+    if (length < 1 || length > MAX_FRAME) {
+      throw new FrameError(`a frame of ${length} bytes is no frame`);
+    }
+    if (end - at > 4 && !kinds.includes(buf[at + 4]!)) {
+      throw new FrameError(`a frame of kind ${buf[at + 4]} is none of ${kinds.join(", ")}`);
+    }
+    return length;
+  };
   let buf = new Uint8Array(1 << 16);
   let start = 0;
   let end = 0;
@@ -109,10 +129,7 @@ export async function readFrames(
       const used = end - start;
       // Grown to fit the frame being read, so that a large answer is copied in once.
       let need = used + chunk.byteLength;
-      if (used >= 4) {
-        const length = new DataView(buf.buffer, start, 4).getUint32(0, true);
-        need = Math.max(need, 4 + length);
-      }
+      if (used >= 4) need = Math.max(need, 4 + check(start));
       const next = need > buf.byteLength ? new Uint8Array(Math.max(need, buf.byteLength * 2)) : buf;
       next.set(buf.subarray(start, end));
       buf = next;
@@ -122,7 +139,7 @@ export async function readFrames(
     buf.set(chunk, end);
     end += chunk.byteLength;
     while (end - start >= 4) {
-      const length = new DataView(buf.buffer, start, 4).getUint32(0, true);
+      const length = check(start);
       if (end - start < 4 + length) break;
       onFrame(buf[start + 4]!, buf.subarray(start + HEADER, start + 4 + length));
       start += 4 + length;
@@ -158,7 +175,23 @@ export function tryWriteLocked(lock: Int32Array, frames: Uint8Array[]): boolean 
   return true;
 }
 
+/** The process's stdout as it was: the frames' own once {@linkcode keepStdoutForFrames} ran. */
+const STDOUT = Deno.stdout;
+
 function writeAll(f: Uint8Array): void {
   let done = 0;
-  while (done < f.byteLength) done += Deno.stdout.writeSync(f.subarray(done));
+  while (done < f.byteLength) done += STDOUT.writeSync(f.subarray(done));
+}
+
+/**
+ * Sends what the code of this isolate prints (`console`, `Deno.stdout`, node's
+ * `process.stdout`) to stderr, where the manager's process prints it too: in a module's own
+ * process stdout carries the frames, and one stray line would garble them.
+ */
+export async function keepStdoutForFrames(): Promise<void> {
+  Object.defineProperty(Deno, "stdout", { value: Deno.stderr, configurable: true });
+  const process = (await import("node:process")).default;
+  Object.defineProperty(process, "stdout", { value: process.stderr, configurable: true });
+  const { Console } = await import("node:console");
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
 }

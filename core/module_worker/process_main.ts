@@ -60,7 +60,10 @@ export async function moduleProcessMain(): Promise<void> {
     }
     flush();
   }, BEAT_RELAY_MS);
-  await readFrames(Deno.stdin.readable, (kind, payload) => {
+  await readFrames(Deno.stdin.readable, [FRAME.MESSAGE, FRAME.ANSWER, FRAME.VERSION], (
+    kind,
+    payload,
+  ) => {
     switch (kind) {
       case FRAME.MESSAGE: {
         const m = message<ToModule>(payload);

@@ -30,7 +30,7 @@ import {
   type ToWorker,
 } from "./protocol.ts";
 import type { PyLogLevel } from "../logging.ts";
-import { messageFrame, writeLocked } from "./pipe_frames.ts";
+import { keepStdoutForFrames, messageFrame, writeLocked } from "./pipe_frames.ts";
 
 type Init = Extract<ToWorker, { t: "init" }>;
 
@@ -298,6 +298,7 @@ async function start(init: Init): Promise<void> {
   if (init.stdoutLock) {
     const lock = new Int32Array(init.stdoutLock);
     post = (m) => writeLocked(lock, [messageFrame(m)]);
+    await keepStdoutForFrames();
   }
   // A heartbeat in wall time, not the Clock port: what the manager watches is whether this
   // thread still turns (a module spinning stops it), as core/stall_watch.ts measures a slice
