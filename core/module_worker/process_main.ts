@@ -37,10 +37,16 @@ export async function moduleProcessMain(): Promise<void> {
   // never waiting for the Worker's lock: a Worker blocked in a write is a Worker alive.
   const stdoutLock = new SharedArrayBuffer(4);
   const lock = new Int32Array(stdoutLock);
-  const waitingFrames: Uint8Array[] = [];
+  const errors: Uint8Array[] = [];
+  // Only the latest heartbeat matters: one not yet written is replaced, not queued.
+  let beatFrame: Uint8Array | undefined;
   const flush = () => {
+    const frames = beatFrame ? [...errors, beatFrame] : errors;
     try {
-      if (waitingFrames.length && tryWriteLocked(lock, waitingFrames)) waitingFrames.length = 0;
+      if (frames.length && tryWriteLocked(lock, frames)) {
+        errors.length = 0;
+        beatFrame = undefined;
+      }
     } catch {
       // The manager is gone; its stdin's end is what ends this process.
     }
@@ -55,7 +61,7 @@ export async function moduleProcessMain(): Promise<void> {
       if (beat !== lastBeat || waiting !== lastWaiting) {
         lastBeat = beat;
         lastWaiting = waiting;
-        waitingFrames.push(wordsFrame(FRAME.BEAT, beat, waiting ? 1 : 0));
+        beatFrame = wordsFrame(FRAME.BEAT, beat, waiting ? 1 : 0);
       }
     }
     flush();
@@ -70,7 +76,7 @@ export async function moduleProcessMain(): Promise<void> {
         if (m.t === "init") {
           port = workerPort(m.module, stdoutLock);
           port.onerror = (text) => {
-            waitingFrames.push(frame(FRAME.ERROR, new TextEncoder().encode(text)));
+            errors.push(frame(FRAME.ERROR, new TextEncoder().encode(text)));
             flush();
           };
         }

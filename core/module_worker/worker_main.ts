@@ -314,6 +314,9 @@ async function start(init: Init): Promise<void> {
     abort = new AbortController();
     enter("its constructor");
     instance = new record.cls(init.module, context(init, record.options, abort));
+    // A turn counted before any command can run: a module that spins in the first one it gets,
+    // before the heartbeat's first tick, is otherwise taken for one still loading.
+    Atomics.add(ctrl, CTRL.BEAT, 1);
     post({ t: "ready" });
   } catch (e) {
     post({ t: "broken", error: toWire(e) });
