@@ -297,7 +297,14 @@ async function start(init: Init): Promise<void> {
   versions = new Int32Array(buffers.versions);
   if (init.stdoutLock) {
     const lock = new Int32Array(init.stdoutLock);
-    post = (m) => writeLocked(lock, [messageFrame(m)]);
+    post = (m) => {
+      try {
+        writeLocked(lock, [messageFrame(m)]);
+      } catch (e) {
+        // The manager has stopped listening (it is ending this process): nothing to tell.
+        if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      }
+    };
     await keepStdoutForFrames();
   }
   // A heartbeat in wall time, not the Clock port: what the manager watches is whether this
