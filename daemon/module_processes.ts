@@ -24,6 +24,7 @@ import {
   wordsFrame,
 } from "../core/module_worker/pipe_frames.ts";
 import type { FromWorker } from "../core/module_worker/protocol.ts";
+import { workerPort } from "../core/module_worker/worker_port.ts";
 import { realTime } from "./module_workers.ts";
 
 /** The hidden subcommand of main.ts that runs a module's process in the compiled binary. */
@@ -147,11 +148,22 @@ export function processPort(name: string): ModulePort {
   return port;
 }
 
-/** A process for each module of `mgr_module_path`; the built-in ones stay in the daemon's. */
+/** Whether this process may start its own program (`--allow-run`, or one naming it). */
+function mayRunItself(): boolean {
+  return Deno.permissions.querySync({ name: "run", command: Deno.execPath() }).state === "granted";
+}
+
+/**
+ * A process for each module of `mgr_module_path`; the built-in ones stay in the daemon's. A
+ * daemon that may not start processes runs them in Workers of its own process instead, which
+ * isolate them as well but cannot stop one in a loop (the log's "runs in a worker of its own"
+ * then names no process).
+ */
 export function moduleProcesses(): ModuleIsolation {
+  const processes = mayRunItself();
   return {
     isolates: (record) => record.source !== "builtin",
-    spawn: (record) => processPort(record.name),
+    spawn: (record) => processes ? processPort(record.name) : workerPort(record.name),
     ...realTime(),
   };
 }
