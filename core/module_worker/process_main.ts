@@ -66,7 +66,7 @@ export async function moduleProcessMain(): Promise<void> {
     }
     flush();
   }, BEAT_RELAY_MS);
-  await readFrames(Deno.stdin.readable, [FRAME.MESSAGE, FRAME.ANSWER, FRAME.VERSION], (
+  await readFrames(Deno.stdin, [FRAME.MESSAGE, FRAME.ANSWER, FRAME.VERSION], (
     kind,
     payload,
   ) => {
