@@ -41,6 +41,13 @@ if (import.meta.main) {
       Deno.exit(await moduleTestMain(rest));
       break;
     }
+    // Not in the usage: the process one module runs in (daemon/module_processes.ts), which the
+    // daemon starts from this binary when it is compiled.
+    case "__module-host": {
+      const { moduleProcessMain } = await import("./core/module_worker/process_main.ts");
+      await moduleProcessMain();
+      break;
+    }
     case undefined:
     case "-h":
     case "--help":

@@ -1,9 +1,13 @@
 /**
- * What a module pays for running in a Worker of its own (core/module_worker/), next to the
- * same module in the manager's isolate, on one simulated cluster: `get()` of an unchanged name
- * (a batch of reads in one command, so the command's own cost is shared out), and the first
+ * What a module pays for running in a Worker of its own (core/module_worker/), in the
+ * manager's process (getter_w) or in a process of its own as `mgrd serve` runs it (getter_x,
+ * daemon/module_processes.ts), next to the same module in the manager's isolate (getter_p), on
+ * one simulated cluster: `get()` of an unchanged name (a batch of reads in one command, so the
+ * command's own cost is shared out), a synchronous round trip (`get_store`), and the first
  * `get()` after a change (one OSD marked out or in for `osd_map`; one stats period for
- * `pg_dump`, at 1,000 OSDs only), at 1,000 and 10,000 OSDs; and a Worker's start-up.
+ * `pg_dump`, at 1,000 OSDs only), at 1,000 and 10,000 OSDs; and the start-up of each host. At
+ * the end it prints each host's start-up and memory: a module process's VmRSS
+ * (/proc/<pid>/status), and what the manager's RSS grew by per Worker.
  *
  * At 10,000 OSDs (300,000 PGs) the first read of every entry of `pg_dump` holds a module's
  * thread past the stall bound (core/stall_watch.ts) in either host, which fails the module:
@@ -15,16 +19,29 @@
  * `MODULE_WORKER_BENCH_OSDS=1000` runs one size only.
  */
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
-import { moduleWorkers } from "../daemon/module_workers.ts";
+import { realTime } from "../daemon/module_workers.ts";
+import { processPort } from "../daemon/module_processes.ts";
+import { workerPort } from "../core/module_worker/worker_port.ts";
+import type { ModuleIsolation } from "../core/module_worker/isolated_module.ts";
 
 const MODULES = new URL("./_modules/", import.meta.url).pathname;
 const BATCH = 100_000;
 
+/** getter_w in a Worker of the manager's process, getter_x in a process of its own. */
+const isolation: ModuleIsolation = {
+  isolates: (r) => r.name === "getter_w" || r.name === "getter_x",
+  spawn: (r) => r.name === "getter_x" ? processPort(r.name) : workerPort(r.name),
+  ...realTime(),
+};
+const HOSTS = { p: "in-process", w: "in a Worker", x: "in a process" } as const;
+type Where = keyof typeof HOSTS;
+const WHERE = Object.keys(HOSTS) as Where[];
+
 async function cluster(osds: number): Promise<TestCluster> {
   const c = await startTestCluster({
     modulePaths: [MODULES],
-    initialModules: ["getter_p", "getter_w"],
-    isolation: { ...moduleWorkers(), isolates: (r) => r.name === "getter_w" },
+    initialModules: ["getter_p", "getter_w", "getter_x"],
+    isolation,
     cluster: {
       racks: osds >= 10000 ? 20 : 0,
       hosts: osds / 20,
@@ -37,11 +54,12 @@ async function cluster(osds: number): Promise<TestCluster> {
     },
   });
   await c.manager.host.isolated("getter_w")!.ready;
+  await c.manager.host.isolated("getter_x")!.ready;
   await c.run(30);
   return c;
 }
 
-async function read(c: TestCluster, where: "p" | "w", name: string, n: number) {
+async function read(c: TestCluster, where: Where, name: string, n: number) {
   const r = await c.manager.command({ prefix: `getter_${where} read`, name, n });
   if (r.r !== 0) throw new Error(`getter_${where} read ${name}: ${r.outs}`);
 }
@@ -51,8 +69,8 @@ const clusters: TestCluster[] = [];
 for (const osds of sizes) {
   const c = await cluster(osds);
   clusters.push(c);
-  for (const where of ["p", "w"] as const) {
-    const host = where === "p" ? "in-process" : "in a Worker";
+  for (const where of WHERE) {
+    const host = HOSTS[where];
     await read(c, where, "osd_map", 1);
     Deno.bench(
       `${BATCH} unchanged get('osd_map') ${host}, ${osds} OSDs (per call: time / ${BATCH})`,
@@ -60,8 +78,8 @@ for (const osds of sizes) {
       async () => await read(c, where, "osd_map", BATCH),
     );
   }
-  for (const where of ["p", "w"] as const) {
-    const host = where === "p" ? "in-process" : "in a Worker";
+  for (const where of WHERE) {
+    const host = HOSTS[where];
     Deno.bench(
       `1000 get_store() ${host}, ${osds} OSDs (per call: time / 1000)`,
       { group: `${osds} OSDs: a synchronous call (get_store)`, n: 10, warmup: 1 },
@@ -69,8 +87,8 @@ for (const osds of sizes) {
     );
   }
   let out = false;
-  for (const where of ["p", "w"] as const) {
-    const host = where === "p" ? "in-process" : "in a Worker";
+  for (const where of WHERE) {
+    const host = HOSTS[where];
     Deno.bench(
       `first get('osd_map') ${host} after an OSD out/in, ${osds} OSDs`,
       { group: `${osds} OSDs: first get('osd_map') after an epoch`, n: 5, warmup: 1 },
@@ -83,8 +101,8 @@ for (const osds of sizes) {
       },
     );
   }
-  for (const where of osds > 1000 ? [] : ["p", "w"] as const) {
-    const host = where === "p" ? "in-process" : "in a Worker";
+  for (const where of osds > 1000 ? [] : WHERE) {
+    const host = HOSTS[where];
     Deno.bench(
       `first get('pg_dump') ${host} after a stats period, ${osds} OSDs`,
       { group: `${osds} OSDs: first get('pg_dump') after a stats period`, n: 3, warmup: 0 },
@@ -98,23 +116,74 @@ for (const osds of sizes) {
   }
 }
 
-// A Worker's start-up: from spawning it to the module's instance built in it.
+// Each host's start-up: from spawning it to the module's instance built in it.
 const startup = await startTestCluster({
   modulePaths: [MODULES],
   initialModules: [],
-  isolation: { ...moduleWorkers(), isolates: (r) => r.name === "getter_w" },
+  isolation,
 });
 clusters.push(startup);
-Deno.bench("a module Worker started (enable, instance ready), then stopped", {
-  group: "Worker start-up",
-  n: 10,
-}, async (b) => {
-  b.start();
-  await startup.manager.host.reconcile(["getter_w"]);
-  await startup.manager.host.isolated("getter_w")!.ready;
-  b.end();
-  await startup.manager.host.reconcile([]);
-});
+for (const where of ["w", "x"] as const) {
+  Deno.bench(`a module ${HOSTS[where]} started (enable, instance ready), then stopped`, {
+    group: "start-up",
+    n: 10,
+  }, async (b) => {
+    b.start();
+    await startup.manager.host.reconcile([`getter_${where}`]);
+    await startup.manager.host.isolated(`getter_${where}`)!.ready;
+    b.end();
+    await startup.manager.host.reconcile([]);
+  });
+}
+
+/** VmRSS of process `pid` (bytes), and its Pss (its share of the pages it shares: the runtime's). */
+async function memory(pid: number): Promise<{ rss: number; pss: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const rollup = await Deno.readTextFile(`/proc/${pid}/smaps_rollup`);
+  return {
+    rss: Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) * 1024,
+    pss: Number(/^Pss:\s+(\d+) kB/m.exec(rollup)![1]) * 1024,
+  };
+}
+
+// Memory: a module process's own VmRSS after it has read osd_map once; for Workers, what the
+// manager's RSS grows by with each (mean of a few, as one Worker is in the noise of the heap).
+const c0 = clusters[0]!;
+const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+{
+  const x = c0.manager.host.isolated("getter_x")!;
+  const m = await memory(x.pid!);
+  console.log(
+    `module process (getter_x, ${sizes[0]} OSDs, osd_map read once): VmRSS ${mb(m.rss)} MB, ` +
+      `Pss ${mb(m.pss)} MB; started in ${x.startupMs?.toFixed(0)} ms`,
+  );
+}
+{
+  const WORKERS = 4;
+  const before = Deno.memoryUsage().rss;
+  const ports = Array.from({ length: WORKERS }, (_, i) => workerPort(`rss-${i}`));
+  // An idle Worker has loaded nothing yet: give each its module as the host would.
+  const started = performance.now();
+  await Promise.all(ports.map((port) =>
+    new Promise<void>((resolve, reject) => {
+      port.onmessage = (m) => m.t === "ready" ? resolve() : m.t === "broken" && reject(m.error);
+      port.postMessage({
+        t: "init",
+        module: "getter_w",
+        source: `${MODULES}getter_w/module.ts`,
+        mgrId: "x",
+        has: { osdPerfStats: false, daemonHealthBulk: false, osdPerfQueries: false },
+      });
+    })
+  ));
+  const ms = performance.now() - started;
+  const grew = (Deno.memoryUsage().rss - before) / WORKERS;
+  for (const port of ports) port.terminate();
+  console.log(
+    `Workers in the manager's process: RSS +${mb(grew)} MB each (${WORKERS} started together ` +
+      `in ${ms.toFixed(0)} ms)`,
+  );
+}
 
 globalThis.addEventListener("unload", () => {
   for (const c of clusters) void c.stop();

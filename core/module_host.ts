@@ -287,9 +287,9 @@ export class ModuleHost {
             return;
           }
           this.#log.info(
-            `module ${record.name} runs in a worker of its own (started in ${
-              instance.startupMs?.toFixed(0)
-            } ms)`,
+            `module ${record.name} runs in a worker of its own${
+              instance.pid === undefined ? "" : ` in process ${instance.pid}`
+            } (started in ${instance.startupMs?.toFixed(0)} ms)`,
           );
         }
         await this.#timed(active, "serve()", () => instance.serve());
@@ -470,8 +470,10 @@ export class ModuleHost {
       this.#log.warning(
         `module ${name}: its worker has not turned for ${
           (isolated.held()!.ms / 1000).toFixed(1)
-        }s in ${isolated.held()!.what}; ending it (Deno's Worker.terminate() cannot interrupt ` +
-          "a loop, denoland/deno#35657: its thread may run on, unheard, until the loop ends)",
+        }s in ${isolated.held()!.what}; ending it` + (isolated.pid !== undefined
+          ? ` (SIGKILL to its process, pid ${isolated.pid})`
+          : " (Deno's Worker.terminate() cannot interrupt a loop, denoland/deno#35657: its " +
+            "thread may run on, unheard, until the loop ends)"),
       );
       active.dead = true;
       isolated.terminate();
@@ -495,8 +497,10 @@ export class ModuleHost {
     ]);
     grace.abort();
     active.dead = true;
-    // Whatever the module still does in its Worker ends with the Worker.
+    // Whatever the module still does in its Worker ends with the Worker (with its process,
+    // when it has one: gone once this resolves).
     isolated?.terminate();
+    await isolated?.ended;
     if (timedOut) {
       this.#log.warning(
         `module ${name} did not stop within ${this.#svc.shutdownGraceSeconds}s; moving on`,

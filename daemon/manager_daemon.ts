@@ -14,7 +14,7 @@ import { createAdminApp } from "../core/admin/app.ts";
 import type { LocalCommand } from "../core/commands/service.ts";
 import { BUILTIN_MODULES } from "../modules/mod.ts";
 import { type Front, startFront } from "./front.ts";
-import { moduleWorkers } from "./module_workers.ts";
+import { moduleProcesses } from "./module_processes.ts";
 import { capsAllow } from "../ceph/mgr_cap.ts";
 
 /** A running manager daemon. */
@@ -74,7 +74,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     extraCommands: o.extraCommands,
     wallTime: front.wallTime,
     respawn: o.respawn,
-    ...(o.isolateModules === false ? {} : { isolation: moduleWorkers() }),
+    ...(o.isolateModules === false ? {} : { isolation: moduleProcesses() }),
     random: { fill: (b) => void crypto.getRandomValues(b) },
   });
   const app = createAdminApp({

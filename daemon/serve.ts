@@ -36,7 +36,7 @@ export const SERVE_USAGE = `  serve    run the manager daemon on the embedded cl
                                     on mgr module enable/disable, start and stop only those
                                     modules instead of respawning (new gid) as ceph-mgr does
            --in-process-modules     run the modules of --mgr-module-path in the manager's
-                                    thread, not each in a Worker of its own (one that spins
+                                    thread, not each in a process of its own (one that spins
                                     then stalls the whole daemon)
            --ceph-conf FILE         run on a real Ceph cluster through librados instead
            --name client.NAME       the entity to connect as (default client.admin)

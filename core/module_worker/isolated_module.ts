@@ -7,8 +7,10 @@
  * Ceph runs each module in a thread of its own; a Worker is our thread. A module that computes
  * without yielding then holds its Worker only: the manager's thread (mon session, beacon,
  * admin endpoint, the other modules) goes on, notices that the Worker's event loop has stopped
- * turning, reports it, and can end the Worker (`terminate()`), which no code in one isolate
- * can do to another's.
+ * turning, reports it, and can end it. Where the Worker runs is the {@linkcode ModulePort}'s
+ * business: in the daemon's process (core/module_worker/worker_port.ts), whose
+ * `Worker.terminate()` Deno 2.9 does not let stop a loop (denoland/deno#35657), or in a process
+ * of its own (daemon/module_processes.ts), which SIGKILL stops whatever it runs.
  *
  * @module
  */
@@ -17,26 +19,42 @@ import type { ModuleLogger, PyLogLevel } from "../logging.ts";
 import type { ModuleRecord } from "../module_loader.ts";
 import { STALL_FAIL_MS } from "../stall_watch.ts";
 import {
-  answerSync,
-  CTRL,
   fromWire,
   type FromWorker,
-  newSyncBuffers,
   type RunOp,
   serialized,
   STATUS,
-  type SyncBuffers,
+  type ToModule,
   toWire,
-  type ToWorker,
   VERSION_SLOTS,
 } from "./protocol.ts";
 
-/** The Worker, as the manager drives it (a `Worker`; daemon/module_workers.ts makes it). */
-export interface WorkerPort {
-  postMessage(message: ToWorker): void;
-  onmessage: ((event: MessageEvent<FromWorker>) => void) | null;
-  onerror: ((event: ErrorEvent) => void) | null;
+/**
+ * A module's Worker as the manager drives it, wherever it runs: its messages, and the shared
+ * memory its synchronous calls wait on (the answer, the `get()` version words, its heartbeat).
+ */
+export interface ModulePort {
+  postMessage(message: ToModule): void;
+  onmessage: ((message: FromWorker) => void) | null;
+  /**
+   * The Worker (or the process it runs in) failed outside any call; `text` says how. `gone`:
+   * it has ended (its process is no more), and nothing it was asked will be answered.
+   */
+  onerror: ((text: string, gone?: boolean) => void) | null;
+  /** Writes the answer of the synchronous call the Worker waits on, and wakes it. */
+  answer(status: number, bytes: Uint8Array | undefined, slot: number, version: number): void;
+  /** Version word `slot` of the Worker's `get()` cache is now `version`. */
+  setVersion(slot: number, version: number): void;
+  /** The Worker's heartbeat: it changes while its event loop turns. */
+  beat(): number;
+  /** Whether the Worker waits for the manager's answer (which is not holding its thread). */
+  waiting(): boolean;
+  /** Ends the Worker (and its process, when it has one). */
   terminate(): void;
+  /** Resolves once what ran the module has ended, after `terminate()` or on its own. */
+  readonly ended: Promise<void>;
+  /** The process the module runs in, when it has one of its own. */
+  readonly pid?: number;
 }
 
 /** What the host is given to run modules in Workers (bound by the live daemon only). */
@@ -44,7 +62,7 @@ export interface ModuleIsolation {
   /** Whether `record`'s module runs in a Worker of its own. */
   isolates(record: ModuleRecord): boolean;
   /** Starts a Worker running core/module_worker/worker_main.ts. */
-  spawn(record: ModuleRecord): WorkerPort;
+  spawn(record: ModuleRecord): ModulePort;
   /** Milliseconds on a monotonic clock (measuring only). */
   nowMs(): number;
   /** Calls `fn` every `ms` milliseconds of real time until the returned stop is called. */
@@ -96,10 +114,9 @@ export class IsolatedModule {
   readonly #ctx: ModuleContext;
   readonly #iso: ModuleIsolation;
   readonly #events: IsolatedEvents;
-  readonly #worker: WorkerPort;
-  readonly #buffers: SyncBuffers;
-  readonly #ctrl: Int32Array;
-  readonly #versions: Int32Array;
+  readonly #worker: ModulePort;
+  /** The version words as the manager last set them (the Worker's copy follows them). */
+  readonly #versions = new Int32Array(VERSION_SLOTS);
   /** Cached `get()` names: their version word and the source version it stands for. */
   readonly #slots = new Map<string, { slot: number; stamp: number | string | undefined }>();
   readonly #runs = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -127,9 +144,6 @@ export class IsolatedModule {
     this.#ctx = ctx;
     this.#iso = iso;
     this.#events = events;
-    this.#buffers = newSyncBuffers();
-    this.#ctrl = new Int32Array(this.#buffers.control);
-    this.#versions = new Int32Array(this.#buffers.versions);
     const started = iso.nowMs();
     this.#lastTurn = started;
     this.#lastWatch = started;
@@ -142,28 +156,27 @@ export class IsolatedModule {
     // Nobody may wait for ready (a module that is stopped at once): its failure is the host's.
     this.ready.catch(() => {});
     this.#worker = iso.spawn(record);
-    this.#worker.onmessage = (event) => {
-      const m = event.data;
+    this.#worker.onmessage = (m) => {
+      // What an ended Worker still said on its way out is no longer anyone's business.
+      if (this.#terminated) return;
       if (m.t === "ready") {
         this.startupMs = iso.nowMs() - started;
         ready();
       } else if (m.t === "broken") broken(fromWire(m.error));
       else this.#onMessage(m);
     };
-    this.#worker.onerror = (event) => {
-      event.preventDefault();
-      const text = event.error instanceof Error
-        ? (event.error.stack ?? event.error.message)
-        : event.message;
+    this.#worker.onerror = (text, gone) => {
+      if (this.#terminated) return;
       broken(new Error(text));
-      this.#events.uncaught("uncaught exception", text);
+      this.#events.uncaught(gone ? "module process ended" : "uncaught exception", text);
+      // What waits for it answers now, as it would at terminate().
+      if (gone) this.terminate();
     };
     this.#worker.postMessage({
       t: "init",
       module: record.name,
       source: record.source,
       mgrId: ctx.mgrId,
-      buffers: this.#buffers,
       has: {
         osdPerfStats: ctx.osdPerfStats !== undefined,
         daemonHealthBulk: ctx.daemonHealthBulk !== undefined,
@@ -216,9 +229,10 @@ export class IsolatedModule {
   }
 
   /**
-   * Ends the Worker; everything still waiting for it is refused. A Worker in a loop that never
-   * yields is not stopped by Deno 2.9 (denoland/deno#35657): its messages are no longer heard,
-   * but its thread runs until the loop ends or the process does.
+   * Ends the Worker; everything still waiting for it is refused. In a process of its own it
+   * ends for real (SIGKILL); a Worker in the daemon's process that loops without yielding is
+   * not stopped by Deno 2.9 (denoland/deno#35657): its messages are no longer heard, but its
+   * thread runs until the loop ends or the process does.
    */
   terminate(): void {
     if (this.#terminated) return;
@@ -235,6 +249,16 @@ export class IsolatedModule {
     return this.#terminated;
   }
 
+  /** Resolves once what ran the module has ended (after {@linkcode terminate}). */
+  get ended(): Promise<void> {
+    return this.#worker.ended;
+  }
+
+  /** The process the module runs in, when it has one of its own. */
+  get pid(): number | undefined {
+    return this.#worker.pid;
+  }
+
   async #run(op: RunOp, args: unknown[]): Promise<unknown> {
     await this.ready;
     if (this.#terminated) throw new Error("the module's worker was ended");
@@ -245,7 +269,7 @@ export class IsolatedModule {
     });
   }
 
-  #post(m: ToWorker): void {
+  #post(m: ToModule): void {
     if (this.#terminated) return;
     // Whatever the module does next, it reads the state as it is now.
     this.#refreshVersions();
@@ -253,7 +277,7 @@ export class IsolatedModule {
   }
 
   #watch(): void {
-    const beat = Atomics.load(this.#ctrl, CTRL.BEAT);
+    const beat = this.#worker.beat();
     const now = this.#iso.nowMs();
     const gap = now - this.#lastWatch;
     this.#lastWatch = now;
@@ -269,7 +293,7 @@ export class IsolatedModule {
       this.#lastTurn = now - WATCH_MS;
       return;
     }
-    if (beat !== this.#beat || Atomics.load(this.#ctrl, CTRL.WAITING) === 1) {
+    if (beat !== this.#beat || this.#worker.waiting()) {
       if (this.#stallReported) this.#events.resumed(this.#what, now - this.#lastTurn);
       this.#beat = beat;
       this.#lastTurn = now;
@@ -292,9 +316,13 @@ export class IsolatedModule {
       const v = version(name);
       if (v !== s.stamp) {
         s.stamp = v;
-        Atomics.add(this.#versions, s.slot, 1);
+        this.#bump(s.slot);
       }
     }
+  }
+
+  #bump(slot: number): void {
+    this.#worker.setVersion(slot, ++this.#versions[slot]!);
   }
 
   #onMessage(m: FromWorker): void {
@@ -335,13 +363,13 @@ export class IsolatedModule {
 
   /** Answers a synchronous call; never throws (a throw is the answer). */
   #answer(op: string, args: unknown[]): void {
-    const b = this.#buffers;
+    const w = this.#worker;
     try {
       if (op === "get") return this.#answerGet(args[0] as string, args[1] === true);
       const value = this.#syncValue(op, args);
-      answerSync(b, this.#ctrl, STATUS.VALUE, value === undefined ? undefined : serialized(value));
+      w.answer(STATUS.VALUE, value === undefined ? undefined : serialized(value), -1, 0);
     } catch (e) {
-      answerSync(b, this.#ctrl, STATUS.ERROR, serialized(toWire(e)));
+      w.answer(STATUS.ERROR, serialized(toWire(e)), -1, 0);
     }
   }
 
@@ -349,12 +377,7 @@ export class IsolatedModule {
     const ctx = this.#ctx;
     if (mutable) {
       const v = ctx.get(name, true);
-      answerSync(
-        this.#buffers,
-        this.#ctrl,
-        STATUS.VALUE,
-        v === undefined ? undefined : serialized(v),
-      );
+      this.#worker.answer(STATUS.VALUE, v === undefined ? undefined : serialized(v), -1, 0);
       return;
     }
     const stamp = ctx.getVersion?.(name);
@@ -375,13 +398,13 @@ export class IsolatedModule {
       if (s) {
         if (s.stamp !== stamp) {
           s.stamp = stamp;
-          Atomics.add(this.#versions, s.slot, 1);
+          this.#bump(s.slot);
         }
         slot = s.slot;
-        version = Atomics.load(this.#versions, s.slot);
+        version = this.#versions[s.slot]!;
       }
     }
-    answerSync(this.#buffers, this.#ctrl, STATUS.VALUE, bytes, slot, version);
+    this.#worker.answer(STATUS.VALUE, bytes, slot, version);
   }
 
   #logger(child: string | null): ModuleLogger {

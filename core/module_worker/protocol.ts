@@ -201,18 +201,33 @@ export type RunOp =
   | "command"
   | "remote";
 
-/** Manager to Worker. */
-export type ToWorker =
-  | {
-    t: "init";
-    module: string;
-    source: string;
-    mgrId: string;
-    buffers: SyncBuffers;
-    has: { osdPerfStats: boolean; daemonHealthBulk: boolean; osdPerfQueries: boolean };
-  }
+/** What the manager tells a module to start it. */
+export interface InitMessage {
+  t: "init";
+  module: string;
+  source: string;
+  mgrId: string;
+  has: { osdPerfStats: boolean; daemonHealthBulk: boolean; osdPerfQueries: boolean };
+}
+
+/**
+ * Manager to module. The start carries no shared memory: whoever runs the Worker
+ * (core/module_worker/worker_port.ts) owns it and adds it ({@linkcode ToWorker}).
+ */
+export type ToModule =
+  | InitMessage
   | { t: "run"; id: number; op: RunOp; args: unknown[] }
   | { t: "reply"; id: number; ok: true; value: unknown }
   | { t: "reply"; id: number; ok: false; error: WireError }
   /** The module is being shut down: its `shutdownSignal` aborts. */
   | { t: "abort" };
+
+/**
+ * What the Worker hears: the start with the shared memory of its synchronous calls, and, in a
+ * module's own process (core/module_worker/process_main.ts), the lock word of its stdout: the
+ * Worker then writes its messages there itself, as frames (core/module_worker/pipe_frames.ts),
+ * which spares each synchronous call a hop through the process's main thread.
+ */
+export type ToWorker =
+  | Exclude<ToModule, InitMessage>
+  | InitMessage & { buffers: SyncBuffers; stdoutLock?: SharedArrayBuffer };

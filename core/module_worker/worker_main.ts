@@ -30,10 +30,12 @@ import {
   type ToWorker,
 } from "./protocol.ts";
 import type { PyLogLevel } from "../logging.ts";
+import { keepStdoutForFrames, messageFrame, writeLocked } from "./pipe_frames.ts";
 
 type Init = Extract<ToWorker, { t: "init" }>;
 
-const post = (m: FromWorker) => self.postMessage(m);
+/** To the manager: by postMessage, or as a frame on the process's stdout (see ToWorker). */
+let post = (m: FromWorker) => self.postMessage(m);
 
 let buffers: SyncBuffers;
 let ctrl: Int32Array;
@@ -293,6 +295,18 @@ async function start(init: Init): Promise<void> {
   buffers = init.buffers;
   ctrl = new Int32Array(buffers.control);
   versions = new Int32Array(buffers.versions);
+  if (init.stdoutLock) {
+    const lock = new Int32Array(init.stdoutLock);
+    post = (m) => {
+      try {
+        writeLocked(lock, [messageFrame(m)]);
+      } catch (e) {
+        // The manager has stopped listening (it is ending this process): nothing to tell.
+        if (!(e instanceof Deno.errors.BrokenPipe)) throw e;
+      }
+    };
+    await keepStdoutForFrames();
+  }
   // A heartbeat in wall time, not the Clock port: what the manager watches is whether this
   // thread still turns (a module spinning stops it), as core/stall_watch.ts measures a slice
   // by the wall clock. Workers run only under mgrd serve, never in a simulated run.
@@ -307,6 +321,9 @@ async function start(init: Init): Promise<void> {
     abort = new AbortController();
     enter("its constructor");
     instance = new record.cls(init.module, context(init, record.options, abort));
+    // A turn counted before any command can run: a module that spins in the first one it gets,
+    // before the heartbeat's first tick, is otherwise taken for one still loading.
+    Atomics.add(ctrl, CTRL.BEAT, 1);
     post({ t: "ready" });
   } catch (e) {
     post({ t: "broken", error: toWire(e) });
