@@ -10,8 +10,8 @@
  *   half a second after each period arrived (what a scrape pays then; one in the half second
  *   after a period pays the whole collection, as "collect after 15 s").
  * - "collect of the same state": nothing changed since the last scrape.
- * - "HTTP scrape ...": the same over HTTP, a GET of `/metrics` read to the end (Deno's fetch
- *   in the same process).
+ * - "HTTP scrape ...": the same over HTTP, a GET of `/metrics` read to the end by a client in
+ *   a Worker of its own (bench/_scrape_client.ts), as Prometheus scrapes from elsewhere.
  * - "render of 830,000 samples, every value changed": the page engine alone, on a section
  *   the size of the 10,000-OSD perf counters where every number moved (the simulated cluster
  *   moves about a quarter of them per period).
@@ -73,10 +73,17 @@ function exporter(name: string, spec: ClusterSpec): Promise<Exporter> {
   return e;
 }
 
-async function scrape(uri: string): Promise<number> {
-  const r = await fetch(uri);
-  if (r.status !== 200) throw new Error(`scrape answered ${r.status}`);
-  return (await r.arrayBuffer()).byteLength;
+let client: Worker | undefined;
+
+/** A GET of `uri` read to the end by the client Worker (bench/_scrape_client.ts): its size. */
+function scrape(uri: string): Promise<number> {
+  client ??= new Worker(new URL("./_scrape_client.ts", import.meta.url), { type: "module" });
+  const worker = client;
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<number | string>) =>
+      typeof e.data === "number" ? resolve(e.data) : reject(new Error(e.data));
+    worker.postMessage(uri);
+  });
 }
 
 const SIZES: [string, ClusterSpec][] = [
