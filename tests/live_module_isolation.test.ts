@@ -286,6 +286,12 @@ Deno.test("a daemon killed by SIGKILL leaves no module process behind, even one 
     for (const pid of modules) {
       if (await exists(pid)) Deno.kill(pid, "SIGKILL");
     }
+    // A wait above that failed left the daemon running: end it, or the test waits for ever.
+    try {
+      daemon.kill("SIGKILL");
+    } catch {
+      // Ended already.
+    }
     await daemon.status;
     await Deno.remove(dir, { recursive: true });
   }

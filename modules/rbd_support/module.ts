@@ -169,7 +169,12 @@ export class Module extends MgrModule {
         return await this.mirrorSnapshotSchedule.handleCommand(prefix.slice(29), cmd);
       }
       if (prefix.startsWith("rbd perf ")) {
-        return await this.perf.handleCommand(prefix.slice(9), cmd);
+        // 16.2.15 first waits for the latest OSD map; the OSDs' counts come to the manager
+        // without the mon, so while it is away the answer stands, said to name pools from the
+        // last map.
+        const [r, out, err] = await this.perf.handleCommand(prefix.slice(9), cmd);
+        if (r !== 0 || this.have_mon_connection()) return [r, out, err];
+        return [r, out, "the manager has no mon connection: pools are from the last OSD map"];
       }
       if (prefix === "rbd task list") {
         return this.task.list(cmd.task_id === undefined ? undefined : String(cmd.task_id));
