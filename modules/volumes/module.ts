@@ -29,8 +29,10 @@
  *   `snapshot_clone_delay`) copies the snapshot's tree (directories, files, links, with owners,
  *   modes and times, then the quota) and leaves it complete; `fs clone status/cancel`.
  *
- * Not ported: authorize/deauthorize/authorized_list/evict, and legacy (v1 and pre-Nautilus)
- * subvolumes.
+ * - Auth IDs (tests/ceph-reference/cli/commands/fs_authorize/): `fs subvolume authorize /
+ *   deauthorize / authorized_list` (modules/volumes/subvolume_auth.ts).
+ *
+ * Not ported: `fs subvolume evict`, and legacy (v1 and pre-Nautilus) subvolumes.
  *
  * @module
  */
@@ -66,6 +68,7 @@ import {
   raise_if_exception,
   type ServiceSpec,
 } from "mgr_module/orchestrator";
+import { AuthError, SubvolumeAuth } from "./subvolume_auth.ts";
 
 const GOODCHARS = "[A-Za-z0-9-_.]";
 
@@ -124,7 +127,11 @@ type SubvolOp =
   | "clone-create"
   | "clone-status"
   | "clone-cancel"
-  | "clone-internal";
+  | "clone-internal"
+  | "allow-access"
+  | "deny-access"
+  | "auth-list"
+  | "evict";
 
 /** A clone job of the cloner: told to stop by `fs clone cancel`; `done` when it has ended. */
 interface CloneJob {
@@ -445,6 +452,35 @@ export class Volumes extends MgrModule {
         "in a specific subvolume group, force deleting a cancelled or failed " +
         "clone, and retaining existing subvolume snapshots",
       perm: "rw",
+    },
+    {
+      cmd: "fs subvolume authorize " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=auth_id,type=CephString " +
+        "name=group_name,type=CephString,req=false " +
+        "name=access_level,type=CephString,req=false " +
+        "name=tenant_id,type=CephString,req=false " +
+        "name=allow_existing_id,type=CephBool,req=false ",
+      desc: "Allow a cephx auth ID access to a subvolume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume deauthorize " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=auth_id,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Deny a cephx auth ID access to a subvolume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume authorized_list " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "List auth IDs that have access to a subvolume",
+      perm: "r",
     },
     {
       cmd: "fs subvolume getpath name=vol_name,type=CephString " +
@@ -871,6 +907,39 @@ export class Volumes extends MgrModule {
             cmd.force === true,
           )
         );
+        break;
+      case "fs subvolume authorize":
+      case "fs subvolume deauthorize":
+      case "fs subvolume authorized_list":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          const group = await this.#subvolGroup(fs, str("group_name"));
+          const verb = String(cmd.prefix).split(" ")[2];
+          const op = verb === "authorize"
+            ? "allow-access"
+            : verb === "deauthorize"
+            ? "deny-access"
+            : "auth-list";
+          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "", op);
+          const auth = new SubvolumeAuth(this, fs, sv);
+          const volumeError = (e: unknown) => {
+            throw e instanceof AuthError ? new VolumeError(e.errno, e.message) : e;
+          };
+          if (verb === "authorize") {
+            const key = await auth.authorize(
+              str("auth_id") ?? "",
+              str("access_level") ?? "rw",
+              str("tenant_id"),
+              cmd.allow_existing_id === true,
+            ).catch(volumeError);
+            return [0, key, ""];
+          }
+          if (verb === "deauthorize") {
+            await auth.deauthorize(str("auth_id") ?? "").catch(volumeError);
+            return [0, "", ""];
+          }
+          return [0, pythonJson(await auth.authorizedList(), "json-pretty"), ""];
+        });
         break;
       case "fs subvolume pin":
         r = await this.#tuple(async () => {
