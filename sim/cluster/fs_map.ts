@@ -5,6 +5,7 @@
  * @module
  */
 
+import { MdsSessions } from "./mds_sessions.ts";
 import { cephStamp } from "../../ceph/time.ts";
 import type { OsdMap } from "./osd_map.ts";
 import type { Json } from "./osd_map_dump.ts";
@@ -150,6 +151,8 @@ export class FsMap {
     return this.#allowStandbyReplay;
   }
   #allowStandbyReplay = false;
+  /** The clients' sessions with the active MDS (`session ls`, `session evict`). */
+  readonly sessions: MdsSessions;
   /** The MDSMap's values `fs set` changes and nothing in the model acts on. */
   readonly settings = { maxFileSize: 1_099_511_627_776, sessionTimeout: 60, sessionAutoclose: 300 };
   /** Ranks that were stopped (`stopped`). */
@@ -242,6 +245,7 @@ export class FsMap {
     this.#map = map;
     this.#addrsOf = addrsOf;
     this.#now = now;
+    this.sessions = new MdsSessions(now);
     this.created = this.modified = now();
     this.daemons = names.map((name, i) => ({
       name,
@@ -272,8 +276,8 @@ export class FsMap {
       p.set(row, _M.inodes, active ? MDS_CACHED_INODES : 0);
       p.set(row, _M.memIno, active ? MDS_CACHED_INODES : 0);
       p.set(row, _M.caps, active ? MDS_CACHED_INODES / 10 : 0);
-      p.set(row, _M.sessions, active ? 2 : 0);
-      p.set(row, _M.sessionsOpen, active ? 2 : 0);
+      p.set(row, _M.sessions, active ? this.sessions.count : 0);
+      p.set(row, _M.sessionsOpen, active ? this.sessions.count : 0);
       p.set(row, _M.subtrees, active ? 2 : 0);
       if (requests === 0) continue;
       p.add(row, _M.request, requests);
