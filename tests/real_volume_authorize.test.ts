@@ -2,11 +2,14 @@
  * Subvolume auth IDs on a real cluster (tools/dev-cluster.sh --mds 2: file system `cephfs`,
  * the real ceph-mgr with its own volumes module): what mgrd's `fs subvolume authorize` makes
  * goes to the real mon (the real `ceph auth get` shows its caps) and into the auth files the
- * real ceph-mgr reads (its authorized_list and deauthorize act on mgrd's entry).
+ * real ceph-mgr reads (its authorized_list and deauthorize act on mgrd's entry); mgrd's
+ * `fs subvolume evict` ends the real MDS's session of a client of that ID mounted at the
+ * subvolume's path.
  */
 import assert from "node:assert/strict";
 import type { Manager } from "../core/manager.ts";
 import { mountCephFs } from "../rados/libcephfs_mount.ts";
+import { connectCephFs } from "../rados/libcephfs.ts";
 import { devClusterWithMds, mdsCluster } from "./_dev_cluster.ts";
 import { withRealManager } from "./_real_manager.ts";
 
@@ -43,6 +46,8 @@ Deno.test({
         pollSeconds: 0.5,
         perfSeconds: 0,
         mountCephFs: (fs) => mountCephFs(fs, opts),
+        // The MDS tell path, as the daemon's binding opens it (link/rados_binding.ts).
+        openMds: () => connectCephFs(opts),
       },
       manager: { random: { fill: (b) => void crypto.getRandomValues(b) } },
     }, async (m) => {
@@ -71,6 +76,34 @@ Deno.test({
       const list = await ours(m, { prefix: "fs subvolume authorized_list", sub_name: sv });
       assert.equal(list.out, realList.out);
       assert.deepEqual(JSON.parse(list.out), [{ [id]: "r" }]);
+      // A client of that ID mounted at the subvolume's path is what mgrd's evict ends.
+      const dir = await Deno.makeTempDir();
+      await Deno.writeTextFile(`${dir}/keyring`, `[client.${id}]\n\tkey = ${entity.key}\n`);
+      const client = await mountCephFs("cephfs", {
+        confFile: dev.conf,
+        name: `client.${id}`,
+        keyring: `${dir}/keyring`,
+        conf: { admin_socket: "" },
+      }, path);
+      const sessions = async () => {
+        const ls = await realCeph("tell", "mds.cephfs:0", "session", "ls", "-f", "json");
+        assert.equal(ls.rc, 0, ls.err);
+        return (JSON.parse(ls.out) as { client_metadata: { entity_id?: string; root?: string } }[])
+          .filter((x) => x.client_metadata.entity_id === id)
+          .map((x) => x.client_metadata.root);
+      };
+      assert.deepEqual(await sessions(), [path]);
+      const evict = await ours(m, { prefix: "fs subvolume evict", sub_name: sv, auth_id: id });
+      assert.deepEqual(evict, { rc: 0, out: "", err: "" });
+      assert.deepEqual(await sessions(), []);
+      // An evicted (blocklisted) client's unmount would wait on the MDS: it is let go.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        client.close(),
+        new Promise((r) => timer = setTimeout(r, 5000)),
+      ]);
+      clearTimeout(timer);
+      await Deno.remove(dir, { recursive: true });
       // The real ceph-mgr takes mgrd's entry away, and the mon's entity with it.
       const deauth = await realCeph("fs", "subvolume", "deauthorize", "cephfs", sv, id);
       assert.equal(deauth.rc, 0, deauth.err);
