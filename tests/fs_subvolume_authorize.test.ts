@@ -148,3 +148,30 @@ Deno.test("fs subvolume authorize, deauthorize, authorized_list and evict answer
     }
   });
 });
+
+Deno.test("fs subvolume authorize: an auth file left dirty by an interrupted authorize is recovered first", async () => {
+  await withCluster(async (c, ceph) => {
+    await ok(ceph, "fs volume create vol1");
+    await c.run(3);
+    await ok(ceph, "fs subvolume create vol1 sv1");
+    await ok(ceph, "fs subvolume create vol1 sv2");
+    // An authorize of sv2 that stopped before the subvolume's file had the ID: the partial
+    // entry goes (_recover_auth_meta), and the new one is made.
+    const tree = c.cluster!.fs.tree!;
+    const dirty = '{"dirty": true, "tenant_id": null, "subvolumes": {"None/sv2": ' +
+      '{"access_level": "rw", "dirty": true}}, "compat_version": 6, "version": 6}';
+    const data = new TextEncoder().encode(dirty);
+    assert.equal(
+      tree.operate({ op: "write_file", path: "/volumes/$eve.meta", mode: 0o644, data }).r,
+      0,
+    );
+    await ok(ceph, "fs subvolume authorize vol1 sv1 eve --allow_existing_id");
+    const r = tree.operate({ op: "read_file", path: "/volumes/$eve.meta" });
+    assert.equal(
+      new TextDecoder().decode(r.data),
+      '{"dirty": false, "tenant_id": null, "subvolumes": {"None/sv1": ' +
+        '{"access_level": "rw", "dirty": false}}, "compat_version": 6, "version": 6}',
+    );
+    assert.deepEqual(JSON.parse((await ceph("fs subvolume authorized_list vol1 sv2")).stdout), []);
+  });
+});

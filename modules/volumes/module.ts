@@ -72,7 +72,7 @@ import {
   raise_if_exception,
   type ServiceSpec,
 } from "mgr_module/orchestrator";
-import { AuthError, SubvolumeAuth } from "./subvolume_auth.ts";
+import { AuthError, AuthLocks, SubvolumeAuth } from "./subvolume_auth.ts";
 
 const GOODCHARS = "[A-Za-z0-9-_.]";
 
@@ -367,6 +367,8 @@ export class Volumes extends MgrModule {
   /** Volumes whose clone index is being scanned for jobs, and those to scan again after. */
   readonly #cloneScanning = new Set<string>();
   readonly #cloneRescan = new Set<string>();
+  /** The auth files' holds (AuthMetadataManager's flocks). */
+  readonly #authLocks = new AuthLocks();
 
   static override COMMANDS = [
     { cmd: "fs volume ls", desc: "List volumes", perm: "r" },
@@ -941,7 +943,7 @@ export class Volumes extends MgrModule {
             ? "deny-access"
             : "auth-list";
           const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "", op);
-          const auth = new SubvolumeAuth(this, fs, sv);
+          const auth = new SubvolumeAuth(this, fs, sv, this.#authLocks);
           const volumeError = (e: unknown) => {
             throw e instanceof AuthError ? new VolumeError(e.errno, e.message) : e;
           };

@@ -108,6 +108,27 @@ function removeFirst(list: string[], item: string): void {
   list.splice(i, 1);
 }
 
+/** The auth files' exclusive holds, by file (the module has one table for all its commands). */
+export class AuthLocks {
+  readonly #tails = new Map<string, Promise<void>>();
+
+  /** Runs `fn` once the holds on `key` taken before it are released. */
+  async hold<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => release = r);
+    const tail = before.then(() => mine);
+    this.#tails.set(key, tail);
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    }
+  }
+}
+
 /** One subvolume's auth IDs, through the module's mount of its volume and its mon session. */
 export class SubvolumeAuth {
   readonly #mon: MonCommand;
@@ -115,6 +136,7 @@ export class SubvolumeAuth {
     readonly host: AuthHost,
     readonly fs: CephFSMount,
     readonly sv: AuthSubvol,
+    readonly locks: AuthLocks,
   ) {
     this.#mon = (cmd) => host.mon_command(cmd);
   }
@@ -134,12 +156,15 @@ export class SubvolumeAuth {
   }
 
   /**
-   * AuthMetadataManager._lock's first step: the file is opened with O_CREAT, so a missing
-   * one is made empty. mgrd's module commands of one volume do not run side by side on the
-   * file, so the flock itself has nothing to exclude.
+   * AuthMetadataManager._lock: the file is opened with O_CREAT (a missing one is made empty)
+   * and held exclusively while `fn` runs. The flock excludes the module's other commands;
+   * mgrd's run in one thread, so the module's lock table does (`locks`).
    */
-  async #lock(path: string): Promise<void> {
-    await this.fs.touch(path, 0o755);
+  async #locked<T>(path: string, fn: () => Promise<T>): Promise<T> {
+    return await this.locks.hold(`${this.fs.fsName}:${path}`, async () => {
+      await this.fs.touch(path, 0o755);
+      return await fn();
+    });
   }
 
   async #get<T>(path: string): Promise<T | null> {
@@ -158,10 +183,10 @@ export class SubvolumeAuth {
     return this.#set(this.#authPath(authId), meta);
   }
 
-  #subvolMetaSet(meta: SubvolMeta, group?: string, name?: string): Promise<void> {
+  #subvolMetaSet(meta: SubvolMeta): Promise<void> {
     meta.compat_version = 1;
     meta.version = VERSION;
-    return this.#set(this.#subvolPath(group, name), meta);
+    return this.#set(this.#subvolPath(), meta);
   }
 
   /** `auth get client.<id>` as JSON, or null when the mon has no such entity. */
@@ -199,7 +224,18 @@ export class SubvolumeAuth {
     tenantId: string | undefined,
     allowExistingId: boolean,
   ): Promise<string> {
-    await this.#lock(this.#authPath(authId));
+    return await this.#locked(
+      this.#authPath(authId),
+      () => this.#authorizeLocked(authId, accessLevel, tenantId, allowExistingId),
+    );
+  }
+
+  async #authorizeLocked(
+    authId: string,
+    accessLevel: string,
+    tenantId: string | undefined,
+    allowExistingId: boolean,
+  ): Promise<string> {
     const existing = await this.#authGet(authId);
     let meta = await this.#get<AuthMeta>(this.#authPath(authId));
     const id = this.#groupSubvolId;
@@ -228,8 +264,10 @@ export class SubvolumeAuth {
       meta.subvolumes[id] = entry;
     }
     await this.#authMetaSet(authId, meta);
-    await this.#lock(this.#subvolPath());
-    const key = await this.#authorizeSubvolume(authId, accessLevel, existing);
+    const key = await this.#locked(
+      this.#subvolPath(),
+      () => this.#authorizeSubvolume(authId, accessLevel, existing),
+    );
     meta.dirty = false;
     meta.subvolumes[id]!.dirty = false;
     await this.#authMetaSet(authId, meta);
@@ -241,20 +279,18 @@ export class SubvolumeAuth {
     authId: string,
     accessLevel: string,
     existing: AuthEntity[] | null,
-    group?: string,
-    name?: string,
   ): Promise<string> {
-    let meta = await this.#get<SubvolMeta>(this.#subvolPath(group, name));
+    let meta = await this.#get<SubvolMeta>(this.#subvolPath());
     const auth = { access_level: accessLevel, dirty: true };
     if (meta === null) {
       meta = { auths: { [authId]: auth } };
     } else {
       meta.auths[authId] = auth;
-      await this.#subvolMetaSet(meta, group, name);
+      await this.#subvolMetaSet(meta);
     }
     const key = await this.#allow(authId, accessLevel, existing);
     meta.auths[authId]!.dirty = false;
-    await this.#subvolMetaSet(meta, group, name);
+    await this.#subvolMetaSet(meta);
     return key;
   }
 
@@ -314,20 +350,23 @@ export class SubvolumeAuth {
       if (!data.dirty) continue;
       const [g, n] = subvol.split("/") as [string, string];
       const group = g !== "None" ? g : NO_GROUP;
-      await this.#lock(this.#subvolPath(group, n));
-      const svMeta = await this.#get<SubvolMeta>(this.#subvolPath(group, n));
-      if (!svMeta || !(authId in svMeta.auths)) {
-        remove.push(subvol);
-        continue;
-      }
-      const want = svMeta.auths[authId]!;
-      if (want.access_level === data.access_level && want.dirty === false) {
-        meta.subvolumes[subvol]!.dirty = false;
-        await this.#authMetaSet(authId, meta);
-        continue;
-      }
-      const existing = await this.#authGet(authId);
-      await this.#authorizeSubvolume(authId, data.access_level, existing, group, n);
+      const outcome = await this.#locked(this.#subvolPath(group, n), async () => {
+        const svMeta = await this.#get<SubvolMeta>(this.#subvolPath(group, n));
+        // No entry for the ID: the mon was not changed either, the partial entry goes.
+        if (!svMeta || !(authId in svMeta.auths)) return "drop";
+        const want = svMeta.auths[authId]!;
+        if (want.access_level === data.access_level && want.dirty === false) {
+          meta.subvolumes[subvol]!.dirty = false;
+          await this.#authMetaSet(authId, meta);
+          return "clean";
+        }
+        const existing = await this.#authGet(authId);
+        // As the source: _authorize_subvolume of the subvolume this command opened.
+        await this.#authorizeSubvolume(authId, data.access_level, existing);
+        return "authorized";
+      });
+      if (outcome === "drop") remove.push(subvol);
+      if (outcome !== "authorized") continue;
       meta.subvolumes[subvol]!.dirty = false;
       await this.#authMetaSet(authId, meta);
     }
@@ -342,7 +381,10 @@ export class SubvolumeAuth {
 
   /** deauthorize: the mon's caps for this subvolume go, then the files' entries. */
   async deauthorize(authId: string): Promise<void> {
-    await this.#lock(this.#authPath(authId));
+    await this.#locked(this.#authPath(authId), () => this.#deauthorizeLocked(authId));
+  }
+
+  async #deauthorizeLocked(authId: string): Promise<void> {
     const meta = await this.#get<AuthMeta>(this.#authPath(authId));
     if (meta === null) {
       const msg = `auth ID: ${authId} doesn't exist`;
@@ -380,7 +422,10 @@ export class SubvolumeAuth {
   }
 
   async #deauthorizeSubvolume(authId: string): Promise<void> {
-    await this.#lock(this.#subvolPath());
+    await this.#locked(this.#subvolPath(), () => this.#deauthorizeSubvolumeLocked(authId));
+  }
+
+  async #deauthorizeSubvolumeLocked(authId: string): Promise<void> {
     const meta = await this.#get<SubvolMeta>(this.#subvolPath());
     if (meta === null || !(authId in meta.auths)) {
       this.host.log.warning(
@@ -422,12 +467,13 @@ export class SubvolumeAuth {
   }
 
   /** authorized_list: `[{<auth_id>: <access_level>}]` of the entries that are not dirty. */
-  async authorizedList(): Promise<Record<string, string>[]> {
-    await this.#lock(this.#subvolPath());
-    const meta = await this.#get<SubvolMeta>(this.#subvolPath());
-    if (!meta || Object.keys(meta.auths).length === 0) return [];
-    return Object.entries(meta.auths)
-      .filter(([, a]) => !a.dirty)
-      .map(([id, a]) => ({ [id]: a.access_level }));
+  authorizedList(): Promise<Record<string, string>[]> {
+    return this.#locked(this.#subvolPath(), async () => {
+      const meta = await this.#get<SubvolMeta>(this.#subvolPath());
+      if (!meta || Object.keys(meta.auths).length === 0) return [];
+      return Object.entries(meta.auths)
+        .filter(([, a]) => !a.dirty)
+        .map(([id, a]) => ({ [id]: a.access_level }));
+    });
   }
 }
