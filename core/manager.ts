@@ -57,6 +57,7 @@ import {
 } from "./mon_outage_answers.ts";
 import type { StatusInputs } from "./status_output.ts";
 import { ETIMEDOUT } from "../ceph/errno.ts";
+import { answeringAuthWith } from "./admin/module_auth_link.ts";
 
 export type { ProgressEvent } from "./progress_events.ts";
 
@@ -87,6 +88,12 @@ export interface ManagerOptions {
   respawn?: boolean;
   /** More commands the manager answers itself (`auth ...`). */
   extraCommands?: readonly LocalCommand[];
+  /**
+   * The commands that answer the modules' `auth ...` mon commands instead of the mon: the
+   * simulator's, whose one auth database is the manager's keyring (core/admin/
+   * module_auth_link.ts). Without them they go to the mon.
+   */
+  moduleAuth?: readonly LocalCommand[];
   /** What this daemon reports about itself; the machine's description by default. */
   metadata?: Record<string, string>;
   /** Seconds a module command may take before it answers -ETIMEDOUT (module_host.ts). */
@@ -173,6 +180,7 @@ export class Manager implements CommandService {
   #tickTask: Promise<void> = Promise.resolve();
   #role: "starting" | "active" | "standby" = "starting";
   readonly #extraCommands: readonly LocalCommand[];
+  readonly #moduleAuth: readonly LocalCommand[] | undefined;
 
   private constructor(options: ManagerOptions, records: Map<string, ModuleRecord>) {
     this.id = options.id;
@@ -185,6 +193,7 @@ export class Manager implements CommandService {
     this.#daemonLog = options.log.daemonLogger();
     this.#modulePaths = options.modulePaths ?? [];
     this.#extraCommands = options.extraCommands ?? [];
+    this.#moduleAuth = options.moduleAuth;
     this.metadata = options.metadata ?? systemMetadata();
     this.clusterState = options.link.state?.();
     this.views = clusterStateViews(this.clusterState);
@@ -658,7 +667,7 @@ export class Manager implements CommandService {
       clock: this.clock,
       random: this.#random,
       log: this.log,
-      link: this.link,
+      link: this.#moduleAuth ? answeringAuthWith(this.link, this.#moduleAuth, this.id) : this.link,
       config: this.#config,
       kv: this.#kv,
       progress: this.progressEvents,

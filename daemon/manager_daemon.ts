@@ -36,6 +36,8 @@ export interface ManagerDaemonOptions {
   link: ClusterLink & { close(): void };
   modulePaths: string[];
   extraCommands: LocalCommand[];
+  /** The Manager's `moduleAuth`: on the simulator, the keyring's `auth` commands. */
+  moduleAuth?: readonly LocalCommand[];
   keyring: Keyring;
   bind: string;
   port: number;
@@ -72,6 +74,7 @@ export async function startManagerDaemon(o: ManagerDaemonOptions): Promise<Manag
     builtins: BUILTIN_MODULES,
     modulePaths: o.modulePaths,
     extraCommands: o.extraCommands,
+    moduleAuth: o.moduleAuth,
     wallTime: front.wallTime,
     respawn: o.respawn,
     ...(o.isolateModules === false ? {} : { isolation: moduleProcesses() }),

@@ -224,7 +224,8 @@ export async function serveMain(argv: string[]): Promise<void> {
   });
   const stopOne = stopManagerCommand(running, (e) => daemonLog.exception("sim stop-mgr", e));
   // Filled below: the commands every manager serves include the one that starts them again.
-  const commands: LocalCommand[] = [...authCommands(keyring), ...cluster.commands, stopOne];
+  const auth = authCommands(keyring);
+  const commands: LocalCommand[] = [...auth, ...cluster.commands, stopOne];
   const launch = (daemonId: string) => {
     const i = managerIds.indexOf(daemonId);
     const link = cluster.link(daemonId);
@@ -236,6 +237,9 @@ export async function serveMain(argv: string[]): Promise<void> {
       link,
       modulePaths: modulePathsOf(link, daemonId, modulePathArgs, daemonLog),
       extraCommands: commands,
+      // The simulator has no AuthMonitor: the keyring is its auth database
+      // (core/admin/module_auth_link.ts); a real cluster's mon keeps its own.
+      ...(real ? {} : { moduleAuth: auth }),
       respawn: !parsed.values["reload-modules-in-place"],
       isolateModules: !parsed.values["in-process-modules"],
       keyring,

@@ -201,6 +201,7 @@ export class RadosClusterLink implements ClusterLink {
       return commandResult(() => rados.mgrCommand(cmd, inbuf));
     }
     if (type === "pg") return commandResult(() => rados.pgCommand(id, cmd, inbuf));
+    if (type === "mds") return commandResult(() => this.#cluster.mdsCommand(id, cmd));
     return Promise.resolve({
       r: -EOPNOTSUPP,
       outb: "",

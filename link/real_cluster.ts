@@ -25,7 +25,7 @@ import type {
 import { permsByPrefix } from "../core/cluster_link.ts";
 import { parseSignature } from "../core/commands/descriptor.ts";
 import type { HealthReport } from "../core/health.ts";
-import { EINVAL, ETIMEDOUT } from "../ceph/errno.ts";
+import { EINVAL, EOPNOTSUPP, ETIMEDOUT } from "../ceph/errno.ts";
 import { cephStamp } from "../ceph/time.ts";
 import {
   type ClusterLogSubscription,
@@ -481,6 +481,20 @@ export class RealCluster {
     if (names.length === 0) return [];
     this.#mds ??= this.#openMdsPath();
     return (await this.#mds) ? names : [];
+  }
+
+  /**
+   * A command to MDS `id` (a name, a gid or a role) through the libcephfs client the MDS
+   * counters are read with, as a module's `tell_command("mds", ...)` sends it (ceph_mds_command,
+   * as mgr_util's CephFS handles do). Without that path: EOPNOTSUPP.
+   */
+  async mdsCommand(id: string, cmd: RadosCommand): Promise<CommandReply> {
+    this.#mds ??= this.#openMdsPath();
+    const mds = await this.#mds;
+    if (!mds) {
+      throw new RadosError("ceph_mds_command", -EOPNOTSUPP, `no MDS tell path for mds.${id}`);
+    }
+    return await mds.mdsCommand(id, cmd);
   }
 
   async #openMdsPath(): Promise<MdsTellPort | null> {

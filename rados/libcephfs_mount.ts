@@ -252,13 +252,15 @@ export class CephFsMountHandle {
 }
 
 /**
- * Mounts file system `fsName` as mgr_util does (root, uid/gid 0). Fails with a
+ * Mounts file system `fsName` as mgr_util does (root, uid/gid 0), at directory `root` (a
+ * subvolume's client mounts its path). Fails with a
  * LibcephfsLoadError when the library cannot be loaded, a RadosError when the mons or the MDS
  * refuse (ENOENT: no such file system).
  */
 export async function mountCephFs(
   fsName: string,
   options: CephFsConnectOptions = {},
+  root = "/",
 ): Promise<CephFsMountHandle> {
   const lib = dlopenLibcephfs(options.libraryPath ?? "libcephfs.so.2", MOUNT_SYMBOLS).symbols;
   // mgr_util's CephfsConnectionPool: the mount acts as root.
@@ -269,7 +271,7 @@ export async function mountCephFs(
   try {
     const sel = lib.ceph_select_filesystem(handle, cString(fsName));
     if (sel < 0) throw new RadosError("ceph_select_filesystem", sel, `file system '${fsName}'`);
-    const m = await lib.ceph_mount(handle, cString("/"));
+    const m = await lib.ceph_mount(handle, cString(root));
     if (m < 0) throw new RadosError("ceph_mount", m, `cannot mount '${fsName}'`);
   } catch (e) {
     await lib.ceph_shutdown(handle);

@@ -37,6 +37,8 @@ import type { ModuleIsolation } from "../core/module_worker/isolated_module.ts";
 import { type ClusterSpec, SimCluster } from "./cluster/cluster.ts";
 import { SimClusterLink } from "./cluster_link.ts";
 import { logClusterEvents } from "./cluster_log.ts";
+import { authCommands } from "../core/admin/auth_commands.ts";
+import type { Keyring } from "../core/admin/keyring.ts";
 
 /** Real time for the stall watch (core/stall_watch.ts), which measures, never decides. */
 const REAL_WALL_TIME: WallTime = {
@@ -65,6 +67,11 @@ export interface TestClusterOptions {
    * classes (`MgrStandbyModule`) of the enabled modules until the mon makes it active.
    */
   standbys?: string[];
+  /**
+   * The managers' keyring: they answer `auth ...` from it, the modules' `auth` mon commands
+   * too, as the daemon does on the simulator (core/admin/module_auth_link.ts).
+   */
+  keyring?: Keyring;
   /** The managers' `respawn` option (default true: they respawn as ceph-mgr does). */
   respawn?: boolean;
   /**
@@ -169,6 +176,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       if (!monTicks.signal.aborted) mon.tick();
     }
   })();
+  const auth = options.keyring ? authCommands(options.keyring) : undefined;
   const startManager = (id: string, link: ClusterLink, log: DaemonLog) =>
     Manager.start({
       id,
@@ -183,6 +191,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       respawn: options.respawn,
       isolation: options.isolation,
       random: seededRandom(scheduler.rng, `mgr.${id}`),
+      ...(auth ? { extraCommands: auth, moduleAuth: auth } : {}),
     });
   const manager = await startManager("x", linkFor(monLink), log);
   const standbys: { manager: Manager; link: { close(): void }; log: DaemonLog }[] = [];

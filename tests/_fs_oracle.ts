@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import { dataDir, runCeph } from "./_oracle_cli.ts";
 import { referenceCli } from "./_reference.ts";
+import type { Keyring } from "../core/admin/keyring.ts";
 
 /** What `mgrd ceph` answered. */
 export interface Out {
@@ -28,6 +29,8 @@ export interface FsClusterOptions {
   initialModules?: string[];
   /** Whether the cluster starts with a file system (default true). */
   fileSystem?: boolean;
+  /** The managers' keyring (`auth ...`), as startTestCluster takes it. */
+  keyring?: Keyring;
 }
 
 /** One host of 3 OSDs, one mon, mgr x and the file system's MDSs, as the real cluster was. */
@@ -38,6 +41,7 @@ export async function withFsCluster(
   const c = await startTestCluster({
     builtins: options.builtins,
     initialModules: options.initialModules,
+    ...(options.keyring ? { keyring: options.keyring } : {}),
     cluster: {
       hosts: 1,
       osdsPerHost: 3,

@@ -29,8 +29,13 @@
  *   `snapshot_clone_delay`) copies the snapshot's tree (directories, files, links, with owners,
  *   modes and times, then the quota) and leaves it complete; `fs clone status/cancel`.
  *
- * Not ported: authorize/deauthorize/authorized_list/evict, and legacy (v1 and pre-Nautilus)
- * subvolumes.
+ * - Auth IDs (tests/ceph-reference/cli/commands/fs_authorize/): `fs subvolume authorize /
+ *   deauthorize / authorized_list` (modules/volumes/subvolume_auth.ts).
+ *
+ * - `fs subvolume evict`: the MDS ranks evict the sessions of an auth ID mounted at the
+ *   subvolume's path.
+ *
+ * Not ported: legacy (v1 and pre-Nautilus) subvolumes.
  *
  * @module
  */
@@ -49,6 +54,7 @@ import {
   EOPNOTSUPP,
   EPERM,
   ESTALE,
+  ETIMEDOUT,
   formatBytes,
   HandleCommandResult,
   MgrModule,
@@ -66,6 +72,7 @@ import {
   raise_if_exception,
   type ServiceSpec,
 } from "mgr_module/orchestrator";
+import { AuthError, AuthLocks, SubvolumeAuth } from "./subvolume_auth.ts";
 
 const GOODCHARS = "[A-Za-z0-9-_.]";
 
@@ -127,7 +134,18 @@ type SubvolOp =
   | "clone-create"
   | "clone-status"
   | "clone-cancel"
-  | "clone-internal";
+  | "clone-internal"
+  | "allow-access"
+  | "deny-access"
+  | "auth-list"
+  | "evict";
+
+/** What evict reads of a volume's MDSMap (the FSMap's `mdsmap`). */
+interface MdsMapView {
+  fs_name: string;
+  up: Record<string, number>;
+  info: Record<string, { state: string }>;
+}
 
 /** A clone job of the cloner: told to stop by `fs clone cancel`; `done` when it has ended. */
 interface CloneJob {
@@ -352,6 +370,8 @@ export class Volumes extends MgrModule {
   /** Volumes whose clone index is being scanned for jobs, and those to scan again after. */
   readonly #cloneScanning = new Set<string>();
   readonly #cloneRescan = new Set<string>();
+  /** The auth files' holds (AuthMetadataManager's flocks). */
+  readonly #authLocks = new AuthLocks();
 
   static override COMMANDS = [
     { cmd: "fs volume ls", desc: "List volumes", perm: "r" },
@@ -447,6 +467,44 @@ export class Volumes extends MgrModule {
       desc: "Delete a CephFS subvolume in a volume, and optionally, " +
         "in a specific subvolume group, force deleting a cancelled or failed " +
         "clone, and retaining existing subvolume snapshots",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume authorize " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=auth_id,type=CephString " +
+        "name=group_name,type=CephString,req=false " +
+        "name=access_level,type=CephString,req=false " +
+        "name=tenant_id,type=CephString,req=false " +
+        "name=allow_existing_id,type=CephBool,req=false ",
+      desc: "Allow a cephx auth ID access to a subvolume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume deauthorize " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=auth_id,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Deny a cephx auth ID access to a subvolume",
+      perm: "rw",
+    },
+    {
+      cmd: "fs subvolume authorized_list " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "List auth IDs that have access to a subvolume",
+      perm: "r",
+    },
+    {
+      cmd: "fs subvolume evict " +
+        "name=vol_name,type=CephString " +
+        "name=sub_name,type=CephString " +
+        "name=auth_id,type=CephString " +
+        "name=group_name,type=CephString,req=false ",
+      desc: "Evict clients based on auth IDs and subvolume mounted",
       perm: "rw",
     },
     {
@@ -874,6 +932,48 @@ export class Volumes extends MgrModule {
             cmd.force === true,
           )
         );
+        break;
+      case "fs subvolume authorize":
+      case "fs subvolume deauthorize":
+      case "fs subvolume authorized_list":
+        r = await this.#tuple(async () => {
+          const fs = this.#open(str("vol_name") ?? "");
+          const group = await this.#subvolGroup(fs, str("group_name"));
+          const verb = String(cmd.prefix).split(" ")[2];
+          const op = verb === "authorize"
+            ? "allow-access"
+            : verb === "deauthorize"
+            ? "deny-access"
+            : "auth-list";
+          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "", op);
+          const auth = new SubvolumeAuth(this, fs, sv, this.#authLocks);
+          const volumeError = (e: unknown) => {
+            throw e instanceof AuthError ? new VolumeError(e.errno, e.message) : e;
+          };
+          if (verb === "authorize") {
+            const key = await auth.authorize(
+              str("auth_id") ?? "",
+              str("access_level") ?? "rw",
+              str("tenant_id"),
+              cmd.allow_existing_id === true,
+            ).catch(volumeError);
+            return [0, key, ""];
+          }
+          if (verb === "deauthorize") {
+            await auth.deauthorize(str("auth_id") ?? "").catch(volumeError);
+            return [0, "", ""];
+          }
+          return [0, pythonJson(await auth.authorizedList(), "json-pretty"), ""];
+        });
+        break;
+      case "fs subvolume evict":
+        r = await this.#tuple(async () => {
+          const vol = str("vol_name") ?? "";
+          const fs = this.#open(vol);
+          const group = await this.#subvolGroup(fs, str("group_name"));
+          const sv = await this.#openSubvol(fs, group, str("sub_name") ?? "", "evict");
+          return await this.#evict(vol, sv.path, str("auth_id") ?? "");
+        });
         break;
       case "fs subvolume pin":
         r = await this.#tuple(async () => {
@@ -2915,6 +3015,67 @@ export class Volumes extends MgrModule {
   }
 
   /** open_volume: a mount of the volume's file system (mgr_util's connection pool checks). */
+  /** get_mds_map: the volume's MDSMap in the FSMap. */
+  #mdsMap(vol: string): MdsMapView | undefined {
+    const fsMap = this.get("fs_map") as { filesystems: { mdsmap: MdsMapView }[] };
+    return fsMap.filesystems.find((f) => f.mdsmap.fs_name === vol)?.mdsmap;
+  }
+
+  /**
+   * SubvolumeV1.evict: every MDS rank is asked, side by side, to evict the sessions of
+   * `auth_name=<id>` that mounted the subvolume's path (`client_metadata.root`), once the mon
+   * has the rank's daemon active (RankEvicter: polled every 5 s, up to 30 s).
+   */
+  async #evict(vol: string, path: string, authId: string): Promise<CommandReturn> {
+    const spec = [`auth_name=${authId}`, `client_metadata.root=${path}`];
+    this.log.info(`evict clients with ${spec.join(", ")}`);
+    let map = this.#mdsMap(vol);
+    if (!map) throw new VolumeError(-ENOENT, `mdsmap for volume ${vol} not found`);
+    const ranks = Object.entries(map.up).map(([k, gid]) => ({ rank: Number(k.slice(4)), gid }));
+    const evictRank = async (rank: number, gid: number): Promise<string | undefined> => {
+      let waited = 0;
+      // _wait_for_ready: true when the rank's daemon can take commands, false when it is gone.
+      const ready = async (): Promise<boolean> => {
+        for (;;) {
+          if (map?.up[`mds_${rank}`] !== gid) return false;
+          const state = map.info[`gid_${gid}`]?.state;
+          if (state === "up:active" || state === "up:clientreplay") return true;
+          // ClusterTimeout, whose str() is empty.
+          if (waited > 30) throw new Error("");
+          await this.sleep(5);
+          waited += 5;
+          map = this.#mdsMap(vol);
+        }
+      };
+      try {
+        if (!await ready()) return undefined;
+        for (;;) {
+          const [ret, , outs] = await this.tell_command("mds", String(gid), {
+            prefix: "session evict",
+            filters: spec,
+          });
+          if (ret === 0) return undefined;
+          if (ret !== -ETIMEDOUT) {
+            return `Error ${ret} ("${outs}") while Sending evict to mds.${gid}`;
+          }
+          map = this.#mdsMap(vol);
+          if (!await ready()) return undefined;
+        }
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const failures = await Promise.all(ranks.map((r) => evictRank(r.rank, r.gid)));
+    for (const [i, failure] of failures.entries()) {
+      if (failure === undefined) continue;
+      const msg = `Failed to evict client with ${spec.join(", ")} from mds ` +
+        `${ranks[i]!.rank}/${ranks[i]!.gid}: ${failure}`;
+      this.log.error(msg);
+      return [-EINVAL, "", msg];
+    }
+    return [0, "", ""];
+  }
+
   #open(vol: string): CephFSMount {
     if (!this.#volumes().includes(vol)) throw new VolumeError(-ENOENT, `FS '${vol}' not found`);
     try {

@@ -152,7 +152,8 @@ export class FsMap {
     this.#legacyFscid = fileSystem ? 1 : -1;
     if (fileSystem) {
       // The cluster's own file system: standby_count_wanted as the simulator has always given it.
-      const fs = this.#newMdsMap("cephfs", 1, undefined, 0);
+      // ...and the two clients (client.admin mounts of /) `fs status` has always counted.
+      const fs = this.#newMdsMap("cephfs", 1, undefined, 0, 2);
       const first = this.daemons[0];
       if (first) fs.holders.set(0, this.#holder(first.name, "up:active"));
       this.filesystems.push(fs);
@@ -454,8 +455,9 @@ export class FsMap {
       p.set(row, _M.inodes, active ? MDS_CACHED_INODES : 0);
       p.set(row, _M.memIno, active ? MDS_CACHED_INODES : 0);
       p.set(row, _M.caps, active ? MDS_CACHED_INODES / 10 : 0);
-      p.set(row, _M.sessions, active ? 2 : 0);
-      p.set(row, _M.sessionsOpen, active ? 2 : 0);
+      const sessions = active ? this.roleOf(d.name)?.fs.sessions.count ?? 0 : 0;
+      p.set(row, _M.sessions, sessions);
+      p.set(row, _M.sessionsOpen, sessions);
       p.set(row, _M.subtrees, active ? 2 : 0);
       if (requests === 0) continue;
       p.add(row, _M.request, requests);
@@ -573,9 +575,10 @@ export class FsMap {
     fscid: number,
     pools: { metadata: number; data: number } | undefined,
     standbyCountWanted: number,
+    clients = 0,
   ): MdsMap {
     const fs: MdsMap = new MdsMap(
-      { name, fscid, epoch: this.epoch, now: this.#now(), pools, standbyCountWanted },
+      { name, fscid, epoch: this.epoch, now: this.#now(), pools, standbyCountWanted, clients },
       {
         now: () => this.#now(),
         dataPools: () => {

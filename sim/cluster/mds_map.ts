@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MdsSessions } from "./mds_sessions.ts";
 import { FsTree } from "./fs_tree.ts";
 
 /** The MDS holding a rank, and where it is on its way to up:active (or out, up:stopping). */
@@ -66,6 +67,8 @@ export class MdsMap {
   allowStandbyReplay = false;
   /** `standby_count_wanted`. */
   standbyCountWanted: number;
+  /** The clients' sessions with its MDSs (`session ls`, `session evict`). */
+  readonly sessions: MdsSessions;
   /** The MDSMap's values `fs set` changes and nothing in the model acts on. */
   readonly settings = { maxFileSize: 1_099_511_627_776, sessionTimeout: 60, sessionAutoclose: 300 };
   #tree: FsTree | undefined;
@@ -79,6 +82,8 @@ export class MdsMap {
       now: number;
       pools: { metadata: number; data: number } | undefined;
       standbyCountWanted: number;
+      /** Clients mounted at `/` as client.admin when it starts. */
+      clients?: number;
     },
     treeDeps: ConstructorParameters<typeof FsTree>[0],
   ) {
@@ -89,6 +94,7 @@ export class MdsMap {
     this.pools = init.pools;
     this.standbyCountWanted = init.standbyCountWanted;
     this.#treeDeps = treeDeps;
+    this.sessions = new MdsSessions(treeDeps.now, init.clients ?? 0);
   }
 
   /** The file system's namespace, as its MDSs keep it. */

@@ -1,7 +1,9 @@
 /**
  * The commands a simulated MDS answers itself (`ceph tell mds.a status`, a module's
  * `send_command(..., "mds", "a", ...)`): `version`, `status`, `perf dump [<logger>
- * [<counter>]]`, `perf schema`, `config get <var>` and `dump_ops_in_flight`, as Ceph 16.2's
+ * [<counter>]]`, `perf schema`, `config get <var>`, `dump_ops_in_flight`, `session ls` /
+ * `client ls [<filters>...]` and `session evict` / `client evict [<filters>...]`
+ * (sim/cluster/mds_sessions.ts), as Ceph 16.2's
  * MDSDaemon and admin socket print them, checked against a real 16.2.15 cluster
  * (tests/ceph-reference/cli/commands/tell_mds.*, fidelity12/tell_mds.*). A standby holds no
  * rank, so it has none of the rank's perf counters (the `mds*` loggers), as on the real one.
@@ -9,13 +11,19 @@
  * @module
  */
 import type { MonCommandResult } from "../../core/cluster_link.ts";
-import { EINVAL, ENOENT, EOPNOTSUPP } from "../../ceph/errno.ts";
+import { EINVAL, ENOENT } from "../../ceph/errno.ts";
 import { CEPH_VERSION } from "../../ceph/mgr_map.ts";
 import type { SimCluster } from "./cluster.ts";
 import { configGetMissing, daemonJson, perfDumpValue, perfSchemaValue } from "./osd_tell.ts";
 
 const ok = (outb: string): MonCommandResult => ({ r: 0, outb, outs: "" });
 const fail = (r: number, outs: string): MonCommandResult => ({ r, outb: "", outs });
+
+/** A session command's `filters` (n=N strings). */
+function filters(cmd: Record<string, unknown>): string[] {
+  const f = cmd.filters;
+  return Array.isArray(f) ? f.map(String) : typeof f === "string" ? [f] : [];
+}
 
 /** Seconds as the MDS's clock has them (nanoseconds). */
 function float(seconds: number): number {
@@ -90,11 +98,21 @@ export function mdsTellCommand(
       // The simulated MDS answers its requests within the stats period: none waits.
       return ok(daemonJson(cmd, { ops: [], num_ops: 0 }));
     case "session ls":
-    case "client ls":
-      return fail(
-        -EOPNOTSUPP,
-        "the simulated MDS counts its sessions but keeps no session details",
-      );
+    case "client ls": {
+      // MDSDaemon::asok_command: a daemon without a rank has no sessions to show.
+      if (!active) return ok(daemonJson(cmd, { error: "mds_not_active" }));
+      const listed = role!.fs.sessions.list(filters(cmd));
+      if (typeof listed === "string") return fail(-EINVAL, listed);
+      return ok(daemonJson(cmd, listed));
+    }
+    case "session evict":
+    case "client evict": {
+      if (!active) return ok(daemonJson(cmd, { error: "mds_not_active" }));
+      const picked = role!.fs.sessions.select(filters(cmd));
+      if (typeof picked === "string") return fail(-EINVAL, picked);
+      role!.fs.sessions.evict(picked);
+      return ok("");
+    }
   }
   return fail(-EINVAL, `unknown command prefix ${String(cmd.prefix)}`);
 }

@@ -2,7 +2,7 @@
  * `tell <daemon> <command...>`: a command sent to one daemon, as `ceph tell` does. The words
  * after the target are matched against that daemon type's admin commands (those the
  * simulated and real daemons answer: `version`, `perf dump`, `perf schema`, `config get`,
- * `dump_ops_in_flight`, an MDS's `status`), then the command goes to the daemon through the
+ * `dump_ops_in_flight`, an MDS's `status` and `session ls|evict`), then the command goes to the daemon through the
  * cluster session (an OSD's, an MDS's, a mon's, or a PG's primary for `pg <pgid> query`, which
  * the client sends as a tell to `pg.<pgid>`), or is answered here for this manager
  * (`tell mgr`, `tell mgr.<id>`: `version`, `config get`, `mgr_status`, and `perf dump` /
@@ -70,6 +70,23 @@ const DAEMON_COMMANDS: Readonly<Record<string, readonly CommandDescriptor[]>> = 
     CONFIG_GET,
     OPS_IN_FLIGHT,
     sig("status", "high-level status of MDS"),
+    // MDSDaemon's session commands (the filters of src/mds/SessionMap.cc's SessionFilter).
+    sig(
+      "session ls name=filters,type=CephString,n=N,req=false",
+      "List client sessions based on a filter",
+    ),
+    sig(
+      "client ls name=filters,type=CephString,n=N,req=false",
+      "List client sessions based on a filter",
+    ),
+    sig(
+      "session evict name=filters,type=CephString,n=N,req=false",
+      "Evict client session(s) based on a filter",
+    ),
+    sig(
+      "client evict name=filters,type=CephString,n=N,req=false",
+      "Evict client session(s) based on a filter",
+    ),
   ],
   mon: [VERSION, PERF_DUMP, PERF_SCHEMA, CONFIG_GET],
   pg: [sig("query", "show details of a specific pg")],
