@@ -23,7 +23,7 @@ import {
   pythonFloat,
   type Rados,
 } from "mgr_module";
-import { omapAll, RBD_DIRECTORY } from "./rbd_objects.ts";
+import { decodeString, omapAll, RBD_DIRECTORY } from "./rbd_objects.ts";
 
 const OSD_PERF_QUERY_REGEX_MATCH_ALL = "^(.*)$";
 const OSD_PERF_QUERY_COUNTERS = [
@@ -370,8 +370,13 @@ export class PerfHandler {
         ioctx.set_namespace(namespace);
         // librbd's list2 of format-2 images: the directory's name_<name> → id entries.
         for (const [key, value] of await omapAll(ioctx, RBD_DIRECTORY, "name_")) {
-          const id = _decodeId(value);
-          if (id !== undefined) images.set(id, key.slice(5));
+          let id: string;
+          try {
+            id = decodeString(value);
+          } catch {
+            continue; // not a directory entry librbd wrote
+          }
+          images.set(id, key.slice(5));
         }
       } finally {
         ioctx.close();
@@ -453,12 +458,4 @@ export class PerfHandler {
   #log(message: string): void {
     this.#host.log.debug(message);
   }
-}
-
-/** The image id of a `name_<name>` entry (a Ceph-encoded string), or undefined if malformed. */
-function _decodeId(value: Uint8Array): string | undefined {
-  if (value.length < 4) return undefined;
-  const len = new DataView(value.buffer, value.byteOffset, 4).getUint32(0, true);
-  if (value.length < 4 + len) return undefined;
-  return new TextDecoder().decode(value.subarray(4, 4 + len));
 }
