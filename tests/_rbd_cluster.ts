@@ -8,17 +8,14 @@ import { MgrModule } from "mgr_module";
 import { startTestCluster, type TestCluster } from "mgr_module/testing";
 import * as rbd_support from "../modules/rbd_support/module.ts";
 import { dataDir, runCeph } from "./_oracle_cli.ts";
+import { cephEncodedString } from "../sim/cluster/workload_images.ts";
 import type { Ceph } from "./_fs_oracle.ts";
 
 /** Writes and reads RBD objects as librbd leaves them. */
 export class RbdTool extends MgrModule {
   /** A Ceph-encoded string. */
   static encoded(s: string): Uint8Array {
-    const bytes = new TextEncoder().encode(s);
-    const out = new Uint8Array(4 + bytes.length);
-    new DataView(out.buffer).setUint32(0, bytes.length, true);
-    out.set(bytes, 4);
-    return out;
+    return cephEncodedString(s);
   }
 
   async setOmap(pool: string, ns: string, oid: string, kv: Record<string, Uint8Array | string>) {

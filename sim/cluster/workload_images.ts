@@ -15,7 +15,8 @@ export function workloadImage(i: number): { id: string; name: string } {
   return { id: (0x5e1f00 + i * 0x1d3).toString(16) + "a9c3", name: `vm-disk-${i + 1}` };
 }
 
-function encoded(s: string): Uint8Array {
+/** A Ceph-encoded string (little-endian u32 length, then the UTF-8 bytes), as cls_rbd stores one. */
+export function cephEncodedString(s: string): Uint8Array {
   const bytes = new TextEncoder().encode(s);
   const out = new Uint8Array(4 + bytes.length);
   new DataView(out.buffer).setUint32(0, bytes.length, true);
@@ -29,7 +30,7 @@ export function rbdDirectoryEntries(clients: number): { keys: string[]; values: 
   for (let i = 0; i < clients; i++) {
     const { id, name } = workloadImage(i);
     keys.push(`name_${name}`, `id_${id}`);
-    values.push(encoded(id), encoded(name));
+    values.push(cephEncodedString(id), cephEncodedString(name));
   }
   return { keys, values };
 }
