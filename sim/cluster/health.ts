@@ -151,13 +151,26 @@ function _monChecks(mons: MonCluster, checks: Record<string, HealthCheck>): void
   );
 }
 
-/** `N filesystem is|has ...` or `N filesystems are|have ...`, as FSMap's checks count. */
-function _filesystems(n: number, one: string, many: string): string {
-  return n === 1 ? `1 filesystem ${one}` : `${n} filesystems ${many}`;
-}
-
 /** The MDS states MDSMap::is_degraded counts: a rank replaying its journal to rejoin. */
 const _RECOVERING = new Set(["up:replay", "up:resolve", "up:reconnect", "up:rejoin"]);
+
+/**
+ * Raises `code` for the file systems in `detail`, if any, summed up as FSMap's checks count
+ * them: `1 filesystem is|has ...` or `N filesystems are|have ...`.
+ */
+function _fsCheck(
+  checks: Record<string, HealthCheck>,
+  code: string,
+  severity: "HEALTH_WARN" | "HEALTH_ERR",
+  detail: string[],
+  one: string,
+  many: string,
+): void {
+  if (detail.length === 0) return;
+  const n = detail.length;
+  const summary = n === 1 ? `1 filesystem ${one}` : `${n} filesystems ${many}`;
+  checks[code] = healthCheck(severity, summary, n, detail);
+}
 
 /**
  * The FSMap's checks, as FSMap::get_health_checks and MDSMap::get_health_checks raise them for
@@ -189,42 +202,24 @@ function _fsChecks(fsMap: FsMap, checks: Record<string, HealthCheck>): void {
     }
     wanted = Math.max(wanted, fs.standbyCountWanted - standbys);
   }
-  if (degraded.length > 0) {
-    checks.FS_DEGRADED = healthCheck(
-      "HEALTH_WARN",
-      _filesystems(degraded.length, "is degraded", "are degraded"),
-      degraded.length,
-      degraded,
-    );
-  }
-  if (failed.length > 0) {
-    checks.FS_WITH_FAILED_MDS = healthCheck(
-      "HEALTH_WARN",
-      _filesystems(failed.length, "has a failed mds daemon", "have a failed mds daemon"),
-      failed.length,
-      failed,
-    );
-  }
-  if (offline.length > 0) {
-    checks.MDS_ALL_DOWN = healthCheck(
-      "HEALTH_ERR",
-      _filesystems(offline.length, "is offline", "are offline"),
-      offline.length,
-      offline,
-    );
-  }
-  if (fewer.length > 0) {
-    checks.MDS_UP_LESS_THAN_MAX = healthCheck(
-      "HEALTH_WARN",
-      _filesystems(
-        fewer.length,
-        "is online with fewer MDS than max_mds",
-        "are online with fewer MDS than max_mds",
-      ),
-      fewer.length,
-      fewer,
-    );
-  }
+  _fsCheck(checks, "FS_DEGRADED", "HEALTH_WARN", degraded, "is degraded", "are degraded");
+  _fsCheck(
+    checks,
+    "FS_WITH_FAILED_MDS",
+    "HEALTH_WARN",
+    failed,
+    "has a failed mds daemon",
+    "have a failed mds daemon",
+  );
+  _fsCheck(checks, "MDS_ALL_DOWN", "HEALTH_ERR", offline, "is offline", "are offline");
+  _fsCheck(
+    checks,
+    "MDS_UP_LESS_THAN_MAX",
+    "HEALTH_WARN",
+    fewer,
+    "is online with fewer MDS than max_mds",
+    "are online with fewer MDS than max_mds",
+  );
   if (wanted > 0) {
     checks.MDS_INSUFFICIENT_STANDBY = healthCheck(
       "HEALTH_WARN",
