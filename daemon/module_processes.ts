@@ -69,9 +69,16 @@ export function moduleHostCommand(name: string): { program: string; args: string
   return { program: Deno.execPath(), args };
 }
 
-/** Starts module `name`'s process and answers the port to its Worker. */
-export function processPort(name: string): ModulePort {
-  const { program, args } = moduleHostCommand(name);
+/**
+ * Starts module `name`'s process and answers the port to its Worker. `command` is the program
+ * that hosts it, this daemon's own (moduleHostCommand) unless told otherwise: the tests run
+ * the compiled binary's entry (`main.ts __module-host`) through it.
+ */
+export function processPort(
+  name: string,
+  command: { program: string; args: string[] } = moduleHostCommand(name),
+): ModulePort {
+  const { program, args } = command;
   const child = new Deno.Command(program, {
     args,
     stdin: "piped",
